@@ -1,0 +1,225 @@
+// strace's way of writing a system call: decoded flags, quoted buffers, structs by field, and the
+// result or the errno with its message. Used by the kernel for traced processes and by tests.
+
+import { ERRNO, type ErrnoName } from './errno.js';
+import { ACCESS_MODE_NAMES, F_DUPFD, F_GETFD, F_GETFL, F_SETFD, F_SETFL, O_ACCMODE, OPEN_FLAG_NAMES } from './fcntl.js';
+import { IFF_NAMES, type Ifreq } from './if.js';
+import {
+  B_SET_BLOCKING_IO,
+  B_SET_NONBLOCKING_IO,
+  IOCTL_NAMES,
+  SIOCADDRT,
+  SIOCDELRT,
+  TUN_FLAG_NAMES,
+  TUNGETIFF,
+  TUNSETIFF,
+} from './ioctl.js';
+import { POLL_NAMES, type PollFd } from './poll.js';
+import { RTF_NAMES, type Rtentry } from './route.js';
+import { SIGNAL_NAMES } from './signal.js';
+import { FAMILY_NAMES, PROTO_NAMES, type RecvResult, type Sockaddr, SOCKOPT_NAMES, SOCKTYPE_NAMES } from './socket.js';
+
+const MAX_STR = 32;
+
+export function flagNames(value: number, names: ReadonlyArray<readonly [number, string]>, zero = '0'): string {
+  const parts: string[] = [];
+  let rest = value;
+  for (const [bit, name] of names) {
+    if (bit !== 0 && (value & bit) === bit && (rest & bit) !== 0) {
+      parts.push(name);
+      rest &= ~bit;
+    }
+  }
+  if (rest) parts.push(`0x${rest.toString(16)}`);
+  return parts.length ? parts.join('|') : zero;
+}
+
+/** A buffer as strace quotes it: C escapes, at most 32 bytes, "..." after a cut. */
+export function quoteBytes(data: Uint8Array, max = MAX_STR): string {
+  let s = '"';
+  const n = Math.min(data.length, max);
+  for (let i = 0; i < n; i++) {
+    const b = data[i]!;
+    if (b === 0x22) s += '\\"';
+    else if (b === 0x5c) s += '\\\\';
+    else if (b === 0x0a) s += '\\n';
+    else if (b === 0x09) s += '\\t';
+    else if (b === 0x0d) s += '\\r';
+    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
+    else {
+      const next = i + 1 < n ? data[i + 1]! : -1;
+      // Octal as short as possible, unless a digit follows.
+      s += next >= 0x30 && next <= 0x37 ? `\\${b.toString(8).padStart(3, '0')}` : `\\${b.toString(8)}`;
+    }
+  }
+  s += '"';
+  if (data.length > max) s += '...';
+  return s;
+}
+
+export function quoteString(str: string): string {
+  return quoteBytes(new TextEncoder().encode(str), 4096);
+}
+
+function openFlags(flags: number): string {
+  const mode = ACCESS_MODE_NAMES[flags & O_ACCMODE] ?? String(flags & O_ACCMODE);
+  const rest = flagNames(flags & ~O_ACCMODE, OPEN_FLAG_NAMES, '');
+  return rest ? `${mode}|${rest}` : mode;
+}
+
+export function formatSockaddr(a: Sockaddr | null | undefined): string {
+  if (!a) return 'NULL';
+  if ('sin_addr' in a)
+    return `{sa_family=AF_INET, sin_port=htons(${a.sin_port}), sin_addr=inet_addr(${quoteString(a.sin_addr)})}`;
+  if ('sdl_name' in a) return `{sa_family=AF_LINK, sdl_index=${a.sdl_index}, sdl_name=${quoteString(a.sdl_name)}}`;
+  return '{...}';
+}
+
+function formatIfreq(req: number, r: Ifreq): string {
+  const fields = [`ifr_name=${quoteString(r.ifr_name)}`];
+  if (r.ifr_flags !== undefined) {
+    const names = req === TUNSETIFF || req === TUNGETIFF ? TUN_FLAG_NAMES : IFF_NAMES;
+    fields.push(`ifr_flags=${flagNames(r.ifr_flags, names)}`);
+  }
+  for (const k of ['ifr_addr', 'ifr_dstaddr', 'ifr_broadaddr', 'ifr_netmask'] as const) {
+    const v = r[k];
+    if (v) fields.push(`${k}=${formatSockaddr(v)}`);
+  }
+  if (r.ifr_hwaddr)
+    fields.push(`ifr_hwaddr={sa_family=${r.ifr_hwaddr.sa_family}, sa_data=${[...r.ifr_hwaddr.sa_data].map((b) => b.toString(16).padStart(2, '0')).join(':')}}`);
+  for (const k of ['ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen'] as const) if (r[k] !== undefined) fields.push(`${k}=${r[k]}`);
+  return `{${fields.join(', ')}}`;
+}
+
+function formatRtentry(r: Rtentry): string {
+  const f = [`rt_dst=${formatSockaddr(r.rt_dst)}`, `rt_genmask=${formatSockaddr(r.rt_genmask)}`];
+  if (r.rt_gateway) f.push(`rt_gateway=${formatSockaddr(r.rt_gateway)}`);
+  f.push(`rt_flags=${flagNames(r.rt_flags, RTF_NAMES)}`);
+  if (r.rt_dev) f.push(`rt_dev=${quoteString(r.rt_dev)}`);
+  return `{${f.join(', ')}}`;
+}
+
+export function formatIoctlArg(req: number, arg: unknown): string {
+  if (arg === undefined || arg === null) return req === B_SET_NONBLOCKING_IO || req === B_SET_BLOCKING_IO ? 'NULL' : '0';
+  if (typeof arg === 'number') return String(arg);
+  if (typeof arg === 'object') {
+    if ('ifr_name' in arg) return formatIfreq(req, arg as Ifreq);
+    if ((req === SIOCADDRT || req === SIOCDELRT) && 'rt_dst' in arg) return formatRtentry(arg as Rtentry);
+    if ('value' in arg) return `[${(arg as { value: unknown }).value}]`;
+    return '{...}';
+  }
+  return String(arg);
+}
+
+function formatPoll(fds: PollFd[], withRevents: boolean): string {
+  const items = fds.map((p) =>
+    withRevents ? `{fd=${p.fd}, revents=${flagNames(p.revents, POLL_NAMES)}}` : `{fd=${p.fd}, events=${flagNames(p.events, POLL_NAMES)}}`,
+  );
+  return `[${items.join(', ')}]`;
+}
+
+const FCNTL_NAMES: Record<number, string> = {
+  [F_DUPFD]: 'F_DUPFD',
+  [F_GETFD]: 'F_GETFD',
+  [F_SETFD]: 'F_SETFD',
+  [F_GETFL]: 'F_GETFL',
+  [F_SETFL]: 'F_SETFL',
+};
+
+function arrayOfStrings(a: unknown): string {
+  return Array.isArray(a) ? `[${a.map((s) => quoteString(String(s))).join(', ')}]` : String(a);
+}
+
+/** The argument list of a call, as strace would write it. */
+export function formatArgs(name: string, args: readonly unknown[], result: unknown): string {
+  const a = args;
+  switch (name) {
+    case 'open':
+      return `${quoteString(String(a[0]))}, ${openFlags(Number(a[1]))}${a[2] !== undefined && Number(a[1]) & 0x0200 ? `, 0${Number(a[2]).toString(8)}` : ''}`;
+    case 'read': {
+      const data = result instanceof Uint8Array ? quoteBytes(result) : '0x0';
+      return `${a[0]}, ${data}, ${a[1]}`;
+    }
+    case 'write': {
+      const d = a[1];
+      const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : (d as Uint8Array);
+      return `${a[0]}, ${quoteBytes(bytes)}, ${bytes.length}`;
+    }
+    case 'ioctl': {
+      const req = Number(a[1]);
+      const reqName = IOCTL_NAMES[req] ?? `0x${req.toString(16)}`;
+      return a.length > 2 ? `${a[0]}, ${reqName}, ${formatIoctlArg(req, a[2])}` : `${a[0]}, ${reqName}`;
+    }
+    case 'fcntl': {
+      const cmd = Number(a[1]);
+      const cmdName = FCNTL_NAMES[cmd] ?? String(cmd);
+      if (cmd === F_SETFL) return `${a[0]}, ${cmdName}, ${openFlags(Number(a[2]))}`;
+      return a[2] !== undefined ? `${a[0]}, ${cmdName}, ${a[2]}` : `${a[0]}, ${cmdName}`;
+    }
+    case 'poll': {
+      const fds = a[0] as PollFd[];
+      return `${formatPoll(fds, false)}, ${fds.length}, ${a[1]}`;
+    }
+    case 'socket':
+      return `${FAMILY_NAMES[Number(a[0])] ?? a[0]}, ${SOCKTYPE_NAMES[Number(a[1])] ?? a[1]}, ${PROTO_NAMES[Number(a[2])] ?? a[2]}`;
+    case 'bind':
+    case 'connect':
+      return `${a[0]}, ${formatSockaddr(a[1] as Sockaddr)}, 16`;
+    case 'sendto': {
+      const bytes = a[1] as Uint8Array;
+      return `${a[0]}, ${quoteBytes(bytes)}, ${bytes.length}, ${a[2] ?? 0}, ${formatSockaddr(a[3] as Sockaddr | undefined)}, ${a[3] ? 16 : 0}`;
+    }
+    case 'recvfrom': {
+      const r = result as RecvResult | undefined;
+      return `${a[0]}, ${r ? quoteBytes(r.data) : '0x0'}, ${a[1]}, ${a[2] ?? 0}, ${r ? formatSockaddr(r.from) : 'NULL'}`;
+    }
+    case 'setsockopt':
+    case 'getsockopt': {
+      const opt = SOCKOPT_NAMES[`${a[1]}:${a[2]}`] ?? String(a[2]);
+      const level = Number(a[1]) === -1 ? 'SOL_SOCKET' : Number(a[1]) === 0 ? 'IPPROTO_IP' : String(a[1]);
+      return name === 'setsockopt' ? `${a[0]}, ${level}, ${opt}, [${a[3]}], 4` : `${a[0]}, ${level}, ${opt}`;
+    }
+    case 'spawn':
+      return `${quoteString(String(a[0]))}, ${arrayOfStrings(a[1])}`;
+    case 'kill':
+      return `${a[0]}, ${SIGNAL_NAMES[Number(a[1])] ?? a[1]}`;
+    case 'sigaction':
+      return `${SIGNAL_NAMES[Number(a[0])] ?? a[0]}, ${typeof a[1] === 'function' ? '{sa_handler=0x1}' : `{sa_handler=${a[1]}}`}`;
+    case 'stat':
+    case 'lstat':
+    case 'mkdir':
+    case 'rmdir':
+    case 'unlink':
+    case 'chdir':
+    case 'readdir':
+    case 'readlink':
+      return a.map((x, i) => (i === 0 ? quoteString(String(x)) : String(x))).join(', ');
+    case 'rename':
+    case 'symlink':
+      return `${quoteString(String(a[0]))}, ${quoteString(String(a[1]))}`;
+    default:
+      return a.map((x) => (typeof x === 'string' ? quoteString(x) : typeof x === 'object' ? '{...}' : String(x))).join(', ');
+  }
+}
+
+export function formatResult(name: string, result: unknown, errno: ErrnoName | undefined, args: readonly unknown[]): string {
+  if (errno) return `-1 ${errno} (${ERRNO[errno].message})`;
+  if (name === 'read' && result instanceof Uint8Array) return String(result.length);
+  if (name === 'recvfrom') return String((result as RecvResult).data.length);
+  if (name === 'poll') {
+    const n = Number(result);
+    return n > 0 ? `${n} (${formatPoll((args[0] as PollFd[]).filter((p) => p.revents), true)})` : n === 0 ? '0 (Timeout)' : String(n);
+  }
+  if (name === 'pipe' && Array.isArray(result)) return `0 ([${result.join(', ')}])`;
+  if (name === 'fcntl' && Number(args[1]) === F_GETFL) return `0x${Number(result).toString(16)} (flags ${openFlags(Number(result))})`;
+  if (typeof result === 'number') return String(result);
+  if (typeof result === 'string') return quoteString(result);
+  return '0';
+}
+
+/** One whole strace line (without the newline). */
+export function formatSyscall(name: string, args: readonly unknown[], result: unknown, errno?: ErrnoName): string {
+  const shownName = name === 'pipe' ? 'pipe' : name;
+  const argText = name === 'pipe' ? '' : formatArgs(name, args, result);
+  return `${shownName}(${argText}) = ${formatResult(name, result, errno, args)}`;
+}

@@ -1,0 +1,134 @@
+// The system call interface: everything a program can ask of the kernel. A program receives a
+// `Sys` bound to its own process, exactly as a C program links against libc; failures throw a
+// SysError with the errno name. This file is the contract between userland and the kernel.
+
+import type { PollFd } from './poll.js';
+import type { SignalHandler } from './signal.js';
+import type { RecvResult, Sockaddr, SockaddrIn } from './socket.js';
+import type { Dirent, Stat } from './stat.js';
+
+export interface SpawnOptions {
+  /**
+   * The child's fd table: entry i becomes the child's fd i, taken from the parent's fd given
+   * (-1 leaves it closed). Without it the child inherits every fd not marked close-on-exec.
+   */
+  fds?: number[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Put the child in this process group (0: a new group led by the child). */
+  pgid?: number;
+  /** Run the child on another host of the world (the shell's `on HOST`); fds travel with it. */
+  host?: string;
+  /** Trace every syscall of the child (and, with followForks, its descendants) to this fd. */
+  trace?: { fd: number; followForks?: boolean };
+  /** Run as this user (root only: `su`). */
+  uid?: number;
+  gid?: number;
+}
+
+export interface WaitResult {
+  /** 0 with WNOHANG when no child has changed state yet. */
+  pid: number;
+  status: number;
+}
+
+export interface Utsname {
+  sysname: string;
+  nodename: string;
+  release: string;
+  version: string;
+  machine: string;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  uid: number;
+  state: 'running' | 'sleeping' | 'zombie';
+  command: string;
+  args: string[];
+  /** What it is blocked in, if anything: "read", "poll" ... */
+  wchan: string;
+  startNs: number;
+}
+
+export const CLOCK_REALTIME = 0;
+export const CLOCK_MONOTONIC = 1;
+
+export interface Sys {
+  readonly pid: number;
+
+  // --- process identity and environment (libc-level: no kernel entry, no trace)
+  getpid(): number;
+  getppid(): number;
+  getuid(): number;
+  getgid(): number;
+  getenv(name: string): string | undefined;
+  setenv(name: string, value: string): void;
+  unsetenv(name: string): void;
+  environ(): Record<string, string>;
+
+  // --- files
+  open(path: string, flags: number, mode?: number): Promise<number>;
+  close(fd: number): Promise<number>;
+  read(fd: number, count: number): Promise<Uint8Array>;
+  write(fd: number, data: Uint8Array | string): Promise<number>;
+  lseek(fd: number, offset: number, whence: number): Promise<number>;
+  ioctl(fd: number, request: number, arg?: unknown): Promise<number>;
+  fcntl(fd: number, cmd: number, arg?: number): Promise<number>;
+  poll(fds: PollFd[], timeoutMs: number): Promise<number>;
+  dup(fd: number): Promise<number>;
+  dup2(oldfd: number, newfd: number): Promise<number>;
+  pipe(): Promise<[number, number]>;
+  stat(path: string): Promise<Stat>;
+  lstat(path: string): Promise<Stat>;
+  fstat(fd: number): Promise<Stat>;
+  readdir(path: string): Promise<Dirent[]>;
+  mkdir(path: string, mode?: number): Promise<number>;
+  rmdir(path: string): Promise<number>;
+  unlink(path: string): Promise<number>;
+  rename(from: string, to: string): Promise<number>;
+  symlink(target: string, path: string): Promise<number>;
+  readlink(path: string): Promise<string>;
+  chmod(path: string, mode: number): Promise<number>;
+  chdir(path: string): Promise<number>;
+  getcwd(): Promise<string>;
+
+  // --- processes and signals
+  spawn(path: string, argv: string[], opts?: SpawnOptions): Promise<number>;
+  waitpid(pid: number, options?: number): Promise<WaitResult>;
+  /** Never returns: the process ends with this status. */
+  exit(status: number): Promise<never>;
+  kill(pid: number, signo: number): Promise<number>;
+  sigaction(signo: number, handler: SignalHandler): Promise<SignalHandler>;
+  setpgid(pid: number, pgid: number): Promise<number>;
+  getpgid(pid: number): Promise<number>;
+  /** Make `pgid` the foreground process group of the terminal on `fd` (it gets ^C). */
+  tcsetpgrp(fd: number, pgid: number): Promise<number>;
+  tcgetpgrp(fd: number): Promise<number>;
+  /** The process table of this host, for `ps`. */
+  getprocs(): Promise<ProcessInfo[]>;
+
+  // --- time
+  clock_gettime(clock: number): Promise<number>;
+  nanosleep(ns: number): Promise<number>;
+
+  // --- sockets
+  socket(domain: number, type: number, protocol: number): Promise<number>;
+  bind(fd: number, addr: SockaddrIn): Promise<number>;
+  connect(fd: number, addr: SockaddrIn): Promise<number>;
+  sendto(fd: number, data: Uint8Array, flags?: number, addr?: SockaddrIn | null): Promise<number>;
+  recvfrom(fd: number, count: number, flags?: number): Promise<RecvResult>;
+  getsockname(fd: number): Promise<Sockaddr>;
+  getpeername(fd: number): Promise<Sockaddr>;
+  setsockopt(fd: number, level: number, name: number, value: number): Promise<number>;
+  getsockopt(fd: number, level: number, name: number): Promise<number>;
+
+  // --- the machine
+  uname(): Promise<Utsname>;
+  /** The kernel log (dmesg): its lines, oldest first. */
+  syslog(): Promise<string[]>;
+  /** Names of the other hosts of the world (for `hosts` and `on`). */
+  hosts(): Promise<string[]>;
+}

@@ -1,0 +1,196 @@
+// A terminal: the device a shell's fds 0, 1 and 2 point at (/dev/tt/N). The other side, the
+// "session", belongs to whatever shows the terminal to a person: the ink front end, a plain
+// stdout, or a test. The session does line editing and hands over whole lines (canonical mode),
+// turns ^C into SIGINT for the foreground process group and ^D into end-of-file.
+
+import { SysError } from '../../abi/errno.js';
+import { B_SET_BLOCKING_IO, B_SET_NONBLOCKING_IO, type IntRef, TCGETS, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP } from '../../abi/ioctl.js';
+import { B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
+import { SIGINT, SIGWINCH } from '../../abi/signal.js';
+import type { Kernel } from '../../kernel.js';
+import { WaitQueue } from '../../sched/scheduler.js';
+import { ByteQueue } from '../../vfs/byte-queue.js';
+import type { DeviceHooks } from '../../vfs/devfs.js';
+import { type IoContext, SelectPool, type SelectSync } from '../../vfs/file.js';
+
+/** Input waiting to be read is bounded like any queue; type-ahead beyond it is dropped. */
+const MAX_INPUT = 64 * 1024;
+
+export interface WinSize {
+  cols: number;
+  rows: number;
+}
+
+interface TtyCookie {
+  nonblocking: boolean;
+}
+
+export class Terminal {
+  readonly path: string;
+  private readonly input = new ByteQueue();
+  private eofPending = 0;
+  private readonly readable: WaitQueue;
+  private readonly selectPool = new SelectPool();
+  private opens = 0;
+  foregroundPgid = 0;
+  size: WinSize = { cols: 80, rows: 24 };
+  /** Processes blocked reading: the front end shows an input line only while someone asks. */
+  readersWaiting = 0;
+  /** Where output goes. */
+  onOutput: (data: Uint8Array) => void = () => {};
+  /** Called when a process starts or stops waiting for a line. */
+  onReadStateChange: (waiting: boolean) => void = () => {};
+  /** Input bytes dropped because nobody read them in time. */
+  droppedInput = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly index: number,
+    /** False for a plain output stream (stdout of `tunlab -c` piped somewhere): isatty() fails. */
+    readonly isatty = true,
+  ) {
+    this.path = `tt/${index}`;
+    this.readable = new WaitQueue(`/dev/${this.path} (waiting for input)`);
+    kernel.devfs.publish(this.path, this.hooks(), { mode: 0o620, rdev: (4 << 8) | index });
+  }
+
+  // ------------------------------------------------------------ the session side
+
+  /** Text typed by the user: in canonical mode, complete lines ending in "\n". */
+  type(text: string | Uint8Array): void {
+    const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+    if (this.input.length + bytes.length > MAX_INPUT) {
+      this.droppedInput += bytes.length;
+      return;
+    }
+    this.input.push(bytes);
+    this.wakeReaders();
+  }
+
+  /** ^D on an empty line: the next read returns 0 bytes. */
+  endOfFile(): void {
+    this.eofPending++;
+    this.wakeReaders();
+  }
+
+  /** ^C: pending input is discarded and the foreground group gets SIGINT. */
+  interrupt(): void {
+    this.input.clear();
+    if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGINT);
+  }
+
+  resize(size: WinSize): void {
+    this.size = size;
+    if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGWINCH);
+  }
+
+  /** Release the device node (the session is over). */
+  close(): void {
+    if (this.opens === 0) this.kernel.devfs.unpublish(this.path);
+  }
+
+  private wakeReaders(): void {
+    this.readable.wakeAll();
+    this.selectPool.notify(B_SELECT_READ);
+  }
+
+  private hasLine(): boolean {
+    return this.eofPending > 0 || this.input.indexOf(0x0a) >= 0;
+  }
+
+  // ------------------------------------------------------------ the device side
+
+  private hooks(): DeviceHooks<TtyCookie> {
+    return {
+      open: (_name, flags) => {
+        this.opens++;
+        return { nonblocking: (flags & 0x80) !== 0 };
+      },
+      close: () => {
+        this.opens--;
+      },
+      free: () => {},
+      control: (cookie, op, arg) => this.control(cookie, op, arg),
+      read: (cookie, _pos, len, ctx) => this.read(cookie, len, ctx),
+      write: (_cookie, _pos, data) => {
+        this.onOutput(data);
+        return data.length;
+      },
+      select: (_cookie, event, sync) => this.select(event, sync),
+      deselect: (_cookie, event, sync) => this.selectPool.remove(event, sync),
+    };
+  }
+
+  private async read(cookie: TtyCookie, len: number, ctx: IoContext): Promise<Uint8Array> {
+    while (!this.hasLine()) {
+      if (cookie.nonblocking) throw new SysError('EAGAIN');
+      this.readersWaiting++;
+      if (this.readersWaiting === 1) this.onReadStateChange(true);
+      try {
+        const r = await ctx.task.scheduler.sleep(ctx.task, [this.readable], {
+          interruptible: true,
+          syscall: ctx.syscall,
+          channel: this.readable.name,
+        });
+        if (r === 'signal') throw new SysError('EINTR');
+      } finally {
+        this.readersWaiting--;
+        if (this.readersWaiting === 0) this.onReadStateChange(false);
+      }
+    }
+    const nl = this.input.indexOf(0x0a);
+    if (nl < 0) {
+      // ^D: whatever was typed on the line so far, then end-of-file.
+      this.eofPending--;
+      return this.input.take(Math.min(len, this.input.length));
+    }
+    return this.input.take(Math.min(len, nl + 1));
+  }
+
+  private control(cookie: TtyCookie, op: number, arg: unknown): number {
+    switch (op) {
+      case B_SET_NONBLOCKING_IO:
+        cookie.nonblocking = true;
+        return 0;
+      case B_SET_BLOCKING_IO:
+        cookie.nonblocking = false;
+        return 0;
+      case TCGETS:
+        if (!this.isatty) throw new SysError('B_DEV_INVALID_IOCTL');
+        return 0;
+      case TIOCGWINSZ: {
+        if (typeof arg !== 'object' || arg === null) throw new SysError('EFAULT');
+        Object.assign(arg, { ws_col: this.size.cols, ws_row: this.size.rows });
+        return 0;
+      }
+      case TIOCSPGRP: {
+        const v = (arg as IntRef | null)?.value;
+        if (typeof v !== 'number') throw new SysError('EFAULT');
+        this.foregroundPgid = v;
+        return 0;
+      }
+      case TIOCGPGRP: {
+        if (typeof arg !== 'object' || arg === null) throw new SysError('EFAULT');
+        (arg as IntRef).value = this.foregroundPgid;
+        return 0;
+      }
+      default:
+        throw new SysError('B_DEV_INVALID_IOCTL');
+    }
+  }
+
+  private select(event: SelectEvent, sync: SelectSync): void {
+    this.selectPool.add(event, sync);
+    if (event === B_SELECT_READ && this.hasLine()) sync.notify(event);
+    if (event === B_SELECT_WRITE) sync.notify(event);
+  }
+}
+
+const nextIndex = new WeakMap<Kernel, number>();
+
+/** Create a terminal on a host: /dev/tt/0, /dev/tt/1 ... */
+export function createTerminal(k: Kernel, isatty = true): Terminal {
+  const i = nextIndex.get(k) ?? 0;
+  nextIndex.set(k, i + 1);
+  return new Terminal(k, i, isatty);
+}

@@ -1,0 +1,128 @@
+// A process: identity, credentials, working directory, environment, fds, signal dispositions and
+// its one task. Its lifecycle ends in exit(): fds closed (waking whoever waits on them), children
+// handed to init, the parent told with SIGCHLD, and the zombie kept until the parent reaps it.
+
+import { DEFAULT_IGNORED, SIGCHLD, SIGKILL, type SignalHandler } from '../abi/signal.js';
+import { WaitQueue, type Task, type TaskOwner } from '../sched/scheduler.js';
+import type { IoContext, OpenFile } from '../vfs/file.js';
+import { FdTable, release } from './fd-table.js';
+
+/** The kernel services a process needs; implemented by Kernel. */
+export interface ProcessHost {
+  readonly name: string;
+  onProcessExit(p: Process): void;
+  /** The parent collected the zombie's status. */
+  reap(p: Process): void;
+  processByPid(pid: number): Process | undefined;
+}
+
+export interface Tracer {
+  file: OpenFile;
+  followForks: boolean;
+}
+
+export class Process implements TaskOwner {
+  readonly children = new Set<Process>();
+  readonly childExit: WaitQueue;
+  readonly handlers = new Map<number, SignalHandler>();
+  /** Signals with a handler, waiting for the process to reach a syscall boundary. */
+  readonly pending: number[] = [];
+  state: 'running' | 'zombie' = 'running';
+  status = 0;
+  task!: Task;
+  tracer: Tracer | null = null;
+  /** Set while a signal handler runs, so a handler's own syscalls do not re-enter delivery. */
+  inHandler = false;
+
+  constructor(
+    readonly host: ProcessHost,
+    readonly pid: number,
+    public parent: Process | null,
+    public pgid: number,
+    public uid: number,
+    public gid: number,
+    public cwd: string,
+    readonly env: Map<string, string>,
+    readonly argv: string[],
+    readonly command: string,
+    readonly fds: FdTable,
+    readonly startNs: number,
+  ) {
+    this.childExit = new WaitQueue(`children of pid ${pid}`);
+  }
+
+  get ppid(): number {
+    return this.parent?.pid ?? 0;
+  }
+
+  get alive(): boolean {
+    return this.state === 'running';
+  }
+
+  describe(): { host: string; pid: number; command: string } {
+    return { host: this.host.name, pid: this.pid, command: this.command };
+  }
+
+  hasDeliverableSignal(): boolean {
+    return this.pending.length > 0 && !this.inHandler;
+  }
+
+  ioContext(syscall: string): IoContext {
+    return {
+      task: this.task,
+      uid: this.uid,
+      gid: this.gid,
+      pid: this.pid,
+      syscall,
+      raise: (signo) => this.signal(signo),
+    };
+  }
+
+  /**
+   * Send a signal. Default actions happen at once (a process killed while blocked never returns
+   * from its syscall); a handler runs when the process next crosses a syscall boundary, and a
+   * blocked interruptible call returns EINTR so that it does.
+   */
+  signal(signo: number): void {
+    if (!this.alive) return;
+    const h = signo === SIGKILL ? 'SIG_DFL' : (this.handlers.get(signo) ?? 'SIG_DFL');
+    if (h === 'SIG_IGN') return;
+    if (h === 'SIG_DFL') {
+      if (!DEFAULT_IGNORED.has(signo)) this.exit(signo & 0x7f);
+      return;
+    }
+    if (!this.pending.includes(signo)) this.pending.push(signo);
+    this.task.scheduler.interrupt(this.task);
+  }
+
+  /** Run the handlers of pending signals; called at syscall entry and exit. */
+  deliverPending(): void {
+    while (this.alive && this.pending.length > 0 && !this.inHandler) {
+      const signo = this.pending.shift()!;
+      const h = this.handlers.get(signo);
+      if (typeof h !== 'function') continue;
+      this.inHandler = true;
+      try {
+        h(signo);
+      } finally {
+        this.inHandler = false;
+      }
+    }
+  }
+
+  /** End the process with a wait status (see abi/wait.ts). */
+  exit(status: number): void {
+    if (!this.alive) return;
+    this.state = 'zombie';
+    this.status = status;
+    this.pending.length = 0;
+    this.task.scheduler.exitTask(this.task);
+    for (const f of this.fds.clear()) release(f);
+    this.host.onProcessExit(this);
+    const parent = this.parent;
+    if (parent) {
+      parent.childExit.wakeAll();
+      parent.signal(SIGCHLD);
+    }
+  }
+}

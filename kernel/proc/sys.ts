@@ -1,0 +1,101 @@
+// The Sys handle a program receives: every kernel entry goes through one gate that delivers
+// pending signals, keeps a killed process from ever running again, lets the rest of the machine
+// run now and then, and reports the call to strace and to observers.
+
+import { SysError } from '../abi/errno.js';
+import { SIGSEGV } from '../abi/signal.js';
+import { formatSyscall } from '../abi/strace.js';
+import type { Sys } from '../abi/syscalls.js';
+import { signaledStatus } from '../abi/wait.js';
+import type { Kernel } from '../kernel.js';
+import { never } from '../sched/scheduler.js';
+import type { OpenFile } from '../vfs/file.js';
+import { fileSyscalls } from '../vfs/syscalls.js';
+import type { SyscallContext, SyscallImpl } from './context.js';
+import type { Process } from './process.js';
+import { processSyscalls } from './syscalls.js';
+
+const tables: Array<Record<string, SyscallImpl>> = [fileSyscalls, processSyscalls];
+
+/** Syscall tables contributed by other subsystems (the network stack's socket calls). */
+export function registerSyscalls(table: Record<string, SyscallImpl>): void {
+  tables.push(table);
+}
+
+const encoder = new TextEncoder();
+
+export function makeSys(k: Kernel, p: Process): Sys {
+  const sched = k.sched;
+
+  async function report(name: string, args: unknown[], result: unknown, errno: SysError['errno'] | undefined, startNs: number): Promise<void> {
+    const observed = k.events.listening('syscall');
+    const sinks: OpenFile[] = [];
+    if (p.tracer) sinks.push(p.tracer.file);
+    if (k.traceAll) sinks.push(k.traceAll);
+    if (!observed && sinks.length === 0) return;
+    if (observed) {
+      k.events.emit('syscall', { host: k.name, pid: p.pid, command: p.command, name, args, result, errno, startNs, endNs: sched.now() });
+    }
+    if (sinks.length === 0) return;
+    const prefix = p.tracer?.followForks || k.traceAll ? `[pid ${String(p.pid).padStart(5)}] ` : '';
+    const line = encoder.encode(`${prefix}${formatSyscall(name, args, result, errno)}\n`);
+    for (const sink of sinks) {
+      try {
+        // Like a ptrace stop: a tracer that reads slowly slows its tracee.
+        await sink.write(p.ioContext('trace'), line);
+      } catch {
+        // The tracer went away: the tracee goes on untraced.
+        if (p.tracer?.file === sink) p.tracer = null;
+      }
+    }
+  }
+
+  function gate(name: string, impl: SyscallImpl) {
+    return async (...args: unknown[]): Promise<unknown> => {
+      if (!p.alive) return never();
+      if (sched.tick()) {
+        await sched.preempt();
+        if (!p.alive) return never();
+      }
+      p.deliverPending();
+      if (!p.alive) return never();
+      const startNs = sched.now();
+      const c: SyscallContext = { k, p, io: p.ioContext(name) };
+      let result: unknown;
+      try {
+        result = await impl(c, ...args);
+      } catch (e) {
+        if (!p.alive) return never();
+        if (!(e instanceof SysError)) {
+          // A kernel bug, not the program's fault: fail loudly, kill only the caller.
+          sched.onPanic(e);
+          p.exit(signaledStatus(SIGSEGV));
+          return never();
+        }
+        await report(name, args, undefined, e.errno, startNs);
+        p.deliverPending();
+        if (!p.alive) return never();
+        throw e;
+      }
+      if (!p.alive) return never();
+      await report(name, args, result, undefined, startNs);
+      p.deliverPending();
+      if (!p.alive) return never();
+      return result;
+    };
+  }
+
+  const sys: Record<string, unknown> = {
+    pid: p.pid,
+    getpid: () => p.pid,
+    getppid: () => p.ppid,
+    getuid: () => p.uid,
+    getgid: () => p.gid,
+    getenv: (name: string) => p.env.get(name),
+    setenv: (name: string, value: string) => void p.env.set(name, String(value)),
+    unsetenv: (name: string) => void p.env.delete(name),
+    environ: () => Object.fromEntries(p.env),
+  };
+  for (const table of tables) for (const [name, impl] of Object.entries(table)) sys[name] = gate(name, impl);
+  return Object.freeze(sys) as unknown as Sys;
+}

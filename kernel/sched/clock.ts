@@ -1,0 +1,48 @@
+// The two clocks of DESIGN.md. Everything in the kernel and in userland asks the scheduler for the
+// time, which asks one of these; nothing else reads the host machine's clock.
+
+export const NS_PER_MS = 1_000_000;
+export const NS_PER_SEC = 1_000_000_000;
+
+export interface Clock {
+  readonly kind: 'virtual' | 'real';
+  /** Monotonic nanoseconds since the world booted. */
+  now(): number;
+  /** Nanoseconds since the Unix epoch (CLOCK_REALTIME). */
+  wallNs(): number;
+}
+
+/**
+ * Discrete-event time: it stands still while anything can run and jumps to the next timer when
+ * everything is blocked, so a thousand one-second pings take no real time at all.
+ */
+export class VirtualClock implements Clock {
+  readonly kind = 'virtual';
+  private t = 0;
+  /** @param epochNs the wall-clock time at boot; fixed, so every run prints the same dates. */
+  constructor(private readonly epochNs: number) {}
+  now(): number {
+    return this.t;
+  }
+  wallNs(): number {
+    return this.epochNs + this.t;
+  }
+  advanceTo(t: number): void {
+    if (t > this.t) this.t = t;
+  }
+}
+
+export class RealClock implements Clock {
+  readonly kind = 'real';
+  private readonly start = process.hrtime.bigint();
+  private readonly epochNs = Date.now() * NS_PER_MS;
+  now(): number {
+    return Number(process.hrtime.bigint() - this.start);
+  }
+  wallNs(): number {
+    return this.epochNs + this.now();
+  }
+}
+
+/** 2026-01-01T00:00:00Z: the default boot time of a virtual-clock world. */
+export const DEFAULT_VIRTUAL_EPOCH_NS = Date.UTC(2026, 0, 1) * NS_PER_MS;

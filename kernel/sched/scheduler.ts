@@ -1,0 +1,359 @@
+// One scheduler drives a whole world: every host's processes are tasks of it, every host's timers
+// are its timers, and its run loop decides when time moves.
+//
+// A task is a process's async flow. It runs until it awaits a wait queue (a blocking syscall), so
+// "everything is blocked" is exactly "the microtask queue is empty and no soft event is pending".
+// The run loop checks for that with setImmediate, which Node runs only after all microtasks.
+// Then, in virtual time, the clock jumps to the next timer; with no timer and no outside input
+// left, the blocked tasks can never be woken: that is a deadlock, reported, never a hang.
+
+import { type Clock, VirtualClock } from './clock.js';
+import { type Timer, TimerHeap } from './timers.js';
+
+export type WakeReason = 'woken' | 'timeout' | 'signal';
+
+/** What a task belongs to: the process, which knows its name and its pending signals. */
+export interface TaskOwner {
+  describe(): { host: string; pid: number; command: string };
+  hasDeliverableSignal(): boolean;
+}
+
+export interface BlockInfo {
+  syscall: string;
+  channel: string;
+}
+
+interface Waiter extends BlockInfo {
+  readonly task: Task;
+  readonly queues: readonly WaitQueue[];
+  timer: Timer | null;
+  interruptible: boolean;
+  resolve: (r: WakeReason) => void;
+}
+
+export class Task {
+  state: 'runnable' | 'blocked' | 'exited' = 'runnable';
+  waiter: Waiter | null = null;
+  constructor(
+    readonly scheduler: Scheduler,
+    readonly owner: TaskOwner,
+  ) {}
+
+  get blockedOn(): BlockInfo | null {
+    return this.waiter ? { syscall: this.waiter.syscall, channel: this.waiter.channel } : null;
+  }
+}
+
+/**
+ * A condition variable: tasks sleep on it until woken, timed out or interrupted by a signal.
+ * Waiters are woken in the order they went to sleep.
+ */
+export class WaitQueue {
+  readonly waiters = new Set<Waiter>();
+  constructor(readonly name: string) {}
+
+  get size(): number {
+    return this.waiters.size;
+  }
+
+  wakeOne(): boolean {
+    for (const w of this.waiters) {
+      w.task.scheduler.finish(w, 'woken');
+      return true;
+    }
+    return false;
+  }
+
+  wakeAll(): number {
+    let n = 0;
+    for (const w of [...this.waiters]) {
+      w.task.scheduler.finish(w, 'woken');
+      n++;
+    }
+    return n;
+  }
+}
+
+export interface SleepOptions extends BlockInfo {
+  /** Absolute deadline on the scheduler's clock, in nanoseconds. */
+  deadline?: number;
+  interruptible: boolean;
+}
+
+export type RunOutcome =
+  | { kind: 'done' }
+  | { kind: 'deadlock'; blocked: Task[] }
+  | { kind: 'time-limit'; blocked: Task[] };
+
+export interface RunOptions {
+  /** Stop as soon as this holds (checked whenever everything is quiet). */
+  until?: () => boolean;
+  /** In virtual time: give up once the clock would pass this (ns since boot). */
+  timeLimit?: number;
+}
+
+/** Syscalls between two forced yields to Node's event loop. */
+const PREEMPT_EVERY = 512;
+
+const NEVER = new Promise<never>(() => {});
+/** A promise that never settles: how a killed process's pending calls end. */
+export function never<T>(): Promise<T> {
+  return NEVER as Promise<T>;
+}
+
+export class Scheduler {
+  readonly clock: Clock;
+  readonly tasks = new Set<Task>();
+  private readonly timers = new TimerHeap();
+  private soft: Array<() => void> = [];
+  private softScheduled = false;
+  private yielding = 0;
+  private externals = 0;
+  private idleKick: (() => void) | null = null;
+  private failure: unknown = null;
+  private budget = PREEMPT_EVERY;
+  /** Called when a kernel callback throws: a kernel bug, reported and kept from hiding. */
+  onPanic: (err: unknown) => void = (err) => {
+    this.failure ??= err;
+  };
+
+  constructor(clock: Clock = new VirtualClock(0)) {
+    this.clock = clock;
+  }
+
+  get virtual(): boolean {
+    return this.clock.kind === 'virtual';
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  // ---------------------------------------------------------------- timers and soft events
+
+  at(when: number, fire: () => void): Timer {
+    const t = this.timers.add(when, fire);
+    this.idleKick?.();
+    return t;
+  }
+
+  after(delayNs: number, fire: () => void): Timer {
+    return this.at(this.now() + Math.max(0, delayNs), fire);
+  }
+
+  cancel(t: Timer | null | undefined): void {
+    if (t) this.timers.cancel(t);
+  }
+
+  /**
+   * Run `fn` at the current time, after whatever is running now: the kernel's soft interrupts
+   * (a packet crossing a wire, a frame handed to a host). Runs in FIFO order, never re-entrantly.
+   */
+  soon(fn: () => void): void {
+    this.soft.push(fn);
+    this.idleKick?.();
+    if (!this.softScheduled) {
+      this.softScheduled = true;
+      queueMicrotask(this.drainSoft);
+    }
+  }
+
+  private readonly drainSoft = (): void => {
+    // Soft events may queue more; they run in this same drain, in order.
+    for (let i = 0; i < this.soft.length; i++) {
+      try {
+        this.soft[i]!();
+      } catch (err) {
+        this.onPanic(err);
+      }
+    }
+    this.soft = [];
+    this.softScheduled = false;
+  };
+
+  // ---------------------------------------------------------------- tasks and waiting
+
+  createTask(owner: TaskOwner): Task {
+    const t = new Task(this, owner);
+    this.tasks.add(t);
+    return t;
+  }
+
+  /** The task is gone: whatever it was waiting for will never resume it. */
+  exitTask(task: Task): void {
+    const w = task.waiter;
+    if (w) this.detach(w);
+    task.state = 'exited';
+    this.tasks.delete(task);
+  }
+
+  sleep(task: Task, queues: readonly WaitQueue[], opts: SleepOptions): Promise<WakeReason> {
+    if (task.state === 'exited') return never();
+    if (opts.interruptible && task.owner.hasDeliverableSignal()) return Promise.resolve('signal');
+    if (opts.deadline !== undefined && opts.deadline <= this.now()) return Promise.resolve('timeout');
+    return new Promise<WakeReason>((resolve) => {
+      const w: Waiter = {
+        task,
+        queues,
+        timer: null,
+        interruptible: opts.interruptible,
+        syscall: opts.syscall,
+        channel: opts.channel,
+        resolve,
+      };
+      for (const q of queues) q.waiters.add(w);
+      if (opts.deadline !== undefined) w.timer = this.at(opts.deadline, () => this.finish(w, 'timeout'));
+      task.waiter = w;
+      task.state = 'blocked';
+    });
+  }
+
+  /** Sleep until a deadline with nothing else to wake the task (nanosleep). */
+  sleepUntil(task: Task, deadline: number, opts: BlockInfo & { interruptible: boolean }): Promise<WakeReason> {
+    return this.sleep(task, [], { ...opts, deadline });
+  }
+
+  /** A signal arrived: an interruptible sleep ends with 'signal'. */
+  interrupt(task: Task): boolean {
+    const w = task.waiter;
+    if (!w || !w.interruptible) return false;
+    this.finish(w, 'signal');
+    return true;
+  }
+
+  /** @internal used by WaitQueue */
+  finish(w: Waiter, reason: WakeReason): void {
+    if (w.task.waiter !== w) return;
+    this.detach(w);
+    w.task.state = 'runnable';
+    w.resolve(reason);
+  }
+
+  private detach(w: Waiter): void {
+    for (const q of w.queues) q.waiters.delete(w);
+    this.cancel(w.timer);
+    w.timer = null;
+    w.task.waiter = null;
+  }
+
+  /** Count one syscall; true when the caller should preempt() before going on. */
+  tick(): boolean {
+    if (--this.budget > 0) return false;
+    this.budget = PREEMPT_EVERY;
+    return true;
+  }
+
+  /**
+   * Let the rest of the machine run: a task that makes many syscalls without ever blocking would
+   * otherwise keep Node's event loop from the terminal, real sockets and the run loop. The task
+   * stays runnable meanwhile, so virtual time does not move under it.
+   */
+  preempt(): Promise<void> {
+    this.yielding++;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.yielding--;
+        resolve();
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- outside input
+
+  /**
+   * Something outside the world (the terminal, a real UDP socket) may still inject events: while
+   * one is registered, blocked tasks are waiting for it, not deadlocked. Returns the release.
+   */
+  holdExternal(): () => void {
+    this.externals++;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.externals--;
+        this.idleKick?.();
+      }
+    };
+  }
+
+  /** An outside event happened (real time): have the run loop look again. */
+  kick(): void {
+    this.idleKick?.();
+  }
+
+  // ---------------------------------------------------------------- the run loop
+
+  async run(opts: RunOptions = {}): Promise<RunOutcome> {
+    const until = opts.until ?? (() => this.tasks.size === 0);
+    for (;;) {
+      await quiesce();
+      this.throwIfFailed();
+      if (until()) return { kind: 'done' };
+      if (this.soft.length > 0 || this.yielding > 0) continue;
+      const next = this.timers.peek();
+      if (this.clock instanceof VirtualClock) {
+        if (next) {
+          if (opts.timeLimit !== undefined && next.when > opts.timeLimit) return this.stuck('time-limit');
+          this.clock.advanceTo(next.when);
+          this.fireDue();
+          continue;
+        }
+        if (this.externals > 0) {
+          await this.idle(null);
+          continue;
+        }
+        return this.stuck('deadlock');
+      }
+      if (next && next.when <= this.now()) {
+        this.fireDue();
+        continue;
+      }
+      if (!next && this.externals === 0) return this.stuck('deadlock');
+      await this.idle(next ? next.when - this.now() : null);
+      this.fireDue();
+    }
+  }
+
+  private stuck(kind: 'deadlock' | 'time-limit'): RunOutcome {
+    const blocked = [...this.tasks].filter((t) => t.state === 'blocked');
+    return { kind, blocked };
+  }
+
+  private fireDue(): void {
+    const now = this.now();
+    for (let t = this.timers.peek(); t && t.when <= now; t = this.timers.peek()) {
+      this.timers.pop();
+      try {
+        t.fire();
+      } catch (err) {
+        this.onPanic(err);
+      }
+    }
+  }
+
+  /** Wait (in real time) for the next timer or an outside event. */
+  private idle(delayNs: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let handle: ReturnType<typeof setTimeout> | null = null;
+      const done = () => {
+        if (handle) clearTimeout(handle);
+        this.idleKick = null;
+        resolve();
+      };
+      this.idleKick = done;
+      if (delayNs !== null) handle = setTimeout(done, Math.max(0, Math.ceil(delayNs / 1e6)));
+    });
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== null) {
+      const f = this.failure;
+      this.failure = null;
+      throw f;
+    }
+  }
+}
+
+function quiesce(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}

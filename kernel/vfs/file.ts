@@ -1,0 +1,101 @@
+// An open file description: what an fd points at. Files, directories, devices, pipes and sockets
+// are all one of these; dup() and fork share one between fds, and its last close releases it.
+
+import { SysError } from '../abi/errno.js';
+import { O_ACCMODE, O_RDONLY, O_WRONLY } from '../abi/fcntl.js';
+import type { Stat } from '../abi/stat.js';
+import type { SelectEvent } from '../abi/select.js';
+import type { Task } from '../sched/scheduler.js';
+
+/** Who is asking, passed down to every blocking operation. */
+export interface IoContext {
+  readonly task: Task;
+  readonly uid: number;
+  readonly gid: number;
+  readonly pid: number;
+  /** The syscall in progress, named in deadlock reports. */
+  readonly syscall: string;
+  /** Raise a signal on the calling process (SIGPIPE for a write to a pipe nobody reads). */
+  raise(signo: number): void;
+}
+
+/** Notified when a selected event holds; one per (poll call, fd). */
+export interface SelectSync {
+  notify(event: SelectEvent): void;
+}
+
+/** Haiku's select_pool: the syncs waiting on each event of one object. */
+export class SelectPool {
+  private readonly byEvent = new Map<SelectEvent, Set<SelectSync>>();
+
+  add(event: SelectEvent, sync: SelectSync): void {
+    let s = this.byEvent.get(event);
+    if (!s) this.byEvent.set(event, (s = new Set()));
+    s.add(sync);
+  }
+
+  remove(event: SelectEvent, sync: SelectSync): void {
+    this.byEvent.get(event)?.delete(sync);
+  }
+
+  notify(event: SelectEvent): void {
+    const s = this.byEvent.get(event);
+    if (s) for (const sync of [...s]) sync.notify(event);
+  }
+
+  get empty(): boolean {
+    for (const s of this.byEvent.values()) if (s.size) return false;
+    return true;
+  }
+}
+
+export type FileKind = 'file' | 'dir' | 'chr' | 'fifo' | 'sock';
+
+export abstract class OpenFile {
+  abstract readonly kind: FileKind;
+  /** Access mode and status flags (O_RDWR, O_NONBLOCK, O_APPEND ...). */
+  flags: number;
+  /** How many fd table entries point here. */
+  refs = 0;
+  /** Operations in progress; a device's free hook waits for them to end. */
+  busy = 0;
+
+  constructor(flags: number) {
+    this.flags = flags;
+  }
+
+  get nonblocking(): boolean {
+    return (this.flags & 0x0080) !== 0;
+  }
+  get readable(): boolean {
+    return (this.flags & O_ACCMODE) !== O_WRONLY;
+  }
+  get writable(): boolean {
+    return (this.flags & O_ACCMODE) !== O_RDONLY;
+  }
+
+  read(_ctx: IoContext, _count: number): Promise<Uint8Array> | Uint8Array {
+    throw new SysError('EINVAL');
+  }
+  write(_ctx: IoContext, _data: Uint8Array): Promise<number> | number {
+    throw new SysError('EINVAL');
+  }
+  ioctl(_ctx: IoContext, _op: number, _arg: unknown): Promise<number> | number {
+    throw new SysError('ENOTTY');
+  }
+  lseek(_offset: number, _whence: number): number {
+    throw new SysError('ESPIPE');
+  }
+  abstract stat(): Stat;
+  /** Register interest in one event; notify at once if it already holds. */
+  abstract select(event: SelectEvent, sync: SelectSync): void;
+  abstract deselect(event: SelectEvent, sync: SelectSync): void;
+  /** F_SETFL changed the status flags (devices hear about O_NONBLOCK through their control hook). */
+  setFlags(flags: number): void | Promise<void> {
+    this.flags = flags;
+  }
+  /** The last fd referring to this description was closed. */
+  abstract close(): void;
+  /** A short description for traces and deadlock reports ("pipe:3", "/dev/tun/0"). */
+  abstract describe(): string;
+}

@@ -1,0 +1,34 @@
+// What a mounted file system offers the VFS. Paths handed in are relative to the mount point,
+// already normalised ("" is the mount's root, no "." or "..").
+
+import type { Dirent, Stat } from '../abi/stat.js';
+import type { IoContext, OpenFile } from './file.js';
+
+export interface Credentials {
+  uid: number;
+  gid: number;
+}
+
+export interface FileSystem {
+  /** Device number reported in st_dev. */
+  readonly dev: number;
+  readonly name: string;
+  open(rel: string, flags: number, mode: number, cred: Credentials, ctx: IoContext): OpenFile | Promise<OpenFile>;
+  stat(rel: string, follow: boolean): Stat;
+  readdir(rel: string, cred: Credentials): Dirent[];
+  mkdir(rel: string, mode: number, cred: Credentials): void;
+  rmdir(rel: string, cred: Credentials): void;
+  unlink(rel: string, cred: Credentials): void;
+  rename(from: string, to: string, cred: Credentials): void;
+  symlink?(target: string, rel: string, cred: Credentials): void;
+  readlink?(rel: string): string;
+  chmod?(rel: string, mode: number, cred: Credentials): void;
+}
+
+/** Unix permission check: may `cred` do `want` (4 read, 2 write, 1 execute) to a file with `st`? */
+export function permits(st: Stat, cred: Credentials, want: number): boolean {
+  if (cred.uid === 0) return want !== 1 || (st.st_mode & 0o111) !== 0 || (st.st_mode & 0o170000) === 0o040000;
+  const bits =
+    cred.uid === st.st_uid ? (st.st_mode >> 6) & 7 : cred.gid === st.st_gid ? (st.st_mode >> 3) & 7 : st.st_mode & 7;
+  return (bits & want) === want;
+}

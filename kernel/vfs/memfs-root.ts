@@ -1,0 +1,182 @@
+// The root file system: an in-memory tree (memfs) laid out like Haiku's, owned by the kernel's
+// clock for its timestamps. Nothing here ever touches the real disk.
+
+import { Volume } from 'memfs';
+import { SysError } from '../abi/errno.js';
+import { O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY } from '../abi/fcntl.js';
+import { type Dirent, S_IFDIR, S_IFMT, type Stat } from '../abi/stat.js';
+import type { OpenFile } from './file.js';
+import { type Credentials, type FileSystem, permits } from './filesystem.js';
+import { nodeCall } from './node-errors.js';
+import { type NodeFdApi, RegularFile } from './regular-file.js';
+
+// Linux's numeric open flags, which memfs understands.
+const L_WRONLY = 1;
+const L_RDWR = 2;
+const L_CREAT = 0o100;
+const L_EXCL = 0o200;
+const L_TRUNC = 0o1000;
+const L_APPEND = 0o2000;
+
+export function toLinuxOpenFlags(flags: number): number {
+  const acc = flags & O_ACCMODE;
+  let out = acc === O_RDONLY ? 0 : acc === O_WRONLY ? L_WRONLY : L_RDWR;
+  if (flags & O_CREAT) out |= L_CREAT;
+  if (flags & O_EXCL) out |= L_EXCL;
+  if (flags & O_TRUNC) out |= L_TRUNC;
+  if (flags & O_APPEND) out |= L_APPEND;
+  return out;
+}
+
+interface NodeStats {
+  mode: number;
+  ino: number | bigint;
+  nlink: number | bigint;
+  uid: number | bigint;
+  gid: number | bigint;
+  size: number | bigint;
+  mtimeMs: number | bigint;
+}
+
+export function toStat(dev: number, s: NodeStats): Stat {
+  return {
+    st_dev: dev,
+    st_ino: Number(s.ino),
+    st_mode: s.mode,
+    st_nlink: Number(s.nlink),
+    st_uid: Number(s.uid),
+    st_gid: Number(s.gid),
+    st_rdev: 0,
+    st_size: Number(s.size),
+    st_mtime_ns: Math.round(Number(s.mtimeMs) * 1e6),
+  };
+}
+
+export class MemFsRoot implements FileSystem {
+  readonly name = 'memfs';
+  readonly vol = new Volume();
+
+  constructor(
+    readonly dev: number,
+    private readonly nowNs: () => number,
+  ) {}
+
+  private p(rel: string): string {
+    return '/' + rel;
+  }
+
+  private touch(path: string): void {
+    const t = this.nowNs() / 1e9;
+    this.vol.utimesSync(path, t, t);
+  }
+
+  private parentOf(rel: string): string {
+    const i = rel.lastIndexOf('/');
+    return i < 0 ? '' : rel.slice(0, i);
+  }
+
+  private requireWritableParent(rel: string, cred: Credentials): void {
+    if (!permits(this.stat(this.parentOf(rel), true), cred, 2 | 1)) throw new SysError('EACCES');
+  }
+
+  open(rel: string, flags: number, mode: number, cred: Credentials): OpenFile {
+    const path = this.p(rel);
+    let existing: Stat | null = null;
+    try {
+      existing = this.stat(rel, true);
+    } catch (e) {
+      if (!(e instanceof SysError && e.errno === 'ENOENT') || !(flags & O_CREAT)) throw e;
+    }
+    const isDir = existing !== null && (existing.st_mode & S_IFMT) === S_IFDIR;
+    if (existing) {
+      if (flags & O_CREAT && flags & O_EXCL) throw new SysError('EEXIST');
+      if (isDir && (flags & O_ACCMODE) !== O_RDONLY) throw new SysError('EISDIR');
+      if (!isDir && flags & O_DIRECTORY) throw new SysError('ENOTDIR');
+      const want = (flags & O_ACCMODE) === O_RDONLY ? 4 : (flags & O_ACCMODE) === O_WRONLY ? 2 : 6;
+      if (!permits(existing, cred, want)) throw new SysError('EACCES');
+    } else {
+      this.requireWritableParent(rel, cred);
+    }
+    const fd = nodeCall(() => this.vol.openSync(path, isDir ? 0 : toLinuxOpenFlags(flags), mode & 0o7777));
+    if (!existing) {
+      nodeCall(() => this.vol.fchownSync(fd, cred.uid, cred.gid));
+      this.touch(path);
+    } else if (flags & O_TRUNC && !isDir) this.touch(path);
+    const api = this.vol as unknown as NodeFdApi;
+    return new RegularFile(api, fd, path, flags, isDir, () => toStat(this.dev, this.vol.fstatSync(fd)), this.nowNs);
+  }
+
+  stat(rel: string, follow: boolean): Stat {
+    const path = this.p(rel);
+    return toStat(this.dev, nodeCall(() => (follow ? this.vol.statSync(path) : this.vol.lstatSync(path))));
+  }
+
+  readdir(rel: string, cred: Credentials): Dirent[] {
+    if (!permits(this.stat(rel, true), cred, 4)) throw new SysError('EACCES');
+    const path = this.p(rel);
+    const names = nodeCall(() => this.vol.readdirSync(path) as string[]);
+    return names.sort().map((name) => {
+      const st = this.stat(rel ? `${rel}/${name}` : name, false);
+      return { d_name: name, d_ino: st.st_ino, d_type: st.st_mode & S_IFMT };
+    });
+  }
+
+  mkdir(rel: string, mode: number, cred: Credentials): void {
+    this.requireWritableParent(rel, cred);
+    const path = this.p(rel);
+    nodeCall(() => this.vol.mkdirSync(path, mode & 0o7777));
+    nodeCall(() => this.vol.chownSync(path, cred.uid, cred.gid));
+    this.touch(path);
+  }
+
+  rmdir(rel: string, cred: Credentials): void {
+    this.requireWritableParent(rel, cred);
+    nodeCall(() => this.vol.rmdirSync(this.p(rel)));
+  }
+
+  unlink(rel: string, cred: Credentials): void {
+    this.requireWritableParent(rel, cred);
+    const st = this.stat(rel, false);
+    if ((st.st_mode & S_IFMT) === S_IFDIR) throw new SysError('EISDIR');
+    nodeCall(() => this.vol.unlinkSync(this.p(rel)));
+  }
+
+  rename(from: string, to: string, cred: Credentials): void {
+    this.requireWritableParent(from, cred);
+    this.requireWritableParent(to, cred);
+    nodeCall(() => this.vol.renameSync(this.p(from), this.p(to)));
+  }
+
+  symlink(target: string, rel: string, cred: Credentials): void {
+    this.requireWritableParent(rel, cred);
+    nodeCall(() => this.vol.symlinkSync(target, this.p(rel)));
+  }
+
+  readlink(rel: string): string {
+    return String(nodeCall(() => this.vol.readlinkSync(this.p(rel))));
+  }
+
+  chmod(rel: string, mode: number, cred: Credentials): void {
+    const st = this.stat(rel, true);
+    if (cred.uid !== 0 && cred.uid !== st.st_uid) throw new SysError('EPERM');
+    nodeCall(() => this.vol.chmodSync(this.p(rel), mode & 0o7777));
+  }
+
+  /** Kernel-side setup at boot: write a file as root with given mode. */
+  install(rel: string, content: string | Uint8Array, mode = 0o644, uid = 0, gid = 0): void {
+    const path = this.p(rel);
+    this.vol.mkdirSync(path.slice(0, path.lastIndexOf('/')) || '/', { recursive: true });
+    this.vol.writeFileSync(path, content, { mode });
+    this.vol.chmodSync(path, mode);
+    this.vol.chownSync(path, uid, gid);
+    this.touch(path);
+  }
+
+  installDir(rel: string, mode = 0o755, uid = 0, gid = 0): void {
+    const path = this.p(rel);
+    this.vol.mkdirSync(path, { recursive: true });
+    this.vol.chmodSync(path, mode);
+    this.vol.chownSync(path, uid, gid);
+    this.touch(path);
+  }
+}

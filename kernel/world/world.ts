@@ -1,0 +1,94 @@
+// A world: hosts sharing one scheduler, one event bus and one seeded random source. It boots hosts,
+// starts processes on them, and runs until a condition holds or nothing more can happen.
+
+import type { Program } from '../abi/program.js';
+import { EventBus } from '../events.js';
+import { Kernel, type KernelLimits, type WorldLink } from '../kernel.js';
+import { type Clock, DEFAULT_VIRTUAL_EPOCH_NS, RealClock, VirtualClock } from '../sched/clock.js';
+import { formatDeadlock } from '../sched/deadlock.js';
+import { Random } from '../sched/random.js';
+import { type RunOutcome, Scheduler } from '../sched/scheduler.js';
+
+/** Where programs come from: the userland registry, or a test's own programs. */
+export interface ProgramSource {
+  names(): readonly string[];
+  load(name: string): Promise<Program | undefined>;
+}
+
+export interface WorldOptions {
+  clock?: 'virtual' | 'real';
+  seed?: number | string;
+  /** Wall-clock time at boot in virtual time (ns since the Unix epoch). */
+  epochNs?: number;
+  programs: ProgramSource;
+  limits?: Partial<KernelLimits>;
+  /** A real directory every host mounts at /host. */
+  share?: string;
+}
+
+export class World implements WorldLink {
+  readonly sched: Scheduler;
+  readonly events = new EventBus();
+  readonly random: Random;
+  readonly hosts = new Map<string, Kernel>();
+  private readonly programs: ProgramSource;
+  private readonly extraPrograms = new Map<string, Program>();
+
+  constructor(readonly opts: WorldOptions) {
+    const clock: Clock = opts.clock === 'real' ? new RealClock() : new VirtualClock(opts.epochNs ?? DEFAULT_VIRTUAL_EPOCH_NS);
+    this.sched = new Scheduler(clock);
+    this.random = new Random(opts.seed ?? 1);
+    this.programs = opts.programs;
+  }
+
+  hostNames(): string[] {
+    return [...this.hosts.keys()];
+  }
+
+  host(name: string): Kernel | undefined {
+    return this.hosts.get(name);
+  }
+
+  mustHost(name: string): Kernel {
+    const k = this.hosts.get(name);
+    if (!k) throw new Error(`no host named ${JSON.stringify(name)} in this world`);
+    return k;
+  }
+
+  addHost(name: string): Kernel {
+    if (this.hosts.has(name)) throw new Error(`host ${name} exists already`);
+    const k = new Kernel({
+      hostname: name,
+      scheduler: this.sched,
+      events: this.events,
+      random: this.random.fork(`host:${name}`),
+      loadProgram: (n) => this.loadProgram(n),
+      programs: [...this.programs.names(), ...this.extraPrograms.keys()],
+      world: this,
+      limits: this.opts.limits,
+      share: this.opts.share,
+    });
+    this.hosts.set(name, k);
+    return k;
+  }
+
+  /** A program loaded at run time (`tunlab --load prog.js`): installed on every host as /bin/NAME. */
+  addProgram(p: Program): void {
+    this.extraPrograms.set(p.name, p);
+    for (const k of this.hosts.values()) k.installProgram(p.name);
+  }
+
+  private async loadProgram(name: string): Promise<Program | undefined> {
+    return this.extraPrograms.get(name) ?? this.programs.load(name);
+  }
+
+  run(opts: { until?: () => boolean; timeLimitNs?: number } = {}): Promise<RunOutcome> {
+    return this.sched.run({ until: opts.until, timeLimit: opts.timeLimitNs });
+  }
+
+  /** The text to show when a run ended blocked. */
+  describeStuck(outcome: RunOutcome): string {
+    if (outcome.kind === 'done') return '';
+    return formatDeadlock(outcome.kind, outcome.blocked);
+  }
+}
