@@ -21,6 +21,7 @@ import { MemFsRoot } from './vfs/memfs-root.js';
 import { Vfs } from './vfs/vfs.js';
 import { KernelLog } from './log.js';
 import { installBaseDevices } from './drivers/base.js';
+import { NetStack } from './net/stack.js';
 
 export type ProgramLoader = (name: string) => Promise<Program | undefined>;
 
@@ -81,6 +82,7 @@ export class Kernel implements ProcessHost {
   readonly procs = new Map<number, Process>();
   readonly bootNs: number;
   world: WorldLink | null;
+  readonly net: NetStack;
   /** Trace every process of this host (`tunlab --trace`). */
   traceAll: OpenFile | null = null;
   private nextPid = KERNEL_TEAM_PID + 1;
@@ -107,6 +109,7 @@ export class Kernel implements ProcessHost {
       this.vfs.mount('/host', new HostFs(3, opts.share, now));
     }
     installBaseDevices(this);
+    this.net = new NetStack(this);
   }
 
   /** Haiku's tree: /boot/home for the user, /bin for commands, /var/log for the syslog. */

@@ -208,6 +208,7 @@ export const IOCTL_NAMES: Readonly<Record<number, string>> = Object.freeze(
         ['SIOCGIPFORWARD', SIOCGIPFORWARD],
         ['SIOCSARP', SIOCSARP],
         ['SIOCDARP', SIOCDARP],
+        ['SIOCAIFADDR', 8919],
       ] as const
     ).map(([name, value]) => [value, name]),
   ),
@@ -222,3 +223,6 @@ export function ioctlNumber(name: string): number | undefined {
 export interface IntRef {
   value: number;
 }
+
+/** Haiku's SIOCAIFADDR: add an interface by name (tun/N, tap/N, bridge/N spring into being). */
+export const SIOCAIFADDR = 8919;

@@ -93,3 +93,19 @@ export const SOCKOPT_NAMES: Readonly<Record<string, string>> = {
   [`${IPPROTO_IP}:${IP_TOS}`]: 'IP_TOS',
   [`${IPPROTO_IP}:${IP_TTL}`]: 'IP_TTL',
 };
+
+/** One row of SIOCGSOCKTABLE, for `netstat`. */
+export interface SocketInfo {
+  proto: 'udp' | 'raw' | 'link';
+  local: string;
+  remote: string;
+  /** Bytes waiting to be read. */
+  recvQ: number;
+  /** Datagrams dropped for lack of buffer space. */
+  drops: number;
+  received: number;
+}
+
+/** Flags that may be or-ed into socket()'s type (Haiku's values). */
+export const SOCK_NONBLOCK = 0x0004_0000;
+export const SOCK_CLOEXEC = 0x0008_0000;

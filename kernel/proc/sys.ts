@@ -14,13 +14,9 @@ import { fileSyscalls } from '../vfs/syscalls.js';
 import type { SyscallContext, SyscallImpl } from './context.js';
 import type { Process } from './process.js';
 import { processSyscalls } from './syscalls.js';
+import { socketSyscalls } from '../net/socket/syscalls.js';
 
-const tables: Array<Record<string, SyscallImpl>> = [fileSyscalls, processSyscalls];
-
-/** Syscall tables contributed by other subsystems (the network stack's socket calls). */
-export function registerSyscalls(table: Record<string, SyscallImpl>): void {
-  tables.push(table);
-}
+const tables: Array<Record<string, SyscallImpl>> = [fileSyscalls, processSyscalls, socketSyscalls];
 
 const encoder = new TextEncoder();
 

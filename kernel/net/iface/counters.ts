@@ -1,0 +1,52 @@
+// Protocol counters, named as `netstat -s` and Linux's /proc/net/snmp name them.
+
+export class IpCounters {
+  InReceives = 0;
+  InHdrErrors = 0;
+  InAddrErrors = 0;
+  ForwDatagrams = 0;
+  InUnknownProtos = 0;
+  InDiscards = 0;
+  InDelivers = 0;
+  OutRequests = 0;
+  OutDiscards = 0;
+  OutNoRoutes = 0;
+  ReasmTimeout = 0;
+  ReasmReqds = 0;
+  ReasmOKs = 0;
+  ReasmFails = 0;
+  FragOKs = 0;
+  FragFails = 0;
+  FragCreates = 0;
+}
+
+export class IcmpCounters {
+  InMsgs = 0;
+  InErrors = 0;
+  InDestUnreachs = 0;
+  InTimeExcds = 0;
+  InEchos = 0;
+  InEchoReps = 0;
+  OutMsgs = 0;
+  OutErrors = 0;
+  OutDestUnreachs = 0;
+  OutTimeExcds = 0;
+  OutEchos = 0;
+  OutEchoReps = 0;
+}
+
+export class UdpCounters {
+  InDatagrams = 0;
+  NoPorts = 0;
+  InErrors = 0;
+  OutDatagrams = 0;
+  RcvbufErrors = 0;
+  SndbufErrors = 0;
+  InCsumErrors = 0;
+}
+
+export interface ProtoStats {
+  ip: Record<string, number>;
+  icmp: Record<string, number>;
+  udp: Record<string, number>;
+}

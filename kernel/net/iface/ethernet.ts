@@ -1,0 +1,53 @@
+// The Ethernet link layer of an interface: frames in (accept ours, broadcast, multicast, or any in
+// promiscuous mode; demultiplex ARP and IPv4), frames out (IPv4 through ARP resolution).
+
+import { IFF_PROMISC } from '../../abi/if.js';
+import { BROADCAST_MAC, isMulticastMac } from '../wire/address.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, EthernetRepr } from '../wire/ethernet.js';
+import type { NetStack } from '../stack.js';
+import type { NetInterface } from './interface.js';
+import { ipInput } from './ipv4.js';
+
+const ETHER_HEADER_LEN = 14;
+
+export function etherInput(stack: NetStack, iface: NetInterface, frame: Uint8Array): void {
+  const f = EthernetFrame.checked(frame);
+  if (!(f instanceof EthernetFrame)) {
+    iface.counters.rxErrors++;
+    stack.trace('nic', iface.name, 'drop', 'ether', frame, f.reason);
+    return;
+  }
+  const dst = f.dst;
+  const mine = dst === iface.device.mac;
+  const multicast = isMulticastMac(dst);
+  if (!mine && !multicast && !(iface.adminFlags & IFF_PROMISC)) return;
+  if (multicast && dst !== BROADCAST_MAC) iface.counters.rxMulticast++;
+  // A frame we sent ourselves, reflected back by a hub, is not news.
+  if (f.src === iface.device.mac) return;
+  switch (f.ethertype) {
+    case ETHERTYPE_ARP: {
+      if (stack.arp(iface)?.input(f.payload) === 'malformed') iface.counters.rxErrors++;
+      return;
+    }
+    case ETHERTYPE_IPV4:
+      if (!mine && !multicast) return; // promiscuous capture only
+      ipInput(stack, iface, f.payload);
+      return;
+    default:
+      // Protocols this host does not speak (IPv6 ...) are ignored, as a BSD stack does.
+      return;
+  }
+}
+
+/** Frame and send an IPv4 packet to a resolved MAC. */
+export function etherOutput(stack: NetStack, iface: NetInterface, dstMac: number, packet: Uint8Array): void {
+  sendFrame(stack, iface, dstMac, ETHERTYPE_IPV4, packet);
+}
+
+export function sendFrame(stack: NetStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array): void {
+  const frame = new Uint8Array(ETHER_HEADER_LEN + payload.length);
+  EthernetRepr.emit({ dst, src: iface.device.mac!, ethertype }, new EthernetFrame(frame));
+  frame.set(payload, ETHER_HEADER_LEN);
+  stack.tap(iface, 'out', frame);
+  iface.device.transmit(iface, frame);
+}

@@ -1,0 +1,94 @@
+// ICMP: answering echo requests, counting what arrives, telling sockets about errors, and sending
+// errors about packets this host could not deliver, within RFC 1122's rules (never about an ICMP
+// error, a broadcast, a non-first fragment, or a packet from no one in particular).
+
+import { isLimitedBroadcast, isMulticastIpv4 } from '../wire/address.js';
+import { isWireError } from '../wire/error.js';
+import {
+  ICMP_DEST_UNREACH,
+  ICMP_ECHO,
+  ICMP_ECHO_REPLY,
+  ICMP_TIME_EXCEEDED,
+  IcmpPacket,
+  IcmpRepr,
+} from '../wire/icmp.js';
+import { IPPROTO_ICMP, Ipv4Packet, type Ipv4Repr } from '../wire/ipv4.js';
+import type { NetStack } from '../stack.js';
+import type { NetInterface } from './interface.js';
+import { ipSend } from './ipv4.js';
+
+export function icmpInput(stack: NetStack, iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
+  const view = IcmpPacket.checked(payload);
+  const repr = isWireError(view) ? view : IcmpRepr.parse(view);
+  if (isWireError(repr) || isWireError(view)) {
+    stack.icmp.InErrors++;
+    stack.trace('ip', iface.name, 'drop', 'ip', packet, isWireError(repr) ? repr.reason : 'bad ICMP');
+    return;
+  }
+  stack.icmp.InMsgs++;
+  switch (repr.kind) {
+    case 'echo-request': {
+      stack.icmp.InEchos++;
+      // Like Linux (icmp_echo_ignore_broadcasts), a broadcast ping gets no answer.
+      if (stack.isBroadcastFor(iface, ip.dst) || isMulticastIpv4(ip.dst)) return;
+      const reply = new Uint8Array(IcmpRepr.bufferLen({ ...repr, kind: 'echo-reply' }));
+      IcmpRepr.emit({ kind: 'echo-reply', ident: repr.ident, seq: repr.seq, data: repr.data }, new IcmpPacket(reply));
+      stack.icmp.OutMsgs++;
+      stack.icmp.OutEchoReps++;
+      ipSend(stack, { src: ip.dst, dst: ip.src, protocol: IPPROTO_ICMP, payload: reply, tos: ip.tos });
+      return;
+    }
+    case 'echo-reply':
+      stack.icmp.InEchoReps++;
+      return;
+    case 'dst-unreachable':
+      stack.icmp.InDestUnreachs++;
+      stack.sockets.icmpError(ICMP_DEST_UNREACH, repr.code, repr.original);
+      return;
+    case 'time-exceeded':
+      stack.icmp.InTimeExcds++;
+      stack.sockets.icmpError(ICMP_TIME_EXCEEDED, repr.code, repr.original);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Is an ICMP error allowed about this packet? */
+function mayReport(stack: NetStack, original: Uint8Array): boolean {
+  const v = Ipv4Packet.checked(original.length >= 20 ? original : new Uint8Array(0));
+  if (isWireError(v) && original.length < 20) return false;
+  const p = new Ipv4Packet(original);
+  if (p.fragmentOffset !== 0) return false;
+  const src = p.src;
+  if (src === 0 || isLimitedBroadcast(src) || isMulticastIpv4(src)) return false;
+  if (isLimitedBroadcast(p.dst) || isMulticastIpv4(p.dst)) return false;
+  for (const i of stack.interfaces.values()) if (stack.isBroadcastFor(i, p.dst)) return false;
+  if (p.protocol === IPPROTO_ICMP && original.length >= p.headerLen + 1) {
+    const type = original[p.headerLen]!;
+    if (type !== ICMP_ECHO && type !== ICMP_ECHO_REPLY && type !== 13 && type !== 14) return false;
+  }
+  return true;
+}
+
+/**
+ * Send an ICMP error about `original` back to its source: destination unreachable (type 3) or time
+ * exceeded (11). It quotes the original header and its first 8 payload bytes.
+ */
+export function icmpError(stack: NetStack, original: Uint8Array, type: 3 | 11, code: number, nextHopMtu?: number): void {
+  if (!mayReport(stack, original)) return;
+  const p = new Ipv4Packet(original);
+  const quoted = original.slice(0, Math.min(original.length, p.headerLen + 8));
+  const repr: IcmpRepr =
+    type === 3
+      ? { kind: 'dst-unreachable', code, original: quoted, ...(nextHopMtu !== undefined ? { nextHopMtu } : {}) }
+      : { kind: 'time-exceeded', code, original: quoted };
+  const buf = new Uint8Array(IcmpRepr.bufferLen(repr));
+  IcmpRepr.emit(repr, new IcmpPacket(buf));
+  stack.icmp.OutMsgs++;
+  if (type === 3) stack.icmp.OutDestUnreachs++;
+  else stack.icmp.OutTimeExcds++;
+  // The error leaves from this host's address on the way back to the sender.
+  const err = ipSend(stack, { dst: p.src, protocol: IPPROTO_ICMP, payload: buf });
+  if (err) stack.icmp.OutErrors++;
+}

@@ -1,0 +1,118 @@
+// A network interface: what `ifconfig` shows. It joins a device (a NIC on a segment, the loopback,
+// a tun or tap, a bridge) to the stack: name, index, flags, MTU, addresses and counters.
+//
+// The device says how bytes leave (transmit) and what kind of link it is; the interface keeps the
+// administrative state. IFF_RUNNING and IFF_LOWER_UP ("link") are derived, never stored: running
+// means administratively up with the carrier on, as Linux's dev_get_flags() reports it.
+
+import {
+  IFF_LOWER_UP,
+  IFF_RUNNING,
+  IFF_UP,
+  type IfStats,
+} from '../../abi/if.js';
+import type { Kernel } from '../../kernel.js';
+
+export type LinkKind = 'ether' | 'ip' | 'loop';
+
+/** The driver side of an interface. */
+export interface NetDevice {
+  readonly link: LinkKind;
+  /** IFT_* type, for SIOCGIFTYPE and ifconfig's "Hardware type". */
+  readonly ifType: number;
+  /** Flags the device always contributes (POINTOPOINT|NOARP for a tun, BROADCAST for Ethernet). */
+  readonly deviceFlags: number;
+  readonly defaultMtu: number;
+  readonly minMtu: number;
+  readonly maxMtu: number;
+  /** 48-bit MAC, or null for links without one. */
+  mac: number | null;
+  carrier: boolean;
+  /** "1 GBit, 1000BASE-T" for ifconfig's Media line; undefined when the link has none. */
+  readonly media?: string;
+  /**
+   * Take one outgoing frame (ether) or packet (ip). It never blocks the stack: a device that
+   * cannot take it drops and counts it.
+   */
+  transmit(iface: NetInterface, data: Uint8Array): void;
+  /** The administrative state changed (IFF_UP set or cleared). */
+  adminChanged?(iface: NetInterface, up: boolean): void;
+  /** The interface is being deleted. */
+  detach?(iface: NetInterface): void;
+  /** Interfaces a device may decline to lose (a NIC belongs to its segment). */
+  readonly deletable?: boolean;
+}
+
+export interface IfAddress {
+  addr: number;
+  mask: number;
+  broadcast: number | null;
+  /** The other end of a point-to-point link. */
+  peer: number | null;
+}
+
+export class IfCounters {
+  rxPackets = 0;
+  rxBytes = 0;
+  rxErrors = 0;
+  rxDropped = 0;
+  rxMulticast = 0;
+  txPackets = 0;
+  txBytes = 0;
+  txErrors = 0;
+  txDropped = 0;
+  txMulticast = 0;
+  collisions = 0;
+
+  toStats(): IfStats {
+    return {
+      receive: { packets: this.rxPackets, errors: this.rxErrors, bytes: this.rxBytes, multicast: this.rxMulticast, dropped: this.rxDropped },
+      send: { packets: this.txPackets, errors: this.txErrors, bytes: this.txBytes, multicast: this.txMulticast, dropped: this.txDropped },
+      collisions: this.collisions,
+    };
+  }
+}
+
+export class NetInterface {
+  /** Administrative flags: IFF_UP, PROMISC, ALLMULTI (the rest come from the device). */
+  adminFlags = 0;
+  mtu: number;
+  metric = 0;
+  txQueueLen: number;
+  readonly addresses: IfAddress[] = [];
+  readonly counters = new IfCounters();
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly name: string,
+    readonly index: number,
+    readonly device: NetDevice,
+    txQueueLen = 1000,
+  ) {
+    this.mtu = device.defaultMtu;
+    this.txQueueLen = txQueueLen;
+  }
+
+  get up(): boolean {
+    return (this.adminFlags & IFF_UP) !== 0;
+  }
+
+  /** Up and with a carrier: able to pass packets. */
+  get running(): boolean {
+    return this.up && this.device.carrier;
+  }
+
+  get flags(): number {
+    let f = this.adminFlags | this.device.deviceFlags;
+    if (this.running) f |= IFF_RUNNING | IFF_LOWER_UP;
+    return f;
+  }
+
+  get primary(): IfAddress | undefined {
+    return this.addresses[0];
+  }
+
+  hasAddress(a: number): boolean {
+    return this.addresses.some((x) => x.addr === a);
+  }
+}

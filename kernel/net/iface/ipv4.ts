@@ -1,0 +1,219 @@
+// The IPv4 layer: input (checks, reassembly, local delivery), output (routing, source address
+// selection, fragmentation) and forwarding (TTL, ICMP errors) of one host.
+
+import type { ErrnoName } from '../../abi/errno.js';
+import { RTF_LOCAL, RTF_REJECT } from '../../abi/route.js';
+import { BROADCAST_MAC, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4 } from '../wire/address.js';
+import { IPPROTO_ICMP, IPPROTO_UDP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../wire/ipv4.js';
+import { isWireError } from '../wire/error.js';
+import type { NetStack } from '../stack.js';
+import { etherOutput } from './ethernet.js';
+import { fragment } from './fragment.js';
+import { icmpError, icmpInput } from './icmp.js';
+import type { NetInterface } from './interface.js';
+import type { Route } from './routes.js';
+
+export const DEFAULT_TTL = 64;
+
+export interface IpSendOptions {
+  /** 0 (or absent) lets the stack choose from the outgoing interface. */
+  src?: number;
+  dst: number;
+  protocol: number;
+  payload: Uint8Array;
+  ttl?: number;
+  tos?: number;
+  dontFragment?: boolean;
+  /** SO_BROADCAST: sending to a broadcast address is allowed. */
+  broadcast?: boolean;
+}
+
+/** Where a packet to `dst` goes: the route, the interface and the next hop, or why not. */
+export function routeFor(stack: NetStack, dst: number): { route: Route | null; iface: NetInterface; nextHop: number } | ErrnoName {
+  if (isLimitedBroadcast(dst)) {
+    // No route covers 255.255.255.255: it leaves by the first broadcast-capable interface.
+    for (const i of stack.interfaces.values()) if (i.up && i.flags & 0x2 && i.primary) return { route: null, iface: i, nextHop: dst };
+    return 'ENETUNREACH';
+  }
+  if (stack.isLocal(dst)) return { route: null, iface: stack.loop, nextHop: dst };
+  const route = stack.routes.lookup(dst);
+  if (!route) return 'ENETUNREACH';
+  if (route.flags & RTF_REJECT) return route.mask === 0xffff_ffff ? 'EHOSTUNREACH' : 'ENETUNREACH';
+  if (route.flags & RTF_LOCAL) return { route, iface: stack.loop, nextHop: dst };
+  return { route, iface: route.iface, nextHop: route.gateway ?? dst };
+}
+
+/** The source address for a packet leaving by `iface` towards `dst`. */
+export function chooseSource(stack: NetStack, iface: NetInterface, dst: number): number {
+  if (iface === stack.loop) return isLoopbackIpv4(dst) ? 0x7f00_0001 : dst;
+  const onLink = iface.addresses.find((a) => ((a.addr & a.mask) >>> 0) === ((dst & a.mask) >>> 0));
+  return (onLink ?? iface.primary)?.addr ?? 0;
+}
+
+/** Send a locally generated packet. Returns the errno a socket call should fail with, or null. */
+export function ipSend(stack: NetStack, opts: IpSendOptions): ErrnoName | null {
+  const where = routeFor(stack, opts.dst);
+  if (typeof where === 'string') {
+    stack.ip.OutNoRoutes++;
+    return where;
+  }
+  const { route, iface, nextHop } = where;
+  if (stack.isBroadcastFor(iface, opts.dst) && !opts.broadcast) return 'EACCES';
+  const src = opts.src || chooseSource(stack, iface, opts.dst);
+  if (IPV4_HEADER_LEN + opts.payload.length > 0xffff) return 'EMSGSIZE';
+  const packet = new Uint8Array(IPV4_HEADER_LEN + opts.payload.length);
+  Ipv4Repr.emit(
+    {
+      src,
+      dst: opts.dst,
+      protocol: opts.protocol,
+      ttl: opts.ttl ?? DEFAULT_TTL,
+      ident: stack.nextIdent(),
+      tos: opts.tos ?? 0,
+      dontFragment: opts.dontFragment ?? false,
+      moreFragments: false,
+      fragmentOffset: 0,
+      payloadLen: opts.payload.length,
+    },
+    new Ipv4Packet(packet),
+  );
+  packet.set(opts.payload, IPV4_HEADER_LEN);
+  stack.ip.OutRequests++;
+  stack.trace('ip', iface.name, 'out', 'ip', packet);
+  const mtu = route?.mtu || iface.mtu;
+  if (packet.length > mtu) {
+    if (opts.dontFragment) {
+      stack.ip.FragFails++;
+      return 'EMSGSIZE';
+    }
+    const frags = fragment(packet, mtu);
+    stack.ip.FragOKs++;
+    stack.ip.FragCreates += frags.length;
+    for (const f of frags) {
+      const err = linkOutput(stack, iface, nextHop, f);
+      if (err) return err;
+    }
+    return null;
+  }
+  return linkOutput(stack, iface, nextHop, packet);
+}
+
+/** Hand one IP packet to an interface for `nextHop`. */
+export function linkOutput(stack: NetStack, iface: NetInterface, nextHop: number, packet: Uint8Array): ErrnoName | null {
+  if (!iface.up) {
+    stack.ip.OutDiscards++;
+    return 'ENETDOWN';
+  }
+  switch (iface.device.link) {
+    case 'loop':
+    case 'ip':
+      if (iface.device.link === 'ip') stack.tap(iface, 'out', packet);
+      iface.device.transmit(iface, packet);
+      return null;
+    case 'ether': {
+      if (stack.isBroadcastFor(iface, nextHop) || isMulticastIpv4(nextHop)) {
+        etherOutput(stack, iface, BROADCAST_MAC, packet);
+        return null;
+      }
+      const arp = stack.arp(iface)!;
+      const r = arp.send(nextHop, packet, (mac, p) => etherOutput(stack, iface, mac, p));
+      if (r === 'failed') {
+        iface.counters.txDropped++;
+        return 'EHOSTUNREACH';
+      }
+      return null;
+    }
+  }
+}
+
+/** An IP packet arrived on `iface` (after the link layer). */
+export function ipInput(stack: NetStack, iface: NetInterface, data: Uint8Array): void {
+  stack.ip.InReceives++;
+  const view = Ipv4Packet.checked(data);
+  const repr = isWireError(view) ? view : Ipv4Repr.parse(view);
+  if (isWireError(repr) || isWireError(view)) {
+    stack.ip.InHdrErrors++;
+    stack.trace('ip', iface.name, 'drop', 'ip', data, isWireError(repr) ? repr.reason : 'malformed');
+    return;
+  }
+  // Ethernet pads short frames: the IP total length is what counts.
+  let packet = data.length > view.totalLen ? data.subarray(0, view.totalLen) : data;
+  stack.trace('ip', iface.name, 'in', 'ip', packet);
+  const forUs =
+    iface === stack.loop || stack.isLocal(repr.dst) || stack.isBroadcastFor(iface, repr.dst) || isMulticastIpv4(repr.dst);
+  if (!forUs) {
+    forward(stack, iface, packet, repr);
+    return;
+  }
+  let r = repr;
+  let v = view;
+  if (repr.moreFragments || repr.fragmentOffset > 0) {
+    const whole = stack.reassembler.add(packet, repr, view);
+    if (!whole) return;
+    packet = whole;
+    v = new Ipv4Packet(packet);
+    const again = Ipv4Repr.parse(v);
+    if (isWireError(again)) return;
+    r = again;
+  }
+  deliver(stack, iface, packet, r, v.payload);
+}
+
+function deliver(stack: NetStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array): void {
+  stack.ip.InDelivers++;
+  stack.sockets.rawDeliver(repr.protocol, packet);
+  switch (repr.protocol) {
+    case IPPROTO_ICMP:
+      icmpInput(stack, iface, packet, repr, payload);
+      return;
+    case IPPROTO_UDP:
+      stack.sockets.udpInput(iface, packet, repr, payload);
+      return;
+    default:
+      if (!stack.sockets.hasRaw(repr.protocol)) {
+        stack.ip.InUnknownProtos++;
+        icmpError(stack, packet, 3, 2);
+      }
+  }
+}
+
+/** A packet for someone else: routers pass it on, other hosts drop and count it. */
+function forward(stack: NetStack, inIface: NetInterface, packet: Uint8Array, repr: Ipv4Repr): void {
+  if (!stack.forwarding) {
+    stack.ip.InAddrErrors++;
+    stack.trace('ip', inIface.name, 'drop', 'ip', packet, 'not for this host and forwarding is off');
+    return;
+  }
+  if (repr.ttl <= 1) {
+    icmpError(stack, packet, 11, 0);
+    stack.trace('ip', inIface.name, 'drop', 'ip', packet, 'TTL exceeded');
+    return;
+  }
+  const where = routeFor(stack, repr.dst);
+  if (typeof where === 'string') {
+    stack.ip.OutNoRoutes++;
+    icmpError(stack, packet, 3, where === 'EHOSTUNREACH' ? 1 : 0);
+    return;
+  }
+  const out = packet.slice();
+  const v = new Ipv4Packet(out);
+  v.ttl = repr.ttl - 1;
+  v.fillChecksum();
+  const mtu = where.route?.mtu || where.iface.mtu;
+  if (out.length > mtu) {
+    if (repr.dontFragment) {
+      stack.ip.FragFails++;
+      icmpError(stack, packet, 3, 4, mtu);
+      return;
+    }
+    const frags = fragment(out, mtu);
+    stack.ip.FragOKs++;
+    stack.ip.FragCreates += frags.length;
+    stack.ip.ForwDatagrams++;
+    for (const f of frags) if (linkOutput(stack, where.iface, where.nextHop, f) === 'EHOSTUNREACH') return void icmpError(stack, packet, 3, 1);
+    return;
+  }
+  stack.ip.ForwDatagrams++;
+  stack.trace('ip', where.iface.name, 'out', 'ip', out, `forwarded from ${inIface.name}`);
+  if (linkOutput(stack, where.iface, where.nextHop, out) === 'EHOSTUNREACH') icmpError(stack, packet, 3, 1);
+}

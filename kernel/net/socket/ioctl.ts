@@ -1,0 +1,364 @@
+// The socket ioctls that configure the network: interfaces (flags, addresses, MTU, hardware
+// address, counters), routes, the ARP cache, forwarding, and the tables `netstat` reads. They work
+// on any socket, as on Linux and Haiku. Changing anything needs uid 0 (EPERM otherwise).
+
+import { SysError } from '../../abi/errno.js';
+import {
+  ARPHRD_ETHER,
+  ARPHRD_LOOPBACK,
+  ARPHRD_NONE,
+  IFF_ALLMULTI,
+  IFF_BROADCAST,
+  IFF_POINTOPOINT,
+  IFF_PROMISC,
+  IFF_UP,
+  IF_NAMESIZE,
+  type IfAddrInfo,
+  type Ifconf,
+  type Ifreq,
+  type IfStats,
+} from '../../abi/if.js';
+import * as io from '../../abi/ioctl.js';
+import { RTF_HOST, RTF_REJECT, type ArpEntry, type Rtentry } from '../../abi/route.js';
+import { sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
+import type { IoContext } from '../../vfs/file.js';
+import { formatIpv4, formatMac, isMulticastMac } from '../wire/address.js';
+import type { NetInterface } from '../iface/interface.js';
+import { routeFor } from '../iface/ipv4.js';
+import { defaultMask, type NetStack } from '../stack.js';
+import { addrOf } from './sockaddr.js';
+
+function obj<T>(arg: unknown): T {
+  if (typeof arg !== 'object' || arg === null) throw new SysError('EFAULT');
+  return arg as T;
+}
+
+function ifreqOf(arg: unknown): Ifreq {
+  const r = obj<Ifreq>(arg);
+  if (typeof r.ifr_name !== 'string') throw new SysError('EFAULT');
+  if (r.ifr_name.length >= IF_NAMESIZE) throw new SysError('ENAMETOOLONG');
+  return r;
+}
+
+function root(ctx: IoContext): void {
+  if (ctx.uid !== 0) throw new SysError('EPERM');
+}
+
+function need(stack: NetStack, r: Ifreq): NetInterface {
+  const iface = stack.byName(r.ifr_name);
+  if (!iface) throw new SysError('ENODEV');
+  return iface;
+}
+
+const sa = (a: number): SockaddrIn => sockaddrIn(formatIpv4(a));
+
+function hwaddrOf(iface: NetInterface): { sa_family: number; sa_data: Uint8Array } {
+  const mac = iface.device.mac;
+  const family = iface.device.link === 'ether' ? ARPHRD_ETHER : iface.device.link === 'loop' ? ARPHRD_LOOPBACK : ARPHRD_NONE;
+  const data = new Uint8Array(6);
+  if (mac !== null) for (let i = 0; i < 6; i++) data[i] = Math.floor(mac / 2 ** (8 * (5 - i))) & 0xff;
+  return { sa_family: family, sa_data: data };
+}
+
+function routeRow(r: { dest: number; mask: number; gateway: number | null; flags: number; metric: number; mtu: number; iface: NetInterface }): Rtentry {
+  return {
+    rt_dst: sa(r.dest),
+    rt_genmask: sa(r.mask),
+    ...(r.gateway !== null ? { rt_gateway: sa(r.gateway) } : {}),
+    rt_flags: r.flags,
+    rt_metric: r.metric,
+    rt_mtu: r.mtu,
+    rt_dev: r.iface.name,
+  };
+}
+
+export interface InterfaceFactory {
+  /** Does this factory make interfaces with this name ("tun/3")? */
+  matches(name: string): boolean;
+  create(name: string, ctx: IoContext): NetInterface;
+}
+
+export function socketIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknown): number {
+  switch (op) {
+    case io.SIOCGIFCONF: {
+      const c = obj<Ifconf>(arg);
+      c.ifc_req = [...stack.interfaces.values()].map((i) => ({ ifr_name: i.name, ...(i.primary ? { ifr_addr: sa(i.primary.addr) } : {}) }));
+      return 0;
+    }
+    case io.SIOCGIFNAME: {
+      const r = obj<Ifreq>(arg);
+      const iface = stack.byIndex(Number(r.ifr_ifindex));
+      if (!iface) throw new SysError('ENODEV');
+      r.ifr_name = iface.name;
+      return 0;
+    }
+    case io.SIOCAIFADDR: {
+      const r = ifreqOf(arg);
+      root(ctx);
+      if (stack.byName(r.ifr_name)) throw new SysError('EEXIST');
+      const f = stack.factories.find((x) => x.matches(r.ifr_name));
+      if (!f) throw new SysError('ENODEV');
+      r.ifr_ifindex = f.create(r.ifr_name, ctx).index;
+      return 0;
+    }
+    case io.SIOCADDRT:
+    case io.SIOCDELRT:
+      return routeIoctl(stack, ctx, op, obj<Rtentry>(arg));
+    case io.SIOCGRTTABLE: {
+      obj<{ routes: Rtentry[] }>(arg).routes = stack.routes.list().map(routeRow);
+      return 0;
+    }
+    case io.SIOCGETRT: {
+      const q = obj<Rtentry>(arg);
+      const dst = addrOf(q.rt_dst);
+      const where = routeFor(stack, dst);
+      if (typeof where === 'string') throw new SysError(where);
+      const r = where.route ?? { dest: dst, mask: 0xffff_ffff, gateway: null, flags: RTF_HOST, metric: 0, mtu: 0, iface: where.iface };
+      Object.assign(q, routeRow(r));
+      return 0;
+    }
+    case io.SIOCGARPTABLE: {
+      const out: ArpEntry[] = [];
+      const now = stack.now();
+      for (const iface of stack.interfaces.values()) {
+        for (const e of stack.arp(iface)?.list() ?? []) {
+          out.push({
+            ip: formatIpv4(e.ip),
+            mac: e.mac === null || e.state === 'incomplete' || e.state === 'failed' ? null : formatMac(e.mac),
+            iface: iface.name,
+            permanent: e.state === 'permanent',
+            expiresIn: e.state === 'permanent' ? 0 : Math.max(0, Math.round((e.deadline - now) / 1e9)),
+          });
+        }
+      }
+      obj<{ entries: ArpEntry[] }>(arg).entries = out;
+      return 0;
+    }
+    case io.SIOCSARP:
+    case io.SIOCDARP: {
+      const q = obj<{ ip: string; mac?: string; iface?: string }>(arg);
+      root(ctx);
+      const ip = addrOf(sockaddrIn(q.ip));
+      const where = routeFor(stack, ip);
+      const iface = q.iface ? stack.byName(q.iface) : typeof where === 'string' ? undefined : where.iface;
+      const arp = iface ? stack.arp(iface) : undefined;
+      if (!iface || !arp) throw new SysError('ENETUNREACH');
+      if (op === io.SIOCDARP) {
+        if (!arp.delete(ip)) throw new SysError('ENXIO');
+        return 0;
+      }
+      const macText = q.mac ?? '';
+      const m = /^([0-9a-f]{1,2})(?::([0-9a-f]{1,2})){5}$/i.test(macText) ? macText.split(':').reduce((n, b) => n * 256 + parseInt(b, 16), 0) : null;
+      if (m === null) throw new SysError('EINVAL');
+      arp.setPermanent(ip, m);
+      return 0;
+    }
+    case io.SIOCGSOCKTABLE: {
+      const rows: SocketInfo[] = stack.sockets.all().map((s) => {
+        const peer = s.peerName();
+        const local = s.localName();
+        return {
+          proto: s.domain === 4 ? 'link' : s.type === 3 ? 'raw' : 'udp',
+          local: 'sin_addr' in local ? `${local.sin_addr}:${local.sin_port || '*'}` : local.sdl_name,
+          remote: peer ? `${peer.sin_addr}:${peer.sin_port}` : '*:*',
+          recvQ: s.pendingBytes,
+          drops: s.drops,
+          received: s.received,
+        };
+      });
+      obj<{ sockets: SocketInfo[] }>(arg).sockets = rows;
+      return 0;
+    }
+    case io.SIOCGPROTOSTATS:
+      obj<{ stats: unknown }>(arg).stats = stack.protoStats();
+      return 0;
+    case io.SIOCGIPFORWARD:
+      obj<io.IntRef>(arg).value = stack.forwarding ? 1 : 0;
+      return 0;
+    case io.SIOCSIPFORWARD:
+      root(ctx);
+      stack.forwarding = obj<io.IntRef>(arg).value !== 0;
+      return 0;
+  }
+  return interfaceIoctl(stack, ctx, op, arg);
+}
+
+function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknown): number {
+  const r = ifreqOf(arg);
+  const iface = need(stack, r);
+  switch (op) {
+    case io.SIOCGIFINDEX:
+      r.ifr_ifindex = iface.index;
+      return 0;
+    case io.SIOCGIFFLAGS:
+      r.ifr_flags = iface.flags;
+      return 0;
+    case io.SIOCSIFFLAGS: {
+      root(ctx);
+      const f = Number(r.ifr_flags ?? 0);
+      const keep = iface.adminFlags & ~(IFF_PROMISC | IFF_ALLMULTI);
+      iface.adminFlags = keep | (f & (IFF_PROMISC | IFF_ALLMULTI));
+      stack.setUp(iface, (f & IFF_UP) !== 0);
+      return 0;
+    }
+    case io.SIOCGIFADDR:
+      if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
+      r.ifr_addr = sa(iface.primary.addr);
+      return 0;
+    case io.SIOCSIFADDR: {
+      root(ctx);
+      const a = addrOf(r.ifr_addr);
+      // As Linux's devinet does: a new address gets the classful mask (all ones on a point-to-point
+      // link); ifconfig sets the real netmask right after.
+      const ptp = (iface.flags & IFF_POINTOPOINT) !== 0;
+      stack.replacePrimary(iface, { addr: a, mask: ptp ? 0xffff_ffff : defaultMask(a) });
+      return 0;
+    }
+    case io.SIOCGIFNETMASK:
+      if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
+      r.ifr_netmask = sa(iface.primary.mask);
+      return 0;
+    case io.SIOCSIFNETMASK: {
+      root(ctx);
+      const m = addrOf(r.ifr_netmask);
+      if (!isContiguous(m)) throw new SysError('EINVAL');
+      if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
+      stack.replacePrimary(iface, { mask: m });
+      return 0;
+    }
+    case io.SIOCGIFDSTADDR:
+      if (!iface.primary || iface.primary.peer === null) throw new SysError('EADDRNOTAVAIL');
+      r.ifr_dstaddr = sa(iface.primary.peer);
+      return 0;
+    case io.SIOCSIFDSTADDR: {
+      root(ctx);
+      if (!(iface.flags & IFF_POINTOPOINT)) throw new SysError('EINVAL');
+      const p = addrOf(r.ifr_dstaddr);
+      if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
+      stack.replacePrimary(iface, { peer: p });
+      return 0;
+    }
+    case io.SIOCGIFBRDADDR:
+      if (!iface.primary || iface.primary.broadcast === null) throw new SysError('EADDRNOTAVAIL');
+      r.ifr_broadaddr = sa(iface.primary.broadcast);
+      return 0;
+    case io.SIOCSIFBRDADDR: {
+      root(ctx);
+      if (!(iface.flags & IFF_BROADCAST)) throw new SysError('EINVAL');
+      if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
+      iface.primary.broadcast = addrOf(r.ifr_broadaddr);
+      return 0;
+    }
+    case io.SIOCDIFADDR: {
+      root(ctx);
+      const a = addrOf(r.ifr_addr);
+      if (!stack.removeAddress(iface, a)) throw new SysError('EADDRNOTAVAIL');
+      return 0;
+    }
+    case io.SIOCGIFADDRS: {
+      const list: IfAddrInfo[] = iface.addresses.map((x) => ({
+        address: formatIpv4(x.addr),
+        netmask: formatIpv4(x.mask),
+        ...(x.broadcast !== null ? { broadcast: formatIpv4(x.broadcast) } : {}),
+        ...(x.peer !== null ? { peer: formatIpv4(x.peer) } : {}),
+      }));
+      (r as Ifreq & { addrs?: IfAddrInfo[] }).addrs = list;
+      return 0;
+    }
+    case io.SIOCGIFMTU:
+      r.ifr_mtu = iface.mtu;
+      return 0;
+    case io.SIOCSIFMTU: {
+      root(ctx);
+      const mtu = Number(r.ifr_mtu);
+      if (!Number.isInteger(mtu) || mtu < iface.device.minMtu || mtu > iface.device.maxMtu) throw new SysError('EINVAL');
+      iface.mtu = mtu;
+      return 0;
+    }
+    case io.SIOCGIFMETRIC:
+      r.ifr_metric = iface.metric;
+      return 0;
+    case io.SIOCSIFMETRIC:
+      root(ctx);
+      if (!Number.isInteger(r.ifr_metric)) throw new SysError('EINVAL');
+      iface.metric = r.ifr_metric!;
+      return 0;
+    case io.SIOCGIFHWADDR:
+      r.ifr_hwaddr = hwaddrOf(iface);
+      return 0;
+    case io.SIOCSIFHWADDR: {
+      root(ctx);
+      if (iface.device.link !== 'ether') throw new SysError('EOPNOTSUPP');
+      const hw = r.ifr_hwaddr;
+      if (!hw || !(hw.sa_data instanceof Uint8Array) || hw.sa_data.length < 6) throw new SysError('EFAULT');
+      if (hw.sa_family !== ARPHRD_ETHER) throw new SysError('EINVAL');
+      const mac = [...hw.sa_data.subarray(0, 6)].reduce((n, b) => n * 256 + b, 0);
+      if (isMulticastMac(mac) || mac === 0) throw new SysError('EADDRNOTAVAIL');
+      iface.device.mac = mac;
+      return 0;
+    }
+    case io.SIOCGIFTXQLEN:
+      r.ifr_qlen = iface.txQueueLen;
+      return 0;
+    case io.SIOCSIFTXQLEN: {
+      root(ctx);
+      const q = Number(r.ifr_qlen);
+      if (!Number.isInteger(q) || q < 0) throw new SysError('EINVAL');
+      iface.txQueueLen = q;
+      return 0;
+    }
+    case io.SIOCGIFSTATS:
+      (r as Ifreq & { ifr_stats?: IfStats }).ifr_stats = iface.counters.toStats();
+      return 0;
+    case io.SIOCGIFTYPE:
+      r.ifr_type = iface.device.ifType;
+      return 0;
+    case io.SIOCGIFMEDIA:
+      if (!iface.device.media) throw new SysError('EINVAL');
+      r.ifr_media = iface.device.media;
+      return 0;
+    default:
+      throw new SysError('EINVAL');
+  }
+}
+
+function isContiguous(m: number): boolean {
+  const inv = ~m >>> 0;
+  return (inv & (inv + 1)) === 0;
+}
+
+function routeIoctl(stack: NetStack, ctx: IoContext, op: number, rt: Rtentry): number {
+  root(ctx);
+  const dest = addrOf(rt.rt_dst);
+  const mask = rt.rt_flags & RTF_HOST ? 0xffff_ffff : addrOf(rt.rt_genmask);
+  if (!isContiguous(mask)) throw new SysError('EINVAL');
+  const gateway = rt.rt_gateway ? addrOf(rt.rt_gateway) : null;
+  let iface = rt.rt_dev ? stack.byName(rt.rt_dev) : undefined;
+  if (rt.rt_dev && !iface) throw new SysError('ENODEV');
+  if (op === io.SIOCDELRT) {
+    stack.routes.delete({ dest, mask, ...(gateway !== null ? { gateway } : {}), ...(iface ? { iface } : {}) });
+    return 0;
+  }
+  if (gateway !== null) {
+    // The gateway must be a neighbour: reachable without another gateway.
+    const via = stack.routes.lookup(gateway);
+    const onLink = iface ? iface.addresses.some((a) => ((a.addr ^ gateway) & a.mask) === 0 || a.peer === gateway) : false;
+    if (!iface) {
+      if (!via || via.gateway !== null) throw new SysError('ENETUNREACH');
+      iface = via.iface;
+    } else if (!onLink && (!via || via.iface !== iface || via.gateway !== null)) {
+      throw new SysError('ENETUNREACH');
+    }
+  }
+  if (!iface) throw new SysError('ENODEV');
+  stack.routes.add({
+    dest,
+    mask,
+    gateway,
+    iface,
+    flags: rt.rt_flags & (RTF_REJECT | RTF_HOST) | 0x800,
+    metric: rt.rt_metric ?? 0,
+    mtu: rt.rt_mtu ?? 0,
+  });
+  return 0;
+}

@@ -1,0 +1,92 @@
+// Link-level capture sockets (AF_LINK), Haiku's way for tcpdump to see traffic: SIOCSPACKETCAP on
+// an interface name starts a copy of every frame it sends or receives, with the direction and the
+// interface type in the source address so the reader knows how to decode it.
+
+import { SysError } from '../../abi/errno.js';
+import type { Ifreq } from '../../abi/if.js';
+import { SIOCCPACKETCAP, SIOCSPACKETCAP } from '../../abi/ioctl.js';
+import { AF_LINK, type SockaddrDl, type SockaddrIn } from '../../abi/socket.js';
+import type { IoContext } from '../../vfs/file.js';
+import type { NetInterface } from '../iface/interface.js';
+import type { NetStack } from '../stack.js';
+import { Socket } from './socket.js';
+
+/** Captures get a larger buffer by default: a burst should not cost a trace its packets. */
+const CAPTURE_RCVBUF = 4 * 1024 * 1024;
+
+export class LinkSocket extends Socket {
+  private iface: NetInterface | null = null;
+  private tap: ((dir: 'in' | 'out', data: Uint8Array) => void) | null = null;
+
+  constructor(stack: NetStack, type: number, flags: number) {
+    super(stack, AF_LINK, type, 0, flags);
+    this.rcvbuf = CAPTURE_RCVBUF;
+  }
+
+  startCapture(req: Ifreq, ctx: IoContext): void {
+    if (ctx.uid !== 0) throw new SysError('EPERM');
+    const iface = this.stack.byName(req.ifr_name);
+    if (!iface) throw new SysError('ENODEV');
+    this.stopCapture();
+    const from = (dir: 'in' | 'out'): SockaddrDl => ({
+      sdl_family: AF_LINK,
+      sdl_index: iface.index,
+      sdl_type: iface.device.ifType,
+      sdl_name: iface.name,
+      sdl_direction: dir,
+    });
+    this.tap = (dir, data) => void this.enqueue(data.slice(), from(dir));
+    let set = this.stack.taps.get(iface);
+    if (!set) this.stack.taps.set(iface, (set = new Set()));
+    set.add(this.tap);
+    this.iface = iface;
+  }
+
+  stopCapture(): void {
+    if (this.iface && this.tap) this.stack.taps.get(this.iface)?.delete(this.tap);
+    this.iface = null;
+    this.tap = null;
+  }
+
+  /** The interface went away under the capture: the reader sees ENETDOWN. */
+  interfaceGone(iface: NetInterface): void {
+    if (this.iface === iface) {
+      this.stopCapture();
+      this.setError('ENETDOWN');
+    }
+  }
+
+  override ioctl(ctx: IoContext, op: number, arg: unknown): number {
+    if (op === SIOCSPACKETCAP) {
+      if (typeof arg !== 'object' || arg === null || typeof (arg as Ifreq).ifr_name !== 'string') throw new SysError('EFAULT');
+      this.startCapture(arg as Ifreq, ctx);
+      return 0;
+    }
+    if (op === SIOCCPACKETCAP) {
+      this.stopCapture();
+      return 0;
+    }
+    return super.ioctl(ctx, op, arg);
+  }
+
+  sendto(): number {
+    throw new SysError('EOPNOTSUPP');
+  }
+
+  localName(): SockaddrDl {
+    return { sdl_family: AF_LINK, sdl_index: this.iface?.index ?? 0, sdl_type: this.iface?.device.ifType ?? 0, sdl_name: this.iface?.name ?? '' };
+  }
+
+  peerName(): SockaddrIn | null {
+    return null;
+  }
+
+  describe(): string {
+    return `capture ${this.iface?.name ?? '(none)'}`;
+  }
+
+  protected unregister(): void {
+    this.stopCapture();
+    this.stack.sockets.links.delete(this);
+  }
+}

@@ -1,0 +1,72 @@
+// Raw IP sockets (SOCK_RAW): `ping` sends ICMP messages through one and reads back every ICMP
+// packet the host receives, IP header included, as BSD's raw sockets deliver them.
+
+import { SysError } from '../../abi/errno.js';
+import { AF_INET, SOCK_RAW, type SockaddrIn, sockaddrIn } from '../../abi/socket.js';
+import type { IoContext } from '../../vfs/file.js';
+import { formatIpv4 } from '../wire/address.js';
+import { Ipv4Packet } from '../wire/ipv4.js';
+import { ipSend } from '../iface/ipv4.js';
+import type { NetStack } from '../stack.js';
+import { Socket } from './socket.js';
+import { addrOf } from './sockaddr.js';
+
+export class RawSocket extends Socket {
+  localAddr = 0;
+  remoteAddr = 0;
+
+  constructor(stack: NetStack, protocol: number, flags: number) {
+    super(stack, AF_INET, SOCK_RAW, protocol, flags);
+  }
+
+  override bind(addr: SockaddrIn): void {
+    const a = addrOf(addr);
+    if (a !== 0 && !this.stack.isLocal(a)) throw new SysError('EADDRNOTAVAIL');
+    this.localAddr = a;
+  }
+
+  override connect(addr: SockaddrIn): void {
+    this.remoteAddr = addrOf(addr);
+  }
+
+  sendto(_ctx: IoContext, data: Uint8Array, _flags: number, to: SockaddrIn | null): number {
+    this.takeError();
+    const dst = to ? addrOf(to) : this.remoteAddr;
+    if (!dst && !to) throw new SysError('EDESTADDRREQ');
+    const err = ipSend(this.stack, {
+      src: this.localAddr,
+      dst,
+      protocol: this.protocol,
+      payload: data,
+      ttl: this.ttl,
+      tos: this.tos,
+      broadcast: this.broadcast,
+    });
+    if (err) throw new SysError(err);
+    return data.length;
+  }
+
+  /** A packet of our protocol arrived: a copy, header and all. */
+  offer(packet: Uint8Array): void {
+    const v = new Ipv4Packet(packet);
+    if (this.localAddr && v.dst !== this.localAddr) return;
+    if (this.remoteAddr && v.src !== this.remoteAddr) return;
+    this.enqueue(packet.slice(), sockaddrIn(formatIpv4(v.src)));
+  }
+
+  localName(): SockaddrIn {
+    return sockaddrIn(formatIpv4(this.localAddr));
+  }
+
+  peerName(): SockaddrIn | null {
+    return this.remoteAddr ? sockaddrIn(formatIpv4(this.remoteAddr)) : null;
+  }
+
+  describe(): string {
+    return `raw proto ${this.protocol}`;
+  }
+
+  protected unregister(): void {
+    this.stack.sockets.raw.delete(this);
+  }
+}

@@ -1,0 +1,164 @@
+// What every socket shares: a bounded receive queue of datagrams (drops counted, never unbounded),
+// a pending error (so_error) that the next call reports, blocking and non-blocking receive, and
+// readiness for poll.
+
+import { type ErrnoName, SysError } from '../../abi/errno.js';
+import { MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, type RecvResult, type Sockaddr, type SockaddrIn } from '../../abi/socket.js';
+import { B_SELECT_ERROR, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
+import { S_IFSOCK, type Stat } from '../../abi/stat.js';
+import { WaitQueue } from '../../sched/scheduler.js';
+import { type IoContext, OpenFile, SelectPool, type SelectSync } from '../../vfs/file.js';
+import type { NetStack } from '../stack.js';
+import { socketIoctl } from './ioctl.js';
+
+/** Linux's default receive buffer for datagram sockets (net.core.rmem_default). */
+export const DEFAULT_RCVBUF = 212992;
+export const MAX_RCVBUF = 4 * 1024 * 1024;
+export const MIN_RCVBUF = 2048;
+/** Bookkeeping charged per queued datagram on top of its bytes, as skb truesize does. */
+const PER_DATAGRAM_OVERHEAD = 256;
+
+interface Queued {
+  data: Uint8Array;
+  from: Sockaddr | null;
+}
+
+let nextSocketId = 1;
+
+export abstract class Socket extends OpenFile {
+  readonly kind = 'sock';
+  readonly id = nextSocketId++;
+  rcvbuf = DEFAULT_RCVBUF;
+  sndbuf = DEFAULT_RCVBUF;
+  ttl = 64;
+  tos = 0;
+  broadcast = false;
+  reuseAddr = false;
+  /** Pending asynchronous error (so_error): reported once by the next send or receive. */
+  error: ErrnoName | null = null;
+  /** Datagrams dropped because the receive buffer was full. */
+  drops = 0;
+  received = 0;
+  protected readonly queue: Queued[] = [];
+  protected queuedBytes = 0;
+  protected readonly rxWait: WaitQueue;
+  protected readonly pool = new SelectPool();
+  closed = false;
+
+  constructor(
+    readonly stack: NetStack,
+    readonly domain: number,
+    readonly type: number,
+    readonly protocol: number,
+    flags: number,
+  ) {
+    super(flags);
+    this.rxWait = new WaitQueue(`socket:${this.id} (waiting for a datagram)`);
+  }
+
+  abstract localName(): Sockaddr;
+  abstract peerName(): SockaddrIn | null;
+  abstract sendto(ctx: IoContext, data: Uint8Array, flags: number, to: SockaddrIn | null): Promise<number> | number;
+  bind(_addr: SockaddrIn, _ctx: IoContext): void {
+    throw new SysError('EOPNOTSUPP');
+  }
+  connect(_addr: SockaddrIn, _ctx: IoContext): void {
+    throw new SysError('EOPNOTSUPP');
+  }
+
+  /** Queue a datagram for the reader; false (and a drop counted) when the buffer is full. */
+  enqueue(data: Uint8Array, from: Sockaddr | null): boolean {
+    const cost = data.length + PER_DATAGRAM_OVERHEAD;
+    if (this.queuedBytes + cost > this.rcvbuf) {
+      this.drops++;
+      return false;
+    }
+    this.queue.push({ data, from });
+    this.queuedBytes += cost;
+    this.received++;
+    this.rxWait.wakeAll();
+    this.pool.notify(B_SELECT_READ);
+    return true;
+  }
+
+  /** Report an asynchronous error (an ICMP error for a connected socket). */
+  setError(errno: ErrnoName): void {
+    this.error = errno;
+    this.rxWait.wakeAll();
+    this.pool.notify(B_SELECT_ERROR);
+    this.pool.notify(B_SELECT_READ);
+  }
+
+  protected takeError(): void {
+    const e = this.error;
+    if (e) {
+      this.error = null;
+      throw new SysError(e);
+    }
+  }
+
+  async recvfrom(ctx: IoContext, count: number, flags: number): Promise<RecvResult> {
+    for (;;) {
+      this.takeError();
+      const head = this.queue[0];
+      if (head) {
+        if (!(flags & MSG_PEEK)) {
+          this.queue.shift();
+          this.queuedBytes -= head.data.length + PER_DATAGRAM_OVERHEAD;
+        }
+        // Datagram semantics: what does not fit is lost, and MSG_TRUNC says so.
+        const truncated = head.data.length > count;
+        return { data: truncated ? head.data.slice(0, count) : head.data, from: head.from, flags: truncated ? MSG_TRUNC : 0 };
+      }
+      if (this.closed) return { data: new Uint8Array(0), from: null, flags: 0 };
+      if (this.nonblocking || flags & MSG_DONTWAIT) throw new SysError('EAGAIN');
+      const r = await ctx.task.scheduler.sleep(ctx.task, [this.rxWait], {
+        interruptible: true,
+        syscall: ctx.syscall,
+        channel: this.rxWait.name,
+      });
+      if (r === 'signal') throw new SysError('EINTR');
+    }
+  }
+
+  override async read(ctx: IoContext, count: number): Promise<Uint8Array> {
+    return (await this.recvfrom(ctx, count, 0)).data;
+  }
+
+  override async write(ctx: IoContext, data: Uint8Array): Promise<number> {
+    return this.sendto(ctx, data, 0, null);
+  }
+
+  override ioctl(ctx: IoContext, op: number, arg: unknown): number {
+    return socketIoctl(this.stack, ctx, op, arg);
+  }
+
+  stat(): Stat {
+    return { st_dev: 0, st_ino: this.id, st_mode: S_IFSOCK | 0o777, st_nlink: 1, st_uid: 0, st_gid: 0, st_rdev: 0, st_size: 0, st_mtime_ns: 0 };
+  }
+
+  select(event: SelectEvent, sync: SelectSync): void {
+    this.pool.add(event, sync);
+    if (event === B_SELECT_READ && (this.queue.length > 0 || this.error)) sync.notify(event);
+    if (event === B_SELECT_WRITE) sync.notify(event);
+    if (event === B_SELECT_ERROR && this.error) sync.notify(event);
+  }
+
+  deselect(event: SelectEvent, sync: SelectSync): void {
+    this.pool.remove(event, sync);
+  }
+
+  get pendingBytes(): number {
+    return this.queue.reduce((n, q) => n + q.data.length, 0);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.rxWait.wakeAll();
+    this.unregister();
+  }
+
+  protected abstract unregister(): void;
+}

@@ -1,0 +1,263 @@
+// One host's IPv4 stack: its interfaces, routes, neighbours, sockets and counters, and the backlog
+// through which every received frame enters. Devices hand frames to linkInput(); a soft event then
+// takes them through the link layer (ethernet.ts), IP (ipv4.ts) and up to the sockets.
+
+import { SysError, type ErrnoName } from '../abi/errno.js';
+import { IFF_UP } from '../abi/if.js';
+import type { Kernel } from '../kernel.js';
+import type { PacketEvent, PacketLayer } from '../events.js';
+import { isLoopbackIpv4 } from './wire/address.js';
+import { ArpCache } from './iface/arp.js';
+import { IcmpCounters, IpCounters, UdpCounters, type ProtoStats } from './iface/counters.js';
+import { Reassembler } from './iface/fragment.js';
+import { type IfAddress, type NetDevice, NetInterface } from './iface/interface.js';
+import { LoopbackDevice } from './iface/loopback.js';
+import { RouteTable } from './iface/routes.js';
+import { etherInput, etherOutput, sendFrame } from './iface/ethernet.js';
+import { ipInput } from './iface/ipv4.js';
+import { icmpError } from './iface/icmp.js';
+import type { SocketTables } from './socket/tables.js';
+import { createSocketTables } from './socket/tables.js';
+import type { InterfaceFactory } from './socket/ioctl.js';
+
+/** Frames waiting for the stack, as Linux's netdev_max_backlog bounds them. */
+export const BACKLOG_LEN = 1000;
+
+export class NetStack {
+  readonly interfaces = new Map<string, NetInterface>();
+  readonly routes = new RouteTable();
+  readonly ip = new IpCounters();
+  readonly icmp = new IcmpCounters();
+  readonly udp = new UdpCounters();
+  readonly sockets: SocketTables;
+  readonly reassembler: Reassembler;
+  readonly loop: NetInterface;
+  forwarding = false;
+  /** Makers of interfaces that spring into being when named (tun/N, tap/N, bridge/N). */
+  readonly factories: InterfaceFactory[] = [];
+  /** Frames dropped because the backlog was full. */
+  backlogDrops = 0;
+  private readonly arps = new Map<NetInterface, ArpCache>();
+  private nextIndex = 1;
+  private ipIdent: number;
+  private backlog: Array<[NetInterface, Uint8Array]> = [];
+  private backlogScheduled = false;
+  /** Taps: called for every frame an interface sends or receives (capture sockets). */
+  readonly taps = new Map<NetInterface, Set<(dir: 'in' | 'out', data: Uint8Array) => void>>();
+
+  constructor(readonly kernel: Kernel) {
+    this.ipIdent = kernel.random.int(0x10000);
+    this.reassembler = new Reassembler({
+      at: (when, fn) => kernel.sched.at(when, fn),
+      cancel: (t) => kernel.sched.cancel(t),
+      now: () => kernel.sched.now(),
+      timedOut: (first) => {
+        this.ip.ReasmTimeout++;
+        // RFC 792: time exceeded, fragment reassembly, when the first fragment had come in.
+        if (first) icmpError(this, first, 11, 1);
+      },
+    });
+    this.sockets = createSocketTables(this);
+    this.loop = this.addInterface('loop', new LoopbackDevice(this));
+    this.addAddress(this.loop, { addr: 0x7f00_0001, mask: 0xff00_0000, broadcast: null, peer: null });
+    this.setUp(this.loop, true);
+  }
+
+  get name(): string {
+    return this.kernel.name;
+  }
+
+  now(): number {
+    return this.kernel.sched.now();
+  }
+
+  nextIdent(): number {
+    this.ipIdent = (this.ipIdent + 1) & 0xffff;
+    return this.ipIdent;
+  }
+
+  // ---------------------------------------------------------------- interfaces
+
+  addInterface(name: string, device: NetDevice, txQueueLen = 1000): NetInterface {
+    if (this.interfaces.has(name)) throw new SysError('EEXIST');
+    const iface = new NetInterface(this.kernel, name, this.nextIndex++, device, txQueueLen);
+    this.interfaces.set(name, iface);
+    if (device.link === 'ether') {
+      const arp = new ArpCache(
+        {
+          now: () => this.now(),
+          at: (when, fn) => this.kernel.sched.at(when, fn),
+          cancel: (t) => this.kernel.sched.cancel(t),
+          sendFrame: (i, dst, type, payload) => sendFrame(this, i, dst, type, payload),
+          unreachable: (i, ip, packets) => this.neighbourUnreachable(i, ip, packets),
+          dropped: (i, n) => {
+            i.counters.txDropped += n;
+          },
+        },
+        iface,
+      );
+      arp.sendResolved = (mac, packet) => etherOutput(this, iface, mac, packet);
+      this.arps.set(iface, arp);
+    }
+    return iface;
+  }
+
+  /** Delete an interface with its addresses and routes; its device is told to let go. */
+  removeInterface(iface: NetInterface): void {
+    if (iface === this.loop) throw new SysError('EBUSY');
+    iface.adminFlags &= ~IFF_UP;
+    for (const a of [...iface.addresses]) this.removeAddress(iface, a.addr);
+    this.routes.removeInterface(iface);
+    this.arps.get(iface)?.flush();
+    this.arps.delete(iface);
+    this.taps.delete(iface);
+    this.interfaces.delete(iface.name);
+    this.sockets.interfaceGone(iface);
+    iface.device.detach?.(iface);
+  }
+
+  byName(name: string): NetInterface | undefined {
+    return this.interfaces.get(name);
+  }
+
+  byIndex(index: number): NetInterface | undefined {
+    for (const i of this.interfaces.values()) if (i.index === index) return i;
+    return undefined;
+  }
+
+  arp(iface: NetInterface): ArpCache | undefined {
+    return this.arps.get(iface);
+  }
+
+  setUp(iface: NetInterface, up: boolean): void {
+    const was = iface.up;
+    if (up) iface.adminFlags |= IFF_UP;
+    else iface.adminFlags &= ~IFF_UP;
+    if (was !== up) {
+      if (!up) this.arps.get(iface)?.flush();
+      this.routes.generation++;
+      iface.device.adminChanged?.(iface, up);
+    }
+  }
+
+  /** Add an address and the routes it brings (network route, local host route, peer route). */
+  addAddress(iface: NetInterface, a: IfAddress): void {
+    const existing = iface.addresses.findIndex((x) => x.addr === a.addr);
+    if (existing >= 0) this.removeAddress(iface, a.addr);
+    iface.addresses.push({ ...a });
+    this.routes.addAddressRoutes(iface, a.addr, a.mask, a.peer);
+  }
+
+  removeAddress(iface: NetInterface, addr: number): boolean {
+    const i = iface.addresses.findIndex((x) => x.addr === addr);
+    if (i < 0) return false;
+    const [a] = iface.addresses.splice(i, 1);
+    this.routes.removeAddressRoutes(iface, a!.addr, a!.mask, a!.peer);
+    return true;
+  }
+
+  /** Change the primary address in place (SIOCSIFADDR), keeping its mask and peer. */
+  replacePrimary(iface: NetInterface, update: Partial<IfAddress>): void {
+    const cur = iface.addresses[0];
+    const next: IfAddress = {
+      addr: update.addr ?? cur?.addr ?? 0,
+      mask: update.mask ?? cur?.mask ?? defaultMask(update.addr ?? 0),
+      broadcast: null,
+      peer: update.peer !== undefined ? update.peer : (cur?.peer ?? null),
+    };
+    if (update.broadcast !== undefined) next.broadcast = update.broadcast;
+    else if (iface.flags & 0x2 && next.peer === null) next.broadcast = (next.addr | ~next.mask) >>> 0;
+    if (cur) {
+      iface.addresses.splice(0, 1);
+      this.routes.removeAddressRoutes(iface, cur.addr, cur.mask, cur.peer);
+    }
+    iface.addresses.unshift(next);
+    if (next.addr !== 0) this.routes.addAddressRoutes(iface, next.addr, next.mask, next.peer);
+  }
+
+  /** Is `a` one of this host's addresses (any interface: the weak host model)? */
+  isLocal(a: number): boolean {
+    if (isLoopbackIpv4(a)) return true;
+    for (const i of this.interfaces.values()) if (i.hasAddress(a)) return true;
+    return false;
+  }
+
+  /** Is `a` a broadcast address of this interface? */
+  isBroadcastFor(iface: NetInterface, a: number): boolean {
+    if (a === 0xffff_ffff) return true;
+    return iface.addresses.some((x) => x.broadcast === a || (x.peer === null && x.mask !== 0xffff_ffff && ((x.addr | ~x.mask) >>> 0) === a));
+  }
+
+  // ---------------------------------------------------------------- receive path
+
+  /**
+   * A device received a frame (ether) or packet (ip, loop). It waits in the backlog until the
+   * stack's soft interrupt runs; a full backlog drops and counts.
+   */
+  linkInput(iface: NetInterface, data: Uint8Array): void {
+    if (this.backlog.length >= BACKLOG_LEN) {
+      this.backlogDrops++;
+      iface.counters.rxDropped++;
+      return;
+    }
+    this.backlog.push([iface, data]);
+    if (!this.backlogScheduled) {
+      this.backlogScheduled = true;
+      this.kernel.sched.soon(this.processBacklog);
+    }
+  }
+
+  private readonly processBacklog = (): void => {
+    this.backlogScheduled = false;
+    const batch = this.backlog;
+    this.backlog = [];
+    for (const [iface, data] of batch) {
+      if (!this.interfaces.has(iface.name)) continue;
+      this.tap(iface, 'in', data);
+      if (iface.device.link === 'ether') etherInput(this, iface, data);
+      else ipInput(this, iface, data);
+    }
+  };
+
+  // ---------------------------------------------------------------- observation
+
+  tap(iface: NetInterface, dir: 'in' | 'out', data: Uint8Array): void {
+    const taps = this.taps.get(iface);
+    if (taps) for (const t of taps) t(dir, data);
+    if (this.kernel.events.listening('packet')) {
+      this.trace('nic', iface.name, dir, iface.device.link === 'ether' ? 'ether' : 'ip', data);
+    }
+  }
+
+  /** Report a packet crossing a layer boundary; free when nobody listens. */
+  trace(layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, note?: string): void {
+    const ev = this.kernel.events;
+    if (!ev.listening('packet')) return;
+    ev.emit('packet', { host: this.name, layer, where, dir, link, bytes: bytes.slice(), timeNs: this.now(), note });
+  }
+
+  // ---------------------------------------------------------------- errors from below
+
+  /** ARP gave up on a neighbour: the packets held for it are lost; their senders hear of it. */
+  private neighbourUnreachable(iface: NetInterface, _ip: number, packets: Uint8Array[]): void {
+    iface.counters.txDropped += packets.length;
+    for (const p of packets) icmpError(this, p, 3, 1);
+  }
+
+  protoStats(): ProtoStats {
+    this.ip.ReasmReqds = this.reassembler.stats.reqds;
+    this.ip.ReasmOKs = this.reassembler.stats.oks;
+    this.ip.ReasmFails = this.reassembler.stats.fails;
+    return { ip: { ...this.ip }, icmp: { ...this.icmp }, udp: { ...this.udp } };
+  }
+}
+
+/** The classful default mask ifconfig assumes when none is given. */
+export function defaultMask(addr: number): number {
+  const top = addr >>> 24;
+  if (top < 128) return 0xff00_0000;
+  if (top < 192) return 0xffff_0000;
+  return 0xffff_ff00;
+}
+
+export type SendError = ErrnoName;

@@ -1,0 +1,105 @@
+// Turning a world file into a running world: segments, hosts with their NICs, addresses, routes
+// and files, then each host's boot commands started by its shell.
+
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY } from '../abi/fcntl.js';
+import { RTF_REJECT } from '../abi/route.js';
+import { addNic } from '../drivers/ethernet/nic.js';
+import type { Kernel } from '../kernel.js';
+import { maskFromPrefix } from '../net/wire/address.js';
+import { Segment } from './segment.js';
+import { parseWorldFile, type WorldSpec, WorldFileError } from './world-file.js';
+import { World, type WorldOptions } from './world.js';
+
+export interface BuiltWorld {
+  world: World;
+  spec: WorldSpec;
+  segments: Map<string, Segment>;
+}
+
+/** A locally administered MAC, QEMU style (52:54:00:xx:xx:xx), from the world's seed. */
+function randomMac(k: Kernel): number {
+  const low = k.random.nextU32() & 0xff_ffff;
+  return 0x5254_0000_0000 + low;
+}
+
+export function loadWorldFile(path: string, opts: Omit<WorldOptions, 'epochNs'>): BuiltWorld {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new WorldFileError('(file)', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const spec = parseWorldFile(text);
+  return buildWorld(spec, opts, nodePath.dirname(path));
+}
+
+export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>, baseDir: string): BuiltWorld {
+  const world = new World({ ...opts, ...(spec.epochNs !== null ? { epochNs: spec.epochNs } : {}) });
+  const segments = new Map<string, Segment>();
+  for (const [name, s] of spec.segments) {
+    segments.set(
+      name,
+      new Segment(name, { delayNs: s.delayNs, jitterNs: s.jitterNs, loss: s.loss, duplicate: s.duplicate }, world.sched, world.random.fork(`segment:${name}`), world.events),
+    );
+  }
+  for (const h of spec.hosts) {
+    const k = world.addHost(h.name);
+    const net = k.net;
+    net.forwarding = h.forwarding;
+    h.nics.forEach((n) => {
+      const nic = addNic(k, n.driver, n.mac ?? randomMac(k));
+      segments.get(n.segment)!.attach(nic);
+      const iface = nic.iface!;
+      if (n.mtu !== null) iface.mtu = n.mtu;
+      if (n.address) {
+        const mask = maskFromPrefix(n.address.prefix);
+        net.addAddress(iface, { addr: n.address.addr, mask, broadcast: (n.address.addr | ~mask) >>> 0, peer: null });
+      }
+      if (n.up) net.setUp(iface, true);
+    });
+    h.routes.forEach((r, i) => {
+      const at = `hosts.${h.name}.routes[${i}]`;
+      const mask = maskFromPrefix(r.prefix);
+      let iface = r.dev ? net.byName(r.dev) : undefined;
+      if (r.dev && !iface) throw new WorldFileError(`${at}.dev`, `host ${h.name} has no interface ${JSON.stringify(r.dev)}`);
+      if (!iface && r.via !== null) {
+        const via = net.routes.lookup(r.via);
+        if (!via || via.gateway !== null) throw new WorldFileError(`${at}.via`, `gateway is not on a network of host ${h.name}`);
+        iface = via.iface;
+      }
+      if (!iface) iface = net.loop;
+      net.routes.add({ dest: r.dest, mask, gateway: r.via, iface, flags: (r.reject ? RTF_REJECT : 0) | 0x800, metric: r.metric });
+    });
+    for (const f of h.files) {
+      const content = 'text' in f.spec ? f.spec.text : readFixture(baseDir, f.spec.from, `hosts.${h.name}.files.${f.path}`);
+      k.root.install(f.path.slice(1), content, f.spec.mode);
+    }
+  }
+  return { world, spec, segments };
+}
+
+function readFixture(baseDir: string, rel: string, at: string): Uint8Array {
+  try {
+    return fs.readFileSync(nodePath.resolve(baseDir, rel));
+  } catch {
+    throw new WorldFileError(`${at}.from`, `cannot read ${nodePath.resolve(baseDir, rel)}`);
+  }
+}
+
+/**
+ * Start every host's boot commands, each by `/bin/sh -c` as root, output appended to
+ * /var/log/boot.log on that host (read it with `on HOST cat /var/log/boot.log`).
+ */
+export async function bootWorld(built: BuiltWorld): Promise<void> {
+  for (const h of built.spec.hosts) {
+    if (h.boot.length === 0) continue;
+    const k = built.world.mustHost(h.name);
+    for (const cmd of h.boot) {
+      const stdin = await k.openKernel('/dev/null', O_RDONLY);
+      const log = await k.openKernel('/var/log/boot.log', O_WRONLY | O_CREAT | O_APPEND);
+      await k.spawn(null, '/bin/sh', ['sh', '-c', cmd], { files: [stdin, log, log], cwd: '/boot/home' });
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// A segment: an Ethernet switch that learns which port each MAC lives behind, floods what it does
+// not know, and delivers every frame after the link's delay, with its seeded loss, duplication and
+// jitter (jitter may reorder frames, as a real path does).
+
+import type { Nic, Wire } from '../drivers/ethernet/nic.js';
+import type { EventBus } from '../events.js';
+import type { Random } from '../sched/random.js';
+import type { Scheduler } from '../sched/scheduler.js';
+import { BROADCAST_MAC, isMulticastMac, readMac } from '../net/wire/address.js';
+
+export interface LinkProperties {
+  /** One-way delay, in ns. */
+  delayNs: number;
+  /** Uniform extra delay in [0, jitterNs). */
+  jitterNs: number;
+  /** Probability that a frame is lost. */
+  loss: number;
+  /** Probability that a frame arrives twice. */
+  duplicate: number;
+}
+
+export const DEFAULT_LINK: LinkProperties = { delayNs: 100_000, jitterNs: 0, loss: 0, duplicate: 0 };
+
+/** A MAC learned by the switch is forgotten after five minutes of silence. */
+const MAC_AGING_NS = 300e9;
+
+export interface Port {
+  /** Deliver a frame out of this port. */
+  deliver(frame: Uint8Array): void;
+  readonly label: string;
+}
+
+export class Segment {
+  readonly ports = new Set<Port>();
+  private readonly macTable = new Map<number, { port: Port; seen: number }>();
+  framesLost = 0;
+  framesDelivered = 0;
+  framesDuplicated = 0;
+
+  constructor(
+    readonly name: string,
+    public link: LinkProperties,
+    private readonly sched: Scheduler,
+    private readonly random: Random,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Plug a NIC in; returns its port. */
+  attach(nic: Nic): Port {
+    const port: Port = { label: `${nic.kernel.name} ${nic.path}`, deliver: (f) => nic.receive(f) };
+    const wire: Wire = { send: (_from, frame) => this.forward(port, frame) };
+    nic.plug(wire);
+    this.ports.add(port);
+    return port;
+  }
+
+  addPort(port: Port): Port {
+    this.ports.add(port);
+    return port;
+  }
+
+  /** A frame entered the switch on `ingress`. */
+  forward(ingress: Port, frame: Uint8Array): void {
+    if (frame.length < 14) return;
+    const now = this.sched.now();
+    const dst = readMac(frame, 0);
+    const src = readMac(frame, 6);
+    if (!isMulticastMac(src)) this.macTable.set(src, { port: ingress, seen: now });
+    if (this.events.listening('packet')) {
+      this.events.emit('packet', { host: this.name, layer: 'segment', where: ingress.label, dir: 'in', link: 'ether', bytes: frame.slice(), timeNs: now });
+    }
+    const known = dst === BROADCAST_MAC || isMulticastMac(dst) ? undefined : this.macTable.get(dst);
+    if (known && now - known.seen < MAC_AGING_NS) {
+      if (known.port !== ingress) this.send(known.port, frame);
+      return;
+    }
+    for (const p of this.ports) if (p !== ingress) this.send(p, frame);
+  }
+
+  private send(port: Port, frame: Uint8Array): void {
+    const l = this.link;
+    if (l.loss > 0 && this.random.next() < l.loss) {
+      this.framesLost++;
+      return;
+    }
+    const copies = l.duplicate > 0 && this.random.next() < l.duplicate ? 2 : 1;
+    if (copies === 2) this.framesDuplicated++;
+    for (let i = 0; i < copies; i++) {
+      const delay = l.delayNs + (l.jitterNs > 0 ? this.random.next() * l.jitterNs : 0);
+      // Each receiver gets its own copy: a host may scribble on what it received.
+      const copy = frame.slice();
+      this.sched.after(Math.round(delay), () => {
+        this.framesDelivered++;
+        port.deliver(copy);
+      });
+    }
+  }
+}

@@ -1,0 +1,259 @@
+// World files (fixtures/worlds/*.json): hosts, their NICs and addresses, segments, routes, files
+// and boot commands. A bad file is refused with the name of the field at fault and what it should
+// have been, before anything is built.
+
+import { parseIpv4, parseMac } from '../net/wire/address.js';
+
+export class WorldFileError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+    this.name = 'WorldFileError';
+  }
+}
+
+export interface SegmentSpec {
+  delayNs: number;
+  jitterNs: number;
+  loss: number;
+  duplicate: number;
+}
+
+export interface NicSpec {
+  driver: string;
+  segment: string;
+  address: { addr: number; prefix: number } | null;
+  mac: number | null;
+  mtu: number | null;
+  up: boolean;
+}
+
+export interface RouteSpec {
+  dest: number;
+  prefix: number;
+  via: number | null;
+  dev: string | null;
+  metric: number;
+  reject: boolean;
+}
+
+export type FileSpec = { text: string; mode: number } | { from: string; mode: number };
+
+export interface HostSpec {
+  name: string;
+  description: string;
+  nics: NicSpec[];
+  routes: RouteSpec[];
+  forwarding: boolean;
+  files: Array<{ path: string; spec: FileSpec }>;
+  boot: string[];
+}
+
+export interface UplinkSpec {
+  host: string;
+  address: { addr: number; prefix: number };
+  gateway: number;
+}
+
+export interface WorldSpec {
+  name: string;
+  description: string;
+  epochNs: number | null;
+  segments: Map<string, SegmentSpec>;
+  hosts: HostSpec[];
+  uplink: UplinkSpec | null;
+}
+
+type Json = unknown;
+
+function isObject(v: Json): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkKeys(obj: Record<string, Json>, allowed: readonly string[], at: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) throw new WorldFileError(at ? `${at}.${k}` : k, `unknown field (expected one of: ${allowed.join(', ')})`);
+  }
+}
+
+function str(v: Json, at: string): string {
+  if (typeof v !== 'string') throw new WorldFileError(at, `must be a string, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+function bool(v: Json, at: string): boolean {
+  if (typeof v !== 'boolean') throw new WorldFileError(at, `must be true or false, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+function num(v: Json, at: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new WorldFileError(at, `must be a number from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** "0.2ms", "10ms", "1s", "250us", "5ns", or a bare number of milliseconds. */
+export function parseDuration(v: Json, at: string): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v * 1e6);
+  if (typeof v === 'string') {
+    const m = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s)$/.exec(v.trim());
+    if (m) {
+      const scale = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 }[m[2] as 'ns' | 'us' | 'µs' | 'ms' | 's'];
+      return Math.round(Number(m[1]) * scale);
+    }
+  }
+  throw new WorldFileError(at, `must be a duration like "0.5ms", "20ms" or "1s", not ${JSON.stringify(v)}`);
+}
+
+function cidr(v: Json, at: string): { addr: number; prefix: number } {
+  const s = str(v, at);
+  const m = /^([^/]+)\/(\d{1,2})$/.exec(s);
+  const addr = m ? parseIpv4(m[1]!) : null;
+  const prefix = m ? Number(m[2]) : -1;
+  if (addr === null || prefix < 0 || prefix > 32) throw new WorldFileError(at, `${JSON.stringify(s)} is not an IPv4 address with a prefix length (like "192.168.1.10/24")`);
+  return { addr, prefix };
+}
+
+function ipv4(v: Json, at: string): number {
+  const s = str(v, at);
+  const a = parseIpv4(s);
+  if (a === null) throw new WorldFileError(at, `${JSON.stringify(s)} is not an IPv4 address (like "192.168.1.1")`);
+  return a;
+}
+
+function mode(v: Json, at: string): number {
+  if (v === undefined) return 0o644;
+  const s = str(v, at);
+  if (!/^0?[0-7]{3,4}$/.test(s)) throw new WorldFileError(at, `must be an octal mode like "0600", not ${JSON.stringify(s)}`);
+  return parseInt(s, 8);
+}
+
+const HOST_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const DRIVER_NAME = /^[a-z][a-z0-9_]{0,15}$/;
+
+export function parseWorldFile(text: string): WorldSpec {
+  let raw: Json;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new WorldFileError('(file)', `not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(raw)) throw new WorldFileError('(file)', 'must be a JSON object');
+  checkKeys(raw, ['name', 'description', 'epoch', 'segments', 'hosts', 'uplink'], '');
+  const name = raw.name === undefined ? 'world' : str(raw.name, 'name');
+  const description = raw.description === undefined ? '' : str(raw.description, 'description');
+  let epochNs: number | null = null;
+  if (raw.epoch !== undefined) {
+    const t = Date.parse(str(raw.epoch, 'epoch'));
+    if (Number.isNaN(t)) throw new WorldFileError('epoch', `must be a date like "2026-01-01T00:00:00Z", not ${JSON.stringify(raw.epoch)}`);
+    epochNs = t * 1e6;
+  }
+
+  const segments = new Map<string, SegmentSpec>();
+  if (raw.segments !== undefined) {
+    if (!isObject(raw.segments)) throw new WorldFileError('segments', 'must be an object of segment names to their properties');
+    for (const [sname, s] of Object.entries(raw.segments)) {
+      const at = `segments.${sname}`;
+      if (!HOST_NAME.test(sname)) throw new WorldFileError(at, 'segment names are lower-case letters, digits and dashes');
+      if (!isObject(s)) throw new WorldFileError(at, 'must be an object ({} for defaults)');
+      checkKeys(s, ['delay', 'jitter', 'loss', 'duplicate'], at);
+      segments.set(sname, {
+        delayNs: s.delay === undefined ? 100_000 : parseDuration(s.delay, `${at}.delay`),
+        jitterNs: s.jitter === undefined ? 0 : parseDuration(s.jitter, `${at}.jitter`),
+        loss: s.loss === undefined ? 0 : num(s.loss, `${at}.loss`, 0, 1),
+        duplicate: s.duplicate === undefined ? 0 : num(s.duplicate, `${at}.duplicate`, 0, 1),
+      });
+    }
+  }
+
+  if (!isObject(raw.hosts) || Object.keys(raw.hosts).length === 0) throw new WorldFileError('hosts', 'must be an object with at least one host');
+  const hosts: HostSpec[] = [];
+  for (const [hname, h] of Object.entries(raw.hosts)) {
+    const at = `hosts.${hname}`;
+    if (!HOST_NAME.test(hname)) throw new WorldFileError(at, 'host names are lower-case letters, digits and dashes, starting with a letter');
+    if (!isObject(h)) throw new WorldFileError(at, 'must be an object');
+    checkKeys(h, ['description', 'nics', 'routes', 'forwarding', 'files', 'boot'], at);
+    const nics: NicSpec[] = [];
+    const nicList = h.nics ?? [];
+    if (!Array.isArray(nicList)) throw new WorldFileError(`${at}.nics`, 'must be a list');
+    nicList.forEach((n, i) => {
+      const nat = `${at}.nics[${i}]`;
+      if (!isObject(n)) throw new WorldFileError(nat, 'must be an object');
+      checkKeys(n, ['driver', 'segment', 'address', 'mac', 'mtu', 'up'], nat);
+      const driver = n.driver === undefined ? 'ipro1000' : str(n.driver, `${nat}.driver`);
+      if (!DRIVER_NAME.test(driver)) throw new WorldFileError(`${nat}.driver`, 'must be a driver name like "ipro1000" or "virtio"');
+      const segment = str(n.segment, `${nat}.segment`);
+      if (!segments.has(segment)) {
+        if (raw.segments !== undefined) throw new WorldFileError(`${nat}.segment`, `no segment named ${JSON.stringify(segment)} (declared: ${[...segments.keys()].join(', ')})`);
+        // Worlds that declare no segments get one per name used, with default properties.
+        segments.set(segment, { delayNs: 100_000, jitterNs: 0, loss: 0, duplicate: 0 });
+      }
+      let mac: number | null = null;
+      if (n.mac !== undefined) {
+        mac = parseMac(str(n.mac, `${nat}.mac`));
+        if (mac === null || (mac / 2 ** 40) & 1) throw new WorldFileError(`${nat}.mac`, `${JSON.stringify(n.mac)} is not a unicast MAC address (like "52:54:00:12:34:56")`);
+      }
+      nics.push({
+        driver,
+        segment,
+        address: n.address === undefined ? null : cidr(n.address, `${nat}.address`),
+        mac,
+        mtu: n.mtu === undefined ? null : num(n.mtu, `${nat}.mtu`, 68, 9000),
+        up: n.up === undefined ? true : bool(n.up, `${nat}.up`),
+      });
+    });
+    const routes: RouteSpec[] = [];
+    const routeList = h.routes ?? [];
+    if (!Array.isArray(routeList)) throw new WorldFileError(`${at}.routes`, 'must be a list');
+    routeList.forEach((r, i) => {
+      const rat = `${at}.routes[${i}]`;
+      if (!isObject(r)) throw new WorldFileError(rat, 'must be an object like {"to": "default", "via": "192.168.1.1"}');
+      checkKeys(r, ['to', 'via', 'dev', 'metric', 'reject'], rat);
+      const to = str(r.to, `${rat}.to`);
+      const dest = to === 'default' ? { addr: 0, prefix: 0 } : to.includes('/') ? cidr(to, `${rat}.to`) : { addr: ipv4(to, `${rat}.to`), prefix: 32 };
+      const via = r.via === undefined ? null : ipv4(r.via, `${rat}.via`);
+      const dev = r.dev === undefined ? null : str(r.dev, `${rat}.dev`);
+      const reject = r.reject === undefined ? false : bool(r.reject, `${rat}.reject`);
+      if (via === null && dev === null && !reject) throw new WorldFileError(rat, 'needs "via" (a gateway), "dev" (an interface) or "reject": true');
+      routes.push({ dest: dest.addr, prefix: dest.prefix, via, dev, metric: r.metric === undefined ? 0 : num(r.metric, `${rat}.metric`, 0, 65535), reject });
+    });
+    const files: HostSpec['files'] = [];
+    if (h.files !== undefined) {
+      if (!isObject(h.files)) throw new WorldFileError(`${at}.files`, 'must be an object of paths to contents');
+      for (const [path, f] of Object.entries(h.files)) {
+        const fat = `${at}.files.${path}`;
+        if (!path.startsWith('/') || path.startsWith('/dev/')) throw new WorldFileError(fat, 'must be an absolute path outside /dev');
+        if (typeof f === 'string') files.push({ path, spec: { text: f, mode: 0o644 } });
+        else if (isObject(f)) {
+          checkKeys(f, ['text', 'from', 'mode'], fat);
+          if (f.text !== undefined) files.push({ path, spec: { text: str(f.text, `${fat}.text`), mode: mode(f.mode, `${fat}.mode`) } });
+          else if (f.from !== undefined) files.push({ path, spec: { from: str(f.from, `${fat}.from`), mode: mode(f.mode, `${fat}.mode`) } });
+          else throw new WorldFileError(fat, 'needs "text" or "from" (a file beside the world file)');
+        } else throw new WorldFileError(fat, 'must be the file text or {"from": "../keys/x.key", "mode": "0600"}');
+      }
+    }
+    const boot = h.boot === undefined ? [] : h.boot;
+    if (!Array.isArray(boot)) throw new WorldFileError(`${at}.boot`, 'must be a list of shell commands');
+    hosts.push({
+      name: hname,
+      description: h.description === undefined ? '' : str(h.description, `${at}.description`),
+      nics,
+      routes,
+      forwarding: h.forwarding === undefined ? false : bool(h.forwarding, `${at}.forwarding`),
+      files,
+      boot: boot.map((b, i) => str(b, `${at}.boot[${i}]`)),
+    });
+  }
+
+  let uplink: UplinkSpec | null = null;
+  if (raw.uplink !== undefined) {
+    const u = raw.uplink;
+    if (!isObject(u)) throw new WorldFileError('uplink', 'must be an object like {"host": "haiku", "address": "10.0.2.15/24", "gateway": "10.0.2.2"}');
+    checkKeys(u, ['host', 'address', 'gateway'], 'uplink');
+    const host = str(u.host, 'uplink.host');
+    if (!hosts.some((h) => h.name === host)) throw new WorldFileError('uplink.host', `no host named ${JSON.stringify(host)}`);
+    uplink = { host, address: cidr(u.address, 'uplink.address'), gateway: ipv4(u.gateway, 'uplink.gateway') };
+  }
+  return { name, description, epochNs, segments, hosts, uplink };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import ping from '../../../userland/bin/ping.js';
+import { routedWorld } from '../../helpers/net.js';
+import { run } from '../../helpers/world.js';
+
+describe('ping through the real packet path', () => {
+  it('reaches a neighbour on the same segment, resolving its MAC by ARP first', async () => {
+    const { world } = routedWorld([ping]);
+    const r = await run(world, 'a', ['ping', '-c', '2', '192.168.1.1']);
+    expect(r.out).toBe(
+      [
+        'PING 192.168.1.1 (192.168.1.1): 56 data bytes',
+        '64 bytes from 192.168.1.1: icmp_seq=0 ttl=64 time=2.000 ms',
+        '64 bytes from 192.168.1.1: icmp_seq=1 ttl=64 time=1.000 ms',
+        '',
+        '--- 192.168.1.1 ping statistics ---',
+        '2 packets transmitted, 2 packets received, 0.0% packet loss',
+        'round-trip min/avg/max/stddev = 1.000/1.500/2.000/0.500 ms',
+        '',
+      ].join('\n'),
+    );
+    expect(r.status).toBe(0);
+    const a = world.mustHost('a').net;
+    const iface = a.byName('/dev/net/ipro1000/0')!;
+    expect(a.arp(iface)!.requestsSent).toBe(1);
+    expect(iface.counters.txPackets).toBe(3); // ARP request + 2 echo requests
+    expect(iface.counters.rxPackets).toBe(3); // ARP reply + 2 echo replies
+  });
+
+  it('crosses the router, which decrements the TTL', async () => {
+    const { world } = routedWorld([ping]);
+    const r = await run(world, 'a', ['ping', '-c', '1', '10.0.0.2']);
+    expect(r.out).toContain('64 bytes from 10.0.0.2: icmp_seq=0 ttl=63 time=');
+    expect(r.status).toBe(0);
+    expect(world.mustHost('r').net.ip.ForwDatagrams).toBe(2);
+  });
+});
