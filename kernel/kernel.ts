@@ -22,6 +22,7 @@ import { Vfs } from './vfs/vfs.js';
 import { KernelLog } from './log.js';
 import { installBaseDevices } from './drivers/base.js';
 import { NetStack } from './net/stack.js';
+import { installTunDriver, type TunDriver } from './drivers/tun/driver.js';
 
 export type ProgramLoader = (name: string) => Promise<Program | undefined>;
 
@@ -83,6 +84,7 @@ export class Kernel implements ProcessHost {
   readonly bootNs: number;
   world: WorldLink | null;
   readonly net: NetStack;
+  readonly tun: TunDriver;
   /** Trace every process of this host (`tunlab --trace`). */
   traceAll: OpenFile | null = null;
   private nextPid = KERNEL_TEAM_PID + 1;
@@ -110,6 +112,7 @@ export class Kernel implements ProcessHost {
     }
     installBaseDevices(this);
     this.net = new NetStack(this);
+    this.tun = installTunDriver(this);
   }
 
   /** Haiku's tree: /boot/home for the user, /bin for commands, /var/log for the syslog. */

@@ -78,9 +78,10 @@ export class NetStack {
 
   // ---------------------------------------------------------------- interfaces
 
-  addInterface(name: string, device: NetDevice, txQueueLen = 1000): NetInterface {
+  addInterface(name: string, device: NetDevice, txQueueLen = 1000, index?: number): NetInterface {
     if (this.interfaces.has(name)) throw new SysError('EEXIST');
-    const iface = new NetInterface(this.kernel, name, this.nextIndex++, device, txQueueLen);
+    if (index !== undefined && this.byIndex(index)) throw new SysError('EBUSY');
+    const iface = new NetInterface(this.kernel, name, index ?? this.nextIndex++, device, txQueueLen);
     this.interfaces.set(name, iface);
     if (device.link === 'ether') {
       const arp = new ArpCache(
