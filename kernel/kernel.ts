@@ -5,7 +5,7 @@ import { SysError } from './abi/errno.js';
 import { O_RDONLY } from './abi/fcntl.js';
 import { PROGRAM_MAGIC, type Program } from './abi/program.js';
 import type { ProcessInfo, SpawnOptions } from './abi/syscalls.js';
-import { DEFAULT_MAX_FDS, FdTable } from './proc/fd-table.js';
+import { DEFAULT_MAX_FDS, FdTable, release } from './proc/fd-table.js';
 import { Process, type ProcessHost } from './proc/process.js';
 import { makeSys } from './proc/sys.js';
 import { exitedStatus, signaledStatus } from './abi/wait.js';
@@ -175,14 +175,33 @@ export class Kernel implements ProcessHost {
 
     const fds = new FdTable(this.limits.maxFds);
     const source = opts.inheritFrom ?? parent;
-    if (opts.files) {
-      opts.files.forEach((f, i) => fds.installAt(i, f));
-    } else if (opts.fds) {
-      opts.fds.forEach((from, i) => {
-        if (from >= 0 && source) fds.installAt(i, source.fds.get(from));
-      });
-    } else if (source) {
-      for (const [fd, f] of source.fds.inheritable()) fds.installAt(fd, f);
+    try {
+      if (opts.files) {
+        opts.files.forEach((f, i) => fds.installAt(i, f));
+      } else if (opts.fds) {
+        opts.fds.forEach((from, i) => {
+          if (from >= 0 && source) fds.installAt(i, source.fds.get(from));
+        });
+      } else if (source && opts.fileActions) {
+        // posix_spawn: the actions see the whole table; close-on-exec fds go only afterwards.
+        const table = new Map<number, { file: OpenFile; cloexec: boolean }>();
+        for (const [fd, f] of source.fds.entries()) table.set(fd, { file: f, cloexec: source.fds.getCloexec(fd) });
+        for (const a of opts.fileActions) {
+          if ('dup2' in a) {
+            const [from, to] = a.dup2;
+            const e = table.get(from);
+            if (!e || !Number.isInteger(to) || to < 0 || to >= this.limits.maxFds) throw new SysError('EBADF');
+            table.set(to, { file: e.file, cloexec: false });
+          } else table.delete(a.close);
+        }
+        for (const [fd, e] of table) if (!e.cloexec) fds.installAt(fd, e.file);
+      } else if (source) {
+        for (const [fd, f] of source.fds.inheritable()) fds.installAt(fd, f);
+      }
+    } catch (e) {
+      // A bad fd in the request: nothing half-built may keep files open.
+      for (const f of fds.clear()) release(f);
+      throw e;
     }
     const env = new Map<string, string>(
       opts.env ? Object.entries(opts.env) : parent ? parent.env : [['PATH', '/bin'], ['HOME', '/boot/home']],

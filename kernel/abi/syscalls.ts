@@ -13,6 +13,11 @@ export interface SpawnOptions {
    * (-1 leaves it closed). Without it the child inherits every fd not marked close-on-exec.
    */
   fds?: number[];
+  /**
+   * posix_spawn file actions, applied in order to a copy of the caller's fd table before the
+   * close-on-exec fds are dropped: {dup2: [from, to]} and {close: fd}. The shell's redirections.
+   */
+  fileActions?: FileAction[];
   env?: Record<string, string>;
   cwd?: string;
   /** Put the child in this process group (0: a new group led by the child). */
@@ -25,6 +30,8 @@ export interface SpawnOptions {
   uid?: number;
   gid?: number;
 }
+
+export type FileAction = { dup2: [number, number] } | { close: number };
 
 export interface WaitResult {
   /** 0 with WNOHANG when no child has changed state yet. */

@@ -68,7 +68,8 @@ export const processSyscalls = {
     if (!Number.isInteger(pid)) throw new SysError('EINVAL');
     let targets: Process[];
     if (pid > 0) {
-      const t = c.k.processByPid(pid);
+      // A child started on another host (`on HOST cmd`) is found among the caller's children.
+      const t = [...c.p.children].find((ch) => ch.pid === pid) ?? c.k.processByPid(pid);
       if (!t || !t.alive) throw new SysError('ESRCH');
       targets = [t];
     } else {

@@ -27,7 +27,6 @@ export class Nic implements NetDevice {
   readonly defaultMtu = 1500;
   readonly minMtu = 68;
   readonly maxMtu = 9000;
-  readonly deletable = false;
   readonly media: string;
   carrier = false;
   iface: NetInterface | null = null;
@@ -72,6 +71,10 @@ export class Nic implements NetDevice {
     this.wire.send(this, frame);
   }
 
+  detach(): void {
+    this.iface = null;
+  }
+
   /** A frame came down the cable. */
   receive(frame: Uint8Array): void {
     const iface = this.iface;
@@ -86,12 +89,30 @@ export class Nic implements NetDevice {
   }
 }
 
+const nicsOf = new WeakMap<Kernel, Map<string, Nic>>();
+
 /** Install a NIC on a host: the device node and its interface, named by the device path. */
 export function addNic(k: Kernel, driver: string, mac: number): Nic {
+  let nics = nicsOf.get(k);
+  if (!nics) {
+    nicsOf.set(k, (nics = new Map()));
+    // A deleted NIC interface comes back when named again (`ifconfig /dev/net/ipro1000/0 up`),
+    // as Haiku's net_server re-adds a device it finds in /dev/net.
+    const table = nics;
+    k.net.factories.push({
+      matches: (name) => table.has(name),
+      create: (name) => {
+        const nic = table.get(name)!;
+        nic.iface = k.net.addInterface(name, nic);
+        return nic.iface;
+      },
+    });
+  }
   let n = 0;
   while (k.devfs.isPublished(`net/${driver}/${n}`)) n++;
   const path = `/dev/net/${driver}/${n}`;
   const nic = new Nic(k, path, driver, mac);
   nic.iface = k.net.addInterface(path, nic);
+  nics.set(path, nic);
   return nic;
 }

@@ -13,7 +13,7 @@ import {
   IFT_ETHER,
   IFT_TUNNEL,
 } from '../../abi/if.js';
-import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_PERSIST, IFF_TAP, IFF_TUN, IFF_VNET_HDR } from '../../abi/ioctl.js';
+import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_PERSIST, IFF_TAP, IFF_TUN, IFF_TYPE_MASK, IFF_VNET_HDR, TUN_FEATURES } from '../../abi/ioctl.js';
 import { B_SELECT_READ, B_SELECT_WRITE } from '../../abi/select.js';
 import type { Kernel } from '../../kernel.js';
 import type { LinkKind, NetDevice, NetInterface } from '../../net/iface/interface.js';
@@ -109,9 +109,14 @@ export class TunDevice implements NetDevice {
     return (this.flags & IFF_VNET_HDR) !== 0;
   }
 
-  /** The flags TUNGETIFF reports: type, features, persistence. */
+  /**
+   * The flags TUNGETIFF reports: type, features, persistence. Linux's tun_flags() masks with
+   * TUN_FEATURES|PERSIST|TUN|TAP (reference §1 "What the ioctls return", §5.10), so bits a caller
+   * merely passed to TUNSETIFF (IFF_ATTACH_QUEUE, IFF_DETACH_QUEUE, IFF_PERSIST, IFF_TUN_EXCL ...)
+   * are not echoed back; IFF_DETACH_QUEUE is added by the ioctl only for a detached queue.
+   */
   get reportedFlags(): number {
-    return (this.kind === 'tun' ? IFF_TUN : IFF_TAP) | (this.flags & ~(IFF_TUN | IFF_TAP | IFF_PERSIST)) | (this.persist ? IFF_PERSIST : 0);
+    return (this.kind === 'tun' ? IFF_TUN : IFF_TAP) | (this.flags & TUN_FEATURES & ~IFF_TYPE_MASK) | (this.persist ? IFF_PERSIST : 0);
   }
 
   /** Stack → fd. Never blocks, never buffers past the queue: drop and count instead. */

@@ -111,6 +111,13 @@ export function socketIoctl(stack: NetStack, ctx: IoContext, op: number, arg: un
     case io.SIOCGETRT: {
       const q = obj<Rtentry>(arg);
       const dst = addrOf(q.rt_dst);
+      // As Haiku's get_route_information(): the route the table holds for dst, reject and local
+      // routes included; only an address no route covers falls back to how it would be reached.
+      const held = stack.routes.lookup(dst);
+      if (held) {
+        Object.assign(q, routeRow(held));
+        return 0;
+      }
       const where = routeFor(stack, dst);
       if (typeof where === 'string') throw new SysError(where);
       const r = where.route ?? { dest: dst, mask: 0xffff_ffff, gateway: null, flags: RTF_HOST, metric: 0, mtu: 0, iface: where.iface };
@@ -251,6 +258,12 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
     }
     case io.SIOCDIFADDR: {
       root(ctx);
+      if (r.ifr_addr === undefined) {
+        // Haiku's `ifconfig --delete IF`: with no address, the interface itself goes.
+        if (iface === stack.loop) throw new SysError('EBUSY');
+        stack.removeInterface(iface);
+        return 0;
+      }
       const a = addrOf(r.ifr_addr);
       if (!stack.removeAddress(iface, a)) throw new SysError('EADDRNOTAVAIL');
       return 0;

@@ -1,0 +1,129 @@
+// A session: one world booted from a world file, with the userland programs installed, and a shell
+// on one of its hosts talking to the outside through terminal devices. The tunlab command, the
+// scenario tests and the benchmarks all start here.
+
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Program } from '../kernel/abi/program.js';
+import { O_RDONLY, O_RDWR } from '../kernel/abi/fcntl.js';
+import { createTerminal, type Terminal } from '../kernel/drivers/tty/tty.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { Process } from '../kernel/proc/process.js';
+import type { OpenFile } from '../kernel/vfs/file.js';
+import { type BuiltWorld, bootWorld, loadWorldFile } from '../kernel/world/build.js';
+import type { RunOutcome } from '../kernel/sched/scheduler.js';
+import { userlandPrograms } from '../userland/bin/registry.js';
+import { DEFAULT_WORLD } from './paths.js';
+
+export interface SessionOptions {
+  worldFile?: string;
+  host?: string;
+  clock: 'virtual' | 'real';
+  seed?: number;
+  /** Trace every process of the shell's host to this sink (strace format). */
+  trace?: boolean;
+  load?: string[];
+  share?: string;
+  /** Run the shell with this uid (0, Haiku's "user", by default). */
+  uid?: number;
+}
+
+export class SessionError extends Error {}
+
+export class Session {
+  readonly built: BuiltWorld;
+  readonly host: Kernel;
+
+  private constructor(
+    built: BuiltWorld,
+    host: Kernel,
+    readonly opts: SessionOptions,
+  ) {
+    this.built = built;
+    this.host = host;
+  }
+
+  get world() {
+    return this.built.world;
+  }
+
+  static async create(opts: SessionOptions): Promise<Session> {
+    const file = opts.worldFile ?? DEFAULT_WORLD;
+    const built = loadWorldFile(file, { programs: userlandPrograms, clock: opts.clock, seed: opts.seed ?? 1, share: opts.share });
+    for (const p of opts.load ?? []) built.world.addProgram(await loadUserProgram(p));
+    const hostName = opts.host ?? built.spec.hosts[0]!.name;
+    const host = built.world.host(hostName);
+    if (!host) throw new SessionError(`no host ${JSON.stringify(hostName)} in ${path.basename(file)} (hosts: ${built.world.hostNames().join(', ')})`);
+    writeEtcHosts(built);
+    await bootWorld(built);
+    return new Session(built, host, opts);
+  }
+
+  /**
+   * Start a shell on the session's host. `tty` gives it one terminal for fds 0-2 (the interactive
+   * case); otherwise stdout and stderr are separate non-terminal streams and stdin is /dev/null.
+   */
+  async startShell(args: string[], io: { tty: true } | { tty: false; out: (d: Uint8Array) => void; err: (d: Uint8Array) => void }) {
+    const k = this.host;
+    let files: OpenFile[];
+    let terminal: Terminal | null = null;
+    if (io.tty) {
+      terminal = createTerminal(k, true);
+      const f = await k.openKernel(`/dev/${terminal.path}`, O_RDWR);
+      files = [f, f, f];
+    } else {
+      const out = createTerminal(k, false);
+      const err = createTerminal(k, false);
+      out.onOutput = io.out;
+      err.onOutput = io.err;
+      files = [
+        await k.openKernel('/dev/null', O_RDONLY),
+        await k.openKernel(`/dev/${out.path}`, O_RDWR),
+        await k.openKernel(`/dev/${err.path}`, O_RDWR),
+      ];
+    }
+    if (this.opts.trace) k.traceAll = files[2]!;
+    const uid = this.opts.uid ?? 0;
+    const shell: Process = await k.spawn(null, '/bin/sh', ['sh', ...args], {
+      files,
+      cwd: '/boot/home',
+      uid,
+      gid: uid,
+      env: { PATH: '/bin', HOME: '/boot/home', USER: uid === 0 ? 'user' : String(uid), SHELL: '/bin/sh', TERM: 'xterm-256color' },
+    });
+    if (terminal) terminal.foregroundPgid = shell.pgid;
+    return { shell, terminal };
+  }
+
+  run(until: () => boolean, timeLimitNs?: number): Promise<RunOutcome> {
+    return this.world.run({ until, timeLimitNs });
+  }
+}
+
+/** /etc/hosts on every host: localhost and every host's first address, so `ping vpn` works. */
+function writeEtcHosts(built: BuiltWorld): void {
+  const lines = ['127.0.0.1\tlocalhost'];
+  for (const h of built.spec.hosts) {
+    const a = h.nics.find((n) => n.address)?.address;
+    if (a) lines.push(`${[a.addr >>> 24, (a.addr >>> 16) & 255, (a.addr >>> 8) & 255, a.addr & 255].join('.')}\t${h.name}`);
+  }
+  const text = lines.join('\n') + '\n';
+  for (const k of built.world.hosts.values()) k.root.install('etc/hosts', text);
+}
+
+/** `--load prog.js`: a module whose default export is a program made with defineProgram. */
+async function loadUserProgram(file: string): Promise<Program> {
+  const abs = path.resolve(file);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+  } catch (e) {
+    throw new SessionError(`--load ${file}: cannot load: ${(e as Error).message}`);
+  }
+  const p = mod.default as Partial<Program> | undefined;
+  if (!p || typeof p.name !== 'string' || typeof p.main !== 'function') {
+    throw new SessionError(`--load ${file}: the default export must be a program: defineProgram({ name, summary, main(argv, sys) })`);
+  }
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/.test(p.name)) throw new SessionError(`--load ${file}: invalid program name ${JSON.stringify(p.name)}`);
+  return { name: p.name, summary: p.summary ?? '', main: p.main };
+}

@@ -1,0 +1,194 @@
+// The interactive terminal: finished output lines scroll above, and the last unfinished line (the
+// shell's prompt, usually) carries the line being edited. Keys are decoded from raw input here, so
+// that Backspace and Delete, Home and End, and word moves all work whatever the terminal sends.
+
+import chalk, { Chalk, type ChalkInstance } from 'chalk';
+import { Box, Text, useApp, useStdin, useStdout } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { commonPrefix, complete } from './completion.js';
+import { History } from './history.js';
+import { decodeKeys, type Key } from './keys.js';
+import * as ed from './line-editor.js';
+import { CLEAR_SCREEN, OutputBuffer } from './output.js';
+import type { CompletionSource, HistoryStore, TerminalPort } from './port.js';
+
+export interface AppProps {
+  port: TerminalPort;
+  completion: CompletionSource;
+  history: HistoryStore;
+  color: boolean;
+  /** Called once the session is over (the shell exited). */
+  done?: Promise<unknown>;
+}
+
+/** "haiku:~> " in colour: host, working directory, the Haiku-style arrow. */
+export function colorPrompt(text: string, c: ChalkInstance): string {
+  const m = /^([\w.-]+):(.*)([>#]) $/.exec(text);
+  return m ? `${c.green(m[1])}:${c.cyan(m[2])}${c.bold(m[3])} ` : text;
+}
+
+export function App({ port, completion, history: store, color, done }: AppProps) {
+  const { exit } = useApp();
+  const { write, stdout } = useStdout();
+  const { internal_eventEmitter: events, setRawMode, isRawModeSupported } = useStdin();
+  const c = useMemo(() => new Chalk({ level: color ? chalk.level || 1 : 0 }), [color]);
+  const history = useMemo(() => new History(store.load(), (l) => store.append(l)), [store]);
+  const output = useMemo(() => new OutputBuffer(), []);
+  const [pending, setPending] = useState('');
+  const [line, setLine] = useState<ed.LineState>(ed.EMPTY_LINE);
+  const [waiting, setWaiting] = useState(false);
+  const [hint, setHintState] = useState<string[]>([]);
+  const hintRef = useRef<string[]>([]);
+  const setHint = (h: string[]) => {
+    hintRef.current = h;
+    setHintState(h);
+  };
+  const lineRef = useRef(line);
+  lineRef.current = line;
+  const lastTab = useRef(false);
+
+  // Output from programs: whole lines go above, the rest waits in `pending`.
+  useEffect(() => {
+    port.onOutput((data) => {
+      const lines = output.push(data);
+      if (lines.length) write(lines.map((l) => l + '\n').join(''));
+      setPending(output.pending);
+    });
+    port.onReadStateChange(setWaiting);
+  }, [port, output, write]);
+
+  useEffect(() => {
+    const resize = () => port.resize({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+    resize();
+    stdout.on('resize', resize);
+    return () => void stdout.off('resize', resize);
+  }, [port, stdout]);
+
+  useEffect(() => {
+    done?.then(() => exit());
+  }, [done, exit]);
+
+  useEffect(() => {
+    if (!isRawModeSupported) return;
+    setRawMode(true);
+    const onInput = (chunk: string | Buffer) => {
+      for (const k of decodeKeys(String(chunk))) void handle(k);
+    };
+    events.on('input', onInput);
+    return () => {
+      events.off('input', onInput);
+      setRawMode(false);
+    };
+    // handle reads refs, so it can stay out of the dependencies
+  }, [events, setRawMode, isRawModeSupported]);
+
+  function commit(suffix: string) {
+    const shown = output.takePending() + lineRef.current.text + suffix;
+    write(shown + '\n');
+    setPending('');
+  }
+
+  async function handle(k: Key): Promise<void> {
+    const s = lineRef.current;
+    const set = (n: ed.LineState) => {
+      lineRef.current = n;
+      setLine(n);
+    };
+    const isTab = k.kind === 'key' && k.name === 'tab';
+    if (!isTab) {
+      lastTab.current = false;
+      if (hintRef.current.length) setHint([]);
+    }
+    if (k.kind === 'text') return set(ed.insert(s, k.text));
+    switch (k.name) {
+      case 'enter':
+        commit('');
+        history.add(s.text);
+        set(ed.EMPTY_LINE);
+        port.type(s.text + '\n');
+        return;
+      case 'interrupt':
+        commit(c.dim('^C'));
+        history.reset();
+        set(ed.EMPTY_LINE);
+        port.interrupt();
+        return;
+      case 'eof':
+        if (s.text === '') {
+          commit('');
+          port.endOfFile();
+        } else set(ed.deleteForward(s));
+        return;
+      case 'clear':
+        stdout.write(CLEAR_SCREEN);
+        set({ ...s });
+        return;
+      case 'backspace':
+        return set(ed.backspace(s));
+      case 'delete':
+        return set(ed.deleteForward(s));
+      case 'left':
+        return set(ed.left(s));
+      case 'right':
+        return set(ed.right(s));
+      case 'home':
+        return set(ed.home(s));
+      case 'end':
+        return set(ed.end(s));
+      case 'word-left':
+        return set(ed.wordLeft(s));
+      case 'word-right':
+        return set(ed.wordRight(s));
+      case 'kill-start':
+        return set(ed.killToStart(s));
+      case 'kill-end':
+        return set(ed.killToEnd(s));
+      case 'delete-word':
+        return set(ed.deleteWordBack(s));
+      case 'up': {
+        const prev = history.previous(s.text);
+        if (prev !== null) set(ed.replaceAll(prev));
+        return;
+      }
+      case 'down': {
+        const next = history.next();
+        if (next !== null) set(ed.replaceAll(next));
+        return;
+      }
+      case 'tab': {
+        const r = await complete(s.text, s.cursor, completion);
+        const cur = lineRef.current;
+        if (cur !== s) return;
+        if (r.candidates.length === 1) {
+          const word = r.candidates[0]! + (r.complete ? ' ' : '');
+          set({ text: s.text.slice(0, r.start) + word + s.text.slice(r.end), cursor: r.start + word.length });
+        } else if (r.candidates.length > 1) {
+          const prefix = commonPrefix(r.candidates);
+          if (prefix.length > r.end - r.start) {
+            set({ text: s.text.slice(0, r.start) + prefix + s.text.slice(r.end), cursor: r.start + prefix.length });
+          } else if (lastTab.current) setHint(r.candidates);
+        }
+        lastTab.current = true;
+        return;
+      }
+      case 'escape':
+        return;
+    }
+  }
+
+  const before = line.text.slice(0, line.cursor);
+  const at = line.text[line.cursor] ?? ' ';
+  const after = line.text.slice(line.cursor + 1);
+  const shownPending = waiting ? colorPrompt(pending, c) : pending;
+  return (
+    <Box flexDirection="column">
+      {hint.length > 0 && <Text>{hint.join('  ')}</Text>}
+      <Text>
+        {shownPending}
+        {before}
+        <Text inverse>{at}</Text>
+        {after}
+      </Text>
+    </Box>
+  );
+}

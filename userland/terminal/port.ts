@@ -1,0 +1,40 @@
+// What the terminal front end talks to: the session side of a terminal device, and a source of
+// names for tab completion. bin/ adapts the kernel's objects to these; the front end knows nothing
+// of the kernel.
+
+export interface WinSize {
+  cols: number;
+  rows: number;
+}
+
+export interface TerminalPort {
+  /** Hand a complete line (with its "\n") to whoever reads the terminal. */
+  type(text: string): void;
+  /** ^D on an empty line. */
+  endOfFile(): void;
+  /** ^C: SIGINT to the foreground job. */
+  interrupt(): void;
+  resize(size: WinSize): void;
+  /** Output written to the terminal by programs. */
+  onOutput(listener: (data: Uint8Array) => void): void;
+  /** Whether some process is blocked reading a line right now. */
+  onReadStateChange(listener: (waiting: boolean) => void): void;
+}
+
+export interface CompletionSource {
+  /** Names in a directory (with a trailing "/" for directories), or null if it cannot be read. */
+  listDir(path: string): Promise<string[] | null>;
+  /** The shell's working directory, to complete relative paths. */
+  cwd(): Promise<string>;
+  /** Commands: programs on $PATH and the shell's builtins. */
+  commands(): Promise<string[]>;
+  /** Interface names (loop, /dev/net/ipro1000/0, tun/0 ...). */
+  interfaces(): Promise<string[]>;
+  /** Host names of the world (for `on HOST`). */
+  hosts(): Promise<string[]>;
+}
+
+export interface HistoryStore {
+  load(): string[];
+  append(line: string): void;
+}
