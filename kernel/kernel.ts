@@ -49,8 +49,8 @@ export interface KernelOptions {
   events: EventBus;
   random: Random;
   loadProgram: ProgramLoader;
-  /** Names of built-in programs, installed as /bin/<name>. */
-  programs: readonly string[];
+  /** Built-in programs, installed as /bin/<name>. */
+  programs: ReadonlyArray<{ name: string; summary: string }>;
   world?: WorldLink;
   limits?: Partial<KernelLimits>;
   /** A real directory to mount at /host (--share). */
@@ -116,7 +116,7 @@ export class Kernel implements ProcessHost {
   }
 
   /** Haiku's tree: /boot/home for the user, /bin for commands, /var/log for the syslog. */
-  private layoutRoot(programs: readonly string[]): void {
+  private layoutRoot(programs: ReadonlyArray<{ name: string; summary: string }>): void {
     const r = this.root;
     for (const d of ['boot', 'boot/system', 'boot/home', 'boot/home/config', 'boot/home/config/settings', 'bin', 'dev', 'etc', 'var', 'var/log'])
       r.installDir(d);
@@ -124,13 +124,13 @@ export class Kernel implements ProcessHost {
     r.installDir('boot/home/Desktop');
     r.install('etc/hostname', `${this.name}\n`);
     r.install('etc/motd', `Welcome to ${this.name}, a tunlab host.\n`);
-    for (const name of programs) this.installProgram(name);
+    for (const p of programs) this.installProgram(p.name, p.summary);
     r.install('var/log/syslog', '');
   }
 
   /** Make a program runnable as /bin/<name>. */
-  installProgram(name: string): void {
-    this.root.install(`bin/${name}`, `${PROGRAM_MAGIC}${name}\n`, 0o755);
+  installProgram(name: string, summary = ''): void {
+    this.root.install(`bin/${name}`, `${PROGRAM_MAGIC}${name}\n${summary ? `# ${summary}\n` : ''}`, 0o755);
   }
 
   /**
@@ -259,7 +259,14 @@ export class Kernel implements ProcessHost {
     const head = this.readHead(r.path);
     if (head.startsWith(PROGRAM_MAGIC)) {
       const name = head.slice(PROGRAM_MAGIC.length).trim();
-      const program = await this.loadProgram(name);
+      // Loading a program's module is real I/O outside the world: time must wait for it.
+      const release = this.sched.holdExternal();
+      let program: Program | undefined;
+      try {
+        program = await this.loadProgram(name);
+      } finally {
+        release();
+      }
       if (!program) throw new SysError('ENOEXEC', `no program ${name}`);
       return { program, argv };
     }
@@ -288,6 +295,8 @@ export class Kernel implements ProcessHost {
   }
 
   onProcessExit(p: Process): void {
+    // A run loop idling in real time may be waiting for exactly this.
+    this.sched.kick();
     if (this.events.listening('process'))
       this.events.emit('process', { host: this.name, pid: p.pid, command: p.command, what: 'exit', status: p.status });
     if (p.tracer) {

@@ -12,6 +12,8 @@ import { type RunOutcome, Scheduler } from '../sched/scheduler.js';
 /** Where programs come from: the userland registry, or a test's own programs. */
 export interface ProgramSource {
   names(): readonly string[];
+  /** One line about the program, written into its /bin file for `help`. */
+  summary?(name: string): string | undefined;
   load(name: string): Promise<Program | undefined>;
 }
 
@@ -63,7 +65,10 @@ export class World implements WorldLink {
       events: this.events,
       random: this.random.fork(`host:${name}`),
       loadProgram: (n) => this.loadProgram(n),
-      programs: [...this.programs.names(), ...this.extraPrograms.keys()],
+      programs: [
+        ...this.programs.names().map((n) => ({ name: n, summary: this.programs.summary?.(n) ?? '' })),
+        ...[...this.extraPrograms.values()].map((p) => ({ name: p.name, summary: p.summary })),
+      ],
       world: this,
       limits: this.opts.limits,
       share: this.opts.share,
@@ -75,7 +80,7 @@ export class World implements WorldLink {
   /** A program loaded at run time (`tunlab --load prog.js`): installed on every host as /bin/NAME. */
   addProgram(p: Program): void {
     this.extraPrograms.set(p.name, p);
-    for (const k of this.hosts.values()) k.installProgram(p.name);
+    for (const k of this.hosts.values()) k.installProgram(p.name, p.summary);
   }
 
   private async loadProgram(name: string): Promise<Program | undefined> {

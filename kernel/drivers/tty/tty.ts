@@ -90,6 +90,7 @@ export class Terminal {
   }
 
   private wakeReaders(): void {
+    this.kernel.sched.kick();
     this.readable.wakeAll();
     this.selectPool.notify(B_SELECT_READ);
   }

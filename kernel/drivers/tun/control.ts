@@ -35,6 +35,7 @@ import {
 } from '../../abi/ioctl.js';
 import type { IoContext } from '../../vfs/file.js';
 import type { TunCookie, TunDriver } from './driver.js';
+import type { TunDevice } from './tun-device.js';
 
 /** The TUN_F_* offload bits a kernel knows (CSUM ... USO6). */
 const KNOWN_OFFLOADS = 0x7f;
@@ -112,14 +113,18 @@ export function tunControl(drv: TunDriver, c: TunCookie, op: number, arg: unknow
     }
   }
 
-  const dev = c.device;
+  // A queue taken out of service by TUNSETQUEUE(IFF_DETACH_QUEUE) still belongs to its device:
+  // Linux's tun_get() finds it through tfile->tun, so its ioctls work (reference §1: TUNGETIFF
+  // reports IFF_DETACH_QUEUE "if detached"; §2: TUNSETCARRIER(1) "with no queue" is EPERM, which
+  // only such an fd can ask). Only an fd that never attached, or whose device is gone, gets EBADFD.
+  const dev = c.device ?? c.detachedFrom;
   if (!dev) throw new SysError('EBADFD');
   switch (op) {
     case TUNGETIFF: {
       const r = ifreq(arg);
       r.ifr_name = dev.name;
       // IFF_NOFILTER shares its bit with IFF_NO_PI and is set whenever no socket filter is attached.
-      r.ifr_flags = dev.reportedFlags | IFF_NOFILTER;
+      r.ifr_flags = dev.reportedFlags | IFF_NOFILTER | (c.detachedFrom ? IFF_DETACH_QUEUE : 0);
       return 0;
     }
     case TUNSETNOCSUM:
@@ -152,7 +157,7 @@ export function tunControl(drv: TunDriver, c: TunCookie, op: number, arg: unknow
     case TUNSETTXFILTER:
       // Filters are a TAP feature; on a TUN Linux refuses them.
       if (dev.kind === 'tun') throw new SysError('EINVAL');
-      return setTxFilter(c, arg);
+      return setTxFilter(dev, arg);
     case TUNGETSNDBUF:
       ref(arg).value = c.sndbuf;
       return 0;
@@ -199,9 +204,8 @@ export function tunControl(drv: TunDriver, c: TunCookie, op: number, arg: unknow
 }
 
 /** struct tun_filter {flags, count, addr[count]} as {flags, addrs: number[]}: returns the count taken. */
-function setTxFilter(c: TunCookie, arg: unknown): number {
+function setTxFilter(dev: TunDevice, arg: unknown): number {
   if (typeof arg !== 'object' || arg === null || !Array.isArray((arg as { addrs?: unknown }).addrs)) throw new SysError('EFAULT');
-  const dev = c.device!;
   const f = arg as { flags?: number; addrs: number[] };
   dev.txFilter = f.addrs.length === 0 ? null : { allMulti: ((f.flags ?? 0) & 1) !== 0, addrs: new Set(f.addrs) };
   return f.addrs.length;

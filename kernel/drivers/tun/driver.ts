@@ -143,7 +143,8 @@ export class TunDriver {
       if (!!(flags & 0x0100) !== dev.multiQueue) throw new SysError('EINVAL');
       if (notCapable(dev, ctx)) throw new SysError('EPERM');
       if (dev.queues.length > 0 && !dev.multiQueue) throw new SysError('EBUSY');
-      if (dev.queues.length >= MAX_QUEUES) throw new SysError('E2BIG');
+      // Linux counts numqueues + numdisabled: detached queues hold their slot (reference §2, E2BIG).
+      if (queueCount(dev) >= MAX_QUEUES) throw new SysError('E2BIG');
       // A re-attach takes its framing (NO_PI, VNET_HDR ...) from the new call.
       dev.flags = (dev.flags & IFF_TYPE_MASK) | (flags & ~IFF_TYPE_MASK & ~0x8000);
       this.attach(c, dev);
@@ -216,13 +217,16 @@ export class TunDriver {
       if (!dev) throw new SysError('ENODEV');
       if (notCapable(dev, ctx)) throw new SysError('EPERM');
       if (dev.queues.length > 0 && !dev.multiQueue) throw new SysError('EBUSY');
+      if (queueCount(dev) >= MAX_QUEUES) throw new SysError('E2BIG'); // as TUNSETIFF (reference §2)
       this.attach(c, dev);
     }
     return c;
   }
 
   private async read(c: TunCookie, len: number, ctx: IoContext): Promise<Uint8Array> {
-    if (!c.device) throw new SysError('EBADFD');
+    // A detached multi-queue fd is still attached to its device (Linux's tun_get() finds it), so
+    // it is not EBADFD: it just never gets a packet until TUNSETQUEUE(IFF_ATTACH_QUEUE) (reference §2).
+    if (!c.device && !c.detachedFrom) throw new SysError('EBADFD');
     if (len === 0) return new Uint8Array(0);
     while (queueLength(c) === 0) {
       if (c.nonblocking) throw new SysError('EAGAIN');
@@ -230,7 +234,7 @@ export class TunDriver {
       if (r === 'signal') throw new SysError('EINTR');
       // The interface was deleted while we slept (Linux: RCV_SHUTDOWN, EFAULT), or the fd closed.
       if (c.shutdown) throw new SysError('EFAULT');
-      if (!c.device) throw new SysError('EBADFD');
+      if (!c.device && !c.detachedFrom) throw new SysError('EBADFD');
     }
     const dev = c.device!;
     if (!dev.noPi && len < TUN_PI_LEN) {
@@ -269,7 +273,7 @@ export class TunDriver {
   }
 
   private write(c: TunCookie, data: Uint8Array): number {
-    const dev = c.device;
+    const dev = c.device ?? c.detachedFrom; // a detached queue may still write (see read)
     if (!dev) throw new SysError('EBADFD');
     const iface = dev.iface;
     const fail = (e: ErrnoName, counted: boolean): never => {
@@ -308,7 +312,7 @@ export class TunDriver {
 
   private select(c: TunCookie, event: SelectEvent, sync: SelectSync): void {
     c.pool.add(event, sync);
-    const dev = c.device;
+    const dev = c.device ?? c.detachedFrom; // POLLERR only when unattached (see read)
     if (!dev) {
       if (event === B_SELECT_ERROR) sync.notify(event);
       return;
@@ -321,6 +325,11 @@ export class TunDriver {
 /** The devfs path for an interface: tun/0 for Haiku's names, tun/<name> for Linux-style ones. */
 export function nodePath(name: string, kind: 'tun' | 'tap'): string {
   return /^(tun|tap)\/\d+$/.test(name) ? name : `${kind}/${name}`;
+}
+
+/** Queues attached or detached (Linux's numqueues + numdisabled). */
+function queueCount(dev: TunDevice): number {
+  return dev.queues.length + dev.detachedQueues.size;
 }
 
 /** Linux's tun_not_capable(): owner and group, when set, must both match, unless root. */

@@ -147,7 +147,10 @@ export function socketIoctl(stack: NetStack, ctx: IoContext, op: number, arg: un
       root(ctx);
       const ip = addrOf(sockaddrIn(q.ip));
       const where = routeFor(stack, ip);
-      const iface = q.iface ? stack.byName(q.iface) : typeof where === 'string' ? undefined : where.iface;
+      // Without a named interface, only an on-link neighbour has one (Linux's arp_req_set looks the
+      // address up with RT_SCOPE_LINK): an address reached through a gateway is ENETUNREACH.
+      const onLink = typeof where !== 'string' && where.nextHop === ip;
+      const iface = q.iface ? stack.byName(q.iface) : onLink ? where.iface : undefined;
       const arp = iface ? stack.arp(iface) : undefined;
       if (!iface || !arp) throw new SysError('ENETUNREACH');
       if (op === io.SIOCDARP) {

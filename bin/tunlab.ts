@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// The tunlab command: an emulated Haiku-like system in the terminal. With a terminal on both ends
+// it is an interactive shell in real time; with -c, a script file, or piped input it runs the
+// commands in virtual time, prints their output as plain text, and exits with their status.
+
+import * as fs from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { SIGINT } from '../kernel/abi/signal.js';
+import { shellStatus } from '../kernel/abi/wait.js';
+import { WorldFileError } from '../kernel/world/world-file.js';
+import { parseDuration } from '../kernel/world/world-file.js';
+import { DEFAULT_WORLD, packageVersion } from './paths.js';
+import { Session, SessionError } from './session.js';
+
+/** Exit statuses of tunlab itself (a script's own status passes through unchanged). */
+const EXIT_USAGE = 2;
+const EXIT_STUCK = 3;
+/** A script may run this long in virtual time before tunlab gives up on it. */
+const DEFAULT_TIME_LIMIT = '86400s';
+
+interface CliOptions {
+  command?: string;
+  world: string;
+  host?: string;
+  clock?: 'virtual' | 'real';
+  seed?: number;
+  trace?: boolean;
+  load: string[];
+  share?: string;
+  user?: number;
+  maxTime: string;
+  color: boolean;
+}
+
+const int = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return Number(v);
+};
+
+function cli(): Command {
+  return new Command('tunlab')
+    .description('An emulated Haiku-like system for exploring TUN/TAP drivers and VPN software.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .argument('[script]', 'a shell script to run (virtual time unless --clock real)')
+    .argument('[args...]', "the script's arguments")
+    .option('-c, --command <commands>', 'run shell commands, print their output, exit with the last status')
+    .option('-w, --world <file>', 'the world to boot (a JSON file)', DEFAULT_WORLD)
+    .option('--host <name>', 'the host the shell runs on (default: the first host of the world)')
+    .addOption(new Option('--clock <kind>', 'virtual (default for scripts) or real (default when interactive)').choices(['virtual', 'real']))
+    .option('--seed <n>', 'seed for everything random in the world', int('--seed'))
+    .option('--trace', 'trace every system call on the shell\'s host to stderr (strace format)')
+    .option('--load <program.js>', 'load a program module (defineProgram default export); repeatable', (v, acc: string[]) => [...acc, v], [])
+    .option('--share <dir>', 'mount this real directory at /host inside the system')
+    .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user'))
+    .option('--max-time <duration>', 'virtual time a script may take before tunlab stops it', DEFAULT_TIME_LIMIT)
+    .option('--no-color', 'no colours (NO_COLOR in the environment does the same)')
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(s) });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = cli();
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      process.stderr.write(`usage: ${program.createHelp().commandUsage(program)}\n(tunlab --help for the options)\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  const o = program.opts<CliOptions>();
+  const [script, ...scriptArgs] = program.args;
+  const color = o.color && !process.env['NO_COLOR'];
+  let limitNs: number;
+  try {
+    limitNs = parseDuration(o.maxTime, '--max-time');
+  } catch (e) {
+    process.stderr.write(`tunlab: --max-time: ${(e as WorldFileError).problem}\n`);
+    return EXIT_USAGE;
+  }
+  if (o.share && !fs.existsSync(o.share)) {
+    process.stderr.write(`tunlab: --share ${o.share}: no such directory\n`);
+    return EXIT_USAGE;
+  }
+
+  let shellArgs: string[] | null = null;
+  if (o.command !== undefined) shellArgs = ['-c', o.command, 'sh', ...(script !== undefined ? [script, ...scriptArgs] : [])];
+  else if (script !== undefined) {
+    let text: string;
+    try {
+      text = fs.readFileSync(script, 'utf8');
+    } catch (e) {
+      process.stderr.write(`tunlab: ${script}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}\n`);
+      return 127;
+    }
+    shellArgs = ['-c', text, script, ...scriptArgs];
+  } else if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    shellArgs = ['-c', fs.readFileSync(0, 'utf8'), 'sh'];
+  }
+  const interactive = shellArgs === null;
+  const clock = o.clock ?? (interactive ? 'real' : 'virtual');
+
+  let session: Session;
+  try {
+    session = await Session.create({ worldFile: o.world, host: o.host, clock, seed: o.seed, trace: o.trace, load: o.load, share: o.share, uid: o.user });
+  } catch (e) {
+    if (e instanceof WorldFileError) {
+      process.stderr.write(`tunlab: world ${o.world}: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof SessionError) {
+      process.stderr.write(`tunlab: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+
+  if (interactive) {
+    const { runInteractive } = await import('./interactive.js');
+    return runInteractive(session, color);
+  }
+
+  const { shell } = await session.startShell(shellArgs!, {
+    tty: false,
+    out: (d) => void process.stdout.write(d),
+    err: (d) => void process.stderr.write(d),
+  });
+  // ^C from the real terminal goes to the script's processes, as a terminal would send it.
+  process.on('SIGINT', () => {
+    session.host.signalGroup(shell.pgid, SIGINT);
+    session.world.sched.kick();
+  });
+  const outcome = await session.run(() => !shell.alive, clock === 'virtual' ? limitNs : undefined);
+  if (outcome.kind !== 'done') {
+    process.stderr.write(session.world.describeStuck(outcome).replace('time limit reached', `time limit reached (--max-time ${o.maxTime})`));
+    return EXIT_STUCK;
+  }
+  return shellStatus(shell.status);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Let piped output drain before leaving.
+    process.stdout.write('', () => process.exit(code));
+  },
+  (err: unknown) => {
+    process.stderr.write(`tunlab: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env['TUNLAB_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,264 @@
+// sh: the shell. Interactive on a terminal (prompt, job control, ^C back to the prompt), or
+// running a script, `-c` commands or a subshell handed over by a parent shell.
+
+import { isSysError } from '../../kernel/abi/errno.js';
+import { O_RDONLY } from '../../kernel/abi/fcntl.js';
+import { TCGETS } from '../../kernel/abi/ioctl.js';
+import { defineProgram } from '../../kernel/abi/program.js';
+import { SIGINT, SIGQUIT, SIGTERM } from '../../kernel/abi/signal.js';
+import type { Sys } from '../../kernel/abi/syscalls.js';
+import { eprint, readText, writeAll } from '../lib/io.js';
+import { type Command, parse, parseCommands, type Program } from '../sh/index.js';
+import { ErrexitSignal, ExitSignal, ShellError } from '../sh/interp/control.js';
+import { Interpreter, type SubshellPayload } from '../sh/interp/interpreter.js';
+import { ShellState } from '../sh/interp/state.js';
+
+const USAGE = 'usage: sh [-eix] [-c command [name [arg ...]] | file [arg ...]]\n';
+
+export default defineProgram({
+  name: 'sh',
+  summary: 'the shell',
+  async main(argv, sys) {
+    if (argv[1] === '--subshell') return subshell(sys, Number(argv[2]));
+    const state = new ShellState();
+    for (const [k, v] of Object.entries(sys.environ())) {
+      state.set(k, v);
+      state.exported.add(k);
+    }
+    state.shellPid = sys.getpid();
+    state.set('PWD', await sys.getcwd());
+    let command: string | null = null;
+    let forceInteractive = false;
+    let i = 1;
+    for (; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === '--') {
+        i++;
+        break;
+      }
+      if (a === '-c') {
+        if (i + 1 >= argv.length) {
+          await eprint(sys, `sh: -c: option requires an argument\n${USAGE}`);
+          return 2;
+        }
+        command = argv[++i]!;
+        continue;
+      }
+      if (/^[-+][eixfu]+$/.test(a)) {
+        for (const f of a.slice(1)) {
+          const on = a[0] === '-';
+          if (f === 'i') forceInteractive = on;
+          else if (f === 'e') state.options.errexit = on;
+          else if (f === 'x') state.options.xtrace = on;
+          else if (f === 'f') state.options.noglob = on;
+          else if (f === 'u') state.options.nounset = on;
+        }
+        continue;
+      }
+      if (a === '--help' || a === '-h') {
+        await writeAll(sys, 1, `${USAGE}\nThe tunlab shell: type \`help\` in it for its builtins and programs.\n`);
+        return 0;
+      }
+      if (a.startsWith('-') && a.length > 1) {
+        await eprint(sys, `sh: ${a}: invalid option\n${USAGE}`);
+        return 2;
+      }
+      break;
+    }
+    const rest = argv.slice(i);
+    if (command !== null) {
+      state.name = rest[0] ?? 'sh';
+      state.positional = rest.slice(1);
+      const sh = new Interpreter({ sys, state, interactive: false, scriptName: null });
+      await trapInterrupts(sys, sh);
+      return runText(sh, command, '-c');
+    }
+    if (rest.length > 0) {
+      state.name = rest[0]!;
+      state.positional = rest.slice(1);
+      let text: string;
+      try {
+        const fd = await sys.open(rest[0]!, O_RDONLY);
+        text = await readText(sys, fd);
+        await sys.close(fd);
+      } catch (e) {
+        if (!isSysError(e)) throw e;
+        await eprint(sys, `sh: ${rest[0]}: ${e.message}\n`);
+        return 127;
+      }
+      const sh = new Interpreter({ sys, state, interactive: false, scriptName: rest[0]! });
+      await trapInterrupts(sys, sh);
+      return runText(sh, text, null);
+    }
+    const tty = await isatty(sys, 0);
+    const sh = new Interpreter({ sys, state, interactive: tty || forceInteractive, scriptName: null });
+    if (!sh.interactive) {
+      await trapInterrupts(sys, sh);
+      return runText(sh, await readText(sys, 0), null);
+    }
+    return repl(sys, sh);
+  },
+});
+
+async function isatty(sys: Sys, fd: number): Promise<boolean> {
+  try {
+    await sys.ioctl(fd, TCGETS);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A non-interactive shell notes ^C and stops after the command it interrupted. */
+async function trapInterrupts(sys: Sys, sh: Interpreter): Promise<void> {
+  await sys.sigaction(SIGINT, () => {
+    sh.interrupted = true;
+  });
+}
+
+/** Run a script or -c text one complete command at a time, as sh does. */
+async function runText(sh: Interpreter, text: string, label: string | null): Promise<number> {
+  try {
+    for (const r of parseCommands(text)) {
+      if (!r.ok) {
+        const where = label ? `${sh.state.name}: ${label}: line ${r.error.line}: ` : sh.scriptName ? `${sh.scriptName}: line ${r.error.line}: ` : `sh: line ${r.error.line}: `;
+        await eprint(sh.sys, `${where}${r.error.message}\n`);
+        return 2;
+      }
+      await runTop(sh, r.program);
+    }
+    return sh.state.lastStatus;
+  } catch (e) {
+    if (e instanceof ExitSignal || e instanceof ErrexitSignal) return e.status;
+    throw e;
+  }
+}
+
+/** One top-level command: shell errors are reported and the script goes on. */
+async function runTop(sh: Interpreter, program: Program): Promise<number> {
+  try {
+    return await sh.runProgram(program);
+  } catch (e) {
+    if (e instanceof ShellError) {
+      await sh.error(e.message);
+      sh.state.lastStatus = e.status;
+      if (e.fatal && !sh.interactive) throw new ExitSignal(e.status);
+      return e.status;
+    }
+    throw e;
+  }
+}
+
+/** A subshell: a copy of the parent shell's state and one command (or program) to run. */
+async function subshell(sys: Sys, fd: number): Promise<number> {
+  let payload: SubshellPayload;
+  try {
+    payload = JSON.parse(await readText(sys, fd)) as SubshellPayload;
+    await sys.close(fd);
+  } catch {
+    await eprint(sys, 'sh: --subshell: no state to start from\n');
+    return 2;
+  }
+  const state = ShellState.restore(payload.state);
+  const sh = new Interpreter({ sys, state, interactive: false, scriptName: null });
+  await trapInterrupts(sys, sh);
+  const node = payload.node;
+  const program: Program =
+    node.kind === 'Program'
+      ? node
+      : {
+          kind: 'Program',
+          span: node.span,
+          source: payload.source,
+          body: { kind: 'List', span: node.span, items: [{ kind: 'AndOr', span: node.span, first: { kind: 'Pipeline', span: node.span, negated: false, commands: [node as Command] }, rest: [], background: false }] },
+        };
+  try {
+    return await runTop(sh, program);
+  } catch (e) {
+    if (e instanceof ExitSignal || e instanceof ErrexitSignal) return e.status;
+    throw e;
+  }
+}
+
+/** The prompt: host and working directory, Haiku style ("haiku:~> "). */
+async function prompt(sys: Sys, sh: Interpreter): Promise<string> {
+  const ps1 = sh.getVar('PS1');
+  const host = (await sys.uname()).nodename;
+  const home = sh.getVar('HOME') ?? '/boot/home';
+  const cwd = await sys.getcwd();
+  const w = cwd === home ? '~' : cwd.startsWith(home + '/') ? `~${cwd.slice(home.length)}` : cwd;
+  if (ps1 === undefined) return `${host}:${w}> `;
+  return ps1.replace(/\\h/g, host).replace(/\\w/g, w).replace(/\\u/g, sh.getVar('USER') ?? 'user').replace(/\\\$/g, sys.getuid() === 0 ? '#' : '$');
+}
+
+async function repl(sys: Sys, sh: Interpreter): Promise<number> {
+  await sys.setpgid(0, 0).catch(() => {});
+  sh.pgid = await sys.getpgid(0);
+  await sys.tcsetpgrp(0, sh.pgid).catch(() => {});
+  let interrupted = false;
+  await sys.sigaction(SIGINT, () => {
+    interrupted = true;
+  });
+  await sys.sigaction(SIGTERM, 'SIG_IGN');
+  await sys.sigaction(SIGQUIT, 'SIG_IGN');
+  const dec = new TextDecoder();
+  for (;;) {
+    for (const line of await sh.jobs.notifications()) await writeAll(sys, 2, line + '\n');
+    let text = '';
+    let ps = await prompt(sys, sh);
+    for (;;) {
+      await writeAll(sys, 2, ps);
+      const line = await readLine(sys, dec);
+      if (line === 'interrupted') {
+        interrupted = false;
+        text = '';
+        ps = await prompt(sys, sh);
+        continue;
+      }
+      if (line === null) {
+        if (text === '') {
+          await writeAll(sys, 2, 'exit\n');
+          return sh.state.lastStatus;
+        }
+        break;
+      }
+      text += line;
+      const r = parse(text);
+      if (r.ok || !r.incomplete) break;
+      ps = sh.getVar('PS2') ?? '> ';
+    }
+    if (!text.trim()) continue;
+    sh.history.push(text.replace(/\n$/, ''));
+    const r = parse(text);
+    if (!r.ok) {
+      await writeAll(sys, 2, `sh: ${r.error.message}\n`);
+      sh.state.lastStatus = 2;
+      continue;
+    }
+    try {
+      await runTop(sh, r.program);
+    } catch (e) {
+      if (e instanceof ExitSignal) return e.status;
+      if (e instanceof ErrexitSignal) return e.status;
+      throw e;
+    }
+    void interrupted;
+  }
+}
+
+/** One line from the terminal (with its newline), null at end of file, 'interrupted' on ^C. */
+async function readLine(sys: Sys, dec: { decode(b: Uint8Array, o?: { stream?: boolean }): string }): Promise<string | null | 'interrupted'> {
+  let line = '';
+  for (;;) {
+    let chunk: Uint8Array;
+    try {
+      chunk = await sys.read(0, 4096);
+    } catch (e) {
+      if (isSysError(e, 'EINTR')) return 'interrupted';
+      throw e;
+    }
+    if (chunk.length === 0) return line === '' ? null : line;
+    line += dec.decode(chunk, { stream: true });
+    if (line.endsWith('\n')) return line;
+  }
+}

@@ -1,0 +1,13 @@
+// A builtin runs inside the shell's own process, with the shell's fds (redirected for it) and its
+// state; it returns its exit status.
+
+import type { Interpreter } from '../interp/interpreter.js';
+
+export type Builtin = (sh: Interpreter, argv: string[]) => Promise<number>;
+
+export interface BuiltinEntry {
+  run: Builtin;
+  /** One line for `help`. */
+  summary: string;
+  usage: string;
+}

@@ -1,0 +1,613 @@
+// The shell's evaluator: it walks the AST, expands words, runs builtins and functions in its own
+// process and everything else in child processes, connected by kernel pipes. Anything that must
+// not change the shell itself (a pipeline stage that is a builtin, a subshell, `$(...)`, a
+// background compound command) runs in a subshell: a new sh process given a copy of this shell's
+// state, as fork() would give it.
+
+import { isSysError } from '../../../kernel/abi/errno.js';
+import { F_SETFD, FD_CLOEXEC } from '../../../kernel/abi/fcntl.js';
+import type { FileAction, Sys } from '../../../kernel/abi/syscalls.js';
+import { type ExpansionContext, ExpansionError, expandPathname, expandPattern, expandWord, expandWords, lineAt, matchPattern } from '../index.js';
+import type { AndOr, Command, CompoundCommand, List, Pipeline, Program, Redirection, SimpleCommand, Word } from '../index.js';
+import { readAll, writeAll } from '../../lib/io.js';
+import { execFailure, findExecutable } from '../../lib/exec.js';
+import { lookupBuiltin } from '../builtins/index.js';
+import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, ShellError } from './control.js';
+import { type Job, JobTable } from './jobs.js';
+import { applyInPlace, closeAll, type Prepared, prepareRedirects, type RedirectHost } from './redirect.js';
+import { ShellState } from './state.js';
+
+export interface ShellConfig {
+  sys: Sys;
+  state: ShellState;
+  interactive: boolean;
+  /** For messages: "sh" or the script's name. */
+  scriptName: string | null;
+}
+
+/** What `--subshell FD` reads from its pipe: the parent's state and the node to run. */
+export interface SubshellPayload {
+  state: string;
+  source: string;
+  node: Command | Program;
+  /** The pgid the job runs in (interactive shells put jobs in their own groups). */
+  jobPgid?: number;
+}
+
+export class Interpreter implements RedirectHost {
+  readonly sys: Sys;
+  readonly state: ShellState;
+  interactive: boolean;
+  readonly jobs: JobTable;
+  scriptName: string | null;
+  /** Inside an if/while condition or a non-final &&/|| operand: set -e does not fire there. */
+  private conditionDepth = 0;
+  private functionDepth = 0;
+  private readonly locals: Array<Map<string, string | undefined>> = [];
+  private program: Program | null = null;
+  private tempCounter = 0;
+  /** Lines typed in this session, for `history`. */
+  readonly history: string[] = [];
+  /** A SIGINT arrived (non-interactive shells stop at the next command). */
+  interrupted = false;
+  pgid = 0;
+
+  constructor(cfg: ShellConfig) {
+    this.sys = cfg.sys;
+    this.state = cfg.state;
+    this.interactive = cfg.interactive;
+    this.scriptName = cfg.scriptName;
+    this.jobs = new JobTable(this.sys, () => this.interactive, () => this.pgid);
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  /** "sh: msg", or "script: line N: msg" in a script. */
+  async error(message: string, node?: { span: { start: number } }): Promise<void> {
+    const where =
+      this.scriptName && this.program && node ? `${this.scriptName}: line ${lineAt(this.program.source, node.span.start)}: ` : `${this.state.name}: `;
+    await writeAll(this.sys, 2, `${where}${message}\n`).catch(() => {});
+  }
+
+  // ------------------------------------------------------------------ running programs
+
+  async runProgram(program: Program): Promise<number> {
+    const prev = this.program;
+    this.program = program;
+    try {
+      this.state.lastStatus = await this.runList(program.body);
+      return this.state.lastStatus;
+    } finally {
+      this.program = prev;
+    }
+  }
+
+  async runList(list: List): Promise<number> {
+    let status = this.state.lastStatus;
+    for (const item of list.items) {
+      if (this.interrupted && !this.interactive) throw new ExitSignal(130);
+      status = item.background ? await this.runBackground(item) : await this.runAndOr(item);
+      this.state.lastStatus = status;
+    }
+    return status;
+  }
+
+  private async runAndOr(node: AndOr): Promise<number> {
+    const parts = [{ op: '&&' as const, pipeline: node.first }, ...node.rest];
+    let status = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const { op, pipeline } = parts[i]!;
+      if (i > 0 && (op === '&&' ? status !== 0 : status === 0)) continue;
+      const last = i === parts.length - 1;
+      if (!last) this.conditionDepth++;
+      try {
+        status = await this.runPipeline(pipeline);
+      } finally {
+        if (!last) this.conditionDepth--;
+      }
+      this.state.lastStatus = status;
+      if (last && status !== 0 && !pipeline.negated) this.checkErrexit(status);
+    }
+    return status;
+  }
+
+  private checkErrexit(status: number): void {
+    if (this.state.options.errexit && this.conditionDepth === 0) throw new ErrexitSignal(status);
+  }
+
+  private text(node: { span: { start: number; end: number } }): string {
+    return this.program ? this.program.source.slice(node.span.start, node.span.end) : '';
+  }
+
+  private async runPipeline(p: Pipeline): Promise<number> {
+    let status: number;
+    if (p.negated) this.conditionDepth++;
+    try {
+      if (p.commands.length === 1) status = await this.runCommand(p.commands[0]!);
+      else {
+        const job = await this.startPipeline(p.commands, this.text(p));
+        status = await this.jobs.wait(job, this.state.options.pipefail, true);
+        this.jobs.prune();
+      }
+    } finally {
+      if (p.negated) this.conditionDepth--;
+    }
+    return p.negated ? (status === 0 ? 1 : 0) : status;
+  }
+
+  /** Start every stage of a pipeline, each reading the previous one's pipe. */
+  private async startPipeline(commands: readonly Command[], text: string, background = false): Promise<Job> {
+    const sys = this.sys;
+    const pids: number[] = [];
+    let pgid = 0;
+    let input = -1;
+    try {
+      for (let i = 0; i < commands.length; i++) {
+        let output = -1;
+        let nextInput = -1;
+        if (i < commands.length - 1) {
+          [nextInput, output] = await sys.pipe();
+          await sys.fcntl(nextInput, F_SETFD, FD_CLOEXEC);
+          await sys.fcntl(output, F_SETFD, FD_CLOEXEC);
+        }
+        const stdio: FileAction[] = [];
+        if (input >= 0) stdio.push({ dup2: [input, 0] });
+        if (output >= 0) stdio.push({ dup2: [output, 1] });
+        if (background && input < 0 && !this.interactive) stdio.push({ close: 0 });
+        const pid = await this.startCommand(commands[i]!, stdio, pgid);
+        pids.push(pid);
+        if (this.interactive && pgid === 0) pgid = pid;
+        if (input >= 0) await sys.close(input);
+        if (output >= 0) await sys.close(output);
+        input = nextInput;
+      }
+    } finally {
+      if (input >= 0) await sys.close(input).catch(() => {});
+    }
+    return this.jobs.add(pids, pgid || this.pgid, text);
+  }
+
+  /** Start one command as a child: an external program directly, anything else in a subshell. */
+  private async startCommand(cmd: Command, stdio: FileAction[], pgid: number): Promise<number> {
+    const pgidOpt = this.interactive ? { pgid } : {};
+    if (cmd.kind === 'SimpleCommand' && cmd.words.length > 0) {
+      const argv = await this.expandArgv(cmd.words);
+      const name = argv[0];
+      if (name !== undefined && !this.state.functions.has(name) && !lookupBuiltin(name)) {
+        const env = await this.commandEnv(cmd);
+        const prep = await prepareRedirects(this, cmd.redirects);
+        try {
+          const path = await findExecutable(this.sys, name);
+          return await this.sys.spawn(path, argv, { env, fileActions: [...stdio, ...prep.actions], ...pgidOpt });
+        } catch (e) {
+          if (!isSysError(e)) throw e;
+          // Like a forked child whose exec failed: say why, report 127 or 126.
+          const f = execFailure(name, e);
+          await this.error(f.message, cmd);
+          return this.startFailed(f.status, stdio);
+        } finally {
+          await closeAll(this.sys, prep.opened);
+        }
+      }
+    }
+    return this.startSubshell(cmd, stdio, pgid);
+  }
+
+  /** A stand-in child that exits at once with `status`, so a pipeline keeps its shape. */
+  private async startFailed(status: number, stdio: FileAction[]): Promise<number> {
+    const body: Program = { kind: 'Program', span: { start: 0, end: 0 }, source: `exit ${status}`, body: { kind: 'List', span: { start: 0, end: 0 }, items: [] } };
+    return this.spawnSubshell({ state: this.stateWithStatus(status), source: '', node: body }, stdio, 0);
+  }
+
+  private stateWithStatus(status: number): string {
+    const prev = this.state.lastStatus;
+    this.state.lastStatus = status;
+    try {
+      return this.state.serialize();
+    } finally {
+      this.state.lastStatus = prev;
+    }
+  }
+
+  async startSubshell(node: Command | Program, stdio: FileAction[], pgid: number): Promise<number> {
+    return this.spawnSubshell({ state: this.state.serialize(), source: this.program?.source ?? '', node }, stdio, pgid);
+  }
+
+  private async spawnSubshell(payload: SubshellPayload, stdio: FileAction[], pgid: number): Promise<number> {
+    const sys = this.sys;
+    const [r, w] = await sys.pipe();
+    await sys.fcntl(w, F_SETFD, FD_CLOEXEC);
+    let pid: number;
+    try {
+      // The state fd is whatever number the pipe got; the child is told which.
+      pid = await sys.spawn('/bin/sh', ['sh', '--subshell', String(r)], {
+        env: this.state.environment(),
+        fileActions: stdio,
+        ...(this.interactive ? { pgid } : {}),
+      });
+    } finally {
+      await sys.close(r);
+    }
+    try {
+      await writeAll(sys, w, JSON.stringify(payload));
+    } finally {
+      await sys.close(w);
+    }
+    return pid;
+  }
+
+  private async runBackground(item: AndOr): Promise<number> {
+    const text = this.text(item);
+    const single = item.rest.length === 0 ? item.first : null;
+    let job: Job;
+    if (single && !single.negated) job = await this.startPipeline(single.commands, text, true);
+    else {
+      const wrapper: Command = { kind: 'Subshell', span: item.span, body: { kind: 'List', span: item.span, items: [{ ...item, background: false }] }, redirects: [] };
+      job = await this.startPipeline([wrapper], text, true);
+    }
+    this.state.lastBackground = String(job.pids[job.pids.length - 1]);
+    if (this.interactive) await writeAll(this.sys, 2, `[${job.id}] ${job.pids[job.pids.length - 1]}\n`);
+    return 0;
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  async runCommand(cmd: Command): Promise<number> {
+    switch (cmd.kind) {
+      case 'SimpleCommand':
+        return this.runSimple(cmd);
+      case 'FunctionDef':
+        this.state.functions.set(cmd.name, { def: cmd, program: this.program! });
+        return 0;
+      default:
+        return this.withRedirects(cmd.redirects, () => this.runCompound(cmd));
+    }
+  }
+
+  private async runCompound(cmd: CompoundCommand): Promise<number> {
+    switch (cmd.kind) {
+      case 'BraceGroup':
+        return this.runList(cmd.body);
+      case 'Subshell': {
+        const pid = await this.startSubshell({ ...cmd, redirects: [] }, [], this.interactive ? 0 : this.pgid);
+        const job = this.jobs.add([pid], this.interactive ? pid : this.pgid, this.text(cmd));
+        const s = await this.jobs.wait(job, false, true);
+        this.jobs.prune();
+        return s;
+      }
+      case 'If': {
+        for (const clause of cmd.clauses) {
+          if ((await this.condition(clause.condition)) === 0) return this.runList(clause.body);
+        }
+        return cmd.elseBody ? this.runList(cmd.elseBody) : 0;
+      }
+      case 'While': {
+        let status = 0;
+        for (;;) {
+          const c = await this.condition(cmd.condition);
+          if (cmd.until ? c === 0 : c !== 0) break;
+          try {
+            status = await this.runList(cmd.body);
+          } catch (e) {
+            if (e instanceof BreakSignal) {
+              if (--e.levels > 0) throw e;
+              break;
+            }
+            if (e instanceof ContinueSignal) {
+              if (--e.levels > 0) throw e;
+              continue;
+            }
+            throw e;
+          }
+        }
+        return status;
+      }
+      case 'For': {
+        const items = cmd.words === null ? [...this.state.positional] : await this.expandArgv(cmd.words);
+        let status = 0;
+        for (const v of items) {
+          this.setVar(cmd.name, v);
+          try {
+            status = await this.runList(cmd.body);
+          } catch (e) {
+            if (e instanceof BreakSignal) {
+              if (--e.levels > 0) throw e;
+              break;
+            }
+            if (e instanceof ContinueSignal) {
+              if (--e.levels > 0) throw e;
+              continue;
+            }
+            throw e;
+          }
+        }
+        return status;
+      }
+      case 'Case': {
+        const word = await expandWord(cmd.word, this.expansion());
+        let fallthrough = false;
+        let status = 0;
+        for (let i = 0; i < cmd.items.length; i++) {
+          const item = cmd.items[i]!;
+          let matched = fallthrough;
+          if (!matched) {
+            for (const p of item.patterns) {
+              if (matchPattern(await expandPattern(p, this.expansion()), word)) {
+                matched = true;
+                break;
+              }
+            }
+          }
+          if (!matched) continue;
+          status = await this.runList(item.body);
+          if (item.terminator === ';;') return status;
+          fallthrough = item.terminator === ';&';
+        }
+        return status;
+      }
+    }
+  }
+
+  private async condition(list: List): Promise<number> {
+    this.conditionDepth++;
+    try {
+      return await this.runList(list);
+    } finally {
+      this.conditionDepth--;
+    }
+  }
+
+  private async withRedirects(redirects: readonly Redirection[], body: () => Promise<number>): Promise<number> {
+    if (redirects.length === 0) return body();
+    let prep: Prepared;
+    try {
+      prep = await prepareRedirects(this, redirects);
+    } catch (e) {
+      if (e instanceof ShellError) {
+        await this.error(e.message);
+        return 1;
+      }
+      throw e;
+    }
+    let undo: () => Promise<void>;
+    try {
+      undo = await applyInPlace(this.sys, prep.actions);
+    } catch (e) {
+      await closeAll(this.sys, prep.opened);
+      if (e instanceof ShellError) {
+        await this.error(e.message);
+        return 1;
+      }
+      throw e;
+    }
+    await closeAll(this.sys, prep.opened);
+    try {
+      return await body();
+    } finally {
+      await undo();
+    }
+  }
+
+  private async runSimple(cmd: SimpleCommand): Promise<number> {
+    let argv: string[];
+    try {
+      argv = await this.expandArgv(cmd.words);
+    } catch (e) {
+      return this.expansionFailed(e, cmd);
+    }
+    if (argv.length === 0) {
+      // Assignments (and redirections) alone change the shell itself.
+      try {
+        for (const a of cmd.assignments) {
+          const v = await expandWord(a.value, this.expansion());
+          this.setVar(a.name, a.append ? (this.getVar(a.name) ?? '') + v : v);
+        }
+      } catch (e) {
+        return this.expansionFailed(e, cmd);
+      }
+      const status = cmd.redirects.length ? await this.withRedirects(cmd.redirects, async () => 0) : 0;
+      return cmd.words.length > 0 ? status : this.substitutionStatus ?? status;
+    }
+    if (this.state.options.xtrace) await writeAll(this.sys, 2, `+ ${argv.map(xtraceQuote).join(' ')}\n`);
+    if (argv[0] === 'exec') return this.exec(cmd, argv.slice(1));
+    const name = argv[0]!;
+    const fn = this.state.functions.get(name);
+    const builtin = fn ? undefined : lookupBuiltin(name);
+    if (fn || builtin) {
+      // Prefix assignments hold for the duration of the call.
+      const saved = new Map<string, string | undefined>();
+      try {
+        for (const a of cmd.assignments) {
+          saved.set(a.name, this.getVar(a.name));
+          this.setVar(a.name, await expandWord(a.value, this.expansion()));
+        }
+      } catch (e) {
+        return this.expansionFailed(e, cmd);
+      }
+      try {
+        return await this.withRedirects(cmd.redirects, () => (fn ? this.callFunction(fn, argv) : builtin!(this, argv)));
+      } finally {
+        for (const [k, v] of saved) {
+          if (v === undefined) this.state.unset(k);
+          else this.setVar(k, v);
+        }
+      }
+    }
+    let pid: number;
+    try {
+      pid = await this.startCommand(cmd, [], 0);
+    } catch (e) {
+      if (e instanceof ShellError) {
+        await this.error(e.message, cmd);
+        return 1;
+      }
+      return this.expansionFailed(e, cmd);
+    }
+    const job = this.jobs.add([pid], this.interactive ? pid : this.pgid, this.text(cmd));
+    const status = await this.jobs.wait(job, false, true);
+    this.jobs.prune();
+    return status;
+  }
+
+  /**
+   * exec: with only redirections, they become the shell's own fds for good (`exec 3<file`);
+   * with a command, the shell runs it and ends with its status (there is no in-place exec here).
+   */
+  private async exec(cmd: SimpleCommand, args: string[]): Promise<number> {
+    if (args.length === 0) {
+      let prep: Prepared;
+      try {
+        prep = await prepareRedirects(this, cmd.redirects);
+        await applyInPlace(this.sys, prep.actions);
+      } catch (e) {
+        if (e instanceof ShellError) {
+          await this.error(e.message, cmd);
+          return 1;
+        }
+        throw e;
+      }
+      await closeAll(this.sys, prep.opened);
+      return 0;
+    }
+    const words = cmd.words.slice(1);
+    const status = await this.runSimple({ ...cmd, words });
+    throw new ExitSignal(status);
+  }
+
+  /** The status of the last command substitution, which `x=$(false)` reports. */
+  private substitutionStatus: number | null = null;
+
+  private async expansionFailed(e: unknown, node: { span: { start: number } }): Promise<number> {
+    if (e instanceof ExpansionError || e instanceof ShellError) {
+      await this.error(e.message, node);
+      // POSIX: an expansion error exits a non-interactive shell.
+      if (!this.interactive) throw new ExitSignal(1);
+      return 1;
+    }
+    throw e;
+  }
+
+  async callFunction(fn: { def: { body: CompoundCommand }; program: Program }, argv: string[]): Promise<number> {
+    if (this.functionDepth >= 1000) throw new ShellError(`${argv[0]}: maximum function nesting level exceeded (1000)`);
+    const savedPositional = this.state.positional;
+    const savedProgram = this.program;
+    this.state.positional = argv.slice(1);
+    this.program = fn.program;
+    this.functionDepth++;
+    this.locals.push(new Map());
+    try {
+      return await this.runCommand(fn.def.body);
+    } catch (e) {
+      if (e instanceof ReturnSignal) return e.status;
+      throw e;
+    } finally {
+      const scope = this.locals.pop()!;
+      for (const [k, v] of scope) {
+        if (v === undefined) this.state.unset(k);
+        else this.state.set(k, v);
+      }
+      this.functionDepth--;
+      this.program = savedProgram;
+      this.state.positional = savedPositional;
+    }
+  }
+
+  /** `local NAME[=value]`: the variable goes back to its old value when the function returns. */
+  makeLocal(name: string): boolean {
+    const scope = this.locals[this.locals.length - 1];
+    if (!scope) return false;
+    if (!scope.has(name)) scope.set(name, this.state.get(name));
+    return true;
+  }
+
+  // ------------------------------------------------------------------ expansion
+
+  getVar(name: string): string | undefined {
+    return this.state.get(name);
+  }
+
+  setVar(name: string, value: string): void {
+    this.state.set(name, value);
+  }
+
+  private async commandEnv(cmd: SimpleCommand): Promise<Record<string, string>> {
+    const env = this.state.environment();
+    for (const a of cmd.assignments) env[a.name] = await expandWord(a.value, this.expansion());
+    return env;
+  }
+
+  async expandArgv(words: readonly Word[]): Promise<string[]> {
+    return expandWords(words, this.expansion());
+  }
+
+  expansion(): ExpansionContext {
+    const st = this.state;
+    return {
+      getVar: (n) => st.get(n),
+      setVar: (n, v) => st.set(n, v),
+      positional: st.positional,
+      special: { '?': String(st.lastStatus), $: String(st.shellPid), '!': st.lastBackground, '0': st.name, '-': st.flags(this.interactive) },
+      home: st.get('HOME') ?? '/boot/home',
+      nounset: st.options.nounset,
+      noglob: st.options.noglob,
+      commandSubstitution: (program) => this.commandSubstitution(program),
+      glob: (pattern) =>
+        expandPathname(pattern, {
+          readdir: async (path) => {
+            try {
+              return (await this.sys.readdir(path)).map((d) => d.d_name);
+            } catch {
+              return null;
+            }
+          },
+        }),
+    };
+  }
+
+  private async commandSubstitution(program: Program): Promise<string> {
+    const sys = this.sys;
+    const [r, w] = await sys.pipe();
+    await sys.fcntl(r, F_SETFD, FD_CLOEXEC);
+    await sys.fcntl(w, F_SETFD, FD_CLOEXEC);
+    let pid: number;
+    try {
+      pid = await this.startSubshell(program, [{ dup2: [w, 1] }], this.pgid);
+    } finally {
+      await sys.close(w);
+    }
+    let data: Uint8Array;
+    try {
+      data = await readAll(sys, r);
+    } finally {
+      await sys.close(r);
+    }
+    const job = this.jobs.add([pid], this.pgid, '$(...)');
+    this.substitutionStatus = await this.jobs.wait(job, false, false);
+    this.jobs.prune();
+    return new TextDecoder().decode(data);
+  }
+
+  async expandTarget(r: Redirection & { kind: 'Redirect' }): Promise<string> {
+    const fields = await expandWords([r.target], this.expansion());
+    if (fields.length !== 1) throw new ShellError(`${this.text(r.target) || '""'}: ambiguous redirect`);
+    return fields[0]!;
+  }
+
+  async expandHereDoc(r: Redirection & { kind: 'HereDoc' }): Promise<string> {
+    return expandWord(r.body, this.expansion());
+  }
+
+  async expandHereString(r: Redirection & { kind: 'Redirect' }): Promise<string> {
+    return expandWord(r.target, this.expansion());
+  }
+
+  tempName(): string {
+    return `/tmp/sh-${this.sys.pid}-${this.tempCounter++}`;
+  }
+}
+
+function xtraceQuote(w: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
+export { ShellState, ExitSignal, ErrexitSignal, ReturnSignal, BreakSignal, ContinueSignal, ShellError };

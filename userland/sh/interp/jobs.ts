@@ -1,0 +1,134 @@
+// Jobs: the pipelines a shell started, waited for in the foreground or left running in the
+// background (`&`, `jobs`, `wait`, `fg`, `kill %N`). An interactive shell gives each job its own
+// process group and hands it the terminal while it runs in the foreground, so ^C reaches the job
+// and not the shell.
+
+import { isSysError } from '../../../kernel/abi/errno.js';
+import { SIGNAL_TEXTS } from '../../../kernel/abi/signal.js';
+import type { Sys } from '../../../kernel/abi/syscalls.js';
+import { WIFSIGNALED, WNOHANG, WTERMSIG, shellStatus } from '../../../kernel/abi/wait.js';
+
+export interface Job {
+  id: number;
+  pgid: number;
+  pids: number[];
+  /** Wait status per pid, once it ended. */
+  statuses: Map<number, number>;
+  command: string;
+  /** Set when a background job's end was reported at a prompt. */
+  reported: boolean;
+}
+
+export class JobTable {
+  readonly jobs: Job[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly sys: Sys,
+    private readonly jobControl: () => boolean,
+    private readonly shellPgid: () => number,
+  ) {}
+
+  add(pids: number[], pgid: number, command: string): Job {
+    const job: Job = { id: this.nextId++, pgid, pids, statuses: new Map(), command, reported: false };
+    this.jobs.push(job);
+    return job;
+  }
+
+  done(job: Job): boolean {
+    return job.pids.every((p) => job.statuses.has(p));
+  }
+
+  find(spec: string): Job | undefined {
+    const live = this.jobs.filter((j) => !this.done(j) || !j.reported);
+    if (spec === '%%' || spec === '%+' || spec === '%') return live[live.length - 1];
+    if (spec === '%-') return live[live.length - 2];
+    const m = /^%(\d+)$/.exec(spec);
+    if (m) return this.jobs.find((j) => j.id === Number(m[1]));
+    const prefix = spec.replace(/^%/, '');
+    return live.find((j) => j.command.startsWith(prefix));
+  }
+
+  /** Wait for every process of a job; its status is the last command's (or the first failure, with pipefail). */
+  async wait(job: Job, pipefail: boolean, foreground: boolean): Promise<number> {
+    const sys = this.sys;
+    const tty = foreground && this.jobControl();
+    if (tty) await sys.tcsetpgrp(0, job.pgid).catch(() => {});
+    try {
+      for (const pid of job.pids) {
+        while (!job.statuses.has(pid)) {
+          try {
+            const r = await sys.waitpid(pid);
+            job.statuses.set(r.pid, r.status);
+          } catch (e) {
+            if (isSysError(e, 'EINTR')) continue;
+            if (isSysError(e, 'ECHILD')) job.statuses.set(pid, 0);
+            else throw e;
+          }
+        }
+      }
+    } finally {
+      if (tty) await sys.tcsetpgrp(0, this.shellPgid()).catch(() => {});
+    }
+    job.reported = true;
+    return this.statusOf(job, pipefail);
+  }
+
+  statusOf(job: Job, pipefail: boolean): number {
+    const statuses = job.pids.map((p) => job.statuses.get(p) ?? 0);
+    if (pipefail) {
+      for (let i = statuses.length - 1; i >= 0; i--) if (shellStatus(statuses[i]!) !== 0) return shellStatus(statuses[i]!);
+      return 0;
+    }
+    return shellStatus(statuses[statuses.length - 1]!);
+  }
+
+  /** Collect the statuses of background processes that ended, without blocking. */
+  async reap(): Promise<void> {
+    for (const job of this.jobs) {
+      for (const pid of job.pids) {
+        if (job.statuses.has(pid)) continue;
+        try {
+          const r = await this.sys.waitpid(pid, WNOHANG);
+          if (r.pid === pid) job.statuses.set(pid, r.status);
+        } catch (e) {
+          if (isSysError(e, 'ECHILD')) job.statuses.set(pid, 0);
+          else if (!isSysError(e, 'EINTR')) throw e;
+        }
+      }
+    }
+  }
+
+  /** The state word `jobs` prints: Running, Done, Exit N, or the signal's name. */
+  describe(job: Job): string {
+    if (!this.done(job)) return 'Running';
+    const last = job.statuses.get(job.pids[job.pids.length - 1]!) ?? 0;
+    if (WIFSIGNALED(last)) return SIGNAL_TEXTS[WTERMSIG(last)] ?? `Signal ${WTERMSIG(last)}`;
+    const s = shellStatus(last);
+    return s === 0 ? 'Done' : `Exit ${s}`;
+  }
+
+  line(job: Job): string {
+    const marker = job === this.jobs[this.jobs.length - 1] ? '+' : job === this.jobs[this.jobs.length - 2] ? '-' : ' ';
+    return `[${job.id}]${marker}  ${this.describe(job).padEnd(24)}${job.command}`;
+  }
+
+  /** Lines announcing background jobs that finished since the last prompt; forgets them. */
+  async notifications(): Promise<string[]> {
+    await this.reap();
+    const out: string[] = [];
+    for (const job of this.jobs) {
+      if (this.done(job) && !job.reported) {
+        out.push(this.line(job));
+        job.reported = true;
+      }
+    }
+    this.prune();
+    return out;
+  }
+
+  prune(): void {
+    for (let i = this.jobs.length - 1; i >= 0; i--) if (this.done(this.jobs[i]!) && this.jobs[i]!.reported) this.jobs.splice(i, 1);
+    if (this.jobs.length === 0) this.nextId = 1;
+  }
+}
