@@ -30,6 +30,7 @@ interface CliOptions {
   user?: number;
   maxTime: string;
   color: boolean;
+  transcript?: boolean;
 }
 
 const int = (name: string) => (v: string) => {
@@ -53,6 +54,7 @@ function cli(): Command {
     .option('--load <program.js>', 'load a program module (defineProgram default export); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--share <dir>', 'mount this real directory at /host inside the system')
     .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user'))
+    .option('--transcript', 'type the script into an interactive shell and print the whole terminal (prompts included)')
     .option('--max-time <duration>', 'virtual time a script may take before tunlab stops it', DEFAULT_TIME_LIMIT)
     .option('--no-color', 'no colours (NO_COLOR in the environment does the same)')
     .exitOverride()
@@ -116,6 +118,17 @@ async function main(argv: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     throw e;
+  }
+
+  if (o.transcript) {
+    if (script === undefined) {
+      process.stderr.write('tunlab: --transcript needs a script file\n');
+      return EXIT_USAGE;
+    }
+    const { runTranscript } = await import('./transcript.js');
+    const r = await runTranscript(session, fs.readFileSync(script, 'utf8'), clock === 'virtual' ? limitNs : undefined);
+    process.stdout.write(r.transcript);
+    return r.outcome.kind === 'done' ? shellStatus(r.status) : EXIT_STUCK;
   }
 
   if (interactive) {

@@ -22,6 +22,7 @@ import { Vfs } from './vfs/vfs.js';
 import { KernelLog } from './log.js';
 import { installBaseDevices } from './drivers/base.js';
 import { NetStack } from './net/stack.js';
+import { installBridges } from './net/iface/bridge.js';
 import { installTunDriver, type TunDriver } from './drivers/tun/driver.js';
 
 export type ProgramLoader = (name: string) => Promise<Program | undefined>;
@@ -113,6 +114,7 @@ export class Kernel implements ProcessHost {
     installBaseDevices(this);
     this.net = new NetStack(this);
     this.tun = installTunDriver(this);
+    installBridges(this);
   }
 
   /** Haiku's tree: /boot/home for the user, /bin for commands, /var/log for the syslog. */
@@ -322,7 +324,7 @@ export class Kernel implements ProcessHost {
 
   processTable(): ProcessInfo[] {
     const rows: ProcessInfo[] = [
-      { pid: KERNEL_TEAM_PID, ppid: 0, pgid: KERNEL_TEAM_PID, uid: 0, state: 'sleeping', command: 'kernel_team', args: ['kernel_team'], wchan: '', startNs: this.bootNs },
+      { pid: KERNEL_TEAM_PID, ppid: 0, pgid: KERNEL_TEAM_PID, uid: 0, gid: 0, state: 'sleeping', command: 'kernel_team', args: ['kernel_team'], wchan: '', startNs: this.bootNs },
     ];
     for (const p of [...this.procs.values()].sort((a, b) => a.pid - b.pid)) {
       const blocked = p.task.blockedOn;
@@ -331,6 +333,7 @@ export class Kernel implements ProcessHost {
         ppid: p.parent?.pid ?? KERNEL_TEAM_PID,
         pgid: p.pgid,
         uid: p.uid,
+        gid: p.gid,
         state: !p.alive ? 'zombie' : blocked ? 'sleeping' : 'running',
         command: p.command,
         args: [...p.argv],

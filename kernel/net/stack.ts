@@ -33,6 +33,13 @@ export class NetStack {
   readonly reassembler: Reassembler;
   readonly loop: NetInterface;
   forwarding = false;
+  /** Bridge management, installed by the bridge code (SIOCBR* ioctls). */
+  bridges: {
+    create(name: string): NetInterface;
+    destroy(name: string): void;
+    addMember(bridge: string, member: NetInterface): void;
+    removeMember(bridge: string, member: NetInterface): void;
+  } | null = null;
   /** Makers of interfaces that spring into being when named (tun/N, tap/N, bridge/N). */
   readonly factories: InterfaceFactory[] = [];
   /** Frames dropped because the backlog was full. */
@@ -106,6 +113,7 @@ export class NetStack {
   /** Delete an interface with its addresses and routes; its device is told to let go. */
   removeInterface(iface: NetInterface): void {
     if (iface === this.loop) throw new SysError('EBUSY');
+    iface.master?.removeMember(iface);
     iface.adminFlags &= ~IFF_UP;
     for (const a of [...iface.addresses]) this.removeAddress(iface, a.addr);
     this.routes.removeInterface(iface);
@@ -196,6 +204,11 @@ export class NetStack {
    * stack's soft interrupt runs; a full backlog drops and counts.
    */
   linkInput(iface: NetInterface, data: Uint8Array): void {
+    this.linkInputDirect(iface, data);
+  }
+
+  /** Into the backlog, as received on `iface` itself (a bridge delivering to its own interface). */
+  linkInputDirect(iface: NetInterface, data: Uint8Array): void {
     if (this.backlog.length >= BACKLOG_LEN) {
       this.backlogDrops++;
       iface.counters.rxDropped++;
@@ -215,7 +228,8 @@ export class NetStack {
     for (const [iface, data] of batch) {
       if (!this.interfaces.has(iface.name)) continue;
       this.tap(iface, 'in', data);
-      if (iface.device.link === 'ether') etherInput(this, iface, data);
+      if (iface.master) iface.master.input(iface, data);
+      else if (iface.device.link === 'ether') etherInput(this, iface, data);
       else ipInput(this, iface, data);
     }
   };

@@ -26,6 +26,11 @@ import {
 } from '../../kernel/abi/if.js';
 import {
   SIOCAIFADDR,
+  SIOCBRADDBR,
+  SIOCBRADDIF,
+  SIOCBRDELBR,
+  SIOCBRDELIF,
+  SIOCGIFINDEX,
   SIOCDIFADDR,
   SIOCGIFADDRS,
   SIOCGIFFLAGS,
@@ -152,9 +157,25 @@ export default defineProgram({
       await eprint(sys, exists ? `${NAME}: "${first}" is not a WLAN device!\n` : `${NAME}: "${first}" does not exist!\n`);
       return EXIT_FAILURE;
     }
+    if (words.length === 2 && (words[1] === 'create' || words[1] === 'destroy')) return createOrDestroy(sys, fd, first, words[1]);
     return configure(sys, fd, first, words.slice(1), usage);
   },
 });
+
+/**
+ * FreeBSD's `ifconfig bridge/0 create` and `... destroy` (Haiku has no bridges; tunlab takes the
+ * words from the system that has them). tun/N and tap/N may be created the same way.
+ */
+async function createOrDestroy(sys: Sys, fd: number, name: string, what: 'create' | 'destroy'): Promise<number> {
+  const bridge = name.startsWith('bridge/');
+  const err =
+    what === 'create'
+      ? await tryIoctl(sys, fd, bridge ? SIOCBRADDBR : SIOCAIFADDR, ifr(name))
+      : await tryIoctl(sys, fd, bridge ? SIOCBRDELBR : SIOCDIFADDR, ifr(name));
+  if (err === null) return 0;
+  await eprint(sys, `${NAME}: ${what === 'create' ? 'Could not create' : 'Could not destroy'} interface ${name}: ${strerror(err)}\n`);
+  return EXIT_FAILURE;
+}
 
 async function tooLong(sys: Sys, name: string): Promise<number> {
   await eprint(sys, `${NAME}: interface name "${name}" is too long.\n`);
@@ -265,6 +286,9 @@ interface Changes {
   addFlags: number;
   removeFlags: number;
   autoConfig: boolean;
+  /** Bridge ports to add (`addm IF`) and remove (`deletem IF`), FreeBSD's words. */
+  addMembers: string[];
+  removeMembers: string[];
 }
 
 /** Parse Haiku's configure_interface() grammar; a string is the error to print (status 2). */
@@ -280,6 +304,8 @@ function parseChanges(args: string[]): Changes | { error: string; usage?: boolea
     addFlags: 0,
     removeFlags: 0,
     autoConfig: false,
+    addMembers: [],
+    removeMembers: [],
   };
   let i = 0;
   const family = familyOf(args[0]);
@@ -375,6 +401,12 @@ function parseChanges(args: string[]): Changes | { error: string; usage?: boolea
       case 'loopback':
         c.addFlags |= IFF_LOOPBACK;
         break;
+      case 'addm':
+      case 'deletem':
+        if (value === undefined) return { error: `Option "${word}" needs an interface`, usage: true };
+        (word === 'addm' ? c.addMembers : c.removeMembers).push(value);
+        i++;
+        break;
       case 'auto-config':
         c.autoConfig = true;
         break;
@@ -441,6 +473,17 @@ async function configure(
     }
     // The emulated cards run at one speed: "auto" or their own media are all they accept.
     if (c.media !== 'auto' && MEDIA_NAMES[c.media] !== cur.ifr_media && (await fail('Setting media failed', 'EOPNOTSUPP'))) status = EXIT_FAILURE;
+  }
+  for (const [members, op] of [
+    [c.addMembers, SIOCBRADDIF],
+    [c.removeMembers, SIOCBRDELIF],
+  ] as const) {
+    for (const m of members) {
+      const idx = ifr(m);
+      let err = await tryIoctl(sys, fd, SIOCGIFINDEX, idx);
+      if (err === null) err = await tryIoctl(sys, fd, op, { ifr_name: name, ifr_ifindex: idx.ifr_ifindex });
+      if (await fail(`${op === SIOCBRADDIF ? 'Adding' : 'Removing'} bridge member ${m} failed`, err)) status = EXIT_FAILURE;
+    }
   }
   if (c.autoConfig) {
     await eprint(sys, `${NAME}: The net_server needs to run for the auto configuration!\n`);

@@ -80,6 +80,8 @@ export class NetInterface {
   metric = 0;
   txQueueLen: number;
   readonly addresses: IfAddress[] = [];
+  /** The bridge this interface is a port of: its frames go there, not up the stack. */
+  master: { input(port: NetInterface, frame: Uint8Array): void; removeMember(m: NetInterface): void } | null = null;
   readonly counters = new IfCounters();
 
   constructor(

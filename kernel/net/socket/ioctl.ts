@@ -101,6 +101,26 @@ export function socketIoctl(stack: NetStack, ctx: IoContext, op: number, arg: un
       r.ifr_ifindex = f.create(r.ifr_name, ctx).index;
       return 0;
     }
+    case io.SIOCBRADDBR:
+    case io.SIOCBRDELBR: {
+      const r = ifreqOf(arg);
+      root(ctx);
+      if (!stack.bridges) throw new SysError('EOPNOTSUPP');
+      if (op === io.SIOCBRADDBR) r.ifr_ifindex = stack.bridges.create(r.ifr_name).index;
+      else stack.bridges.destroy(r.ifr_name);
+      return 0;
+    }
+    case io.SIOCBRADDIF:
+    case io.SIOCBRDELIF: {
+      const r = ifreqOf(arg);
+      root(ctx);
+      if (!stack.bridges) throw new SysError('EOPNOTSUPP');
+      const member = stack.byIndex(Number(r.ifr_ifindex));
+      if (!member) throw new SysError('ENODEV');
+      if (op === io.SIOCBRADDIF) stack.bridges.addMember(r.ifr_name, member);
+      else stack.bridges.removeMember(r.ifr_name, member);
+      return 0;
+    }
     case io.SIOCADDRT:
     case io.SIOCDELRT:
       return routeIoctl(stack, ctx, op, obj<Rtentry>(arg));
