@@ -14,6 +14,7 @@ import { type BuiltWorld, bootWorld, loadWorldFile } from '../kernel/world/build
 import type { RunOutcome } from '../kernel/sched/scheduler.js';
 import { userlandPrograms } from '../userland/bin/registry.js';
 import { DEFAULT_WORLD } from './paths.js';
+import { parseCidr, parseForward, UplinkError } from '../kernel/world/uplink.js';
 
 export interface SessionOptions {
   worldFile?: string;
@@ -26,6 +27,10 @@ export interface SessionOptions {
   share?: string;
   /** Run the shell with this uid (0, Haiku's "user", by default). */
   uid?: number;
+  /** --forward udp:REALPORT:HOST:PORT rules for the uplink. */
+  forwards?: string[];
+  /** --uplink-allow CIDR blocks beyond loopback. */
+  uplinkAllow?: string[];
 }
 
 export class SessionError extends Error {}
@@ -55,8 +60,23 @@ export class Session {
     const host = built.world.host(hostName);
     if (!host) throw new SessionError(`no host ${JSON.stringify(hostName)} in ${path.basename(file)} (hosts: ${built.world.hostNames().join(', ')})`);
     writeEtcHosts(built);
+    const forwards = opts.forwards ?? [];
+    const allow = opts.uplinkAllow ?? [];
+    if ((forwards.length || allow.length) && !built.uplink) throw new SessionError(`${path.basename(file)} has no uplink (a world file's "uplink" field) for --forward or --uplink-allow`);
+    try {
+      await built.uplink?.configure(forwards.map(parseForward), allow.map(parseCidr));
+    } catch (e) {
+      built.uplink?.close();
+      if (e instanceof UplinkError) throw new SessionError(e.message.replace(/^uplink: /, ''));
+      throw e;
+    }
     await bootWorld(built);
     return new Session(built, host, opts);
+  }
+
+  /** Let go of everything real: the uplink's sockets. */
+  close(): void {
+    this.built.uplink?.close();
   }
 
   /**

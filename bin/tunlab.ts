@@ -26,6 +26,8 @@ interface CliOptions {
   seed?: number;
   trace?: boolean;
   load: string[];
+  forward: string[];
+  uplinkAllow: string[];
   share?: string;
   user?: number;
   maxTime: string;
@@ -52,6 +54,8 @@ function cli(): Command {
     .option('--seed <n>', 'seed for everything random in the world', int('--seed'))
     .option('--trace', 'trace every system call on the shell\'s host to stderr (strace format)')
     .option('--load <program.js>', 'load a program module (defineProgram default export); repeatable', (v, acc: string[]) => [...acc, v], [])
+    .option('--forward <rule>', 'udp:REALPORT:HOST:PORT: real datagrams to 127.0.0.1:REALPORT reach HOST:PORT (real time only); repeatable', (v, acc: string[]) => [...acc, v], [])
+    .option('--uplink-allow <cidr>', 'let the uplink reach these real addresses too (default: loopback only); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--share <dir>', 'mount this real directory at /host inside the system')
     .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user'))
     .option('--transcript', 'type the script into an interactive shell and print the whole terminal (prompts included)')
@@ -107,7 +111,18 @@ async function main(argv: string[]): Promise<number> {
 
   let session: Session;
   try {
-    session = await Session.create({ worldFile: o.world, host: o.host, clock, seed: o.seed, trace: o.trace, load: o.load, share: o.share, uid: o.user });
+    session = await Session.create({
+      worldFile: o.world,
+      host: o.host,
+      clock,
+      seed: o.seed,
+      trace: o.trace,
+      load: o.load,
+      share: o.share,
+      uid: o.user,
+      forwards: o.forward,
+      uplinkAllow: o.uplinkAllow,
+    });
   } catch (e) {
     if (e instanceof WorldFileError) {
       process.stderr.write(`tunlab: world ${o.world}: ${e.message}\n`);
@@ -120,6 +135,19 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
 
+  try {
+    return await runSession(session, o, { shellArgs, interactive, clock, color, limitNs, script });
+  } finally {
+    session.close();
+  }
+}
+
+async function runSession(
+  session: Session,
+  o: CliOptions,
+  r: { shellArgs: string[] | null; interactive: boolean; clock: 'virtual' | 'real'; color: boolean; limitNs: number; script: string | undefined },
+): Promise<number> {
+  const { shellArgs, interactive, clock, color, limitNs, script } = r;
   if (o.transcript) {
     if (script === undefined) {
       process.stderr.write('tunlab: --transcript needs a script file\n');

@@ -9,6 +9,7 @@ import { addNic } from '../drivers/ethernet/nic.js';
 import type { Kernel } from '../kernel.js';
 import { maskFromPrefix } from '../net/wire/address.js';
 import { Segment } from './segment.js';
+import { Uplink } from './uplink.js';
 import { parseWorldFile, type WorldSpec, WorldFileError } from './world-file.js';
 import { World, type WorldOptions } from './world.js';
 
@@ -16,6 +17,7 @@ export interface BuiltWorld {
   world: World;
   spec: WorldSpec;
   segments: Map<string, Segment>;
+  uplink: Uplink | null;
 }
 
 /** A locally administered MAC, QEMU style (52:54:00:xx:xx:xx), from the world's seed. */
@@ -77,7 +79,21 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
       k.root.install(f.path.slice(1), content, f.spec.mode);
     }
   }
-  return { world, spec, segments };
+  let uplink: Uplink | null = null;
+  if (spec.uplink) {
+    // The uplink NIC and the gateway share a segment of their own, as QEMU's -netdev user does.
+    const u = spec.uplink;
+    const k = world.mustHost(u.host);
+    const seg = new Segment('uplink', { delayNs: 50_000, jitterNs: 0, loss: 0, duplicate: 0 }, world.sched, world.random.fork('segment:uplink'), world.events);
+    segments.set('uplink', seg);
+    const nic = addNic(k, 'virtio', 0x5254_0012_3456);
+    seg.attach(nic);
+    const mask = maskFromPrefix(u.address.prefix);
+    k.net.addAddress(nic.iface!, { addr: u.address.addr, mask, broadcast: (u.address.addr | ~mask) >>> 0, peer: null });
+    k.net.setUp(nic.iface!, true);
+    uplink = new Uplink(world, seg, k, u.gateway, u.address.addr);
+  }
+  return { world, spec, segments, uplink };
 }
 
 function readFixture(baseDir: string, rel: string, at: string): Uint8Array {

@@ -25,9 +25,8 @@ export default defineProgram({
       .option('-p, --source-port <port>', 'local port to send from', intArg('source port', 1, 65535));
     const r = await parse<{ count: number; interval: number; wait: number; sourcePort?: number }>(sys, cmd, argv);
     if ('status' in r) return r.status;
-    const [host, portArg, ...words] = cmd.processedArgs as [string, number, string[]];
-    const port = portArg;
-    const message = (words as unknown as string[]).length ? (words as unknown as string[]).join(' ') : 'hello';
+    const [host, port, words] = cmd.processedArgs as [string, number, string[]];
+    const message = words.length ? words.join(' ') : 'hello';
     const dst = await resolveHost(sys, host);
     if (dst === null) {
       await eprint(sys, `udpclient: cannot resolve ${host}\n`);

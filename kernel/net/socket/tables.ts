@@ -149,9 +149,11 @@ export function createSocketTables(stack: NetStack): SocketTables {
     },
 
     icmpError(type, code, original) {
-      // The quoted packet is one we sent: its source is us, its destination the far end.
-      const v = Ipv4Packet.checked(original);
-      if (isWireError(v) || v.protocol !== IPPROTO_UDP || original.length < v.headerLen + 8) return;
+      // The quoted packet is one we sent: its source is us, its destination the far end. Only its
+      // header and 8 bytes are quoted, so its total length field overstates what is here.
+      if (original.length < 28) return;
+      const v = new Ipv4Packet(original);
+      if (v.headerLen < 20 || v.protocol !== IPPROTO_UDP || original.length < v.headerLen + 8) return;
       const udpHdr = original.subarray(v.headerLen);
       const srcPort = (udpHdr[0]! << 8) | udpHdr[1]!;
       const dstPort = (udpHdr[2]! << 8) | udpHdr[3]!;

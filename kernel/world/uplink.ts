@@ -1,0 +1,238 @@
+// The uplink: the way out of the world, modelled on QEMU's user networking. A gateway sits on a
+// segment of its own with one host's uplink NIC (10.0.2.15 talking to 10.0.2.2). UDP sent to
+// 10.0.2.2:PORT leaves the tunlab process as a real datagram to 127.0.0.1:PORT, and what comes
+// back appears to come from 10.0.2.2:PORT: the gateway *is* the real machine's loopback, port for
+// port. `--forward udp:REALPORT:HOST:PORT` (QEMU's hostfwd) lets real datagrams arriving at
+// 127.0.0.1:REALPORT reach an emulated host, and the emulated side answers from that same real
+// port, so two tunlab processes, or a real OpenVPN, can be each other's peer.
+//
+// It only works in real time (real datagrams do not wait for virtual clocks), and it reaches only
+// loopback addresses unless widened with `--uplink-allow CIDR`: anything else is refused, logged,
+// answered with ICMP "administratively prohibited", and never sent.
+
+import * as dgram from 'node:dgram';
+import { BROADCAST_MAC, formatIpv4, isMulticastMac, parseIpv4, readMac } from '../net/wire/address.js';
+import { ArpPacket, ArpRepr } from '../net/wire/arp.js';
+import { isWireError } from '../net/wire/error.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, buildEthernetFrame } from '../net/wire/ethernet.js';
+import { buildIcmpPacket, IcmpPacket, IcmpRepr } from '../net/wire/icmp.js';
+import { buildIpv4Packet, IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet, Ipv4Repr } from '../net/wire/ipv4.js';
+import { buildUdpPacket, UdpPacket, UdpRepr } from '../net/wire/udp.js';
+import { buildArpPacket } from '../net/wire/arp.js';
+import type { Kernel } from '../kernel.js';
+import type { Port, Segment } from './segment.js';
+import type { World } from './world.js';
+
+export interface Cidr {
+  addr: number;
+  mask: number;
+  text: string;
+}
+
+export interface Forward {
+  realPort: number;
+  /** The emulated host and port real datagrams are delivered to. */
+  host: string;
+  port: number;
+}
+
+export class UplinkError extends Error {}
+
+export function parseCidr(text: string): Cidr {
+  const m = /^(\d+\.\d+\.\d+\.\d+)(?:\/(\d{1,2}))?$/.exec(text);
+  const a = m ? parseIpv4(m[1]!) : null;
+  const len = m?.[2] === undefined ? 32 : Number(m[2]);
+  if (a === null || len > 32) throw new UplinkError(`--uplink-allow ${text}: not an address or CIDR block (like 192.0.2.0/24)`);
+  const mask = len === 0 ? 0 : (0xffff_ffff << (32 - len)) >>> 0;
+  return { addr: (a & mask) >>> 0, mask, text };
+}
+
+export function parseForward(text: string): Forward {
+  const m = /^udp:(\d{1,5}):([a-z][a-z0-9-]*):(\d{1,5})$/.exec(text);
+  const realPort = Number(m?.[1]);
+  const port = Number(m?.[3]);
+  if (!m || realPort < 1 || realPort > 65535 || port < 1 || port > 65535) {
+    throw new UplinkError(`--forward ${text}: expected udp:REALPORT:HOST:PORT (like udp:11941:haiku:1194)`);
+  }
+  return { realPort, host: m[2]!, port };
+}
+
+const LOOPBACK: Cidr = { addr: 0x7f00_0000, mask: 0xff00_0000, text: '127.0.0.0/8' };
+/** QEMU's user-mode gateway MAC. */
+export const UPLINK_MAC = 0x5255_0a00_0202;
+
+/** One real socket and the emulated address it speaks for. */
+interface Binding {
+  socket: dgram.Socket;
+  /** The guest endpoint datagrams arriving here go to. */
+  guestIp: number;
+  guestPort: number;
+  release: () => void;
+}
+
+export class Uplink implements Port {
+  readonly label = 'uplink';
+  private guestMac: number | null = null;
+  private readonly bindings = new Map<string, Binding>();
+  private forwards: Forward[] = [];
+  allow: Cidr[] = [LOOPBACK];
+  /** Datagrams refused because their destination was not allowed. */
+  refused = 0;
+  sent = 0;
+  received = 0;
+
+  constructor(
+    private readonly world: World,
+    private readonly segment: Segment,
+    private readonly host: Kernel,
+    readonly gateway: number,
+    readonly guestAddr: number,
+  ) {
+    segment.addPort(this);
+  }
+
+  get active(): boolean {
+    return !this.world.sched.virtual;
+  }
+
+  /** Open the --forward sockets; fails cleanly if a real port is taken. */
+  async configure(forwards: Forward[], allow: Cidr[]): Promise<void> {
+    this.allow = [LOOPBACK, ...allow];
+    for (const f of forwards) {
+      if (!this.active) throw new UplinkError('--forward needs --clock real: the uplink talks to real sockets, which do not wait for virtual time');
+      if (f.host !== this.host.name) throw new UplinkError(`--forward ${f.realPort}: host ${f.host} has no uplink (only ${this.host.name} does)`);
+      await this.bind(`fwd:${f.realPort}`, f.realPort, this.guestAddr, f.port);
+    }
+    this.forwards = forwards;
+  }
+
+  private bind(key: string, realPort: number, guestIp: number, guestPort: number, address = '127.0.0.1'): Promise<Binding> {
+    return new Promise((resolve, reject) => {
+      const socket = dgram.createSocket('udp4');
+      const onError = (e: NodeJS.ErrnoException) => reject(new UplinkError(`uplink: cannot bind ${address}:${realPort}: ${e.code ?? e.message}`));
+      socket.once('error', onError);
+      socket.bind(realPort, address, () => {
+        socket.off('error', onError);
+        socket.on('error', (e) => this.host.log.write(`uplink: ${key}: ${e.message}`));
+        const b: Binding = { socket, guestIp, guestPort, release: this.world.sched.holdExternal() };
+        socket.on('message', (msg, rinfo) => this.fromReal(b, msg, rinfo));
+        this.bindings.set(key, b);
+        resolve(b);
+      });
+    });
+  }
+
+  close(): void {
+    for (const b of this.bindings.values()) {
+      b.release();
+      b.socket.close();
+    }
+    this.bindings.clear();
+  }
+
+  private allowed(ip: number): boolean {
+    return this.allow.some((c) => ((ip & c.mask) >>> 0) === c.addr);
+  }
+
+  // ------------------------------------------------------------------ frames from the world
+
+  deliver(frame: Uint8Array): void {
+    if (frame.length < 14) return;
+    const dst = readMac(frame, 0);
+    if (dst !== UPLINK_MAC && dst !== BROADCAST_MAC && !isMulticastMac(dst)) return;
+    this.guestMac = readMac(frame, 6);
+    const type = (frame[12]! << 8) | frame[13]!;
+    const payload = frame.subarray(14);
+    if (type === ETHERTYPE_ARP) this.onArp(payload);
+    else if (type === ETHERTYPE_IPV4) this.onIp(payload);
+  }
+
+  private onArp(payload: Uint8Array): void {
+    const p = ArpPacket.checked(payload);
+    if (isWireError(p)) return;
+    const a = ArpRepr.parse(p);
+    // The gateway answers for itself and, like slirp, for any outside address the guest asks about.
+    if (isWireError(a) || a.operation !== 1 || a.targetIp === a.senderIp || a.targetIp === this.guestAddr) return;
+    this.toGuest(a.senderMac, ETHERTYPE_ARP, buildArpPacket({ operation: 2, senderMac: UPLINK_MAC, senderIp: a.targetIp, targetMac: a.senderMac, targetIp: a.senderIp }));
+  }
+
+  private onIp(payload: Uint8Array): void {
+    const v = Ipv4Packet.checked(payload);
+    if (isWireError(v)) return;
+    const ip = Ipv4Repr.parse(v);
+    if (isWireError(ip)) return;
+    if (ip.protocol === IPPROTO_ICMP && ip.dst === this.gateway) {
+      const ic = IcmpPacket.checked(v.payload);
+      const r = isWireError(ic) ? ic : IcmpRepr.parse(ic);
+      if (!isWireError(r) && r.kind === 'echo-request') {
+        const reply = buildIcmpPacket({ kind: 'echo-reply', ident: r.ident, seq: r.seq, data: r.data });
+        this.ipToGuest(this.gateway, ip.src, IPPROTO_ICMP, reply);
+      }
+      return;
+    }
+    if (ip.protocol !== IPPROTO_UDP) return;
+    const up = UdpPacket.checked(v.payload);
+    const u = isWireError(up) ? up : UdpRepr.parse(up, ip.src, ip.dst);
+    if (isWireError(u)) return;
+    void this.toReal(ip.src, u.srcPort, ip.dst, u.dstPort, u.payload, payload);
+  }
+
+  private async toReal(srcIp: number, srcPort: number, dstIp: number, dstPort: number, data: Uint8Array, original: Uint8Array): Promise<void> {
+    const realDst = dstIp === this.gateway ? '127.0.0.1' : formatIpv4(dstIp);
+    const realIp = parseIpv4(realDst)!;
+    if (!this.active || !this.allowed(realIp)) {
+      this.refused++;
+      const why = !this.active ? 'the uplink is off in virtual time (run with --clock real)' : `${realDst} is not allowed (loopback only; widen with --uplink-allow)`;
+      this.host.log.write(`uplink: refused UDP to ${formatIpv4(dstIp)}:${dstPort}: ${why}`);
+      // ICMP destination unreachable, communication administratively prohibited.
+      const quoted = original.slice(0, Math.min(original.length, new Ipv4Packet(original).headerLen + 8));
+      this.ipToGuest(this.gateway, srcIp, IPPROTO_ICMP, buildIcmpPacket({ kind: 'dst-unreachable', code: 13, original: quoted }));
+      return;
+    }
+    // Answer from the real port a --forward gave this guest port, so the far end sees one peer.
+    const fwd = this.forwards.find((f) => f.port === srcPort);
+    let b = fwd ? this.bindings.get(`fwd:${fwd.realPort}`) : this.bindings.get(`out:${formatIpv4(srcIp)}:${srcPort}`);
+    if (!b) {
+      try {
+        b = await this.bind(`out:${formatIpv4(srcIp)}:${srcPort}`, 0, srcIp, srcPort, realDst.startsWith('127.') ? '127.0.0.1' : '0.0.0.0');
+      } catch (e) {
+        this.host.log.write((e as Error).message);
+        return;
+      }
+    }
+    this.sent++;
+    this.trace('out', original);
+    b.socket.send(data, dstPort, realDst);
+  }
+
+  // ------------------------------------------------------------------ datagrams from the real world
+
+  private fromReal(b: Binding, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const fromIp = parseIpv4(rinfo.address);
+    if (fromIp === null) return;
+    // Loopback appears as the gateway, port for port; other allowed addresses as themselves.
+    const src = (fromIp >>> 24) === 127 ? this.gateway : fromIp;
+    this.received++;
+    const data = new Uint8Array(msg);
+    this.world.sched.soon(() => {
+      const udp = buildUdpPacket({ srcPort: rinfo.port, dstPort: b.guestPort, payload: data }, src, b.guestIp);
+      this.ipToGuest(src, b.guestIp, IPPROTO_UDP, udp);
+    });
+    this.world.sched.kick();
+  }
+
+  private ipToGuest(src: number, dst: number, protocol: number, payload: Uint8Array): void {
+    const packet = buildIpv4Packet({ src, dst, protocol, ttl: 64, ident: 0, tos: 0, dontFragment: false, moreFragments: false, fragmentOffset: 0 }, payload);
+    this.trace('in', packet);
+    this.toGuest(this.guestMac ?? BROADCAST_MAC, ETHERTYPE_IPV4, packet);
+  }
+
+  private toGuest(dstMac: number, ethertype: number, payload: Uint8Array): void {
+    this.segment.forward(this, buildEthernetFrame({ dst: dstMac, src: UPLINK_MAC, ethertype }, payload));
+  }
+
+  private trace(dir: 'in' | 'out', bytes: Uint8Array): void {
+    const ev = this.world.events;
+    if (ev.listening('packet')) ev.emit('packet', { host: this.host.name, layer: 'uplink', where: 'uplink', dir, link: 'ip', bytes: bytes.slice(), timeNs: this.world.sched.now() });
+  }
+}
