@@ -86,7 +86,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
     const k = world.mustHost(u.host);
     const seg = new Segment('uplink', { delayNs: 50_000, jitterNs: 0, loss: 0, duplicate: 0 }, world.sched, world.random.fork('segment:uplink'), world.events);
     segments.set('uplink', seg);
-    const nic = addNic(k, 'virtio', 0x5254_0012_3456);
+    const nic = addNic(k, 'virtio', 0x5254_0012_3457);
     seg.attach(nic);
     const mask = maskFromPrefix(u.address.prefix);
     k.net.addAddress(nic.iface!, { addr: u.address.addr, mask, broadcast: (u.address.addr | ~mask) >>> 0, peer: null });
