@@ -12,7 +12,7 @@ export interface Completion {
   complete: boolean;
 }
 
-const COMMAND_SEPARATORS = new Set(['|', '||', '&&', ';', '&', '!', 'then', 'do', 'else', 'elif']);
+const COMMAND_SEPARATORS = new Set(['!', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '{']);
 
 /** Commands whose next word is an interface name. */
 const WANTS_INTERFACE = (words: string[]): boolean => {
@@ -38,8 +38,10 @@ export async function complete(line: string, cursor: number, src: CompletionSour
   const before = line.slice(0, cursor);
   const start = Math.max(before.lastIndexOf(' '), before.lastIndexOf('\t')) + 1;
   const word = before.slice(start);
-  // The words of the current command, back to the last separator.
-  const all = splitWords(before.slice(0, start));
+  // The words of the current command, back to the last separator (`;` `|` `&` need no spaces).
+  const head = before.slice(0, start);
+  const sep = Math.max(head.lastIndexOf(';'), head.lastIndexOf('|'), head.lastIndexOf('&'), head.lastIndexOf('('));
+  const all = splitWords(head.slice(sep + 1));
   let cmdStart = 0;
   all.forEach((w, i) => {
     if (COMMAND_SEPARATORS.has(w)) cmdStart = i + 1;
