@@ -120,6 +120,7 @@ export class Kernel implements ProcessHost {
   /** Haiku's tree: /boot/home for the user, /bin for commands, /var/log for the syslog. */
   private layoutRoot(programs: ReadonlyArray<{ name: string; summary: string }>): void {
     const r = this.root;
+    r.installDir(''); // the root itself: drwxr-xr-x, owned by the kernel clock
     for (const d of ['boot', 'boot/system', 'boot/home', 'boot/home/config', 'boot/home/config/settings', 'bin', 'dev', 'etc', 'var', 'var/log'])
       r.installDir(d);
     r.installDir('tmp', 0o1777);

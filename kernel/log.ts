@@ -22,6 +22,9 @@ export class KernelLog {
     const stamp = new Date(Math.floor(k.wallNs() / 1e6)).toISOString().replace('T', ' ').slice(0, 19);
     try {
       vol.appendFileSync(SYSLOG, `${stamp} KERN: ${line}\n`);
+      // memfs stamps the file with the host's clock; the kernel clock must have the last word.
+      const t = k.wallNs() / 1e9;
+      vol.utimesSync(SYSLOG, t, t);
       if (vol.statSync(SYSLOG).size > SYSLOG_MAX_BYTES) {
         // Keep the newer half: the log is bounded like everything else.
         const text = String(vol.readFileSync(SYSLOG, 'utf8'));

@@ -52,6 +52,7 @@ export interface ProcessInfo {
   ppid: number;
   pgid: number;
   uid: number;
+  gid: number;
   state: 'running' | 'sleeping' | 'zombie';
   command: string;
   args: string[];

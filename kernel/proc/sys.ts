@@ -23,12 +23,14 @@ const encoder = new TextEncoder();
 export function makeSys(k: Kernel, p: Process): Sys {
   const sched = k.sched;
 
+  /** Whether anyone watches this process's calls: checked before anything is built. */
+  const watched = () => p.tracer !== null || k.traceAll !== null || k.events.listening('syscall');
+
   async function report(name: string, args: unknown[], result: unknown, errno: SysError['errno'] | undefined, startNs: number): Promise<void> {
     const observed = k.events.listening('syscall');
     const sinks: OpenFile[] = [];
     if (p.tracer) sinks.push(p.tracer.file);
     if (k.traceAll) sinks.push(k.traceAll);
-    if (!observed && sinks.length === 0) return;
     if (observed) {
       k.events.emit('syscall', { host: k.name, pid: p.pid, command: p.command, name, args, result, errno, startNs, endNs: sched.now() });
     }
@@ -46,6 +48,14 @@ export function makeSys(k: Kernel, p: Process): Sys {
     }
   }
 
+  // One context per call name: a syscall's context never changes for a given process.
+  const contexts = new Map<string, SyscallContext>();
+  const contextFor = (name: string): SyscallContext => {
+    let c = contexts.get(name);
+    if (!c) contexts.set(name, (c = { k, p, io: p.ioContext(name) }));
+    return c;
+  };
+
   function gate(name: string, impl: SyscallImpl) {
     return async (...args: unknown[]): Promise<unknown> => {
       if (!p.alive) return never();
@@ -56,7 +66,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
       p.deliverPending();
       if (!p.alive) return never();
       const startNs = sched.now();
-      const c: SyscallContext = { k, p, io: p.ioContext(name) };
+      const c = contextFor(name);
       let result: unknown;
       try {
         result = await impl(c, ...args);
@@ -68,14 +78,14 @@ export function makeSys(k: Kernel, p: Process): Sys {
           p.exit(signaledStatus(SIGSEGV));
           return never();
         }
-        await report(name, args, undefined, e.errno, startNs);
+        if (watched()) await report(name, args, undefined, e.errno, startNs);
         p.deliverPending();
         if (!p.alive) return never();
         throw e;
       }
       if (!p.alive) return never();
-      await report(name, args, result, undefined, startNs);
-      p.deliverPending();
+      if (watched()) await report(name, args, result, undefined, startNs);
+      if (p.pending.length) p.deliverPending();
       if (!p.alive) return never();
       return result;
     };

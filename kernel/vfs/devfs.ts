@@ -254,25 +254,37 @@ export class DeviceFile<C = unknown> extends OpenFile {
     super(flags);
   }
 
-  private async op<T>(fn: () => T | Promise<T>): Promise<T> {
+  /** Count an operation in progress until it settles; a hook that answers at once costs nothing more. */
+  private op<T>(fn: () => T | Promise<T>): T | Promise<T> {
     this.busy++;
+    let r: T | Promise<T>;
     try {
-      return await fn();
-    } finally {
-      this.busy--;
-      if (this.closed && this.busy === 0) this.hooks.free(this.cookie);
+      r = fn();
+    } catch (e) {
+      this.done();
+      throw e;
     }
+    if (!(r instanceof Promise)) {
+      this.done();
+      return r;
+    }
+    return r.finally(() => this.done());
   }
 
-  override read(ctx: IoContext, count: number): Promise<Uint8Array> {
+  private done(): void {
+    this.busy--;
+    if (this.closed && this.busy === 0) this.hooks.free(this.cookie);
+  }
+
+  override read(ctx: IoContext, count: number): Uint8Array | Promise<Uint8Array> {
     return this.op(() => this.hooks.read(this.cookie, 0, count, ctx));
   }
 
-  override write(ctx: IoContext, data: Uint8Array): Promise<number> {
+  override write(ctx: IoContext, data: Uint8Array): number | Promise<number> {
     return this.op(() => this.hooks.write(this.cookie, 0, data, ctx));
   }
 
-  override ioctl(ctx: IoContext, op: number, arg: unknown): Promise<number> {
+  override ioctl(ctx: IoContext, op: number, arg: unknown): number | Promise<number> {
     return this.op(async () => {
       try {
         return await this.hooks.control(this.cookie, op, arg, ctx);

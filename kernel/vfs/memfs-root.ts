@@ -4,7 +4,7 @@
 import { Volume } from 'memfs';
 import { SysError } from '../abi/errno.js';
 import { O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY } from '../abi/fcntl.js';
-import { type Dirent, S_IFDIR, S_IFMT, type Stat } from '../abi/stat.js';
+import { type Dirent, S_IFDIR, S_IFLNK, S_IFMT, type Stat } from '../abi/stat.js';
 import type { OpenFile } from './file.js';
 import { type Credentials, type FileSystem, permits } from './filesystem.js';
 import { nodeCall } from './node-errors.js';
@@ -70,6 +70,22 @@ export class MemFsRoot implements FileSystem {
     this.vol.utimesSync(path, t, t);
   }
 
+  /**
+   * A directory whose entries changed. memfs stamps it with the host's Date.now(); the kernel
+   * clock must have the last word, or listings show the real date in a virtual-time world.
+   */
+  private touchParent(rel: string): void {
+    this.touch(this.p(this.parentOf(rel)));
+  }
+
+  /** Boot-time setup: the node and every directory above it. */
+  private touchChain(rel: string): void {
+    for (let r = rel; ; r = this.parentOf(r)) {
+      this.touch(this.p(r));
+      if (r === '') return;
+    }
+  }
+
   private parentOf(rel: string): string {
     const i = rel.lastIndexOf('/');
     return i < 0 ? '' : rel.slice(0, i);
@@ -101,6 +117,7 @@ export class MemFsRoot implements FileSystem {
     if (!existing) {
       nodeCall(() => this.vol.fchownSync(fd, cred.uid, cred.gid));
       this.touch(path);
+      this.touchParent(rel);
     } else if (flags & O_TRUNC && !isDir) this.touch(path);
     const api = this.vol as unknown as NodeFdApi;
     return new RegularFile(api, fd, path, flags, isDir, () => toStat(this.dev, this.vol.fstatSync(fd)), this.nowNs);
@@ -108,7 +125,10 @@ export class MemFsRoot implements FileSystem {
 
   stat(rel: string, follow: boolean): Stat {
     const path = this.p(rel);
-    return toStat(this.dev, nodeCall(() => (follow ? this.vol.statSync(path) : this.vol.lstatSync(path))));
+    const st = toStat(this.dev, nodeCall(() => (follow ? this.vol.statSync(path) : this.vol.lstatSync(path))));
+    // A symbolic link's size is the length of its target (memfs says 0).
+    if ((st.st_mode & S_IFMT) === S_IFLNK) st.st_size = Buffer.byteLength(String(nodeCall(() => this.vol.readlinkSync(path))));
+    return st;
   }
 
   readdir(rel: string, cred: Credentials): Dirent[] {
@@ -127,11 +147,13 @@ export class MemFsRoot implements FileSystem {
     nodeCall(() => this.vol.mkdirSync(path, mode & 0o7777));
     nodeCall(() => this.vol.chownSync(path, cred.uid, cred.gid));
     this.touch(path);
+    this.touchParent(rel);
   }
 
   rmdir(rel: string, cred: Credentials): void {
     this.requireWritableParent(rel, cred);
     nodeCall(() => this.vol.rmdirSync(this.p(rel)));
+    this.touchParent(rel);
   }
 
   unlink(rel: string, cred: Credentials): void {
@@ -139,17 +161,27 @@ export class MemFsRoot implements FileSystem {
     const st = this.stat(rel, false);
     if ((st.st_mode & S_IFMT) === S_IFDIR) throw new SysError('EISDIR');
     nodeCall(() => this.vol.unlinkSync(this.p(rel)));
+    this.touchParent(rel);
   }
 
   rename(from: string, to: string, cred: Credentials): void {
     this.requireWritableParent(from, cred);
     this.requireWritableParent(to, cred);
     nodeCall(() => this.vol.renameSync(this.p(from), this.p(to)));
+    this.touchParent(from);
+    this.touchParent(to);
   }
 
   symlink(target: string, rel: string, cred: Credentials): void {
     this.requireWritableParent(rel, cred);
-    nodeCall(() => this.vol.symlinkSync(target, this.p(rel)));
+    const path = this.p(rel);
+    nodeCall(() => this.vol.symlinkSync(target, path));
+    // A link is lrwxrwxrwx and belongs to its creator (memfs makes it 0666, owned by the host user).
+    nodeCall(() => this.vol.lchmodSync(path, 0o777));
+    nodeCall(() => this.vol.lchownSync(path, cred.uid, cred.gid));
+    const t = this.nowNs() / 1e9;
+    nodeCall(() => this.vol.lutimesSync(path, t, t));
+    this.touchParent(rel);
   }
 
   readlink(rel: string): string {
@@ -160,6 +192,9 @@ export class MemFsRoot implements FileSystem {
     const st = this.stat(rel, true);
     if (cred.uid !== 0 && cred.uid !== st.st_uid) throw new SysError('EPERM');
     nodeCall(() => this.vol.chmodSync(this.p(rel), mode & 0o7777));
+    // chmod changes the inode's ctime only; memfs moves mtime as well, so it is put back.
+    const sec = st.st_mtime_ns / 1e9;
+    nodeCall(() => this.vol.utimesSync(this.p(rel), sec, sec));
   }
 
   /** Kernel-side setup at boot: write a file as root with given mode. */
@@ -169,7 +204,7 @@ export class MemFsRoot implements FileSystem {
     this.vol.writeFileSync(path, content, { mode });
     this.vol.chmodSync(path, mode);
     this.vol.chownSync(path, uid, gid);
-    this.touch(path);
+    this.touchChain(rel);
   }
 
   installDir(rel: string, mode = 0o755, uid = 0, gid = 0): void {
@@ -177,6 +212,6 @@ export class MemFsRoot implements FileSystem {
     this.vol.mkdirSync(path, { recursive: true });
     this.vol.chmodSync(path, mode);
     this.vol.chownSync(path, uid, gid);
-    this.touch(path);
+    this.touchChain(rel);
   }
 }

@@ -44,6 +44,8 @@ export class RegularFile extends OpenFile {
 
   override write(_ctx: IoContext, data: Uint8Array): number {
     if (!this.writable) throw new SysError('EBADF');
+    // POSIX: a zero-length write to a regular file returns 0 "and has no other results".
+    if (data.length === 0) return 0;
     if (this.flags & O_APPEND) this.offset = this.stat().st_size;
     const n = nodeCall(() => this.api.writeSync(this.fd, data, 0, data.length, this.offset));
     this.offset += n;

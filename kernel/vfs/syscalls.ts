@@ -96,14 +96,14 @@ export const fileSyscalls = {
     return 0;
   },
 
-  async read(c: SyscallContext, fd: number, count: number): Promise<Uint8Array> {
+  read(c: SyscallContext, fd: number, count: number): Uint8Array | Promise<Uint8Array> {
     const file = c.p.fds.get(fd);
     const n = checkCount(count);
     if (!file.readable) throw new SysError('EBADF');
     return file.read(c.io, n);
   },
 
-  async write(c: SyscallContext, fd: number, data: Uint8Array | string): Promise<number> {
+  write(c: SyscallContext, fd: number, data: Uint8Array | string): number | Promise<number> {
     const file = c.p.fds.get(fd);
     const bytes = toBytes(data);
     if (bytes.length > MAX_IO) throw new SysError('EINVAL');

@@ -223,11 +223,17 @@ export class TunDriver {
     return c;
   }
 
-  private async read(c: TunCookie, len: number, ctx: IoContext): Promise<Uint8Array> {
+  /** One packet: at once when one is queued (no promise on the fast path), else after a wait. */
+  private read(c: TunCookie, len: number, ctx: IoContext): Uint8Array | Promise<Uint8Array> {
     // A detached multi-queue fd is still attached to its device (Linux's tun_get() finds it), so
     // it is not EBADFD: it just never gets a packet until TUNSETQUEUE(IFF_ATTACH_QUEUE) (reference §2).
     if (!c.device && !c.detachedFrom) throw new SysError('EBADFD');
     if (len === 0) return new Uint8Array(0);
+    if (queueLength(c) > 0) return this.take(c, len);
+    return this.readBlocking(c, len, ctx);
+  }
+
+  private async readBlocking(c: TunCookie, len: number, ctx: IoContext): Promise<Uint8Array> {
     while (queueLength(c) === 0) {
       if (c.nonblocking) throw new SysError('EAGAIN');
       const r = await ctx.task.scheduler.sleep(ctx.task, [c.readable], { interruptible: true, syscall: ctx.syscall, channel: c.readable.name });
@@ -236,6 +242,10 @@ export class TunDriver {
       if (c.shutdown) throw new SysError('EFAULT');
       if (!c.device && !c.detachedFrom) throw new SysError('EBADFD');
     }
+    return this.take(c, len);
+  }
+
+  private take(c: TunCookie, len: number): Uint8Array {
     const dev = c.device!;
     if (!dev.noPi && len < TUN_PI_LEN) {
       // The packet is taken and lost, counted nowhere (reference §5.8).
@@ -252,9 +262,13 @@ export class TunDriver {
     // Counted as transmitted when read, with its full length even if the buffer cuts it (§5.8).
     iface.counters.txPackets++;
     iface.counters.txBytes += pkt.data.length;
+    const net = dev.kernel.net;
+    if (dev.kernel.events.listening('packet')) net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'out', dev.kind === 'tun' ? 'ip' : 'ether', pkt.data);
     let prefix = 0;
     if (!dev.noPi) prefix += TUN_PI_LEN;
     if (dev.vnetHdr) prefix += dev.vnetHdrSz;
+    // The queue owns the packet: a plain read that fits takes it as it is.
+    if (prefix === 0 && len >= pkt.data.length) return pkt.data;
     const total = prefix + pkt.data.length;
     const out = new Uint8Array(Math.min(len, total));
     if (!dev.noPi) {
@@ -267,8 +281,6 @@ export class TunDriver {
     }
     // A virtio_net_hdr of zeros (no offloads) follows when IFF_VNET_HDR asked for one.
     if (out.length > prefix) out.set(pkt.data.subarray(0, out.length - prefix), prefix);
-    else if (out.length < prefix) return out;
-    dev.kernel.net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'out', dev.kind === 'tun' ? 'ip' : 'ether', pkt.data);
     return out;
   }
 
@@ -302,8 +314,9 @@ export class TunDriver {
     if (!iface.up) fail('EIO', true);
     iface.counters.rxPackets++;
     iface.counters.rxBytes += packet.length;
+    // A copy: the writer may reuse its buffer while the packet waits in the backlog.
     const copy = packet.slice();
-    dev.kernel.net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'in', dev.kind === 'tun' ? 'ip' : 'ether', copy);
+    if (dev.kernel.events.listening('packet')) dev.kernel.net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'in', dev.kind === 'tun' ? 'ip' : 'ether', copy);
     // The stack takes IPv4 (and frames, for a TAP); an IPv6 packet or an unknown PI protocol is
     // accepted by the driver and then dropped by this IPv4-only stack, as a kernel without IPv6 would.
     if (dev.kind === 'tap' || proto === 0x0800) dev.kernel.net.linkInput(iface, copy);
