@@ -263,7 +263,7 @@ export class Kernel implements ProcessHost {
     if (head.startsWith(PROGRAM_MAGIC)) {
       const name = head.slice(PROGRAM_MAGIC.length).trim();
       // Loading a program's module is real I/O outside the world: time must wait for it.
-      const release = this.sched.holdExternal();
+      const release = this.sched.holdTime();
       let program: Program | undefined;
       try {
         program = await this.loadProgram(name);

@@ -21,6 +21,8 @@ import { FAMILY_NAMES, PROTO_NAMES, type RecvResult, type Sockaddr, SOCKOPT_NAME
 
 const MAX_STR = 32;
 
+const ARPHRD_NAMES: Record<number, string> = { 1: 'ARPHRD_ETHER', 772: 'ARPHRD_LOOPBACK', 65534: 'ARPHRD_NONE' };
+
 export function flagNames(value: number, names: ReadonlyArray<readonly [number, string]>, zero = '0'): string {
   const parts: string[] = [];
   let rest = value;
@@ -86,8 +88,9 @@ function formatIfreq(req: number, r: Ifreq): string {
     if (v) fields.push(`${k}=${formatSockaddr(v)}`);
   }
   if (r.ifr_hwaddr)
-    fields.push(`ifr_hwaddr={sa_family=${r.ifr_hwaddr.sa_family}, sa_data=${[...r.ifr_hwaddr.sa_data].map((b) => b.toString(16).padStart(2, '0')).join(':')}}`);
-  for (const k of ['ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen'] as const) if (r[k] !== undefined) fields.push(`${k}=${r[k]}`);
+    fields.push(`ifr_hwaddr={sa_family=${ARPHRD_NAMES[r.ifr_hwaddr.sa_family] ?? r.ifr_hwaddr.sa_family}, sa_data=${[...r.ifr_hwaddr.sa_data].map((b) => b.toString(16).padStart(2, '0')).join(':')}}`);
+  for (const k of ['ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen', 'ifr_type'] as const) if (r[k] !== undefined) fields.push(`${k}=${r[k]}`);
+  if (r.ifr_media !== undefined) fields.push(`ifr_media=${quoteString(r.ifr_media)}`);
   return `{${fields.join(', ')}}`;
 }
 

@@ -109,6 +109,7 @@ export class Scheduler {
   private softScheduled = false;
   private yielding = 0;
   private externals = 0;
+  private working = 0;
   private idleKick: (() => void) | null = null;
   private failure: unknown = null;
   private budget = PREEMPT_EVERY;
@@ -276,6 +277,22 @@ export class Scheduler {
     };
   }
 
+  /**
+   * Real I/O a task is waiting on that takes no time in the world (loading a program's module):
+   * the clock must not move until it is done. Returns the release.
+   */
+  holdTime(): () => void {
+    this.working++;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.working--;
+        this.idleKick?.();
+      }
+    };
+  }
+
   /** An outside event happened (real time): have the run loop look again. */
   kick(): void {
     this.idleKick?.();
@@ -290,6 +307,10 @@ export class Scheduler {
       this.throwIfFailed();
       if (until()) return { kind: 'done' };
       if (this.soft.length > 0 || this.yielding > 0) continue;
+      if (this.working > 0) {
+        await this.idle(null);
+        continue;
+      }
       const next = this.timers.peek();
       if (this.clock instanceof VirtualClock) {
         if (next) {

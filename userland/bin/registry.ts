@@ -43,6 +43,7 @@ const PROGRAMS: Record<string, Entry> = {
   uptime: { summary: 'tell how long the system has been running', load: () => import('./uptime.js') },
   wc: { summary: 'print newline, word, and byte counts for each file', load: () => import('./wc.js') },
   yes: { summary: 'output a string repeatedly until killed', load: () => import('./yes.js') },
+  tunrelay: { summary: 'carry a tun over UDP to a peer, without encryption', load: () => import('./tunrelay.js') },
   ping: { summary: 'send ICMP echo requests to a host', load: () => import('./ping.js') },
   ifconfig: { summary: 'configure network interfaces', load: () => import('./ifconfig.js') },
   route: { summary: 'show and change the routing table', load: () => import('./route.js') },
@@ -54,6 +55,7 @@ const PROGRAMS: Record<string, Entry> = {
   on: { summary: 'run a command on another host', load: () => import('./on.js') },
   su: { summary: 'run a shell as another user', load: () => import('./su.js') },
   tunreply: { summary: 'answer ICMP echo requests from the far end of a tun or tap', load: () => import('./tunreply.js') },
+  openvpn: { summary: 'secure IP tunnel daemon (static-key mode, wire-compatible with OpenVPN 2.6)', load: () => import('./openvpn/main.js') },
   udpserver: { summary: 'receive (and echo) UDP datagrams', load: () => import('./udpserver.js') },
   udpclient: { summary: 'send UDP datagrams and wait for their echo', load: () => import('./udpclient.js') },
 };

@@ -4,7 +4,7 @@
 import { isSysError } from '../../kernel/abi/errno.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
-import { AF_INET, SOCK_DGRAM, sockaddrIn, type SockaddrIn } from '../../kernel/abi/socket.js';
+import { AF_INET, SO_RCVBUF, SOCK_DGRAM, SOL_SOCKET, sockaddrIn, type SockaddrIn } from '../../kernel/abi/socket.js';
 import { command, intArg, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
 import { resolveHost } from '../lib/resolve.js';
@@ -20,8 +20,9 @@ export default defineProgram({
       .option('-b, --bind <address>', 'local address to bind (default: all)')
       .option('-n, --count <n>', 'exit after n datagrams', intArg('count', 1, 1e9))
       .option('--no-echo', 'do not send datagrams back')
-      .option('-q, --quiet', 'print nothing per datagram');
-    const r = await parse<{ port: number; bind?: string; count?: number; echo: boolean; quiet?: boolean }>(sys, cmd, argv);
+      .option('-q, --quiet', 'print nothing per datagram')
+      .option('-r, --rcvbuf <bytes>', 'receive buffer size (SO_RCVBUF); datagrams beyond it are dropped', intArg('rcvbuf', 2048, 4 * 1024 * 1024));
+    const r = await parse<{ port: number; bind?: string; count?: number; echo: boolean; quiet?: boolean; rcvbuf?: number }>(sys, cmd, argv);
     if ('status' in r) return r.status;
     const o = r.opts;
     let addr = '0.0.0.0';
@@ -34,6 +35,7 @@ export default defineProgram({
       addr = formatIpv4(a);
     }
     const fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
+    if (o.rcvbuf !== undefined) await sys.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, o.rcvbuf);
     try {
       await sys.bind(fd, sockaddrIn(addr, o.port));
     } catch (e) {

@@ -127,7 +127,6 @@ export class Interpreter implements RedirectHost {
       else {
         const job = await this.startPipeline(p.commands, this.text(p));
         status = await this.jobs.wait(job, this.state.options.pipefail, true);
-        this.jobs.prune();
       }
     } finally {
       if (p.negated) this.conditionDepth--;
@@ -164,7 +163,7 @@ export class Interpreter implements RedirectHost {
     } finally {
       if (input >= 0) await sys.close(input).catch(() => {});
     }
-    return this.jobs.add(pids, pgid || this.pgid, text);
+    return background ? this.jobs.add(pids, pgid || this.pgid, text) : this.jobs.make(pids, pgid || this.pgid, text);
   }
 
   /** Start one command as a child: an external program directly, anything else in a subshell. */
@@ -210,6 +209,8 @@ export class Interpreter implements RedirectHost {
   }
 
   async startSubshell(node: Command | Program, stdio: FileAction[], pgid: number): Promise<number> {
+    // The child is the subshell: it runs the body, it does not start another one.
+    if (node.kind === 'Subshell') node = { kind: 'BraceGroup', span: node.span, body: node.body, redirects: node.redirects };
     return this.spawnSubshell({ state: this.state.serialize(), source: this.program?.source ?? '', node }, stdio, pgid);
   }
 
@@ -242,7 +243,7 @@ export class Interpreter implements RedirectHost {
     let job: Job;
     if (single && !single.negated) job = await this.startPipeline(single.commands, text, true);
     else {
-      const wrapper: Command = { kind: 'Subshell', span: item.span, body: { kind: 'List', span: item.span, items: [{ ...item, background: false }] }, redirects: [] };
+      const wrapper: Command = { kind: 'BraceGroup', span: item.span, body: { kind: 'List', span: item.span, items: [{ ...item, background: false }] }, redirects: [] };
       job = await this.startPipeline([wrapper], text, true);
     }
     this.state.lastBackground = String(job.pids[job.pids.length - 1]);
@@ -269,11 +270,10 @@ export class Interpreter implements RedirectHost {
       case 'BraceGroup':
         return this.runList(cmd.body);
       case 'Subshell': {
-        const pid = await this.startSubshell({ ...cmd, redirects: [] }, [], this.interactive ? 0 : this.pgid);
-        const job = this.jobs.add([pid], this.interactive ? pid : this.pgid, this.text(cmd));
-        const s = await this.jobs.wait(job, false, true);
-        this.jobs.prune();
-        return s;
+        // The child runs the body itself (as a group), not the subshell node again.
+        const pid = await this.startSubshell({ kind: 'BraceGroup', span: cmd.span, body: cmd.body, redirects: [] }, [], this.interactive ? 0 : this.pgid);
+        const job = this.jobs.make([pid], this.interactive ? pid : this.pgid, this.text(cmd));
+        return this.jobs.wait(job, false, true);
       }
       case 'If': {
         for (const clause of cmd.clauses) {
@@ -443,10 +443,8 @@ export class Interpreter implements RedirectHost {
       }
       return this.expansionFailed(e, cmd);
     }
-    const job = this.jobs.add([pid], this.interactive ? pid : this.pgid, this.text(cmd));
-    const status = await this.jobs.wait(job, false, true);
-    this.jobs.prune();
-    return status;
+    const job = this.jobs.make([pid], this.interactive ? pid : this.pgid, this.text(cmd));
+    return this.jobs.wait(job, false, true);
   }
 
   /**
@@ -581,9 +579,7 @@ export class Interpreter implements RedirectHost {
     } finally {
       await sys.close(r);
     }
-    const job = this.jobs.add([pid], this.pgid, '$(...)');
-    this.substitutionStatus = await this.jobs.wait(job, false, false);
-    this.jobs.prune();
+    this.substitutionStatus = await this.jobs.wait(this.jobs.make([pid], this.pgid, '$(...)'), false, false);
     return new TextDecoder().decode(data);
   }
 

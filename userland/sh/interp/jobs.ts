@@ -29,10 +29,17 @@ export class JobTable {
     private readonly shellPgid: () => number,
   ) {}
 
+  /** A background job: numbered and listed by `jobs`. */
   add(pids: number[], pgid: number, command: string): Job {
-    const job: Job = { id: this.nextId++, pgid, pids, statuses: new Map(), command, reported: false };
+    const job = this.make(pids, pgid, command);
+    job.id = this.nextId++;
     this.jobs.push(job);
     return job;
+  }
+
+  /** A foreground job: waited for at once, never numbered (as in bash). */
+  make(pids: number[], pgid: number, command: string): Job {
+    return { id: 0, pgid, pids, statuses: new Map(), command, reported: false };
   }
 
   done(job: Job): boolean {
