@@ -44,6 +44,7 @@ const PROGRAMS: Record<string, Entry> = {
   wc: { summary: 'print newline, word, and byte counts for each file', load: () => import('./wc.js') },
   yes: { summary: 'output a string repeatedly until killed', load: () => import('./yes.js') },
   tunrelay: { summary: 'carry a tun over UDP to a peer, without encryption', load: () => import('./tunrelay.js') },
+  tcpdump: { summary: 'capture and show the packets of an interface', load: () => import('./tcpdump.js') },
   ping: { summary: 'send ICMP echo requests to a host', load: () => import('./ping.js') },
   ifconfig: { summary: 'configure network interfaces', load: () => import('./ifconfig.js') },
   route: { summary: 'show and change the routing table', load: () => import('./route.js') },

@@ -197,7 +197,9 @@ function splitNs(tsNs: bigint | number): { sec: number; nsec: number } {
   if (!Number.isFinite(tsNs) || tsNs < 0) throw new RangeError(`bad timestamp ${tsNs}`);
   const sec = Math.floor(tsNs / 1e9);
   if (sec > 0xffffffff) throw new RangeError('timestamp past 2106');
-  const nsec = Math.min(999_999_999, Math.max(0, Math.floor(tsNs - sec * 1e9)));
+  // A double near 2026 in nanoseconds has no exact nanoseconds (2^53 < 1.8e18): round to the
+  // nearest rather than floor, or 2 ms comes out as 1.999872 ms and is written as 1999 µs.
+  const nsec = Math.min(999_999_999, Math.max(0, Math.round(tsNs - sec * 1e9)));
   return { sec, nsec };
 }
 
