@@ -60,6 +60,9 @@ export interface KernelOptions {
 
 export const KERNEL_TEAM_PID = 1;
 
+/** What a successful execve returns to the syscall gate: the old program's flow ends there. */
+export const EXECED = Symbol('execed');
+
 const KERNEL_IO: IoContext = {
   get task(): never {
     throw new Error('the kernel opened a file that wants to block');
@@ -228,6 +231,29 @@ export class Kernel implements ProcessHost {
     if (this.events.listening('process')) this.events.emit('process', { host: this.name, pid, command, what: 'spawn' });
     this.run(p, program);
     return p;
+  }
+
+  /**
+   * execve: the process becomes another program. Same pid, parent, fds (less the close-on-exec
+   * ones), credentials and ignored signals; handlers go back to their defaults; the old program's
+   * flow never resumes.
+   */
+  async exec(p: Process, path: string, argv: string[], env?: Record<string, string>): Promise<typeof EXECED> {
+    const { program, argv: finalArgv } = await this.loadExecutable(p.cwd, path, argv, p);
+    for (const [fd] of p.fds.entries()) if (p.fds.getCloexec(fd)) release(p.fds.remove(fd));
+    for (const [signo, h] of [...p.handlers]) if (h !== 'SIG_IGN') p.handlers.delete(signo);
+    p.pending.length = 0;
+    if (env) {
+      p.env.clear();
+      for (const [k, v] of Object.entries(env)) p.env.set(k, v);
+    }
+    p.argv = finalArgv;
+    p.command = basename(finalArgv[0] ?? program.name);
+    this.sched.exitTask(p.task);
+    p.task = this.sched.createTask(p);
+    if (this.events.listening('process')) this.events.emit('process', { host: this.name, pid: p.pid, command: p.command, what: 'spawn' });
+    this.run(p, program);
+    return EXECED;
   }
 
   private run(p: Process, program: Program): void {

@@ -183,7 +183,10 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
       return name === 'setsockopt' ? `${a[0]}, ${level}, ${opt}, [${a[3]}], 4` : `${a[0]}, ${level}, ${opt}`;
     }
     case 'spawn':
+    case 'execve':
       return `${quoteString(String(a[0]))}, ${arrayOfStrings(a[1])}`;
+    case 'clock_gettime':
+      return Number(a[0]) === 0 ? 'CLOCK_REALTIME' : Number(a[0]) === 1 ? 'CLOCK_MONOTONIC' : String(a[0]);
     case 'kill':
       return `${a[0]}, ${SIGNAL_NAMES[Number(a[1])] ?? a[1]}`;
     case 'sigaction':
@@ -214,6 +217,7 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
     return n > 0 ? `${n} (${formatPoll((args[0] as PollFd[]).filter((p) => p.revents), true)})` : n === 0 ? '0 (Timeout)' : String(n);
   }
   if (name === 'pipe' && Array.isArray(result)) return `0 ([${result.join(', ')}])`;
+  if (name === 'sigaction') return typeof result === 'function' ? '0 (was a handler)' : `0 (was ${String(result)})`;
   if (name === 'fcntl' && Number(args[1]) === F_GETFL) return `0x${Number(result).toString(16)} (flags ${openFlags(Number(result))})`;
   if (typeof result === 'number') return String(result);
   if (typeof result === 'string') return quoteString(result);

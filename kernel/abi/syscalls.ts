@@ -105,6 +105,8 @@ export interface Sys {
 
   // --- processes and signals
   spawn(path: string, argv: string[], opts?: SpawnOptions): Promise<number>;
+  /** Become another program (same pid and fds); returns only on failure. */
+  execve(path: string, argv: string[], env?: Record<string, string>): Promise<never>;
   waitpid(pid: number, options?: number): Promise<WaitResult>;
   /** Never returns: the process ends with this status. */
   exit(status: number): Promise<never>;

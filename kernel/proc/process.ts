@@ -43,8 +43,8 @@ export class Process implements TaskOwner {
     public gid: number,
     public cwd: string,
     readonly env: Map<string, string>,
-    readonly argv: string[],
-    readonly command: string,
+    public argv: string[],
+    public command: string,
     readonly fds: FdTable,
     readonly startNs: number,
   ) {

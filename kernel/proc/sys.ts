@@ -7,7 +7,7 @@ import { SIGSEGV } from '../abi/signal.js';
 import { formatSyscall } from '../abi/strace.js';
 import type { Sys } from '../abi/syscalls.js';
 import { signaledStatus } from '../abi/wait.js';
-import type { Kernel } from '../kernel.js';
+import { EXECED, type Kernel } from '../kernel.js';
 import { never } from '../sched/scheduler.js';
 import type { OpenFile } from '../vfs/file.js';
 import { fileSyscalls } from '../vfs/syscalls.js';
@@ -84,6 +84,11 @@ export function makeSys(k: Kernel, p: Process): Sys {
         throw e;
       }
       if (!p.alive) return never();
+      if (result === EXECED) {
+        // The new program runs already; the old flow reports success and stops here.
+        if (watched()) await report(name, args, 0, undefined, startNs);
+        return never();
+      }
       if (watched()) await report(name, args, result, undefined, startNs);
       if (p.pending.length) p.deliverPending();
       if (!p.alive) return never();

@@ -37,6 +37,11 @@ export const processSyscalls = {
     return child.pid;
   },
 
+  async execve(c: SyscallContext, path: string, argv: string[], env?: Record<string, string>): Promise<unknown> {
+    if (typeof path !== 'string' || !Array.isArray(argv) || argv.some((a) => typeof a !== 'string')) throw new SysError('EFAULT');
+    return c.k.exec(c.p, path, argv, env);
+  },
+
   async waitpid(c: SyscallContext, pid: number, options = 0): Promise<WaitResult> {
     const p = c.p;
     const matches = (ch: Process) => pid === -1 || ch.pid === pid || (pid === 0 && ch.pgid === p.pgid) || (pid < -1 && ch.pgid === -pid);

@@ -8,7 +8,8 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGQUIT, SIGTERM } from '../../kernel/abi/signal.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { eprint, readText, writeAll } from '../lib/io.js';
-import { type Command, parse, parseCommands, type Program } from '../sh/index.js';
+import { type Command, parse, parseCommands, type Program, type SimpleCommand } from '../sh/index.js';
+import { lookupBuiltin } from '../sh/builtins/index.js';
 import { ErrexitSignal, ExitSignal, ShellError } from '../sh/interp/control.js';
 import { Interpreter, type SubshellPayload } from '../sh/interp/interpreter.js';
 import { ShellState } from '../sh/interp/state.js';
@@ -116,8 +117,33 @@ async function trapInterrupts(sys: Sys, sh: Interpreter): Promise<void> {
   });
 }
 
+/**
+ * `sh -c 'cmd args'` with one external command becomes that command (as bash execs it), so the
+ * program, not a shell, receives the signals meant for it (`on HOST cmd`, `kill`).
+ */
+function singleSimpleCommand(text: string): SimpleCommand | null {
+  const r = parse(text);
+  if (!r.ok || r.program.body.items.length !== 1) return null;
+  const item = r.program.body.items[0]!;
+  if (item.background || item.rest.length || item.first.negated || item.first.commands.length !== 1) return null;
+  const cmd = item.first.commands[0]!;
+  return cmd.kind === 'SimpleCommand' && cmd.words.length > 0 ? cmd : null;
+}
+
 /** Run a script or -c text one complete command at a time, as sh does. */
 async function runText(sh: Interpreter, text: string, label: string | null): Promise<number> {
+  const single = label === '-c' ? singleSimpleCommand(text) : null;
+  if (single) {
+    try {
+      const argv = await sh.expandArgv(single.words);
+      if (argv.length > 0 && !sh.state.functions.has(argv[0]!) && !lookupBuiltin(argv[0]!)) {
+        return await sh.exec(single, argv);
+      }
+    } catch (e) {
+      if (e instanceof ExitSignal || e instanceof ErrexitSignal) return e.status;
+      if (!(e instanceof ShellError)) throw e;
+    }
+  }
   try {
     for (const r of parseCommands(text)) {
       if (!r.ok) {

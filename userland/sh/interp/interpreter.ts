@@ -409,7 +409,7 @@ export class Interpreter implements RedirectHost {
       return cmd.words.length > 0 ? status : this.substitutionStatus ?? status;
     }
     if (this.state.options.xtrace) await writeAll(this.sys, 2, `+ ${argv.map(xtraceQuote).join(' ')}\n`);
-    if (argv[0] === 'exec') return this.exec(cmd, argv.slice(1));
+    if (argv[0] === 'exec') return this.exec({ ...cmd, words: cmd.words.slice(1) }, argv.slice(1));
     const name = argv[0]!;
     const fn = this.state.functions.get(name);
     const builtin = fn ? undefined : lookupBuiltin(name);
@@ -449,27 +449,36 @@ export class Interpreter implements RedirectHost {
 
   /**
    * exec: with only redirections, they become the shell's own fds for good (`exec 3<file`);
-   * with a command, the shell runs it and ends with its status (there is no in-place exec here).
+   * with a command, the shell becomes it (execve): same pid, so signals reach the program.
    */
-  private async exec(cmd: SimpleCommand, args: string[]): Promise<number> {
-    if (args.length === 0) {
-      let prep: Prepared;
-      try {
-        prep = await prepareRedirects(this, cmd.redirects);
-        await applyInPlace(this.sys, prep.actions);
-      } catch (e) {
-        if (e instanceof ShellError) {
-          await this.error(e.message, cmd);
-          return 1;
-        }
-        throw e;
+  async exec(cmd: SimpleCommand, args: string[]): Promise<number> {
+    let prep: Prepared;
+    try {
+      prep = await prepareRedirects(this, cmd.redirects);
+      await applyInPlace(this.sys, prep.actions);
+    } catch (e) {
+      if (e instanceof ShellError) {
+        await this.error(e.message, cmd);
+        return 1;
       }
-      await closeAll(this.sys, prep.opened);
-      return 0;
+      throw e;
     }
-    const words = cmd.words.slice(1);
-    const status = await this.runSimple({ ...cmd, words });
-    throw new ExitSignal(status);
+    await closeAll(this.sys, prep.opened);
+    if (args.length === 0) return 0;
+    const name = args[0]!;
+    if (this.state.functions.has(name) || lookupBuiltin(name)) {
+      // A builtin cannot replace the process: run it, then end with its status.
+      throw new ExitSignal(await this.runSimple({ ...cmd, redirects: [] }));
+    }
+    const env = await this.commandEnv(cmd);
+    try {
+      return await this.sys.execve(await findExecutable(this.sys, name), args, env);
+    } catch (e) {
+      if (!isSysError(e)) throw e;
+      const f = execFailure(name, e);
+      await this.error(f.message, cmd);
+      throw new ExitSignal(f.status);
+    }
   }
 
   /** The status of the last command substitution, which `x=$(false)` reports. */
