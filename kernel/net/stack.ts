@@ -155,6 +155,7 @@ export class NetStack {
     if (existing >= 0) this.removeAddress(iface, a.addr);
     iface.addresses.push({ ...a });
     this.routes.addAddressRoutes(iface, a.addr, a.mask, a.peer);
+    this.routes.generation++;
   }
 
   removeAddress(iface: NetInterface, addr: number): boolean {
@@ -187,14 +188,28 @@ export class NetStack {
   /** Is `a` one of this host's addresses (any interface: the weak host model)? */
   isLocal(a: number): boolean {
     if (isLoopbackIpv4(a)) return true;
-    for (const i of this.interfaces.values()) if (i.hasAddress(a)) return true;
-    return false;
+    // Asked for every packet, in and out: answered from a set the address calls keep current.
+    if (this.localGeneration !== this.routes.generation) {
+      this.localAddrs.clear();
+      for (const i of this.interfaces.values()) for (const x of i.addresses) this.localAddrs.add(x.addr);
+      this.localGeneration = this.routes.generation;
+    }
+    return this.localAddrs.has(a);
   }
+
+  private readonly localAddrs = new Set<number>();
+  private localGeneration = -1;
 
   /** Is `a` a broadcast address of this interface? */
   isBroadcastFor(iface: NetInterface, a: number): boolean {
     if (a === 0xffff_ffff) return true;
-    return iface.addresses.some((x) => x.broadcast === a || (x.peer === null && x.mask !== 0xffff_ffff && ((x.addr | ~x.mask) >>> 0) === a));
+    const list = iface.addresses;
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i]!;
+      if (x.broadcast === a) return true;
+      if (x.peer === null && x.mask !== 0xffff_ffff && ((x.addr | ~x.mask) >>> 0) === a) return true;
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- receive path

@@ -57,7 +57,10 @@ export function makeSys(k: Kernel, p: Process): Sys {
   };
 
   function gate(name: string, impl: SyscallImpl) {
-    return async (...args: unknown[]): Promise<unknown> => {
+    // Fixed parameters rather than a rest array: this runs for every call a program makes, and no
+    // syscall takes more than four arguments. The array is only built for someone watching.
+    return async function (this: unknown, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown): Promise<unknown> {
+      const argc = arguments.length;
       if (!p.alive) return never();
       if (sched.tick()) {
         await sched.preempt();
@@ -69,7 +72,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
       const c = contextFor(name);
       let result: unknown;
       try {
-        result = await impl(c, ...args);
+        result = await impl(c, a0, a1, a2, a3);
       } catch (e) {
         if (!p.alive) return never();
         if (!(e instanceof SysError)) {
@@ -78,7 +81,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
           p.exit(signaledStatus(SIGSEGV));
           return never();
         }
-        if (watched()) await report(name, args, undefined, e.errno, startNs);
+        if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), undefined, e.errno, startNs);
         p.deliverPending();
         if (!p.alive) return never();
         throw e;
@@ -86,10 +89,10 @@ export function makeSys(k: Kernel, p: Process): Sys {
       if (!p.alive) return never();
       if (result === EXECED) {
         // The new program runs already; the old flow reports success and stops here.
-        if (watched()) await report(name, args, 0, undefined, startNs);
+        if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), 0, undefined, startNs);
         return never();
       }
-      if (watched()) await report(name, args, result, undefined, startNs);
+      if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), result, undefined, startNs);
       if (p.pending.length) p.deliverPending();
       if (!p.alive) return never();
       return result;

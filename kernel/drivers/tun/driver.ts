@@ -8,7 +8,7 @@
 // writes give the stack one packet, and poll follows Linux: POLLIN while the queue has a packet,
 // POLLOUT only while the interface is up, POLLERR while the fd is not attached.
 
-import { type ErrnoName, SysError } from '../../abi/errno.js';
+import { SysError } from '../../abi/errno.js';
 import { O_NONBLOCK } from '../../abi/fcntl.js';
 import {
   IFF_NO_CARRIER,
@@ -288,34 +288,38 @@ export class TunDriver {
     const dev = c.device ?? c.detachedFrom; // a detached queue may still write (see read)
     if (!dev) throw new SysError('EBADFD');
     const iface = dev.iface;
-    const fail = (e: ErrnoName, counted: boolean): never => {
-      if (counted) iface.counters.rxDropped++;
-      throw new SysError(e);
-    };
-    // The order of these checks is Linux's (reference §2): EINVAL before EIO.
+    // The order of these checks is Linux's (reference §2): EINVAL before EIO. Only the last two
+    // count the packet as dropped, as tun_get_user() does.
     let off = 0;
     let proto = 0;
     if (!dev.noPi) {
-      if (data.length < TUN_PI_LEN) fail('EINVAL', false);
+      if (data.length < TUN_PI_LEN) throw new SysError('EINVAL');
       proto = (data[2]! << 8) | data[3]!;
-      off += TUN_PI_LEN;
+      off = TUN_PI_LEN;
     }
     if (dev.vnetHdr) {
-      if (data.length - off < dev.vnetHdrSz) fail('EINVAL', false);
+      if (data.length - off < dev.vnetHdrSz) throw new SysError('EINVAL');
       off += dev.vnetHdrSz;
     }
-    const packet = data.subarray(off);
-    if (dev.kind === 'tap' && packet.length < 14) fail('EINVAL', false);
-    if (dev.kind === 'tun' && dev.noPi) {
-      const version = packet.length > 0 ? packet[0]! >> 4 : 0;
-      if (version !== 4 && version !== 6) fail('EINVAL', true);
+    const len = data.length - off;
+    if (dev.kind === 'tap') {
+      if (len < 14) throw new SysError('EINVAL');
+    } else if (dev.noPi) {
+      const version = len > 0 ? data[off]! >> 4 : 0;
+      if (version !== 4 && version !== 6) {
+        iface.counters.rxDropped++;
+        throw new SysError('EINVAL');
+      }
       proto = version === 4 ? 0x0800 : 0x86dd;
     }
-    if (!iface.up) fail('EIO', true);
+    if (!iface.up) {
+      iface.counters.rxDropped++;
+      throw new SysError('EIO');
+    }
     iface.counters.rxPackets++;
-    iface.counters.rxBytes += packet.length;
+    iface.counters.rxBytes += len;
     // A copy: the writer may reuse its buffer while the packet waits in the backlog.
-    const copy = packet.slice();
+    const copy = data.slice(off);
     if (dev.kernel.events.listening('packet')) dev.kernel.net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'in', dev.kind === 'tun' ? 'ip' : 'ether', copy);
     // The stack takes IPv4 (and frames, for a TAP); an IPv6 packet or an unknown PI protocol is
     // accepted by the driver and then dropped by this IPv4-only stack, as a kernel without IPv6 would.

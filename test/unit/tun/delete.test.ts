@@ -66,8 +66,8 @@ describe('deleting the interface under a blocked reader', () => {
     const r = await run(w, 'haiku', ['reader']);
     expect(r.out).toBe(
       [
-        'blocked read on tun/0: EFAULT',
         'poller: 1 POLLERR at 2s',
+        'blocked read on tun/0: EFAULT',
         '  ...at 2s; /dev/tun/0 absent',
         'read again: EBADFD',
         'write: EBADFD',
