@@ -18,6 +18,7 @@ import type { IoContext, OpenFile } from './vfs/file.js';
 import { permits } from './vfs/filesystem.js';
 import { HostFs } from './vfs/hostfs.js';
 import { MemFsRoot } from './vfs/memfs-root.js';
+import { BinFs } from './vfs/binfs.js';
 import { Vfs } from './vfs/vfs.js';
 import { KernelLog } from './log.js';
 import { installBaseDevices } from './drivers/base.js';
@@ -56,6 +57,8 @@ export interface KernelOptions {
   limits?: Partial<KernelLimits>;
   /** A real directory to mount at /host (--share). */
   share?: string;
+  /** The /bin every host of a world shares; a kernel on its own makes one. */
+  bin?: BinFs;
 }
 
 export const KERNEL_TEAM_PID = 1;
@@ -84,6 +87,7 @@ export class Kernel implements ProcessHost {
   readonly root: MemFsRoot;
   readonly devfs: DevFs;
   readonly log: KernelLog;
+  readonly bin: BinFs;
   readonly procs = new Map<number, Process>();
   readonly bootNs: number;
   world: WorldLink | null;
@@ -107,8 +111,11 @@ export class Kernel implements ProcessHost {
     this.root = new MemFsRoot(1, now);
     this.devfs = new DevFs(2, now);
     this.log = new KernelLog(this, 1000);
-    this.layoutRoot(opts.programs);
+    this.bin = opts.bin ?? new BinFs(4, this.wallNs());
+    this.layoutRoot();
+    for (const p of opts.programs) this.installProgram(p.name, p.summary);
     this.vfs.mount('/', this.root);
+    this.vfs.mount('/bin', this.bin);
     this.vfs.mount('/dev', this.devfs);
     if (opts.share) {
       this.root.installDir('host');
@@ -121,7 +128,7 @@ export class Kernel implements ProcessHost {
   }
 
   /** Haiku's tree: /boot/home for the user, /bin for commands, /var/log for the syslog. */
-  private layoutRoot(programs: ReadonlyArray<{ name: string; summary: string }>): void {
+  private layoutRoot(): void {
     const r = this.root;
     r.installDir(''); // the root itself: drwxr-xr-x, owned by the kernel clock
     for (const d of ['boot', 'boot/system', 'boot/home', 'boot/home/config', 'boot/home/config/settings', 'bin', 'dev', 'etc', 'var', 'var/log'])
@@ -130,13 +137,12 @@ export class Kernel implements ProcessHost {
     r.installDir('boot/home/Desktop');
     r.install('etc/hostname', `${this.name}\n`);
     r.install('etc/motd', `Welcome to ${this.name}, a tunlab host.\n`);
-    for (const p of programs) this.installProgram(p.name, p.summary);
     r.install('var/log/syslog', '');
   }
 
   /** Make a program runnable as /bin/<name>. */
   installProgram(name: string, summary = ''): void {
-    this.root.install(`bin/${name}`, `${PROGRAM_MAGIC}${name}\n${summary ? `# ${summary}\n` : ''}`, 0o755);
+    this.bin.add(name, summary);
   }
 
   /**

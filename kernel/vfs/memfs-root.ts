@@ -52,6 +52,15 @@ export function toStat(dev: number, s: NodeStats): Stat {
   };
 }
 
+const VOLUME_PROCESS = {
+  getuid: () => 0,
+  getgid: () => 0,
+  cwd: () => '/',
+  env: {},
+  platform: 'linux',
+  emitWarning: () => {},
+};
+
 export class MemFsRoot implements FileSystem {
   readonly name = 'memfs';
   readonly vol = new Volume();
@@ -59,7 +68,12 @@ export class MemFsRoot implements FileSystem {
   constructor(
     readonly dev: number,
     private readonly nowNs: () => number,
-  ) {}
+  ) {
+    // memfs asks "the process" for a uid and gid on every node it creates and every path it
+    // walks, which on Node is a real system call each time. The kernel sets owners itself, so
+    // this volume's answer is a constant: root.
+    (this.vol as unknown as { _core: { process: object } })._core.process = VOLUME_PROCESS;
+  }
 
   private p(rel: string): string {
     return '/' + rel;

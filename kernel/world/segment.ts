@@ -69,30 +69,51 @@ export class Segment {
     if (this.events.listening('packet')) {
       this.events.emit('packet', { host: this.name, layer: 'segment', where: ingress.label, dir: 'in', link: 'ether', bytes: frame.slice(), timeNs: now });
     }
+    // One private copy leaves the sender; receivers only read it (every layer that keeps or
+    // changes bytes takes its own copy), so a broadcast to a thousand ports costs one buffer.
+    const copy = frame.slice();
     const known = dst === BROADCAST_MAC || isMulticastMac(dst) ? undefined : this.macTable.get(dst);
     if (known && now - known.seen < MAC_AGING_NS) {
-      if (known.port !== ingress) this.send(known.port, frame);
+      if (known.port !== ingress) this.send([known.port], copy);
       return;
     }
-    for (const p of this.ports) if (p !== ingress) this.send(p, frame);
+    const out: Port[] = [];
+    for (const p of this.ports) if (p !== ingress) out.push(p);
+    this.send(out, copy);
   }
 
-  private send(port: Port, frame: Uint8Array): void {
+  /**
+   * Deliver to each port after the link's delay, applying its loss, duplication and jitter per
+   * receiver. Receivers due at the same moment share one timer: a broadcast is one event, not one
+   * per port.
+   */
+  private send(ports: readonly Port[], frame: Uint8Array): void {
     const l = this.link;
-    if (l.loss > 0 && this.random.next() < l.loss) {
-      this.framesLost++;
+    const plain = l.loss === 0 && l.duplicate === 0 && l.jitterNs === 0;
+    if (plain) {
+      if (ports.length === 0) return;
+      this.sched.after(l.delayNs, () => {
+        for (const p of ports) {
+          this.framesDelivered++;
+          p.deliver(frame);
+        }
+      });
       return;
     }
-    const copies = l.duplicate > 0 && this.random.next() < l.duplicate ? 2 : 1;
-    if (copies === 2) this.framesDuplicated++;
-    for (let i = 0; i < copies; i++) {
-      const delay = l.delayNs + (l.jitterNs > 0 ? this.random.next() * l.jitterNs : 0);
-      // Each receiver gets its own copy: a host may scribble on what it received.
-      const copy = frame.slice();
-      this.sched.after(Math.round(delay), () => {
-        this.framesDelivered++;
-        port.deliver(copy);
-      });
+    for (const port of ports) {
+      if (l.loss > 0 && this.random.next() < l.loss) {
+        this.framesLost++;
+        continue;
+      }
+      const copies = l.duplicate > 0 && this.random.next() < l.duplicate ? 2 : 1;
+      if (copies === 2) this.framesDuplicated++;
+      for (let i = 0; i < copies; i++) {
+        const delay = l.delayNs + (l.jitterNs > 0 ? this.random.next() * l.jitterNs : 0);
+        this.sched.after(Math.round(delay), () => {
+          this.framesDelivered++;
+          port.deliver(frame);
+        });
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import { EventBus } from '../events.js';
 import { Kernel, type KernelLimits, type WorldLink } from '../kernel.js';
 import { type Clock, DEFAULT_VIRTUAL_EPOCH_NS, RealClock, VirtualClock } from '../sched/clock.js';
 import { formatDeadlock } from '../sched/deadlock.js';
+import type { BinFs } from '../vfs/binfs.js';
 import { Random } from '../sched/random.js';
 import { type RunOutcome, Scheduler } from '../sched/scheduler.js';
 
@@ -35,6 +36,8 @@ export class World implements WorldLink {
   readonly hosts = new Map<string, Kernel>();
   private readonly programs: ProgramSource;
   private readonly extraPrograms = new Map<string, Program>();
+  /** One /bin for every host, as one packagefs image is shared by every boot of a system. */
+  private bin: BinFs | null = null;
 
   constructor(readonly opts: WorldOptions) {
     const clock: Clock = opts.clock === 'real' ? new RealClock() : new VirtualClock(opts.epochNs ?? DEFAULT_VIRTUAL_EPOCH_NS);
@@ -65,14 +68,18 @@ export class World implements WorldLink {
       events: this.events,
       random: this.random.fork(`host:${name}`),
       loadProgram: (n) => this.loadProgram(n),
-      programs: [
-        ...this.programs.names().map((n) => ({ name: n, summary: this.programs.summary?.(n) ?? '' })),
-        ...[...this.extraPrograms.values()].map((p) => ({ name: p.name, summary: p.summary })),
-      ],
+      programs: this.bin
+        ? []
+        : [
+            ...this.programs.names().map((n) => ({ name: n, summary: this.programs.summary?.(n) ?? '' })),
+            ...[...this.extraPrograms.values()].map((p) => ({ name: p.name, summary: p.summary })),
+          ],
+      bin: this.bin ?? undefined,
       world: this,
       limits: this.opts.limits,
       share: this.opts.share,
     });
+    this.bin ??= k.bin;
     this.hosts.set(name, k);
     return k;
   }
@@ -80,7 +87,8 @@ export class World implements WorldLink {
   /** A program loaded at run time (`tunlab --load prog.js`): installed on every host as /bin/NAME. */
   addProgram(p: Program): void {
     this.extraPrograms.set(p.name, p);
-    for (const k of this.hosts.values()) k.installProgram(p.name, p.summary);
+    // Every host shares the one /bin.
+    if (this.bin) this.bin.add(p.name, p.summary);
   }
 
   private async loadProgram(name: string): Promise<Program | undefined> {

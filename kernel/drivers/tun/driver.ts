@@ -324,6 +324,7 @@ export class TunDriver {
     // The stack takes IPv4 (and frames, for a TAP); an IPv6 packet or an unknown PI protocol is
     // accepted by the driver and then dropped by this IPv4-only stack, as a kernel without IPv6 would.
     if (dev.kind === 'tap' || proto === 0x0800) dev.kernel.net.linkInput(iface, copy);
+    else iface.counters.rxNoHandler++; // counted, as Linux's rx_nohandler (see IfCounters)
     return data.length;
   }
 

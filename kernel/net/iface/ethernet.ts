@@ -20,7 +20,9 @@ export function etherInput(stack: NetStack, iface: NetInterface, frame: Uint8Arr
   const dst = f.dst;
   const mine = dst === iface.device.mac;
   const multicast = isMulticastMac(dst);
-  if (!mine && !multicast && !(iface.adminFlags & IFF_PROMISC)) return;
+  // Frames for another host are counted as Linux counts them (rx_otherhost_dropped), so that every
+  // accepted frame lands in some counter (see IfCounters.rxNoHandler).
+  if (!mine && !multicast && !(iface.adminFlags & IFF_PROMISC)) return void iface.counters.rxOtherHost++;
   if (multicast && dst !== BROADCAST_MAC) iface.counters.rxMulticast++;
   // A frame we sent ourselves, reflected back by a hub, is not news.
   if (f.src === iface.device.mac) return;
@@ -30,11 +32,13 @@ export function etherInput(stack: NetStack, iface: NetInterface, frame: Uint8Arr
       return;
     }
     case ETHERTYPE_IPV4:
-      if (!mine && !multicast) return; // promiscuous capture only
+      if (!mine && !multicast) return void iface.counters.rxOtherHost++; // promiscuous capture only
       ipInput(stack, iface, f.payload);
       return;
     default:
-      // Protocols this host does not speak (IPv6 ...) are ignored, as a BSD stack does.
+      // Protocols this host does not speak (IPv6 ...) are ignored, as a BSD stack does, and
+      // counted, as Linux's rx_nohandler.
+      iface.counters.rxNoHandler++;
       return;
   }
 }

@@ -105,7 +105,11 @@ export class Reassembler {
       return null;
     }
     if (!repr.moreFragments) {
-      if (p.total !== null && p.total !== end) {
+      // A last fragment that ends before bytes already received is corrupt (Linux's ip_frag_queue:
+      // "end < qp->q.len"). Without this check a piece beyond the end let the byte count match the
+      // total with holes left, and complete() threw a RangeError writing past its buffer (found by
+      // test/robustness/tun-input.test.ts).
+      if ((p.total !== null && p.total !== end) || p.pieces.some((x) => x.offset + x.data.length > end)) {
         this.discard(p);
         this.stats.fails++;
         return null;
@@ -130,8 +134,17 @@ export class Reassembler {
     return this.complete(p);
   }
 
-  private complete(p: Pending): Uint8Array {
+  private complete(p: Pending): Uint8Array | null {
     const hlen = p.header!.length;
+    // The check in add() assumes a 20-byte header; with options the first fragment's header can make
+    // the whole datagram longer than 65535, which its total length field cannot say. Linux drops it
+    // ("Oversized IP packet", ReasmFails); before this check it was built with a wrapped total
+    // length, failed to parse and vanished uncounted (found by test/robustness/tun-input.test.ts).
+    if (hlen + p.total! > MAX_DATAGRAM) {
+      this.discard(p);
+      this.stats.fails++;
+      return null;
+    }
     const out = new Uint8Array(hlen + p.total!);
     out.set(p.header!, 0);
     for (const piece of p.pieces) out.set(piece.data, hlen + piece.offset);

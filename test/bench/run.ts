@@ -1,0 +1,86 @@
+// npm run bench: the figures of tunlab's speed, as a table (or --json), each a median over
+// repetitions, measured on this machine in this run.
+
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../../bin/paths.js';
+import { scale } from './scale.js';
+import { tunEcho } from './tun-echo.js';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target: string;
+  met: boolean;
+  detail?: string;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function repeat(n: number, f: () => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await f());
+  return out;
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const reps = Number(process.env['BENCH_REPS'] ?? 5);
+  const figures: Figure[] = [];
+  const note = (s: string) => {
+    if (!json) process.stderr.write(s);
+  };
+
+  note('tun echo ...');
+  // A warm-up run lets the JIT settle before anything is measured.
+  await tunEcho(56, 20_000);
+  for (const size of [56, 1400]) {
+    const v = median(await repeat(reps, () => tunEcho(size, 50_000)));
+    figures.push({ name: `tun echo round trips, ${size}-byte payload`, value: v, unit: 'per s', target: size === 56 ? '>= 250000' : '', met: size !== 56 || v >= 250_000 });
+  }
+
+  note(' cold start ...');
+  const bin = path.join(PACKAGE_ROOT, 'dist', 'bin', 'tunlab.js');
+  const cold = median(
+    await repeat(Math.max(5, reps), async () => {
+      const t0 = performance.now();
+      execFileSync(process.execPath, [bin, '-c', 'true']);
+      return performance.now() - t0;
+    }),
+  );
+  figures.push({ name: 'cold start of `tunlab -c true`', value: cold, unit: 'ms', target: '< 300', met: cold < 300 });
+
+  note(' scale ...');
+  const s = await scale(1000);
+  figures.push({
+    name: '1000 hosts on one segment, each pinging the router once',
+    value: s.wallMs / 1000,
+    unit: 's',
+    target: '< 5 s, < 1 GB',
+    met: s.wallMs < 5000 && s.rssMb < 1024 && s.replies === 1000,
+    detail: `rss ${s.rssMb.toFixed(0)} MB, heap ${s.heapMb.toFixed(0)} MB, ${s.replies}/1000 replies`,
+  });
+  note(' done\n');
+
+  if (json) {
+    process.stdout.write(JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, figures }, null, 2) + '\n');
+    return;
+  }
+  const rows = figures.map((f) => [f.name, `${f.value >= 100 ? Math.round(f.value).toLocaleString('en') : f.value.toFixed(2)} ${f.unit}`, f.target, f.target ? (f.met ? 'met' : 'NOT met') : '', f.detail ?? '']);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['figure', 'value', 'target', ''][i]!.length));
+  const line = (r: string[]) => r.slice(0, 4).map((c, i) => c.padEnd(widths[i]!)).join('  ') + (r[4] ? `  ${r[4]}` : '');
+  process.stdout.write(`tunlab benchmarks (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version})\n\n`);
+  process.stdout.write(line(['figure', 'value', 'target', '']) + '\n');
+  for (const r of rows) process.stdout.write(line(r) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
