@@ -1,0 +1,247 @@
+// openvpn: OpenVPN 2.6's static-key point-to-point mode, wire-compatible with a real 2.6 peer.
+//
+// The order of work is OpenVPN's: options (errors as "Options error: ...", exit 1), the
+// deprecation notes, the version banner, the crypto (fatal errors as "... / Exiting due to fatal
+// error"), then instances of the tunnel (tunnel.ts) until a signal or --ping-exit ends it, with a
+// one-second pause between restarts. Everything is logged to standard output as 2.6 does.
+
+import { isSysError } from '../../../kernel/abi/errno.js';
+import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../../kernel/abi/fcntl.js';
+import { defineProgram } from '../../../kernel/abi/program.js';
+import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
+import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
+import { readAll } from '../../lib/io.js';
+import { lookupAuth, lookupCipher } from './algorithms.js';
+import { type Codec, CleartextCodec, RandomPool, StaticCodec } from './codec.js';
+import { closeDevice, type Device, errnoText } from './device.js';
+import { BANNER, HELP_TEXT, LIBRARY_VERSIONS, VERSION_TEXT } from './help.js';
+import { D_SHOW_PARMS, FatalError, Logger, M_FATAL, M_INFO, M_WARN } from './log.js';
+import { occOptionsString } from './messages.js';
+import { checkOptions, deviceKind, type Options, OptionsError, parseArgv } from './options.js';
+import { parameterSettings } from './show-options.js';
+import { checkStaticKey, formatStaticKey, INLINE_FILE_TAG, parseStaticKey, STATIC_KEY_LENGTH } from './static-key.js';
+import { type Context, Instance } from './tunnel.js';
+
+export default defineProgram({
+  name: 'openvpn',
+  summary: 'secure IP tunnel daemon (static-key mode, wire-compatible with OpenVPN 2.6)',
+  main: (argv, sys) => openvpn(argv, sys),
+});
+
+async function readFileText(sys: Sys, path: string): Promise<string | null> {
+  try {
+    const fd = await sys.open(path, O_RDONLY | O_CLOEXEC);
+    try {
+      return new TextDecoder().decode(await readAll(sys, fd));
+    } finally {
+      await sys.close(fd);
+    }
+  } catch (e) {
+    if (isSysError(e)) return null;
+    throw e;
+  }
+}
+
+async function optionsError(log: Logger, ...messages: string[]): Promise<number> {
+  for (const m of messages) await log.raw(`Options error: ${m}`);
+  await log.raw('Use --help for more information.');
+  return 1;
+}
+
+export async function openvpn(argv: string[], sys: Sys): Promise<number> {
+  const log = new Logger(sys);
+  let o: Options;
+  try {
+    o = await parseArgv(argv, { log: (line, verb) => log.msg(M_WARN, line, verb), readFile: (p) => readFileText(sys, p) });
+    // No arguments at all: 2.6 prints its usage, as for --help.
+    if (o.help || argv.length === 1) {
+      await log.raw(HELP_TEXT);
+      return 1;
+    }
+    if (o.version) {
+      await log.raw(VERSION_TEXT);
+      return 0;
+    }
+    if (o.genkey) return await genkey(sys, log, o.genkey.file);
+    checkOptions(o);
+  } catch (e) {
+    if (e instanceof OptionsError) return optionsError(log, e.message);
+    throw e;
+  }
+  log.verb = o.verb;
+  log.suppressTimestamps = o.suppressTimestamps;
+  try {
+    return await run(sys, log, o);
+  } catch (e) {
+    if (!(e instanceof FatalError)) throw e;
+    for (const line of e.lines) await log.msg(M_FATAL, line);
+    await log.msg(M_FATAL, 'Exiting due to fatal error');
+    return 1;
+  }
+}
+
+async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
+  await log.msg(
+    M_INFO,
+    'DEPRECATION: No tls-client or tls-server option in configuration detected. OpenVPN 2.7 will remove the functionality to run a VPN without TLS. See the examples section in the manual page for examples of a similar quick setup with peer-fingerprint.',
+  );
+  let keyText: string | null = null;
+  if (o.secret) {
+    keyText = o.secret.inline;
+    if (keyText === null) {
+      let mode: number;
+      try {
+        mode = (await sys.stat(o.secret.file)).st_mode;
+      } catch (e) {
+        const why = errnoText(e);
+        await log.msg(M_WARN, `WARNING: cannot stat file '${o.secret.file}': ${why}`);
+        return optionsError(log, `--secret fails with '${o.secret.file}': ${why}`, 'Please correct these errors.');
+      }
+      if (mode & 0o077) await log.msg(M_WARN, `WARNING: file '${o.secret.file}' is group or others accessible`);
+    }
+  }
+  if (log.enabled(D_SHOW_PARMS)) for (const line of parameterSettings(o)) await log.msg(D_SHOW_PARMS, line);
+  await log.msg(M_INFO, BANNER);
+  await log.msg(M_INFO, LIBRARY_VERSIONS);
+  if (o.ping > 0 && o.pingRec <= 0) await log.msg(M_WARN, 'WARNING: --ping should normally be used with --ping-restart or --ping-exit');
+
+  const rng = new RandomPool(sys);
+  const kind = deviceKind(o);
+  let codec: Codec;
+  let occLocal: string;
+  let occRemote: string;
+  if (o.secret) {
+    const cipher = lookupCipher(o.cipher ?? 'BF-CBC');
+    if (!cipher.ok) throw new FatalError([cipher.message]);
+    const auth = lookupAuth(o.auth);
+    if (!auth.ok) throw new FatalError([...(auth.opensslLine ? [auth.opensslLine] : []), auth.message]);
+    const file = o.secret.inline !== null ? INLINE_FILE_TAG : o.secret.file;
+    keyText ??= await readFileText(sys, o.secret.file);
+    const key = parseStaticKey(keyText ?? '', file);
+    if (!(key instanceof Uint8Array)) throw new FatalError([...(key.preceding ?? []), key.message]);
+    const bad = checkStaticKey(key, cipher.cipher, file);
+    if (bad) throw new FatalError([...(bad.preceding ?? []), bad.message]);
+    const staticCodec = new StaticCodec({
+      sys,
+      log,
+      rng,
+      key,
+      direction: o.keyDirection,
+      cipher: cipher.cipher,
+      auth: auth.auth,
+      replayWindow: o.replayWindow,
+      replaySeconds: o.replaySeconds,
+      muteReplayWarnings: o.muteReplayWarnings,
+    });
+    await staticCodec.logKeyInit();
+    codec = staticCodec;
+    if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
+    const occ = { devType: kind, cipher: cipher.cipher, auth: auth.auth, keyDirection: o.keyDirection, tunMtu: o.tunMtu, ifconfig: o.ifconfig ?? undefined };
+    occLocal = occOptionsString(occ);
+    occRemote = occOptionsString({ ...occ, remote: true });
+  } else {
+    await log.msg(
+      M_WARN,
+      "******* WARNING *******: '--cipher none' was specified. This means NO encryption will be performed and tunnelled data WILL be transmitted in clear text over the network! PLEASE DO RECONSIDER THIS SETTING!",
+    );
+    await log.msg(
+      M_WARN,
+      "******* WARNING *******: '--auth none' was specified. This means no authentication will be performed on received packets, meaning you CANNOT trust that the data received by the remote side have NOT been manipulated. PLEASE DO RECONSIDER THIS SETTING!",
+    );
+    await log.msg(
+      M_WARN,
+      '******* WARNING *******: All encryption and authentication features disabled -- All data will be tunnelled as clear text and will not be protected against man-in-the-middle changes. PLEASE DO RECONSIDER THIS CONFIGURATION!',
+    );
+    codec = new CleartextCodec(log, o.auth);
+    if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
+    [occLocal, occRemote] = cleartextOcc(o, kind);
+  }
+
+  const signals: number[] = [];
+  for (const signo of [SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGUSR2]) await sys.sigaction(signo, (s) => void signals.push(s));
+  const ctx: Context = { sys, log, opts: o, kind, codec, occLocal, occRemote, signals };
+  let persisted: Device | null = null;
+  try {
+    for (;;) {
+      const end = await new Instance(ctx, persisted).run();
+      if (end.action === 'exit') return end.status;
+      persisted = end.device;
+      await log.msg(M_INFO, 'Restart pause, 1 second(s)');
+      const stop = await pause(sys, 1e9, signals);
+      if (stop !== null) {
+        if (persisted) await closeDevice(sys, log, persisted);
+        await log.msg(M_INFO, `${SIGNAL_NAMES[stop]}[hard,init_instance] received, process exiting`);
+        return 0;
+      }
+      codec.newSession();
+      if (codec instanceof StaticCodec) {
+        if (o.persistKey) await log.msg(M_INFO, 'Re-using pre-shared static key');
+        else await codec.logKeyInit();
+      }
+    }
+  } finally {
+    await rng.close();
+  }
+}
+
+/** The restart pause; a SIGINT or SIGTERM during it ends the program (returned). */
+async function pause(sys: Sys, ns: number, signals: number[]): Promise<number | null> {
+  const deadline = (await sys.clock_gettime(CLOCK_MONOTONIC)) + ns;
+  for (;;) {
+    const stop = signals.find((s) => s === SIGINT || s === SIGTERM);
+    if (stop !== undefined) {
+      signals.splice(signals.indexOf(stop), 1);
+      return stop;
+    }
+    const left = deadline - (await sys.clock_gettime(CLOCK_MONOTONIC));
+    if (left <= 0) return null;
+    try {
+      await sys.nanosleep(left);
+    } catch (e) {
+      if (!isSysError(e, 'EINTR')) throw e;
+    }
+  }
+}
+
+/** options_string() without crypto: "V4,dev-type null,link-mtu 1500,tun-mtu 1500,proto UDPv4". */
+function cleartextOcc(o: Options, kind: 'tun' | 'tap' | 'null'): [string, string] {
+  const head = `V4,dev-type ${kind},link-mtu ${o.tunMtu + (kind === 'tap' ? 32 : 0)},tun-mtu ${o.tunMtu},proto UDPv4`;
+  const ifc = o.ifconfig;
+  if (!ifc || kind === 'null') return [head, head];
+  if (kind === 'tap') {
+    const net = (a: string, m: string) => a.split('.').map((x, i) => Number(x) & Number(m.split('.')[i])).join('.');
+    const s = `${head},ifconfig ${net(ifc.local, ifc.remote)} ${ifc.remote}`;
+    return [s, s];
+  }
+  return [`${head},ifconfig ${ifc.remote} ${ifc.local}`, `${head},ifconfig ${ifc.local} ${ifc.remote}`];
+}
+
+/** --genkey secret [FILE]: 256 bytes from /dev/random in the static key file format. */
+async function genkey(sys: Sys, log: Logger, file: string | null): Promise<number> {
+  const fd = await sys.open('/dev/random', O_RDONLY | O_CLOEXEC);
+  const key = new Uint8Array(STATIC_KEY_LENGTH);
+  for (let got = 0; got < key.length; ) {
+    const chunk = await sys.read(fd, key.length - got);
+    key.set(chunk, got);
+    got += chunk.length;
+  }
+  await sys.close(fd);
+  const text = formatStaticKey(key);
+  if (file === null) {
+    await log.raw(text);
+    return 0;
+  }
+  let out: number;
+  try {
+    out = await sys.open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600);
+  } catch (e) {
+    await log.msg(M_FATAL, `Cannot open file '${file}' for write: ${errnoText(e)}`);
+    await log.msg(M_FATAL, 'Failed to write key file');
+    await log.msg(M_FATAL, 'Exiting due to fatal error');
+    return 1;
+  }
+  let bytes = new TextEncoder().encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(await sys.write(out, bytes));
+  await sys.close(out);
+  return 0;
+}

@@ -1,0 +1,379 @@
+// OpenVPN's options, spelt and checked as 2.6.14 does (options.c add_option / options_postprocess).
+//
+// On the command line an option is `--name` followed by every word up to the next one starting
+// with "--"; in a config file it is one line, the leading "--" optional, `#` or `;` starting a
+// comment where a word could start, quotes grouping words, and `<secret>` ... `</secret>` giving a
+// key inline. A wrong number of parameters and an unknown name both get OpenVPN's one message,
+// "Unrecognized option or missing or extra parameter(s) in [CMD-LINE]:1: NAME (2.6.14)".
+// Options real OpenVPN has and tunlab does not (TLS, scripts, compression...) are refused by name.
+
+import { parseIpv4 } from '../../../kernel/abi/packets.js';
+import { splitConfigLine } from './config-line.js';
+import { REFUSED } from './refused.js';
+import { replayWindowOptionError } from './replay.js';
+import { INLINE_FILE_TAG, type KeyDirection, parseKeyDirection } from './static-key.js';
+
+export const VERSION = '2.6.14';
+
+export class OptionsError extends Error {}
+
+export interface RouteOption {
+  readonly network: string;
+  readonly netmask: string | null;
+  readonly gateway: string | null;
+}
+
+export interface Options {
+  dev: string | null;
+  devType: string | null;
+  remote: { host: string; port: string | null } | null;
+  local: string | null;
+  lport: string;
+  rport: string;
+  /** --lport or --port given: bind even with --remote (2.6 binds by default anyway). */
+  nobind: boolean;
+  float: boolean;
+  ifconfig: { local: string; remote: string } | null;
+  ifconfigNoexec: boolean;
+  routes: RouteOption[];
+  routeGateway: string | null;
+  routeNoexec: boolean;
+  /** --secret: a file name, or the inline text of a <secret> block (file then [[INLINE]]). */
+  secret: { file: string; inline: string | null } | null;
+  keyDirection: KeyDirection;
+  cipher: string | null;
+  auth: string;
+  ping: number;
+  pingRec: number;
+  pingRecAction: 'restart' | 'exit';
+  keepalive: { ping: number; restart: number } | null;
+  replayWindow: number;
+  replaySeconds: number;
+  verb: number;
+  suppressTimestamps: boolean;
+  muteReplayWarnings: boolean;
+  persistTun: boolean;
+  persistKey: boolean;
+  tunMtu: number;
+  /** --tun-mtu given (it then also fixes mssfix, as --verb 4 shows). */
+  tunMtuSet: boolean;
+  /** The first --config file, for --verb 4's settings. */
+  configFile: string | null;
+  genkey: { type: string; file: string | null } | null;
+  help: boolean;
+  version: boolean;
+}
+
+export function defaultOptions(): Options {
+  return {
+    dev: null,
+    devType: null,
+    remote: null,
+    local: null,
+    lport: '1194',
+    rport: '1194',
+    nobind: false,
+    float: false,
+    ifconfig: null,
+    ifconfigNoexec: false,
+    routes: [],
+    routeGateway: null,
+    routeNoexec: false,
+    secret: null,
+    keyDirection: undefined,
+    cipher: null,
+    auth: 'SHA1',
+    ping: 0,
+    pingRec: 0,
+    pingRecAction: 'restart',
+    keepalive: null,
+    replayWindow: 64,
+    replaySeconds: 15,
+    verb: 1,
+    suppressTimestamps: false,
+    muteReplayWarnings: false,
+    persistTun: false,
+    persistKey: false,
+    tunMtu: 1500,
+    tunMtuSet: false,
+    configFile: null,
+    genkey: null,
+    help: false,
+    version: false,
+  };
+}
+
+const PROTOCOLS =
+  '[proto-uninitialized] [udp] [tcp-server] [tcp-client] [tcp] [udp4] [tcp4-server] [tcp4-client] [tcp4] [udp6] [tcp6-server] [tcp6-client] [tcp6]';
+
+/** C's atoi(): leading blanks, a sign, digits; anything else stops it (0 if nothing). */
+export function atoi(s: string): number {
+  const m = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(s);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  return Math.max(-2147483648, Math.min(2147483647, n));
+}
+
+export interface ParseHooks {
+  /** A line OpenVPN logs while parsing (the --secret deprecation), with the verbosity set so far. */
+  log(line: string, verb: number): Promise<void>;
+  /** Read a config file; null when it cannot be opened. */
+  readFile(path: string): Promise<string | null>;
+}
+
+type Where = { file: string; line: number };
+
+interface Spec {
+  min: number;
+  max: number;
+  apply(o: Options, p: string[], at: Where, hooks: ParseHooks): void | Promise<void>;
+}
+
+const flag = (set: (o: Options) => void): Spec => ({ min: 0, max: 0, apply: (o) => set(o) });
+
+const SPECS: Record<string, Spec> = {
+  help: flag((o) => (o.help = true)),
+  version: flag((o) => (o.version = true)),
+  config: {
+    min: 1,
+    max: 1,
+    async apply(o, p, at, hooks) {
+      const text = await hooks.readFile(p[0]!);
+      if (text === null) throw new OptionsError(`In ${whereName(at)}: Error opening configuration file: ${p[0]}`);
+      o.configFile ??= p[0]!;
+      await parseConfig(o, text, p[0]!, hooks);
+    },
+  },
+  dev: { min: 1, max: 1, apply: (o, p) => void (o.dev = p[0]!) },
+  'dev-type': { min: 1, max: 1, apply: (o, p) => void (o.devType = p[0]!) },
+  remote: {
+    min: 1,
+    max: 3,
+    apply(o, p) {
+      if (p[2] !== undefined) checkProto(p[2]);
+      if (o.remote !== null) throw new OptionsError("--remote given more than once: tunlab's openvpn talks to one peer (no connection list)");
+      o.remote = { host: p[0]!, port: p[1] ?? null };
+    },
+  },
+  local: { min: 1, max: 1, apply: (o, p) => void (o.local = p[0]!) },
+  port: { min: 1, max: 1, apply: (o, p) => void ((o.lport = p[0]!), (o.rport = p[0]!)) },
+  lport: { min: 1, max: 1, apply: (o, p) => void (o.lport = p[0]!) },
+  rport: { min: 1, max: 1, apply: (o, p) => void (o.rport = p[0]!) },
+  nobind: flag((o) => (o.nobind = true)),
+  proto: { min: 1, max: 1, apply: (_o, p) => checkProto(p[0]!) },
+  float: flag((o) => (o.float = true)),
+  ifconfig: {
+    min: 2,
+    max: 2,
+    apply(o, p) {
+      if (parseIpv4(p[0]!) === null || parseIpv4(p[1]!) === null) {
+        throw new OptionsError(`ifconfig parms '${p[0]}' and '${p[1]}' must be valid addresses`);
+      }
+      o.ifconfig = { local: p[0]!, remote: p[1]! };
+    },
+  },
+  'ifconfig-noexec': flag((o) => (o.ifconfigNoexec = true)),
+  'ifconfig-nowarn': flag(() => {}),
+  route: {
+    min: 1,
+    max: 4,
+    apply(o, p) {
+      const word = (s: string | undefined) => (s === undefined || s === 'default' ? null : s);
+      o.routes.push({ network: p[0]!, netmask: word(p[1]), gateway: word(p[2]) });
+    },
+  },
+  'route-gateway': { min: 1, max: 1, apply: (o, p) => void (o.routeGateway = p[0]!) },
+  'route-noexec': flag((o) => (o.routeNoexec = true)),
+  secret: {
+    min: 1,
+    max: 2,
+    async apply(o, p, _at, hooks) {
+      await hooks.log('DEPRECATED OPTION: The option --secret is deprecated.', o.verb);
+      o.secret = { file: p[0]!, inline: null };
+      if (p[1] !== undefined) o.keyDirection = direction(p[1]);
+    },
+  },
+  'key-direction': { min: 1, max: 1, apply: (o, p) => void (o.keyDirection = direction(p[0]!)) },
+  cipher: { min: 1, max: 1, apply: (o, p) => void (o.cipher = p[0]!) },
+  auth: { min: 1, max: 1, apply: (o, p) => void (o.auth = p[0]!) },
+  ping: { min: 1, max: 1, apply: (o, p) => void (o.ping = atoi(p[0]!)) },
+  'ping-restart': { min: 1, max: 1, apply: (o, p) => void ((o.pingRec = atoi(p[0]!)), (o.pingRecAction = 'restart')) },
+  'ping-exit': { min: 1, max: 1, apply: (o, p) => void ((o.pingRec = atoi(p[0]!)), (o.pingRecAction = 'exit')) },
+  keepalive: { min: 2, max: 2, apply: (o, p) => void (o.keepalive = { ping: atoi(p[0]!), restart: atoi(p[1]!) }) },
+  'replay-window': {
+    min: 1,
+    max: 2,
+    apply(o, p) {
+      const window = atoi(p[0]!);
+      const seconds = p[1] === undefined ? o.replaySeconds : atoi(p[1]);
+      const error = replayWindowOptionError(window, seconds);
+      if (error !== null) throw new OptionsError(error);
+      o.replayWindow = window;
+      o.replaySeconds = seconds;
+    },
+  },
+  'mute-replay-warnings': flag((o) => (o.muteReplayWarnings = true)),
+  verb: { min: 1, max: 1, apply: (o, p) => void (o.verb = Math.max(0, atoi(p[0]!))) },
+  'suppress-timestamps': flag((o) => (o.suppressTimestamps = true)),
+  'persist-tun': flag((o) => (o.persistTun = true)),
+  'persist-key': flag((o) => (o.persistKey = true)),
+  'tun-mtu': {
+    min: 1,
+    max: 2,
+    apply(o, p) {
+      const mtu = atoi(p[0]!);
+      if (mtu < 576 || mtu > 65535) throw new OptionsError(`--tun-mtu ${p[0]}: tunlab's ifconfig needs an MTU from 576 to 65535`);
+      o.tunMtu = mtu;
+      o.tunMtuSet = true;
+    },
+  },
+  'resolv-retry': {
+    min: 1,
+    max: 1,
+    apply(_o, p) {
+      // tunlab resolves from /etc/hosts and, as 2.6 by default, keeps retrying.
+      if (p[0] !== 'infinite') throw new OptionsError("--resolv-retry: tunlab's openvpn only retries forever (resolv-retry infinite)");
+    },
+  },
+  genkey: {
+    min: 0,
+    max: 2,
+    apply(o, p) {
+      const type = p[0] ?? 'secret';
+      if (type.startsWith('tls-crypt-v2') || type === 'auth-token') {
+        throw new OptionsError(`--genkey ${type} is not supported by tunlab's openvpn (static-key mode only)`);
+      }
+      if (type !== 'secret' && type !== 'tls-auth' && type !== 'tls-crypt') throw new OptionsError(`unknown --genkey type: ${type}`);
+      o.genkey = { type, file: p[1] ?? o.genkey?.file ?? null };
+    },
+  },
+};
+
+function direction(arg: string): KeyDirection {
+  const d = parseKeyDirection(arg);
+  if (typeof d === 'object') throw new OptionsError(d.message);
+  return d;
+}
+
+function checkProto(p: string): void {
+  if (p === 'udp' || p === 'udp4') return;
+  if (/^tcp[46]?(-server|-client)?$/.test(p)) throw new OptionsError(`--proto ${p} is not supported by tunlab's openvpn (UDP only)`);
+  if (p === 'udp6') throw new OptionsError("--proto udp6 is not supported by tunlab's openvpn (IPv4 only)");
+  throw new OptionsError(`Bad protocol: '${p}'. Allowed protocols with --proto option: ${PROTOCOLS}`);
+}
+
+function whereName(at: Where): string {
+  return `${at.file}:${at.line}`;
+}
+
+const MAX_CONFIG_DEPTH = 10;
+let configDepth = 0;
+
+async function addOption(o: Options, words: string[], at: Where, hooks: ParseHooks): Promise<void> {
+  const name = words[0]!;
+  const params = words.slice(1);
+  const spec = SPECS[name];
+  if (spec === undefined && REFUSED[name] !== undefined) {
+    throw new OptionsError(`--${name} is not supported by tunlab's openvpn (${REFUSED[name]})`);
+  }
+  if (spec === undefined || params.length < spec.min || params.length > spec.max) {
+    throw new OptionsError(`Unrecognized option or missing or extra parameter(s) in ${whereName(at)}: ${name} (${VERSION})`);
+  }
+  await spec.apply(o, params, at, hooks);
+}
+
+/** parse_argv(): `openvpn FILE` alone is `--config FILE`; otherwise options and their words. */
+export async function parseArgv(argv: readonly string[], hooks: ParseHooks, o: Options = defaultOptions()): Promise<Options> {
+  const args = argv.slice(1);
+  if (args.length === 1 && !args[0]!.startsWith('--')) {
+    await addOption(o, ['config', args[0]!], { file: '[CMD-LINE]', line: 1 }, hooks);
+    return o;
+  }
+  for (let i = 0; i < args.length; ) {
+    const word = args[i]!;
+    if (!word.startsWith('--')) {
+      throw new OptionsError(`I'm trying to parse "${word}" as an --option parameter but I don't see a leading '--'`);
+    }
+    const words = [word.slice(2)];
+    i++;
+    while (i < args.length && !args[i]!.startsWith('--')) words.push(args[i++]!);
+    const at = { file: '[CMD-LINE]', line: 1 };
+    // `--genkey --secret FILE` (2.4's spelling): --secret names the file to write.
+    if (words[0] === 'secret' && o.genkey !== null && o.genkey.file === null && words.length === 2) {
+      await hooks.log('DEPRECATED OPTION: The option --secret is deprecated.', o.verb);
+      await hooks.log('WARNING: Using --genkey --secret filename is DEPRECATED.  Use --genkey secret filename instead.', o.verb);
+      o.genkey = { ...o.genkey, file: words[1]! };
+      continue;
+    }
+    await addOption(o, words, at, hooks);
+  }
+  return o;
+}
+
+/** read_config_file(): one option a line, optional "--", inline <secret> blocks. */
+export async function parseConfig(o: Options, text: string, file: string, hooks: ParseHooks): Promise<void> {
+  if (++configDepth > MAX_CONFIG_DEPTH) {
+    configDepth = 0;
+    throw new OptionsError(`In ${file}: Maximum recursive include levels exceeded in include attempt of file ${file} -- probably you have a configuration file that tries to include itself.`);
+  }
+  try {
+    const lines = text.split(/\r?\n/);
+    for (let n = 0; n < lines.length; n++) {
+      const words = splitConfigLine(lines[n]!);
+      if (words.length === 0) continue;
+      const at = { file, line: n + 1 };
+      const inline = /^<([a-z0-9-]+)>$/.exec(words[0]!);
+      if (inline) {
+        const tag = inline[1]!;
+        const body: string[] = [];
+        let end = n + 1;
+        while (end < lines.length && lines[end]!.trim() !== `</${tag}>`) body.push(lines[end++]!);
+        if (end >= lines.length) throw new OptionsError(`Closing tag </${tag}> not found`);
+        n = end;
+        if (tag !== 'secret') {
+          if (REFUSED[tag] !== undefined) throw new OptionsError(`<${tag}> is not supported by tunlab's openvpn (${REFUSED[tag]})`);
+          throw new OptionsError(`Unrecognized option or missing or extra parameter(s) in ${whereName(at)}: ${tag} (${VERSION})`);
+        }
+        await hooks.log('DEPRECATED OPTION: The option --secret is deprecated.', o.verb);
+        o.secret = { file: INLINE_FILE_TAG, inline: body.join('\n') + '\n' };
+        continue;
+      }
+      if (words[0]!.length >= 3 && words[0]!.startsWith('--')) words[0] = words[0]!.slice(2);
+      await addOption(o, words, at, hooks);
+    }
+  } finally {
+    configDepth--;
+  }
+}
+
+/** Cross-option checks (options_postprocess), in 2.6's words. */
+export function checkOptions(o: Options): void {
+  if (o.keepalive !== null) {
+    if (o.ping !== 0 || o.pingRec !== 0) {
+      throw new OptionsError(
+        "--keepalive conflicts with --ping, --ping-exit, or --ping-restart.  If you use --keepalive, you don't need any of the other --ping directives.",
+      );
+    }
+    const { ping, restart } = o.keepalive;
+    if (ping <= 0 || restart <= 0) throw new OptionsError('--keepalive parameters must be > 0');
+    if (ping * 2 > restart) {
+      throw new OptionsError(
+        `the second parameter to --keepalive (restart timeout=${restart}) must be at least twice the value of the first parameter (ping interval=${ping}).  A ratio of 1:5 or 1:6 would be even better.  Recommended setting is --keepalive 10 60.`,
+      );
+    }
+    // Point-to-point: ping every n seconds, restart after m without hearing from the peer.
+    o.ping = ping;
+    o.pingRec = restart;
+    o.pingRecAction = 'restart';
+  }
+  if (o.dev === null) throw new OptionsError('You must define TUN/TAP device (--dev)');
+}
+
+/** dev_type_enum(): what --dev (or --dev-type) names. */
+export function deviceKind(o: Options): 'tun' | 'tap' | 'null' | null {
+  const t = o.devType ?? o.dev ?? '';
+  if (t.startsWith('tun')) return 'tun';
+  if (t.startsWith('tap')) return 'tap';
+  if (t === 'null') return 'null';
+  return null;
+}
