@@ -110,6 +110,10 @@ export class Scheduler {
   private yielding = 0;
   private externals = 0;
   private working = 0;
+  /** Tasks able to run: created or woken and not yet blocked again. */
+  private runnable = 0;
+  /** The run loop, waiting for every task to block. */
+  private settledWaiter: (() => void) | null = null;
   private idleKick: (() => void) | null = null;
   private failure: unknown = null;
   private budget = PREEMPT_EVERY;
@@ -177,6 +181,7 @@ export class Scheduler {
   createTask(owner: TaskOwner): Task {
     const t = new Task(this, owner);
     this.tasks.add(t);
+    this.runnable++;
     return t;
   }
 
@@ -184,8 +189,13 @@ export class Scheduler {
   exitTask(task: Task): void {
     const w = task.waiter;
     if (w) this.detach(w);
+    if (task.state === 'runnable') this.lessRunnable();
     task.state = 'exited';
     this.tasks.delete(task);
+  }
+
+  private lessRunnable(): void {
+    if (--this.runnable === 0) this.settledWaiter?.();
   }
 
   sleep(task: Task, queues: readonly WaitQueue[], opts: SleepOptions): Promise<WakeReason> {
@@ -206,6 +216,7 @@ export class Scheduler {
       if (opts.deadline !== undefined) w.timer = this.at(opts.deadline, () => this.finish(w, 'timeout'));
       task.waiter = w;
       task.state = 'blocked';
+      this.lessRunnable();
     });
   }
 
@@ -227,6 +238,7 @@ export class Scheduler {
     if (w.task.waiter !== w) return;
     this.detach(w);
     w.task.state = 'runnable';
+    this.runnable++;
     w.resolve(reason);
   }
 
@@ -303,10 +315,14 @@ export class Scheduler {
   async run(opts: RunOptions = {}): Promise<RunOutcome> {
     const until = opts.until ?? (() => this.tasks.size === 0);
     for (;;) {
-      await quiesce();
+      await this.settle();
       this.throwIfFailed();
       if (until()) return { kind: 'done' };
-      if (this.soft.length > 0 || this.yielding > 0) continue;
+      if (this.soft.length > 0) {
+        this.drainSoft();
+        continue;
+      }
+      if (this.yielding > 0 || this.runnable > 0) continue;
       if (this.working > 0) {
         await this.idle(null);
         continue;
@@ -333,6 +349,23 @@ export class Scheduler {
       await this.idle(next ? next.when - this.now() : null);
       this.fireDue();
     }
+  }
+
+  private settle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        if (this.settledWaiter === finish) this.settledWaiter = null;
+        resolve();
+      };
+      if (this.runnable === 0 && this.soft.length === 0 && this.yielding === 0) {
+        // Let whatever is queued right now run first.
+        queueMicrotask(finish);
+      } else this.settledWaiter = finish;
+      setImmediate(finish);
+    });
   }
 
   private stuck(kind: 'deadlock' | 'time-limit'): RunOutcome {
@@ -373,8 +406,4 @@ export class Scheduler {
       throw f;
     }
   }
-}
-
-function quiesce(): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve));
 }
