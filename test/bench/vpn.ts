@@ -7,6 +7,13 @@ import { O_RDWR } from '../../kernel/abi/fcntl.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Process } from '../../kernel/proc/process.js';
 import { createTerminal } from '../../kernel/drivers/tty/tty.js';
+import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../../bin/paths.js';
+import { defineProgram } from '../../kernel/abi/program.js';
+import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../kernel/abi/socket.js';
+import { buildWorld } from '../../kernel/world/build.js';
+import { parseWorldFile } from '../../kernel/world/world-file.js';
+import { userlandPrograms } from '../../userland/bin/registry.js';
 
 async function shell(k: Kernel, command: string): Promise<{ proc: Process; output: () => string }> {
   const term = createTerminal(k, false);
@@ -38,29 +45,64 @@ export async function vpnPing(count: number): Promise<{ virtualPerWall: number; 
   return { virtualPerWall: virt / wall, received: Number(m?.[1] ?? 0) };
 }
 
+const PAIR = {
+  segments: { wire: { delay: '0.1ms' } },
+  hosts: {
+    a: {
+      nics: [{ segment: 'wire', address: '192.168.7.1/24' }],
+      files: { '/etc/openvpn/static.key': { from: '../keys/static.key' } },
+    },
+    b: {
+      nics: [{ segment: 'wire', address: '192.168.7.2/24' }],
+      files: { '/etc/openvpn/static.key': { from: '../keys/static.key' } },
+    },
+  },
+};
+
+/** A sender that paces itself in virtual time, so nothing is lost for want of buffer space. */
+const blast = defineProgram({
+  name: 'blast',
+  summary: 'send N datagrams of S bytes, one every P nanoseconds',
+  async main(argv, sys) {
+    const [dst, port, n, size, pace] = [argv[1]!, Number(argv[2]), Number(argv[3]), Number(argv[4]), Number(argv[5])];
+    const fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
+    const to = sockaddrIn(dst, port);
+    const data = new Uint8Array(size).fill(0x78);
+    for (let i = 0; i < n; i++) {
+      await sys.sendto(fd, data, 0, to);
+      await sys.nanosleep(pace);
+    }
+  },
+});
+
 /**
- * Payload through the tunnel: a UDP sender on haiku, a receiver on the intranet host behind the
- * vpn, everything between them encrypted and authenticated by the two openvpn processes. The
- * sender paces itself (100 µs of virtual time apart): links in a world have no bandwidth limit, so
- * a burst would only measure how much the socket buffers drop; paced, every datagram crosses the
- * whole path, and the wall time is what the emulation costs per datagram.
+ * Payload through the tunnel between two hosts on one wire: a sender on a, a receiving socket on
+ * b, the two openvpn processes encrypting and authenticating everything between them. The sender
+ * paces itself (100 µs of virtual time apart): links have no bandwidth limit, so a burst would
+ * only measure how much the socket buffers drop; paced, every datagram crosses the whole path,
+ * and the wall time is what the emulation costs per datagram.
  */
 export async function tunnelThroughput(datagrams: number, size: number): Promise<{ mbPerS: number; delivered: number }> {
-  const s = await Session.create({ clock: 'virtual' });
-  const vpn = await shell(s.host, `${CLIENT} &`);
-  await s.run(() => !vpn.proc.alive);
-  const intranet = s.world.mustHost('intranet');
-  const rx = await shell(intranet, 'udpserver -p 9000 -q --no-echo --rcvbuf 4194304');
-  const warm = await shell(s.host, 'sleep 3; ping -c 1 -q 10.10.0.10 > /dev/null');
-  await s.run(() => !warm.proc.alive);
-  const payload = 'x'.repeat(size);
+  const built = buildWorld(parseWorldFile(JSON.stringify(PAIR)), { programs: userlandPrograms, seed: 1 }, path.join(PACKAGE_ROOT, 'fixtures', 'worlds'));
+  const w = built.world;
+  w.addProgram(blast);
+  const a = w.mustHost('a');
+  const b = w.mustHost('b');
+  const common = '--dev tun --cipher AES-256-CBC --auth SHA256 --verb 0 --secret /etc/openvpn/static.key';
+  const va = await shell(a, `openvpn --remote 192.168.7.2 --ifconfig 10.8.0.1 10.8.0.2 ${common} 0 &`);
+  const vb = await shell(b, `openvpn --remote 192.168.7.1 --ifconfig 10.8.0.2 10.8.0.1 ${common} 1 &`);
+  const rx = await shell(b, 'udpserver -p 9000 -q --no-echo --rcvbuf 4194304');
+  await w.run({ until: () => !va.proc.alive && !vb.proc.alive });
+  const warm = await shell(a, 'sleep 2; ping -c 1 -q 10.8.0.2 > /dev/null');
+  await w.run({ until: () => !warm.proc.alive });
+  const receiver = () => b.net.sockets.udp.get(9000)?.[0]?.received ?? 0;
+  const before = receiver();
   const t0 = performance.now();
-  const tx = await shell(s.host, `udpclient -c ${datagrams} -i 0.0001 -w 0 10.10.0.10 9000 ${payload} > /dev/null; sleep 1`);
-  await s.run(() => !tx.proc.alive);
+  const tx = await shell(a, `blast 10.8.0.2 9000 ${datagrams} ${size} 100000`);
+  await w.run({ until: () => !tx.proc.alive });
   const wall = (performance.now() - t0) / 1000;
-  // The receiver's kernel counted what came out of the tunnel.
-  const delivered = intranet.net.udp.InDatagrams;
-  s.close();
+  // The receiving socket counted what came out of the tunnel.
+  const delivered = receiver() - before;
   void rx;
   return { mbPerS: (delivered * size) / 2 ** 20 / wall, delivered };
 }
