@@ -9,6 +9,7 @@ import { shellStatus } from '../kernel/abi/wait.js';
 import type { Terminal } from '../kernel/drivers/tty/tty.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc/process.js';
+import { BUILTINS } from '../userland/sh/builtins/index.js';
 import type { CompletionSource, HistoryStore, TerminalPort } from '../userland/terminal/port.js';
 import { runTerminal } from '../userland/terminal/run.js';
 import type { Session } from './session.js';
@@ -49,7 +50,6 @@ export function completionSource(k: Kernel, shell: Process): CompletionSource {
     },
     cwd: async () => shell.cwd,
     async commands() {
-      const { BUILTINS } = await import('../userland/sh/builtins/index.js');
       const bin = (await this.listDir('/bin')) ?? [];
       return [...Object.keys(BUILTINS), ...bin];
     },

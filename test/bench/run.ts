@@ -3,8 +3,7 @@
 
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../../bin/paths.js';
+import { TUNLAB_COMMAND } from '../helpers/command.js';
 import { scale } from './scale.js';
 import { tunEcho } from './tun-echo.js';
 import { rawCrypto, tunnelThroughput, vpnPing } from './vpn.js';
@@ -71,11 +70,10 @@ async function main(): Promise<void> {
   figures.push({ name: 'raw node:crypto: encrypt + HMAC, verify + decrypt, 1300-byte payloads', value: raw, unit: 'MB/s', target: '', met: true });
 
   note(' cold start ...');
-  const bin = path.join(PACKAGE_ROOT, 'dist', 'bin', 'tunlab.js');
   const cold = median(
     await repeat(Math.max(5, reps), async () => {
       const t0 = performance.now();
-      execFileSync(process.execPath, [bin, '-c', 'true']);
+      execFileSync(process.execPath, [TUNLAB_COMMAND, '-c', 'true']);
       return performance.now() - t0;
     }),
   );

@@ -1,13 +1,13 @@
 // The real interactive terminal, driven through tmux as a person would use it: start, look at the
 // interfaces, ping until ^C shows the statistics, recall a command with the up arrow, leave with
-// ^D and status 0. It runs the built command (dist/), which `npm test` builds first.
+// ^D and status 0. It runs the built command, which `npm test` builds first.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../bin/paths.js';
+import { TUNLAB_COMMAND } from '../helpers/command.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const session = `tunlab-e2e-${process.pid}`;
@@ -38,7 +38,7 @@ async function waitFor(what: RegExp | (() => boolean), ms = 15_000): Promise<str
 
 describe.skipIf(!hasTmux)('the interactive terminal (tmux)', () => {
   beforeAll(() => {
-    const cmd = `TUNLAB_STATE_DIR=${stateDir} node ${path.join(PACKAGE_ROOT, 'dist', 'bin', 'tunlab.js')}; echo $? > ${statusFile}`;
+    const cmd = `TUNLAB_STATE_DIR=${stateDir} node ${TUNLAB_COMMAND}; echo $? > ${statusFile}`;
     tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', cmd);
   });
   afterAll(() => {
