@@ -4,7 +4,9 @@
 // back appears to come from 10.0.2.2:PORT: the gateway *is* the real machine's loopback, port for
 // port. `--forward udp:REALPORT:HOST:PORT` (QEMU's hostfwd) lets real datagrams arriving at
 // 127.0.0.1:REALPORT reach an emulated host, and the emulated side answers from that same real
-// port, so two tunlab processes, or a real OpenVPN, can be each other's peer.
+// port, so two tunlab processes, or a real OpenVPN, can be each other's peer. As slirp does, the
+// guest's fragments are reassembled before a datagram leaves, and a real datagram longer than the
+// guest link's MTU reaches the guest in fragments (a full-size packet through a VPN tunnel is one).
 //
 // It only works in real time (real datagrams do not wait for virtual clocks), and it reaches only
 // loopback addresses unless widened with `--uplink-allow CIDR`: anything else is refused, logged,
@@ -19,6 +21,7 @@ import { buildIcmpPacket, IcmpPacket, IcmpRepr } from '../net/wire/icmp.js';
 import { buildIpv4Packet, IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet, Ipv4Repr } from '../net/wire/ipv4.js';
 import { buildUdpPacket, UdpPacket, UdpRepr } from '../net/wire/udp.js';
 import { buildArpPacket } from '../net/wire/arp.js';
+import { fragment, Reassembler } from '../net/iface/fragment.js';
 import type { Kernel } from '../kernel.js';
 import type { Port, Segment } from './segment.js';
 import type { World } from './world.js';
@@ -60,6 +63,8 @@ export function parseForward(text: string): Forward {
 const LOOPBACK: Cidr = { addr: 0x7f00_0000, mask: 0xff00_0000, text: '127.0.0.0/8' };
 /** QEMU's user-mode gateway MAC. */
 export const UPLINK_MAC = 0x5255_0a00_0202;
+/** The guest link's MTU, as slirp's IF_MTU: longer real datagrams reach the guest in fragments. */
+const UPLINK_MTU = 1500;
 
 /** One real socket and the emulated address it speaks for. */
 interface Binding {
@@ -80,6 +85,10 @@ export class Uplink implements Port {
   refused = 0;
   sent = 0;
   received = 0;
+  /** The guest's fragments, put back together before the datagram leaves as one. */
+  private readonly reassembler: Reassembler;
+  /** IP ident of the fragmented datagrams sent to the guest. */
+  private ident = 0;
 
   constructor(
     private readonly world: World,
@@ -89,6 +98,8 @@ export class Uplink implements Port {
     readonly guestAddr: number,
   ) {
     segment.addPort(this);
+    const sched = world.sched;
+    this.reassembler = new Reassembler({ at: (when, fn) => sched.at(when, fn), cancel: (t) => sched.cancel(t), now: () => sched.now(), timedOut: () => {} });
   }
 
   get active(): boolean {
@@ -156,11 +167,20 @@ export class Uplink implements Port {
     this.toGuest(a.senderMac, ETHERTYPE_ARP, buildArpPacket({ operation: 2, senderMac: UPLINK_MAC, senderIp: a.targetIp, targetMac: a.senderMac, targetIp: a.senderIp }));
   }
 
-  private onIp(payload: Uint8Array): void {
-    const v = Ipv4Packet.checked(payload);
+  private onIp(received: Uint8Array): void {
+    let payload = received;
+    let v = Ipv4Packet.checked(payload);
     if (isWireError(v)) return;
-    const ip = Ipv4Repr.parse(v);
+    let ip = Ipv4Repr.parse(v);
     if (isWireError(ip)) return;
+    if (ip.moreFragments || ip.fragmentOffset > 0) {
+      const whole = this.reassembler.add(payload.subarray(0, v.totalLen), ip, v);
+      if (!whole) return;
+      payload = whole;
+      v = new Ipv4Packet(whole);
+      ip = Ipv4Repr.parse(v);
+      if (isWireError(ip)) return;
+    }
     if (ip.protocol === IPPROTO_ICMP && ip.dst === this.gateway) {
       const ic = IcmpPacket.checked(v.payload);
       const r = isWireError(ic) ? ic : IcmpRepr.parse(ic);
@@ -222,9 +242,11 @@ export class Uplink implements Port {
   }
 
   private ipToGuest(src: number, dst: number, protocol: number, payload: Uint8Array): void {
-    const packet = buildIpv4Packet({ src, dst, protocol, ttl: 64, ident: 0, tos: 0, dontFragment: false, moreFragments: false, fragmentOffset: 0 }, payload);
+    // Fragments of one datagram share an ident; slirp counts them up, as the guest's stack does.
+    const ident = payload.length + 20 > UPLINK_MTU ? (this.ident = (this.ident + 1) & 0xffff) : 0;
+    const packet = buildIpv4Packet({ src, dst, protocol, ttl: 64, ident, tos: 0, dontFragment: false, moreFragments: false, fragmentOffset: 0 }, payload);
     this.trace('in', packet);
-    this.toGuest(this.guestMac ?? BROADCAST_MAC, ETHERTYPE_IPV4, packet);
+    for (const f of fragment(packet, UPLINK_MTU)) this.toGuest(this.guestMac ?? BROADCAST_MAC, ETHERTYPE_IPV4, f);
   }
 
   private toGuest(dstMac: number, ethertype: number, payload: Uint8Array): void {
