@@ -106,8 +106,9 @@ export class PipeEnd extends OpenFile {
       if (data.length === 0) return 0;
       const room = p.capacity - p.buf.length;
       const rest = data.length - written;
-      // Small writes go in whole or not at all, so concurrent writers never interleave them.
-      const fits = rest <= PIPE_BUF ? (room >= rest ? rest : 0) : room;
+      // Small writes go in whole or not at all, so concurrent writers never interleave them. A large
+      // one takes what room there is, up to what is left of it.
+      const fits = rest <= PIPE_BUF ? (room >= rest ? rest : 0) : Math.min(room, rest);
       if (fits > 0) {
         p.buf.push(data.slice(written, written + fits));
         written += fits;

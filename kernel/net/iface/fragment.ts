@@ -106,9 +106,8 @@ export class Reassembler {
     }
     if (!repr.moreFragments) {
       // A last fragment that ends before bytes already received is corrupt (Linux's ip_frag_queue:
-      // "end < qp->q.len"). Without this check a piece beyond the end let the byte count match the
-      // total with holes left, and complete() threw a RangeError writing past its buffer (found by
-      // test/robustness/tun-input.test.ts).
+      // "end < qp->q.len"). Kept, a piece beyond the end would let the byte count match the total
+      // with holes left, and complete() would write past its buffer.
       if ((p.total !== null && p.total !== end) || p.pieces.some((x) => x.offset + x.data.length > end)) {
         this.discard(p);
         this.stats.fails++;
@@ -138,8 +137,8 @@ export class Reassembler {
     const hlen = p.header!.length;
     // The check in add() assumes a 20-byte header; with options the first fragment's header can make
     // the whole datagram longer than 65535, which its total length field cannot say. Linux drops it
-    // ("Oversized IP packet", ReasmFails); before this check it was built with a wrapped total
-    // length, failed to parse and vanished uncounted (found by test/robustness/tun-input.test.ts).
+    // ("Oversized IP packet", ReasmFails); built anyway, it would carry a wrapped total length and
+    // vanish uncounted when parsed.
     if (hlen + p.total! > MAX_DATAGRAM) {
       this.discard(p);
       this.stats.fails++;

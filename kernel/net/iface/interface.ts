@@ -58,9 +58,9 @@ export class IfCounters {
   rxDropped = 0;
   /**
    * Received and accepted by the device, then dropped because no protocol handles it (an IPv6 packet
-   * or an unknown packet-info protocol on a TUN, an unknown EtherType): Linux's rx_nohandler. Before
-   * it, such packets vanished uncounted, and a TUN's accepted writes no longer added up to what the
-   * stack saw (found by test/robustness/tun-input.test.ts). Kernel-only, like Linux's extended stats.
+   * or an unknown packet-info protocol on a TUN, an unknown EtherType): Linux's rx_nohandler. With
+   * it, a TUN's accepted writes add up to what the stack saw. Kernel-only, like Linux's extended
+   * stats.
    */
   rxNoHandler = 0;
   /** Unicast frames for another MAC, dropped (Linux's rx_otherhost_dropped); kernel-only too. */

@@ -185,6 +185,9 @@ function forward(stack: NetStack, inIface: NetInterface, packet: Uint8Array, rep
     return;
   }
   if (repr.ttl <= 1) {
+    // Counted as Linux's ip_forward() counts it ("too_many_hops": InHdrErrors), whether or not
+    // RFC 1122 lets an ICMP error go back.
+    stack.ip.InHdrErrors++;
     icmpError(stack, packet, 11, 0);
     stack.trace('ip', inIface.name, 'drop', 'ip', packet, 'TTL exceeded');
     return;
