@@ -8,9 +8,9 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGQUIT, SIGTERM } from '../../kernel/abi/signal.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { eprint, readText, writeAll } from '../lib/io.js';
-import { type Command, parse, parseCommands, type Program, type SimpleCommand } from '../sh/index.js';
+import { type Command, ExpansionError, parse, parseCommands, type Program, type SimpleCommand } from '../sh/index.js';
 import { lookupBuiltin } from '../sh/builtins/index.js';
-import { ErrexitSignal, ExitSignal, ShellError } from '../sh/interp/control.js';
+import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, ShellError } from '../sh/interp/control.js';
 import { Interpreter, type SubshellPayload } from '../sh/interp/interpreter.js';
 import { ShellState } from '../sh/interp/state.js';
 
@@ -141,6 +141,12 @@ async function runText(sh: Interpreter, text: string, label: string | null): Pro
       }
     } catch (e) {
       if (e instanceof ExitSignal || e instanceof ErrexitSignal) return e.status;
+      // An expansion error here (`sh -c 'echo ${x:?}'`, `$((1/0))`) is the script's error, reported
+      // as the full path reports it (and a non-interactive shell exits 1).
+      if (e instanceof ExpansionError) {
+        await sh.error(e.message, single);
+        return 1;
+      }
       if (!(e instanceof ShellError)) throw e;
     }
   }
@@ -170,6 +176,13 @@ async function runTop(sh: Interpreter, program: Program): Promise<number> {
       sh.state.lastStatus = e.status;
       if (e.fatal && !sh.interactive) throw new ExitSignal(e.status);
       return e.status;
+    }
+    // The safety net: a system call failure the interpreter did not expect ends this command with
+    // its errno's message, never the shell with a JavaScript exception (a crash in the kernel log).
+    if (isSysError(e)) {
+      await sh.error(e.message);
+      sh.state.lastStatus = 1;
+      return 1;
     }
     throw e;
   }
@@ -202,6 +215,10 @@ async function subshell(sys: Sys, fd: number): Promise<number> {
     return await runTop(sh, program);
   } catch (e) {
     if (e instanceof ExitSignal || e instanceof ErrexitSignal) return e.status;
+    // `f() { (return 3); }`: return leaves the subshell with that status, as in bash; so does a
+    // break or continue of a loop outside it.
+    if (e instanceof ReturnSignal) return e.status;
+    if (e instanceof BreakSignal || e instanceof ContinueSignal) return 0;
     throw e;
   }
 }

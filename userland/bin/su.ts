@@ -30,6 +30,11 @@ export default defineProgram({
         await eprint(sys, 'su: Authentication failure\n');
         return 1;
       }
+      // Any other refusal (EAGAIN at the process limit) is reported too.
+      if (isSysError(e)) {
+        await eprint(sys, `su: cannot run sh: ${e.message}\n`);
+        return 1;
+      }
       throw e;
     }
     const { status } = await sys.waitpid(pid);

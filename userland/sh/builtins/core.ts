@@ -20,7 +20,18 @@ function isName(s: string): boolean {
 function intArg(sh: Interpreter, name: string, s: string | undefined, dflt: number): number | ShellError {
   if (s === undefined) return dflt;
   if (!/^-?\d+$/.test(s)) return new ShellError(`${name}: ${s}: numeric argument required`, 2);
-  return Number(s);
+  // bash takes a 64-bit number and refuses what does not fit (a double would lose the low bits:
+  // `exit 99999999999999999999` must not exit 0). exit and return want the low 8 bits exactly:
+  // they get them through statusArg().
+  const n = BigInt(s);
+  if (n > 0x7fff_ffff_ffff_ffffn || n < -0x8000_0000_0000_0000n) return new ShellError(`${name}: ${s}: numeric argument required`, 2);
+  return Number(n);
+}
+
+/** An exit status argument: intArg's checks, then its low 8 bits, as bash's `exit` and `return` take them. */
+function statusArg(sh: Interpreter, name: string, s: string | undefined, dflt: number): number | ShellError {
+  const n = intArg(sh, name, s, dflt);
+  return n instanceof ShellError || s === undefined ? n : Number(BigInt.asUintN(8, BigInt(s)));
 }
 
 function echoEscapes(s: string): { text: string; stop: boolean } {
@@ -133,7 +144,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     summary: 'leave the shell',
     usage: 'exit [n]',
     async run(sh, argv) {
-      const n = intArg(sh, 'exit', argv[1], sh.state.lastStatus);
+      const n = statusArg(sh, 'exit', argv[1], sh.state.lastStatus);
       if (n instanceof ShellError) {
         await err(sh, `${sh.state.name}: ${n.message}\n`);
         throw new ExitSignal(2);
@@ -146,7 +157,12 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     summary: 'return from a function',
     usage: 'return [n]',
     async run(sh, argv) {
-      const n = intArg(sh, 'return', argv[1], sh.state.lastStatus);
+      if (sh.state.returnable === 0) {
+        // bash's words and status (see ShellState.returnable for why this check exists).
+        await err(sh, `${sh.state.name}: return: can only \`return' from a function or sourced script\n`);
+        return 2;
+      }
+      const n = statusArg(sh, 'return', argv[1], sh.state.lastStatus);
       if (n instanceof ShellError) {
         await err(sh, `${sh.state.name}: ${n.message}\n`);
         return 2;
@@ -161,7 +177,12 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     async run(sh, argv) {
       const n = intArg(sh, 'break', argv[1], 1);
       if (n instanceof ShellError || n < 1) return 1;
-      throw new BreakSignal(n);
+      // Outside a loop bash only complains; N beyond the loops leaves them all (see ShellState.loops).
+      if (sh.state.loops === 0) {
+        await err(sh, `${sh.state.name}: break: only meaningful in a \`for', \`while', or \`until' loop\n`);
+        return 0;
+      }
+      throw new BreakSignal(Math.min(n, sh.state.loops));
     },
   },
 
@@ -171,7 +192,12 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     async run(sh, argv) {
       const n = intArg(sh, 'continue', argv[1], 1);
       if (n instanceof ShellError || n < 1) return 1;
-      throw new ContinueSignal(n);
+      // Outside a loop bash only complains; N beyond the loops leaves them all (see ShellState.loops).
+      if (sh.state.loops === 0) {
+        await err(sh, `${sh.state.name}: continue: only meaningful in a \`for', \`while', or \`until' loop\n`);
+        return 0;
+      }
+      throw new ContinueSignal(Math.min(n, sh.state.loops));
     },
   },
 
@@ -357,10 +383,9 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     usage: 'type name ...',
     async run(sh, argv) {
       let status = 0;
-      const { lookupBuiltin } = await import('./index.js');
       for (const n of argv.slice(1)) {
         if (sh.state.functions.has(n)) await out(sh, `${n} is a function\n`);
-        else if (lookupBuiltin(n)) await out(sh, `${n} is a shell builtin\n`);
+        else if (sh.isBuiltin(n)) await out(sh, `${n} is a shell builtin\n`);
         else {
           try {
             await out(sh, `${n} is ${await findExecutable(sh.sys, n)}\n`);
@@ -417,12 +442,14 @@ async function source(sh: Interpreter, argv: string[]): Promise<number> {
   }
   const saved = sh.state.positional;
   if (argv.length > 2) sh.state.positional = argv.slice(2);
+  sh.state.returnable++;
   try {
     return await sh.runProgram(r.program);
   } catch (e) {
     if (e instanceof ReturnSignal) return e.status;
     throw e;
   } finally {
+    sh.state.returnable--;
     sh.state.positional = saved;
   }
 }

@@ -34,6 +34,16 @@ export interface SubshellPayload {
   jobPgid?: number;
 }
 
+/**
+ * A process or an fd the shell could not get where it forks or makes a pipe (EAGAIN past the
+ * process limit, EMFILE past the fd limit): reported as bash reports it ("sh: fork: ..."), the
+ * command fails with 126, and the shell goes on. Other errors are returned unchanged.
+ */
+function resourceFailure(e: unknown, what: string): unknown {
+  if (isSysError(e, 'EAGAIN') || isSysError(e, 'ENOMEM') || isSysError(e, 'EMFILE') || isSysError(e, 'ENFILE')) return new ShellError(`${what}: ${e.message}`, 126);
+  return e;
+}
+
 export class Interpreter implements RedirectHost {
   readonly sys: Sys;
   readonly state: ShellState;
@@ -145,7 +155,7 @@ export class Interpreter implements RedirectHost {
         let output = -1;
         let nextInput = -1;
         if (i < commands.length - 1) {
-          [nextInput, output] = await sys.pipe();
+          [nextInput, output] = await sys.pipe().catch((e: unknown) => Promise.reject(resourceFailure(e, 'pipe error')));
           await sys.fcntl(nextInput, F_SETFD, FD_CLOEXEC);
           await sys.fcntl(output, F_SETFD, FD_CLOEXEC);
         }
@@ -180,6 +190,8 @@ export class Interpreter implements RedirectHost {
           return await this.sys.spawn(path, argv, { env, fileActions: [...stdio, ...prep.actions], ...pgidOpt });
         } catch (e) {
           if (!isSysError(e)) throw e;
+          const failure = resourceFailure(e, 'fork');
+          if (failure !== e) throw failure;
           // Like a forked child whose exec failed: say why, report 127 or 126.
           const f = execFailure(name, e);
           await this.error(f.message, cmd);
@@ -216,7 +228,7 @@ export class Interpreter implements RedirectHost {
 
   private async spawnSubshell(payload: SubshellPayload, stdio: FileAction[], pgid: number): Promise<number> {
     const sys = this.sys;
-    const [r, w] = await sys.pipe();
+    const [r, w] = await sys.pipe().catch((e: unknown) => Promise.reject(resourceFailure(e, 'fork')));
     await sys.fcntl(w, F_SETFD, FD_CLOEXEC);
     let pid: number;
     try {
@@ -226,6 +238,9 @@ export class Interpreter implements RedirectHost {
         fileActions: stdio,
         ...(this.interactive ? { pgid } : {}),
       });
+    } catch (e) {
+      await sys.close(w);
+      throw resourceFailure(e, 'fork');
     } finally {
       await sys.close(r);
     }
@@ -283,43 +298,54 @@ export class Interpreter implements RedirectHost {
       }
       case 'While': {
         let status = 0;
-        for (;;) {
-          const c = await this.condition(cmd.condition);
-          if (cmd.until ? c === 0 : c !== 0) break;
-          try {
-            status = await this.runList(cmd.body);
-          } catch (e) {
-            if (e instanceof BreakSignal) {
-              if (--e.levels > 0) throw e;
-              break;
+        this.state.loops++;
+        try {
+          for (;;) {
+            try {
+              // The condition is inside the loop too: `while break; do ...` leaves it.
+              const c = await this.condition(cmd.condition);
+              if (cmd.until ? c === 0 : c !== 0) break;
+              status = await this.runList(cmd.body);
+            } catch (e) {
+              if (e instanceof BreakSignal) {
+                if (--e.levels > 0) throw e;
+                break;
+              }
+              if (e instanceof ContinueSignal) {
+                if (--e.levels > 0) throw e;
+                continue;
+              }
+              throw e;
             }
-            if (e instanceof ContinueSignal) {
-              if (--e.levels > 0) throw e;
-              continue;
-            }
-            throw e;
           }
+        } finally {
+          this.state.loops--;
         }
         return status;
       }
       case 'For': {
         const items = cmd.words === null ? [...this.state.positional] : await this.expandArgv(cmd.words);
         let status = 0;
-        for (const v of items) {
-          this.setVar(cmd.name, v);
-          try {
-            status = await this.runList(cmd.body);
-          } catch (e) {
-            if (e instanceof BreakSignal) {
-              if (--e.levels > 0) throw e;
-              break;
+        this.state.loops++;
+        try {
+          for (const v of items) {
+            this.setVar(cmd.name, v);
+            try {
+              status = await this.runList(cmd.body);
+            } catch (e) {
+              if (e instanceof BreakSignal) {
+                if (--e.levels > 0) throw e;
+                break;
+              }
+              if (e instanceof ContinueSignal) {
+                if (--e.levels > 0) throw e;
+                continue;
+              }
+              throw e;
             }
-            if (e instanceof ContinueSignal) {
-              if (--e.levels > 0) throw e;
-              continue;
-            }
-            throw e;
           }
+        } finally {
+          this.state.loops--;
         }
         return status;
       }
@@ -501,6 +527,7 @@ export class Interpreter implements RedirectHost {
     this.state.positional = argv.slice(1);
     this.program = fn.program;
     this.functionDepth++;
+    this.state.returnable++;
     this.locals.push(new Map());
     try {
       return await this.runCommand(fn.def.body);
@@ -508,6 +535,7 @@ export class Interpreter implements RedirectHost {
       if (e instanceof ReturnSignal) return e.status;
       throw e;
     } finally {
+      this.state.returnable--;
       const scope = this.locals.pop()!;
       for (const [k, v] of scope) {
         if (v === undefined) this.state.unset(k);
@@ -528,6 +556,11 @@ export class Interpreter implements RedirectHost {
   }
 
   // ------------------------------------------------------------------ expansion
+
+  /** Is `name` one of the shell's builtins? (For `type`, which the builtins table cannot import.) */
+  isBuiltin(name: string): boolean {
+    return lookupBuiltin(name) !== undefined;
+  }
 
   getVar(name: string): string | undefined {
     return this.state.get(name);

@@ -138,6 +138,8 @@ export async function applyInPlace(sys: Sys, actions: readonly FileAction[]): Pr
       await sys.fcntl(copy, F_SETFD, FD_CLOEXEC);
       saved.set(fd, copy);
     } catch (e) {
+      // No fd left to save it in: bash's words.
+      if (isSysError(e, 'EMFILE')) throw new ShellError(`redirection error: cannot duplicate fd: ${e.message}`);
       if (!isSysError(e, 'EBADF')) throw e;
       saved.set(fd, null);
     }

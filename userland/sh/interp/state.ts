@@ -35,6 +35,18 @@ export class ShellState {
   shellPid = 0;
   /** $0 */
   name = 'sh';
+  /**
+   * Functions and sourced scripts being run: `return` is allowed only inside one (elsewhere
+   * nothing would catch it). It travels to subshells, where `return` leaves the subshell, as in
+   * bash.
+   */
+  returnable = 0;
+  /**
+   * Loops being run (for, while, until): `break N` and `continue N` leave at most this many, and
+   * outside any loop they only complain, as bash does (`sh -c break`, `break 99` in two loops).
+   * It travels to subshells, which a break inside a loop leaves.
+   */
+  loops = 0;
 
   get(name: string): string | undefined {
     return this.vars.get(name);
@@ -81,6 +93,8 @@ export class ShellState {
       lastBackground: this.lastBackground,
       shellPid: this.shellPid,
       name: this.name,
+      returnable: this.returnable,
+      loops: this.loops,
     });
   }
 
@@ -95,6 +109,8 @@ export class ShellState {
       lastBackground: string;
       shellPid: number;
       name: string;
+      returnable?: number;
+      loops?: number;
     };
     const s = new ShellState();
     for (const [k, v] of o.vars) s.vars.set(k, v);
@@ -110,6 +126,8 @@ export class ShellState {
     s.lastBackground = o.lastBackground;
     s.shellPid = o.shellPid;
     s.name = o.name;
+    s.returnable = o.returnable ?? 0;
+    s.loops = o.loops ?? 0;
     return s;
   }
 }
