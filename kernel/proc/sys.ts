@@ -48,15 +48,9 @@ export function makeSys(k: Kernel, p: Process): Sys {
     }
   }
 
-  // One context per call name: a syscall's context never changes for a given process.
-  const contexts = new Map<string, SyscallContext>();
-  const contextFor = (name: string): SyscallContext => {
-    let c = contexts.get(name);
-    if (!c) contexts.set(name, (c = { k, p, io: p.ioContext(name) }));
-    return c;
-  };
-
   function gate(name: string, impl: SyscallImpl) {
+    // A syscall's context never changes for a given process: made at its first call.
+    let context: SyscallContext | null = null;
     // Fixed parameters rather than a rest array: this runs for every call a program makes, and no
     // syscall takes more than four arguments. The array is only built for someone watching.
     return async function (this: unknown, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown): Promise<unknown> {
@@ -69,7 +63,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
       p.deliverPending();
       if (!p.alive) return never();
       const startNs = sched.now();
-      const c = contextFor(name);
+      const c = (context ??= { k, p, io: p.ioContext(name) });
       let result: unknown;
       try {
         result = impl(c, a0, a1, a2, a3);

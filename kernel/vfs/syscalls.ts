@@ -160,7 +160,7 @@ export const fileSyscalls = {
     if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) throw new SysError('EINVAL');
     const wake = new WaitQueue('poll');
     const regs: Array<[OpenFile, SelectEvent, SelectSync]> = [];
-    const names: string[] = [];
+    const polled: Array<[number, OpenFile]> = [];
     try {
       for (const pfd of fds) {
         if (typeof pfd !== 'object' || pfd === null || typeof pfd.fd !== 'number') throw new SysError('EFAULT');
@@ -173,7 +173,7 @@ export const fileSyscalls = {
           pfd.revents = POLLNVAL;
           continue;
         }
-        names.push(`${pfd.fd}:${file.describe()}`);
+        polled.push([pfd.fd, file]);
         const wanted = (pfd.events | POLLERR | POLLHUP) >>> 0;
         const sync: SelectSync = {
           notify(ev) {
@@ -194,7 +194,8 @@ export const fileSyscalls = {
       const ready = () => fds.reduce((n, p) => n + (p.revents ? 1 : 0), 0);
       if (ready() > 0 || timeoutMs === 0) return ready();
       const deadline = timeoutMs < 0 ? undefined : c.k.sched.now() + Math.round(timeoutMs * 1e6);
-      const channel = `poll [${names.join(', ')}]`;
+      // Named only when the caller sleeps: describing files costs more than a poll that finds one ready.
+      const channel = `poll [${polled.map(([fd, file]) => `${fd}:${file.describe()}`).join(', ')}]`;
       for (;;) {
         const r = await c.k.sched.sleep(c.io.task, [wake], { deadline, interruptible: true, syscall: 'poll', channel });
         if (r === 'signal') throw new SysError('EINTR');

@@ -82,15 +82,15 @@ const blast = defineProgram({
  * only measure how much the socket buffers drop; paced, every datagram crosses the whole path,
  * and the wall time is what the emulation costs per datagram.
  */
-export async function tunnelThroughput(datagrams: number, size: number): Promise<{ mbPerS: number; delivered: number }> {
+export async function tunnelThroughput(datagrams: number, size: number, encrypted = true): Promise<{ mbPerS: number; delivered: number }> {
   const built = buildWorld(parseWorldFile(JSON.stringify(PAIR)), { programs: userlandPrograms, seed: 1 }, path.join(PACKAGE_ROOT, 'fixtures', 'worlds'));
   const w = built.world;
   w.addProgram(blast);
   const a = w.mustHost('a');
   const b = w.mustHost('b');
-  const common = '--dev tun --cipher AES-256-CBC --auth SHA256 --verb 0 --secret /etc/openvpn/static.key';
-  const va = await shell(a, `openvpn --remote 192.168.7.2 --ifconfig 10.8.0.1 10.8.0.2 ${common} 0 &`);
-  const vb = await shell(b, `openvpn --remote 192.168.7.1 --ifconfig 10.8.0.2 10.8.0.1 ${common} 1 &`);
+  const crypto = (dir: number) => (encrypted ? `--cipher AES-256-CBC --auth SHA256 --secret /etc/openvpn/static.key ${dir}` : '--cipher none --auth none');
+  const va = await shell(a, `openvpn --remote 192.168.7.2 --ifconfig 10.8.0.1 10.8.0.2 --dev tun --verb 0 ${crypto(0)} &`);
+  const vb = await shell(b, `openvpn --remote 192.168.7.1 --ifconfig 10.8.0.2 10.8.0.1 --dev tun --verb 0 ${crypto(1)} &`);
   const rx = await shell(b, 'udpserver -p 9000 -q --no-echo --rcvbuf 4194304');
   await w.run({ until: () => !va.proc.alive && !vb.proc.alive });
   const warm = await shell(a, 'sleep 2; ping -c 1 -q 10.8.0.2 > /dev/null');

@@ -4,7 +4,7 @@
 // 2.6's cleartext mode where a datagram is the bare payload (no HMAC, IV or packet id).
 
 import { O_CLOEXEC, O_RDONLY } from '../../../kernel/abi/fcntl.js';
-import { CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
+import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { type AuthSpec, type CipherSpec, keyInitLogLines } from './algorithms.js';
 import {
   createDecryptState,
@@ -26,10 +26,11 @@ export interface Codec {
   /** For "Data Channel: cipher '...', auth '...'". */
   readonly cipherName: string;
   readonly authName: string;
+  // `now` is OpenVPN's `now`: the wall clock's whole second, read once per turn of the event loop.
   /** Encrypt (or not) one payload; every call uses the next packet id. */
-  seal(payload: Uint8Array): Promise<Uint8Array>;
+  seal(payload: Uint8Array, now: number): Promise<Uint8Array>;
   /** Authenticate and decrypt one datagram; failures are logged here and dropped by the caller. */
-  open(datagram: Uint8Array): Promise<OpenResult>;
+  open(datagram: Uint8Array, now: number): Promise<OpenResult>;
   /** A restart: a new sending session (new time, ids from 1) and a fresh replay window. */
   newSession(): void;
 }
@@ -64,7 +65,6 @@ export class RandomPool {
 }
 
 export interface StaticCodecInit {
-  sys: Sys;
   log: Logger;
   rng: RandomPool;
   key: Uint8Array;
@@ -117,14 +117,10 @@ export class StaticCodec implements Codec {
     this.dec = this.decryptState();
   }
 
-  private async nowSeconds(): Promise<number> {
-    return Math.floor((await this.init.sys.clock_gettime(CLOCK_REALTIME)) / 1e9);
-  }
-
-  async seal(payload: Uint8Array): Promise<Uint8Array> {
+  async seal(payload: Uint8Array, now: number): Promise<Uint8Array> {
     const { log, rng, cipher, auth } = this.init;
     // The session time is the clock at the first packet sent (packet_id_send_update).
-    this.enc ??= createEncryptState({ cipher, auth, keys: this.slots.encrypt, time: await this.nowSeconds(), randomIv: (n) => rng.take(n) });
+    this.enc ??= createEncryptState({ cipher, auth, keys: this.slots.encrypt, time: now, randomIv: (n) => rng.take(n) });
     await rng.ensure(cipher.ivLength);
     const out = encryptPacket(this.enc, payload);
     if (log.enabled(D_PACKET_CONTENT)) {
@@ -141,10 +137,10 @@ export class StaticCodec implements Codec {
     return out;
   }
 
-  async open(datagram: Uint8Array): Promise<OpenResult> {
+  async open(datagram: Uint8Array, now: number): Promise<OpenResult> {
     const { log, cipher, auth } = this.init;
-    await log.msg(D_PACKET_CONTENT, `DECRYPT FROM: ${formatHex(datagram)}`);
-    const r = decryptPacket(this.dec, datagram, await this.nowSeconds());
+    if (log.enabled(D_PACKET_CONTENT)) await log.msg(D_PACKET_CONTENT, `DECRYPT FROM: ${formatHex(datagram)}`);
+    const r = decryptPacket(this.dec, datagram, now);
     if (!r.ok) {
       if (!(r.failure === 'replay' && this.init.muteReplayWarnings)) await log.msg(D_CRYPT_ERRORS, decryptErrorLine(r));
       return { ok: false };
@@ -173,8 +169,8 @@ export class CleartextCodec implements Codec {
 
   newSession(): void {}
 
-  async seal(payload: Uint8Array): Promise<Uint8Array> {
-    await this.log.msg(D_PACKET_CONTENT, `ENCRYPT TO: ${formatHex(payload)}`);
+  async seal(payload: Uint8Array, _now: number): Promise<Uint8Array> {
+    if (this.log.enabled(D_PACKET_CONTENT)) await this.log.msg(D_PACKET_CONTENT, `ENCRYPT TO: ${formatHex(payload)}`);
     return payload;
   }
 

@@ -122,7 +122,6 @@ async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
     const bad = checkStaticKey(key, cipher.cipher, file);
     if (bad) throw new FatalError([...(bad.preceding ?? []), bad.message]);
     const staticCodec = new StaticCodec({
-      sys,
       log,
       rng,
       key,

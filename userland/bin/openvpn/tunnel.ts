@@ -74,8 +74,15 @@ export class Instance {
     this.device = persisted;
   }
 
-  private now(): Promise<number> {
-    return this.c.sys.clock_gettime(CLOCK_MONOTONIC);
+  /**
+   * The monotonic clock as of the last updateTime(): like OpenVPN's `now`, read once per turn of the
+   * event loop and after each wait, not for every use.
+   */
+  private nowNs = 0;
+
+  private async updateTime(): Promise<number> {
+    this.nowNs = await this.c.sys.clock_gettime(CLOCK_MONOTONIC);
+    return this.nowNs;
   }
 
   /** The wall clock's whole second (OpenVPN's `now`, a time_t) at monotonic time `mono`. */
@@ -105,7 +112,7 @@ export class Instance {
     await log.msg(D_SHOW_OCC, `Local Options String (VER=V4): '${this.c.occLocal}'`);
     await log.msg(D_SHOW_OCC, `Expected Remote Options String (VER=V4): '${this.c.occRemote}'`);
     this.link = await Link.open(sys, log, opts, remote);
-    this.t0 = await this.now();
+    this.t0 = await this.updateTime();
     this.wallOffset = (await sys.clock_gettime(CLOCK_REALTIME)) - this.t0;
     this.waitLast = this.wallSecond(this.t0);
     this.lastRecv = this.t0;
@@ -121,7 +128,7 @@ export class Instance {
     for (;;) {
       const stop = await this.takeSignal();
       if (stop) return stop;
-      const now = await this.now();
+      const now = await this.updateTime();
       if (opts.pingRec > 0 && now >= this.lastRecv + opts.pingRec * SEC) {
         return opts.pingRecAction === 'exit'
           ? { signo: SIGTERM, hard: false, text: 'ping-exit', first: 'Inactivity timeout (--ping-exit), exiting' }
@@ -139,9 +146,10 @@ export class Instance {
       const fds: PollFd[] = [{ fd: link.fd, events: POLLIN, revents: 0 }];
       if (now >= this.tunQuietUntil) this.tunQuietUntil = 0;
       if (tunFd >= 0 && this.tunQuietUntil === 0) fds.push({ fd: tunFd, events: POLLIN, revents: 0 });
-      const timeout = await this.pollTimeout();
+      const timeout = this.pollTimeout();
       try {
         await sys.poll(fds, timeout);
+        await this.updateTime();
       } catch (e) {
         if (!isSysError(e, 'EINTR')) throw e;
         await log.msg(M_INFO, `event_wait : ${strerror(e.errno)} (fd=-1,code=${e.code})`);
@@ -155,20 +163,20 @@ export class Instance {
     }
   }
 
-  private async pollTimeout(): Promise<number> {
+  private pollTimeout(): number {
     const { opts } = this.c;
     const due: number[] = [this.occNext];
     if (opts.pingRec > 0) due.push(this.lastRecv + opts.pingRec * SEC);
     if (opts.ping > 0 && this.peer) due.push(this.lastSend + opts.ping * SEC);
     if (this.established && !this.up) {
       // The coarse timer sleeps whole seconds from now, as OpenVPN's event loop does.
-      const now = await this.now();
+      const now = this.nowNs;
       due.push(now + (this.waitLast + 1 - this.wallSecond(now)) * SEC);
     }
     if (this.tunQuietUntil > 0) due.push(this.tunQuietUntil);
     const next = Math.min(...due);
     if (next === Infinity) return -1;
-    return Math.max(0, (next - (await this.now())) / 1e6);
+    return Math.max(0, (next - this.nowNs) / 1e6);
   }
 
   /** Signals caught since the last look: SIGUSR2 prints statistics, the others stop the instance. */
@@ -205,9 +213,9 @@ export class Instance {
     if (!this.peer) return;
     const { log, codec } = this.c;
     if (before) await log.msg(D_PACKET_CONTENT, before);
-    const datagram = await codec.seal(payload);
+    const datagram = await codec.seal(payload, this.wallSecond(this.nowNs));
     if (after) await log.msg(D_PING, after);
-    this.lastSend = await this.now();
+    this.lastSend = this.nowNs;
     await this.link!.write(datagram, this.peer);
   }
 
@@ -251,10 +259,9 @@ export class Instance {
       );
       return null;
     }
-    const opened = await codec.open(data);
+    const opened = await codec.open(data, this.wallSecond(this.nowNs));
     if (!opened.ok) return null;
-    const now = await this.now();
-    this.lastRecv = now;
+    this.lastRecv = this.nowNs;
     this.authRead += opened.payload.length;
     if (!this.established || !sameEndpoint(from, this.peer)) {
       this.peer = from;
@@ -317,7 +324,7 @@ export class Instance {
       // "File descriptor in bad state" hundreds of thousands of times a second). Here the tun is
       // left out of poll for a second after each error, so virtual time can go on.
       await log.msg(M_INFO, `read from TUN/TAP : ${strerror(e.errno)} (fd=-1,code=${e.code})`);
-      this.tunQuietUntil = (await this.now()) + SEC;
+      this.tunQuietUntil = this.nowNs + SEC;
       return;
     }
     await log.msg(D_PACKET_CONTENT, ` read from TUN/TAP returned ${packet.length}`);
