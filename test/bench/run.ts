@@ -68,6 +68,9 @@ async function main(): Promise<void> {
     detail: `${((tput / raw) * 100).toFixed(0)}% of raw`,
   });
   figures.push({ name: 'raw node:crypto: encrypt + HMAC, verify + decrypt, 1300-byte payloads', value: raw, unit: 'MB/s', target: '', met: true });
+  // The same tunnel with --cipher none --auth none: what the emulation alone allows.
+  const plain = median(await repeat(Math.min(reps, 3), async () => (await tunnelThroughput(3000, 1300, false)).mbPerS));
+  figures.push({ name: 'the same tunnel without crypto (--cipher none --auth none)', value: plain, unit: 'MB/s', target: '', met: true });
 
   note(' cold start ...');
   const cold = median(
