@@ -296,58 +296,21 @@ export class Interpreter implements RedirectHost {
         }
         return cmd.elseBody ? this.runList(cmd.elseBody) : 0;
       }
-      case 'While': {
-        let status = 0;
-        this.state.loops++;
-        try {
-          for (;;) {
-            try {
-              // The condition is inside the loop too: `while break; do ...` leaves it.
-              const c = await this.condition(cmd.condition);
-              if (cmd.until ? c === 0 : c !== 0) break;
-              status = await this.runList(cmd.body);
-            } catch (e) {
-              if (e instanceof BreakSignal) {
-                if (--e.levels > 0) throw e;
-                break;
-              }
-              if (e instanceof ContinueSignal) {
-                if (--e.levels > 0) throw e;
-                continue;
-              }
-              throw e;
-            }
-          }
-        } finally {
-          this.state.loops--;
-        }
-        return status;
-      }
+      case 'While':
+        return this.runLoop(async () => {
+          // The condition is inside the loop too: `while break; do ...` leaves it.
+          const c = await this.condition(cmd.condition);
+          if (cmd.until ? c === 0 : c !== 0) return null;
+          return this.runList(cmd.body);
+        });
       case 'For': {
         const items = cmd.words === null ? [...this.state.positional] : await this.expandArgv(cmd.words);
-        let status = 0;
-        this.state.loops++;
-        try {
-          for (const v of items) {
-            this.setVar(cmd.name, v);
-            try {
-              status = await this.runList(cmd.body);
-            } catch (e) {
-              if (e instanceof BreakSignal) {
-                if (--e.levels > 0) throw e;
-                break;
-              }
-              if (e instanceof ContinueSignal) {
-                if (--e.levels > 0) throw e;
-                continue;
-              }
-              throw e;
-            }
-          }
-        } finally {
-          this.state.loops--;
-        }
-        return status;
+        let next = 0;
+        return this.runLoop(async () => {
+          if (next >= items.length) return null;
+          this.setVar(cmd.name, items[next++]!);
+          return this.runList(cmd.body);
+        });
       }
       case 'Case': {
         const word = await expandWord(cmd.word, this.expansion());
@@ -556,6 +519,37 @@ export class Interpreter implements RedirectHost {
   }
 
   // ------------------------------------------------------------------ expansion
+
+  /**
+   * Turns of a loop until `turn` returns null; the loop's status is its last body's. break and
+   * continue land here (a level count above one passes them on), and `state.loops` says how many
+   * loops the shell is in.
+   */
+  private async runLoop(turn: () => Promise<number | null>): Promise<number> {
+    let status = 0;
+    this.state.loops++;
+    try {
+      for (;;) {
+        try {
+          const s = await turn();
+          if (s === null) return status;
+          status = s;
+        } catch (e) {
+          if (e instanceof BreakSignal) {
+            if (--e.levels > 0) throw e;
+            return status;
+          }
+          if (e instanceof ContinueSignal) {
+            if (--e.levels > 0) throw e;
+            continue;
+          }
+          throw e;
+        }
+      }
+    } finally {
+      this.state.loops--;
+    }
+  }
 
   /** Is `name` one of the shell's builtins? (For `type`, which the builtins table cannot import.) */
   isBuiltin(name: string): boolean {
