@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import { TUNLAB_COMMAND } from '../helpers/command.js';
+import { hostPing } from './host-ping.js';
 import { scale } from './scale.js';
 import { tunEcho } from './tun-echo.js';
 import { rawCrypto, tunnelThroughput, vpnPing } from './vpn.js';
@@ -44,6 +45,11 @@ async function main(): Promise<void> {
     const v = median(await repeat(reps, () => tunEcho(size, 50_000)));
     figures.push({ name: `tun echo round trips, ${size}-byte payload`, value: v, unit: 'per s', target: size === 56 ? '>= 250000' : '', met: size !== 56 || v >= 250_000 });
   }
+
+  note(' host ping ...');
+  await hostPing(5_000);
+  const hp = median(await repeat(reps, () => hostPing(20_000)));
+  figures.push({ name: 'ICMP echo round trips between two hosts on one segment', value: hp, unit: 'per s', target: '', met: true });
 
   note(' vpn ping ...');
   const vp = await vpnPing(1000);
