@@ -1,0 +1,71 @@
+// The terminal's screen controls: ^L clears the screen and keeps the line being typed, and colour
+// appears only when asked for (tunlab turns it off for --no-color and NO_COLOR).
+
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { App } from '../../../userland/terminal/App.js';
+import { CLEAR_SCREEN } from '../../../userland/terminal/output.js';
+import type { CompletionSource, HistoryStore, TerminalPort } from '../../../userland/terminal/port.js';
+
+const ESC = '\u001b[';
+const tick = () => new Promise((r) => setTimeout(r, 20));
+
+async function mount(color: boolean) {
+  let output: (d: Uint8Array) => void = () => {};
+  let reading: (w: boolean) => void = () => {};
+  const events: string[] = [];
+  const port: TerminalPort = {
+    type: () => {},
+    endOfFile: () => void events.push('eof'),
+    interrupt: () => void events.push('interrupt'),
+    resize: () => {},
+    onOutput: (l) => {
+      output = l;
+    },
+    onReadStateChange: (l) => {
+      reading = l;
+    },
+  };
+  const none = async () => [];
+  const completion: CompletionSource = { listDir: async () => null, cwd: async () => '/', commands: none, interfaces: none, hosts: none };
+  const history: HistoryStore = { load: () => [], append: () => {} };
+  const ui = render(<App port={port} completion={completion} history={history} color={color} />);
+  await tick();
+  output(new TextEncoder().encode('haiku:~> '));
+  reading(true);
+  await tick();
+  const keys = async (...chunks: string[]) => {
+    for (const c of chunks) {
+      ui.stdin.write(c);
+      await tick();
+    }
+  };
+  return { ui, keys, events };
+}
+
+describe('screen controls', () => {
+  it('^L clears the screen and keeps what is being typed', async () => {
+    const { ui, keys } = await mount(false);
+    await keys('ifcon', '\u000c');
+    const written = ui.stdout.frames.join('');
+    expect(written).toContain(CLEAR_SCREEN);
+    expect(ui.lastFrame()).toContain('haiku:~> ifcon');
+    ui.unmount();
+  });
+
+  it('draws ^C dimmed with colour, and without any escape sequence when colour is off', async () => {
+    const coloured = await mount(true);
+    await coloured.keys('ping', '\u0003');
+    expect(coloured.events).toEqual(['interrupt']);
+    // The committed line goes to the scrollback: look at everything written.
+    expect(coloured.ui.stdout.frames.join('')).toMatch(/\u001b\[2m\^C/);
+    coloured.ui.unmount();
+
+    const plain = await mount(false);
+    await plain.keys('ping', '\u0003');
+    const written = plain.ui.stdout.frames.join('');
+    expect(written).toContain('ping^C');
+    expect(written.includes(ESC)).toBe(false);
+    plain.ui.unmount();
+  });
+});
