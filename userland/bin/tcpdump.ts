@@ -21,7 +21,7 @@ import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import { AF_LINK, SOCK_DGRAM, type SockaddrDl, type SocketInfo } from '../../kernel/abi/socket.js';
 import { CLOCK_REALTIME, type Sys } from '../../kernel/abi/syscalls.js';
 import { command, parse } from '../lib/cli.js';
-import { formatTimestamp, type LineOptions, type LinkKind, packetLine, splitTime } from '../lib/dissect.js';
+import { formatTimestamp, type LineOptions, type LinkKind, packetLine, splitTime } from '../lib/dissect/index.js';
 import { usageError } from '../lib/errors.js';
 import { closeInput, openInput } from '../lib/fileio.js';
 import { guarded, out } from '../lib/guard.js';

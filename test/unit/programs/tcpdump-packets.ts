@@ -12,7 +12,7 @@ import {
   parseIpv4,
   parseMac,
 } from '../../../kernel/abi/packets.js';
-import { type LineOptions, packetLine } from '../../../userland/lib/dissect.js';
+import { type LineOptions, packetLine } from '../../../userland/lib/dissect/index.js';
 
 export const ip = (s: string) => parseIpv4(s)!;
 export const mac = (s: string) => parseMac(s)!;
