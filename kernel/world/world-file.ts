@@ -88,8 +88,12 @@ function bool(v: Json, at: string): boolean {
   return v;
 }
 
-function num(v: Json, at: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new WorldFileError(at, `must be a number from ${min} to ${max}, not ${JSON.stringify(v)}`);
+function num(v: Json, at: string, min: number, max: number, integer = false): number {
+  // An MTU or a metric of 1500.5 is as wrong as one out of range.
+  const kind = integer ? 'a whole number' : 'a number';
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw new WorldFileError(at, `must be ${kind} from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  }
   return v;
 }
 
@@ -129,6 +133,45 @@ function mode(v: Json, at: string): number {
   return parseInt(s, 8);
 }
 
+/**
+ * The path (as the errors name fields: "hosts.a", "hosts.a.nics[0].mac") of the first key that appears
+ * twice in one object of `text`, which must be valid JSON; null when every key is unique.
+ */
+function repeatedKey(text: string): string | null {
+  interface Frame {
+    keys: Set<string> | null; // null for an array
+    path: string;
+    key: string;
+    index: number;
+  }
+  const stack: Frame[] = [];
+  const pathOf = (f: Frame | undefined, key: string): string => (!f ? '' : f.keys ? (f.path ? `${f.path}.${key}` : key) : `${f.path}[${f.index}]`);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const top = stack[stack.length - 1];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      let k = j + 1;
+      while (/\s/.test(text[k] ?? '')) k++;
+      if (top?.keys && text[k] === ':') {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return pathOf(top, key);
+        top.keys.add(key);
+        top.key = key;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      stack.push({ keys: c === '{' ? new Set() : null, path: pathOf(top, top?.key ?? ''), key: '', index: 0 });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',' && top && !top.keys) {
+      top.index++;
+    }
+  }
+  return null;
+}
+
 const HOST_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const DRIVER_NAME = /^[a-z][a-z0-9_]{0,15}$/;
 
@@ -140,6 +183,10 @@ export function parseWorldFile(text: string): WorldSpec {
     throw new WorldFileError('(file)', `not valid JSON: ${(e as Error).message}`);
   }
   if (!isObject(raw)) throw new WorldFileError('(file)', 'must be a JSON object');
+  // JSON.parse keeps the last of two equal keys without a word: a second host "a" silently replaced
+  // the first. Names are keys here (hosts, segments, files), so a repeated key is refused.
+  const twice = repeatedKey(text);
+  if (twice !== null) throw new WorldFileError(twice, 'appears twice (JSON would silently keep only the last one)');
   checkKeys(raw, ['name', 'description', 'epoch', 'segments', 'hosts', 'uplink'], '');
   const name = raw.name === undefined ? 'world' : str(raw.name, 'name');
   const description = raw.description === undefined ? '' : str(raw.description, 'description');
@@ -199,7 +246,7 @@ export function parseWorldFile(text: string): WorldSpec {
         segment,
         address: n.address === undefined ? null : cidr(n.address, `${nat}.address`),
         mac,
-        mtu: n.mtu === undefined ? null : num(n.mtu, `${nat}.mtu`, 68, 9000),
+        mtu: n.mtu === undefined ? null : num(n.mtu, `${nat}.mtu`, 68, 9000, true),
         up: n.up === undefined ? true : bool(n.up, `${nat}.up`),
       });
     });
@@ -216,7 +263,7 @@ export function parseWorldFile(text: string): WorldSpec {
       const dev = r.dev === undefined ? null : str(r.dev, `${rat}.dev`);
       const reject = r.reject === undefined ? false : bool(r.reject, `${rat}.reject`);
       if (via === null && dev === null && !reject) throw new WorldFileError(rat, 'needs "via" (a gateway), "dev" (an interface) or "reject": true');
-      routes.push({ dest: dest.addr, prefix: dest.prefix, via, dev, metric: r.metric === undefined ? 0 : num(r.metric, `${rat}.metric`, 0, 65535), reject });
+      routes.push({ dest: dest.addr, prefix: dest.prefix, via, dev, metric: r.metric === undefined ? 0 : num(r.metric, `${rat}.metric`, 0, 65535, true), reject });
     });
     const files: HostSpec['files'] = [];
     if (h.files !== undefined) {

@@ -51,6 +51,13 @@ export class ArpCache {
   ) {}
 
   list(): ArpEntry[] {
+    // Entries past their lifetime (reachable) or hold time (failed) are otherwise removed only when
+    // next used; Haiku's timers remove them (ARP_STATE_STALE, ARP_STATE_REMOVE_FAILED), so the table
+    // must not show them either.
+    const now = this.host.now();
+    for (const e of [...this.entries.values()]) {
+      if ((e.state === 'reachable' || e.state === 'failed') && e.deadline <= now) this.remove(e);
+    }
     return [...this.entries.values()].sort((a, b) => a.ip - b.ip);
   }
 

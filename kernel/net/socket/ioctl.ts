@@ -289,6 +289,11 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
       }
       const a = addrOf(r.ifr_addr);
       if (!stack.removeAddress(iface, a)) throw new SysError('EADDRNOTAVAIL');
+      // The last address takes every route through the interface with it: Haiku binds each route to
+      // an interface address (SIOCADDRT takes the first) and invalidate_routes() drops them together;
+      // Linux's fib_disable_ip() does the same when a device loses its last address. Left behind, a
+      // gateway route would send packets from 0.0.0.0 instead of failing with ENETUNREACH.
+      if (iface.addresses.length === 0) stack.routes.removeInterface(iface);
       return 0;
     }
     case io.SIOCGIFADDRS: {
