@@ -33,8 +33,7 @@ export function icmpInput(stack: NetStack, iface: NetInterface, packet: Uint8Arr
       if (stack.isBroadcastFor(iface, ip.dst) || isMulticastIpv4(ip.dst)) return;
       const reply = new Uint8Array(IcmpRepr.bufferLen({ ...repr, kind: 'echo-reply' }));
       IcmpRepr.emit({ kind: 'echo-reply', ident: repr.ident, seq: repr.seq, data: repr.data }, new IcmpPacket(reply));
-      stack.icmp.OutMsgs++;
-      stack.icmp.OutEchoReps++;
+      icmpOutCount(stack, 0);
       ipSend(stack, { src: ip.dst, dst: ip.src, protocol: IPPROTO_ICMP, payload: reply, tos: ip.tos });
       return;
     }
@@ -85,10 +84,20 @@ export function icmpError(stack: NetStack, original: Uint8Array, type: 3 | 11, c
       : { kind: 'time-exceeded', code, original: quoted };
   const buf = new Uint8Array(IcmpRepr.bufferLen(repr));
   IcmpRepr.emit(repr, new IcmpPacket(buf));
-  stack.icmp.OutMsgs++;
-  if (type === 3) stack.icmp.OutDestUnreachs++;
-  else stack.icmp.OutTimeExcds++;
+  icmpOutCount(stack, type);
   // The error leaves from this host's address on the way back to the sender.
   const err = ipSend(stack, { dst: p.src, protocol: IPPROTO_ICMP, payload: buf });
   if (err) stack.icmp.OutErrors++;
+}
+
+/**
+ * Count an ICMP message going out, by type, as Linux's icmp_out_count() does for the kernel's own
+ * messages and for those a raw socket sends (ping's echo requests).
+ */
+export function icmpOutCount(stack: NetStack, type: number): void {
+  stack.icmp.OutMsgs++;
+  if (type === 0) stack.icmp.OutEchoReps++;
+  else if (type === 3) stack.icmp.OutDestUnreachs++;
+  else if (type === 8) stack.icmp.OutEchos++;
+  else if (type === 11) stack.icmp.OutTimeExcds++;
 }

@@ -5,7 +5,8 @@ import { SysError } from '../../abi/errno.js';
 import { AF_INET, SOCK_RAW, type SockaddrIn, sockaddrIn } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
 import { formatIpv4 } from '../wire/address.js';
-import { Ipv4Packet } from '../wire/ipv4.js';
+import { IPPROTO_ICMP, Ipv4Packet } from '../wire/ipv4.js';
+import { icmpOutCount } from '../iface/icmp.js';
 import { ipSend } from '../iface/ipv4.js';
 import type { NetStack } from '../stack.js';
 import { Socket } from './socket.js';
@@ -43,6 +44,7 @@ export class RawSocket extends Socket {
       broadcast: this.broadcast,
     });
     if (err) throw new SysError(err);
+    if (this.protocol === IPPROTO_ICMP && data.length > 0) icmpOutCount(this.stack, data[0]!);
     return data.length;
   }
 

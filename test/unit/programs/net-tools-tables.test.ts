@@ -192,10 +192,12 @@ describe('netstat', () => {
           '\t0 input messages with errors',
           '\tInput histogram:',
           '\t\techo reply: 1',
-          '\t1 message sent',
+          // ping's echo request counts too, as Linux counts what a raw socket sends.
+          '\t2 messages sent',
           '\t0 messages that could not be sent',
           '\tOutput histogram:',
           '\t\tdestination unreachable: 1',
+          '\t\techo: 1',
         ) +
         'udp:\n' +
         lines(
