@@ -1,6 +1,6 @@
 // ARP for one Ethernet interface: a cache of IPv4-to-MAC mappings with lifetimes, a bounded queue
 // of packets waiting for a resolution, request retries, and a "failed" state that makes further
-// sends fail fast with EHOSTUNREACH for a while, as BSD's arpt_down does.
+// sends fail fast with EHOSTUNREACH for a while (Haiku's ARP_STATE_REQUEST_FAILED, BSD's arpt_down).
 
 import { ArpPacket, ArpRepr } from '../wire/arp.js';
 import { BROADCAST_MAC } from '../wire/address.js';
@@ -8,9 +8,12 @@ import { ETHERTYPE_ARP } from '../wire/ethernet.js';
 import type { Timer } from '../../sched/timers.js';
 import type { NetInterface } from './interface.js';
 
-export const ARP_REACHABLE_NS = 1200e9; // 20 minutes, Haiku's and BSD's entry lifetime
+// Haiku's arp.cpp: an entry lives 30 minutes (ARP_STALE_TIMEOUT); a resolution sends five requests
+// a second apart (ARP_STATE_REQUEST .. ARP_STATE_LAST_REQUEST, ARP_REQUEST_TIMEOUT), then the
+// neighbour is held as failed for 20 seconds (ARP_REJECT_TIMEOUT).
+export const ARP_REACHABLE_NS = 1800e9;
 export const ARP_RETRY_NS = 1e9;
-export const ARP_MAX_REQUESTS = 3;
+export const ARP_MAX_REQUESTS = 5;
 export const ARP_FAILED_HOLD_NS = 20e9;
 /** Packets held per unresolved neighbour; older ones are dropped first. */
 export const ARP_QUEUE_LEN = 10;

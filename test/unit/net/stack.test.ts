@@ -145,24 +145,24 @@ describe('an absent neighbour', () => {
       lines(
         '0.000 connect 192.168.1.99:9: ok',
         ...Array<string>(sends).fill('0.000 send: ok'),
-        // Three requests one second apart, then one more second for the last answer: 3 s.
-        '3.000 recv: EHOSTUNREACH',
-        // The failed entry makes further sends fail at once, for 20 s (BSD's arpt_down)...
-        '3.000 send: EHOSTUNREACH',
-        '23.000 sleep 20000: ok',
+        // Five requests one second apart, then one more second for the last answer: 5 s.
+        '5.000 recv: EHOSTUNREACH',
+        // The failed entry makes further sends fail at once, for 20 s (Haiku's ARP_REJECT_TIMEOUT)...
+        '5.000 send: EHOSTUNREACH',
+        '25.000 sleep 20000: ok',
         // ...after which a new resolution starts.
-        '23.000 send: ok',
+        '25.000 send: ok',
       ),
     );
-    expect(ARP_MAX_REQUESTS * ARP_RETRY_NS).toBe(3e9);
+    expect(ARP_MAX_REQUESTS * ARP_RETRY_NS).toBe(5e9);
     expect(ARP_FAILED_HOLD_NS).toBe(20e9);
-    expect(arpRequests.map((t) => (t - t0) / 1e9)).toEqual([0, 1, 2, 23]);
+    expect(arpRequests.map((t) => (t - t0) / 1e9)).toEqual([0, 1, 2, 3, 4, 25]);
     const a = w.mustHost('a').net;
     const iface = a.byName(NIC)!;
-    expect(a.arp(iface)!.requestsSent).toBe(4);
+    expect(a.arp(iface)!.requestsSent).toBe(6);
     // 2 pushed out of the 10-packet queue, the 10 queued when ARP gave up, 1 refused while failed.
     expect(iface.counters.txDropped).toBe(2 + ARP_QUEUE_LEN + 1);
-    expect(iface.counters.txPackets).toBe(4); // the ARP requests: no datagram ever left
+    expect(iface.counters.txPackets).toBe(6); // the ARP requests: no datagram ever left
     // Each packet lost to ARP came back as an ICMP host unreachable from this host to itself.
     const { icmp } = a.protoStats();
     expect({ OutDestUnreachs: icmp.OutDestUnreachs, InDestUnreachs: icmp.InDestUnreachs }).toEqual({
@@ -173,7 +173,8 @@ describe('an absent neighbour', () => {
 
   it('is reported to ping as "Destination Host Unreachable" from this host, then as sendto: No route to host', async () => {
     const w = worldWith(() => {});
-    const r = await run(w, 'a', ['ping', '-c', '2', '-i', '4', '192.168.1.99']);
+    // The second request goes at 6 s, after ARP gave up (5 s) and while the neighbour is held as failed.
+    const r = await run(w, 'a', ['ping', '-c', '2', '-i', '6', '192.168.1.99']);
     expect(r.out).toMatch(
       new RegExp(
         '^' +
@@ -403,7 +404,7 @@ describe('ARP', () => {
     const w = worldWith(() => {}, [arp, ping, udpprobe]);
     const sleep = async (ns: number) => run(w, 'a', ['udpprobe', 'sleep', String(ns / 1e6)]);
     expect((await run(w, 'a', ['ping', '-c', '1', '192.168.1.1'])).status).toBe(0);
-    await run(w, 'a', ['udpprobe', 'sendto', '192.168.1.99:9', 'sleep', '3500']);
+    await run(w, 'a', ['udpprobe', 'sendto', '192.168.1.99:9', 'sleep', '5500']);
     expect((await run(w, 'a', ['arp', '-a'])).out).toBe(lines('    192.168.1.1  52:54:00:00:00:01  valid', '   192.168.1.99  00:00:00:00:00:00'));
     await sleep(ARP_FAILED_HOLD_NS);
     expect((await run(w, 'a', ['arp', '-a'])).out).toBe('    192.168.1.1  52:54:00:00:00:01  valid\n');
