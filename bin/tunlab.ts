@@ -160,6 +160,10 @@ async function runSession(
   }
 
   if (interactive) {
+    // chalk's supports-color reads process.argv as it loads: a --no-color there would turn every
+    // chalk in the process to level 0, ink's too, and hide ink's inverse-video cursor. tunlab has
+    // read its arguments and applies --no-color itself, as it applies NO_COLOR.
+    process.argv.splice(2);
     const { runInteractive } = await import('./interactive.js');
     return runInteractive(session, color);
   }

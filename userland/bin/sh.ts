@@ -198,6 +198,7 @@ async function subshell(sys: Sys, fd: number): Promise<number> {
     await eprint(sys, 'sh: --subshell: no state to start from\n');
     return 2;
   }
+  if (payload.message) await eprint(sys, payload.message);
   const state = ShellState.restore(payload.state);
   const sh = new Interpreter({ sys, state, interactive: false, scriptName: null });
   await trapInterrupts(sys, sh);

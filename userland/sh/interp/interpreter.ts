@@ -32,6 +32,8 @@ export interface SubshellPayload {
   node: Command | Program;
   /** The pgid the job runs in (interactive shells put jobs in their own groups). */
   jobPgid?: number;
+  /** Written to the subshell's stderr before it runs (a stand-in's "command not found"). */
+  message?: string;
 }
 
 /**
@@ -74,9 +76,13 @@ export class Interpreter implements RedirectHost {
 
   /** "sh: msg", or "script: line N: msg" in a script. */
   async error(message: string, node?: { span: { start: number } }): Promise<void> {
+    await writeAll(this.sys, 2, this.errorText(message, node)).catch(() => {});
+  }
+
+  private errorText(message: string, node?: { span: { start: number } }): string {
     const where =
       this.scriptName && this.program && node ? `${this.scriptName}: line ${lineAt(this.program.source, node.span.start)}: ` : `${this.state.name}: `;
-    await writeAll(this.sys, 2, `${where}${message}\n`).catch(() => {});
+    return `${where}${message}\n`;
   }
 
   // ------------------------------------------------------------------ running programs
@@ -192,10 +198,11 @@ export class Interpreter implements RedirectHost {
           if (!isSysError(e)) throw e;
           const failure = resourceFailure(e, 'fork');
           if (failure !== e) throw failure;
-          // Like a forked child whose exec failed: say why, report 127 or 126.
+          // Like a forked child whose exec failed: say why, report 127 or 126. The child says it,
+          // on stderr as the command's redirections left it: `nosuch 2>/dev/null` is silent, as
+          // in bash.
           const f = execFailure(name, e);
-          await this.error(f.message, cmd);
-          return this.startFailed(f.status, stdio);
+          return await this.startFailed(f.status, [...stdio, ...prep.actions], this.errorText(f.message, cmd));
         } finally {
           await closeAll(this.sys, prep.opened);
         }
@@ -205,9 +212,9 @@ export class Interpreter implements RedirectHost {
   }
 
   /** A stand-in child that exits at once with `status`, so a pipeline keeps its shape. */
-  private async startFailed(status: number, stdio: FileAction[]): Promise<number> {
+  private async startFailed(status: number, stdio: FileAction[], message: string): Promise<number> {
     const body: Program = { kind: 'Program', span: { start: 0, end: 0 }, source: `exit ${status}`, body: { kind: 'List', span: { start: 0, end: 0 }, items: [] } };
-    return this.spawnSubshell({ state: this.stateWithStatus(status), source: '', node: body }, stdio, 0);
+    return this.spawnSubshell({ state: this.stateWithStatus(status), source: '', node: body, message }, stdio, 0);
   }
 
   private stateWithStatus(status: number): string {
@@ -444,7 +451,7 @@ export class Interpreter implements RedirectHost {
     let prep: Prepared;
     try {
       prep = await prepareRedirects(this, cmd.redirects);
-      await applyInPlace(this.sys, prep.actions);
+      await applyInPlace(this.sys, prep.actions, true);
     } catch (e) {
       if (e instanceof ShellError) {
         await this.error(e.message, cmd);

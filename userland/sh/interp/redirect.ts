@@ -65,19 +65,34 @@ async function textFd(h: RedirectHost, text: string): Promise<number> {
   return r;
 }
 
+/**
+ * An fd the shell opened must not be one that a redirection of the same command targets:
+ * `exec 3>f` opens f at 3 when 3 is free, and closing the opened fd once the actions are applied
+ * would then close the redirected fd itself. Such an fd moves out of the way, above 10.
+ */
+async function clearOf(sys: Sys, fd: number, targets: ReadonlySet<number>): Promise<number> {
+  if (!targets.has(fd)) return fd;
+  try {
+    return await cloexec(sys, await sys.fcntl(fd, F_DUPFD, SAVE_MIN));
+  } finally {
+    await sys.close(fd);
+  }
+}
+
 export async function prepareRedirects(h: RedirectHost, redirects: readonly Redirection[]): Promise<Prepared> {
   const sys = h.sys;
   const out: Prepared = { actions: [], opened: [] };
+  const targets = new Set(redirects.flatMap((r) => (r.kind === 'Redirect' && (r.op === '&>' || r.op === '&>>' || r.op === '>&') ? [r.fd, 1, 2] : [r.fd])));
   try {
     for (const r of redirects) {
       if (r.kind === 'HereDoc') {
-        const fd = await textFd(h, await h.expandHereDoc(r));
+        const fd = await clearOf(sys, await textFd(h, await h.expandHereDoc(r)), targets);
         out.opened.push(fd);
         out.actions.push({ dup2: [fd, r.fd] });
         continue;
       }
       if (r.op === '<<<') {
-        const fd = await textFd(h, (await h.expandHereString(r)) + '\n');
+        const fd = await clearOf(sys, await textFd(h, (await h.expandHereString(r)) + '\n'), targets);
         out.opened.push(fd);
         out.actions.push({ dup2: [fd, r.fd] });
         continue;
@@ -110,6 +125,7 @@ export async function prepareRedirects(h: RedirectHost, redirects: readonly Redi
         if (isSysError(e)) throw new ShellError(`${target}: ${e.message}`);
         throw e;
       }
+      fd = await clearOf(sys, fd, targets);
       out.opened.push(fd);
       out.actions.push({ dup2: [fd, both ? 1 : r.fd] });
       if (both) out.actions.push({ dup2: [1, 2] });
@@ -127,12 +143,14 @@ export async function closeAll(sys: Sys, fds: readonly number[]): Promise<void> 
 
 /**
  * Apply file actions to the shell itself, for a builtin; returns the undo. Every fd an action
- * replaces is first saved above 10, close-on-exec.
+ * replaces is first saved above 10, close-on-exec. `exec`'s redirections are `permanent`: nothing
+ * is saved, since nothing will be put back (saved copies would stay open for good, one more for
+ * each `exec 3>f` in a loop until the fd table is full).
  */
-export async function applyInPlace(sys: Sys, actions: readonly FileAction[]): Promise<() => Promise<void>> {
+export async function applyInPlace(sys: Sys, actions: readonly FileAction[], permanent = false): Promise<() => Promise<void>> {
   const saved = new Map<number, number | null>();
   const save = async (fd: number) => {
-    if (saved.has(fd)) return;
+    if (permanent || saved.has(fd)) return;
     try {
       const copy = await sys.fcntl(fd, F_DUPFD, SAVE_MIN);
       await sys.fcntl(copy, F_SETFD, FD_CLOEXEC);
