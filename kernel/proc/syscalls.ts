@@ -8,6 +8,7 @@ import { exitedStatus, WNOHANG } from '../abi/wait.js';
 import { never } from '../sched/scheduler.js';
 import type { SyscallContext } from './context.js';
 import type { Process } from './process.js';
+import { workingDirectory } from '../vfs/syscalls.js';
 
 function checkSignal(signo: unknown): number {
   if (typeof signo !== 'number' || !Number.isInteger(signo) || (signo !== 0 && !SIGNAL_NAMES[signo])) throw new SysError('EINVAL');
@@ -27,13 +28,19 @@ export const processSyscalls = {
       if (!other) throw new SysError('ENOENT', `no host ${opts.host}`);
       target = other;
     }
+    // posix_spawn's chdir action: relative to the caller's directory, and refused as chdir() would
+    // refuse it (without this a child could start in a directory that does not exist, or with a
+    // relative cwd that every later lookup misread).
+    if (opts.cwd !== undefined && typeof opts.cwd !== 'string') throw new SysError('EFAULT');
+    const from = target === c.k ? c.p.cwd : '/boot/home';
+    const cwd = opts.cwd === undefined ? undefined : workingDirectory(target.vfs, from, opts.cwd, { uid: opts.uid ?? c.p.uid, gid: opts.gid ?? c.p.gid });
     if (target === c.k) {
-      const child = await c.k.spawn(c.p, path, argv, opts);
+      const child = await c.k.spawn(c.p, path, argv, { ...opts, cwd });
       return child.pid;
     }
     // Another host: the child's fds are the caller's open files; its parent is the caller, so
     // waitpid() works across the wire as it would through an rsh.
-    const child = await target.spawn(c.p, path, argv, { ...opts, cwd: opts.cwd ?? '/boot/home', inheritFrom: c.p });
+    const child = await target.spawn(c.p, path, argv, { ...opts, cwd: cwd ?? '/boot/home', inheritFrom: c.p });
     return child.pid;
   },
 

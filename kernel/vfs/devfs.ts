@@ -5,10 +5,11 @@
 // cookie that every later hook receives.
 
 import { SysError, isSysError } from '../abi/errno.js';
-import { O_NONBLOCK } from '../abi/fcntl.js';
+import { O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NONBLOCK, O_RDONLY } from '../abi/fcntl.js';
 import { B_SET_BLOCKING_IO, B_SET_NONBLOCKING_IO } from '../abi/ioctl.js';
 import type { SelectEvent } from '../abi/select.js';
 import { type Dirent, S_IFCHR, S_IFDIR, type Stat } from '../abi/stat.js';
+import type { Task } from '../sched/scheduler.js';
 import { type IoContext, OpenFile, type SelectSync } from './file.js';
 import { type Credentials, type FileSystem, permits } from './filesystem.js';
 
@@ -176,7 +177,14 @@ export class DevFs implements FileSystem {
 
   async open(rel: string, flags: number, _mode: number, cred: Credentials, ctx: IoContext): Promise<OpenFile> {
     const n = this.need(rel);
-    if (n.children) return new DevDirFile(this, rel, flags, () => this.statOf(n));
+    // What every file system answers for these, devfs included (Linux's open checks them above the
+    // file system): the node exists, a directory is not for writing, a device is no directory.
+    if (flags & O_CREAT && flags & O_EXCL) throw new SysError('EEXIST');
+    if (n.children) {
+      if ((flags & O_ACCMODE) !== O_RDONLY) throw new SysError('EISDIR');
+      return new DevDirFile(this, rel, flags, () => this.statOf(n));
+    }
+    if (flags & O_DIRECTORY) throw new SysError('ENOTDIR');
     const st = this.statOf(n);
     const want = (flags & 3) === 0 ? 4 : (flags & 3) === 1 ? 2 : 6;
     if (!permits(st, cred, want)) throw new SysError('EACCES');
@@ -243,6 +251,9 @@ class DevDirFile extends OpenFile {
 export class DeviceFile<C = unknown> extends OpenFile {
   readonly kind = 'chr';
   private closed = false;
+  private freed = false;
+  /** The task of each operation still waiting inside a hook. */
+  private readonly waiting: Task[] = [];
 
   constructor(
     readonly path: string,
@@ -255,37 +266,54 @@ export class DeviceFile<C = unknown> extends OpenFile {
   }
 
   /** Count an operation in progress until it settles; a hook that answers at once costs nothing more. */
-  private op<T>(fn: () => T | Promise<T>): T | Promise<T> {
+  private op<T>(ctx: IoContext, fn: () => T | Promise<T>): T | Promise<T> {
     this.busy++;
     let r: T | Promise<T>;
     try {
       r = fn();
     } catch (e) {
-      this.done();
+      this.done(null);
       throw e;
     }
     if (!(r instanceof Promise)) {
-      this.done();
+      this.done(null);
       return r;
     }
-    return r.finally(() => this.done());
+    const task = taskOf(ctx);
+    if (task) this.waiting.push(task);
+    return r.finally(() => this.done(task));
   }
 
-  private done(): void {
+  private done(task: Task | null): void {
     this.busy--;
-    if (this.closed && this.busy === 0) this.hooks.free(this.cookie);
+    if (task) this.waiting.splice(this.waiting.indexOf(task), 1);
+    this.maybeFree();
+  }
+
+  /**
+   * free, once closed and no operation can still end. One whose process was killed while it waited
+   * in a hook never ends (its task is gone and never resumes), so it no longer counts; otherwise the
+   * cookie would never be freed.
+   */
+  private maybeFree(): void {
+    if (!this.closed || this.freed) return;
+    let stuck = 0;
+    for (const t of this.waiting) if (t.state === 'exited') stuck++;
+    if (this.busy > stuck) return;
+    this.freed = true;
+    this.hooks.free(this.cookie);
   }
 
   override read(ctx: IoContext, count: number): Uint8Array | Promise<Uint8Array> {
-    return this.op(() => this.hooks.read(this.cookie, 0, count, ctx));
+    return this.op(ctx, () => this.hooks.read(this.cookie, 0, count, ctx));
   }
 
   override write(ctx: IoContext, data: Uint8Array): number | Promise<number> {
-    return this.op(() => this.hooks.write(this.cookie, 0, data, ctx));
+    return this.op(ctx, () => this.hooks.write(this.cookie, 0, data, ctx));
   }
 
   override ioctl(ctx: IoContext, op: number, arg: unknown): number | Promise<number> {
-    return this.op(async () => {
+    return this.op(ctx, async () => {
       try {
         return await this.hooks.control(this.cookie, op, arg, ctx);
       } catch (e) {
@@ -325,11 +353,20 @@ export class DeviceFile<C = unknown> extends OpenFile {
   close(): void {
     this.closed = true;
     this.hooks.close(this.cookie);
-    if (this.busy === 0) this.hooks.free(this.cookie);
+    this.maybeFree();
   }
 
   describe(): string {
     return this.path;
+  }
+}
+
+/** The task an operation runs for; the kernel's own contexts have none (they never block). */
+function taskOf(ctx: IoContext): Task | null {
+  try {
+    return ctx.task;
+  } catch {
+    return null;
   }
 }
 

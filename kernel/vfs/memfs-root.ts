@@ -3,7 +3,7 @@
 
 import { Volume } from 'memfs';
 import { SysError } from '../abi/errno.js';
-import { O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY } from '../abi/fcntl.js';
+import { O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY } from '../abi/fcntl.js';
 import { type Dirent, S_IFDIR, S_IFLNK, S_IFMT, type Stat } from '../abi/stat.js';
 import type { OpenFile } from './file.js';
 import { type Credentials, type FileSystem, permits } from './filesystem.js';
@@ -16,7 +16,6 @@ const L_RDWR = 2;
 const L_CREAT = 0o100;
 const L_EXCL = 0o200;
 const L_TRUNC = 0o1000;
-const L_APPEND = 0o2000;
 
 export function toLinuxOpenFlags(flags: number): number {
   const acc = flags & O_ACCMODE;
@@ -24,7 +23,9 @@ export function toLinuxOpenFlags(flags: number): number {
   if (flags & O_CREAT) out |= L_CREAT;
   if (flags & O_EXCL) out |= L_EXCL;
   if (flags & O_TRUNC) out |= L_TRUNC;
-  if (flags & O_APPEND) out |= L_APPEND;
+  // O_APPEND is not handed down: RegularFile appends itself, by the description's flags, so that
+  // F_SETFL can turn it off again (a backing fd opened with it appends every write whatever the
+  // position asked, as Linux's pwrite and memfs do).
   return out;
 }
 
@@ -52,6 +53,24 @@ export function toStat(dev: number, s: NodeStats): Stat {
   };
 }
 
+/** The parts of memfs's core (@jsonjoy.com/fs-core Superblock and Node) the root reaches into. */
+interface MemfsNode {
+  canRead(): boolean;
+  canWrite(): boolean;
+  canExecute(): boolean;
+}
+interface MemfsCore {
+  process: object;
+  root: { getNode(): MemfsNode };
+  createNode(mode: number): MemfsNode;
+}
+
+const granted = () => true;
+function grantAll(n: MemfsNode): MemfsNode {
+  n.canRead = n.canWrite = n.canExecute = granted;
+  return n;
+}
+
 const VOLUME_PROCESS = {
   getuid: () => 0,
   getgid: () => 0,
@@ -72,7 +91,16 @@ export class MemFsRoot implements FileSystem {
     // memfs asks "the process" for a uid and gid on every node it creates and every path it
     // walks, which on Node is a real system call each time. The kernel sets owners itself, so
     // this volume's answer is a constant: root.
-    (this.vol as unknown as { _core: { process: object } })._core.process = VOLUME_PROCESS;
+    const core = (this.vol as unknown as { _core: MemfsCore })._core;
+    core.process = VOLUME_PROCESS;
+    // memfs also checks permissions on its own, against the uid of the real Node process (not the
+    // caller's, and with no exemption for root): a user could not reopen a 0600 file of their
+    // own, root could not enter a 0700 directory of a user's, and the outcome depended on who ran
+    // tunlab. The kernel checks with the caller's credentials (open, requireSearch,
+    // requireWritableParent), so memfs's own checks always pass.
+    const createNode = core.createNode.bind(core);
+    core.createNode = (mode) => grantAll(createNode(mode));
+    grantAll(core.root.getNode());
   }
 
   private p(rel: string): string {
@@ -105,12 +133,23 @@ export class MemFsRoot implements FileSystem {
     return i < 0 ? '' : rel.slice(0, i);
   }
 
+  /** Search (x) permission on every directory on the way to `rel`, as path lookup needs. */
+  private requireSearch(rel: string, cred: Credentials): void {
+    if (cred.uid === 0 || rel === '') return;
+    for (let dir = this.parentOf(rel); ; dir = this.parentOf(dir)) {
+      if (!permits(this.stat(dir, true), cred, 1)) throw new SysError('EACCES');
+      if (dir === '') return;
+    }
+  }
+
   private requireWritableParent(rel: string, cred: Credentials): void {
+    this.requireSearch(rel, cred);
     if (!permits(this.stat(this.parentOf(rel), true), cred, 2 | 1)) throw new SysError('EACCES');
   }
 
   open(rel: string, flags: number, mode: number, cred: Credentials): OpenFile {
     const path = this.p(rel);
+    this.requireSearch(rel, cred);
     let existing: Stat | null = null;
     try {
       existing = this.stat(rel, true);
@@ -146,6 +185,7 @@ export class MemFsRoot implements FileSystem {
   }
 
   readdir(rel: string, cred: Credentials): Dirent[] {
+    this.requireSearch(rel, cred);
     if (!permits(this.stat(rel, true), cred, 4)) throw new SysError('EACCES');
     const path = this.p(rel);
     const names = nodeCall(() => this.vol.readdirSync(path) as string[]);
@@ -181,6 +221,25 @@ export class MemFsRoot implements FileSystem {
   rename(from: string, to: string, cred: Credentials): void {
     this.requireWritableParent(from, cred);
     this.requireWritableParent(to, cred);
+    // POSIX rename(2)'s checks, which memfs skips: it let a file replace a directory (and all it
+    // held), a directory replace a file or a non-empty directory, and gave ENOENT for a directory
+    // moved into itself.
+    const src = this.stat(from, false);
+    if (from === to) return;
+    const srcDir = (src.st_mode & S_IFMT) === S_IFDIR;
+    if (srcDir && to.startsWith(`${from}/`)) throw new SysError('EINVAL');
+    let dst: Stat | null = null;
+    try {
+      dst = this.stat(to, false);
+    } catch (e) {
+      if (!(e instanceof SysError && e.errno === 'ENOENT')) throw e;
+    }
+    if (dst) {
+      const dstDir = (dst.st_mode & S_IFMT) === S_IFDIR;
+      if (dstDir && !srcDir) throw new SysError('EISDIR');
+      if (srcDir && !dstDir) throw new SysError('ENOTDIR');
+      if (dstDir && nodeCall(() => this.vol.readdirSync(this.p(to))).length > 0) throw new SysError('ENOTEMPTY');
+    }
     nodeCall(() => this.vol.renameSync(this.p(from), this.p(to)));
     this.touchParent(from);
     this.touchParent(to);

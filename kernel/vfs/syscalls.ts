@@ -23,9 +23,10 @@ import type { SyscallContext } from '../proc/context.js';
 import { release } from '../proc/fd-table.js';
 import { WaitQueue } from '../sched/scheduler.js';
 import type { OpenFile, SelectSync } from './file.js';
-import { permits } from './filesystem.js';
+import { type Credentials, permits } from './filesystem.js';
 import { resolvePath } from './path.js';
 import { Pipe } from './pipe.js';
+import type { Vfs } from './vfs.js';
 
 /** The largest single read or write, as Linux's MAX_RW_COUNT bounds them. */
 export const MAX_IO = 1 << 24;
@@ -78,6 +79,16 @@ function install(c: SyscallContext, file: OpenFile, cloexec: boolean): number {
     if (file.refs === 0) file.close();
     throw e;
   }
+}
+
+/** The absolute path of a directory `cred` may make its working directory (chdir's checks). */
+export function workingDirectory(vfs: Vfs, cwd: string, path: string, cred: Credentials): string {
+  const abs = resolvePath(cwd, path);
+  const r = vfs.resolve('/', abs);
+  const st = r.fs.stat(r.rel, true);
+  if ((st.st_mode & S_IFMT) !== S_IFDIR) throw new SysError('ENOTDIR');
+  if (!permits(st, cred, 1)) throw new SysError('EACCES');
+  return abs;
 }
 
 export const fileSyscalls = {
@@ -306,12 +317,7 @@ export const fileSyscalls = {
   },
 
   chdir(c: SyscallContext, path: string): number {
-    const abs = resolvePath(c.p.cwd, checkPath(path));
-    const r = c.k.vfs.resolve('/', abs);
-    const st = r.fs.stat(r.rel, true);
-    if ((st.st_mode & S_IFMT) !== S_IFDIR) throw new SysError('ENOTDIR');
-    if (!permits(st, c.p, 1)) throw new SysError('EACCES');
-    c.p.cwd = abs;
+    c.p.cwd = workingDirectory(c.k.vfs, c.p.cwd, checkPath(path), c.p);
     return 0;
   },
 
