@@ -123,6 +123,12 @@ export interface Sys {
   // --- time
   clock_gettime(clock: number): Promise<number>;
   nanosleep(ns: number): Promise<number>;
+  /**
+   * Let every other runnable task (and the world outside: the terminal, real sockets) run first.
+   * Emulated processes are cooperative: one that computes without ever making a system call would
+   * hold the machine, so long-running loops call this at each turn.
+   */
+  sched_yield(): Promise<number>;
 
   // --- sockets
   socket(domain: number, type: number, protocol: number): Promise<number>;

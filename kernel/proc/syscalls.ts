@@ -148,6 +148,11 @@ export const processSyscalls = {
     return 0;
   },
 
+  async sched_yield(c: SyscallContext): Promise<number> {
+    await c.k.sched.preempt();
+    return 0;
+  },
+
   uname(c: SyscallContext): Utsname {
     return { sysname: 'Haiku', nodename: c.k.name, release: '1', version: 'hrev57937+tunlab', machine: 'x86_64' };
   },

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGINT } from '../../../kernel/abi/signal.js';
 import { shellStatus } from '../../../kernel/abi/wait.js';
 import { Session } from '../../../bin/session.js';
 import { runTranscript } from '../../../bin/transcript.js';
@@ -460,5 +461,22 @@ describe('the syscall builtin', () => {
   it('says how to use it', async () => {
     await expectSh('syscall nosuch', { out: '', err: 'syscall: unknown system call nosuch (try: syscall help)\n', status: 2 });
     await expectSh('syscall close x', { out: '', err: 'syscall close: FD must be a number, not x\nusage: syscall close FD\n', status: 2 });
+  });
+});
+
+describe('a loop that makes no system call of its own', () => {
+  it('still lets the machine run: ^C (SIGINT) reaches the spinning shell', async () => {
+    const session = await newSession();
+    const { shell } = await session.startShell(['-c', 'while :; do :; done; echo never'], { tty: false, out: () => {}, err: () => {} });
+    // The run loop gets control back only if the shell yields; each time it does, count, and
+    // after a while interrupt the shell as a ^C would.
+    let looks = 0;
+    await session.run(() => {
+      if (++looks === 50) shell.signal(SIGINT);
+      return !shell.alive;
+    }, 3600e9);
+    session.close();
+    expect(looks).toBeGreaterThanOrEqual(50);
+    expect(shellStatus(shell.status)).toBe(128 + SIGINT);
   });
 });

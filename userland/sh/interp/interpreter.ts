@@ -538,6 +538,9 @@ export class Interpreter implements RedirectHost {
     try {
       for (;;) {
         try {
+          // A loop of builtins (`while :; do :; done`) makes no other system call: yielding here
+          // is what lets ^C, the terminal and every other process in while it spins.
+          await this.sys.sched_yield();
           const s = await turn();
           if (s === null) return status;
           status = s;
