@@ -60,6 +60,11 @@ export function makeSys(k: Kernel, p: Process): Sys {
         await sched.preempt();
         if (!p.alive) return never();
       }
+      const barrier = sched.ioBarrier();
+      if (barrier) {
+        await barrier;
+        if (!p.alive) return never();
+      }
       p.deliverPending();
       if (!p.alive) return never();
       const startNs = sched.now();

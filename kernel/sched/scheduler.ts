@@ -110,6 +110,8 @@ export class Scheduler {
   private yielding = 0;
   private externals = 0;
   private working = 0;
+  /** Tasks stopped at syscall entry until real I/O ends (see ioBarrier). */
+  private ioWaiters: Array<() => void> = [];
   /** Tasks able to run: created or woken and not yet blocked again. */
   private runnable = 0;
   /** The run loop, waiting for every task to block. */
@@ -299,10 +301,25 @@ export class Scheduler {
     return () => {
       if (!released) {
         released = true;
-        this.working--;
+        if (--this.working === 0) {
+          const waiting = this.ioWaiters;
+          this.ioWaiters = [];
+          for (const go of waiting) go();
+        }
         this.idleKick?.();
       }
     };
+  }
+
+  /**
+   * In virtual time, while real I/O is in flight, a task entering a syscall waits here until it is
+   * done. How far the other tasks got when the I/O completed would otherwise depend on the real
+   * machine's speed; stopped at their next syscall they are always at the same point, and a run
+   * stays byte-identical to the last. Null when there is nothing to wait for.
+   */
+  ioBarrier(): Promise<void> | null {
+    if (this.working === 0 || !(this.clock instanceof VirtualClock)) return null;
+    return new Promise<void>((resolve) => this.ioWaiters.push(resolve));
   }
 
   /** An outside event happened (real time): have the run loop look again. */
