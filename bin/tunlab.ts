@@ -164,6 +164,11 @@ async function runSession(
     // chalk in the process to level 0, ink's too, and hide ink's inverse-video cursor. tunlab has
     // read its arguments and applies --no-color itself, as it applies NO_COLOR.
     process.argv.splice(2);
+    // ink renders nothing but the last frame when it thinks it runs in CI (CI or
+    // CONTINUOUS_INTEGRATION set, read once as it loads). This branch runs only on a real
+    // terminal, where someone is typing: a live screen is what they need, CI or not.
+    delete process.env['CI'];
+    delete process.env['CONTINUOUS_INTEGRATION'];
     const { runInteractive } = await import('./interactive.js');
     return runInteractive(session, color);
   }

@@ -38,7 +38,8 @@ async function waitFor(what: RegExp | (() => boolean), ms = 15_000): Promise<str
 
 describe.skipIf(!hasTmux)('the interactive terminal (tmux)', () => {
   beforeAll(() => {
-    const cmd = `TUNLAB_STATE_DIR=${stateDir} node ${TUNLAB_COMMAND}; echo $? > ${statusFile}`;
+    // CI=true as CI runners set it: ink would then draw only its last frame, unless tunlab stops it.
+    const cmd = `CI=true TUNLAB_STATE_DIR=${stateDir} node ${TUNLAB_COMMAND}; echo $? > ${statusFile}`;
     tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', cmd);
   });
   afterAll(() => {

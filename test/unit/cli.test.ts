@@ -16,7 +16,7 @@ import { TUNLAB_COMMAND } from '../helpers/command.js';
 const RUN_MS = 20_000;
 
 let tmp = '';
-/** The environment of every run: no NO_COLOR from outside, history kept out of the real home. */
+/** The environment of every run: no NO_COLOR from outside, CI set, history kept out of the real home. */
 let baseEnv: NodeJS.ProcessEnv = {};
 
 /** A two-host world without MAC addresses, so --seed picks them. */
@@ -37,7 +37,8 @@ beforeAll(() => {
     if (b.status !== 0) throw new Error(`npm run build failed:\n${b.stdout}${b.stderr}`);
   }
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tunlab-cli-'));
-  baseEnv = { ...process.env, TUNLAB_STATE_DIR: path.join(tmp, 'state') };
+  // CI=true on every machine, as CI runners set it: the interactive screens must not depend on it.
+  baseEnv = { ...process.env, CI: 'true', TUNLAB_STATE_DIR: path.join(tmp, 'state') };
   delete baseEnv['NO_COLOR'];
   delete baseEnv['FORCE_COLOR'];
   pairWorld = path.join(tmp, 'pair.json');
