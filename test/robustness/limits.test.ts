@@ -96,7 +96,7 @@ describe('open fds per process', () => {
     // in (applyInPlace), or to make a pipe (pipelines, subshells).
     const { w } = userlandWorld([], { maxFds: 16 });
     const r = await runBounded(w, 'a', ['sh', '-c', 'i=0; while [ $i -lt 40 ]; do syscall open /dev/null O_RDONLY >/dev/null; i=$((i+1)); done\necho next line\n(echo in a subshell)\necho done']);
-    expect(r.out).toContain('sh: redirection error: cannot duplicate fd: Too many open files');
+    expect(r.out).toContain('sh: line 1: redirection error: cannot duplicate fd: Too many open files');
     expect(r.out).toContain('next line\n');
     expect(r.out).toMatch(/sh: fork: Too many open files\ndone\n$/);
     expect(crashes(w)).toEqual([]);

@@ -97,6 +97,14 @@ describe('running commands', () => {
     expect(tunlab(['args.sh', 'x'])).toEqual({ stdout: '1=x 2= #=1\nnow \n', stderr: '', status: 3 });
   });
 
+  it("a script's errors name the file and the line", () => {
+    file('broken.sh', 'echo start\n\nifconfig\nnosuch\ncd /nowhere\n');
+    expect(tunlab(['broken.sh'])).toMatchObject({
+      stderr: 'broken.sh: line 4: nosuch: command not found\nbroken.sh: line 5: cd: /nowhere: No such file or directory\n',
+      status: 1,
+    });
+  });
+
   it('a script that is not there: status 127', () => {
     expect(tunlab(['nosuch.sh'])).toEqual({ stdout: '', stderr: 'tunlab: nosuch.sh: No such file or directory\n', status: 127 });
   });

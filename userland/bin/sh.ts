@@ -70,7 +70,9 @@ export default defineProgram({
     if (command !== null) {
       state.name = rest[0] ?? 'sh';
       state.positional = rest.slice(1);
-      const sh = new Interpreter({ sys, state, interactive: false, scriptName: null });
+      // As bash: errors in -c text say "NAME: line N:" ($0 or sh), so a script that tunlab runs
+      // from the real filesystem (as -c TEXT FILE) points at the failing line.
+      const sh = new Interpreter({ sys, state, interactive: false, scriptName: state.name });
       await trapInterrupts(sys, sh);
       return runText(sh, command, '-c');
     }
@@ -121,34 +123,39 @@ async function trapInterrupts(sys: Sys, sh: Interpreter): Promise<void> {
  * `sh -c 'cmd args'` with one external command becomes that command (as bash execs it), so the
  * program, not a shell, receives the signals meant for it (`on HOST cmd`, `kill`).
  */
-function singleSimpleCommand(text: string): SimpleCommand | null {
+function singleSimpleCommand(text: string): { program: Program; cmd: SimpleCommand } | null {
   const r = parse(text);
   if (!r.ok || r.program.body.items.length !== 1) return null;
   const item = r.program.body.items[0]!;
   if (item.background || item.rest.length || item.first.negated || item.first.commands.length !== 1) return null;
   const cmd = item.first.commands[0]!;
-  return cmd.kind === 'SimpleCommand' && cmd.words.length > 0 ? cmd : null;
+  return cmd.kind === 'SimpleCommand' && cmd.words.length > 0 ? { program: r.program, cmd } : null;
 }
 
 /** Run a script or -c text one complete command at a time, as sh does. */
 async function runText(sh: Interpreter, text: string, label: string | null): Promise<number> {
   const single = label === '-c' ? singleSimpleCommand(text) : null;
   if (single) {
-    try {
-      const argv = await sh.expandArgv(single.words);
-      if (argv.length > 0 && !sh.state.functions.has(argv[0]!) && !lookupBuiltin(argv[0]!)) {
-        return await sh.exec(single, argv);
+    const { program, cmd } = single;
+    const status = await sh.within(program, async (): Promise<number | null> => {
+      try {
+        const argv = await sh.expandArgv(cmd.words);
+        if (argv.length > 0 && !sh.state.functions.has(argv[0]!) && !lookupBuiltin(argv[0]!)) {
+          return await sh.exec(cmd, argv);
+        }
+      } catch (e) {
+        if (e instanceof ExitSignal || e instanceof ErrexitSignal) return e.status;
+        // An expansion error here (`sh -c 'echo ${x:?}'`, `$((1/0))`) is the script's error, reported
+        // as the full path reports it (and a non-interactive shell exits 1).
+        if (e instanceof ExpansionError) {
+          await sh.error(e.message, cmd);
+          return 1;
+        }
+        if (!(e instanceof ShellError)) throw e;
       }
-    } catch (e) {
-      if (e instanceof ExitSignal || e instanceof ErrexitSignal) return e.status;
-      // An expansion error here (`sh -c 'echo ${x:?}'`, `$((1/0))`) is the script's error, reported
-      // as the full path reports it (and a non-interactive shell exits 1).
-      if (e instanceof ExpansionError) {
-        await sh.error(e.message, single);
-        return 1;
-      }
-      if (!(e instanceof ShellError)) throw e;
-    }
+      return null;
+    });
+    if (status !== null) return status;
   }
   try {
     for (const r of parseCommands(text)) {

@@ -122,7 +122,7 @@ describe('variables', () => {
   runs(
     '$? is the last status: of a builtin, a program, a pipeline, a negation, a command not found or not runnable',
     'false; echo $?; true; echo $?; ls /nosuch 2>/dev/null; echo $?; false | true; echo $?; true | false; echo $?; ! true; echo $?; nosuch; echo $?; /etc; echo $?',
-    { out: '1\n0\n2\n0\n1\n1\n127\n126\n', err: 'sh: nosuch: command not found\nsh: /etc: Permission denied\n' },
+    { out: '1\n0\n2\n0\n1\n1\n127\n126\n', err: 'sh: line 1: nosuch: command not found\nsh: line 1: /etc: Permission denied\n' },
   );
 
   it("$$ is the shell's pid, in a subshell and a command substitution too", async () => {
@@ -227,7 +227,7 @@ describe('redirections', () => {
 
   runs('a file that cannot be opened fails the command with the reason', 'echo hi > /nodir/x; echo "status $?"; cat < /nosuch; echo "status $?"', {
     out: 'status 1\nstatus 1\n',
-    err: 'sh: /nodir/x: No such file or directory\nsh: /nosuch: No such file or directory\n',
+    err: 'sh: line 1: /nodir/x: No such file or directory\nsh: line 1: /nosuch: No such file or directory\n',
   });
 
   // The shell used to print it itself, on its own stderr, whatever the command's redirections.
@@ -235,8 +235,8 @@ describe('redirections', () => {
     '"command not found" goes where the command\'s stderr goes',
     'cd /tmp; nosuch 2>/dev/null; echo "status $?"; nosuch 2>e; cat e; nosuch 2>&1 | cat -n; nosuch | cat; echo "status $?"',
     {
-      out: 'status 127\nsh: nosuch: command not found\n     1\tsh: nosuch: command not found\nstatus 0\n',
-      err: 'sh: nosuch: command not found\n',
+      out: 'status 127\nsh: line 1: nosuch: command not found\n     1\tsh: line 1: nosuch: command not found\nstatus 0\n',
+      err: 'sh: line 1: nosuch: command not found\n',
     },
   );
 
@@ -250,7 +250,7 @@ describe('redirections', () => {
     'redirecting fd 3 keeps fd 3: exec 3>f, { ...; } 3>f, and exec N<&- closes it',
     'cd /tmp; exec 3>k; echo via3 >&3; cat k; { echo group3 >&3; } 3>g; cat g; ' +
       'echo line > h; exec 4<h; read v <&4; echo "v=$v"; exec 4<&-; read v <&4; echo "status $?"',
-    { out: 'via3\ngroup3\nv=line\nstatus 1\n', err: 'sh: 4: Bad file descriptor\n' },
+    { out: 'via3\ngroup3\nv=line\nstatus 1\n', err: 'sh: line 1: 4: Bad file descriptor\n' },
   );
 
   // exec's redirections used to save the fds they replaced, above 10, and never close them.
@@ -289,7 +289,7 @@ describe('background jobs', () => {
   it('fg waits for a job in the foreground and takes its status; a job that is not there is an error', async () => {
     const r = await expectSh('(sleep 3; exit 7) & fg %1; echo "status $?"; fg %1; echo "status $?"; kill %9; echo "status $?"', {
       out: '(sleep 3; exit 7)\nstatus 7\nstatus 1\nstatus 1\n',
-      err: 'sh: fg: %1: no such job\nsh: kill: %9: no such job\n',
+      err: 'sh: line 1: fg: %1: no such job\nsh: line 1: kill: %9: no such job\n',
     });
     expect(r.elapsedNs).toBe(3e9);
   });
@@ -357,7 +357,7 @@ describe('set -e in scripts', () => {
     await expectSh('set -e; false | true; echo "pipeline ok"', { out: 'pipeline ok\n' });
     await expectSh('set -e; true | false; echo no', { out: '', status: 1 });
     await expectSh('set -e; true && false; echo no', { out: '', status: 1 });
-    await expectSh('set -e; nosuch; echo no', { out: '', err: 'sh: nosuch: command not found\n', status: 127 });
+    await expectSh('set -e; nosuch; echo no', { out: '', err: 'sh: line 1: nosuch: command not found\n', status: 127 });
   });
 });
 
@@ -372,13 +372,28 @@ describe('scripts', () => {
   });
 });
 
+describe('error lines', () => {
+  // As bash 5: "NAME: line N: " where N is the line of the failing command, in a function too.
+  runs(
+    'say the line of the command that failed: not found, a builtin, a redirection, inside a function',
+    'echo a\n\nnosuch\ncd /nosuch\nf() {\n  echo x > /nodir/f\n  exit x\n}\nf',
+    {
+      out: 'a\n',
+      err:
+        'sh: line 3: nosuch: command not found\nsh: line 4: cd: /nosuch: No such file or directory\n' +
+        'sh: line 6: /nodir/f: No such file or directory\nsh: line 7: exit: x: numeric argument required\n',
+      status: 2,
+    },
+  );
+});
+
 describe('builtins', () => {
   runs(
     'cd and pwd: home by default, cd - goes back and prints where, errors say why',
     'pwd; cd /boot; pwd; cd; pwd; cd -; echo "$PWD $OLDPWD"; cd /nosuch; echo "status $?"; cd /etc/hosts; echo "status $?"; pwd',
     {
       out: '/boot/home\n/boot\n/boot/home\n/boot\n/boot /boot/home\nstatus 1\nstatus 1\n/boot\n',
-      err: 'sh: cd: /nosuch: No such file or directory\nsh: cd: /etc/hosts: Not a directory\n',
+      err: 'sh: line 1: cd: /nosuch: No such file or directory\nsh: line 1: cd: /etc/hosts: Not a directory\n',
     },
   );
 
@@ -392,14 +407,14 @@ describe('builtins', () => {
     await expectSh('echo a; exit 7; echo b', { out: 'a\n', status: 7 });
     expect((await sh('exit 257')).status).toBe(1);
     expect((await sh('false; exit')).status).toBe(1);
-    await expectSh('exit x', { out: '', err: 'sh: exit: x: numeric argument required\n', status: 2 });
+    await expectSh('exit x', { out: '', err: 'sh: line 1: exit: x: numeric argument required\n', status: 2 });
     await expectSh('(exit 9); echo "subshell $?"', { out: 'subshell 9\n' });
   });
 
   it('help lists builtins and programs; help NAME shows one', async () => {
     await expectSh('help cd; help echo; help nosuch', {
       out: 'cd [dir | -]\n    change the working directory\necho [-neE] [arg ...]\n    print arguments\n',
-      err: "sh: help: no help topics match `nosuch'.  Try `nosuch --help'.\n",
+      err: "sh: line 1: help: no help topics match `nosuch'.  Try `nosuch --help'.\n",
       status: 1,
     });
     const all = (await sh('help')).out.split('\n');

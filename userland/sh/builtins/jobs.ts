@@ -6,7 +6,7 @@ import { writeAll } from '../../lib/io.js';
 import type { Interpreter } from '../interp/interpreter.js';
 import type { BuiltinEntry } from './types.js';
 
-const err = (sh: Interpreter, s: string) => writeAll(sh.sys, 2, `${sh.state.name}: ${s}\n`);
+const err = (sh: Interpreter, s: string) => writeAll(sh.sys, 2, `${sh.where()}${s}\n`);
 
 export const jobBuiltins: Record<string, BuiltinEntry> = {
   jobs: {

@@ -130,7 +130,7 @@ async function run(sh: Interpreter, argv: string[]): Promise<number> {
   let args = argv.slice(1);
   if (argv[0] === '[') {
     if (args[args.length - 1] !== ']') {
-      await writeAll(sh.sys, 2, `${sh.state.name}: [: missing \`]'\n`);
+      await writeAll(sh.sys, 2, `${sh.where()}[: missing \`]'\n`);
       return 2;
     }
     args = args.slice(0, -1);
@@ -139,7 +139,7 @@ async function run(sh: Interpreter, argv: string[]): Promise<number> {
     return (await evaluate(sh, args)) ? 0 : 1;
   } catch (e) {
     if (e instanceof TestError) {
-      await writeAll(sh.sys, 2, `${sh.state.name}: ${argv[0]}: ${e.message}\n`);
+      await writeAll(sh.sys, 2, `${sh.where()}${argv[0]}: ${e.message}\n`);
       return 2;
     }
     throw e;

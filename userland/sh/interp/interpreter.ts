@@ -80,19 +80,29 @@ export class Interpreter implements RedirectHost {
   }
 
   private errorText(message: string, node?: { span: { start: number } }): string {
-    const where =
-      this.scriptName && this.program && node ? `${this.scriptName}: line ${lineAt(this.program.source, node.span.start)}: ` : `${this.state.name}: `;
-    return `${where}${message}\n`;
+    return `${this.where(node)}${message}\n`;
+  }
+
+  /** The builtin running now: its errors point at its line. */
+  private builtinNode: { span: { start: number } } | undefined;
+
+  /** The prefix of an error line: "sh: ", or "script: line N: " in a script. */
+  where(node = this.builtinNode): string {
+    return this.scriptName && this.program && node ? `${this.scriptName}: line ${lineAt(this.program.source, node.span.start)}: ` : `${this.state.name}: `;
   }
 
   // ------------------------------------------------------------------ running programs
 
   async runProgram(program: Program): Promise<number> {
+    return this.within(program, async () => (this.state.lastStatus = await this.runList(program.body)));
+  }
+
+  /** Run `body` as part of `program`: its error lines index into that program's text. */
+  async within<T>(program: Program, body: () => Promise<T>): Promise<T> {
     const prev = this.program;
     this.program = program;
     try {
-      this.state.lastStatus = await this.runList(program.body);
-      return this.state.lastStatus;
+      return await body();
     } finally {
       this.program = prev;
     }
@@ -360,7 +370,7 @@ export class Interpreter implements RedirectHost {
       prep = await prepareRedirects(this, redirects);
     } catch (e) {
       if (e instanceof ShellError) {
-        await this.error(e.message);
+        await this.error(e.message, redirects[0]);
         return 1;
       }
       throw e;
@@ -371,7 +381,7 @@ export class Interpreter implements RedirectHost {
     } catch (e) {
       await closeAll(this.sys, prep.opened);
       if (e instanceof ShellError) {
-        await this.error(e.message);
+        await this.error(e.message, redirects[0]);
         return 1;
       }
       throw e;
@@ -420,9 +430,12 @@ export class Interpreter implements RedirectHost {
       } catch (e) {
         return this.expansionFailed(e, cmd);
       }
+      const outer = this.builtinNode;
+      this.builtinNode = builtin ? cmd : undefined;
       try {
         return await this.withRedirects(cmd.redirects, () => (fn ? this.callFunction(fn, argv) : builtin!(this, argv)));
       } finally {
+        this.builtinNode = outer;
         for (const [k, v] of saved) {
           if (v === undefined) this.state.unset(k);
           else this.setVar(k, v);
