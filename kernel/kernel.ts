@@ -288,7 +288,7 @@ export class Kernel implements ProcessHost {
     depth = 0,
   ): Promise<{ program: Program; argv: string[] }> {
     const r = this.vfs.resolve(cwd, path);
-    const st = r.fs.stat(r.rel, true);
+    const st = r.fs.stat(r.rel, true, cred);
     if ((st.st_mode & 0o170000) === 0o040000) throw new SysError('EACCES');
     if (!permits(st, cred, 1) || (st.st_mode & 0o111) === 0) throw new SysError('EACCES');
     const head = this.readHead(r.path);

@@ -14,7 +14,8 @@ export interface FileSystem {
   readonly dev: number;
   readonly name: string;
   open(rel: string, flags: number, mode: number, cred: Credentials, ctx: IoContext): OpenFile | Promise<OpenFile>;
-  stat(rel: string, follow: boolean): Stat;
+  /** With `cred`, a path lookup on someone's behalf: search permission on the way is checked. */
+  stat(rel: string, follow: boolean, cred?: Credentials): Stat;
   readdir(rel: string, cred: Credentials): Dirent[];
   mkdir(rel: string, mode: number, cred: Credentials): void;
   rmdir(rel: string, cred: Credentials): void;

@@ -176,7 +176,8 @@ export class MemFsRoot implements FileSystem {
     return new RegularFile(api, fd, path, flags, isDir, () => toStat(this.dev, this.vol.fstatSync(fd)), this.nowNs);
   }
 
-  stat(rel: string, follow: boolean): Stat {
+  stat(rel: string, follow: boolean, cred?: Credentials): Stat {
+    if (cred) this.requireSearch(rel, cred);
     const path = this.p(rel);
     const st = toStat(this.dev, nodeCall(() => (follow ? this.vol.statSync(path) : this.vol.lstatSync(path))));
     // A symbolic link's size is the length of its target (memfs says 0).

@@ -85,7 +85,7 @@ function install(c: SyscallContext, file: OpenFile, cloexec: boolean): number {
 export function workingDirectory(vfs: Vfs, cwd: string, path: string, cred: Credentials): string {
   const abs = resolvePath(cwd, path);
   const r = vfs.resolve('/', abs);
-  const st = r.fs.stat(r.rel, true);
+  const st = r.fs.stat(r.rel, true, cred);
   if ((st.st_mode & S_IFMT) !== S_IFDIR) throw new SysError('ENOTDIR');
   if (!permits(st, cred, 1)) throw new SysError('EACCES');
   return abs;
@@ -242,12 +242,12 @@ export const fileSyscalls = {
 
   stat(c: SyscallContext, path: string): Stat {
     const r = c.k.vfs.resolve(c.p.cwd, checkPath(path));
-    return r.fs.stat(r.rel, true);
+    return r.fs.stat(r.rel, true, c.p);
   },
 
   lstat(c: SyscallContext, path: string): Stat {
     const r = c.k.vfs.resolve(c.p.cwd, checkPath(path));
-    return r.fs.stat(r.rel, false);
+    return r.fs.stat(r.rel, false, c.p);
   },
 
   fstat(c: SyscallContext, fd: number): Stat {

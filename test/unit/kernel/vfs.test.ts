@@ -226,6 +226,8 @@ describe('open', () => {
                 ['list /tmp/priv', () => sys.readdir('/tmp/priv')],
                 ['create in /tmp/priv', () => sys.open(`/tmp/priv/g${sys.getuid()}`, O_WRONLY | O_CREAT)],
                 ['chdir /tmp/priv', () => sys.chdir('/tmp/priv')],
+                ['stat /tmp/priv/f', () => sys.stat('/tmp/priv/f')],
+                ['lstat /tmp/priv/nosuch', () => sys.lstat('/tmp/priv/nosuch')],
                 ['write /etc/motd', () => sys.open('/etc/motd', O_WRONLY)],
                 ['create in /etc', () => sys.open(`/etc/new${sys.getuid()}`, O_WRONLY | O_CREAT)],
               ];
@@ -238,8 +240,8 @@ describe('open', () => {
       },
     );
     expect(r.lines).toEqual([
-      'root: read /tmp/mine ok, write /tmp/mine ok, read /tmp/priv/f ok, list /tmp/priv ok, create in /tmp/priv ok, chdir /tmp/priv ok, write /etc/motd ok, create in /etc ok',
-      'user 100: read /tmp/mine EACCES, write /tmp/mine EACCES, read /tmp/priv/f EACCES, list /tmp/priv EACCES, create in /tmp/priv EACCES, chdir /tmp/priv EACCES, write /etc/motd EACCES, create in /etc EACCES',
+      'root: read /tmp/mine ok, write /tmp/mine ok, read /tmp/priv/f ok, list /tmp/priv ok, create in /tmp/priv ok, chdir /tmp/priv ok, stat /tmp/priv/f ok, lstat /tmp/priv/nosuch ENOENT, write /etc/motd ok, create in /etc ok',
+      'user 100: read /tmp/mine EACCES, write /tmp/mine EACCES, read /tmp/priv/f EACCES, list /tmp/priv EACCES, create in /tmp/priv EACCES, chdir /tmp/priv EACCES, stat /tmp/priv/f EACCES, lstat /tmp/priv/nosuch EACCES, write /etc/motd EACCES, create in /etc EACCES',
     ]);
   });
 
