@@ -68,10 +68,9 @@ const blast = defineProgram({
     const fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
     const to = sockaddrIn(dst, port);
     const data = new Uint8Array(size).fill(0x78);
-    const burst = Number(argv[6] ?? 1);
     for (let i = 0; i < n; i++) {
       await sys.sendto(fd, data, 0, to);
-      if ((i + 1) % burst === 0) await sys.nanosleep(pace * burst);
+      await sys.nanosleep(pace);
     }
   },
 });
@@ -83,7 +82,7 @@ const blast = defineProgram({
  * only measure how much the socket buffers drop; paced, every datagram crosses the whole path,
  * and the wall time is what the emulation costs per datagram.
  */
-export async function tunnelThroughput(datagrams: number, size: number, encrypted = true, burst = 1): Promise<{ mbPerS: number; delivered: number }> {
+export async function tunnelThroughput(datagrams: number, size: number, encrypted = true): Promise<{ mbPerS: number; delivered: number }> {
   const built = buildWorld(parseWorldFile(JSON.stringify(PAIR)), { programs: userlandPrograms, seed: 1 }, path.join(PACKAGE_ROOT, 'fixtures', 'worlds'));
   const w = built.world;
   w.addProgram(blast);
@@ -99,7 +98,7 @@ export async function tunnelThroughput(datagrams: number, size: number, encrypte
   const receiver = () => b.net.sockets.udp.get(9000)?.[0]?.received ?? 0;
   const before = receiver();
   const t0 = performance.now();
-  const tx = await shell(a, `blast 10.8.0.2 9000 ${datagrams} ${size} 100000 ${burst}`);
+  const tx = await shell(a, `blast 10.8.0.2 9000 ${datagrams} ${size} 100000`);
   await w.run({ until: () => !tx.proc.alive });
   const wall = (performance.now() - t0) / 1000;
   // The receiving socket counted what came out of the tunnel.
