@@ -262,6 +262,11 @@ describe('redirections', () => {
 });
 
 describe('background jobs', () => {
+  // POSIX: without job control an asynchronous list's stdin is /dev/null (it was closed: EBADF).
+  runs('a background job in a script reads /dev/null; a pipe into it still feeds it', 'cat & wait; echo "status $?"; echo fed | cat & wait', {
+    out: 'status 0\nfed\n',
+  });
+
   it('& runs a job in the background; $! is its pid; jobs lists it; wait waits for it', async () => {
     const r = await sh('sleep 5 & echo "pid $!"; jobs; jobs -l; wait; echo "waited $?"; jobs; sleep 1');
     const pid = r.pid + 1;

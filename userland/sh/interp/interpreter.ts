@@ -5,7 +5,7 @@
 // state, as fork() would give it.
 
 import { isSysError } from '../../../kernel/abi/errno.js';
-import { F_SETFD, FD_CLOEXEC } from '../../../kernel/abi/fcntl.js';
+import { F_SETFD, FD_CLOEXEC, O_CLOEXEC, O_RDONLY } from '../../../kernel/abi/fcntl.js';
 import type { FileAction, Sys } from '../../../kernel/abi/syscalls.js';
 import { type ExpansionContext, ExpansionError, expandPathname, expandPattern, expandWord, expandWords, lineAt, matchPattern } from '../index.js';
 import type { AndOr, Command, CompoundCommand, List, Pipeline, Program, Redirection, SimpleCommand, Word } from '../index.js';
@@ -178,8 +178,18 @@ export class Interpreter implements RedirectHost {
         const stdio: FileAction[] = [];
         if (input >= 0) stdio.push({ dup2: [input, 0] });
         if (output >= 0) stdio.push({ dup2: [output, 1] });
-        if (background && input < 0 && !this.interactive) stdio.push({ close: 0 });
-        const pid = await this.startCommand(commands[i]!, stdio, pgid);
+        // POSIX: without job control, an asynchronous list reads /dev/null, not the shell's stdin.
+        let devNull = -1;
+        if (background && input < 0 && !this.interactive) {
+          devNull = await sys.open('/dev/null', O_RDONLY | O_CLOEXEC);
+          stdio.push({ dup2: [devNull, 0] });
+        }
+        let pid: number;
+        try {
+          pid = await this.startCommand(commands[i]!, stdio, pgid);
+        } finally {
+          if (devNull >= 0) await sys.close(devNull);
+        }
         pids.push(pid);
         if (this.interactive && pgid === 0) pgid = pid;
         if (input >= 0) await sys.close(input);
