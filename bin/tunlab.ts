@@ -16,7 +16,7 @@ import { Session, SessionError } from './session.js';
 const EXIT_USAGE = 2;
 const EXIT_STUCK = 3;
 /** A script may run this long in virtual time before tunlab gives up on it. */
-const DEFAULT_TIME_LIMIT = '86400s';
+const DEFAULT_TIME_LIMIT = '24h';
 
 interface CliOptions {
   command?: string;

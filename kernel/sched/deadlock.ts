@@ -4,7 +4,12 @@
 import type { Task } from './scheduler.js';
 
 export function formatBlockedTasks(tasks: readonly Task[]): string[] {
-  const rows = tasks.map((t) => {
+  // Grouped by host, in pid order within each (the tasks come in the order they were created).
+  const sorted = [...tasks].sort((a, b) => {
+    const [x, y] = [a.owner.describe(), b.owner.describe()];
+    return x.host < y.host ? -1 : x.host > y.host ? 1 : x.pid - y.pid;
+  });
+  const rows = sorted.map((t) => {
     const d = t.owner.describe();
     const b = t.blockedOn;
     return {
@@ -20,6 +25,6 @@ export function formatDeadlock(kind: 'deadlock' | 'time-limit', tasks: readonly 
   const head =
     kind === 'deadlock'
       ? 'deadlock: every process is blocked and nothing can wake any of them'
-      : `time limit reached${limitDesc ? ` (${limitDesc})` : ''} with processes still blocked`;
+      : `time limit reached${limitDesc ? ` (${limitDesc})` : ''} with processes still ${tasks.some((t) => t.state === 'runnable') ? 'running' : 'blocked'}`;
   return [`tunlab: ${head}`, ...formatBlockedTasks(tasks)].join('\n') + '\n';
 }

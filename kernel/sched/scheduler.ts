@@ -95,6 +95,16 @@ export interface RunOptions {
 /** Syscalls between two forced yields to Node's event loop. */
 const PREEMPT_EVERY = 512;
 
+/**
+ * Virtual time: computation is free, so a machine where some task never blocks would keep the
+ * clock still for ever (`yes > /dev/null & sleep 1` would never end, nor would --max-time stop a
+ * `while true` loop). Once this many syscalls have passed without the whole machine going idle,
+ * each further syscall costs BUSY_SYSCALL_NS of virtual time: deterministic, since it counts
+ * syscalls, not real time, and out of the way of ordinary runs, which go idle far more often.
+ */
+const BUSY_AFTER = 100_000;
+const BUSY_SYSCALL_NS = 10_000;
+
 const NEVER = new Promise<never>(() => {});
 /** A promise that never settles: how a killed process's pending calls end. */
 export function never<T>(): Promise<T> {
@@ -119,6 +129,10 @@ export class Scheduler {
   private idleKick: (() => void) | null = null;
   private failure: unknown = null;
   private budget = PREEMPT_EVERY;
+  /** Syscalls since every task was last blocked at once. */
+  private sinceIdle = 0;
+  /** How many of those have been charged to the clock already (see BUSY_AFTER). */
+  private charged = 0;
   /** Called when a kernel callback throws: a kernel bug, reported and kept from hiding. */
   onPanic: (err: unknown) => void = (err) => {
     this.failure ??= err;
@@ -253,6 +267,7 @@ export class Scheduler {
 
   /** Count one syscall; true when the caller should preempt() before going on. */
   tick(): boolean {
+    this.sinceIdle++;
     if (--this.budget > 0) return false;
     this.budget = PREEMPT_EVERY;
     return true;
@@ -264,6 +279,13 @@ export class Scheduler {
    * stays runnable meanwhile, so virtual time does not move under it.
    */
   preempt(): Promise<void> {
+    if (this.sinceIdle > BUSY_AFTER && this.clock instanceof VirtualClock) {
+      // A busy machine: the syscalls since the last charge took their time (see BUSY_AFTER).
+      const owed = this.sinceIdle - Math.max(this.charged, BUSY_AFTER);
+      this.charged = this.sinceIdle;
+      this.clock.advanceTo(this.now() + owed * BUSY_SYSCALL_NS);
+      this.fireDue();
+    }
     this.yielding++;
     return new Promise<void>((resolve) =>
       setImmediate(() => {
@@ -339,7 +361,19 @@ export class Scheduler {
         this.drainSoft();
         continue;
       }
-      if (this.yielding > 0 || this.runnable > 0) continue;
+      if (this.yielding > 0 || this.runnable > 0) {
+        if (this.clock instanceof VirtualClock) {
+          // Time moved under a busy machine (see BUSY_AFTER): the limit holds all the same.
+          if (opts.timeLimit !== undefined && this.now() > opts.timeLimit) return this.stuck('time-limit');
+        } else {
+          // Real time passes whether or not a task computes: due timers fire beside it.
+          const due = this.timers.peek();
+          if (due && due.when <= this.now()) this.fireDue();
+        }
+        continue;
+      }
+      this.sinceIdle = 0;
+      this.charged = 0;
       if (this.working > 0) {
         await this.idle(null);
         continue;
@@ -386,7 +420,8 @@ export class Scheduler {
   }
 
   private stuck(kind: 'deadlock' | 'time-limit'): RunOutcome {
-    const blocked = [...this.tasks].filter((t) => t.state === 'blocked');
+    // At a time limit some may still be computing: they are reported too, as runnable.
+    const blocked = [...this.tasks].filter((t) => t.state === 'blocked' || (kind === 'time-limit' && t.state === 'runnable'));
     return { kind, blocked };
   }
 

@@ -101,13 +101,13 @@ function num(v: Json, at: string, min: number, max: number, integer = false): nu
 export function parseDuration(v: Json, at: string): number {
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v * 1e6);
   if (typeof v === 'string') {
-    const m = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s)$/.exec(v.trim());
+    const m = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|min|h)$/.exec(v.trim());
     if (m) {
-      const scale = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 }[m[2] as 'ns' | 'us' | 'µs' | 'ms' | 's'];
+      const scale = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, min: 60e9, h: 3600e9 }[m[2] as 'ns' | 'us' | 'µs' | 'ms' | 's' | 'min' | 'h'];
       return Math.round(Number(m[1]) * scale);
     }
   }
-  throw new WorldFileError(at, `must be a duration like "0.5ms", "20ms" or "1s", not ${JSON.stringify(v)}`);
+  throw new WorldFileError(at, `must be a duration like "0.5ms", "20s", "5min" or "24h", not ${JSON.stringify(v)}`);
 }
 
 function cidr(v: Json, at: string): { addr: number; prefix: number } {

@@ -253,7 +253,7 @@ describe('options', () => {
     });
     expect(tunlab(['--max-time', 'soon', '-c', 'true'])).toEqual({
       stdout: '',
-      stderr: 'tunlab: --max-time: must be a duration like "0.5ms", "20ms" or "1s", not "soon"\n',
+      stderr: 'tunlab: --max-time: must be a duration like "0.5ms", "20s", "5min" or "24h", not "soon"\n',
       status: 2,
     });
   });
@@ -275,6 +275,17 @@ describe('runs that end blocked', () => {
       stderr: 'tunlab: time limit reached (--max-time 10s) with processes still blocked\n  alpha: pid 2 (sh)  nanosleep, waiting on timer\n',
       status: 3,
     });
+  });
+
+  it('--max-time also ends a loop that never blocks (a busy machine lets time pass), and takes minutes and hours', () => {
+    const r = tunlab(['--world', pairWorld, '--max-time', '0.5s', '-c', 'while true; do :; done']);
+    expect(r).toEqual({
+      stdout: '',
+      stderr: 'tunlab: time limit reached (--max-time 0.5s) with processes still running\n  alpha: pid 2 (sh)  runnable\n',
+      status: 3,
+    });
+    expect(tunlab(['--world', pairWorld, '--max-time', '24h', '-c', 'yes > /dev/null & sleep 0.1; kill %1; echo ok'])).toMatchObject({ stdout: 'ok\n', status: 0 });
+    expect(tunlab(['--world', pairWorld, '--max-time', '5min', '-c', 'true'])).toMatchObject({ status: 0 });
   });
 });
 
