@@ -378,6 +378,12 @@ describe('scripts', () => {
 });
 
 describe('error lines', () => {
+  it('a foreground job that a signal ended says which, with its pid and command; SIGPIPE and background jobs do not', async () => {
+    const r = await sh('true\nsh -c "kill -TERM \\$\\$"; echo "status $?"\nyes | head -1; sleep 9 & kill %1; wait');
+    expect(r.out).toBe('status 143\ny\n');
+    expect(r.err).toMatch(/^sh: line 2: \d+ Terminated {14}sh -c "kill -TERM \\\$\\\$"\n$/);
+  });
+
   // As bash 5: "NAME: line N: " where N is the line of the failing command, in a function too.
   runs(
     'say the line of the command that failed: not found, a builtin, a redirection, inside a function',

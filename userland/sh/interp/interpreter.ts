@@ -69,7 +69,12 @@ export class Interpreter implements RedirectHost {
     this.state = cfg.state;
     this.interactive = cfg.interactive;
     this.scriptName = cfg.scriptName;
-    this.jobs = new JobTable(this.sys, () => this.interactive, () => this.pgid);
+    this.jobs = new JobTable(
+      this.sys,
+      () => this.interactive,
+      () => this.pgid,
+      (line) => writeAll(this.sys, 2, this.interactive ? `${line}\n` : `${this.where()}${line}\n`).then(() => {}, () => {}),
+    );
   }
 
   // ------------------------------------------------------------------ messages
@@ -83,11 +88,11 @@ export class Interpreter implements RedirectHost {
     return `${this.where(node)}${message}\n`;
   }
 
-  /** The builtin running now: its errors point at its line. */
-  private builtinNode: { span: { start: number } } | undefined;
+  /** The simple command running now: what a builtin or a killed job reports points at its line. */
+  private running: { span: { start: number } } | undefined;
 
   /** The prefix of an error line: "sh: ", or "script: line N: " in a script. */
-  where(node = this.builtinNode): string {
+  where(node = this.running): string {
     return this.scriptName && this.program && node ? `${this.scriptName}: line ${lineAt(this.program.source, node.span.start)}: ` : `${this.state.name}: `;
   }
 
@@ -405,6 +410,16 @@ export class Interpreter implements RedirectHost {
   }
 
   private async runSimple(cmd: SimpleCommand): Promise<number> {
+    const outer = this.running;
+    this.running = cmd;
+    try {
+      return await this.runSimpleHere(cmd);
+    } finally {
+      this.running = outer;
+    }
+  }
+
+  private async runSimpleHere(cmd: SimpleCommand): Promise<number> {
     let argv: string[];
     try {
       argv = await this.expandArgv(cmd.words);
@@ -440,12 +455,9 @@ export class Interpreter implements RedirectHost {
       } catch (e) {
         return this.expansionFailed(e, cmd);
       }
-      const outer = this.builtinNode;
-      this.builtinNode = builtin ? cmd : undefined;
       try {
         return await this.withRedirects(cmd.redirects, () => (fn ? this.callFunction(fn, argv) : builtin!(this, argv)));
       } finally {
-        this.builtinNode = outer;
         for (const [k, v] of saved) {
           if (v === undefined) this.state.unset(k);
           else this.setVar(k, v);
@@ -517,8 +529,11 @@ export class Interpreter implements RedirectHost {
     if (this.functionDepth >= 1000) throw new ShellError(`${argv[0]}: maximum function nesting level exceeded (1000)`);
     const savedPositional = this.state.positional;
     const savedProgram = this.program;
+    const savedRunning = this.running;
     this.state.positional = argv.slice(1);
     this.program = fn.program;
+    // The call site lies in the caller's text: nothing in the body may take its line from it.
+    this.running = undefined;
     this.functionDepth++;
     this.state.returnable++;
     this.locals.push(new Map());
@@ -536,6 +551,7 @@ export class Interpreter implements RedirectHost {
       }
       this.functionDepth--;
       this.program = savedProgram;
+      this.running = savedRunning;
       this.state.positional = savedPositional;
     }
   }

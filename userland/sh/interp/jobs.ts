@@ -4,7 +4,7 @@
 // and not the shell.
 
 import { isSysError } from '../../../kernel/abi/errno.js';
-import { SIGNAL_TEXTS } from '../../../kernel/abi/signal.js';
+import { SIGINT, SIGNAL_TEXTS, SIGPIPE } from '../../../kernel/abi/signal.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { WIFSIGNALED, WNOHANG, WTERMSIG, shellStatus } from '../../../kernel/abi/wait.js';
 
@@ -27,6 +27,8 @@ export class JobTable {
     private readonly sys: Sys,
     private readonly jobControl: () => boolean,
     private readonly shellPgid: () => number,
+    /** Writes one line of the shell's own to stderr (with "sh: line N: " in a script). */
+    private readonly say: (line: string) => Promise<void>,
   ) {}
 
   /** A background job: numbered and listed by `jobs`. */
@@ -78,7 +80,23 @@ export class JobTable {
       if (tty) await sys.tcsetpgrp(0, this.shellPgid()).catch(() => {});
     }
     job.reported = true;
+    if (foreground) await this.reportKilled(job);
     return this.statusOf(job, pipefail);
+  }
+
+  /**
+   * As bash: a foreground job that a signal ended says which ("Killed", "Segmentation fault": a
+   * program that crashed), except SIGINT and SIGPIPE, which the user or the pipe meant. A script
+   * names the process and command too.
+   */
+  private async reportKilled(job: Job): Promise<void> {
+    const pid = job.pids[job.pids.length - 1]!;
+    const status = job.statuses.get(pid) ?? 0;
+    if (!WIFSIGNALED(status)) return;
+    const sig = WTERMSIG(status);
+    if (sig === SIGINT || sig === SIGPIPE) return;
+    const text = SIGNAL_TEXTS[sig] ?? `Signal ${sig}`;
+    await this.say(this.jobControl() ? text : `${pid} ${text.padEnd(24)}${job.command}`);
   }
 
   statusOf(job: Job, pipefail: boolean): number {
