@@ -14,7 +14,7 @@ export function formatBlockedTasks(tasks: readonly Task[]): string[] {
     const b = t.blockedOn;
     return {
       who: `${d.host}: pid ${d.pid} (${d.command})`,
-      what: b ? `${b.syscall}, waiting on ${b.channel}` : 'runnable',
+      what: b ? `${b.syscall}, waiting on ${b.channel}` : 'running its own code, in no system call',
     };
   });
   const width = Math.max(0, ...rows.map((r) => r.who.length));

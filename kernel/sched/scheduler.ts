@@ -105,6 +105,13 @@ const PREEMPT_EVERY = 512;
 const BUSY_AFTER = 100_000;
 const BUSY_SYSCALL_NS = 10_000;
 
+/**
+ * Run-loop turns (each a full turn of Node's event loop) in which runnable tasks made no system
+ * call at all: they wait on something outside the kernel (a loaded program awaiting a promise no
+ * syscall will settle). The machine is then as good as idle: time moves, or it is a deadlock.
+ */
+const STALL_TURNS = 3;
+
 const NEVER = new Promise<never>(() => {});
 /** A promise that never settles: how a killed process's pending calls end. */
 export function never<T>(): Promise<T> {
@@ -133,6 +140,9 @@ export class Scheduler {
   private sinceIdle = 0;
   /** How many of those have been charged to the clock already (see BUSY_AFTER). */
   private charged = 0;
+  /** sinceIdle at the last run-loop turn, and the turns in a row it did not move (see STALL_TURNS). */
+  private lastSinceIdle = 0;
+  private quietTurns = 0;
   /** Called when a kernel callback throws: a kernel bug, reported and kept from hiding. */
   onPanic: (err: unknown) => void = (err) => {
     this.failure ??= err;
@@ -362,17 +372,21 @@ export class Scheduler {
         continue;
       }
       if (this.yielding > 0 || this.runnable > 0) {
-        if (this.clock instanceof VirtualClock) {
-          // Time moved under a busy machine (see BUSY_AFTER): the limit holds all the same.
-          if (opts.timeLimit !== undefined && this.now() > opts.timeLimit) return this.stuck('time-limit');
-        } else {
-          // Real time passes whether or not a task computes: due timers fire beside it.
-          const due = this.timers.peek();
-          if (due && due.when <= this.now()) this.fireDue();
+        if (!this.stalled()) {
+          if (this.clock instanceof VirtualClock) {
+            // Time moved under a busy machine (see BUSY_AFTER): the limit holds all the same.
+            if (opts.timeLimit !== undefined && this.now() > opts.timeLimit) return this.stuck('time-limit');
+          } else {
+            // Real time passes whether or not a task computes: due timers fire beside it.
+            const due = this.timers.peek();
+            if (due && due.when <= this.now()) this.fireDue();
+          }
+          continue;
         }
-        continue;
-      }
+        // Stalled outside the kernel: on as though every task were blocked.
+      } else this.quietTurns = 0;
       this.sinceIdle = 0;
+      this.lastSinceIdle = 0;
       this.charged = 0;
       if (this.working > 0) {
         await this.idle(null);
@@ -419,9 +433,19 @@ export class Scheduler {
     });
   }
 
+  /** Whether the runnable tasks have made no syscall for STALL_TURNS turns (see there). */
+  private stalled(): boolean {
+    if (this.yielding > 0 || this.working > 0 || this.sinceIdle !== this.lastSinceIdle) {
+      this.lastSinceIdle = this.sinceIdle;
+      this.quietTurns = 0;
+      return false;
+    }
+    return ++this.quietTurns >= STALL_TURNS;
+  }
+
   private stuck(kind: 'deadlock' | 'time-limit'): RunOutcome {
-    // At a time limit some may still be computing: they are reported too, as runnable.
-    const blocked = [...this.tasks].filter((t) => t.state === 'blocked' || (kind === 'time-limit' && t.state === 'runnable'));
+    // Runnable ones are reported too: computing at a time limit, or stalled outside the kernel.
+    const blocked = [...this.tasks].filter((t) => t.state !== 'exited');
     return { kind, blocked };
   }
 

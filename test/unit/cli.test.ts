@@ -281,7 +281,7 @@ describe('runs that end blocked', () => {
     const r = tunlab(['--world', pairWorld, '--max-time', '0.5s', '-c', 'while true; do :; done']);
     expect(r).toEqual({
       stdout: '',
-      stderr: 'tunlab: time limit reached (--max-time 0.5s) with processes still running\n  alpha: pid 2 (sh)  runnable\n',
+      stderr: 'tunlab: time limit reached (--max-time 0.5s) with processes still running\n  alpha: pid 2 (sh)  running its own code, in no system call\n',
       status: 3,
     });
     expect(tunlab(['--world', pairWorld, '--max-time', '24h', '-c', 'yes > /dev/null & sleep 0.1; kill %1; echo ok'])).toMatchObject({ stdout: 'ok\n', status: 0 });

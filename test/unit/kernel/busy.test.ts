@@ -1,5 +1,6 @@
-// A machine where some process never blocks: time must still move (sleepers wake, time limits
-// stop the run), in virtual time deterministically, in real time beside the busy process.
+// A machine where some process never blocks, or waits on something no system call will bring:
+// time must still move (sleepers wake, time limits stop the run, a deadlock is reported), in
+// virtual time deterministically, in real time beside the busy process.
 
 import { describe, expect, it } from 'vitest';
 import { defineProgram } from '../../../kernel/abi/program.js';
@@ -28,6 +29,43 @@ const napper = defineProgram({
     await sys.kill(child, SIGKILL);
     await sys.waitpid(child);
   },
+});
+
+/** A loaded program's bug: it awaits a promise that no system call will ever settle. */
+const stuck = defineProgram({
+  name: 'stuck',
+  summary: '',
+  async main() {
+    await new Promise<never>(() => {});
+  },
+});
+
+/** Starts stuck, sleeps 1 s beside it, kills it. */
+const beside = defineProgram({
+  name: 'beside',
+  summary: '',
+  async main(_argv, sys) {
+    const child = await sys.spawn('/bin/stuck', ['stuck']);
+    await sys.nanosleep(1e9);
+    await sys.kill(child, SIGKILL);
+    await sys.waitpid(child);
+    await print(sys, 'woke and killed it\n');
+  },
+});
+
+describe('a process that waits outside the kernel', () => {
+  it('does not hold time still: a sleeper beside it wakes and can kill it', async () => {
+    const r = await run(testWorld([stuck, beside]), 'haiku', ['beside']);
+    expect(r.outcome.kind).toBe('done');
+    expect(r.out).toBe('woke and killed it\n');
+  });
+
+  it('alone, is a deadlock, and the report says it is in its own code', async () => {
+    const w = testWorld([stuck]);
+    const r = await run(w, 'haiku', ['stuck']);
+    expect(r.outcome.kind).toBe('deadlock');
+    expect(w.describeStuck(r.outcome)).toMatch(/\n  haiku: pid \d+ \(stuck\)  running its own code, in no system call\n/);
+  });
 });
 
 describe('a busy machine', () => {
