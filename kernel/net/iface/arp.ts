@@ -15,8 +15,12 @@ export const ARP_REACHABLE_NS = 1800e9;
 export const ARP_RETRY_NS = 1e9;
 export const ARP_MAX_REQUESTS = 5;
 export const ARP_FAILED_HOLD_NS = 20e9;
-/** Packets held per unresolved neighbour; older ones are dropped first. */
-export const ARP_QUEUE_LEN = 10;
+/**
+ * Packets held per unresolved neighbour; older ones are dropped first. Enough for every fragment of
+ * the largest datagram (45 at MTU 1500), as Linux's byte limit (unres_qlen_bytes) allows: a first
+ * `ping -s 65507` to a neighbour not yet resolved must not lose a fragment.
+ */
+export const ARP_QUEUE_LEN = 64;
 
 export type ArpState = 'incomplete' | 'reachable' | 'failed' | 'permanent';
 

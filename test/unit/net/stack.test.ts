@@ -160,7 +160,7 @@ describe('an absent neighbour', () => {
     const a = w.mustHost('a').net;
     const iface = a.byName(NIC)!;
     expect(a.arp(iface)!.requestsSent).toBe(6);
-    // 2 pushed out of the 10-packet queue, the 10 queued when ARP gave up, 1 refused while failed.
+    // 2 pushed out of the full queue, the ARP_QUEUE_LEN queued when ARP gave up, 1 refused while failed.
     expect(iface.counters.txDropped).toBe(2 + ARP_QUEUE_LEN + 1);
     expect(iface.counters.txPackets).toBe(6); // the ARP requests: no datagram ever left
     // Each packet lost to ARP came back as an ICMP host unreachable from this host to itself.
@@ -285,6 +285,13 @@ describe('fragmentation', () => {
     // The router passes fragments on as they are, without reassembling them.
     expect(pick('r')).toEqual({ FragOKs: 0, FragCreates: 0, ReasmReqds: 0, ReasmOKs: 0, ReasmFails: 0 });
     expect(w.mustHost('r').net.protoStats().ip.ForwDatagrams).toBe(12);
+  });
+
+  it('sends the largest ping (65507 bytes, 45 fragments) to a neighbour not yet resolved: ARP holds every fragment', async () => {
+    const w = worldWith(() => {});
+    const r = await run(w, 'a', ['ping', '-c', '1', '-q', '-s', '65507', '10.0.0.2']);
+    expect(r.out).toContain('1 packets transmitted, 1 packets received, 0.0% packet loss');
+    expect(w.mustHost('a').net.protoStats().ip.FragCreates).toBe(45);
   });
 
   it('has the router fragment again for a smaller MTU on the way', async () => {
