@@ -26,6 +26,7 @@ export function terminalPort(t: Terminal): TerminalPort {
     type: (text) => t.type(text),
     endOfFile: () => t.endOfFile(),
     interrupt: () => t.interrupt(),
+    suspend: () => t.suspend(),
     resize: (size) => t.resize(size),
     onOutput(listener) {
       t.onOutput = listener;

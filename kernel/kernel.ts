@@ -367,7 +367,7 @@ export class Kernel implements ProcessHost {
         pgid: p.pgid,
         uid: p.uid,
         gid: p.gid,
-        state: !p.alive ? 'zombie' : blocked ? 'sleeping' : 'running',
+        state: !p.alive ? 'zombie' : p.stopped ? 'stopped' : blocked ? 'sleeping' : 'running',
         command: p.command,
         args: [...p.argv],
         wchan: blocked?.syscall ?? '',

@@ -9,8 +9,11 @@ export const SIGPIPE = 7;
 export const SIGKILL = 9;
 export const SIGSTOP = 10;
 export const SIGCONT = 12;
+export const SIGTSTP = 13;
 export const SIGALRM = 14;
 export const SIGTERM = 15;
+export const SIGTTIN = 16;
+export const SIGTTOU = 17;
 export const SIGUSR1 = 18;
 export const SIGUSR2 = 19;
 export const SIGWINCH = 20;
@@ -25,6 +28,9 @@ export const SIGNAL_NAMES: Readonly<Record<number, string>> = {
   [SIGKILL]: 'SIGKILL',
   [SIGSTOP]: 'SIGSTOP',
   [SIGCONT]: 'SIGCONT',
+  [SIGTSTP]: 'SIGTSTP',
+  [SIGTTIN]: 'SIGTTIN',
+  [SIGTTOU]: 'SIGTTOU',
   [SIGALRM]: 'SIGALRM',
   [SIGTERM]: 'SIGTERM',
   [SIGUSR1]: 'SIGUSR1',
@@ -42,8 +48,11 @@ export const SIGNAL_TEXTS: Readonly<Record<number, string>> = {
   [SIGABRT]: 'Abort',
   [SIGPIPE]: 'Broken pipe',
   [SIGKILL]: 'Killed',
-  [SIGSTOP]: 'Stopped',
+  [SIGSTOP]: 'Stopped (signal)',
   [SIGCONT]: 'Continued',
+  [SIGTSTP]: 'Stopped',
+  [SIGTTIN]: 'Stopped (tty input)',
+  [SIGTTOU]: 'Stopped (tty output)',
   [SIGALRM]: 'Alarm',
   [SIGTERM]: 'Terminated',
   [SIGUSR1]: 'User defined signal 1',
@@ -60,8 +69,13 @@ export function signalNumber(name: string): number | undefined {
   return Number.isInteger(asNum) && SIGNAL_NAMES[asNum] ? asNum : undefined;
 }
 
-/** Signals whose default action is to be ignored; every other one terminates. */
+/** Signals whose default action is to be ignored; SIGCONT's is to continue a stopped process. */
 export const DEFAULT_IGNORED: ReadonlySet<number> = new Set([SIGCHLD, SIGWINCH, SIGCONT]);
+
+/** Signals whose default action is to stop the process (SIGSTOP cannot be caught or ignored). */
+export const STOP_SIGNALS: ReadonlySet<number> = new Set([SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU]);
+
+/** Every other signal's default action terminates the process. */
 
 /** A handler runs in the program when the signal is delivered; SIG_IGN and SIG_DFL as in C. */
 export type SignalHandler = ((signo: number) => void) | 'SIG_IGN' | 'SIG_DFL';

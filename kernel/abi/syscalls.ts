@@ -53,7 +53,7 @@ export interface ProcessInfo {
   pgid: number;
   uid: number;
   gid: number;
-  state: 'running' | 'sleeping' | 'zombie';
+  state: 'running' | 'sleeping' | 'stopped' | 'zombie';
   command: string;
   args: string[];
   /** What it is blocked in, if anything: "read", "poll" ... */

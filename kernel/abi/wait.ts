@@ -1,7 +1,9 @@
 // waitpid() status words, encoded as POSIX systems do: exit code in bits 8..15, or the signal
-// that ended the process in bits 0..6.
+// that ended the process in bits 0..6, or 0x7f with the signal that stopped it in bits 8..15.
 
 export const WNOHANG = 0x01;
+/** Also report children that stopped (Haiku's value, as Linux's). */
+export const WUNTRACED = 0x02;
 
 export function exitedStatus(code: number): number {
   return (code & 0xff) << 8;
@@ -9,12 +11,18 @@ export function exitedStatus(code: number): number {
 export function signaledStatus(signo: number): number {
   return signo & 0x7f;
 }
+export function stoppedStatus(signo: number): number {
+  return ((signo & 0xff) << 8) | 0x7f;
+}
 export const WIFEXITED = (s: number) => (s & 0x7f) === 0;
 export const WEXITSTATUS = (s: number) => (s >> 8) & 0xff;
-export const WIFSIGNALED = (s: number) => (s & 0x7f) !== 0;
+export const WIFSIGNALED = (s: number) => (s & 0x7f) !== 0 && (s & 0x7f) !== 0x7f;
 export const WTERMSIG = (s: number) => s & 0x7f;
+export const WIFSTOPPED = (s: number) => (s & 0xff) === 0x7f;
+export const WSTOPSIG = (s: number) => (s >> 8) & 0xff;
 
-/** The shell's $? for a status: the exit code, or 128 + the signal. */
+/** The shell's $? for a status: the exit code, or 128 + the signal that ended or stopped it. */
 export function shellStatus(s: number): number {
+  if (WIFSTOPPED(s)) return 128 + WSTOPSIG(s);
   return WIFSIGNALED(s) ? 128 + WTERMSIG(s) : WEXITSTATUS(s);
 }

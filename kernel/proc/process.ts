@@ -2,7 +2,8 @@
 // its one task. Its lifecycle ends in exit(): fds closed (waking whoever waits on them), children
 // handed to init, the parent told with SIGCHLD, and the zombie kept until the parent reaps it.
 
-import { DEFAULT_IGNORED, SIGCHLD, SIGKILL, type SignalHandler } from '../abi/signal.js';
+import { DEFAULT_IGNORED, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, type SignalHandler } from '../abi/signal.js';
+import { stoppedStatus } from '../abi/wait.js';
 import { WaitQueue, type Task, type TaskOwner } from '../sched/scheduler.js';
 import type { IoContext, OpenFile } from '../vfs/file.js';
 import { FdTable, release } from './fd-table.js';
@@ -33,6 +34,11 @@ export class Process implements TaskOwner {
   tracer: Tracer | null = null;
   /** Set while a signal handler runs, so a handler's own syscalls do not re-enter delivery. */
   inHandler = false;
+  /** Stopped by SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU: held at its next syscall boundary until SIGCONT. */
+  stopped = false;
+  /** The wait status of the stop, until the parent's waitpid(WUNTRACED) has seen it. */
+  stopToReport: number | null = null;
+  readonly continued: WaitQueue;
 
   constructor(
     readonly host: ProcessHost,
@@ -49,6 +55,7 @@ export class Process implements TaskOwner {
     readonly startNs: number,
   ) {
     this.childExit = new WaitQueue(`children of pid ${pid}`);
+    this.continued = new WaitQueue('stopped (waiting for SIGCONT)');
   }
 
   get ppid(): number {
@@ -85,10 +92,13 @@ export class Process implements TaskOwner {
    */
   signal(signo: number): void {
     if (!this.alive) return;
-    const h = signo === SIGKILL ? 'SIG_DFL' : (this.handlers.get(signo) ?? 'SIG_DFL');
+    // SIGCONT continues a stopped process whatever its disposition; a handler then runs as well.
+    if (signo === SIGCONT) this.resume();
+    const h = signo === SIGKILL || signo === SIGSTOP ? 'SIG_DFL' : (this.handlers.get(signo) ?? 'SIG_DFL');
     if (h === 'SIG_IGN') return;
     if (h === 'SIG_DFL') {
-      if (!DEFAULT_IGNORED.has(signo)) this.exit(signo & 0x7f);
+      if (STOP_SIGNALS.has(signo)) this.stop(signo);
+      else if (!DEFAULT_IGNORED.has(signo)) this.exit(signo & 0x7f);
       return;
     }
     if (!this.pending.includes(signo)) this.pending.push(signo);
@@ -108,6 +118,25 @@ export class Process implements TaskOwner {
         this.inHandler = false;
       }
     }
+  }
+
+  /** Stop (a stop signal's default action): the parent hears of it through SIGCHLD and waitpid. */
+  private stop(signo: number): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopToReport = stoppedStatus(signo);
+    const parent = this.parent;
+    if (parent) {
+      parent.childExit.wakeAll();
+      parent.signal(SIGCHLD);
+    }
+  }
+
+  private resume(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.stopToReport = null;
+    this.continued.wakeAll();
   }
 
   /** End the process with a wait status (see abi/wait.ts). */

@@ -48,6 +48,13 @@ export function makeSys(k: Kernel, p: Process): Sys {
     }
   }
 
+  /** A stopped process goes no further than a syscall boundary until SIGCONT (or SIGKILL). */
+  async function whileStopped(name: string): Promise<void> {
+    while (p.stopped && p.alive) {
+      await sched.sleep(p.task, [p.continued], { interruptible: false, syscall: name, channel: p.continued.name });
+    }
+  }
+
   function gate(name: string, impl: SyscallImpl) {
     // A syscall's context never changes for a given process: made at its first call.
     let context: SyscallContext | null = null;
@@ -66,6 +73,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
         if (!p.alive) return never();
       }
       p.deliverPending();
+      if (p.stopped) await whileStopped(name);
       if (!p.alive) return never();
       const startNs = sched.now();
       const c = (context ??= { k, p, io: p.ioContext(name) });
@@ -86,6 +94,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
         }
         if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), undefined, e.errno, startNs);
         p.deliverPending();
+        if (p.stopped) await whileStopped(name);
         if (!p.alive) return never();
         throw e;
       }
@@ -97,6 +106,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
       }
       if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), result, undefined, startNs);
       if (p.pending.length) p.deliverPending();
+      if (p.stopped) await whileStopped(name);
       if (!p.alive) return never();
       return result;
     };

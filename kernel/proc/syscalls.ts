@@ -4,7 +4,7 @@ import { SysError } from '../abi/errno.js';
 import { TIOCGPGRP, TIOCSPGRP } from '../abi/ioctl.js';
 import { SIGKILL, SIGNAL_NAMES, SIGSTOP, type SignalHandler } from '../abi/signal.js';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type ProcessInfo, type SpawnOptions, type Utsname, type WaitResult } from '../abi/syscalls.js';
-import { exitedStatus, WNOHANG } from '../abi/wait.js';
+import { exitedStatus, WNOHANG, WUNTRACED } from '../abi/wait.js';
 import { never } from '../sched/scheduler.js';
 import type { SyscallContext } from './context.js';
 import type { Process } from './process.js';
@@ -59,6 +59,12 @@ export const processSyscalls = {
       if (done) {
         done.host.reap(done);
         return { pid: done.pid, status: done.status };
+      }
+      const stopped = options & WUNTRACED ? candidates.find((ch) => ch.stopToReport !== null) : undefined;
+      if (stopped) {
+        const status = stopped.stopToReport!;
+        stopped.stopToReport = null;
+        return { pid: stopped.pid, status };
       }
       if (options & WNOHANG) return { pid: 0, status: 0 };
       const r = await c.k.sched.sleep(c.io.task, [p.childExit], {

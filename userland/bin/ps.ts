@@ -32,6 +32,8 @@ function teamRow(p: ProcessInfo): string {
 function threadState(p: ProcessInfo): string {
   if (p.state === 'zombie') return 'zombie';
   if (p.state === 'running') return 'run';
+  // Haiku's name for a suspended thread (B_THREAD_SUSPENDED).
+  if (p.state === 'stopped') return 'sus';
   return p.wchan === 'nanosleep' ? 'zzz' : 'wait';
 }
 
@@ -45,7 +47,7 @@ function threadTable(p: ProcessInfo, semaphores: boolean): string {
 }
 
 function longTable(procs: ProcessInfo[]): string {
-  const stat = (p: ProcessInfo) => (p.state === 'running' ? 'R' : p.state === 'sleeping' ? 'S' : 'Z');
+  const stat = (p: ProcessInfo) => ({ running: 'R', sleeping: 'S', stopped: 'T', zombie: 'Z' })[p.state];
   let s = `${'PID'.padStart(5)} ${'PPID'.padStart(5)} ${'PGID'.padStart(5)} ${'UID'.padStart(5)} ${'GID'.padStart(5)} STAT ${'WCHAN'.padEnd(10)} COMMAND\n`;
   for (const p of procs) {
     s += `${String(p.pid).padStart(5)} ${String(p.ppid).padStart(5)} ${String(p.pgid).padStart(5)} ${String(p.uid).padStart(5)} ${String(p.gid).padStart(5)} ${stat(p).padEnd(4)} ${(p.wchan || '-').padEnd(10)} ${p.args.join(' ')}\n`;

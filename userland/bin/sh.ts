@@ -5,7 +5,7 @@ import { isSysError } from '../../kernel/abi/errno.js';
 import { O_RDONLY } from '../../kernel/abi/fcntl.js';
 import { TCGETS } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
-import { SIGINT, SIGQUIT, SIGTERM } from '../../kernel/abi/signal.js';
+import { SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU } from '../../kernel/abi/signal.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { eprint, readText, writeAll } from '../lib/io.js';
 import { type Command, ExpansionError, parse, parseCommands, type Program, type SimpleCommand } from '../sh/index.js';
@@ -252,6 +252,8 @@ async function repl(sys: Sys, sh: Interpreter): Promise<number> {
   });
   await sys.sigaction(SIGTERM, 'SIG_IGN');
   await sys.sigaction(SIGQUIT, 'SIG_IGN');
+  // As bash: ^Z stops jobs, never the interactive shell itself (its builtins included).
+  for (const s of [SIGTSTP, SIGTTIN, SIGTTOU]) await sys.sigaction(s, 'SIG_IGN');
   const dec = new TextDecoder();
   for (;;) {
     for (const line of await sh.jobs.notifications()) await writeAll(sys, 2, line + '\n');

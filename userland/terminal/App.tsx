@@ -113,6 +113,13 @@ export function App({ port, completion, history: store, color, done }: AppProps)
         set(ed.EMPTY_LINE);
         port.interrupt();
         return;
+      case 'suspend':
+        // Like ^C, what was typed is dropped; the foreground job (if any) stops.
+        commit(c.dim('^Z'));
+        history.reset();
+        set(ed.EMPTY_LINE);
+        port.suspend();
+        return;
       case 'eof':
         if (s.text === '') {
           commit('');

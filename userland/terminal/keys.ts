@@ -15,6 +15,7 @@ export type KeyName =
   | 'word-right'
   | 'tab'
   | 'interrupt' // ^C
+  | 'suspend' // ^Z
   | 'eof' // ^D
   | 'clear' // ^L
   | 'kill-start' // ^U
@@ -64,6 +65,7 @@ const CONTROL: Record<string, KeyName> = {
   '\u0010': 'up', // ^P
   '\u000e': 'down', // ^N
   '\u0003': 'interrupt',
+  '\u001a': 'suspend',
   '\u0004': 'eof',
   '\u000c': 'clear',
   '\u0015': 'kill-start',

@@ -14,6 +14,8 @@ export interface TerminalPort {
   endOfFile(): void;
   /** ^C: SIGINT to the foreground job. */
   interrupt(): void;
+  /** ^Z: SIGTSTP to the foreground job. */
+  suspend(): void;
   resize(size: WinSize): void;
   /** Output written to the terminal by programs. */
   onOutput(listener: (data: Uint8Array) => void): void;

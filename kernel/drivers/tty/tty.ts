@@ -1,12 +1,13 @@
 // A terminal: the device a shell's fds 0, 1 and 2 point at (/dev/tt/N). The other side, the
 // "session", belongs to whatever shows the terminal to a person: the ink front end, a plain
 // stdout, or a test. The session does line editing and hands over whole lines (canonical mode),
-// turns ^C into SIGINT for the foreground process group and ^D into end-of-file.
+// turns ^C into SIGINT and ^Z into SIGTSTP for the foreground process group and ^D into
+// end-of-file. A background process group that reads is stopped with SIGTTIN (job control).
 
 import { SysError } from '../../abi/errno.js';
 import { B_SET_BLOCKING_IO, B_SET_NONBLOCKING_IO, type IntRef, TCGETS, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP } from '../../abi/ioctl.js';
 import { B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
-import { SIGINT, SIGWINCH } from '../../abi/signal.js';
+import { SIGINT, SIGTSTP, SIGTTIN, SIGWINCH } from '../../abi/signal.js';
 import type { Kernel } from '../../kernel.js';
 import { WaitQueue } from '../../sched/scheduler.js';
 import { ByteQueue } from '../../vfs/byte-queue.js';
@@ -30,6 +31,8 @@ export class Terminal {
   private readonly input = new ByteQueue();
   private eofPending = 0;
   private readonly readable: WaitQueue;
+  /** Background readers, stopped until the terminal is theirs. */
+  private readonly foregroundChanged = new WaitQueue('terminal (background read: SIGTTIN)');
   private readonly selectPool = new SelectPool();
   private opens = 0;
   foregroundPgid = 0;
@@ -79,6 +82,12 @@ export class Terminal {
     if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGINT);
   }
 
+  /** ^Z: pending input is discarded and the foreground group gets SIGTSTP (it stops). */
+  suspend(): void {
+    this.input.clear();
+    if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGTSTP);
+  }
+
   resize(size: WinSize): void {
     this.size = size;
     if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGWINCH);
@@ -123,6 +132,7 @@ export class Terminal {
   }
 
   private async read(cookie: TtyCookie, len: number, ctx: IoContext): Promise<Uint8Array> {
+    await this.waitForeground(ctx);
     while (!this.hasLine()) {
       if (cookie.nonblocking) throw new SysError('EAGAIN');
       this.readersWaiting++;
@@ -148,6 +158,26 @@ export class Terminal {
     return this.input.take(Math.min(len, nl + 1));
   }
 
+  /**
+   * POSIX job control: a process of a background group that reads its terminal gets SIGTTIN for
+   * its group, which stops it; it reads once the terminal is given to its group (fg). Ignoring
+   * or catching SIGTTIN earns EIO instead, as on Linux for an ignored one.
+   */
+  private async waitForeground(ctx: IoContext): Promise<void> {
+    for (;;) {
+      const p = this.kernel.processByPid(ctx.pid);
+      if (!this.isatty || !p || this.foregroundPgid === 0 || p.pgid === this.foregroundPgid) return;
+      this.kernel.signalGroup(p.pgid, SIGTTIN);
+      if (!p.stopped) throw new SysError('EIO');
+      const r = await ctx.task.scheduler.sleep(ctx.task, [this.foregroundChanged, p.continued], {
+        interruptible: true,
+        syscall: ctx.syscall,
+        channel: this.foregroundChanged.name,
+      });
+      if (r === 'signal') throw new SysError('EINTR');
+    }
+  }
+
   private control(cookie: TtyCookie, op: number, arg: unknown): number {
     switch (op) {
       case B_SET_NONBLOCKING_IO:
@@ -168,6 +198,7 @@ export class Terminal {
         const v = (arg as IntRef | null)?.value;
         if (typeof v !== 'number') throw new SysError('EFAULT');
         this.foregroundPgid = v;
+        this.foregroundChanged.wakeAll();
         return 0;
       }
       case TIOCGPGRP: {

@@ -14,6 +14,7 @@ function fakePort() {
     type: (t) => void typed.push(t),
     endOfFile: () => void events.push('eof'),
     interrupt: () => void events.push('interrupt'),
+    suspend: () => void events.push('suspend'),
     resize: () => {},
     onOutput: (l) => {
       output = l;
@@ -116,13 +117,16 @@ describe('the terminal front end', () => {
     t.ui.unmount();
   });
 
-  it('sends ^C as an interrupt and ^D on an empty line as end-of-file', async () => {
+  it('sends ^C as an interrupt, ^Z as a suspend and ^D on an empty line as end-of-file', async () => {
     const t = await setup();
     await keys(t.ui, 'sleep 100', '\x03');
     expect(t.events).toEqual(['interrupt']);
     expect(t.ui.lastFrame()).not.toContain('sleep 100');
+    await keys(t.ui, 'half a line', '\x1a');
+    expect(t.events).toEqual(['interrupt', 'suspend']);
+    expect(t.ui.lastFrame()).not.toContain('half a line');
     await keys(t.ui, '\x04');
-    expect(t.events).toEqual(['interrupt', 'eof']);
+    expect(t.events).toEqual(['interrupt', 'suspend', 'eof']);
     t.ui.unmount();
   });
 

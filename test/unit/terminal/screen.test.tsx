@@ -18,6 +18,7 @@ async function mount(color: boolean) {
     type: () => {},
     endOfFile: () => void events.push('eof'),
     interrupt: () => void events.push('interrupt'),
+    suspend: () => void events.push('suspend'),
     resize: () => {},
     onOutput: (l) => {
       output = l;

@@ -50,8 +50,12 @@ export const jobBuiltins: Record<string, BuiltinEntry> = {
         await err(sh, `bg: ${argv[1] ?? 'current'}: no such job`);
         return 1;
       }
-      // tunlab's jobs never stop, so a job is always already running.
-      await err(sh, `bg: job ${job.id} already in background`);
+      if (job.stopped === null) {
+        await err(sh, `bg: job ${job.id} already in background`);
+        return 0;
+      }
+      await sh.jobs.resume(job);
+      await writeAll(sh.sys, 1, `[${job.id}]+ ${job.command} &\n`);
       return 0;
     },
   },

@@ -1,12 +1,13 @@
 // Jobs: the pipelines a shell started, waited for in the foreground or left running in the
-// background (`&`, `jobs`, `wait`, `fg`, `kill %N`). An interactive shell gives each job its own
-// process group and hands it the terminal while it runs in the foreground, so ^C reaches the job
-// and not the shell.
+// background (`&`, `jobs`, `wait`, `fg`, `bg`, `kill %N`). An interactive shell gives each job its
+// own process group and hands it the terminal while it runs in the foreground, so ^C and ^Z reach
+// the job and not the shell; a job that ^Z (or SIGTTIN, SIGSTOP) stopped waits in the table for
+// `fg` or `bg`.
 
 import { isSysError } from '../../../kernel/abi/errno.js';
-import { SIGINT, SIGNAL_TEXTS, SIGPIPE } from '../../../kernel/abi/signal.js';
+import { SIGCONT, SIGINT, SIGNAL_TEXTS, SIGPIPE } from '../../../kernel/abi/signal.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
-import { WIFSIGNALED, WNOHANG, WTERMSIG, shellStatus } from '../../../kernel/abi/wait.js';
+import { WIFSIGNALED, WIFSTOPPED, WNOHANG, WSTOPSIG, WTERMSIG, WUNTRACED, shellStatus } from '../../../kernel/abi/wait.js';
 
 export interface Job {
   id: number;
@@ -17,6 +18,10 @@ export interface Job {
   command: string;
   /** Set when a background job's end was reported at a prompt. */
   reported: boolean;
+  /** The wait status of the stop while the job is stopped (WIFSTOPPED), else null. */
+  stopped: number | null;
+  /** Set once the stop was announced. */
+  stopReported: boolean;
 }
 
 export class JobTable {
@@ -41,7 +46,7 @@ export class JobTable {
 
   /** A foreground job: waited for at once, never numbered (as in bash). */
   make(pids: number[], pgid: number, command: string): Job {
-    return { id: 0, pgid, pids, statuses: new Map(), command, reported: false };
+    return { id: 0, pgid, pids, statuses: new Map(), command, reported: false, stopped: null, stopReported: false };
   }
 
   done(job: Job): boolean {
@@ -64,10 +69,16 @@ export class JobTable {
     const tty = foreground && this.jobControl();
     if (tty) await sys.tcsetpgrp(0, job.pgid).catch(() => {});
     try {
+      // fg of a stopped job: the terminal is the job's, now it may go on.
+      if (job.stopped !== null) await this.resume(job);
       for (const pid of job.pids) {
         while (!job.statuses.has(pid)) {
           try {
-            const r = await sys.waitpid(pid);
+            const r = tty ? await sys.waitpid(pid, WUNTRACED) : await sys.waitpid(pid);
+            if (WIFSTOPPED(r.status)) {
+              await this.stopped(job, r.status);
+              return 128 + WSTOPSIG(r.status);
+            }
             job.statuses.set(r.pid, r.status);
           } catch (e) {
             if (isSysError(e, 'EINTR')) continue;
@@ -82,6 +93,28 @@ export class JobTable {
     job.reported = true;
     if (foreground) await this.reportKilled(job);
     return this.statusOf(job, pipefail);
+  }
+
+  /** SIGCONT to the job's group: it runs again (in whichever of fore- or background it is). */
+  async resume(job: Job): Promise<void> {
+    job.stopped = null;
+    job.stopReported = false;
+    await this.sys.kill(-job.pgid, SIGCONT).catch(() => {});
+  }
+
+  /** A foreground job stopped (^Z): it joins the table, numbered, and the user is told, as bash does. */
+  private async stopped(job: Job, status: number): Promise<void> {
+    job.stopped = status;
+    if (!this.jobs.includes(job)) {
+      job.id = this.nextId++;
+      this.jobs.push(job);
+    } else {
+      // The current job (`%+`) is the one that stopped last.
+      this.jobs.splice(this.jobs.indexOf(job), 1);
+      this.jobs.push(job);
+    }
+    job.stopReported = true;
+    await this.say(`\n${this.line(job)}`);
   }
 
   /**
@@ -114,8 +147,16 @@ export class JobTable {
       for (const pid of job.pids) {
         if (job.statuses.has(pid)) continue;
         try {
-          const r = await this.sys.waitpid(pid, WNOHANG);
-          if (r.pid === pid) job.statuses.set(pid, r.status);
+          const r = await this.sys.waitpid(pid, WNOHANG | (this.jobControl() ? WUNTRACED : 0));
+          if (r.pid !== pid) continue;
+          if (WIFSTOPPED(r.status)) {
+            // A background job stopped (SIGTTIN when it read the terminal): told at the next prompt.
+            job.stopped = r.status;
+            job.stopReported = false;
+          } else {
+            job.statuses.set(pid, r.status);
+            job.stopped = null;
+          }
         } catch (e) {
           if (isSysError(e, 'ECHILD')) job.statuses.set(pid, 0);
           else if (!isSysError(e, 'EINTR')) throw e;
@@ -126,6 +167,7 @@ export class JobTable {
 
   /** The state word `jobs` prints: Running, Done, Exit N, or the signal's name. */
   describe(job: Job): string {
+    if (job.stopped !== null) return SIGNAL_TEXTS[WSTOPSIG(job.stopped)] ?? 'Stopped';
     if (!this.done(job)) return 'Running';
     const last = job.statuses.get(job.pids[job.pids.length - 1]!) ?? 0;
     if (WIFSIGNALED(last)) return SIGNAL_TEXTS[WTERMSIG(last)] ?? `Signal ${WTERMSIG(last)}`;
@@ -146,6 +188,9 @@ export class JobTable {
       if (this.done(job) && !job.reported) {
         out.push(this.line(job));
         job.reported = true;
+      } else if (job.stopped !== null && !job.stopReported) {
+        out.push(this.line(job));
+        job.stopReported = true;
       }
     }
     this.prune();

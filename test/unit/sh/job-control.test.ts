@@ -1,0 +1,82 @@
+// Job control in the interactive shell: ^Z stops the foreground job, `jobs` lists it, `bg` and
+// `fg` continue it; a background job that reads the terminal is stopped with SIGTTIN until `fg`
+// gives it the terminal. Driven through a real terminal device, in virtual time.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { Session } from '../../../bin/session.js';
+import type { Terminal } from '../../../kernel/drivers/tty/tty.js';
+import type { Process } from '../../../kernel/proc/process.js';
+
+const sessions: Session[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.close();
+});
+
+async function interactiveShell() {
+  const s = await Session.create({ clock: 'virtual' });
+  sessions.push(s);
+  const { shell, terminal } = await s.startShell([], { tty: true });
+  const term = terminal as Terminal;
+  let out = '';
+  const dec = new TextDecoder();
+  term.onOutput = (d) => void (out += dec.decode(d, { stream: true }));
+  const alive = (command: string) => [...s.host.procs.values()].some((p: Process) => p.command === command && p.alive);
+  /** Run until the shell (or a job) waits for a line, then return what was printed meanwhile. */
+  async function settle(until: () => boolean = () => term.readersWaiting > 0 || !shell.alive): Promise<string> {
+    const before = out.length;
+    const outcome = await s.run(until, s.world.sched.now() + 3600e9);
+    expect(outcome.kind, s.world.describeStuck(outcome) + out).toBe("done");
+    return out.slice(before);
+  }
+  /** Type a line at the prompt and return what it printed up to the next read. */
+  async function typed(line: string, until?: () => boolean): Promise<string> {
+    term.type(`${line}\n`);
+    return settle(until);
+  }
+  await settle();
+  return { s, term, shell, settle, typed, alive };
+}
+
+describe('job control', () => {
+  it('^Z stops the foreground job; jobs lists it; bg and fg continue it; its status is 128 + SIGTSTP', async () => {
+    const { term, settle, typed, alive } = await interactiveShell();
+    const job = 'ping -q -c 5 127.0.0.1';
+    await typed(job, () => alive('ping') && term.readersWaiting === 0);
+    term.suspend();
+    expect(await settle()).toContain(`\n[1]+  Stopped                 ${job}\n`);
+    expect(await typed('echo $?')).toContain('141\n');
+    expect(await typed('jobs')).toContain(`[1]+  Stopped                 ${job}\n`);
+    expect(await typed('bg')).toContain(`[1]+ ${job} &\n`);
+    expect(await typed('jobs')).toContain(`[1]+  Running                 ${job}\n`);
+    await typed('kill -STOP %1');
+    expect(await typed('jobs')).toContain(`[1]+  Stopped (signal)        ${job}\n`);
+    // fg: the rest of the pings in the foreground, then the prompt again.
+    const rest = await typed('fg');
+    expect(rest).toContain(`${job}\n`);
+    expect(rest).toContain('5 packets transmitted, 5 packets received');
+    expect(alive('ping')).toBe(false);
+    expect(await typed('echo $?; jobs')).toMatch(/^0\nhaiku:~> $/);
+  });
+
+  it('^Z at a builtin stops nothing: the interactive shell ignores SIGTSTP', async () => {
+    const { term, settle, typed } = await interactiveShell();
+    term.type('sleep 3\n');
+    await settle(() => term.readersWaiting === 0);
+    term.suspend();
+    await settle();
+    expect(await typed('echo still here')).toContain('still here\n');
+  });
+
+  it('a background job that reads the terminal is stopped (tty input) until fg gives it the terminal', async () => {
+    const { term, settle, typed, alive } = await interactiveShell();
+    const started = await typed('cat &');
+    expect(started).toMatch(/\[1\] \d+\n/);
+    // The line typed next is the shell's, not cat's.
+    expect(await typed('jobs')).toContain('[1]+  Stopped (tty input)     cat\n');
+    expect(await typed('fg', () => term.readersWaiting > 0 && alive('cat'))).toContain('cat\n');
+    expect(await typed('hello')).toContain('hello\n');
+    term.endOfFile();
+    await settle();
+    expect(alive('cat')).toBe(false);
+  });
+});
