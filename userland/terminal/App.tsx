@@ -108,17 +108,13 @@ export function App({ port, completion, history: store, color, done }: AppProps)
         port.type(s.text + '\n');
         return;
       case 'interrupt':
-        commit(c.dim('^C'));
-        history.reset();
-        set(ed.EMPTY_LINE);
-        port.interrupt();
-        return;
       case 'suspend':
-        // Like ^C, what was typed is dropped; the foreground job (if any) stops.
-        commit(c.dim('^Z'));
+        // What was typed is dropped, shown as ^C or ^Z; the foreground job gets SIGINT or SIGTSTP.
+        commit(c.dim(k.name === 'interrupt' ? '^C' : '^Z'));
         history.reset();
         set(ed.EMPTY_LINE);
-        port.suspend();
+        if (k.name === 'interrupt') port.interrupt();
+        else port.suspend();
         return;
       case 'eof':
         if (s.text === '') {
