@@ -58,8 +58,10 @@ export class Interpreter implements RedirectHost {
   private readonly locals: Array<Map<string, string | undefined>> = [];
   private program: Program | null = null;
   private tempCounter = 0;
-  /** Lines typed in this session, for `history`. */
-  readonly history: string[] = [];
+  /** Lines typed in this session, for `history` (kept in the state, so a subshell has them too). */
+  get history(): string[] {
+    return this.state.history;
+  }
   /** A SIGINT arrived (non-interactive shells stop at the next command). */
   interrupted = false;
   pgid = 0;

@@ -47,6 +47,8 @@ export class ShellState {
    * It travels to subshells, which a break inside a loop leaves.
    */
   loops = 0;
+  /** Lines typed at an interactive prompt in this session. */
+  readonly history: string[] = [];
 
   get(name: string): string | undefined {
     return this.vars.get(name);
@@ -95,6 +97,7 @@ export class ShellState {
       name: this.name,
       returnable: this.returnable,
       loops: this.loops,
+      history: this.history,
     });
   }
 
@@ -111,6 +114,7 @@ export class ShellState {
       name: string;
       returnable?: number;
       loops?: number;
+      history?: string[];
     };
     const s = new ShellState();
     for (const [k, v] of o.vars) s.vars.set(k, v);
@@ -128,6 +132,7 @@ export class ShellState {
     s.name = o.name;
     s.returnable = o.returnable ?? 0;
     s.loops = o.loops ?? 0;
+    s.history.push(...(o.history ?? []));
     return s;
   }
 }

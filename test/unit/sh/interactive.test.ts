@@ -1,6 +1,6 @@
-// Job control in the interactive shell: ^Z stops the foreground job, `jobs` lists it, `bg` and
-// `fg` continue it; a background job that reads the terminal is stopped with SIGTTIN until `fg`
-// gives it the terminal. Driven through a real terminal device, in virtual time.
+// The interactive shell on a real terminal device, in virtual time. Job control: ^Z stops the
+// foreground job, `jobs` lists it, `bg` and `fg` continue it; a background job that reads the
+// terminal is stopped with SIGTTIN until `fg` gives it the terminal. History, in pipelines too.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { Session } from '../../../bin/session.js';
@@ -78,5 +78,15 @@ describe('job control', () => {
     term.endOfFile();
     await settle();
     expect(alive('cat')).toBe(false);
+  });
+});
+
+describe('history', () => {
+  it('lists the lines typed, in a pipeline too (the subshell has them)', async () => {
+    const { typed } = await interactiveShell();
+    await typed('echo one');
+    await typed('echo two');
+    expect(await typed('history | tail -2')).toBe('    2  echo two\n    3  history | tail -2\nhaiku:~> ');
+    expect(await typed('history 1')).toBe('    4  history 1\nhaiku:~> ');
   });
 });
