@@ -15,7 +15,7 @@ import { runTerminal } from '../userland/terminal/run.js';
 import type { Session } from './session.js';
 
 /** The session side of the kernel's terminal, holding output until the screen is ready for it. */
-export function terminalPort(t: Terminal): TerminalPort {
+export function terminalPort(t: Terminal, shell: Process): TerminalPort {
   const early: Uint8Array[] = [];
   t.onOutput = (d) => void early.push(d.slice());
   let waiting = false;
@@ -27,6 +27,7 @@ export function terminalPort(t: Terminal): TerminalPort {
     endOfFile: () => t.endOfFile(),
     interrupt: () => t.interrupt(),
     suspend: () => t.suspend(),
+    shellReads: () => t.foregroundPgid === shell.pgid,
     resize: (size) => t.resize(size),
     onOutput(listener) {
       t.onOutput = listener;
@@ -84,7 +85,7 @@ export function historyFile(world: string, host: string): HistoryStore {
 
 export async function runInteractive(session: Session, color: boolean): Promise<number> {
   const { shell, terminal } = await session.startShell([], { tty: true });
-  const port = terminalPort(terminal!);
+  const port = terminalPort(terminal!, shell);
   // The user may type at any time: blocked processes are waiting for them, not deadlocked.
   const release = session.world.sched.holdExternal();
   const finished = session.run(() => !shell.alive).finally(release);

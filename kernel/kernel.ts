@@ -3,6 +3,7 @@
 
 import { SysError } from './abi/errno.js';
 import { O_RDONLY } from './abi/fcntl.js';
+import { TIOCSPGRP } from './abi/ioctl.js';
 import { PROGRAM_MAGIC, type Program } from './abi/program.js';
 import type { ProcessInfo, SpawnOptions } from './abi/syscalls.js';
 import { DEFAULT_MAX_FDS, FdTable, release } from './proc/fd-table.js';
@@ -220,6 +221,15 @@ export class Kernel implements ProcessHost {
     );
     const pid = this.nextPid++;
     const pgid = opts.pgid === undefined ? (parent?.pgid ?? pid) : opts.pgid === 0 ? pid : opts.pgid;
+    if (opts.tcsetpgrp !== undefined) {
+      try {
+        if (!parent) throw new SysError('EINVAL');
+        await parent.fds.get(opts.tcsetpgrp).ioctl(parent.ioContext('spawn'), TIOCSPGRP, { value: pgid });
+      } catch (e) {
+        for (const f of fds.clear()) release(f);
+        throw e;
+      }
+    }
     const command = basename(finalArgv[0] ?? program.name);
     const p = new Process(this, pid, parent, pgid, uid, gid, cwd, env, finalArgv, command, fds, this.sched.now());
     p.task = this.sched.createTask(p);

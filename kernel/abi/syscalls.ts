@@ -22,6 +22,12 @@ export interface SpawnOptions {
   cwd?: string;
   /** Put the child in this process group (0: a new group led by the child). */
   pgid?: number;
+  /**
+   * Make the child's process group the foreground group of the terminal on this fd of the caller
+   * before the child runs (glibc's posix_spawnattr_tcsetpgrp_np): a shell's foreground job can
+   * then never read the terminal before it is its own, and be stopped for it.
+   */
+  tcsetpgrp?: number;
   /** Run the child on another host of the world (the shell's `on HOST`); fds travel with it. */
   host?: string;
   /** Trace every syscall of the child (and, with followForks, its descendants) to this fd. */

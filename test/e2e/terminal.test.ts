@@ -72,6 +72,29 @@ describe.skipIf(!hasTmux)('the interactive terminal (tmux)', () => {
     await waitFor(() => /haiku:~>\s*$/.test(screen().trimEnd().split('\n').pop() ?? ''));
   });
 
+  it('gives a foreground program the terminal at once: cat reads the line typed, ^D ends it', async () => {
+    tmux('send-keys', '-t', session, 'C-l');
+    tmux('send-keys', '-t', session, 'cat', 'Enter');
+    await waitFor(/haiku:~> cat\n/);
+    tmux('send-keys', '-t', session, 'hello tunlab', 'Enter');
+    await waitFor(/hello tunlab\nhello tunlab\n/);
+    tmux('send-keys', '-t', session, 'C-d');
+    await waitFor(() => /haiku:~>\s*$/.test(screen().trimEnd().split('\n').pop() ?? ''));
+    expect(screen()).not.toContain('Stopped');
+  });
+
+  it('stops the foreground job on ^Z and brings it back with fg', async () => {
+    tmux('send-keys', '-t', session, 'C-l');
+    tmux('send-keys', '-t', session, 'ping 127.0.0.1', 'Enter');
+    await waitFor(/icmp_seq=1 ttl=64/);
+    tmux('send-keys', '-t', session, 'C-z');
+    await waitFor(/\^Z\n\[1\]\+  Stopped {17}ping 127\.0\.0\.1\nhaiku:~>/);
+    tmux('send-keys', '-t', session, 'fg', 'Enter');
+    await waitFor(/haiku:~> fg\nping 127\.0\.0\.1\n64 bytes from 127\.0\.0\.1: icmp_seq=\d+/);
+    tmux('send-keys', '-t', session, 'C-c');
+    await waitFor(/packets transmitted[\s\S]*haiku:~>\s*$/);
+  });
+
   it('leaves on ^D at an empty prompt with status 0', async () => {
     tmux('send-keys', '-t', session, 'C-d');
     await waitFor(() => fs.existsSync(statusFile) && fs.readFileSync(statusFile, 'utf8').trim() !== '');
@@ -79,6 +102,6 @@ describe.skipIf(!hasTmux)('the interactive terminal (tmux)', () => {
     // The history outlives the session.
     const hist = fs.readdirSync(stateDir).filter((f) => f.startsWith('history-'));
     expect(hist.length).toBe(1);
-    expect(fs.readFileSync(path.join(stateDir, hist[0]!), 'utf8')).toBe('ifconfig -a\nping 127.0.0.1\n');
+    expect(fs.readFileSync(path.join(stateDir, hist[0]!), 'utf8')).toBe('ifconfig -a\nping 127.0.0.1\ncat\nping 127.0.0.1\nfg\n');
   });
 });

@@ -64,9 +64,15 @@ export function App({ port, completion, history: store, color, done }: AppProps)
     return () => void stdout.off('resize', resize);
   }, [port, stdout]);
 
+  // When the shell is gone, render nothing before leaving: ink leaves its last frame on the
+  // screen, and a prompt there would invite typing into a terminal that has ended.
+  const [finished, setFinished] = useState(false);
   useEffect(() => {
-    done?.then(() => exit());
-  }, [done, exit]);
+    done?.then(() => setFinished(true));
+  }, [done]);
+  useEffect(() => {
+    if (finished) exit();
+  }, [finished, exit]);
 
   useEffect(() => {
     if (!isRawModeSupported) return;
@@ -103,7 +109,7 @@ export function App({ port, completion, history: store, color, done }: AppProps)
     switch (k.name) {
       case 'enter':
         commit('');
-        history.add(s.text);
+        if (port.shellReads()) history.add(s.text);
         set(ed.EMPTY_LINE);
         port.type(s.text + '\n');
         return;
@@ -117,10 +123,9 @@ export function App({ port, completion, history: store, color, done }: AppProps)
         else port.suspend();
         return;
       case 'eof':
-        if (s.text === '') {
-          commit('');
-          port.endOfFile();
-        } else set(ed.deleteForward(s));
+        // As on a real terminal ^D echoes nothing: the shell's "exit" lands after its prompt.
+        if (s.text === '') port.endOfFile();
+        else set(ed.deleteForward(s));
         return;
       case 'clear':
         stdout.write(CLEAR_SCREEN);
@@ -183,6 +188,7 @@ export function App({ port, completion, history: store, color, done }: AppProps)
   const at = line.text[line.cursor] ?? ' ';
   const after = line.text.slice(line.cursor + 1);
   const shownPending = waiting ? colorPrompt(pending, c) : pending;
+  if (finished) return null;
   return (
     <Box flexDirection="column">
       {hint.length > 0 && <Text>{hint.join('  ')}</Text>}

@@ -16,6 +16,8 @@ export interface TerminalPort {
   interrupt(): void;
   /** ^Z: SIGTSTP to the foreground job. */
   suspend(): void;
+  /** Whether the line typed now goes to the shell (a command, for the history) or to a program. */
+  shellReads(): boolean;
   resize(size: WinSize): void;
   /** Output written to the terminal by programs. */
   onOutput(listener: (data: Uint8Array) => void): void;

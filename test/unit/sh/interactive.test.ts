@@ -43,7 +43,7 @@ describe('job control', () => {
     const job = 'ping -q -c 5 127.0.0.1';
     await typed(job, () => alive('ping') && term.readersWaiting === 0);
     term.suspend();
-    expect(await settle()).toContain(`\n[1]+  Stopped                 ${job}\n`);
+    expect(await settle()).toContain(`[1]+  Stopped                 ${job}\nhaiku:~> `);
     expect(await typed('echo $?')).toContain('141\n');
     expect(await typed('jobs')).toContain(`[1]+  Stopped                 ${job}\n`);
     expect(await typed('bg')).toContain(`[1]+ ${job} &\n`);

@@ -15,6 +15,7 @@ function fakePort() {
     endOfFile: () => void events.push('eof'),
     interrupt: () => void events.push('interrupt'),
     suspend: () => void events.push('suspend'),
+    shellReads: () => true,
     resize: () => {},
     onOutput: (l) => {
       output = l;

@@ -19,6 +19,7 @@ async function mount(color: boolean) {
     endOfFile: () => void events.push('eof'),
     interrupt: () => void events.push('interrupt'),
     suspend: () => void events.push('suspend'),
+    shellReads: () => true,
     resize: () => {},
     onOutput: (l) => {
       output = l;

@@ -193,7 +193,7 @@ export class Interpreter implements RedirectHost {
         }
         let pid: number;
         try {
-          pid = await this.startCommand(commands[i]!, stdio, pgid);
+          pid = await this.startCommand(commands[i]!, stdio, pgid, !background);
         } finally {
           if (devNull >= 0) await sys.close(devNull);
         }
@@ -210,8 +210,18 @@ export class Interpreter implements RedirectHost {
   }
 
   /** Start one command as a child: an external program directly, anything else in a subshell. */
-  private async startCommand(cmd: Command, stdio: FileAction[], pgid: number): Promise<number> {
-    const pgidOpt = this.interactive ? { pgid } : {};
+  /**
+   * The process-group options of a job's child. An interactive shell gives each job its own group,
+   * and a foreground job's first child takes the terminal as it starts, so that it never reads
+   * the terminal before it is its own (and is stopped with SIGTTIN for it).
+   */
+  private groupOpts(pgid: number, foreground: boolean): { pgid?: number; tcsetpgrp?: number } {
+    if (!this.interactive) return {};
+    return foreground && pgid === 0 ? { pgid, tcsetpgrp: 0 } : { pgid };
+  }
+
+  private async startCommand(cmd: Command, stdio: FileAction[], pgid: number, foreground: boolean): Promise<number> {
+    const pgidOpt = this.groupOpts(pgid, foreground);
     if (cmd.kind === 'SimpleCommand' && cmd.words.length > 0) {
       const argv = await this.expandArgv(cmd.words);
       const name = argv[0];
@@ -235,7 +245,7 @@ export class Interpreter implements RedirectHost {
         }
       }
     }
-    return this.startSubshell(cmd, stdio, pgid);
+    return this.startSubshell(cmd, stdio, pgid, foreground);
   }
 
   /** A stand-in child that exits at once with `status`, so a pipeline keeps its shape. */
@@ -254,13 +264,13 @@ export class Interpreter implements RedirectHost {
     }
   }
 
-  async startSubshell(node: Command | Program, stdio: FileAction[], pgid: number): Promise<number> {
+  async startSubshell(node: Command | Program, stdio: FileAction[], pgid: number, foreground = false): Promise<number> {
     // The child is the subshell: it runs the body, it does not start another one.
     if (node.kind === 'Subshell') node = { kind: 'BraceGroup', span: node.span, body: node.body, redirects: node.redirects };
-    return this.spawnSubshell({ state: this.state.serialize(), source: this.program?.source ?? '', node }, stdio, pgid);
+    return this.spawnSubshell({ state: this.state.serialize(), source: this.program?.source ?? '', node }, stdio, pgid, foreground);
   }
 
-  private async spawnSubshell(payload: SubshellPayload, stdio: FileAction[], pgid: number): Promise<number> {
+  private async spawnSubshell(payload: SubshellPayload, stdio: FileAction[], pgid: number, foreground = false): Promise<number> {
     const sys = this.sys;
     const [r, w] = await sys.pipe().catch((e: unknown) => Promise.reject(resourceFailure(e, 'fork')));
     await sys.fcntl(w, F_SETFD, FD_CLOEXEC);
@@ -270,7 +280,7 @@ export class Interpreter implements RedirectHost {
       pid = await sys.spawn('/bin/sh', ['sh', '--subshell', String(r)], {
         env: this.state.environment(),
         fileActions: stdio,
-        ...(this.interactive ? { pgid } : {}),
+        ...this.groupOpts(pgid, foreground),
       });
     } catch (e) {
       await sys.close(w);
@@ -320,7 +330,7 @@ export class Interpreter implements RedirectHost {
         return this.runList(cmd.body);
       case 'Subshell': {
         // The child runs the body itself (as a group), not the subshell node again.
-        const pid = await this.startSubshell({ kind: 'BraceGroup', span: cmd.span, body: cmd.body, redirects: [] }, [], this.interactive ? 0 : this.pgid);
+        const pid = await this.startSubshell({ kind: 'BraceGroup', span: cmd.span, body: cmd.body, redirects: [] }, [], this.interactive ? 0 : this.pgid, true);
         const job = this.jobs.make([pid], this.interactive ? pid : this.pgid, this.text(cmd));
         return this.jobs.wait(job, false, true);
       }
@@ -468,7 +478,7 @@ export class Interpreter implements RedirectHost {
     }
     let pid: number;
     try {
-      pid = await this.startCommand(cmd, [], 0);
+      pid = await this.startCommand(cmd, [], 0, true);
     } catch (e) {
       if (e instanceof ShellError) {
         await this.error(e.message, cmd);

@@ -114,7 +114,8 @@ export class JobTable {
       this.jobs.push(job);
     }
     job.stopReported = true;
-    await this.say(`\n${this.line(job)}`);
+    // The terminal has echoed ^Z and its newline: the line follows straight on.
+    await this.say(this.line(job));
   }
 
   /**
