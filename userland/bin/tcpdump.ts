@@ -7,7 +7,8 @@
 // and bridges, bare IP for tuns and the loopback. -w writes a classic pcap file with the matching
 // link type (EN10MB or RAW), which Wireshark and real tcpdump read; -r reads one back (no root).
 //
-// No filter expressions: a trailing expression is refused. The statistics at the end come from the
+// A trailing expression is a capture filter (userland/lib/pcap-filter.ts: the common part of
+// pcap-filter(7)); packets it refuses are received but not captured. The statistics at the end come from the
 // capture socket's row in the socket table (SIOCGSOCKTABLE): packets it queued plus the ones it had
 // to drop, as Linux reports tp_packets; when another capture watches the same interface the rows
 // cannot be told apart and the counts are this process's own.
@@ -18,12 +19,15 @@ import { IFF_LOOPBACK, IFF_UP, IFT_BRIDGE, IFT_ETHER, type Ifconf, type Ifreq } 
 import { SIOCCPACKETCAP, SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFTYPE, SIOCGSOCKTABLE, SIOCSPACKETCAP } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
+import { parseIpv4 } from '../../kernel/abi/packets.js';
 import { AF_LINK, SOCK_DGRAM, type SockaddrDl, type SocketInfo } from '../../kernel/abi/socket.js';
 import { CLOCK_REALTIME, type Sys } from '../../kernel/abi/syscalls.js';
 import { command, parse } from '../lib/cli.js';
 import { formatTimestamp, type LineOptions, type LinkKind, packetLine, splitTime } from '../lib/dissect/index.js';
 import { usageError } from '../lib/errors.js';
 import { closeInput, openInput } from '../lib/fileio.js';
+import { compileFilter, FilterError, type PacketFilter } from '../lib/pcap-filter.js';
+import { hostsTable } from '../lib/resolve.js';
 import { guarded, out } from '../lib/guard.js';
 import { eprint, readAll, writeAll } from '../lib/io.js';
 import {
@@ -75,8 +79,6 @@ function linkTypeOf(ifType: number): number {
   return ifType === IFT_ETHER || ifType === IFT_BRIDGE ? LINKTYPE_ETHERNET : LINKTYPE_RAW;
 }
 
-export const TCPDUMP_NO_FILTERS = "tunlab's tcpdump has no filter expressions";
-
 export default defineProgram({
   name: 'tcpdump',
   summary: 'dump traffic on a network interface',
@@ -97,11 +99,10 @@ export default defineProgram({
       .option('-s <snaplen>', `capture at most snaplen bytes of each packet (0: ${MAX_SNAPLEN})`)
       .option('-l', 'line-buffered output (always so)')
       .option('-Q, --direction <direction>', 'capture only packets received (in), sent (out) or both (inout)')
-      .argument('[expression...]', 'a filter expression (not supported)');
+      .argument('[expression...]', 'a capture filter (pcap-filter: host, net, port, portrange, src/dst, ip, arp, icmp, udp, tcp, and/or/not)');
     const r = await parse<Options>(sys, cmd, argv);
     if ('status' in r) return r.status;
     const o = r.opts;
-    if (r.args.length > 0) return usageError(sys, cmd, TCPDUMP_NO_FILTERS);
     let limit = Infinity;
     if (o.c !== undefined) {
       if (!/^\d+$/.test(o.c) || Number(o.c) < 1 || Number(o.c) > 0x7fffffff) return usageError(sys, cmd, `invalid packet count ${o.c}`);
@@ -127,7 +128,19 @@ export default defineProgram({
       hexAscii: o.X,
       ...(o.S ? {} : { tcpConversations: new Map() }),
     };
-    const dump = new Dumper(sys, line, o.t ?? false, limit);
+    let filter: PacketFilter | null = null;
+    if (r.args.length > 0) {
+      const hosts = await hostsTable(sys);
+      try {
+        filter = compileFilter(r.args.join(' '), (name) => parseIpv4(name) ?? hosts.get(name) ?? null);
+      } catch (e) {
+        if (!(e instanceof FilterError)) throw e;
+        // libpcap: a grammar error is "can't parse filter expression: ...", any other names itself.
+        await eprint(sys, `tcpdump: ${e.message === 'syntax error' ? "can't parse filter expression: " : ''}${e.message}\n`);
+        return EXIT_FAILURE;
+      }
+    }
+    const dump = new Dumper(sys, line, o.t ?? false, limit, filter);
     if (o.r !== undefined) return dump.readFile(o.r, o.w);
     return dump.live({ iface: o.interface, snaplen, direction, write: o.w, verbose: o.v > 0 });
   }),
@@ -151,6 +164,7 @@ class Dumper {
     private readonly line: LineOptions & { link: LinkKind },
     private readonly noStamp: boolean,
     private readonly limit: number,
+    private readonly filter: PacketFilter | null,
   ) {}
 
   private async fail(text: string): Promise<number> {
@@ -173,6 +187,7 @@ class Dumper {
 
   /** One packet: into the file, or printed. */
   private async emit(sec: number, usec: number, data: Uint8Array, origLen: number): Promise<void> {
+    if (this.filter && !this.filter(this.line.link, data, origLen)) return;
     this.captured++;
     if (this.writer) {
       await writeAll(this.sys, this.writeFd, this.writer.record(BigInt(sec) * 1_000_000_000n + BigInt(usec) * 1000n, data, origLen));

@@ -7,22 +7,25 @@ import type { Sys } from '../../kernel/abi/syscalls.js';
 import { readText } from './io.js';
 
 export async function resolveHost(sys: Sys, name: string): Promise<number | null> {
-  const direct = parseIpv4(name);
-  if (direct !== null) return direct;
+  return parseIpv4(name) ?? (await hostsTable(sys)).get(name) ?? null;
+}
+
+/** Every name of /etc/hosts with its IPv4 address (the first line naming it wins); empty if unreadable. */
+export async function hostsTable(sys: Sys): Promise<Map<string, number>> {
+  const table = new Map<string, number>();
   let text: string;
   try {
     const fd = await sys.open('/etc/hosts', O_RDONLY);
     text = await readText(sys, fd);
     await sys.close(fd);
   } catch {
-    return null;
+    return table;
   }
   for (const line of text.split('\n')) {
     const fields = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (fields.length >= 2 && fields.slice(1).includes(name)) {
-      const a = parseIpv4(fields[0]!);
-      if (a !== null) return a;
-    }
+    const a = fields.length >= 2 ? parseIpv4(fields[0]!) : null;
+    if (a === null) continue;
+    for (const name of fields.slice(1)) if (!table.has(name)) table.set(name, a);
   }
-  return null;
+  return table;
 }
