@@ -254,7 +254,8 @@ class Pinger {
     s += `${t} packets transmitted, ${this.received} packets received,`;
     if (this.duplicates) s += ` +${this.duplicates} duplicates,`;
     s += ` ${loss.toFixed(1)}% packet loss\n`;
-    if (this.received > 0) {
+    // Under 8 data bytes there is no room for the send time: nothing was timed (as BSD ping).
+    if (this.received > 0 && this.opts.size >= STAMP_LEN) {
       const n = this.received;
       const avg = this.tsum / n;
       const stddev = Math.sqrt(Math.max(0, this.tsumsq / n - avg * avg));

@@ -27,6 +27,21 @@ describe('ping through the real packet path', () => {
     expect(iface.counters.rxPackets).toBe(3); // ARP reply + 2 echo replies
   });
 
+  it('with fewer than 8 data bytes has no room for a send time: no times, no round-trip line', async () => {
+    const { world } = routedWorld([ping]);
+    const r = await run(world, 'a', ['ping', '-c', '1', '-s', '4', '192.168.1.1']);
+    expect(r.out).toBe(
+      [
+        'PING 192.168.1.1 (192.168.1.1): 4 data bytes',
+        '12 bytes from 192.168.1.1: icmp_seq=0 ttl=64',
+        '',
+        '--- 192.168.1.1 ping statistics ---',
+        '1 packets transmitted, 1 packets received, 0.0% packet loss',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('crosses the router, which decrements the TTL', async () => {
     const { world } = routedWorld([ping]);
     const r = await run(world, 'a', ['ping', '-c', '1', '10.0.0.2']);
