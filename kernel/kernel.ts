@@ -64,8 +64,13 @@ export interface KernelOptions {
 
 export const KERNEL_TEAM_PID = 1;
 
-/** What a successful execve returns to the syscall gate: the old program's flow ends there. */
-export const EXECED = Symbol('execed');
+/**
+ * What a successful execve returns to the syscall gate: the old program's flow ends there, and
+ * the gate starts the new one once the call is reported (strace shows execve before what follows).
+ */
+export class Execed {
+  constructor(readonly start: () => void) {}
+}
 
 const KERNEL_IO: IoContext = {
   get task(): never {
@@ -254,7 +259,7 @@ export class Kernel implements ProcessHost {
    * ones), credentials and ignored signals; handlers go back to their defaults; the old program's
    * flow never resumes.
    */
-  async exec(p: Process, path: string, argv: string[], env?: Record<string, string>): Promise<typeof EXECED> {
+  async exec(p: Process, path: string, argv: string[], env?: Record<string, string>): Promise<Execed> {
     const { program, argv: finalArgv } = await this.loadExecutable(p.cwd, path, argv, p);
     for (const [fd] of p.fds.entries()) if (p.fds.getCloexec(fd)) release(p.fds.remove(fd));
     for (const [signo, h] of [...p.handlers]) if (h !== 'SIG_IGN') p.handlers.delete(signo);
@@ -268,8 +273,7 @@ export class Kernel implements ProcessHost {
     this.sched.exitTask(p.task);
     p.task = this.sched.createTask(p);
     if (this.events.listening('process')) this.events.emit('process', { host: this.name, pid: p.pid, command: p.command, what: 'spawn' });
-    this.run(p, program);
-    return EXECED;
+    return new Execed(() => this.run(p, program));
   }
 
   private run(p: Process, program: Program): void {

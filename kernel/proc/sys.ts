@@ -7,7 +7,7 @@ import { SIGSEGV } from '../abi/signal.js';
 import { formatSyscall } from '../abi/strace.js';
 import type { Sys } from '../abi/syscalls.js';
 import { signaledStatus } from '../abi/wait.js';
-import { EXECED, type Kernel } from '../kernel.js';
+import { Execed, type Kernel } from '../kernel.js';
 import { never } from '../sched/scheduler.js';
 import type { OpenFile } from '../vfs/file.js';
 import { fileSyscalls } from '../vfs/syscalls.js';
@@ -99,9 +99,10 @@ export function makeSys(k: Kernel, p: Process): Sys {
         throw e;
       }
       if (!p.alive) return never();
-      if (result === EXECED) {
-        // The new program runs already; the old flow reports success and stops here.
+      if (result instanceof Execed) {
+        // The old flow reports success, starts the new program and stops here.
         if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), 0, undefined, startNs);
+        result.start();
         return never();
       }
       if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), result, undefined, startNs);

@@ -158,8 +158,10 @@ describe('options', () => {
     expect(lines).toContain('[pid     3] write(1, "haiku\\n", 6) = 6');
     expect(lines).toContain('[pid     2] waitpid(3) = 0');
     for (const l of lines) expect(l).toMatch(/^\[pid +\d+\] [a-z_0-9]+\(.*\) = /);
-    // One command alone: the shell becomes it, as bash -c does.
-    expect(tunlab(['--trace', '-c', 'uname -n']).stderr).toContain('[pid     2] execve("/bin/uname", ["uname", "-n"]) = 0\n[pid     2] write(1, "haiku\\n", 6) = 6\n');
+    // One command alone: the shell becomes it, as bash -c does; execve is shown before what the new program does.
+    expect(tunlab(['--trace', '-c', 'uname -n']).stderr).toContain(
+      '[pid     2] execve("/bin/uname", ["uname", "-n"]) = 0\n[pid     2] uname() = 0\n[pid     2] write(1, "haiku\\n", 6) = 6\n',
+    );
     expect(tunlab(['-c', 'uname -n; true']).stderr).toBe('');
   });
 
