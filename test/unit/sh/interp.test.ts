@@ -487,6 +487,14 @@ describe('the syscall builtin', () => {
   it('says how to use it', async () => {
     await expectSh('syscall nosuch', { out: '', err: 'syscall: unknown system call nosuch (try: syscall help)\n', status: 2 });
     await expectSh('syscall close x', { out: '', err: 'syscall close: FD must be a number, not x\nusage: syscall close FD\n', status: 2 });
+    // An address a sockaddr_in cannot hold is the tool's error, not the kernel's.
+    for (const bad of ['300.0.0.1:5', '1.2.3.4:70000', 'localhost:9']) {
+      await expectSh(`syscall sendto 3 ${bad} text:x`, {
+        out: '',
+        err: `syscall sendto: address must be A.B.C.D[:PORT], not ${bad}\nusage: syscall sendto FD ADDR:PORT DATA\n`,
+        status: 2,
+      });
+    }
   });
 });
 

@@ -89,7 +89,8 @@ function num(word: string | undefined, what: string): number {
 
 function addrPort(word: string | undefined): so.SockaddrIn {
   const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(word ?? '');
-  if (!m) throw new UsageError(`address must be A.B.C.D[:PORT], not ${word ?? '(nothing)'}`);
+  // A sockaddr_in holds 4 octets and a 16-bit port: anything else cannot even be passed.
+  if (!m || parseIpv4(m[1]!) === null || Number(m[2] ?? 0) > 65535) throw new UsageError(`address must be A.B.C.D[:PORT], not ${word ?? '(nothing)'}`);
   return so.sockaddrIn(m[1]!, m[2] ? Number(m[2]) : 0);
 }
 
