@@ -260,6 +260,11 @@ export class NetStack {
   }
 
   /** Report a packet crossing a layer boundary; free when nobody listens. */
+  /** Whether anyone watches packet events: callers check it before building what trace() names. */
+  get tracing(): boolean {
+    return this.kernel.events.listening('packet');
+  }
+
   trace(layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, note?: string): void {
     const ev = this.kernel.events;
     if (!ev.listening('packet')) return;

@@ -23,7 +23,10 @@ export interface BlockInfo {
   channel: string;
 }
 
-interface Waiter extends BlockInfo {
+interface Waiter {
+  readonly syscall: string;
+  /** Named when someone asks (a deadlock report, ps): naming can cost more than the sleep. */
+  readonly channel: string | (() => string);
   readonly task: Task;
   readonly queues: readonly WaitQueue[];
   timer: Timer | null;
@@ -40,7 +43,8 @@ export class Task {
   ) {}
 
   get blockedOn(): BlockInfo | null {
-    return this.waiter ? { syscall: this.waiter.syscall, channel: this.waiter.channel } : null;
+    const w = this.waiter;
+    return w ? { syscall: w.syscall, channel: typeof w.channel === 'string' ? w.channel : w.channel() } : null;
   }
 }
 
@@ -74,7 +78,10 @@ export class WaitQueue {
   }
 }
 
-export interface SleepOptions extends BlockInfo {
+export interface SleepOptions {
+  syscall: string;
+  /** The wait channel, or how to name it when asked. */
+  channel: string | (() => string);
   /** Absolute deadline on the scheduler's clock, in nanoseconds. */
   deadline?: number;
   interruptible: boolean;
@@ -428,8 +435,11 @@ export class Scheduler {
       if (this.runnable === 0 && this.soft.length === 0 && this.yielding === 0) {
         // Let whatever is queued right now run first.
         queueMicrotask(finish);
-      } else this.settledWaiter = finish;
-      setImmediate(finish);
+      } else {
+        // Until every task blocks, or, at the latest, the next turn of Node's event loop.
+        this.settledWaiter = finish;
+        setImmediate(finish);
+      }
     });
   }
 

@@ -205,8 +205,8 @@ export const fileSyscalls = {
       const ready = () => fds.reduce((n, p) => n + (p.revents ? 1 : 0), 0);
       if (ready() > 0 || timeoutMs === 0) return ready();
       const deadline = timeoutMs < 0 ? undefined : c.k.sched.now() + Math.round(timeoutMs * 1e6);
-      // Named only when the caller sleeps: describing files costs more than a poll that finds one ready.
-      const channel = `poll [${polled.map(([fd, file]) => `${fd}:${file.describe()}`).join(', ')}]`;
+      // Named only when asked (a deadlock report, ps): describing files costs more than the poll.
+      const channel = () => `poll [${polled.map(([fd, file]) => `${fd}:${file.describe()}`).join(', ')}]`;
       for (;;) {
         const r = await c.k.sched.sleep(c.io.task, [wake], { deadline, interruptible: true, syscall: 'poll', channel });
         if (r === 'signal') throw new SysError('EINTR');

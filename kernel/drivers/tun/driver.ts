@@ -263,7 +263,7 @@ export class TunDriver {
     iface.counters.txPackets++;
     iface.counters.txBytes += pkt.data.length;
     const net = dev.kernel.net;
-    if (dev.kernel.events.listening('packet')) net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'out', dev.kind === 'tun' ? 'ip' : 'ether', pkt.data);
+    if (net.tracing) net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'out', dev.kind === 'tun' ? 'ip' : 'ether', pkt.data);
     let prefix = 0;
     if (!dev.noPi) prefix += TUN_PI_LEN;
     if (dev.vnetHdr) prefix += dev.vnetHdrSz;
@@ -320,7 +320,7 @@ export class TunDriver {
     iface.counters.rxBytes += len;
     // A copy: the writer may reuse its buffer while the packet waits in the backlog.
     const copy = data.slice(off);
-    if (dev.kernel.events.listening('packet')) dev.kernel.net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'in', dev.kind === 'tun' ? 'ip' : 'ether', copy);
+    if (dev.kernel.net.tracing) dev.kernel.net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'in', dev.kind === 'tun' ? 'ip' : 'ether', copy);
     // The stack takes IPv4 (and frames, for a TAP); an IPv6 packet or an unknown PI protocol is
     // accepted by the driver and then dropped by this IPv4-only stack, as a kernel without IPv6 would.
     if (dev.kind === 'tap' || proto === 0x0800) dev.kernel.net.linkInput(iface, copy);

@@ -217,6 +217,6 @@ function forward(stack: NetStack, inIface: NetInterface, packet: Uint8Array, rep
     return;
   }
   stack.ip.ForwDatagrams++;
-  stack.trace('ip', where.iface.name, 'out', 'ip', out, `forwarded from ${inIface.name}`);
+  if (stack.tracing) stack.trace('ip', where.iface.name, 'out', 'ip', out, `forwarded from ${inIface.name}`);
   if (linkOutput(stack, where.iface, where.nextHop, out) === 'EHOSTUNREACH') icmpError(stack, packet, 3, 1);
 }

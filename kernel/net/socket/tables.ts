@@ -136,7 +136,7 @@ export function createSocketTables(stack: NetStack): SocketTables {
         return;
       }
       stack.udp.InDatagrams++;
-      stack.trace('socket', sock.describe(), 'deliver', 'ip', packet);
+      if (stack.tracing) stack.trace('socket', sock.describe(), 'deliver', 'ip', packet);
     },
 
     rawDeliver(protocol, packet) {

@@ -87,7 +87,7 @@ export class UdpSocket extends Socket {
     const src = this.localAddr || chooseSource(this.stack, where.iface, dst);
     const seg = new Uint8Array(8 + data.length);
     UdpRepr.emit({ srcPort: this.localPort, dstPort: dport, payload: data }, new UdpPacket(seg), src, dst);
-    this.stack.trace('socket', this.describe(), 'out', 'ip', seg);
+    if (this.stack.tracing) this.stack.trace('socket', this.describe(), 'out', 'ip', seg);
     const err = ipSend(this.stack, { src, dst, protocol: IPPROTO_UDP, payload: seg, ttl: this.ttl, tos: this.tos, broadcast: this.broadcast });
     if (err) {
       if (err === 'EHOSTUNREACH' || err === 'ENETUNREACH' || err === 'ENETDOWN' || err === 'EACCES' || err === 'EMSGSIZE') throw new SysError(err);
