@@ -226,13 +226,13 @@ export class Kernel implements ProcessHost {
     );
     const pid = this.nextPid++;
     const pgid = opts.pgid === undefined ? (parent?.pgid ?? pid) : opts.pgid === 0 ? pid : opts.pgid;
-    if (opts.tcsetpgrp !== undefined) {
+    if (opts.tcsetpgrp !== undefined && parent) {
+      // Best effort, as a shell's own tcsetpgrp: an fd that is no terminal (stdin redirected
+      // from a file for a group of commands) is left alone.
       try {
-        if (!parent) throw new SysError('EINVAL');
         await parent.fds.get(opts.tcsetpgrp).ioctl(parent.ioContext('spawn'), TIOCSPGRP, { value: pgid });
-      } catch (e) {
-        for (const f of fds.clear()) release(f);
-        throw e;
+      } catch {
+        // not a terminal, or closed: nothing to hand over
       }
     }
     const command = basename(finalArgv[0] ?? program.name);

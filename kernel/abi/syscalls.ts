@@ -25,7 +25,8 @@ export interface SpawnOptions {
   /**
    * Make the child's process group the foreground group of the terminal on this fd of the caller
    * before the child runs (glibc's posix_spawnattr_tcsetpgrp_np): a shell's foreground job can
-   * then never read the terminal before it is its own, and be stopped for it.
+   * then never read the terminal before it is its own, and be stopped for it. Best effort: an fd
+   * that is not a terminal is left alone.
    */
   tcsetpgrp?: number;
   /** Run the child on another host of the world (the shell's `on HOST`); fds travel with it. */

@@ -4,6 +4,11 @@
 export const WNOHANG = 0x01;
 /** Also report children that stopped (Haiku's value, as Linux's). */
 export const WUNTRACED = 0x02;
+/** Also report stopped children that SIGCONT continued (Haiku's value). */
+export const WCONTINUED = 0x04;
+/** The status of a child that was continued (as Linux and glibc encode it). */
+export const CONTINUED_STATUS = 0xffff;
+export const WIFCONTINUED = (s: number) => s === CONTINUED_STATUS;
 
 export function exitedStatus(code: number): number {
   return (code & 0xff) << 8;
@@ -18,7 +23,7 @@ export const WIFEXITED = (s: number) => (s & 0x7f) === 0;
 export const WEXITSTATUS = (s: number) => (s >> 8) & 0xff;
 export const WIFSIGNALED = (s: number) => (s & 0x7f) !== 0 && (s & 0x7f) !== 0x7f;
 export const WTERMSIG = (s: number) => s & 0x7f;
-export const WIFSTOPPED = (s: number) => (s & 0xff) === 0x7f;
+export const WIFSTOPPED = (s: number) => (s & 0xff) === 0x7f && s !== CONTINUED_STATUS;
 export const WSTOPSIG = (s: number) => (s >> 8) & 0xff;
 
 /** The shell's $? for a status: the exit code, or 128 + the signal that ended or stopped it. */

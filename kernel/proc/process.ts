@@ -38,6 +38,8 @@ export class Process implements TaskOwner {
   stopped = false;
   /** The wait status of the stop, until the parent's waitpid(WUNTRACED) has seen it. */
   stopToReport: number | null = null;
+  /** Continued by SIGCONT, until the parent's waitpid(WCONTINUED) has seen it. */
+  continueToReport = false;
   readonly continued: WaitQueue;
 
   constructor(
@@ -82,6 +84,7 @@ export class Process implements TaskOwner {
       pid: this.pid,
       syscall,
       raise: (signo) => this.signal(signo),
+      caller: this,
     };
   }
 
@@ -125,6 +128,7 @@ export class Process implements TaskOwner {
     if (this.stopped) return;
     this.stopped = true;
     this.stopToReport = stoppedStatus(signo);
+    this.continueToReport = false;
     const parent = this.parent;
     if (parent) {
       parent.childExit.wakeAll();
@@ -136,7 +140,13 @@ export class Process implements TaskOwner {
     if (!this.stopped) return;
     this.stopped = false;
     this.stopToReport = null;
+    this.continueToReport = true;
     this.continued.wakeAll();
+    const parent = this.parent;
+    if (parent) {
+      parent.childExit.wakeAll();
+      parent.signal(SIGCHLD);
+    }
   }
 
   /** End the process with a wait status (see abi/wait.ts). */

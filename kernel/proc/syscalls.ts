@@ -4,7 +4,7 @@ import { SysError } from '../abi/errno.js';
 import { TIOCGPGRP, TIOCSPGRP } from '../abi/ioctl.js';
 import { SIGKILL, SIGNAL_NAMES, SIGSTOP, type SignalHandler } from '../abi/signal.js';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type ProcessInfo, type SpawnOptions, type Utsname, type WaitResult } from '../abi/syscalls.js';
-import { exitedStatus, WNOHANG, WUNTRACED } from '../abi/wait.js';
+import { CONTINUED_STATUS, exitedStatus, WCONTINUED, WNOHANG, WUNTRACED } from '../abi/wait.js';
 import { never } from '../sched/scheduler.js';
 import type { SyscallContext } from './context.js';
 import type { Process } from './process.js';
@@ -65,6 +65,11 @@ export const processSyscalls = {
         const status = stopped.stopToReport!;
         stopped.stopToReport = null;
         return { pid: stopped.pid, status };
+      }
+      const continued = options & WCONTINUED ? candidates.find((ch) => ch.continueToReport) : undefined;
+      if (continued) {
+        continued.continueToReport = false;
+        return { pid: continued.pid, status: CONTINUED_STATUS };
       }
       if (options & WNOHANG) return { pid: 0, status: 0 };
       const r = await c.k.sched.sleep(c.io.task, [p.childExit], {

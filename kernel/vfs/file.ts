@@ -5,7 +5,7 @@ import { SysError } from '../abi/errno.js';
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from '../abi/fcntl.js';
 import type { Stat } from '../abi/stat.js';
 import type { SelectEvent } from '../abi/select.js';
-import type { Task } from '../sched/scheduler.js';
+import type { Task, WaitQueue } from '../sched/scheduler.js';
 
 /** Who is asking, passed down to every blocking operation. */
 export interface IoContext {
@@ -17,6 +17,18 @@ export interface IoContext {
   readonly syscall: string;
   /** Raise a signal on the calling process (SIGPIPE for a write to a pipe nobody reads). */
   raise(signo: number): void;
+  /** The calling process's job-control state, for a terminal (absent for the kernel's own I/O). */
+  readonly caller?: JobMember;
+}
+
+/** What a terminal needs to know of a reader for job control. */
+export interface JobMember {
+  /** The kernel the process runs on: its pgid means something only there. */
+  readonly host: unknown;
+  readonly pgid: number;
+  readonly stopped: boolean;
+  /** Woken by SIGCONT. */
+  readonly continued: WaitQueue;
 }
 
 /** Notified when a selected event holds; one per (poll call, fd). */

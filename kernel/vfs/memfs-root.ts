@@ -136,9 +136,16 @@ export class MemFsRoot implements FileSystem {
   /** Search (x) permission on every directory on the way to `rel`, as path lookup needs. */
   private requireSearch(rel: string, cred: Credentials): void {
     if (cred.uid === 0 || rel === '') return;
+    // From the root down, as a lookup walks: the first component that is no directory is ENOTDIR.
+    const dirs: string[] = [];
     for (let dir = this.parentOf(rel); ; dir = this.parentOf(dir)) {
-      if (!permits(this.stat(dir, true), cred, 1)) throw new SysError('EACCES');
-      if (dir === '') return;
+      dirs.unshift(dir);
+      if (dir === '') break;
+    }
+    for (const dir of dirs) {
+      const st = this.stat(dir, true);
+      if ((st.st_mode & S_IFMT) !== S_IFDIR) throw new SysError('ENOTDIR');
+      if (!permits(st, cred, 1)) throw new SysError('EACCES');
     }
   }
 

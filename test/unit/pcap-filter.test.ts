@@ -69,6 +69,8 @@ describe('capture filters', () => {
     ['ether host 52:54:00:12:34:56', ['dns', 'ping', 'arp']],
     ['ether broadcast', ['arp']],
     ['ip proto 17 && less 40', ['vpn', 'frag', 'loop']],
+    // and and or have the same precedence in libpcap, left to right: (icmp or udp) and port 53.
+    ['icmp or udp and port 53', ['dns']],
     ['greater 42 || arp', ['dns', 'ping', 'arp']],
   ])('%s', (expr, expected) => {
     expect(matching(expr)).toEqual(expected);

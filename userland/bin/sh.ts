@@ -207,7 +207,7 @@ async function subshell(sys: Sys, fd: number): Promise<number> {
   }
   if (payload.message) await eprint(sys, payload.message);
   const state = ShellState.restore(payload.state);
-  const sh = new Interpreter({ sys, state, interactive: false, scriptName: null });
+  const sh = new Interpreter({ sys, state, interactive: false, scriptName: payload.scriptName ?? null });
   await trapInterrupts(sys, sh);
   const node = payload.node;
   const program: Program =
@@ -243,6 +243,14 @@ async function prompt(sys: Sys, sh: Interpreter): Promise<string> {
 }
 
 async function repl(sys: Sys, sh: Interpreter): Promise<number> {
+  try {
+    return await prompts(sys, sh);
+  } finally {
+    await sh.jobs.hangUpStopped();
+  }
+}
+
+async function prompts(sys: Sys, sh: Interpreter): Promise<number> {
   await sys.setpgid(0, 0).catch(() => {});
   sh.pgid = await sys.getpgid(0);
   await sys.tcsetpgrp(0, sh.pgid).catch(() => {});

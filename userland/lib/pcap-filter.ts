@@ -121,17 +121,19 @@ export function compileFilter(text: string, resolve: (name: string) => number | 
     return t;
   };
 
-  /** Operands joined by one operator, left to right: and binds tighter than or. */
-  function chain(words: readonly string[], operand: () => Node, join: (l: Node, r: Node) => Node): Node {
-    let left = operand();
-    while (words.includes(peek() ?? '')) {
+  /**
+   * Operands joined by and/or, left to right: in libpcap's grammar the two have the same
+   * precedence, so `tcp or udp and port 53` is `(tcp or udp) and port 53`.
+   */
+  function orExpr(): Node {
+    let left = unary();
+    for (let op = peek(); op === 'and' || op === '&&' || op === 'or' || op === '||'; op = peek()) {
       i++;
-      left = join(left, operand());
+      const [l, r] = [left, unary()];
+      left = op === 'and' || op === '&&' ? (f) => l(f) && r(f) : (f) => l(f) || r(f);
     }
     return left;
   }
-  const orExpr = (): Node => chain(['or', '||'], andExpr, (l, r) => (f) => l(f) || r(f));
-  const andExpr = (): Node => chain(['and', '&&'], unary, (l, r) => (f) => l(f) && r(f));
 
   function unary(): Node {
     const t = peek();

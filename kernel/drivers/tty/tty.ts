@@ -132,8 +132,9 @@ export class Terminal {
   }
 
   private async read(cookie: TtyCookie, len: number, ctx: IoContext): Promise<Uint8Array> {
-    await this.waitForeground(ctx);
-    while (!this.hasLine()) {
+    // Checked again after every wake: a reader stopped (^Z) or sent to the background while it
+    // slept must not take the line typed for the shell.
+    for (await this.waitForeground(ctx); !this.hasLine(); await this.waitForeground(ctx)) {
       if (cookie.nonblocking) throw new SysError('EAGAIN');
       this.readersWaiting++;
       if (this.readersWaiting === 1) this.onReadStateChange(true);
@@ -165,10 +166,14 @@ export class Terminal {
    */
   private async waitForeground(ctx: IoContext): Promise<void> {
     for (;;) {
-      const p = this.kernel.processByPid(ctx.pid);
-      if (!this.isatty || !p || this.foregroundPgid === 0 || p.pgid === this.foregroundPgid) return;
-      this.kernel.signalGroup(p.pgid, SIGTTIN);
-      if (!p.stopped) throw new SysError('EIO');
+      const p = ctx.caller;
+      // A reader on another host (`on HOST cat`) has no process group here: no job control.
+      if (!this.isatty || !p || p.host !== this.kernel) return;
+      if (!p.stopped) {
+        if (this.foregroundPgid === 0 || p.pgid === this.foregroundPgid) return;
+        this.kernel.signalGroup(p.pgid, SIGTTIN);
+        if (!p.stopped) throw new SysError('EIO');
+      }
       const r = await ctx.task.scheduler.sleep(ctx.task, [this.foregroundChanged, p.continued], {
         interruptible: true,
         syscall: ctx.syscall,

@@ -228,6 +228,7 @@ describe('open', () => {
                 ['chdir /tmp/priv', () => sys.chdir('/tmp/priv')],
                 ['stat /tmp/priv/f', () => sys.stat('/tmp/priv/f')],
                 ['lstat /tmp/priv/nosuch', () => sys.lstat('/tmp/priv/nosuch')],
+                ['stat /etc/motd/x', () => sys.stat('/etc/motd/x')],
                 ['write /etc/motd', () => sys.open('/etc/motd', O_WRONLY)],
                 ['create in /etc', () => sys.open(`/etc/new${sys.getuid()}`, O_WRONLY | O_CREAT)],
               ];
@@ -240,8 +241,8 @@ describe('open', () => {
       },
     );
     expect(r.lines).toEqual([
-      'root: read /tmp/mine ok, write /tmp/mine ok, read /tmp/priv/f ok, list /tmp/priv ok, create in /tmp/priv ok, chdir /tmp/priv ok, stat /tmp/priv/f ok, lstat /tmp/priv/nosuch ENOENT, write /etc/motd ok, create in /etc ok',
-      'user 100: read /tmp/mine EACCES, write /tmp/mine EACCES, read /tmp/priv/f EACCES, list /tmp/priv EACCES, create in /tmp/priv EACCES, chdir /tmp/priv EACCES, stat /tmp/priv/f EACCES, lstat /tmp/priv/nosuch EACCES, write /etc/motd EACCES, create in /etc EACCES',
+      'root: read /tmp/mine ok, write /tmp/mine ok, read /tmp/priv/f ok, list /tmp/priv ok, create in /tmp/priv ok, chdir /tmp/priv ok, stat /tmp/priv/f ok, lstat /tmp/priv/nosuch ENOENT, stat /etc/motd/x ENOTDIR, write /etc/motd ok, create in /etc ok',
+      'user 100: read /tmp/mine EACCES, write /tmp/mine EACCES, read /tmp/priv/f EACCES, list /tmp/priv EACCES, create in /tmp/priv EACCES, chdir /tmp/priv EACCES, stat /tmp/priv/f EACCES, lstat /tmp/priv/nosuch EACCES, stat /etc/motd/x ENOTDIR, write /etc/motd EACCES, create in /etc EACCES',
     ]);
   });
 

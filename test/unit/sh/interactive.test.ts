@@ -81,6 +81,60 @@ describe('job control', () => {
   });
 });
 
+describe('job control, the hard cases', () => {
+  it('a reader stopped by ^Z does not take the next line typed for the shell; fg gives it back', async () => {
+    const { term, settle, typed, alive } = await interactiveShell();
+    await typed('cat', () => alive('cat') && term.readersWaiting > 0);
+    term.suspend();
+    expect(await settle()).toContain('[1]+  Stopped                 cat\n');
+    expect(await typed('echo hello-shell')).toContain('hello-shell\n');
+    expect(await typed('fg', () => alive('cat') && term.readersWaiting > 0)).toContain('cat\n');
+    expect(await typed('for-cat', () => term.readersWaiting > 0)).toBe('for-cat\n');
+    term.endOfFile();
+    await settle();
+    expect(alive('cat')).toBe(false);
+  });
+
+  it('wait on a stopped job neither continues it nor hangs; kill -CONT shows it running again', async () => {
+    const { typed, alive } = await interactiveShell();
+    await typed('cat &');
+    expect(await typed('wait; echo "status $?"')).toContain('status 144\n');
+    expect(await typed('jobs')).toContain('[1]+  Stopped (tty input)     cat\n');
+    await typed('ping -q -c 50 127.0.0.1 &');
+    await typed('kill -STOP %2');
+    expect(await typed('jobs')).toContain('[2]+  Stopped (signal)        ping -q -c 50 127.0.0.1\n');
+    await typed('kill -CONT %2');
+    expect(await typed('jobs')).toContain('[2]+  Running                 ping -q -c 50 127.0.0.1\n');
+    await typed('kill %1 %2');
+    await typed('true');
+    expect(alive('cat') || alive('ping')).toBe(false);
+  });
+
+  it('a group of commands with stdin from a file still runs in the foreground', async () => {
+    const { typed } = await interactiveShell();
+    await typed('echo abc > /tmp/f');
+    expect(await typed('{ cat; } < /tmp/f')).toBe('abc\nhaiku:~> ');
+  });
+
+  it('a program on another host reads the terminal through `on`', async () => {
+    const { term, s, settle, typed } = await interactiveShell();
+    const remoteCat = () => [...s.world.mustHost('vpn').procs.values()].some((p) => p.command === 'cat' && p.alive);
+    await typed('on vpn cat', () => remoteCat() && term.readersWaiting > 0);
+    expect(await typed('to-vpn', () => term.readersWaiting > 0)).toBe('to-vpn\n');
+    term.endOfFile();
+    await settle();
+    expect(remoteCat()).toBe(false);
+  });
+
+  it('leaving the shell hangs up its stopped jobs: nothing stays stopped for ever', async () => {
+    const { term, settle, typed, alive } = await interactiveShell();
+    await typed('ping -q -c 100 127.0.0.1', () => alive('ping') && term.readersWaiting === 0);
+    term.suspend();
+    await settle();
+    await typed('exit', () => !alive('sh') && !alive('ping'));
+  });
+});
+
 describe('history', () => {
   it('lists the lines typed, in a pipeline too (the subshell has them)', async () => {
     const { typed } = await interactiveShell();

@@ -378,6 +378,11 @@ describe('scripts', () => {
 });
 
 describe('error lines', () => {
+  it('in a subshell or a pipeline too, with the name of the script', async () => {
+    const r = await runShell(['-c', 'true\n( cd /nope )\necho | cd /nope2', 'main.sh']);
+    expect(r.err).toBe('main.sh: line 2: cd: /nope: No such file or directory\nmain.sh: line 3: cd: /nope2: No such file or directory\n');
+  });
+
   it('a foreground job that a signal ended says which, with its pid and command; SIGPIPE and background jobs do not', async () => {
     const r = await sh('true\nsh -c "kill -TERM \\$\\$"; echo "status $?"\nyes | head -1; sleep 9 & kill %1; wait');
     expect(r.out).toBe('status 143\ny\n');

@@ -34,6 +34,8 @@ export interface SubshellPayload {
   jobPgid?: number;
   /** Written to the subshell's stderr before it runs (a stand-in's "command not found"). */
   message?: string;
+  /** The script the text comes from, so the subshell's error lines say "NAME: line N:". */
+  scriptName?: string | null;
 }
 
 /**
@@ -267,7 +269,7 @@ export class Interpreter implements RedirectHost {
   async startSubshell(node: Command | Program, stdio: FileAction[], pgid: number, foreground = false): Promise<number> {
     // The child is the subshell: it runs the body, it does not start another one.
     if (node.kind === 'Subshell') node = { kind: 'BraceGroup', span: node.span, body: node.body, redirects: node.redirects };
-    return this.spawnSubshell({ state: this.state.serialize(), source: this.program?.source ?? '', node }, stdio, pgid, foreground);
+    return this.spawnSubshell({ state: this.state.serialize(), source: this.program?.source ?? '', node, scriptName: this.scriptName }, stdio, pgid, foreground);
   }
 
   private async spawnSubshell(payload: SubshellPayload, stdio: FileAction[], pgid: number, foreground = false): Promise<number> {

@@ -5,9 +5,9 @@
 // `fg` or `bg`.
 
 import { isSysError } from '../../../kernel/abi/errno.js';
-import { SIGCONT, SIGINT, SIGNAL_TEXTS, SIGPIPE } from '../../../kernel/abi/signal.js';
+import { SIGCONT, SIGHUP, SIGINT, SIGNAL_TEXTS, SIGPIPE } from '../../../kernel/abi/signal.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
-import { WIFSIGNALED, WIFSTOPPED, WNOHANG, WSTOPSIG, WTERMSIG, WUNTRACED, shellStatus } from '../../../kernel/abi/wait.js';
+import { WCONTINUED, WIFCONTINUED, WIFSIGNALED, WIFSTOPPED, WNOHANG, WSTOPSIG, WTERMSIG, WUNTRACED, shellStatus } from '../../../kernel/abi/wait.js';
 
 export interface Job {
   id: number;
@@ -66,7 +66,10 @@ export class JobTable {
   /** Wait for every process of a job; its status is the last command's (or the first failure, with pipefail). */
   async wait(job: Job, pipefail: boolean, foreground: boolean): Promise<number> {
     const sys = this.sys;
-    const tty = foreground && this.jobControl();
+    const untraced = this.jobControl();
+    const tty = foreground && untraced;
+    // `wait` for a stopped job does not continue it (nor wait for ever): it says it is stopped.
+    if (!foreground && job.stopped !== null) return 128 + WSTOPSIG(job.stopped);
     if (tty) await sys.tcsetpgrp(0, job.pgid).catch(() => {});
     try {
       // fg of a stopped job: the terminal is the job's, now it may go on.
@@ -74,9 +77,10 @@ export class JobTable {
       for (const pid of job.pids) {
         while (!job.statuses.has(pid)) {
           try {
-            const r = tty ? await sys.waitpid(pid, WUNTRACED) : await sys.waitpid(pid);
+            const r = untraced ? await sys.waitpid(pid, WUNTRACED) : await sys.waitpid(pid);
             if (WIFSTOPPED(r.status)) {
-              await this.stopped(job, r.status);
+              if (foreground) await this.stopped(job, r.status);
+              else job.stopped = r.status;
               return 128 + WSTOPSIG(r.status);
             }
             job.statuses.set(r.pid, r.status);
@@ -93,6 +97,18 @@ export class JobTable {
     job.reported = true;
     if (foreground) await this.reportKilled(job);
     return this.statusOf(job, pipefail);
+  }
+
+  /**
+   * The interactive shell leaves: its stopped jobs would stay stopped for ever with nobody to
+   * continue them, so they get SIGHUP then SIGCONT, as the kernel treats an orphaned stopped group.
+   */
+  async hangUpStopped(): Promise<void> {
+    for (const job of this.jobs) {
+      if (job.stopped === null) continue;
+      await this.sys.kill(-job.pgid, SIGHUP).catch(() => {});
+      await this.sys.kill(-job.pgid, SIGCONT).catch(() => {});
+    }
   }
 
   /** SIGCONT to the job's group: it runs again (in whichever of fore- or background it is). */
@@ -148,9 +164,12 @@ export class JobTable {
       for (const pid of job.pids) {
         if (job.statuses.has(pid)) continue;
         try {
-          const r = await this.sys.waitpid(pid, WNOHANG | (this.jobControl() ? WUNTRACED : 0));
+          const r = await this.sys.waitpid(pid, WNOHANG | (this.jobControl() ? WUNTRACED | WCONTINUED : 0));
           if (r.pid !== pid) continue;
-          if (WIFSTOPPED(r.status)) {
+          if (WIFCONTINUED(r.status)) {
+            // `kill -CONT %1`: running again, in the background.
+            job.stopped = null;
+          } else if (WIFSTOPPED(r.status)) {
             // A background job stopped (SIGTTIN when it read the terminal): told at the next prompt.
             job.stopped = r.status;
             job.stopReported = false;
