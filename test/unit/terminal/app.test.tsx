@@ -3,35 +3,8 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../../userland/terminal/App.js';
-import type { CompletionSource, HistoryStore, TerminalPort } from '../../../userland/terminal/port.js';
-
-function fakePort() {
-  const typed: string[] = [];
-  let output: (d: Uint8Array) => void = () => {};
-  let reading: (w: boolean) => void = () => {};
-  const events: string[] = [];
-  const port: TerminalPort = {
-    type: (t) => void typed.push(t),
-    endOfFile: () => void events.push('eof'),
-    interrupt: () => void events.push('interrupt'),
-    suspend: () => void events.push('suspend'),
-    shellReads: () => true,
-    resize: () => {},
-    onOutput: (l) => {
-      output = l;
-    },
-    onReadStateChange: (l) => {
-      reading = l;
-    },
-  };
-  return {
-    port,
-    typed,
-    events,
-    print: (s: string) => output(new TextEncoder().encode(s)),
-    waiting: (w: boolean) => reading(w),
-  };
-}
+import type { CompletionSource, HistoryStore } from '../../../userland/terminal/port.js';
+import { fakePort } from './fake-port.js';
 
 const completion: CompletionSource = {
   listDir: async (p) => (p.endsWith('/dev/') || p === '/dev/' ? ['misc/', 'null', 'tun/'] : ['notes.txt']),

@@ -5,36 +5,21 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../../userland/terminal/App.js';
 import { CLEAR_SCREEN } from '../../../userland/terminal/output.js';
-import type { CompletionSource, HistoryStore, TerminalPort } from '../../../userland/terminal/port.js';
+import type { CompletionSource, HistoryStore } from '../../../userland/terminal/port.js';
+import { fakePort } from './fake-port.js';
 
 const ESC = '\u001b[';
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
 async function mount(color: boolean) {
-  let output: (d: Uint8Array) => void = () => {};
-  let reading: (w: boolean) => void = () => {};
-  const events: string[] = [];
-  const port: TerminalPort = {
-    type: () => {},
-    endOfFile: () => void events.push('eof'),
-    interrupt: () => void events.push('interrupt'),
-    suspend: () => void events.push('suspend'),
-    shellReads: () => true,
-    resize: () => {},
-    onOutput: (l) => {
-      output = l;
-    },
-    onReadStateChange: (l) => {
-      reading = l;
-    },
-  };
+  const { port, events, print, waiting } = fakePort();
   const none = async () => [];
   const completion: CompletionSource = { listDir: async () => null, cwd: async () => '/', commands: none, interfaces: none, hosts: none };
   const history: HistoryStore = { load: () => [], append: () => {} };
   const ui = render(<App port={port} completion={completion} history={history} color={color} />);
   await tick();
-  output(new TextEncoder().encode('haiku:~> '));
-  reading(true);
+  print('haiku:~> ');
+  waiting(true);
   await tick();
   const keys = async (...chunks: string[]) => {
     for (const c of chunks) {

@@ -1,0 +1,32 @@
+// A terminal port with nobody behind it: it records what the screen sends (lines, ^C, ^Z, ^D) and
+// lets a test print output and say whether a process waits for a line.
+
+import type { TerminalPort } from '../../../userland/terminal/port.js';
+
+export function fakePort() {
+  const typed: string[] = [];
+  let output: (d: Uint8Array) => void = () => {};
+  let reading: (w: boolean) => void = () => {};
+  const events: string[] = [];
+  const port: TerminalPort = {
+    type: (t) => void typed.push(t),
+    endOfFile: () => void events.push('eof'),
+    interrupt: () => void events.push('interrupt'),
+    suspend: () => void events.push('suspend'),
+    shellReads: () => true,
+    resize: () => {},
+    onOutput: (l) => {
+      output = l;
+    },
+    onReadStateChange: (l) => {
+      reading = l;
+    },
+  };
+  return {
+    port,
+    typed,
+    events,
+    print: (s: string) => output(new TextEncoder().encode(s)),
+    waiting: (w: boolean) => reading(w),
+  };
+}
