@@ -27,7 +27,11 @@ export function terminalPort(t: Terminal, shell: Process): TerminalPort {
     endOfFile: () => t.endOfFile(),
     interrupt: () => t.interrupt(),
     suspend: () => t.suspend(),
-    shellReads: () => t.foregroundPgid === shell.pgid,
+    onShellLine(listener) {
+      t.onLineRead = (line, reader) => {
+        if (reader === shell) listener(line.replace(/\n$/, ''));
+      };
+    },
     resize: (size) => t.resize(size),
     onOutput(listener) {
       t.onOutput = listener;

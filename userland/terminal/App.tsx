@@ -55,7 +55,8 @@ export function App({ port, completion, history: store, color, done }: AppProps)
       setPending(output.pending);
     });
     port.onReadStateChange(setWaiting);
-  }, [port, output, write]);
+    port.onShellLine((l) => history.add(l));
+  }, [port, output, write, history]);
 
   useEffect(() => {
     const resize = () => port.resize({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -109,7 +110,7 @@ export function App({ port, completion, history: store, color, done }: AppProps)
     switch (k.name) {
       case 'enter':
         commit('');
-        if (port.shellReads()) history.add(s.text);
+        history.reset();
         set(ed.EMPTY_LINE);
         port.type(s.text + '\n');
         return;

@@ -16,8 +16,11 @@ export interface TerminalPort {
   interrupt(): void;
   /** ^Z: SIGTSTP to the foreground job. */
   suspend(): void;
-  /** Whether the line typed now goes to the shell (a command, for the history) or to a program. */
-  shellReads(): boolean;
+  /**
+   * Lines as the shell reads them (its commands, for the history): known only when read, since a
+   * line typed ahead may go to a program that starts meanwhile, and a program's input is no command.
+   */
+  onShellLine(listener: (line: string) => void): void;
   resize(size: WinSize): void;
   /** Output written to the terminal by programs. */
   onOutput(listener: (data: Uint8Array) => void): void;

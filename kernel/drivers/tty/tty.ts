@@ -43,6 +43,8 @@ export class Terminal {
   onOutput: (data: Uint8Array) => void = () => {};
   /** Called when a process starts or stops waiting for a line. */
   onReadStateChange: (waiting: boolean) => void = () => {};
+  /** Called with each whole line a process reads, and who read it (the session keeps a history). */
+  onLineRead: ((line: string, reader: unknown) => void) | null = null;
   /** Input bytes dropped because nobody read them in time. */
   droppedInput = 0;
 
@@ -156,7 +158,9 @@ export class Terminal {
       this.eofPending--;
       return this.input.take(Math.min(len, this.input.length));
     }
-    return this.input.take(Math.min(len, nl + 1));
+    const line = this.input.take(Math.min(len, nl + 1));
+    if (this.onLineRead && line.length === nl + 1) this.onLineRead(new TextDecoder().decode(line), ctx.caller);
+    return line;
   }
 
   /**

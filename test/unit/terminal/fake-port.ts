@@ -5,15 +5,22 @@ import type { TerminalPort } from '../../../userland/terminal/port.js';
 
 export function fakePort() {
   const typed: string[] = [];
+  let shellLine: (l: string) => void = () => {};
   let output: (d: Uint8Array) => void = () => {};
   let reading: (w: boolean) => void = () => {};
   const events: string[] = [];
   const port: TerminalPort = {
-    type: (t) => void typed.push(t),
+    // As though the shell read every line at once.
+    type: (t) => {
+      typed.push(t);
+      shellLine(t.replace(/\n$/, ''));
+    },
     endOfFile: () => void events.push('eof'),
     interrupt: () => void events.push('interrupt'),
     suspend: () => void events.push('suspend'),
-    shellReads: () => true,
+    onShellLine: (l) => {
+      shellLine = l;
+    },
     resize: () => {},
     onOutput: (l) => {
       output = l;
