@@ -11,7 +11,8 @@ import { eprint, readText, writeAll } from '../lib/io.js';
 import { type Command, ExpansionError, parse, parseCommands, type Program, type SimpleCommand } from '../sh/index.js';
 import { lookupBuiltin } from '../sh/builtins/index.js';
 import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, ShellError } from '../sh/interp/control.js';
-import { Interpreter, type SubshellPayload } from '../sh/interp/interpreter.js';
+import { Interpreter } from '../sh/interp/interpreter.js';
+import type { SubshellPayload } from '../sh/interp/subshell.js';
 import { ShellState } from '../sh/interp/state.js';
 
 const USAGE = 'usage: sh [-eix] [-c command [name [arg ...]] | file [arg ...]]\n';

@@ -16,6 +16,7 @@ import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, S
 import { type Job, JobTable } from './jobs.js';
 import { applyInPlace, closeAll, type Prepared, prepareRedirects, type RedirectHost } from './redirect.js';
 import { ShellState } from './state.js';
+import { resourceFailure, spawnSubshell, type SubshellPayload } from './subshell.js';
 
 export interface ShellConfig {
   sys: Sys;
@@ -23,29 +24,6 @@ export interface ShellConfig {
   interactive: boolean;
   /** For messages: "sh" or the script's name. */
   scriptName: string | null;
-}
-
-/** What `--subshell FD` reads from its pipe: the parent's state and the node to run. */
-export interface SubshellPayload {
-  state: string;
-  source: string;
-  node: Command | Program;
-  /** The pgid the job runs in (interactive shells put jobs in their own groups). */
-  jobPgid?: number;
-  /** Written to the subshell's stderr before it runs (a stand-in's "command not found"). */
-  message?: string;
-  /** The script the text comes from, so the subshell's error lines say "NAME: line N:". */
-  scriptName?: string | null;
-}
-
-/**
- * A process or an fd the shell could not get where it forks or makes a pipe (EAGAIN past the
- * process limit, EMFILE past the fd limit): reported as bash reports it ("sh: fork: ..."), the
- * command fails with 126, and the shell goes on. Other errors are returned unchanged.
- */
-function resourceFailure(e: unknown, what: string): unknown {
-  if (isSysError(e, 'EAGAIN') || isSysError(e, 'ENOMEM') || isSysError(e, 'EMFILE') || isSysError(e, 'ENFILE')) return new ShellError(`${what}: ${e.message}`, 126);
-  return e;
 }
 
 export class Interpreter implements RedirectHost {
@@ -272,30 +250,8 @@ export class Interpreter implements RedirectHost {
     return this.spawnSubshell({ state: this.state.serialize(), source: this.program?.source ?? '', node, scriptName: this.scriptName }, stdio, pgid, foreground);
   }
 
-  private async spawnSubshell(payload: SubshellPayload, stdio: FileAction[], pgid: number, foreground = false): Promise<number> {
-    const sys = this.sys;
-    const [r, w] = await sys.pipe().catch((e: unknown) => Promise.reject(resourceFailure(e, 'fork')));
-    await sys.fcntl(w, F_SETFD, FD_CLOEXEC);
-    let pid: number;
-    try {
-      // The state fd is whatever number the pipe got; the child is told which.
-      pid = await sys.spawn('/bin/sh', ['sh', '--subshell', String(r)], {
-        env: this.state.environment(),
-        fileActions: stdio,
-        ...this.groupOpts(pgid, foreground),
-      });
-    } catch (e) {
-      await sys.close(w);
-      throw resourceFailure(e, 'fork');
-    } finally {
-      await sys.close(r);
-    }
-    try {
-      await writeAll(sys, w, JSON.stringify(payload));
-    } finally {
-      await sys.close(w);
-    }
-    return pid;
+  private spawnSubshell(payload: SubshellPayload, stdio: FileAction[], pgid: number, foreground = false): Promise<number> {
+    return spawnSubshell(this.sys, payload, { env: this.state.environment(), fileActions: stdio, ...this.groupOpts(pgid, foreground) });
   }
 
   private async runBackground(item: AndOr): Promise<number> {
