@@ -378,6 +378,15 @@ describe('scripts', () => {
 });
 
 describe('error lines', () => {
+  it("in eval, the eval's line; in a sourced file, that file and its line (as bash)", async () => {
+    const r = await runShell(['-c', 'true\n\necho a; eval "cd /nope2"\n. /tmp/lib.sh\ncd /nope4', 'main.sh'], { '/tmp/lib.sh': '\n\ncd /nope3\n' });
+    expect(r.err).toBe(
+      'main.sh: line 3: cd: /nope2: No such file or directory\n' +
+        '/tmp/lib.sh: line 3: cd: /nope3: No such file or directory\n' +
+        'main.sh: line 5: cd: /nope4: No such file or directory\n',
+    );
+  });
+
   it('in a subshell or a pipeline too, with the name of the script', async () => {
     const r = await runShell(['-c', 'true\n( cd /nope )\necho | cd /nope2', 'main.sh']);
     expect(r.err).toBe('main.sh: line 2: cd: /nope: No such file or directory\nmain.sh: line 3: cd: /nope2: No such file or directory\n');

@@ -327,7 +327,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
         await err(sh, `${sh.where()}eval: ${r.error.message}\n`);
         return 2;
       }
-      return sh.runProgram(r.program);
+      return sh.runEval(r.program);
     },
   },
 
@@ -444,7 +444,7 @@ async function source(sh: Interpreter, argv: string[]): Promise<number> {
   if (argv.length > 2) sh.state.positional = argv.slice(2);
   sh.state.returnable++;
   try {
-    return await sh.runProgram(r.program);
+    return await sh.runSourced(file, r.program);
   } catch (e) {
     if (e instanceof ReturnSignal) return e.status;
     throw e;

@@ -73,9 +73,32 @@ export class Interpreter implements RedirectHost {
   /** The simple command running now: what a builtin or a killed job reports points at its line. */
   private running: { span: { start: number } } | undefined;
 
+  /** Lines before the program's first: text that eval runs counts from the eval's own line. */
+  private lineBase = 0;
+
   /** The prefix of an error line: "sh: ", or "script: line N: " in a script. */
   where(node = this.running): string {
-    return this.scriptName && this.program && node ? `${this.scriptName}: line ${lineAt(this.program.source, node.span.start)}: ` : `${this.state.name}: `;
+    return this.scriptName && this.program && node ? `${this.scriptName}: line ${this.lineBase + lineAt(this.program.source, node.span.start)}: ` : `${this.state.name}: `;
+  }
+
+  /** eval: the text's error lines are the eval command's line (and after), as in bash. */
+  async runEval(program: Program): Promise<number> {
+    return this.numbered(this.scriptName, this.program && this.running ? this.lineBase + lineAt(this.program.source, this.running.span.start) - 1 : 0, () => this.runProgram(program));
+  }
+
+  /** `. FILE`: error lines name the file and count its own lines. */
+  async runSourced(file: string, program: Program): Promise<number> {
+    return this.numbered(file, 0, () => this.runProgram(program));
+  }
+
+  private async numbered<T>(scriptName: string | null, lineBase: number, body: () => Promise<T>): Promise<T> {
+    const saved = [this.scriptName, this.lineBase] as const;
+    [this.scriptName, this.lineBase] = [scriptName, lineBase];
+    try {
+      return await body();
+    } finally {
+      [this.scriptName, this.lineBase] = saved;
+    }
   }
 
   // ------------------------------------------------------------------ running programs
