@@ -123,17 +123,22 @@ export class Process implements TaskOwner {
     }
   }
 
+  /** The parent hears of a change (exit, stop, continue): waitpid wakes, SIGCHLD arrives. */
+  private tellParent(): void {
+    const parent = this.parent;
+    if (parent) {
+      parent.childExit.wakeAll();
+      parent.signal(SIGCHLD);
+    }
+  }
+
   /** Stop (a stop signal's default action): the parent hears of it through SIGCHLD and waitpid. */
   private stop(signo: number): void {
     if (this.stopped) return;
     this.stopped = true;
     this.stopToReport = stoppedStatus(signo);
     this.continueToReport = false;
-    const parent = this.parent;
-    if (parent) {
-      parent.childExit.wakeAll();
-      parent.signal(SIGCHLD);
-    }
+    this.tellParent();
   }
 
   private resume(): void {
@@ -142,11 +147,7 @@ export class Process implements TaskOwner {
     this.stopToReport = null;
     this.continueToReport = true;
     this.continued.wakeAll();
-    const parent = this.parent;
-    if (parent) {
-      parent.childExit.wakeAll();
-      parent.signal(SIGCHLD);
-    }
+    this.tellParent();
   }
 
   /** End the process with a wait status (see abi/wait.ts). */
@@ -158,10 +159,6 @@ export class Process implements TaskOwner {
     this.task.scheduler.exitTask(this.task);
     for (const f of this.fds.clear()) release(f);
     this.host.onProcessExit(this);
-    const parent = this.parent;
-    if (parent) {
-      parent.childExit.wakeAll();
-      parent.signal(SIGCHLD);
-    }
+    this.tellParent();
   }
 }

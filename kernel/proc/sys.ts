@@ -62,6 +62,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
     // syscall takes more than four arguments. The array is only built for someone watching.
     return async function (this: unknown, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown): Promise<unknown> {
       const argc = arguments.length;
+      const args = () => [a0, a1, a2, a3].slice(0, argc);
       if (!p.alive) return never();
       if (sched.tick()) {
         await sched.preempt();
@@ -92,7 +93,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
           p.exit(signaledStatus(SIGSEGV));
           return never();
         }
-        if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), undefined, e.errno, startNs);
+        if (watched()) await report(name, args(), undefined, e.errno, startNs);
         p.deliverPending();
         if (p.stopped) await whileStopped(name);
         if (!p.alive) return never();
@@ -101,11 +102,11 @@ export function makeSys(k: Kernel, p: Process): Sys {
       if (!p.alive) return never();
       if (result instanceof Execed) {
         // The old flow reports success, starts the new program and stops here.
-        if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), 0, undefined, startNs);
+        if (watched()) await report(name, args(), 0, undefined, startNs);
         result.start();
         return never();
       }
-      if (watched()) await report(name, [a0, a1, a2, a3].slice(0, argc), result, undefined, startNs);
+      if (watched()) await report(name, args(), result, undefined, startNs);
       if (p.pending.length) p.deliverPending();
       if (p.stopped) await whileStopped(name);
       if (!p.alive) return never();

@@ -5,7 +5,7 @@
 // and/or keeps the qualifiers before it: `host a or b` is `host a or host b`. Byte-offset
 // expressions (`icmp[0] == 8`) are refused by name. Names resolve through the caller (/etc/hosts).
 
-import { parseIpv4, parseMac } from '../../kernel/abi/packets.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, parseIpv4, parseMac } from '../../kernel/abi/packets.js';
 
 /** One packet as a filter sees it: how it starts, its bytes, and its length on the wire. */
 export type FilterLink = 'ether' | 'raw' | 'null';
@@ -18,7 +18,8 @@ type Proto = (typeof PROTOS)[number];
 type Dir = 'src' | 'dst' | 'src or dst' | 'src and dst';
 type Kind = 'host' | 'net' | 'port' | 'portrange';
 
-const IPPROTO: Readonly<Record<string, number>> = { icmp: 1, tcp: 6, udp: 17, icmp6: 58 };
+const IPPROTO_ICMPV6 = 58;
+const IPPROTO: Readonly<Record<string, number>> = { icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, icmp6: IPPROTO_ICMPV6 };
 const SERVICES: Readonly<Record<string, number>> = {
   ssh: 22, domain: 53, bootps: 67, bootpc: 68, http: 80, ntp: 123, https: 443, openvpn: 1194, wireguard: 51820,
 };
@@ -62,27 +63,27 @@ function fields(link: FilterLink, b: Uint8Array, len: number): Fields {
     if (b.length < 4) return f;
     // The BSD loopback's family word is in the capturing host's byte order: 2 is AF_INET.
     const family = b[0] === 0 ? u32(b, 0) : b[0]!;
-    f.ethertype = family === 2 ? 0x0800 : family === 24 || family === 28 || family === 30 ? 0x86dd : null;
+    f.ethertype = family === 2 ? ETHERTYPE_IPV4 : family === 24 || family === 28 || family === 30 ? ETHERTYPE_IPV6 : null;
     off = 4;
   } else {
     const v = b.length > 0 ? b[0]! >> 4 : 0;
-    f.ethertype = v === 4 ? 0x0800 : v === 6 ? 0x86dd : null;
+    f.ethertype = v === 4 ? ETHERTYPE_IPV4 : v === 6 ? ETHERTYPE_IPV6 : null;
   }
   let l4 = -1;
-  if (f.ethertype === 0x0800 && b.length >= off + 20) {
+  if (f.ethertype === ETHERTYPE_IPV4 && b.length >= off + 20) {
     f.ipProto = b[off + 9]!;
     f.ipSrc = u32(b, off + 12);
     f.ipDst = u32(b, off + 16);
     // Ports are only in a datagram's first fragment.
     if ((u16(b, off + 6) & 0x1fff) === 0) l4 = off + (b[off]! & 0x0f) * 4;
-  } else if (f.ethertype === 0x86dd && b.length >= off + 40) {
+  } else if (f.ethertype === ETHERTYPE_IPV6 && b.length >= off + 40) {
     f.ipProto = b[off + 6]!;
     l4 = off + 40;
-  } else if (f.ethertype === 0x0806 && b.length >= off + 28 && u16(b, off + 2) === 0x0800) {
+  } else if (f.ethertype === ETHERTYPE_ARP && b.length >= off + 28 && u16(b, off + 2) === ETHERTYPE_IPV4) {
     f.arpSpa = u32(b, off + 14);
     f.arpTpa = u32(b, off + 24);
   }
-  if (l4 >= 0 && (f.ipProto === 6 || f.ipProto === 17) && b.length >= l4 + 4) {
+  if (l4 >= 0 && (f.ipProto === IPPROTO_TCP || f.ipProto === IPPROTO_UDP) && b.length >= l4 + 4) {
     f.sport = u16(b, l4);
     f.dport = u16(b, l4 + 2);
   }
@@ -174,7 +175,7 @@ export function compileFilter(text: string, resolve: (name: string) => number | 
       if (q.proto !== 'ip' && q.proto !== 'ip6') throw new FilterError('syntax error');
       const w = next();
       const n = IPPROTO[w] ?? number(w, 'protocol');
-      const v = q.proto === 'ip' ? 0x0800 : 0x86dd;
+      const v = q.proto === 'ip' ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
       return (f) => f.ethertype === v && f.ipProto === n;
     }
     if (peek() === 'src' || peek() === 'dst') {
@@ -200,19 +201,19 @@ export function compileFilter(text: string, resolve: (name: string) => number | 
   function protoOnly(p: Proto): Node {
     switch (p) {
       case 'ip':
-        return (f) => f.ethertype === 0x0800;
+        return (f) => f.ethertype === ETHERTYPE_IPV4;
       case 'ip6':
-        return (f) => f.ethertype === 0x86dd;
+        return (f) => f.ethertype === ETHERTYPE_IPV6;
       case 'arp':
-        return (f) => f.ethertype === 0x0806;
+        return (f) => f.ethertype === ETHERTYPE_ARP;
       case 'icmp':
-        return (f) => f.ethertype === 0x0800 && f.ipProto === 1;
+        return (f) => f.ethertype === ETHERTYPE_IPV4 && f.ipProto === IPPROTO_ICMP;
       case 'icmp6':
-        return (f) => f.ethertype === 0x86dd && f.ipProto === 58;
+        return (f) => f.ethertype === ETHERTYPE_IPV6 && f.ipProto === IPPROTO_ICMPV6;
       case 'udp':
       case 'tcp': {
         const n = IPPROTO[p]!;
-        return (f) => (f.ethertype === 0x0800 || f.ethertype === 0x86dd) && f.ipProto === n;
+        return (f) => (f.ethertype === ETHERTYPE_IPV4 || f.ethertype === ETHERTYPE_IPV6) && f.ipProto === n;
       }
       case 'ether':
         throw new FilterError('syntax error');
@@ -235,8 +236,8 @@ export function compileFilter(text: string, resolve: (name: string) => number | 
       if (q.proto !== undefined && q.proto !== 'tcp' && q.proto !== 'udp' && q.proto !== 'ip' && q.proto !== 'ip6') {
         throw new FilterError(`port qualifier applied to ${q.proto}`);
       }
-      const proto = q.proto === 'tcp' ? 6 : q.proto === 'udp' ? 17 : null;
-      const family = q.proto === 'ip' ? 0x0800 : q.proto === 'ip6' ? 0x86dd : null;
+      const proto = q.proto === 'tcp' ? IPPROTO_TCP : q.proto === 'udp' ? IPPROTO_UDP : null;
+      const family = q.proto === 'ip' ? ETHERTYPE_IPV4 : q.proto === 'ip6' ? ETHERTYPE_IPV6 : null;
       return (f) =>
         f.sport !== null &&
         (proto === null || f.ipProto === proto) &&
@@ -257,7 +258,7 @@ export function compileFilter(text: string, resolve: (name: string) => number | 
     const ip = q.proto === undefined || q.proto === 'ip';
     const arp = q.proto === undefined || q.proto === 'arp';
     if (!ip && !arp) throw new FilterError(`'${q.proto} ${q.kind}' is not supported`);
-    return (f) => (ip && f.ipSrc !== null && f.ethertype === 0x0800 && pick(f.ipSrc, f.ipDst, inNet)) || (arp && f.arpSpa !== null && pick(f.arpSpa, f.arpTpa, inNet));
+    return (f) => (ip && f.ipSrc !== null && f.ethertype === ETHERTYPE_IPV4 && pick(f.ipSrc, f.ipDst, inNet)) || (arp && f.arpSpa !== null && pick(f.arpSpa, f.arpTpa, inNet));
   }
 
   function network(w: string): [number, number] {

@@ -14,6 +14,8 @@ import { ByteQueue } from '../../vfs/byte-queue.js';
 import type { DeviceHooks } from '../../vfs/devfs.js';
 import { type IoContext, SelectPool, type SelectSync } from '../../vfs/file.js';
 
+const decoder = new TextDecoder();
+
 /** Input waiting to be read is bounded like any queue; type-ahead beyond it is dropped. */
 const MAX_INPUT = 64 * 1024;
 
@@ -159,7 +161,7 @@ export class Terminal {
       return this.input.take(Math.min(len, this.input.length));
     }
     const line = this.input.take(Math.min(len, nl + 1));
-    if (this.onLineRead && line.length === nl + 1) this.onLineRead(new TextDecoder().decode(line), ctx.caller);
+    if (this.onLineRead && line.length === nl + 1) this.onLineRead(decoder.decode(line), ctx.caller);
     return line;
   }
 

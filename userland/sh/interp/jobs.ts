@@ -145,7 +145,7 @@ export class JobTable {
     if (!WIFSIGNALED(status)) return;
     const sig = WTERMSIG(status);
     if (sig === SIGINT || sig === SIGPIPE) return;
-    const text = SIGNAL_TEXTS[sig] ?? `Signal ${sig}`;
+    const text = this.describe(job);
     await this.say(this.jobControl() ? text : `${pid} ${text.padEnd(24)}${job.command}`);
   }
 
