@@ -259,16 +259,15 @@ export class NetStack {
     }
   }
 
-  /** Report a packet crossing a layer boundary; free when nobody listens. */
   /** Whether anyone watches packet events: callers check it before building what trace() names. */
   get tracing(): boolean {
     return this.kernel.events.listening('packet');
   }
 
+  /** Report a packet crossing a layer boundary; free when nobody listens. */
   trace(layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, note?: string): void {
-    const ev = this.kernel.events;
-    if (!ev.listening('packet')) return;
-    ev.emit('packet', { host: this.name, layer, where, dir, link, bytes: bytes.slice(), timeNs: this.now(), note });
+    if (!this.tracing) return;
+    this.kernel.events.emit('packet', { host: this.name, layer, where, dir, link, bytes: bytes.slice(), timeNs: this.now(), note });
   }
 
   // ---------------------------------------------------------------- errors from below

@@ -137,13 +137,9 @@ export class MemFsRoot implements FileSystem {
   private requireSearch(rel: string, cred: Credentials): void {
     if (cred.uid === 0 || rel === '') return;
     // From the root down, as a lookup walks: the first component that is no directory is ENOTDIR.
-    const dirs: string[] = [];
-    for (let dir = this.parentOf(rel); ; dir = this.parentOf(dir)) {
-      dirs.unshift(dir);
-      if (dir === '') break;
-    }
-    for (const dir of dirs) {
-      const st = this.stat(dir, true);
+    const parts = rel.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const st = this.stat(parts.slice(0, i).join('/'), true);
       if ((st.st_mode & S_IFMT) !== S_IFDIR) throw new SysError('ENOTDIR');
       if (!permits(st, cred, 1)) throw new SysError('EACCES');
     }
