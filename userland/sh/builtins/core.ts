@@ -91,7 +91,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
         await out(sh, newline ? text + '\n' : text);
       } catch (e) {
         if (isSysError(e)) {
-          await err(sh, `${sh.where()}echo: write error: ${e.message}\n`);
+          await sh.error(`echo: write error: ${e.message}`);
           return 1;
         }
         throw e;
@@ -114,14 +114,14 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     usage: 'cd [dir | -]',
     async run(sh, argv) {
       if (argv.length > 2) {
-        await err(sh, `${sh.where()}cd: too many arguments\n`);
+        await sh.error(`cd: too many arguments`);
         return 1;
       }
       let dir = argv[1] ?? sh.getVar('HOME') ?? '/boot/home';
       if (dir === '-') {
         dir = sh.getVar('OLDPWD') ?? '';
         if (!dir) {
-          await err(sh, `${sh.where()}cd: OLDPWD not set\n`);
+          await sh.error(`cd: OLDPWD not set`);
           return 1;
         }
         await out(sh, dir + '\n');
@@ -131,7 +131,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
         await sh.sys.chdir(dir);
       } catch (e) {
         if (!isSysError(e)) throw e;
-        await err(sh, `${sh.where()}cd: ${dir}: ${e.message}\n`);
+        await sh.error(`cd: ${dir}: ${e.message}`);
         return 1;
       }
       sh.setVar('OLDPWD', before);
@@ -146,7 +146,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     async run(sh, argv) {
       const n = statusArg(sh, 'exit', argv[1], sh.state.lastStatus);
       if (n instanceof ShellError) {
-        await err(sh, `${sh.where()}${n.message}\n`);
+        await sh.error(`${n.message}`);
         throw new ExitSignal(2);
       }
       throw new ExitSignal(n & 0xff);
@@ -159,12 +159,12 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     async run(sh, argv) {
       if (sh.state.returnable === 0) {
         // bash's words and status (see ShellState.returnable for why this check exists).
-        await err(sh, `${sh.where()}return: can only \`return' from a function or sourced script\n`);
+        await sh.error(`return: can only \`return' from a function or sourced script`);
         return 2;
       }
       const n = statusArg(sh, 'return', argv[1], sh.state.lastStatus);
       if (n instanceof ShellError) {
-        await err(sh, `${sh.where()}${n.message}\n`);
+        await sh.error(`${n.message}`);
         return 2;
       }
       throw new ReturnSignal(n & 0xff);
@@ -179,7 +179,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
       if (n instanceof ShellError || n < 1) return 1;
       // Outside a loop bash only complains; N beyond the loops leaves them all (see ShellState.loops).
       if (sh.state.loops === 0) {
-        await err(sh, `${sh.where()}break: only meaningful in a \`for', \`while', or \`until' loop\n`);
+        await sh.error(`break: only meaningful in a \`for', \`while', or \`until' loop`);
         return 0;
       }
       throw new BreakSignal(Math.min(n, sh.state.loops));
@@ -194,7 +194,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
       if (n instanceof ShellError || n < 1) return 1;
       // Outside a loop bash only complains; N beyond the loops leaves them all (see ShellState.loops).
       if (sh.state.loops === 0) {
-        await err(sh, `${sh.where()}continue: only meaningful in a \`for', \`while', or \`until' loop\n`);
+        await sh.error(`continue: only meaningful in a \`for', \`while', or \`until' loop`);
         return 0;
       }
       throw new ContinueSignal(Math.min(n, sh.state.loops));
@@ -217,7 +217,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
         const eq = a.indexOf('=');
         const name = eq < 0 ? a : a.slice(0, eq);
         if (!isName(name)) {
-          await err(sh, `${sh.where()}export: \`${a}': not a valid identifier\n`);
+          await sh.error(`export: \`${a}': not a valid identifier`);
           status = 1;
           continue;
         }
@@ -251,7 +251,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
         const eq = a.indexOf('=');
         const name = eq < 0 ? a : a.slice(0, eq);
         if (!sh.makeLocal(name)) {
-          await err(sh, `${sh.where()}local: can only be used in a function\n`);
+          await sh.error(`local: can only be used in a function`);
           return 1;
         }
         if (eq >= 0) sh.setVar(name, a.slice(eq + 1));
@@ -282,7 +282,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
         if ((a === '-o' || a === '+o') && i + 1 < argv.length) {
           const opt = longs[argv[++i]!];
           if (!opt) {
-            await err(sh, `${sh.where()}set: ${argv[i]}: invalid option name\n`);
+            await sh.error(`set: ${argv[i]}: invalid option name`);
             return 2;
           }
           o[opt] = a === '-o';
@@ -297,7 +297,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
           continue;
         }
         if (/^[-+]/.test(a) && a.length > 1) {
-          await err(sh, `${sh.where()}set: ${a}: invalid option\nset: usage: set [-+exuf] [-o option] [--] [arg ...]\n`);
+          await sh.error(`set: ${a}: invalid option\nset: usage: set [-+exuf] [-o option] [--] [arg ...]`);
           return 2;
         }
         break;
@@ -324,7 +324,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     async run(sh, argv) {
       const r = parse(argv.slice(1).join(' '));
       if (!r.ok) {
-        await err(sh, `${sh.where()}eval: ${r.error.message}\n`);
+        await sh.error(`eval: ${r.error.message}`);
         return 2;
       }
       return sh.runEval(r.program);
@@ -357,7 +357,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
         } catch (e) {
           if (isSysError(e, 'EINTR')) return 130;
           if (isSysError(e)) {
-            await err(sh, `${sh.where()}read: ${e.message}\n`);
+            await sh.error(`read: ${e.message}`);
             return 1;
           }
           throw e;
@@ -390,7 +390,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
           try {
             await out(sh, `${n} is ${await findExecutable(sh.sys, n)}\n`);
           } catch {
-            await err(sh, `${sh.where()}type: ${n}: not found\n`);
+            await sh.error(`type: ${n}: not found`);
             status = 1;
           }
         }
@@ -422,7 +422,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
 async function source(sh: Interpreter, argv: string[]): Promise<number> {
   const file = argv[1];
   if (file === undefined) {
-    await err(sh, `${sh.where()}${argv[0]}: filename argument required\n`);
+    await sh.error(`${argv[0]}: filename argument required`);
     return 2;
   }
   let text: string;
@@ -432,7 +432,7 @@ async function source(sh: Interpreter, argv: string[]): Promise<number> {
     await sh.sys.close(fd);
   } catch (e) {
     if (!isSysError(e)) throw e;
-    await err(sh, `${sh.where()}${file}: ${e.message}\n`);
+    await sh.error(`${file}: ${e.message}`);
     return 1;
   }
   const r = parse(text);

@@ -19,7 +19,7 @@ const meta: Record<string, BuiltinEntry> = {
       if (name) {
         const b = BUILTINS[name];
         if (!b) {
-          await writeAll(sys, 2, `${sh.where()}help: no help topics match \`${name}'.  Try \`${name} --help'.\n`);
+          await sh.error(`help: no help topics match \`${name}'.  Try \`${name} --help'.`);
           return 1;
         }
         await writeAll(sys, 1, `${b.usage}\n    ${b.summary}\n`);

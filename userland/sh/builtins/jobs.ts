@@ -3,10 +3,7 @@
 import { isSysError } from '../../../kernel/abi/errno.js';
 import { SIGNAL_NAMES, SIGTERM, signalNumber } from '../../../kernel/abi/signal.js';
 import { writeAll } from '../../lib/io.js';
-import type { Interpreter } from '../interp/interpreter.js';
 import type { BuiltinEntry } from './types.js';
-
-const err = (sh: Interpreter, s: string) => writeAll(sh.sys, 2, `${sh.where()}${s}\n`);
 
 export const jobBuiltins: Record<string, BuiltinEntry> = {
   jobs: {
@@ -31,7 +28,7 @@ export const jobBuiltins: Record<string, BuiltinEntry> = {
     async run(sh, argv) {
       const job = sh.jobs.find(argv[1] ?? '%%');
       if (!job) {
-        await err(sh, `fg: ${argv[1] ?? 'current'}: no such job`);
+        await sh.error(`fg: ${argv[1] ?? 'current'}: no such job`);
         return 1;
       }
       await writeAll(sh.sys, 1, job.command + '\n');
@@ -47,11 +44,11 @@ export const jobBuiltins: Record<string, BuiltinEntry> = {
     async run(sh, argv) {
       const job = sh.jobs.find(argv[1] ?? '%%');
       if (!job) {
-        await err(sh, `bg: ${argv[1] ?? 'current'}: no such job`);
+        await sh.error(`bg: ${argv[1] ?? 'current'}: no such job`);
         return 1;
       }
       if (job.stopped === null) {
-        await err(sh, `bg: job ${job.id} already in background`);
+        await sh.error(`bg: job ${job.id} already in background`);
         return 0;
       }
       await sh.jobs.resume(job);
@@ -72,7 +69,7 @@ export const jobBuiltins: Record<string, BuiltinEntry> = {
       for (let i = 0; i < targets.length; i++) {
         const job = targets[i];
         if (!job) {
-          await err(sh, `wait: ${specs[i]}: no such job`);
+          await sh.error(`wait: ${specs[i]}: no such job`);
           status = 127;
           continue;
         }
@@ -96,7 +93,7 @@ export const jobBuiltins: Record<string, BuiltinEntry> = {
       if (argv[1] === '-s' || argv[1] === '-n') {
         const s = signalNumber(argv[2] ?? '');
         if (s === undefined) {
-          await err(sh, `kill: ${argv[2] ?? ''}: invalid signal specification`);
+          await sh.error(`kill: ${argv[2] ?? ''}: invalid signal specification`);
           return 1;
         }
         signo = s;
@@ -104,14 +101,14 @@ export const jobBuiltins: Record<string, BuiltinEntry> = {
       } else if (argv[1]?.startsWith('-') && argv[1].length > 1) {
         const s = signalNumber(argv[1].slice(1));
         if (s === undefined) {
-          await err(sh, `kill: ${argv[1].slice(1)}: invalid signal specification`);
+          await sh.error(`kill: ${argv[1].slice(1)}: invalid signal specification`);
           return 1;
         }
         signo = s;
         i = 2;
       }
       if (i >= argv.length) {
-        await err(sh, 'kill: usage: kill [-s sigspec | -sigspec] pid | %job ...');
+        await sh.error('kill: usage: kill [-s sigspec | -sigspec] pid | %job ...');
         return 2;
       }
       let status = 0;
@@ -126,7 +123,7 @@ export const jobBuiltins: Record<string, BuiltinEntry> = {
             await sh.sys.kill(Number(target), signo);
           }
         } catch (e) {
-          await err(sh, isSysError(e) ? `kill: (${target}) - ${e.message}` : `kill: ${(e as Error).message}`);
+          await sh.error(isSysError(e) ? `kill: (${target}) - ${e.message}` : `kill: ${(e as Error).message}`);
           status = 1;
         }
       }

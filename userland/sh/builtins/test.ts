@@ -3,7 +3,6 @@
 
 import { isSysError } from '../../../kernel/abi/errno.js';
 import { S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../../../kernel/abi/stat.js';
-import { writeAll } from '../../lib/io.js';
 import type { Interpreter } from '../interp/interpreter.js';
 import type { BuiltinEntry } from './types.js';
 
@@ -130,7 +129,7 @@ async function run(sh: Interpreter, argv: string[]): Promise<number> {
   let args = argv.slice(1);
   if (argv[0] === '[') {
     if (args[args.length - 1] !== ']') {
-      await writeAll(sh.sys, 2, `${sh.where()}[: missing \`]'\n`);
+      await sh.error("[: missing `]'");
       return 2;
     }
     args = args.slice(0, -1);
@@ -139,7 +138,7 @@ async function run(sh: Interpreter, argv: string[]): Promise<number> {
     return (await evaluate(sh, args)) ? 0 : 1;
   } catch (e) {
     if (e instanceof TestError) {
-      await writeAll(sh.sys, 2, `${sh.where()}${argv[0]}: ${e.message}\n`);
+      await sh.error(`${argv[0]}: ${e.message}`);
       return 2;
     }
     throw e;
