@@ -6,7 +6,7 @@ import { SysError, type ErrnoName } from '../abi/errno.js';
 import { IFF_UP } from '../abi/if.js';
 import type { Kernel } from '../kernel.js';
 import type { PacketEvent, PacketLayer } from '../events.js';
-import { isLoopbackIpv4 } from './wire/address.js';
+import { isLoopbackIpv4 } from '../abi/wire/address.js';
 import { ArpCache } from './iface/arp.js';
 import { IcmpCounters, IpCounters, UdpCounters, type ProtoStats } from './iface/counters.js';
 import { Reassembler } from './iface/fragment.js';

@@ -7,7 +7,7 @@ import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY } from '../abi/fcntl.js';
 import { RTF_REJECT } from '../abi/route.js';
 import { addNic } from '../drivers/ethernet/nic.js';
 import type { Kernel } from '../kernel.js';
-import { maskFromPrefix } from '../net/wire/address.js';
+import { maskFromPrefix } from '../abi/wire/address.js';
 import { Segment } from './segment.js';
 import { Uplink } from './uplink.js';
 import { parseWorldFile, type WorldSpec, WorldFileError } from './world-file.js';

@@ -6,7 +6,7 @@ import type { Nic, Wire } from '../drivers/ethernet/nic.js';
 import type { EventBus } from '../events.js';
 import type { Random } from '../sched/random.js';
 import type { Scheduler } from '../sched/scheduler.js';
-import { BROADCAST_MAC, isMulticastMac, readMac } from '../net/wire/address.js';
+import { BROADCAST_MAC, isMulticastMac, readMac } from '../abi/wire/address.js';
 
 export interface LinkProperties {
   /** One-way delay, in ns. */

@@ -13,14 +13,14 @@
 // answered with ICMP "administratively prohibited", and never sent.
 
 import * as dgram from 'node:dgram';
-import { BROADCAST_MAC, formatIpv4, isMulticastMac, parseIpv4, readMac } from '../net/wire/address.js';
-import { ArpPacket, ArpRepr } from '../net/wire/arp.js';
-import { isWireError } from '../net/wire/error.js';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, buildEthernetFrame } from '../net/wire/ethernet.js';
-import { buildIcmpPacket, IcmpPacket, IcmpRepr } from '../net/wire/icmp.js';
-import { buildIpv4Packet, IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet, Ipv4Repr } from '../net/wire/ipv4.js';
-import { buildUdpPacket, UdpPacket, UdpRepr } from '../net/wire/udp.js';
-import { buildArpPacket } from '../net/wire/arp.js';
+import { BROADCAST_MAC, formatIpv4, isMulticastMac, parseIpv4, readMac } from '../abi/wire/address.js';
+import { ArpPacket, ArpRepr } from '../abi/wire/arp.js';
+import { isWireError } from '../abi/wire/error.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, buildEthernetFrame } from '../abi/wire/ethernet.js';
+import { buildIcmpPacket, IcmpPacket, IcmpRepr } from '../abi/wire/icmp.js';
+import { buildIpv4Packet, IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet, Ipv4Repr } from '../abi/wire/ipv4.js';
+import { buildUdpPacket, UdpPacket, UdpRepr } from '../abi/wire/udp.js';
+import { buildArpPacket } from '../abi/wire/arp.js';
 import { fragment, Reassembler } from '../net/iface/fragment.js';
 import type { Kernel } from '../kernel.js';
 import type { Port, Segment } from './segment.js';

@@ -2,7 +2,7 @@
 // and boot commands. A bad file is refused with the name of the field at fault and what it should
 // have been, before anything is built.
 
-import { parseIpv4, parseMac } from '../net/wire/address.js';
+import { parseIpv4, parseMac } from '../abi/wire/address.js';
 
 export class WorldFileError extends Error {
   constructor(

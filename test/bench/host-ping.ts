@@ -3,7 +3,7 @@
 // again: two stacks, ARP-resolved Ethernet, the segment's delivery timer, in wall time (the
 // segment's delay is virtual and costs nothing).
 
-import { IcmpPacket, IcmpRepr, IPPROTO_ICMP } from '../../kernel/abi/packets.js';
+import { IcmpPacket, IcmpRepr, IPPROTO_ICMP } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
 import { O_RDWR } from '../../kernel/abi/fcntl.js';

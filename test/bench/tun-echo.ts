@@ -5,7 +5,7 @@
 import { O_RDWR } from '../../kernel/abi/fcntl.js';
 import { IFF_UP, type Ifreq } from '../../kernel/abi/if.js';
 import { IFF_NO_PI, IFF_TUN, SIOCGIFFLAGS, SIOCSIFADDR, SIOCSIFDSTADDR, SIOCSIFFLAGS, TUNSETIFF } from '../../kernel/abi/ioctl.js';
-import { buildIcmpPacket, buildIpv4Packet, IPPROTO_ICMP, parseIpv4 } from '../../kernel/abi/packets.js';
+import { buildIcmpPacket, buildIpv4Packet, IPPROTO_ICMP, parseIpv4 } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../kernel/abi/socket.js';
 import { World } from '../../kernel/world/world.js';

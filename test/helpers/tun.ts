@@ -43,7 +43,7 @@ import {
   isWireError,
   parseIpv4,
   UdpPacket,
-} from '../../kernel/abi/packets.js';
+} from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../kernel/abi/socket.js';
 import { POLLIN } from '../../kernel/abi/poll.js';

@@ -3,7 +3,7 @@
 // reassembler (a RangeError thrown in the kernel; an oversized datagram lost without a count).
 
 import { describe, expect, it } from 'vitest';
-import { buildIcmpPacket, buildIpv4Packet, IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet, parseIpv4 } from '../../kernel/abi/packets.js';
+import { buildIcmpPacket, buildIpv4Packet, IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet, parseIpv4 } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { crashes, guardedWorld, runBounded } from './harness.js';
 import { makeRig, runCase } from './input-rig.js';

@@ -16,7 +16,7 @@ import {
   isWireError,
   UdpPacket,
   UdpRepr,
-} from '../../kernel/abi/packets.js';
+} from '../../kernel/abi/wire/index.js';
 import { BOUND_PORT, type Net } from './packets.js';
 
 /** Where the IP layer must put a packet, and so which counter must count it. */

@@ -4,7 +4,7 @@
 // 65535 bytes, and random bytes. Where each must end up is oracle.ts's business.
 
 import fc from 'fast-check';
-import { buildIcmpPacket, buildIpv4Packet, buildUdpPacket, IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet, parseIpv4 } from '../../kernel/abi/packets.js';
+import { buildIcmpPacket, buildIpv4Packet, buildUdpPacket, IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet, parseIpv4 } from '../../kernel/abi/wire/index.js';
 
 const ip = (s: string) => parseIpv4(s)!;
 

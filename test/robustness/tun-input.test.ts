@@ -18,7 +18,7 @@
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildArpPacket, buildEthernetFrame, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../../kernel/abi/packets.js';
+import { buildArpPacket, buildEthernetFrame, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../../kernel/abi/wire/index.js';
 import { budgetMs, crashes, numRuns } from './harness.js';
 import { makeRig, type Mode, PEER_MAC, type Rig, runCase, TAP_MAC } from './input-rig.js';
 import { arpMalformed, ipFate, type IpFate } from './oracle.js';

@@ -13,7 +13,7 @@
 import { isSysError, strerror } from '../../kernel/abi/errno.js';
 import { O_RDONLY } from '../../kernel/abi/fcntl.js';
 import { SIOCDARP, SIOCGARPTABLE, SIOCSARP } from '../../kernel/abi/ioctl.js';
-import { formatIpv4 } from '../../kernel/abi/packets.js';
+import { formatIpv4 } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import type { ArpEntry } from '../../kernel/abi/route.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';

@@ -48,7 +48,7 @@ import {
   SIOCSIFMTU,
   SIOCSIFNETMASK,
 } from '../../kernel/abi/ioctl.js';
-import { formatIpv4, maskFromPrefix } from '../../kernel/abi/packets.js';
+import { formatIpv4, maskFromPrefix } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { sockaddrIn } from '../../kernel/abi/socket.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';

@@ -20,7 +20,7 @@ import {
   SIOCGRTTABLE,
   SIOCGSOCKTABLE,
 } from '../../kernel/abi/ioctl.js';
-import { formatIpv4, parseIpv4, prefixFromMask } from '../../kernel/abi/packets.js';
+import { formatIpv4, parseIpv4, prefixFromMask } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import type { Rtentry } from '../../kernel/abi/route.js';
 import type { SocketInfo } from '../../kernel/abi/socket.js';

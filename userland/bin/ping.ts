@@ -9,7 +9,7 @@ import {
   IcmpRepr,
   Ipv4Packet,
   isWireError,
-} from '../../kernel/abi/packets.js';
+} from '../../kernel/abi/wire/index.js';
 import { POLLIN } from '../../kernel/abi/poll.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import { AF_INET, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';

@@ -11,7 +11,7 @@
 import { type ErrnoName, strerror } from '../../kernel/abi/errno.js';
 import type { Ifreq } from '../../kernel/abi/if.js';
 import { SIOCADDRT, SIOCDELRT, SIOCGETRT, SIOCGIFADDR, SIOCGRTTABLE } from '../../kernel/abi/ioctl.js';
-import { formatIpv4, maskFromPrefix } from '../../kernel/abi/packets.js';
+import { formatIpv4, maskFromPrefix } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { RTF_DEFAULT, RTF_GATEWAY, RTF_HOST, RTF_LOCAL, RTF_REJECT, RTF_STATIC, type Rtentry } from '../../kernel/abi/route.js';
 import { sockaddrIn } from '../../kernel/abi/socket.js';

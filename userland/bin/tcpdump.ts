@@ -19,7 +19,7 @@ import { IFF_LOOPBACK, IFF_UP, IFT_BRIDGE, IFT_ETHER, type Ifconf, type Ifreq } 
 import { SIOCCPACKETCAP, SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFTYPE, SIOCGSOCKTABLE, SIOCSPACKETCAP } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
-import { parseIpv4 } from '../../kernel/abi/packets.js';
+import { parseIpv4 } from '../../kernel/abi/wire/index.js';
 import { AF_LINK, SOCK_DGRAM, type SockaddrDl, type SocketInfo } from '../../kernel/abi/socket.js';
 import { CLOCK_REALTIME, type Sys } from '../../kernel/abi/syscalls.js';
 import { command, parse } from '../lib/cli.js';

@@ -6,7 +6,7 @@ import { isSysError } from '../../kernel/abi/errno.js';
 import { O_RDWR } from '../../kernel/abi/fcntl.js';
 import type { Ifreq } from '../../kernel/abi/if.js';
 import { IFF_NO_PI, IFF_TAP, IFF_TUN, TUNSETIFF } from '../../kernel/abi/ioctl.js';
-import { formatIpv4 } from '../../kernel/abi/packets.js';
+import { formatIpv4 } from '../../kernel/abi/wire/index.js';
 import { POLLIN } from '../../kernel/abi/poll.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';

@@ -21,7 +21,7 @@ import {
   Ipv4Packet,
   isWireError,
   parseMac,
-} from '../../kernel/abi/packets.js';
+} from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';

@@ -2,7 +2,7 @@
 // reporting ICMP errors the way a connected socket hears of them (ECONNREFUSED and friends).
 
 import { isSysError } from '../../kernel/abi/errno.js';
-import { formatIpv4 } from '../../kernel/abi/packets.js';
+import { formatIpv4 } from '../../kernel/abi/wire/index.js';
 import { POLLIN } from '../../kernel/abi/poll.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../kernel/abi/socket.js';

@@ -8,7 +8,7 @@ import { AF_INET, SO_RCVBUF, SOCK_DGRAM, SOL_SOCKET, sockaddrIn, type SockaddrIn
 import { command, intArg, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
 import { resolveHost } from '../lib/resolve.js';
-import { formatIpv4 } from '../../kernel/abi/packets.js';
+import { formatIpv4 } from '../../kernel/abi/wire/index.js';
 import { printable } from '../lib/text.js';
 
 export default defineProgram({

@@ -4,7 +4,7 @@
 import { type ErrnoName, isSysError, strerror } from '../../kernel/abi/errno.js';
 import { IF_NAMESIZE, type Ifconf, type Ifreq } from '../../kernel/abi/if.js';
 import { SIOCGIFCONF } from '../../kernel/abi/ioctl.js';
-import { parseIpv4 } from '../../kernel/abi/packets.js';
+import { parseIpv4 } from '../../kernel/abi/wire/index.js';
 import {
   RTF_DEFAULT,
   RTF_DYNAMIC,

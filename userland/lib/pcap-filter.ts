@@ -5,7 +5,7 @@
 // and/or keeps the qualifiers before it: `host a or b` is `host a or host b`. Byte-offset
 // expressions (`icmp[0] == 8`) are refused by name. Names resolve through the caller (/etc/hosts).
 
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, parseIpv4, parseMac } from '../../kernel/abi/packets.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, parseIpv4, parseMac } from '../../kernel/abi/wire/index.js';
 
 /** One packet as a filter sees it: how it starts, its bytes, and its length on the wire. */
 export type FilterLink = 'ether' | 'raw' | 'null';

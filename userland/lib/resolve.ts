@@ -2,7 +2,7 @@
 // world fills with its hosts).
 
 import { O_RDONLY } from '../../kernel/abi/fcntl.js';
-import { parseIpv4 } from '../../kernel/abi/packets.js';
+import { parseIpv4 } from '../../kernel/abi/wire/index.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { readText } from './io.js';
 

@@ -2,9 +2,9 @@
 // of packets waiting for a resolution, request retries, and a "failed" state that makes further
 // sends fail fast with EHOSTUNREACH for a while (Haiku's ARP_STATE_REQUEST_FAILED, BSD's arpt_down).
 
-import { ArpPacket, ArpRepr } from '../wire/arp.js';
-import { BROADCAST_MAC } from '../wire/address.js';
-import { ETHERTYPE_ARP } from '../wire/ethernet.js';
+import { ArpPacket, ArpRepr } from '../../abi/wire/arp.js';
+import { BROADCAST_MAC } from '../../abi/wire/address.js';
+import { ETHERTYPE_ARP } from '../../abi/wire/ethernet.js';
 import type { Timer } from '../../sched/timers.js';
 import type { NetInterface } from './interface.js';
 

@@ -7,7 +7,7 @@
 import { SysError } from '../../abi/errno.js';
 import { IFF_BROADCAST, IFF_MULTICAST, IFF_PROMISC, IFT_BRIDGE } from '../../abi/if.js';
 import type { Kernel } from '../../kernel.js';
-import { BROADCAST_MAC, isMulticastMac, readMac } from '../wire/address.js';
+import { BROADCAST_MAC, isMulticastMac, readMac } from '../../abi/wire/address.js';
 import type { NetStack } from '../stack.js';
 import type { LinkKind, NetDevice, NetInterface } from './interface.js';
 

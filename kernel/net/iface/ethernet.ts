@@ -2,8 +2,8 @@
 // promiscuous mode; demultiplex ARP and IPv4), frames out (IPv4 through ARP resolution).
 
 import { IFF_PROMISC } from '../../abi/if.js';
-import { BROADCAST_MAC, isMulticastMac } from '../wire/address.js';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, EthernetRepr } from '../wire/ethernet.js';
+import { BROADCAST_MAC, isMulticastMac } from '../../abi/wire/address.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, EthernetRepr } from '../../abi/wire/ethernet.js';
 import type { NetStack } from '../stack.js';
 import type { NetInterface } from './interface.js';
 import { ipInput } from './ipv4.js';

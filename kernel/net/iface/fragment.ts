@@ -4,7 +4,7 @@
 // or would grow it past 65535 bytes: a lab must survive the fragment attacks it demonstrates.
 
 import type { Timer } from '../../sched/timers.js';
-import { IPV4_HEADER_LEN, Ipv4Packet, type Ipv4Repr } from '../wire/ipv4.js';
+import { IPV4_HEADER_LEN, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
 
 export const REASM_TIMEOUT_NS = 30e9; // Linux's ipfrag_time
 export const REASM_MEMORY = 4 * 1024 * 1024; // Linux's ipfrag_high_thresh

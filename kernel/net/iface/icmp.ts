@@ -2,8 +2,8 @@
 // errors about packets this host could not deliver, within RFC 1122's rules (never about an ICMP
 // error, a broadcast, a non-first fragment, or a packet from no one in particular).
 
-import { isLimitedBroadcast, isMulticastIpv4 } from '../wire/address.js';
-import { isWireError } from '../wire/error.js';
+import { isLimitedBroadcast, isMulticastIpv4 } from '../../abi/wire/address.js';
+import { isWireError } from '../../abi/wire/error.js';
 import {
   ICMP_DEST_UNREACH,
   ICMP_ECHO,
@@ -11,8 +11,8 @@ import {
   ICMP_TIME_EXCEEDED,
   IcmpPacket,
   IcmpRepr,
-} from '../wire/icmp.js';
-import { IPPROTO_ICMP, Ipv4Packet, type Ipv4Repr } from '../wire/ipv4.js';
+} from '../../abi/wire/icmp.js';
+import { IPPROTO_ICMP, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
 import type { NetStack } from '../stack.js';
 import type { NetInterface } from './interface.js';
 import { ipSend } from './ipv4.js';

@@ -3,9 +3,9 @@
 
 import type { ErrnoName } from '../../abi/errno.js';
 import { RTF_LOCAL, RTF_REJECT } from '../../abi/route.js';
-import { BROADCAST_MAC, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4 } from '../wire/address.js';
-import { IPPROTO_ICMP, IPPROTO_UDP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../wire/ipv4.js';
-import { isWireError } from '../wire/error.js';
+import { BROADCAST_MAC, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4 } from '../../abi/wire/address.js';
+import { IPPROTO_ICMP, IPPROTO_UDP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../../abi/wire/ipv4.js';
+import { isWireError } from '../../abi/wire/error.js';
 import type { NetStack } from '../stack.js';
 import { etherOutput } from './ethernet.js';
 import { fragment } from './fragment.js';

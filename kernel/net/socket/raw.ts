@@ -4,8 +4,8 @@
 import { SysError } from '../../abi/errno.js';
 import { AF_INET, SOCK_RAW, type SockaddrIn, sockaddrIn } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
-import { formatIpv4 } from '../wire/address.js';
-import { IPPROTO_ICMP, Ipv4Packet } from '../wire/ipv4.js';
+import { formatIpv4 } from '../../abi/wire/address.js';
+import { IPPROTO_ICMP, Ipv4Packet } from '../../abi/wire/ipv4.js';
 import { icmpOutCount } from '../iface/icmp.js';
 import { ipSend } from '../iface/ipv4.js';
 import type { NetStack } from '../stack.js';

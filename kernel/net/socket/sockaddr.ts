@@ -3,7 +3,7 @@
 
 import { SysError } from '../../abi/errno.js';
 import { AF_INET, type SockaddrIn } from '../../abi/socket.js';
-import { parseIpv4 } from '../wire/address.js';
+import { parseIpv4 } from '../../abi/wire/address.js';
 
 export function addrOf(sa: SockaddrIn | null | undefined): number {
   if (typeof sa !== 'object' || sa === null) throw new SysError('EFAULT');

@@ -3,11 +3,11 @@
 // the connected socket that caused them.
 
 import { type ErrnoName, SysError } from '../../abi/errno.js';
-import { isWireError } from '../wire/error.js';
-import { formatIpv4 } from '../wire/address.js';
-import { ICMP_DEST_UNREACH } from '../wire/icmp.js';
-import { IPPROTO_UDP, Ipv4Packet, type Ipv4Repr } from '../wire/ipv4.js';
-import { UdpPacket, UdpRepr } from '../wire/udp.js';
+import { isWireError } from '../../abi/wire/error.js';
+import { formatIpv4 } from '../../abi/wire/address.js';
+import { ICMP_DEST_UNREACH } from '../../abi/wire/icmp.js';
+import { IPPROTO_UDP, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
+import { UdpPacket, UdpRepr } from '../../abi/wire/udp.js';
 import { sockaddrIn } from '../../abi/socket.js';
 import { icmpError } from '../iface/icmp.js';
 import type { NetInterface } from '../iface/interface.js';

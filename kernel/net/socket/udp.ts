@@ -4,8 +4,8 @@
 import { SysError } from '../../abi/errno.js';
 import { AF_INET, AF_UNSPEC, SOCK_DGRAM, IPPROTO_UDP, type SockaddrIn, sockaddrIn } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
-import { formatIpv4 } from '../wire/address.js';
-import { UdpPacket, UdpRepr } from '../wire/udp.js';
+import { formatIpv4 } from '../../abi/wire/address.js';
+import { UdpPacket, UdpRepr } from '../../abi/wire/udp.js';
 import { chooseSource, ipSend, routeFor } from '../iface/ipv4.js';
 import type { NetStack } from '../stack.js';
 import { Socket } from './socket.js';

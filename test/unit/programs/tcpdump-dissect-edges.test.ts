@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildIpv4Packet } from '../../../kernel/abi/packets.js';
+import { buildIpv4Packet } from '../../../kernel/abi/wire/index.js';
 import { dissect, formatIpv6, formatTimestamp, hexDump, type LineOptions, type LinkKind, packetLine, splitTime } from '../../../userland/lib/dissect/index.js';
 import { checkCases } from './tcpdump-packets.js';
 import * as P from './tcpdump-packets.js';

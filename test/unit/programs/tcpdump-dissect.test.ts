@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { buildIpv4Packet, buildUdpPacket } from '../../../kernel/abi/packets.js';
+import { buildIpv4Packet, buildUdpPacket } from '../../../kernel/abi/wire/index.js';
 import { checkCases } from './tcpdump-packets.js';
 import * as P from './tcpdump-packets.js';
 

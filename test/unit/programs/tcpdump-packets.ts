@@ -11,7 +11,7 @@ import {
   type Ipv4HeaderFields,
   parseIpv4,
   parseMac,
-} from '../../../kernel/abi/packets.js';
+} from '../../../kernel/abi/wire/index.js';
 import { type LineOptions, packetLine } from '../../../userland/lib/dissect/index.js';
 
 export const ip = (s: string) => parseIpv4(s)!;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_VNET_HDR, SIOCGIFHWADDR, TUNSETVNETHDRSZ } from '../../../kernel/abi/ioctl.js';
 import type { Ifreq } from '../../../kernel/abi/if.js';
-import { ARPOP_REQUEST, buildArpPacket, buildEthernetFrame, ETHERTYPE_ARP, parseIpv4 } from '../../../kernel/abi/packets.js';
+import { ARPOP_REQUEST, buildArpPacket, buildEthernetFrame, ETHERTYPE_ARP, parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../../kernel/abi/socket.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { IFF_NO_PI, IFF_TUN } from '../../../kernel/abi/ioctl.js';
-import { Ipv4Packet, IcmpPacket, IcmpRepr, formatIpv4 } from '../../../kernel/abi/packets.js';
+import { Ipv4Packet, IcmpPacket, IcmpRepr, formatIpv4 } from '../../../kernel/abi/wire/index.js';
 import { print } from '../../../userland/lib/io.js';
 import { echoRequest, ifup, tunAlloc } from '../../helpers/tun.js';
 import { run, testWorld } from '../../helpers/world.js';

@@ -11,7 +11,7 @@ import {
   Ipv4Packet,
   isWireError,
   UdpPacket,
-} from '../../../kernel/abi/packets.js';
+} from '../../../kernel/abi/wire/index.js';
 import { POLLIN, POLLOUT } from '../../../kernel/abi/poll.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { AF_INET, SO_RCVBUF, SOCK_DGRAM, SOL_SOCKET, sockaddrIn, type SockaddrIn } from '../../../kernel/abi/socket.js';

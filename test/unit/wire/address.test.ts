@@ -16,7 +16,7 @@ import {
   readMac,
   writeIpv4,
   writeMac,
-} from '../../../kernel/net/wire/address.js';
+} from '../../../kernel/abi/wire/address.js';
 
 describe('IPv4 address text', () => {
   it('parses strict dotted quads', () => {

@@ -8,7 +8,7 @@ import {
   buildArpPacket,
   parseIpv4,
   parseMac,
-} from '../../../kernel/net/wire/index.js';
+} from '../../../kernel/abi/wire/index.js';
 import { hex, toHex } from './hex.js';
 
 // Who has 10.0.2.2? Tell 10.0.2.15 (52:54:00:12:34:56), and the answer from 52:55:0a:00:02:02.

@@ -5,7 +5,7 @@ import {
   checksumFinish,
   internetChecksum,
   pseudoHeaderSum,
-} from '../../../kernel/net/wire/checksum.js';
+} from '../../../kernel/abi/wire/checksum.js';
 import { hex, pseudoHeader, referenceChecksum } from './hex.js';
 
 describe('internet checksum', () => {

@@ -6,7 +6,7 @@ import {
   EthernetRepr,
   WireError,
   buildEthernetFrame,
-} from '../../../kernel/net/wire/index.js';
+} from '../../../kernel/abi/wire/index.js';
 import { hex, toHex } from './hex.js';
 
 const FRAME = hex('ffffffffffff 525400123456 0806 deadbeef');

@@ -15,7 +15,7 @@ import {
   buildIcmpPacket,
   buildIpv4Packet,
   formatIpv4,
-} from '../../../kernel/net/wire/index.js';
+} from '../../../kernel/abi/wire/index.js';
 import { hex, referenceChecksum, toHex } from './hex.js';
 
 const CAPTURE =

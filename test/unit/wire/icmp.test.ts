@@ -13,7 +13,7 @@ import {
   buildIcmpPacket,
   icmpQuote,
   internetChecksum,
-} from '../../../kernel/net/wire/index.js';
+} from '../../../kernel/abi/wire/index.js';
 import { hex, referenceChecksum, toHex } from './hex.js';
 
 // Fragmentation needed, next-hop MTU 1500, quoting a 1528-byte DF datagram 10.0.0.1 -> 10.8.0.1

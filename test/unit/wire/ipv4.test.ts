@@ -7,7 +7,7 @@ import {
   buildIpv4Packet,
   internetChecksum,
   parseIpv4,
-} from '../../../kernel/net/wire/index.js';
+} from '../../../kernel/abi/wire/index.js';
 import { hex, referenceChecksum, toHex } from './hex.js';
 
 // The second fragment of a 2980-byte UDP datagram from 10.0.0.1 to 10.0.0.2: MF set, offset 1480

@@ -33,7 +33,7 @@ import {
   parseIpv4,
   parseMac,
   pseudoHeaderSum,
-} from '../../../kernel/net/wire/index.js';
+} from '../../../kernel/abi/wire/index.js';
 import { pseudoHeader, referenceChecksum } from './hex.js';
 import { numRuns } from './runs.js';
 

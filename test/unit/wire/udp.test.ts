@@ -9,7 +9,7 @@ import {
   checksumFinish,
   parseIpv4,
   pseudoHeaderSum,
-} from '../../../kernel/net/wire/index.js';
+} from '../../../kernel/abi/wire/index.js';
 import { hex, pseudoHeader, referenceChecksum, toHex } from './hex.js';
 
 const SRC = parseIpv4('192.168.0.1')!;

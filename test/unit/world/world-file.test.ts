@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
-import { formatIpv4, formatMac } from '../../../kernel/net/wire/address.js';
+import { formatIpv4, formatMac } from '../../../kernel/abi/wire/address.js';
 import { buildWorld, loadWorldFile } from '../../../kernel/world/build.js';
 import { parseWorldFile, WorldFileError } from '../../../kernel/world/world-file.js';
 import cat from '../../../userland/bin/cat.js';

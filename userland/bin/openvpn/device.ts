@@ -8,7 +8,7 @@ import { isSysError, strerror } from '../../../kernel/abi/errno.js';
 import { F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDWR } from '../../../kernel/abi/fcntl.js';
 import type { Ifreq } from '../../../kernel/abi/if.js';
 import { IFF_NO_PI, IFF_TAP, IFF_TUN, SIOCGRTTABLE, TUNGETIFF, TUNSETIFF } from '../../../kernel/abi/ioctl.js';
-import { formatIpv4, parseIpv4 } from '../../../kernel/abi/packets.js';
+import { formatIpv4, parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { RTF_GATEWAY, type Rtentry } from '../../../kernel/abi/route.js';
 import { AF_INET, SOCK_DGRAM } from '../../../kernel/abi/socket.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';

@@ -3,7 +3,7 @@
 // ("UDPv4 link local (bound): [AF_INET][undef]:1194") and its per-packet lines at verb 5, 6 and 9.
 
 import { isSysError, strerror } from '../../../kernel/abi/errno.js';
-import { formatIpv4 } from '../../../kernel/abi/packets.js';
+import { formatIpv4 } from '../../../kernel/abi/wire/index.js';
 import {
   AF_INET,
   MSG_DONTWAIT,

@@ -7,7 +7,7 @@
 // "Unrecognized option or missing or extra parameter(s) in [CMD-LINE]:1: NAME (2.6.14)".
 // Options real OpenVPN has and tunlab does not (TLS, scripts, compression...) are refused by name.
 
-import { parseIpv4 } from '../../../kernel/abi/packets.js';
+import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { splitConfigLine } from './config-line.js';
 import { REFUSED } from './refused.js';
 import { replayWindowOptionError } from './replay.js';

@@ -8,7 +8,7 @@
 // printers cannot make sense of give tcpdump's own complaints (`truncated-ip - N bytes missing!`,
 // `bad-hlen`, `truncated-udplength` ...); dissect() catches the unwinding and never throws.
 
-import { formatIpv4, formatMac } from '../../../kernel/abi/packets.js';
+import { formatIpv4, formatMac } from '../../../kernel/abi/wire/index.js';
 import { formatIpv6, hexDump } from './format.js';
 
 /** ether: Ethernet II frames (LINKTYPE_ETHERNET); raw: bare IPv4/IPv6 packets (LINKTYPE_RAW);

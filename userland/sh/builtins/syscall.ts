@@ -14,7 +14,7 @@ import {
   IPPROTO_UDP,
   parseIpv4,
   parseMac,
-} from '../../../kernel/abi/packets.js';
+} from '../../../kernel/abi/wire/index.js';
 import { POLL_NAMES, type PollFd } from '../../../kernel/abi/poll.js';
 import { signalNumber } from '../../../kernel/abi/signal.js';
 import * as so from '../../../kernel/abi/socket.js';
