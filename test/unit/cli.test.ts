@@ -80,6 +80,16 @@ function file(name: string, text: string): string {
 
 const USAGE_TAIL = 'usage: tunlab [options] [script] [args...]\n(tunlab --help for the options)\n';
 
+describe('the command itself', () => {
+  // package.json's "bin": npx and a shell exec the file through its #! line, so every rebuild must
+  // leave it executable (it once came out 0644 and `npx tunlab` said "Permission denied").
+  it('is executable: run by its path, not through node', () => {
+    expect(fs.statSync(TUNLAB_COMMAND).mode & 0o111).toBe(0o111);
+    const r = spawnSync(TUNLAB_COMMAND, ['-c', 'echo ran'], { cwd: tmp, encoding: 'utf8', env: baseEnv, timeout: RUN_MS });
+    expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ stdout: 'ran\n', stderr: '', status: 0 });
+  });
+});
+
 describe('running commands', () => {
   it('-c runs the commands, prints their output and exits with the last status', () => {
     expect(tunlab(['-c', 'echo hello; uname -n; echo oops >&2; false'])).toEqual({ stdout: 'hello\nhaiku\n', stderr: 'oops\n', status: 1 });
