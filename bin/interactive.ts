@@ -2,6 +2,7 @@
 // the host side of the emulation, so it may look into kernel state (for tab completion) where a
 // program could only make syscalls.
 
+import chalk from 'chalk';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +13,7 @@ import type { Process } from '../kernel/proc/process.js';
 import { BUILTINS } from '../userland/sh/builtins/index.js';
 import type { CompletionSource, HistoryStore, TerminalPort } from '../userland/terminal/port.js';
 import { runTerminal } from '../userland/terminal/run.js';
+import { terminalColorLevel } from './color.js';
 import type { Session } from './session.js';
 
 /** The session side of the kernel's terminal, holding output until the screen is ready for it. */
@@ -97,7 +99,7 @@ export async function runInteractive(session: Session, color: boolean): Promise<
     port,
     completion: completionSource(session.host, shell),
     history: historyFile(session.built.spec.name, session.host.name),
-    color,
+    color: terminalColorLevel(color, process.env, chalk.level),
     done: finished,
   });
   await finished;

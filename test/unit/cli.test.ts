@@ -357,4 +357,14 @@ describe.skipIf(!hasScript)('colours in the interactive terminal', () => {
     expect(flag.screen).toContain(PLAIN_PROMPT + CURSOR);
     expect(env.screen).toBe(flag.screen);
   });
+
+  // The screen once took at least basic colours whatever the environment said.
+  it('FORCE_COLOR=0 and TERM=dumb: no colours either', async () => {
+    for (const env of [{ FORCE_COLOR: '0' }, { TERM: 'dumb' }]) {
+      const r = await interactive([], env);
+      expect(r.status).toBe(5);
+      expect(r.screen).not.toMatch(COLOUR);
+      expect(r.screen).toContain(PLAIN_PROMPT + CURSOR);
+    }
+  });
 });
