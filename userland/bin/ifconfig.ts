@@ -50,6 +50,7 @@ import {
 } from '../../kernel/abi/ioctl.js';
 import { formatIpv4, maskFromPrefix } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import { sockaddrIn } from '../../kernel/abi/socket.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { parse } from '../lib/cli.js';
@@ -121,7 +122,7 @@ const ifr = (name: string): Ifreq => ({ ifr_name: name });
 export default defineProgram({
   name: NAME,
   summary: 'configure network interfaces',
-  async main(argv, sys) {
+  main: guarded(NAME, async (argv, sys) => {
     const r = await parse(sys, wordCommand(NAME, 'configure network interfaces', IFCONFIG_USAGE), argv);
     if ('status' in r) return r.status;
     const words = r.args;
@@ -159,7 +160,7 @@ export default defineProgram({
     }
     if (words.length === 2 && (words[1] === 'create' || words[1] === 'destroy')) return createOrDestroy(sys, fd, first, words[1]);
     return configure(sys, fd, first, words.slice(1), usage);
-  },
+  }),
 });
 
 /**

@@ -3,6 +3,8 @@
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { sysMessage } from '../lib/errors.js';
+import { guarded } from '../lib/guard.js';
 import {
   formatIpv4,
   IcmpPacket,
@@ -68,7 +70,7 @@ function describeQuoted(original: Uint8Array): string {
 export default defineProgram({
   name: 'ping',
   summary: 'send ICMP echo requests to a host',
-  async main(argv, sys) {
+  main: guarded('ping', async (argv, sys) => {
     const cmd = command('ping', 'send ICMP ECHO_REQUEST packets to network hosts')
       .option('-c, --count <count>', 'stop after sending count packets', intArg('count', 1, 1_000_000_000))
       .option('-i, --interval <wait>', 'wait seconds between packets (default 1)', numberArg('interval', 0.001, 3600))
@@ -88,7 +90,7 @@ export default defineProgram({
       return EX_NOHOST;
     }
     return new Pinger(sys, host, dst, { ...opts, ttl: opts.ttl ?? opts.m }).run();
-  },
+  }),
 });
 
 class Pinger {
@@ -118,7 +120,7 @@ class Pinger {
     try {
       this.fd = await sys.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
     } catch (e) {
-      await eprint(sys, `ping: socket: ${isSysError(e) ? e.message : String(e)}\n`);
+      await eprint(sys, `ping: socket: ${sysMessage(e)}\n`);
       return 2;
     }
     if (this.opts.ttl !== undefined) await sys.setsockopt(this.fd, IPPROTO_IP, IP_TTL, this.opts.ttl);
@@ -182,7 +184,7 @@ class Pinger {
       await this.sys.sendto(this.fd, icmp, 0, sockaddrIn(formatIpv4(this.dst)));
     } catch (e) {
       if (isSysError(e, 'EINTR')) return;
-      await eprint(this.sys, `ping: sendto: ${isSysError(e) ? e.message : String(e)}\n`);
+      await eprint(this.sys, `ping: sendto: ${sysMessage(e)}\n`);
     }
   }
 

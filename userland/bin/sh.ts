@@ -7,6 +7,7 @@ import { TCGETS } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU } from '../../kernel/abi/signal.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
+import { guarded } from '../lib/guard.js';
 import { eprint, readText, writeAll } from '../lib/io.js';
 import { type Command, ExpansionError, parse, parseCommands, type Program, type SimpleCommand } from '../sh/index.js';
 import { lookupBuiltin } from '../sh/builtins/index.js';
@@ -20,7 +21,7 @@ const USAGE = 'usage: sh [-eix] [-c command [name [arg ...]] | file [arg ...]]\n
 export default defineProgram({
   name: 'sh',
   summary: 'the shell',
-  async main(argv, sys) {
+  main: guarded('sh', async (argv, sys) => {
     if (argv[1] === '--subshell') return subshell(sys, Number(argv[2]));
     const state = new ShellState();
     for (const [k, v] of Object.entries(sys.environ())) {
@@ -101,7 +102,7 @@ export default defineProgram({
       return runText(sh, await readText(sys, 0), null);
     }
     return repl(sys, sh);
-  },
+  }),
 });
 
 async function isatty(sys: Sys, fd: number): Promise<boolean> {

@@ -2,6 +2,7 @@
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import { shellStatus } from '../../kernel/abi/wait.js';
 import { command, parse } from '../lib/cli.js';
 import { eprint } from '../lib/io.js';
@@ -9,7 +10,7 @@ import { eprint } from '../lib/io.js';
 export default defineProgram({
   name: 'su',
   summary: 'run a shell as another user',
-  async main(argv, sys) {
+  main: guarded('su', async (argv, sys) => {
     const cmd = command('su', 'run a shell or a command with another user id (uid 0 is Haiku\'s "user")')
       .option('-c, --command <command>', 'run this command instead of an interactive shell')
       .argument('[user]', 'a uid, or "user"/"root" for 0', '1000');
@@ -39,5 +40,5 @@ export default defineProgram({
     }
     const { status } = await sys.waitpid(pid);
     return shellStatus(status);
-  },
+  }),
 });

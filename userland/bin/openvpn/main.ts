@@ -10,6 +10,7 @@ import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../../kernel
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
+import { guarded } from '../../lib/guard.js';
 import { readAll } from '../../lib/io.js';
 import { lookupAuth, lookupCipher } from './algorithms.js';
 import { type Codec, CleartextCodec, RandomPool, StaticCodec } from './codec.js';
@@ -25,7 +26,7 @@ import { type Context, Instance } from './tunnel.js';
 export default defineProgram({
   name: 'openvpn',
   summary: 'secure IP tunnel daemon (static-key mode, wire-compatible with OpenVPN 2.6)',
-  main: (argv, sys) => openvpn(argv, sys),
+  main: guarded('openvpn', openvpn),
 });
 
 async function readFileText(sys: Sys, path: string): Promise<string | null> {
