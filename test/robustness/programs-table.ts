@@ -1,7 +1,8 @@
 // Bad input for every program in /bin: no arguments (where that is an error), an unknown option, a
-// bad address (where the program takes one), an out-of-range number, a 10 000-character string,
-// and for the programs that wait or run forever, the input that keeps them going (the harness
-// kills them at its bound). Statuses are each program's documented ones: 2 for usage (commander's
+// bad address (where the program takes one), an out-of-range number, a 10 000-character string, a
+// name from Object.prototype (PROTO) where the program looks what it was given up, and for the
+// programs that wait or run forever, the input that keeps them going (the harness kills them at
+// its bound). Statuses are each program's documented ones: 2 for usage (commander's
 // message and the usage line, or the Haiku tool's own usage text), 1 for a refusal, ping's 68 for
 // an unknown host, sh's 127 for a missing file, openvpn's 1 for any options error.
 
@@ -10,7 +11,13 @@ export const HUGE = '99999999999999999999';
 const X = 'x{10000}';
 const NIC = '/dev/net/ipro1000/0';
 
-export type Kind = 'no arguments' | 'unknown option' | 'bad address' | 'out of range' | 'long string' | 'bad input' | 'runs until killed';
+export type Kind = 'no arguments' | 'unknown option' | 'bad address' | 'out of range' | 'long string' | 'bad input' | 'prototype name' | 'runs until killed';
+
+/**
+ * Names a plain JavaScript object answers for (issue 12.10): each program gets one where it looks
+ * up what it was given (an operand, a flag's value, a variable), and must treat it as any other word.
+ */
+export const PROTO = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty'] as const;
 
 export interface Row {
   kind: Kind;
@@ -37,28 +44,30 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['arp', '-s', '192.168.1.50', '00:11:22:33:44:555'], 2, /^arp: "00:11:22:33:44:555" is not a valid ethernet address\.\n$/),
     tooLong('arp', ['-d', LONG], 2, `arp: Host "${X}" is not known in the IPv4 domain\\.`),
     tooLong('arp', ['-f', LONG], 1, 'arp: Could not open file: File name too long'),
+    row('prototype name', ['arp', '-d', '__proto__'], 2, /^arp: Host "__proto__" is not known in the IPv4 domain\.\n$/),
   ],
-  basename: [row('no arguments', ['basename'], 2, usage('basename', 'missing operand')), unknown('basename'), row('long string', ['basename', `/a/${LONG}`], 0, /^x{10000}\n$/)],
-  cat: [unknown('cat'), tooLong('cat', [LONG], 1, `cat: ${X}: File name too long`), row('no arguments', ['cat'], 0, /^hello\n$/, 'hello\n')],
-  clear: [unknown('clear'), tooMany('clear')],
-  cp: [row('no arguments', ['cp'], 2, usage('cp', 'missing file operand')), unknown('cp'), tooLong('cp', [LONG, '/tmp'], 1, `cp: cannot stat '${X}': File name too long`)],
-  date: [unknown('date'), row('out of range', ['date', '-d', `@${HUGE}`], 1, new RegExp(`^date: invalid date '@${HUGE}'\\n$`)), tooLong('date', ['-r', LONG], 1, `date: ${X}: File name too long`)],
-  dirname: [row('no arguments', ['dirname'], 2, usage('dirname', "missing required argument 'name'")), unknown('dirname'), row('long string', ['dirname', `${LONG}/a`], 0, /^x{10000}\n$/)],
-  dmesg: [unknown('dmesg'), tooMany('dmesg')],
-  echo: [row('unknown option', ['echo', '--bogus-option'], 0, /^--bogus-option\n$/), row('long string', ['echo', LONG], 0, /^x{10000}\n$/)],
-  env: [unknown('env'), tooLong('env', [LONG], 126, `env: '${X}': File name too long`)],
-  false: [row('unknown option', ['false', '--bogus-option'], 1, /^$/)],
+  basename: [row('no arguments', ['basename'], 2, usage('basename', 'missing operand')), unknown('basename'), row('long string', ['basename', `/a/${LONG}`], 0, /^x{10000}\n$/), row('prototype name', ['basename', '/a/__proto__'], 0, /^__proto__\n$/)],
+  cat: [unknown('cat'), tooLong('cat', [LONG], 1, `cat: ${X}: File name too long`), row('no arguments', ['cat'], 0, /^hello\n$/, 'hello\n'), row('prototype name', ['cat', 'constructor'], 1, /^cat: constructor: No such file or directory\n$/)],
+  clear: [unknown('clear'), tooMany('clear'), row('prototype name', ['clear', 'toString'], 2, usage('clear', 'too many arguments\\. Expected 0 arguments but got 1\\.'))],
+  cp: [row('no arguments', ['cp'], 2, usage('cp', 'missing file operand')), unknown('cp'), tooLong('cp', [LONG, '/tmp'], 1, `cp: cannot stat '${X}': File name too long`), row('prototype name', ['cp', '__proto__', '/tmp'], 1, /^cp: cannot stat '__proto__': No such file or directory\n$/)],
+  date: [unknown('date'), row('out of range', ['date', '-d', `@${HUGE}`], 1, new RegExp(`^date: invalid date '@${HUGE}'\\n$`)), tooLong('date', ['-r', LONG], 1, `date: ${X}: File name too long`), row('prototype name', ['date', '-d', 'constructor'], 1, /^date: invalid date 'constructor'\n$/)],
+  dirname: [row('no arguments', ['dirname'], 2, usage('dirname', "missing required argument 'name'")), unknown('dirname'), row('long string', ['dirname', `${LONG}/a`], 0, /^x{10000}\n$/), row('prototype name', ['dirname', '__proto__/x'], 0, /^__proto__\n$/)],
+  dmesg: [unknown('dmesg'), tooMany('dmesg'), row('prototype name', ['dmesg', 'valueOf'], 2, usage('dmesg', 'too many arguments\\. Expected 0 arguments but got 1\\.'))],
+  echo: [row('unknown option', ['echo', '--bogus-option'], 0, /^--bogus-option\n$/), row('long string', ['echo', LONG], 0, /^x{10000}\n$/), row('prototype name', ['echo', '__proto__'], 0, /^__proto__\n$/)],
+  env: [unknown('env'), tooLong('env', [LONG], 126, `env: '${X}': File name too long`), row('prototype name', ['env', '-i', '__proto__=1', 'constructor=2'], 0, /^__proto__=1\nconstructor=2\n$/)],
+  false: [row('unknown option', ['false', '--bogus-option'], 1, /^$/), row('prototype name', ['false', 'constructor'], 1, /^$/)],
   grep: [
     row('no arguments', ['grep'], 2, usage('grep', 'missing pattern')),
     unknown('grep'),
     row('out of range', ['grep', '-m', HUGE, 'x'], 2, usage('grep', 'invalid max count')),
     tooLong('grep', ['x', LONG], 2, `grep: ${X}: File name too long`),
+    row('prototype name', ['grep', '[[:constructor:]]'], 2, /^grep: Invalid character class name\n$/, ''),
   ],
-  head: [unknown('head'), row('out of range', ['head', '-n', HUGE], 2, usage('head', `invalid number of lines: '${HUGE}': Range Error`)), tooLong('head', [LONG], 1, `head: cannot open '${X}' for reading: File name too long`)],
-  hexdump: [unknown('hexdump'), row('out of range', ['hexdump', '-n', HUGE], 2, usage('hexdump', `failed to parse length: '${HUGE}'`)), tooLong('hexdump', [LONG], 1, `hexdump: ${X}: File name too long`)],
-  hostname: [unknown('hostname'), tooLong('hostname', [LONG], 1, `hostname: cannot set name to '${X}': Function not implemented`)],
-  hosts: [unknown('hosts'), tooMany('hosts')],
-  id: [unknown('id'), tooLong('id', [LONG], 1, `id: '${X}': no such user`)],
+  head: [unknown('head'), row('out of range', ['head', '-n', HUGE], 2, usage('head', `invalid number of lines: '${HUGE}': Range Error`)), tooLong('head', [LONG], 1, `head: cannot open '${X}' for reading: File name too long`), row('prototype name', ['head', '-n', '1toString'], 2, usage('head', "invalid number of lines: '1toString'"))],
+  hexdump: [unknown('hexdump'), row('out of range', ['hexdump', '-n', HUGE], 2, usage('hexdump', `failed to parse length: '${HUGE}'`)), tooLong('hexdump', [LONG], 1, `hexdump: ${X}: File name too long`), row('prototype name', ['hexdump', 'constructor'], 1, /^hexdump: constructor: No such file or directory\nhexdump: all input file arguments failed\n$/)],
+  hostname: [unknown('hostname'), tooLong('hostname', [LONG], 1, `hostname: cannot set name to '${X}': Function not implemented`), row('prototype name', ['hostname', '__proto__'], 1, /^hostname: cannot set name to '__proto__': Function not implemented\n$/)],
+  hosts: [unknown('hosts'), tooMany('hosts'), row('prototype name', ['hosts', 'constructor'], 2, usage('hosts', 'too many arguments\\. Expected 0 arguments but got 1\\.'))],
+  id: [unknown('id'), tooLong('id', [LONG], 1, `id: '${X}': no such user`), row('prototype name', ['id', '__proto__'], 1, /^id: '__proto__': no such user\n$/)],
   ifconfig: [
     row('unknown option', ['ifconfig', '--bogus-option'], 2, /^ifconfig: Unknown option "--bogus-option"\nusage: ifconfig /),
     row('no arguments', ['ifconfig', '--delete'], 2, haikuUsage('ifconfig')),
@@ -67,28 +76,32 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['ifconfig', NIC, 'mtu', HUGE], 1, /^ifconfig: Setting MTU failed: Invalid Argument\n$/),
     row('out of range', ['ifconfig', NIC, 'prefixlen', '33'], 2, /^ifconfig: Option 'prefix-length 33' is invalid for this address family\n$/),
     tooLong('ifconfig', [LONG], 2, `ifconfig: interface name "${X}" is too long\\.`),
+    row('prototype name', ['ifconfig', 'loop', 'media', 'constructor'], 2, /^ifconfig: Invalid parameter for option 'media': 'constructor'\n$/),
   ],
   kill: [
     row('no arguments', ['kill'], 2, usage('kill', 'missing process id')),
     row('unknown option', ['kill', '-Z', '1'], 1, /^kill: Z: invalid signal specification\n$/),
     row('out of range', ['kill', HUGE], 1, new RegExp(`^kill: ${HUGE}: arguments must be process or job IDs\\n$`)),
     tooLong('kill', [LONG], 1, `kill: ${X}: arguments must be process or job IDs`),
+    row('prototype name', ['kill', '-s', 'constructor', '1'], 1, /^kill: constructor: invalid signal specification\n$/),
   ],
-  ls: [unknown('ls'), tooLong('ls', [LONG], 2, `ls: cannot access '${X}': File name too long`)],
+  ls: [unknown('ls'), tooLong('ls', [LONG], 2, `ls: cannot access '${X}': File name too long`), row('prototype name', ['ls', '__proto__'], 2, /^ls: cannot access '__proto__': No such file or directory\n$/)],
   mkdir: [
     row('no arguments', ['mkdir'], 2, usage('mkdir', "missing required argument 'directory'")),
     unknown('mkdir'),
     row('out of range', ['mkdir', '-m', '77777', '/tmp/m'], 2, usage('mkdir', "invalid mode '77777'")),
     tooLong('mkdir', ['-p', LONG], 1, `mkdir: cannot create directory '${X}': File name too long`),
+    row('prototype name', ['mkdir', '-m', 'constructor', '/tmp/m'], 2, usage('mkdir', "invalid mode 'constructor'")),
   ],
-  mv: [row('no arguments', ['mv'], 2, usage('mv', 'missing file operand')), unknown('mv'), tooLong('mv', [LONG, '/tmp'], 1, `mv: cannot stat '${X}': File name too long`)],
-  netstat: [unknown('netstat'), tooMany('netstat')],
+  mv: [row('no arguments', ['mv'], 2, usage('mv', 'missing file operand')), unknown('mv'), tooLong('mv', [LONG, '/tmp'], 1, `mv: cannot stat '${X}': File name too long`), row('prototype name', ['mv', 'constructor', '/tmp'], 1, /^mv: cannot stat 'constructor': No such file or directory\n$/)],
+  netstat: [unknown('netstat'), tooMany('netstat'), row('prototype name', ['netstat', '__proto__'], 2, usage('netstat', 'too many arguments\\. Expected 0 arguments but got 1\\.'))],
   on: [
     row('no arguments', ['on'], 2, usage('on', "missing required argument 'host'")),
     unknown('on'),
     row('bad address', ['on', 'nohost', 'true'], 2, /^on: nohost: no such host \(try `hosts`\)\n$/),
     tooLong('on', [LONG, 'true'], 2, `on: ${X}: no such host \\(try \`hosts\`\\)`),
     row('runs until killed', ['on', 'r', 'sleep', HUGE], 137, /^$/),
+    row('prototype name', ['on', 'constructor', 'true'], 2, /^on: constructor: no such host \(try `hosts`\)\n$/),
   ],
   openvpn: [
     // As the real one: with no options at all, the options summary and status 1.
@@ -99,6 +112,7 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['openvpn', '--dev', 'null', '--tun-mtu', HUGE], 1, /^Options error: --tun-mtu /),
     row('long string', ['openvpn', '--dev', 'null', '--secret', LONG], 1, /File name too long/),
     row('runs until killed', ['openvpn', '--dev', 'null'], 137, /UDPv4 link local \(bound\): \[AF_INET\]\[undef\]:1194\n/),
+    row('prototype name', ['openvpn', 'constructor'], 1, /^Options error: In \[CMD-LINE\]:1: Error opening configuration file: constructor\n/),
   ],
   ping: [
     row('no arguments', ['ping'], 2, usage('ping', "missing required argument 'host'")),
@@ -108,16 +122,18 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['ping', '-s', '70000', '127.0.0.1'], 2, usage('ping', "option '-s, --size <packetsize>' argument '70000' is invalid\\. packet size must be from 0 to 65507")),
     tooLong('ping', ['-c', '1', LONG], 68, `ping: cannot resolve ${X}: Unknown host`),
     row('runs until killed', ['ping', '127.0.0.1'], 137, /^PING 127\.0\.0\.1 \(127\.0\.0\.1\): 56 data bytes\n64 bytes from 127\.0\.0\.1: icmp_seq=0 /),
+    row('prototype name', ['ping', '-c', '1', 'constructor'], 68, /^ping: cannot resolve constructor: Unknown host\n$/),
   ],
   printf: [
     row('no arguments', ['printf'], 2, usage('printf', 'missing operand')),
     row('unknown option', ['printf', '--bogus-option'], 0, /^--bogus-option$/),
     row('out of range', ['printf', '%d\\n', HUGE], 1, new RegExp(`^9223372036854775807\\nprintf: '${HUGE}': Range Error\\n$`)),
     row('long string', ['printf', LONG], 0, /^x{10000}$/),
+    row('prototype name', ['printf', '%s\\n', '__proto__'], 0, /^__proto__\n$/),
   ],
-  ps: [unknown('ps'), row('long string', ['ps', LONG], 0, /^$/)],
-  rm: [row('no arguments', ['rm'], 2, usage('rm', 'missing operand')), unknown('rm'), tooLong('rm', ['-f', LONG], 1, `rm: cannot remove '${X}': File name too long`)],
-  rmdir: [row('no arguments', ['rmdir'], 2, usage('rmdir', "missing required argument 'directory'")), unknown('rmdir'), tooLong('rmdir', [LONG], 1, `rmdir: failed to remove '${X}': File name too long`)],
+  ps: [unknown('ps'), row('long string', ['ps', LONG], 0, /^$/), row('prototype name', ['ps', 'constructor'], 0, /^$/)],
+  rm: [row('no arguments', ['rm'], 2, usage('rm', 'missing operand')), unknown('rm'), tooLong('rm', ['-f', LONG], 1, `rm: cannot remove '${X}': File name too long`), row('prototype name', ['rm', '__proto__'], 1, /^rm: cannot remove '__proto__': No such file or directory\n$/)],
+  rmdir: [row('no arguments', ['rmdir'], 2, usage('rmdir', "missing required argument 'directory'")), unknown('rmdir'), tooLong('rmdir', [LONG], 1, `rmdir: failed to remove '${X}': File name too long`), row('prototype name', ['rmdir', 'constructor'], 1, /^rmdir: failed to remove 'constructor': No such file or directory\n$/)],
   route: [
     row('unknown option', ['route', '--bogus-option'], 2, /^route: Unknown command "--bogus-option"\nusage: route /),
     row('no arguments', ['route', 'add'], 2, haikuUsage('route')),
@@ -125,8 +141,9 @@ export const TABLE: Record<string, Row[]> = {
     row('bad address', ['route', 'add', NIC, '10.5.0.0', 'netmask', '255.255.0.0', 'gw', '999.9.9.9'], 2, /^route: Option 'gw' needs valid address parameter\n$/),
     row('out of range', ['route', 'add', NIC, '10.5.0.0', 'prefixlen', '99'], 2, /^route: Option 'prefixlen' is invalid for this address family\n$/),
     tooLong('route', ['add', LONG, '10.5.0.0'], 2, `route: interface name "${X}" is too long\\.`),
+    row('prototype name', ['route', 'constructor'], 2, /^route: Unknown command "constructor"\nusage: route /),
   ],
-  seq: [row('no arguments', ['seq'], 2, usage('seq', 'missing operand')), unknown('seq'), row('out of range', ['seq', '1e400'], 2, usage('seq', "invalid floating point argument: '1e400'")), row('long string', ['seq', LONG], 2, usage('seq', `invalid floating point argument: '${X}'`))],
+  seq: [row('no arguments', ['seq'], 2, usage('seq', 'missing operand')), unknown('seq'), row('out of range', ['seq', '1e400'], 2, usage('seq', "invalid floating point argument: '1e400'")), row('long string', ['seq', LONG], 2, usage('seq', `invalid floating point argument: '${X}'`)), row('prototype name', ['seq', 'valueOf'], 2, usage('seq', "invalid floating point argument: 'valueOf'"))],
   sh: [
     row('unknown option', ['sh', '--bogus-option'], 2, /^sh: --bogus-option: invalid option\nusage: sh /),
     row('no arguments', ['sh'], 0, /^$/, ''),
@@ -138,6 +155,7 @@ export const TABLE: Record<string, Row[]> = {
     row('bad input', ['sh', '-c', 'return 5; break; echo $?'], 0, /^sh: line 1: return: can only `return' from a function or sourced script\nsh: line 1: break: only meaningful in a `for', `while', or `until' loop\n0\n$/),
     tooLong('sh', [LONG], 127, `sh: ${X}: File name too long`),
     tooLong('sh', ['-c', LONG], 127, `sh: line 1: ${X}: command not found`),
+    row('prototype name', ['sh', '-c', 'syscall constructor; set -o __proto__; export toString=1; env | grep toString; case a in [[:valueOf:]]) ;; esac'], 0, /^syscall: unknown system call constructor \(try: syscall help\)\nsh: line 1: set: __proto__: invalid option name\ntoString=1\n$/),
   ],
   sleep: [
     row('no arguments', ['sleep'], 2, usage('sleep', 'missing operand')),
@@ -145,12 +163,14 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['sleep', '-1'], 2, usage('sleep', "invalid time interval '-1'")),
     row('long string', ['sleep', LONG], 2, usage('sleep', `invalid time interval '${X}'`)),
     row('runs until killed', ['sleep', HUGE], 137, /^$/),
+    row('prototype name', ['sleep', '1constructor'], 2, usage('sleep', "invalid time interval '1constructor'")),
   ],
   strace: [
     row('no arguments', ['strace'], 2, usage('strace', "missing required argument 'command'")),
     unknown('strace'),
     tooLong('strace', [LONG], 1, `strace: ${X}: command not found`),
     tooLong('strace', ['-o', LONG, 'true'], 1, `strace: can't fopen '${X}': File name too long`),
+    row('prototype name', ['strace', '__proto__'], 1, /^strace: __proto__: command not found\n$/),
   ],
   su: [
     unknown('su'),
@@ -158,8 +178,9 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['su', HUGE, '-c', 'id'], 1, new RegExp(`^su: user ${HUGE} does not exist\\n$`)),
     row('out of range', ['su', '1000', '-c', `exit ${HUGE}`], 2, new RegExp(`^sh: line 1: exit: ${HUGE}: numeric argument required\\n$`)),
     tooLong('su', [LONG, '-c', 'id'], 1, `su: user ${X} does not exist`),
+    row('prototype name', ['su', 'constructor', '-c', 'id'], 1, /^su: user constructor does not exist\n$/),
   ],
-  tail: [unknown('tail'), row('out of range', ['tail', '-c', HUGE], 2, usage('tail', `invalid number of bytes: '${HUGE}': Range Error`)), tooLong('tail', [LONG], 1, `tail: cannot open '${X}' for reading: File name too long`), row('runs until killed', ['tail', '-f', '/etc/hostname'], 137, /^a\n$/)],
+  tail: [unknown('tail'), row('out of range', ['tail', '-c', HUGE], 2, usage('tail', `invalid number of bytes: '${HUGE}': Range Error`)), tooLong('tail', [LONG], 1, `tail: cannot open '${X}' for reading: File name too long`), row('runs until killed', ['tail', '-f', '/etc/hostname'], 137, /^a\n$/), row('prototype name', ['tail', '-c', '1__proto__'], 2, usage('tail', "invalid number of bytes: '1__proto__'"))],
   tcpdump: [
     unknown('tcpdump'),
     row('bad address', ['tcpdump', '-i', 'nosuch0', '-c', '1'], 1, /^tcpdump: nosuch0: No such device exists\n/),
@@ -167,11 +188,12 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['tcpdump', '-s', HUGE], 2, usage('tcpdump', `invalid snaplen ${HUGE} \\(must be >= 0 and <= 262144\\)`)),
     tooLong('tcpdump', ['-r', LONG], 1, `tcpdump: ${X}: File name too long`),
     row('runs until killed', ['tcpdump'], 137, /listening on \/dev\/net\/ipro1000\/0, link-type EN10MB \(Ethernet\), snapshot length 262144 bytes\n$/),
+    row('prototype name', ['tcpdump', 'port', 'constructor'], 1, /^tcpdump: unknown port 'constructor'\n$/),
   ],
-  tee: [unknown('tee'), row('long string', ['tee', LONG], 1, new RegExp(`^tee: ${X}: File name too long\\n$`), '')],
-  touch: [row('no arguments', ['touch'], 2, usage('touch', "missing required argument 'file'")), unknown('touch'), tooLong('touch', [LONG], 1, `touch: cannot touch '${X}': File name too long`)],
-  true: [row('unknown option', ['true', '--bogus-option'], 0, /^$/)],
-  tty: [unknown('tty'), tooMany('tty'), row('no arguments', ['tty'], 1, /^not a tty\n$/)],
+  tee: [unknown('tee'), row('long string', ['tee', LONG], 1, new RegExp(`^tee: ${X}: File name too long\\n$`), ''), row('prototype name', ['tee', '/tmp/__proto__'], 0, /^hello\n$/, 'hello\n')],
+  touch: [row('no arguments', ['touch'], 2, usage('touch', "missing required argument 'file'")), unknown('touch'), tooLong('touch', [LONG], 1, `touch: cannot touch '${X}': File name too long`), row('prototype name', ['touch', '/tmp/constructor'], 0, /^$/)],
+  true: [row('unknown option', ['true', '--bogus-option'], 0, /^$/), row('prototype name', ['true', '__proto__'], 0, /^$/)],
+  tty: [unknown('tty'), tooMany('tty'), row('no arguments', ['tty'], 1, /^not a tty\n$/), row('prototype name', ['tty', 'toString'], 2, usage('tty', 'too many arguments\\. Expected 0 arguments but got 1\\.'))],
   tunrelay: [
     row('no arguments', ['tunrelay'], 2, usage('tunrelay', "missing required argument 'peer'")),
     unknown('tunrelay'),
@@ -180,6 +202,7 @@ export const TABLE: Record<string, Row[]> = {
     tooLong('tunrelay', [LONG], 2, `tunrelay: bad peer ${X}`),
     // An over-long interface name is cut to 15 characters, as TUNSETIFF does (reference §5.2).
     row('runs until killed', ['tunrelay', '-d', LONG, '10.0.0.2'], 137, /^tunrelay: x{15} <-> udp 10\.0\.0\.2:5555 \(local port 5555\)\n$/),
+    row('prototype name', ['tunrelay', 'constructor'], 2, /^tunrelay: bad peer constructor\n$/),
   ],
   tunreply: [
     row('no arguments', ['tunreply'], 2, /^tunreply: give a device to open, or --create NAME\n$/),
@@ -188,6 +211,7 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['tunreply', '-n', HUGE, '-c', 'tun/%d'], 2, usage('tunreply', `option '-n, --count <n>' argument '${HUGE}' is invalid\\. count must be from 1 to 1000000000`)),
     tooLong('tunreply', [LONG], 1, `tunreply: ${X}: File name too long`),
     row('runs until killed', ['tunreply', '-c', 'tun/%d'], 137, /^tunreply: answering on tun\/0 \(tun\)\n$/),
+    row('prototype name', ['tunreply', '--mac', 'constructor', '-t', '-c', 'tap/%d'], 2, /^tunreply: invalid MAC address constructor\n$/),
   ],
   udpclient: [
     row('no arguments', ['udpclient'], 2, usage('udpclient', "missing required argument 'host'")),
@@ -195,6 +219,7 @@ export const TABLE: Record<string, Row[]> = {
     row('bad address', ['udpclient', '999.1.1.1', '7'], 2, /^udpclient: cannot resolve 999\.1\.1\.1\n$/),
     row('out of range', ['udpclient', '127.0.0.1', '70000'], 2, usage('udpclient', "command-argument value '70000' is invalid for argument 'port'\\. port must be from 1 to 65535")),
     tooLong('udpclient', [LONG, '7'], 2, `udpclient: cannot resolve ${X}`),
+    row('prototype name', ['udpclient', '__proto__', '7'], 2, /^udpclient: cannot resolve __proto__\n$/),
   ],
   udpserver: [
     unknown('udpserver'),
@@ -203,9 +228,10 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['udpserver', '-r', HUGE], 2, usage('udpserver', `option '-r, --rcvbuf <bytes>' argument '${HUGE}' is invalid\\. rcvbuf must be from 2048 to 4194304`)),
     tooLong('udpserver', ['-b', LONG], 2, `udpserver: cannot resolve ${X}`),
     row('runs until killed', ['udpserver'], 137, /^udpserver: listening on 0\.0\.0\.0:7777\n$/),
+    row('prototype name', ['udpserver', '-b', 'constructor'], 2, /^udpserver: cannot resolve constructor\n$/),
   ],
-  uname: [unknown('uname'), tooMany('uname')],
-  uptime: [unknown('uptime'), tooMany('uptime')],
-  wc: [unknown('wc'), tooLong('wc', [LONG], 1, `wc: ${X}: File name too long`)],
-  yes: [unknown('yes'), row('runs until killed', ['yes', LONG], 137, /^(x{10000}\n){20}/)],
+  uname: [unknown('uname'), tooMany('uname'), row('prototype name', ['uname', 'constructor'], 2, usage('uname', 'too many arguments\\. Expected 0 arguments but got 1\\.'))],
+  uptime: [unknown('uptime'), tooMany('uptime'), row('prototype name', ['uptime', 'hasOwnProperty'], 2, usage('uptime', 'too many arguments\\. Expected 0 arguments but got 1\\.'))],
+  wc: [unknown('wc'), tooLong('wc', [LONG], 1, `wc: ${X}: File name too long`), row('prototype name', ['wc', '__proto__'], 1, /^wc: __proto__: No such file or directory\n$/)],
+  yes: [unknown('yes'), row('runs until killed', ['yes', LONG], 137, /^(x{10000}\n){20}/), row('prototype name', ['yes', '--__proto__'], 2, usage('yes', "unknown option '--__proto__'"))],
 };

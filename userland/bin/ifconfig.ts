@@ -69,6 +69,7 @@ import {
   usageError,
   wordCommand,
 } from '../lib/netconf.js';
+import { table } from '../lib/table.js';
 
 const NAME = 'ifconfig';
 
@@ -98,13 +99,13 @@ const DELETE_WORDS = new Set(['--delete', '--del', '-d', 'del', 'delete']);
 const WIRELESS_WORDS = new Set(['scan', 'list', 'join', 'leave', 'ht', '-ht']);
 
 /** Media subtypes by name, with the text SIOCGIFMEDIA reports for them (MediaTypes.cpp). */
-const MEDIA_NAMES: Record<string, string> = {
+const MEDIA_NAMES = table<string>({
   '10baseT': '10 MBit, 10BASE-T',
   '100baseTX': '100 MBit, 100BASE-TX',
   '1000baseT': '1 GBit, 1000BASE-T',
   '1000baseSX': '1 GBit, 1000BASE-SX',
   '10GbaseT': '10 GBit, 10GBASE-T',
-};
+});
 
 /** Flags in the order Haiku's ifconfig prints them; autoup, auto-configured and configuring never occur here. */
 const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [

@@ -2,13 +2,14 @@
 // `tunlab -c` does not pay for the ones it never runs.
 
 import type { Program } from '../../kernel/abi/program.js';
+import { table } from '../lib/table.js';
 
 interface Entry {
   summary: string;
   load: () => Promise<{ default: Program }>;
 }
 
-const PROGRAMS: Record<string, Entry> = {
+const PROGRAMS = table<Entry>({
   basename: { summary: 'strip directory and suffix from filenames', load: () => import('./basename.js') },
   cat: { summary: 'concatenate files and print on the standard output', load: () => import('./cat.js') },
   clear: { summary: 'clear the terminal screen', load: () => import('./clear.js') },
@@ -59,7 +60,7 @@ const PROGRAMS: Record<string, Entry> = {
   openvpn: { summary: 'secure IP tunnel daemon (static-key mode, wire-compatible with OpenVPN 2.6)', load: () => import('./openvpn/main.js') },
   udpserver: { summary: 'receive (and echo) UDP datagrams', load: () => import('./udpserver.js') },
   udpclient: { summary: 'send UDP datagrams and wait for their echo', load: () => import('./udpclient.js') },
-};
+});
 
 const cache = new Map<string, Program>();
 

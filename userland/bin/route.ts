@@ -35,6 +35,7 @@ import {
   usageError,
   wordCommand,
 } from '../lib/netconf.js';
+import { table } from '../lib/table.js';
 
 const NAME = 'route';
 
@@ -56,7 +57,7 @@ Example:
 
 type Mode = 'list' | 'add' | 'delete' | 'get';
 
-const COMMANDS: Record<string, Mode> = { list: 'list', add: 'add', '-a': 'add', delete: 'delete', del: 'delete', '-d': 'delete', get: 'get' };
+const COMMANDS = table<Mode>({ list: 'list', add: 'add', '-a': 'add', delete: 'delete', del: 'delete', '-d': 'delete', get: 'get' });
 
 interface Request {
   mode: Mode;

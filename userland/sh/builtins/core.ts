@@ -5,6 +5,7 @@ import { isSysError } from '../../../kernel/abi/errno.js';
 import { O_RDONLY } from '../../../kernel/abi/fcntl.js';
 import { readText, writeAll } from '../../lib/io.js';
 import { findExecutable } from '../../lib/exec.js';
+import { table } from '../../lib/table.js';
 import { parse } from '../index.js';
 import { BreakSignal, ContinueSignal, ExitSignal, ReturnSignal, ShellError } from '../interp/control.js';
 import type { Interpreter } from '../interp/interpreter.js';
@@ -265,8 +266,8 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     usage: 'set [-+exufv] [-o option] [--] [arg ...]',
     async run(sh, argv) {
       const o = sh.state.options;
-      const names: Record<string, keyof typeof o> = { e: 'errexit', x: 'xtrace', u: 'nounset', f: 'noglob' };
-      const longs: Record<string, keyof typeof o> = { errexit: 'errexit', xtrace: 'xtrace', nounset: 'nounset', noglob: 'noglob', pipefail: 'pipefail' };
+      const names = table<keyof typeof o>({ e: 'errexit', x: 'xtrace', u: 'nounset', f: 'noglob' });
+      const longs = table<keyof typeof o>({ errexit: 'errexit', xtrace: 'xtrace', nounset: 'nounset', noglob: 'noglob', pipefail: 'pipefail' });
       if (argv.length === 1) {
         for (const [k, v] of [...sh.state.vars].sort(([a], [b]) => (a < b ? -1 : 1))) await out(sh, `${k}=${quoteValue(v)}\n`);
         return 0;
@@ -289,7 +290,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
           continue;
         }
         if (a === '-o' || a === '+o') {
-          for (const [n, k] of Object.entries(longs)) await out(sh, `${n.padEnd(15)}${o[k] ? 'on' : 'off'}\n`);
+          for (const [n, k] of Object.entries(longs)) await out(sh, `${n.padEnd(15)}\t${o[k] ? 'on' : 'off'}\n`);
           continue;
         }
         if (/^[-+][exufv]+$/.test(a)) {

@@ -20,6 +20,7 @@ import { signalNumber } from '../../../kernel/abi/signal.js';
 import * as so from '../../../kernel/abi/socket.js';
 import { flagNames, formatIoctlArg, formatSockaddr, quoteBytes } from '../../../kernel/abi/strace.js';
 import { writeAll } from '../../lib/io.js';
+import { table } from '../../lib/table.js';
 import { hexdumpCanonical } from '../../lib/hexdump.js';
 import type { Interpreter } from '../interp/interpreter.js';
 import type { BuiltinEntry } from './types.js';
@@ -28,7 +29,7 @@ class UsageError {
   constructor(readonly message: string) {}
 }
 
-const NAMED: Record<string, number> = {
+const NAMED = table<number>({
   ...Object.fromEntries(fcntl.OPEN_FLAG_NAMES.map(([v, n]) => [n, v])),
   O_RDONLY: fcntl.O_RDONLY,
   O_WRONLY: fcntl.O_WRONLY,
@@ -66,7 +67,7 @@ const NAMED: Record<string, number> = {
   IP_TOS: so.IP_TOS,
   MSG_PEEK: so.MSG_PEEK,
   MSG_DONTWAIT: so.MSG_DONTWAIT,
-};
+});
 
 /** A number, or flag names joined with | or , (O_RDWR|O_NONBLOCK, IFF_TUN,IFF_NO_PI). */
 function flags(word: string | undefined, what: string): number {
@@ -76,7 +77,7 @@ function flags(word: string | undefined, what: string): number {
     const p = part.trim();
     if (p === '' || p === '0') continue;
     if (/^-?(0x[0-9a-f]+|\d+)$/i.test(p)) v |= Number(p);
-    else if (p in NAMED) v |= NAMED[p]!;
+    else if (NAMED[p] !== undefined) v |= NAMED[p];
     else throw new UsageError(`unknown ${what}: ${p}`);
   }
   return v;
@@ -85,6 +86,18 @@ function flags(word: string | undefined, what: string): number {
 function num(word: string | undefined, what: string): number {
   if (word === undefined || !/^-?(0x[0-9a-f]+|\d+)$/i.test(word)) throw new UsageError(`${what} must be a number${word === undefined ? '' : `, not ${word}`}`);
   return Number(word);
+}
+
+/** A path operand: required (an empty one is the kernel's ENOENT, as the word '' gives). */
+function path(word: string | undefined): string {
+  if (word === undefined) throw new UsageError('missing PATH');
+  return word;
+}
+
+/** A file mode in octal, as chmod(1) and open(2)'s mode are written. */
+function mode(word: string | undefined): number {
+  if (word === undefined || !/^[0-7]{1,6}$/.test(word)) throw new UsageError(`MODE must be octal (0644, 755)${word === undefined ? '' : `, not ${word}`}`);
+  return parseInt(word, 8);
 }
 
 function addrPort(word: string | undefined): so.SockaddrIn {
@@ -229,7 +242,7 @@ function describeStat(st: { st_mode: number; st_size: number; st_ino: number; st
 
 type Call = (sh: Interpreter, a: string[]) => Promise<string>;
 
-const CALLS: Record<string, { usage: string; run: Call }> = {
+const CALLS = table<{ usage: string; run: Call }>({
   open: {
     usage: 'open PATH [FLAGS] [MODE]   e.g. open /dev/misc/tun O_RDWR,O_NONBLOCK',
     run: async (sh, a) => String(await sh.sys.open(a[0] ?? '', a[1] ? flags(a[1], 'flag') : fcntl.O_RDONLY, a[2] ? parseInt(a[2], 8) : 0o644)),
@@ -279,6 +292,7 @@ const CALLS: Record<string, { usage: string; run: Call }> = {
   pipe: { usage: 'pipe', run: async (sh) => `[${(await sh.sys.pipe()).join(', ')}]` },
   lseek: { usage: 'lseek FD OFFSET WHENCE', run: async (sh, a) => String(await sh.sys.lseek(num(a[0], 'FD'), num(a[1], 'offset'), flags(a[2] ?? 'SEEK_SET', 'whence'))) },
   stat: { usage: 'stat PATH', run: async (sh, a) => describeStat(await sh.sys.stat(a[0] ?? '')) },
+  chmod: { usage: 'chmod PATH MODE   e.g. chmod ./run.sh 0755', run: async (sh, a) => String(await sh.sys.chmod(path(a[0]), mode(a[1]))) },
   fstat: { usage: 'fstat FD', run: async (sh, a) => describeStat(await sh.sys.fstat(num(a[0], 'FD'))) },
   socket: {
     usage: 'socket DOMAIN TYPE [PROTOCOL]   e.g. socket AF_INET SOCK_DGRAM 0',
@@ -315,7 +329,7 @@ const CALLS: Record<string, { usage: string; run: Call }> = {
     },
   },
   getpid: { usage: 'getpid', run: async (sh) => String(sh.sys.getpid()) },
-};
+});
 
 function help(): string {
   const lines = ['usage: syscall NAME ARGS...   one system call from this shell; its fds stay open', ''];

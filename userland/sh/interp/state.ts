@@ -65,7 +65,8 @@ export class ShellState {
 
   /** The environment a child process gets: the exported variables. */
   environment(): Record<string, string> {
-    const env: Record<string, string> = {};
+    // No prototype: `export __proto__=1` is a variable like any other.
+    const env = Object.create(null) as Record<string, string>;
     for (const n of this.exported) {
       const v = this.vars.get(n);
       if (v !== undefined) env[n] = v;
