@@ -3,16 +3,24 @@
 
 import { ERRNO, type ErrnoName } from './errno.js';
 import { ACCESS_MODE_NAMES, F_DUPFD, F_GETFD, F_GETFL, F_SETFD, F_SETFL, O_ACCMODE, OPEN_FLAG_NAMES } from './fcntl.js';
-import { IFF_NAMES, type Ifreq } from './if.js';
+import { ARPHRD_NAMES, IFF_NAMES, type Ifreq } from './if.js';
 import {
   B_SET_BLOCKING_IO,
   B_SET_NONBLOCKING_IO,
   IOCTL_NAMES,
+  ioctlNumber,
   SIOCADDRT,
   SIOCDELRT,
+  SIOCGETRT,
   TUN_FLAG_NAMES,
+  TUN_FLT_ALLMULTI,
+  TUN_OFFLOAD_NAMES,
   TUNGETIFF,
   TUNSETIFF,
+  TUNSETLINK,
+  TUNSETOFFLOAD,
+  TUNSETQUEUE,
+  TUNSETTXFILTER,
 } from './ioctl.js';
 import { POLL_NAMES, type PollFd } from './poll.js';
 import { RTF_NAMES, type Rtentry } from './route.js';
@@ -21,7 +29,48 @@ import { FAMILY_NAMES, PROTO_NAMES, type RecvResult, type Sockaddr, SOCKOPT_NAME
 
 const MAX_STR = 32;
 
-const ARPHRD_NAMES: Record<number, string> = { 1: 'ARPHRD_ETHER', 772: 'ARPHRD_LOOPBACK', 65534: 'ARPHRD_NONE' };
+/** strace's limit on the elements of an array it prints (its -s, 32 by default, applies to both). */
+const MAX_ELEMENTS = 32;
+
+/** A value one of the names stands for exactly (not a set of flags), or the number itself. */
+function valueName(value: number, names: ReadonlyArray<readonly [number, string]>): string {
+  return names.find(([v]) => v === value)?.[1] ?? String(value);
+}
+
+function macText(bytes: Uint8Array): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+function macNumberText(mac: number): string {
+  return macText(new Uint8Array(6).map((_, i) => Math.floor(mac / 2 ** (8 * (5 - i))) & 0xff));
+}
+
+/** An array as strace writes one: its elements, cut after MAX_ELEMENTS with "...". */
+function formatArray(a: readonly unknown[], item: (v: unknown) => string = formatValue): string {
+  const shown = a.slice(0, MAX_ELEMENTS).map(item);
+  if (a.length > MAX_ELEMENTS) shown.push('...');
+  return `[${shown.join(', ')}]`;
+}
+
+/**
+ * Any argument a kernel fills or reads, field by field (the tables tunlab's own requests return,
+ * struct winsize, an arpreq): numbers as they are, strings quoted, bytes as a hardware address.
+ */
+export function formatValue(v: unknown): string {
+  if (v === undefined || v === null) return 'NULL';
+  if (typeof v === 'string') return quoteString(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'function') return '0x1';
+  if (v instanceof Uint8Array) return macText(v);
+  if (Array.isArray(v)) return formatArray(v);
+  if (typeof v === 'object') {
+    if ('sin_addr' in v || 'sdl_name' in v) return formatSockaddr(v as Sockaddr);
+    if ('rt_dst' in v) return formatRtentry(v as Rtentry);
+    if ('ifr_name' in v) return formatIfreq(0, v as Ifreq);
+    return `{${Object.entries(v).map(([k, x]) => `${k}=${formatValue(x)}`).join(', ')}}`;
+  }
+  return String(v);
+}
 
 export function flagNames(value: number, names: ReadonlyArray<readonly [number, string]>, zero = '0'): string {
   const parts: string[] = [];
@@ -77,20 +126,24 @@ export function formatSockaddr(a: Sockaddr | null | undefined): string {
   return '{...}';
 }
 
+/** The ifreq members formatIfreq writes itself; any other (a table tunlab's requests fill) follows them. */
+const IFREQ_FIELDS = new Set(['ifr_name', 'ifr_flags', 'ifr_addr', 'ifr_dstaddr', 'ifr_broadaddr', 'ifr_netmask', 'ifr_hwaddr', 'ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen', 'ifr_type', 'ifr_media']);
+
 function formatIfreq(req: number, r: Ifreq): string {
   const fields = [`ifr_name=${quoteString(r.ifr_name)}`];
   if (r.ifr_flags !== undefined) {
-    const names = req === TUNSETIFF || req === TUNGETIFF ? TUN_FLAG_NAMES : IFF_NAMES;
+    // The TUN requests' flags are IFF_TUN, IFF_ATTACH_QUEUE...: some share values with IFF_UP's kind.
+    const names = req === TUNSETIFF || req === TUNGETIFF || req === TUNSETQUEUE ? TUN_FLAG_NAMES : IFF_NAMES;
     fields.push(`ifr_flags=${flagNames(r.ifr_flags, names)}`);
   }
   for (const k of ['ifr_addr', 'ifr_dstaddr', 'ifr_broadaddr', 'ifr_netmask'] as const) {
     const v = r[k];
     if (v) fields.push(`${k}=${formatSockaddr(v)}`);
   }
-  if (r.ifr_hwaddr)
-    fields.push(`ifr_hwaddr={sa_family=${ARPHRD_NAMES[r.ifr_hwaddr.sa_family] ?? r.ifr_hwaddr.sa_family}, sa_data=${[...r.ifr_hwaddr.sa_data].map((b) => b.toString(16).padStart(2, '0')).join(':')}}`);
+  if (r.ifr_hwaddr) fields.push(`ifr_hwaddr={sa_family=${valueName(r.ifr_hwaddr.sa_family, ARPHRD_NAMES)}, sa_data=${macText(r.ifr_hwaddr.sa_data)}}`);
   for (const k of ['ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen', 'ifr_type'] as const) if (r[k] !== undefined) fields.push(`${k}=${r[k]}`);
   if (r.ifr_media !== undefined) fields.push(`ifr_media=${quoteString(r.ifr_media)}`);
+  for (const [k, v] of Object.entries(r)) if (!IFREQ_FIELDS.has(k)) fields.push(`${k}=${formatValue(v)}`);
   return `{${fields.join(', ')}}`;
 }
 
@@ -98,18 +151,29 @@ function formatRtentry(r: Rtentry): string {
   const f = [`rt_dst=${formatSockaddr(r.rt_dst)}`, `rt_genmask=${formatSockaddr(r.rt_genmask)}`];
   if (r.rt_gateway) f.push(`rt_gateway=${formatSockaddr(r.rt_gateway)}`);
   f.push(`rt_flags=${flagNames(r.rt_flags, RTF_NAMES)}`);
+  if (r.rt_metric !== undefined) f.push(`rt_metric=${r.rt_metric}`);
+  if (r.rt_mtu !== undefined) f.push(`rt_mtu=${r.rt_mtu}`);
   if (r.rt_dev) f.push(`rt_dev=${quoteString(r.rt_dev)}`);
   return `{${f.join(', ')}}`;
 }
 
 export function formatIoctlArg(req: number, arg: unknown): string {
   if (arg === undefined || arg === null) return req === B_SET_NONBLOCKING_IO || req === B_SET_BLOCKING_IO ? 'NULL' : '0';
-  if (typeof arg === 'number') return String(arg);
+  if (typeof arg === 'number') {
+    if (req === TUNSETLINK) return valueName(arg, ARPHRD_NAMES);
+    if (req === TUNSETOFFLOAD) return flagNames(arg, TUN_OFFLOAD_NAMES);
+    return String(arg);
+  }
   if (typeof arg === 'object') {
     if ('ifr_name' in arg) return formatIfreq(req, arg as Ifreq);
-    if ((req === SIOCADDRT || req === SIOCDELRT) && 'rt_dst' in arg) return formatRtentry(arg as Rtentry);
-    if ('value' in arg) return `[${(arg as { value: unknown }).value}]`;
-    return '{...}';
+    if ((req === SIOCADDRT || req === SIOCDELRT || req === SIOCGETRT) && 'rt_dst' in arg) return formatRtentry(arg as Rtentry);
+    if (req === TUNSETTXFILTER && 'addrs' in arg && Array.isArray(arg.addrs)) {
+      const f = arg as { flags?: number; addrs: unknown[] };
+      const flags = flagNames(f.flags ?? 0, [[TUN_FLT_ALLMULTI, 'TUN_FLT_ALLMULTI']]);
+      return `{flags=${flags}, count=${f.addrs.length}, addr=${formatArray(f.addrs, (m) => (typeof m === 'number' ? macNumberText(m) : formatValue(m)))}}`;
+    }
+    if ('value' in arg && Object.keys(arg).length === 1) return `[${(arg as { value: unknown }).value}]`;
+    return formatValue(arg);
   }
   return String(arg);
 }
@@ -149,8 +213,9 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
       return `${a[0]}, ${quoteBytes(bytes)}, ${bytes.length}`;
     }
     case 'ioctl': {
-      const req = Number(a[1]);
-      const reqName = IOCTL_NAMES[req] ?? `0x${req.toString(16)}`;
+      // A --load program may name its request ('TUNSETIFF'), as the kernel accepts it.
+      const req = typeof a[1] === 'string' ? (ioctlNumber(a[1]) ?? NaN) : Number(a[1]);
+      const reqName = IOCTL_NAMES[req] ?? (typeof a[1] === 'string' ? quoteString(a[1]) : `0x${req.toString(16)}`);
       return a.length > 2 ? `${a[0]}, ${reqName}, ${formatIoctlArg(req, a[2])}` : `${a[0]}, ${reqName}`;
     }
     case 'fcntl': {

@@ -90,7 +90,8 @@ export interface Sys {
   read(fd: number, count: number): Promise<Uint8Array>;
   write(fd: number, data: Uint8Array | string): Promise<number>;
   lseek(fd: number, offset: number, whence: number): Promise<number>;
-  ioctl(fd: number, request: number, arg?: unknown): Promise<number>;
+  /** `request` by number, or by its name ('TUNSETIFF', 'SIOCGIFFLAGS'): EINVAL for a name of none. */
+  ioctl(fd: number, request: number | string, arg?: unknown): Promise<number>;
   fcntl(fd: number, cmd: number, arg?: number): Promise<number>;
   poll(fds: PollFd[], timeoutMs: number): Promise<number>;
   dup(fd: number): Promise<number>;

@@ -15,7 +15,7 @@ import {
   O_NONBLOCK,
   SETFL_MASK,
 } from '../abi/fcntl.js';
-import { FIONBIO, type IntRef } from '../abi/ioctl.js';
+import { FIONBIO, type IntRef, ioctlNumber } from '../abi/ioctl.js';
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, type PollFd } from '../abi/poll.js';
 import { B_SELECT_DISCONNECTED, B_SELECT_ERROR, B_SELECT_PRI_READ, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../abi/select.js';
 import { S_IFDIR, S_IFMT, type Dirent, type Stat } from '../abi/stat.js';
@@ -127,8 +127,10 @@ export const fileSyscalls = {
     return c.p.fds.get(fd).lseek(offset, whence);
   },
 
-  async ioctl(c: SyscallContext, fd: number, request: number, arg?: unknown): Promise<number> {
+  async ioctl(c: SyscallContext, fd: number, requested: number | string, arg?: unknown): Promise<number> {
     const file = c.p.fds.get(fd);
+    // A program may name the request ('TUNSETIFF'): a --load program needs no import for it.
+    const request = typeof requested === 'string' ? ioctlNumber(requested) : requested;
     if (typeof request !== 'number') throw new SysError('EINVAL');
     if (request === FIONBIO) {
       // Handled by the VFS for every kind of file, as Linux's do_vfs_ioctl() does.

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRNO } from '../../kernel/abi/errno.js';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
@@ -216,6 +217,31 @@ describe('options', () => {
       stdout: 'hello a b from haiku\nstatus 4\n  greet      say hello\n',
       stderr: '',
       status: 0,
+    });
+    // The constants by their import path in the package (tunlab/abi/NAME, dist/kernel/abi/NAME.js),
+    // and an ioctl request by its name, which needs no import at all.
+    const abi = pathToFileURL(path.join(PACKAGE_ROOT, 'dist', 'kernel', 'abi', 'ioctl.js')).href;
+    const features = file(
+      'features.mjs',
+      [
+        `import { TUNGETFEATURES } from '${abi}';`,
+        'export default {',
+        "  name: 'features',",
+        '  async main(argv, sys) {',
+        "    const fd = await sys.open('/dev/misc/tun', 2);",
+        '    const a = { value: 0 }, b = { value: 0 };',
+        '    await sys.ioctl(fd, TUNGETFEATURES, a);',
+        "    await sys.ioctl(fd, 'TUNGETFEATURES', b);",
+        "    const bad = await sys.ioctl(fd, 'TUNGETNOTHING', b).catch((e) => e.errno);",
+        "    await sys.write(1, new TextEncoder().encode(`${a.value.toString(16)} ${b.value.toString(16)} ${bad}\\n`));",
+        '  },',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    expect(tunlab(['--load', features, '-c', 'features'])).toEqual({ stdout: '7173 7173 EINVAL\n', stderr: '', status: 0 });
+    expect(tunlab(['--load', features, '-c', 'strace features 2>&1 >/dev/null | grep TUNGETFEATURES'])).toMatchObject({
+      stdout: 'ioctl(3, TUNGETFEATURES, [29043]) = 0\nioctl(3, TUNGETFEATURES, [29043]) = 0\n',
     });
     const bad = file('bad.mjs', 'export default {};\n');
     expect(tunlab(['--load', bad, '-c', 'true'])).toEqual({
