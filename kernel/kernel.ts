@@ -237,6 +237,7 @@ export class Kernel implements ProcessHost {
     }
     const command = basename(finalArgv[0] ?? program.name);
     const p = new Process(this, pid, parent, pgid, uid, gid, cwd, env, finalArgv, command, fds, this.sched.now());
+    if (opts.forkImage !== undefined) p.forkImage = opts.forkImage;
     p.task = this.sched.createTask(p);
     if (parent) parent.children.add(p);
     if (opts.trace) {
@@ -269,6 +270,7 @@ export class Kernel implements ProcessHost {
       for (const [k, v] of Object.entries(env)) p.env.set(k, v);
     }
     p.argv = finalArgv;
+    p.forkImage = null;
     p.command = basename(finalArgv[0] ?? program.name);
     this.sched.exitTask(p.task);
     p.task = this.sched.createTask(p);

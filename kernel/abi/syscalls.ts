@@ -36,6 +36,13 @@ export interface SpawnOptions {
   /** Run as this user (root only: `su`). */
   uid?: number;
   gid?: number;
+  /**
+   * The child is a fork of the caller: it runs `path` with this image of the caller's memory (a
+   * shell's subshell: its variables, functions and the command to run), which it gets back with
+   * forkImage(). The kernel hands it over, as fork() copies memory, so neither side makes a
+   * system call for it; strace shows the call as fork().
+   */
+  forkImage?: string;
 }
 
 export type FileAction = { dup2: [number, number] } | { close: number };
@@ -83,6 +90,8 @@ export interface Sys {
   setenv(name: string, value: string): void;
   unsetenv(name: string): void;
   environ(): Record<string, string>;
+  /** The image this process was forked with (SpawnOptions.forkImage), or null. */
+  forkImage(): string | null;
 
   // --- files
   open(path: string, flags: number, mode?: number): Promise<number>;

@@ -41,6 +41,8 @@ export class Process implements TaskOwner {
   /** Continued by SIGCONT, until the parent's waitpid(WCONTINUED) has seen it. */
   continueToReport = false;
   readonly continued: WaitQueue;
+  /** What the parent forked this process with (SpawnOptions.forkImage), until it execs. */
+  forkImage: string | null = null;
 
   constructor(
     readonly host: ProcessHost,

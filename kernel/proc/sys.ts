@@ -124,6 +124,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
     setenv: (name: string, value: string) => void p.env.set(name, String(value)),
     unsetenv: (name: string) => void p.env.delete(name),
     environ: () => Object.fromEntries(p.env),
+    forkImage: () => p.forkImage,
   };
   for (const table of tables) for (const [name, impl] of Object.entries(table)) sys[name] = gate(name, impl);
   return Object.freeze(sys) as unknown as Sys;

@@ -32,6 +32,7 @@ export const processSyscalls = {
     // refuse it (without this a child could start in a directory that does not exist, or with a
     // relative cwd that every later lookup misread).
     if (opts.cwd !== undefined && typeof opts.cwd !== 'string') throw new SysError('EFAULT');
+    if (opts.forkImage !== undefined && typeof opts.forkImage !== 'string') throw new SysError('EFAULT');
     const from = target === c.k ? c.p.cwd : '/boot/home';
     const cwd = opts.cwd === undefined ? undefined : workingDirectory(target.vfs, from, opts.cwd, { uid: opts.uid ?? c.p.uid, gid: opts.gid ?? c.p.gid });
     if (target === c.k) {
