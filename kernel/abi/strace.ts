@@ -2,7 +2,7 @@
 // result or the errno with its message. Used by the kernel for traced processes and by tests.
 
 import { ERRNO, type ErrnoName } from './errno.js';
-import { ACCESS_MODE_NAMES, F_DUPFD, F_GETFD, F_GETFL, F_SETFD, F_SETFL, O_ACCMODE, OPEN_FLAG_NAMES } from './fcntl.js';
+import { ACCESS_MODE_NAMES, F_DUPFD, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_ACCMODE, OPEN_FLAG_NAMES } from './fcntl.js';
 import { ARPHRD_NAMES, IFF_NAMES, type Ifreq } from './if.js';
 import {
   B_SET_BLOCKING_IO,
@@ -26,6 +26,8 @@ import { POLL_NAMES, type PollFd } from './poll.js';
 import { RTF_NAMES, type Rtentry } from './route.js';
 import { SIGNAL_NAMES } from './signal.js';
 import { FAMILY_NAMES, PROTO_NAMES, type RecvResult, type Sockaddr, SOCKOPT_NAMES, SOCKTYPE_NAMES } from './socket.js';
+import type { SpawnOptions, WaitResult } from './syscalls.js';
+import { WCONTINUED, WEXITSTATUS, WIFCONTINUED, WIFSIGNALED, WIFSTOPPED, WNOHANG, WSTOPSIG, WTERMSIG, WUNTRACED } from './wait.js';
 
 const MAX_STR = 32;
 
@@ -185,6 +187,28 @@ function formatPoll(fds: PollFd[], withRevents: boolean): string {
   return `[${items.join(', ')}]`;
 }
 
+const FD_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [[FD_CLOEXEC, 'FD_CLOEXEC']];
+const WAIT_OPTION_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [WNOHANG, 'WNOHANG'],
+  [WUNTRACED, 'WUNTRACED'],
+  [WCONTINUED, 'WCONTINUED'],
+];
+
+/** A wait status as strace writes the int waitpid stored: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]. */
+function waitStatus(s: number): string {
+  const sig = (n: number) => SIGNAL_NAMES[n] ?? String(n);
+  if (WIFCONTINUED(s)) return '[{WIFCONTINUED(s)}]';
+  if (WIFSTOPPED(s)) return `[{WIFSTOPPED(s) && WSTOPSIG(s) == ${sig(WSTOPSIG(s))}}]`;
+  if (WIFSIGNALED(s)) return `[{WIFSIGNALED(s) && WTERMSIG(s) == ${sig(WTERMSIG(s))}}]`;
+  return `[{WIFEXITED(s) && WEXITSTATUS(s) == ${WEXITSTATUS(s)}}]`;
+}
+
+/** A spawn that forks a copy of the caller (SpawnOptions.forkImage) is that fork() to strace. */
+function isFork(name: string, args: readonly unknown[]): boolean {
+  const opts = args[2] as SpawnOptions | undefined;
+  return name === 'spawn' && typeof opts === 'object' && opts !== null && opts.forkImage !== undefined;
+}
+
 const FCNTL_NAMES: Record<number, string> = {
   [F_DUPFD]: 'F_DUPFD',
   [F_GETFD]: 'F_GETFD',
@@ -222,6 +246,7 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
       const cmd = Number(a[1]);
       const cmdName = FCNTL_NAMES[cmd] ?? String(cmd);
       if (cmd === F_SETFL) return `${a[0]}, ${cmdName}, ${openFlags(Number(a[2]))}`;
+      if (cmd === F_SETFD) return `${a[0]}, ${cmdName}, ${flagNames(Number(a[2] ?? 0), FD_FLAG_NAMES)}`;
       return a[2] !== undefined ? `${a[0]}, ${cmdName}, ${a[2]}` : `${a[0]}, ${cmdName}`;
     }
     case 'poll': {
@@ -246,6 +271,12 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
       const opt = SOCKOPT_NAMES[`${a[1]}:${a[2]}`] ?? String(a[2]);
       const level = Number(a[1]) === -1 ? 'SOL_SOCKET' : Number(a[1]) === 0 ? 'IPPROTO_IP' : String(a[1]);
       return name === 'setsockopt' ? `${a[0]}, ${level}, ${opt}, [${a[3]}], 4` : `${a[0]}, ${level}, ${opt}`;
+    }
+    case 'waitpid': {
+      // The status waitpid stored, once it returned a child's (none with WNOHANG and nothing yet).
+      const r = result as WaitResult | undefined;
+      const status = r && r.pid > 0 ? waitStatus(r.status) : '0x0';
+      return `${a[0]}, ${status}, ${flagNames(Number(a[1] ?? 0), WAIT_OPTION_NAMES)}`;
     }
     case 'spawn':
     case 'execve':
@@ -281,9 +312,13 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
     const n = Number(result);
     return n > 0 ? `${n} (${formatPoll((args[0] as PollFd[]).filter((p) => p.revents), true)})` : n === 0 ? '0 (Timeout)' : String(n);
   }
-  if (name === 'pipe' && Array.isArray(result)) return `0 ([${result.join(', ')}])`;
+  if (name === 'pipe' || isFork(name, args)) return '0';
+  if (name === 'waitpid') return String((result as WaitResult).pid);
   if (name === 'sigaction') return typeof result === 'function' ? '0 (was a handler)' : `0 (was ${String(result)})`;
-  if (name === 'fcntl' && Number(args[1]) === F_GETFL) return `0x${Number(result).toString(16)} (flags ${openFlags(Number(result))})`;
+  // As strace's %#lx: 0 is "0"; F_GETFD's 0 carries no flags to name.
+  const hex = (n: number) => (n === 0 ? '0' : `0x${n.toString(16)}`);
+  if (name === 'fcntl' && Number(args[1]) === F_GETFL) return `${hex(Number(result))} (flags ${openFlags(Number(result))})`;
+  if (name === 'fcntl' && Number(args[1]) === F_GETFD) return Number(result) === 0 ? '0' : `${hex(Number(result))} (flags ${flagNames(Number(result), FD_FLAG_NAMES)})`;
   if (typeof result === 'number') return String(result);
   if (typeof result === 'string') return quoteString(result);
   return '0';
@@ -291,7 +326,8 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
 
 /** One whole strace line (without the newline). */
 export function formatSyscall(name: string, args: readonly unknown[], result: unknown, errno?: ErrnoName): string {
-  const shownName = name === 'pipe' ? 'pipe' : name;
-  const argText = name === 'pipe' ? '' : formatArgs(name, args, result);
-  return `${shownName}(${argText}) = ${formatResult(name, result, errno, args)}`;
+  if (isFork(name, args)) return `fork() = ${errno ? formatResult(name, result, errno, args) : String(result)}`;
+  // pipe() fills an int[2]: strace shows it as the argument, the call returns 0.
+  if (name === 'pipe') return `pipe(${Array.isArray(result) ? `[${result.join(', ')}]` : '0x0'}) = ${formatResult(name, result, errno, args)}`;
+  return `${name}(${formatArgs(name, args, result)}) = ${formatResult(name, result, errno, args)}`;
 }

@@ -167,8 +167,13 @@ describe('options', () => {
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toContain('[pid     2] spawn("/bin/uname", ["uname", "-n"]) = 3');
     expect(lines).toContain('[pid     3] write(1, "haiku\\n", 6) = 6');
-    expect(lines).toContain('[pid     2] waitpid(3) = 0');
+    expect(lines).toContain('[pid     2] waitpid(3, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0) = 3');
     for (const l of lines) expect(l).toMatch(/^\[pid +\d+\] [a-z_0-9]+\(.*\) = /);
+    // A subshell is the shell's fork(): no spawn of sh --subshell, no state written through a pipe.
+    const sub = tunlab(['--trace', '-c', 'x=$(echo hi); echo $x']).stderr;
+    expect(sub).toMatch(/^\[pid     2\] pipe\(\[3, 4\]\) = 0$/m);
+    expect(sub).toMatch(/^\[pid     2\] fork\(\) = 3$/m);
+    expect(sub).not.toMatch(/--subshell|\\"state\\"/);
     // One command alone: the shell becomes it, as bash -c does; execve is shown before what the new program does.
     expect(tunlab(['--trace', '-c', 'uname -n']).stderr).toContain(
       '[pid     2] execve("/bin/uname", ["uname", "-n"]) = 0\n[pid     2] uname() = 0\n[pid     2] write(1, "haiku\\n", 6) = 6\n',

@@ -22,7 +22,7 @@ export default defineProgram({
   name: 'sh',
   summary: 'the shell',
   main: guarded('sh', async (argv, sys) => {
-    if (argv[1] === '--subshell') return subshell(sys, Number(argv[2]));
+    if (argv[1] === '--subshell') return subshell(sys);
     const state = new ShellState();
     for (const [k, v] of Object.entries(sys.environ())) {
       state.set(k, v);
@@ -198,13 +198,12 @@ async function runTop(sh: Interpreter, program: Program): Promise<number> {
 }
 
 /** A subshell: a copy of the parent shell's state and one command (or program) to run. */
-async function subshell(sys: Sys, fd: number): Promise<number> {
+async function subshell(sys: Sys): Promise<number> {
   let payload: SubshellPayload;
   try {
-    payload = JSON.parse(await readText(sys, fd)) as SubshellPayload;
-    await sys.close(fd);
+    payload = JSON.parse(sys.forkImage() ?? '') as SubshellPayload;
   } catch {
-    await eprint(sys, 'sh: --subshell: no state to start from\n');
+    await eprint(sys, 'sh: --subshell: no state to start from (only a shell forks one)\n');
     return 2;
   }
   if (payload.message) await eprint(sys, payload.message);
