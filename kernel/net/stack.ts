@@ -5,7 +5,7 @@
 import { SysError, type ErrnoName } from '../abi/errno.js';
 import { IFF_UP } from '../abi/if.js';
 import type { Kernel } from '../kernel.js';
-import type { PacketEvent, PacketLayer } from '../events.js';
+import type { PacketEvent, PacketLayer } from '../obs/events.js';
 import { isLoopbackIpv4 } from '../abi/wire/address.js';
 import { ArpCache } from './iface/arp.js';
 import { IcmpCounters, IpCounters, UdpCounters, type ProtoStats } from './iface/counters.js';

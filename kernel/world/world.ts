@@ -2,7 +2,7 @@
 // starts processes on them, and runs until a condition holds or nothing more can happen.
 
 import type { Program } from '../abi/program.js';
-import { EventBus } from '../events.js';
+import { EventBus } from '../obs/events.js';
 import { Kernel, type KernelLimits, type WorldLink } from '../kernel.js';
 import { type Clock, DEFAULT_VIRTUAL_EPOCH_NS, RealClock, VirtualClock } from '../sched/clock.js';
 import { formatDeadlock } from '../sched/deadlock.js';
