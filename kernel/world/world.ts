@@ -27,6 +27,8 @@ export interface WorldOptions {
   limits?: Partial<KernelLimits>;
   /** A real directory every host mounts at /host. */
   share?: string;
+  /** Treat an errno a syscall does not declare in kernel/abi as a kernel bug (the test suite). */
+  checkErrno?: boolean;
 }
 
 export class World implements WorldLink {
@@ -78,6 +80,7 @@ export class World implements WorldLink {
       world: this,
       limits: this.opts.limits,
       share: this.opts.share,
+      checkErrno: this.opts.checkErrno,
     });
     this.bin ??= k.bin;
     this.hosts.set(name, k);

@@ -176,7 +176,7 @@ function heapUsed(): number {
 
 describe('the VPN over a lossy, duplicating, reordering link', () => {
   it(`carries ${PACKETS} datagrams: OpenVPN's replay decisions exactly, nothing else lost, no leak`, { timeout: 600_000 }, async () => {
-    const { world, segments } = buildWorld(parseWorldFile(JSON.stringify(WORLD)), { programs: programsOf([openvpn, ifconfig, route, ping, blast, sink]), seed: 'soak' }, '.');
+    const { world, segments } = buildWorld(parseWorldFile(JSON.stringify(WORLD)), { programs: programsOf([openvpn, ifconfig, route, ping, blast, sink]), seed: 'soak', checkErrno: true }, '.');
     const a = world.mustHost('a');
     const b = world.mustHost('b');
     const common = ['--secret', '/etc/k', '--cipher', 'AES-256-CBC', '--auth', 'SHA256', '--verb', '3', '--dev', 'tun'];

@@ -1,7 +1,7 @@
-// The socket system calls.
+// The socket calls: creating sockets of each family and type, binding, connecting, sending and
+// receiving, names and options. The socket files (net/socket) do the work.
 
-import { SysError } from '../../abi/errno.js';
-import { O_NONBLOCK, O_RDWR } from '../../abi/fcntl.js';
+import { O_NONBLOCK, O_RDWR } from '../abi/fcntl.js';
 import {
   AF_INET,
   AF_INET6,
@@ -10,9 +10,6 @@ import {
   IP_TTL,
   IPPROTO_IP,
   IPPROTO_UDP,
-  type RecvResult,
-  type Sockaddr,
-  type SockaddrIn,
   SO_BROADCAST,
   SO_ERROR,
   SO_RCVBUF,
@@ -25,50 +22,55 @@ import {
   SOCK_RAW,
   SOCK_STREAM,
   SOL_SOCKET,
-} from '../../abi/socket.js';
-import type { SyscallContext } from '../../proc/context.js';
-import { ERRNO } from '../../abi/errno.js';
-import { LinkSocket } from './link.js';
-import { RawSocket } from './raw.js';
-import { MAX_RCVBUF, MIN_RCVBUF, Socket } from './socket.js';
-import { UdpSocket } from './udp.js';
+} from '../abi/socket.js';
+import { ERRNO } from '../abi/errno.js';
+import { LinkSocket } from '../net/socket/link.js';
+import { RawSocket } from '../net/socket/raw.js';
+import { MAX_RCVBUF, MIN_RCVBUF, Socket } from '../net/socket/socket.js';
+import { UdpSocket } from '../net/socket/udp.js';
+import type { Process } from '../proc/process.js';
+import type { Fails } from './context.js';
+import type { SyscallTable } from './table.js';
 
-function sock(c: SyscallContext, fd: number): Socket {
+type SocketCall = 'bind' | 'connect' | 'sendto' | 'recvfrom' | 'getsockname' | 'getpeername' | 'setsockopt' | 'getsockopt';
+
+/** The socket an fd refers to (every call on a socket fails with ENOTSOCK for another file). */
+function sock(c: Fails<'ENOTSOCK'> & { readonly p: Process }, fd: number): Socket {
   const f = c.p.fds.get(fd);
-  if (!(f instanceof Socket)) throw new SysError('ENOTSOCK');
+  if (!(f instanceof Socket)) return c.fail('ENOTSOCK');
   return f;
 }
 
-function int(v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new SysError('EINVAL');
-  return v;
+function int(c: Fails<'EINVAL'>, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) c.fail('EINVAL');
+  return v as number;
 }
 
 export const socketSyscalls = {
-  socket(c: SyscallContext, domain: number, type: number, protocol: number): number {
+  socket(c, domain, type, protocol) {
     const stack = c.k.net;
     const flags = O_RDWR | (type & SOCK_NONBLOCK ? O_NONBLOCK : 0);
     const kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     let s: Socket;
     if (domain === AF_INET) {
       if (kind === SOCK_DGRAM) {
-        if (protocol !== 0 && protocol !== IPPROTO_UDP) throw new SysError('EPROTONOSUPPORT');
+        if (protocol !== 0 && protocol !== IPPROTO_UDP) c.fail('EPROTONOSUPPORT');
         s = new UdpSocket(stack, flags);
       } else if (kind === SOCK_RAW) {
-        if (!Number.isInteger(protocol) || protocol <= 0 || protocol > 255) throw new SysError('EPROTONOSUPPORT');
+        if (!Number.isInteger(protocol) || protocol <= 0 || protocol > 255) c.fail('EPROTONOSUPPORT');
         const raw = new RawSocket(stack, protocol, flags);
         stack.sockets.raw.add(raw);
         s = raw;
       } else if (kind === SOCK_STREAM) {
-        throw new SysError('EPROTONOSUPPORT', 'tunlab has no TCP');
-      } else throw new SysError('EPROTOTYPE');
+        return c.fail('EPROTONOSUPPORT', 'tunlab has no TCP');
+      } else return c.fail('EPROTOTYPE');
     } else if (domain === AF_LINK) {
       const link = new LinkSocket(stack, kind, flags);
       stack.sockets.links.add(link);
       s = link;
     } else if (domain === AF_INET6) {
-      throw new SysError('EAFNOSUPPORT');
-    } else throw new SysError('EAFNOSUPPORT');
+      return c.fail('EAFNOSUPPORT');
+    } else return c.fail('EAFNOSUPPORT');
     try {
       return c.p.fds.install(s, (type & SOCK_CLOEXEC) !== 0);
     } catch (e) {
@@ -77,39 +79,39 @@ export const socketSyscalls = {
     }
   },
 
-  bind(c: SyscallContext, fd: number, addr: SockaddrIn): number {
+  bind(c, fd, addr) {
     sock(c, fd).bind(addr, c.io);
     return 0;
   },
 
-  connect(c: SyscallContext, fd: number, addr: SockaddrIn): number {
+  connect(c, fd, addr) {
     sock(c, fd).connect(addr, c.io);
     return 0;
   },
 
-  async sendto(c: SyscallContext, fd: number, data: Uint8Array, flags = 0, addr: SockaddrIn | null = null): Promise<number> {
-    if (!(data instanceof Uint8Array)) throw new SysError('EFAULT');
+  async sendto(c, fd, data, flags = 0, addr = null) {
+    if (!(data instanceof Uint8Array)) c.fail('EFAULT');
     return sock(c, fd).sendto(c.io, data, flags, addr ?? null);
   },
 
-  recvfrom(c: SyscallContext, fd: number, count: number, flags = 0): Promise<RecvResult> {
-    if (!Number.isInteger(count) || count < 0) throw new SysError('EINVAL');
+  recvfrom(c, fd, count, flags = 0) {
+    if (!Number.isInteger(count) || count < 0) c.fail('EINVAL');
     return sock(c, fd).recvfrom(c.io, count, flags);
   },
 
-  getsockname(c: SyscallContext, fd: number): Sockaddr {
+  getsockname(c, fd) {
     return sock(c, fd).localName();
   },
 
-  getpeername(c: SyscallContext, fd: number): Sockaddr {
+  getpeername(c, fd) {
     const p = sock(c, fd).peerName();
-    if (!p) throw new SysError('ENOTCONN');
+    if (!p) return c.fail('ENOTCONN');
     return p;
   },
 
-  setsockopt(c: SyscallContext, fd: number, level: number, name: number, value: number): number {
+  setsockopt(c, fd, level, name, value) {
     const s = sock(c, fd);
-    const v = int(value);
+    const v = int(c, value);
     if (level === SOL_SOCKET) {
       switch (name) {
         case SO_RCVBUF:
@@ -125,27 +127,27 @@ export const socketSyscalls = {
           s.reuseAddr = v !== 0;
           return 0;
         default:
-          throw new SysError('ENOPROTOOPT');
+          return c.fail('ENOPROTOOPT');
       }
     }
     if (level === IPPROTO_IP) {
       switch (name) {
         case IP_TTL:
           if (v === -1) s.ttl = 64;
-          else if (v < 1 || v > 255) throw new SysError('EINVAL');
+          else if (v < 1 || v > 255) c.fail('EINVAL');
           else s.ttl = v;
           return 0;
         case IP_TOS:
           s.tos = v & 0xff;
           return 0;
         default:
-          throw new SysError('ENOPROTOOPT');
+          return c.fail('ENOPROTOOPT');
       }
     }
-    throw new SysError('ENOPROTOOPT');
+    return c.fail('ENOPROTOOPT');
   },
 
-  getsockopt(c: SyscallContext, fd: number, level: number, name: number): number {
+  getsockopt(c, fd, level, name) {
     const s = sock(c, fd);
     if (level === SOL_SOCKET) {
       switch (name) {
@@ -165,13 +167,13 @@ export const socketSyscalls = {
           return e ? ERRNO[e].code : 0;
         }
         default:
-          throw new SysError('ENOPROTOOPT');
+          return c.fail('ENOPROTOOPT');
       }
     }
     if (level === IPPROTO_IP) {
       if (name === IP_TTL) return s.ttl;
       if (name === IP_TOS) return s.tos;
     }
-    throw new SysError('ENOPROTOOPT');
+    return c.fail('ENOPROTOOPT');
   },
-};
+} satisfies SyscallTable<'socket' | SocketCall>;
