@@ -8,7 +8,9 @@ import type { Sys } from './abi/syscalls.js';
 import { installBaseDevices } from './drivers/base.js';
 import { installTunDriver, type TunDriver } from './drivers/tun/driver.js';
 import { installBridges } from './net/iface/bridge.js';
-import { NetStack } from './net/stack.js';
+import { NetStack } from './net/iface/stack.js';
+import { SocketLayer } from './net/socket/sockets.js';
+import { UdpProtocol } from './net/udp/udp.js';
 import type { EventBus } from './obs/events.js';
 import { KernelLog } from './obs/log.js';
 import { DEFAULT_LIMITS, type KernelLimits } from './proc/limits.js';
@@ -78,6 +80,7 @@ export class Kernel implements GateHost {
   readonly log: KernelLog;
   readonly procs: ProcessTable;
   readonly net: NetStack;
+  readonly sockets: SocketLayer;
   readonly tun: TunDriver;
   world: WorldLink | null;
 
@@ -115,9 +118,10 @@ export class Kernel implements GateHost {
       makeSys: (p: Process): Sys => makeSys(this, p),
     });
     installBaseDevices(this);
-    this.net = new NetStack(this);
+    this.net = new NetStack({ host: this.name, timers: this.sched, random: this.random, log: this.log, events: this.events });
+    this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net));
     this.tun = installTunDriver(this);
-    installBridges(this);
+    installBridges(this.net);
   }
 
   /** Haiku's tree: /boot/home for the user, /bin for commands, /var/log for the syslog. */

@@ -5,7 +5,7 @@
 
 import { type ErrnoName, SysError } from '../abi/errno.js';
 import type { SyscallErrno, SyscallName } from '../abi/syscall-errors.js';
-import type { NetStack } from '../net/stack.js';
+import type { SocketLayer } from '../net/socket/sockets.js';
 import type { KernelLog } from '../obs/log.js';
 import type { KernelLimits } from '../proc/limits.js';
 import type { Process } from '../proc/process.js';
@@ -20,7 +20,7 @@ export interface KernelServices {
   readonly sched: Scheduler;
   readonly vfs: Vfs;
   readonly procs: ProcessTable;
-  readonly net: NetStack;
+  readonly sockets: SocketLayer;
   readonly log: KernelLog;
   readonly limits: KernelLimits;
   wallNs(): number;

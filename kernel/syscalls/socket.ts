@@ -3,13 +3,9 @@
 
 import { O_NONBLOCK, O_RDWR } from '../abi/fcntl.js';
 import {
-  AF_INET,
-  AF_INET6,
-  AF_LINK,
   IP_TOS,
   IP_TTL,
   IPPROTO_IP,
-  IPPROTO_UDP,
   SO_BROADCAST,
   SO_ERROR,
   SO_RCVBUF,
@@ -17,17 +13,11 @@ import {
   SO_SNDBUF,
   SO_TYPE,
   SOCK_CLOEXEC,
-  SOCK_DGRAM,
   SOCK_NONBLOCK,
-  SOCK_RAW,
-  SOCK_STREAM,
   SOL_SOCKET,
 } from '../abi/socket.js';
 import { ERRNO } from '../abi/errno.js';
-import { LinkSocket } from '../net/socket/link.js';
-import { RawSocket } from '../net/socket/raw.js';
 import { MAX_RCVBUF, MIN_RCVBUF, Socket } from '../net/socket/socket.js';
-import { UdpSocket } from '../net/socket/udp.js';
 import type { Process } from '../proc/process.js';
 import type { Fails } from './context.js';
 import type { SyscallTable } from './table.js';
@@ -48,29 +38,8 @@ function int(c: Fails<'EINVAL'>, v: unknown): number {
 
 export const socketSyscalls = {
   socket(c, domain, type, protocol) {
-    const stack = c.k.net;
     const flags = O_RDWR | (type & SOCK_NONBLOCK ? O_NONBLOCK : 0);
-    const kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    let s: Socket;
-    if (domain === AF_INET) {
-      if (kind === SOCK_DGRAM) {
-        if (protocol !== 0 && protocol !== IPPROTO_UDP) c.fail('EPROTONOSUPPORT');
-        s = new UdpSocket(stack, flags);
-      } else if (kind === SOCK_RAW) {
-        if (!Number.isInteger(protocol) || protocol <= 0 || protocol > 255) c.fail('EPROTONOSUPPORT');
-        const raw = new RawSocket(stack, protocol, flags);
-        stack.sockets.raw.add(raw);
-        s = raw;
-      } else if (kind === SOCK_STREAM) {
-        return c.fail('EPROTONOSUPPORT', 'tunlab has no TCP');
-      } else return c.fail('EPROTOTYPE');
-    } else if (domain === AF_LINK) {
-      const link = new LinkSocket(stack, kind, flags);
-      stack.sockets.links.add(link);
-      s = link;
-    } else if (domain === AF_INET6) {
-      return c.fail('EAFNOSUPPORT');
-    } else return c.fail('EAFNOSUPPORT');
+    const s = c.k.sockets.create(domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), protocol, flags);
     try {
       return c.p.fds.install(s, (type & SOCK_CLOEXEC) !== 0);
     } catch (e) {

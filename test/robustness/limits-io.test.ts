@@ -171,7 +171,7 @@ describe('socket buffers', () => {
       'sendto 65508 bytes: EMSGSIZE',
       'received 5',
     ]);
-    const udp = w.mustHost('haiku').net.udp;
+    const udp = w.mustHost('haiku').sockets.udp.counters;
     expect([udp.InDatagrams, udp.RcvbufErrors, udp.InErrors]).toEqual([5, 5, 5]);
     expect(panics).toEqual([]);
   });

@@ -241,7 +241,7 @@ describe('the VPN over a lossy, duplicating, reordering link', () => {
 
     // Nothing lost besides the link's own doing: no drops in tuns or sockets.
     for (const k of [a, b]) {
-      expect({ host: k.name, udpRcvbufErrors: k.net.udp.RcvbufErrors }).toEqual({ host: k.name, udpRcvbufErrors: 0 });
+      expect({ host: k.name, udpRcvbufErrors: k.sockets.udp.counters.RcvbufErrors }).toEqual({ host: k.name, udpRcvbufErrors: 0 });
       for (const iface of k.net.interfaces.values()) {
         expect({ host: k.name, iface: iface.name, rx: iface.counters.rxDropped, tx: iface.counters.txDropped }).toEqual({ host: k.name, iface: iface.name, rx: 0, tx: 0 });
       }
