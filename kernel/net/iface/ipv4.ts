@@ -6,7 +6,7 @@ import { RTF_LOCAL, RTF_REJECT } from '../../abi/route.js';
 import { BROADCAST_MAC, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4 } from '../../abi/wire/address.js';
 import { IPPROTO_ICMP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { isWireError } from '../../abi/wire/error.js';
-import type { NetStack } from './stack.js';
+import type { IpStack } from './ip-stack.js';
 import { etherOutput } from './ethernet.js';
 import { fragment } from './fragment.js';
 import { icmpError, icmpInput } from './icmp.js';
@@ -29,7 +29,7 @@ export interface IpSendOptions {
 }
 
 /** Where a packet to `dst` goes: the route, the interface and the next hop, or why not. */
-export function routeFor(stack: NetStack, dst: number): { route: Route | null; iface: NetInterface; nextHop: number } | ErrnoName {
+export function routeFor(stack: IpStack, dst: number): { route: Route | null; iface: NetInterface; nextHop: number } | ErrnoName {
   if (isLimitedBroadcast(dst)) {
     // No route covers 255.255.255.255: it leaves by the first broadcast-capable interface.
     for (const i of stack.interfaces.values()) if (i.up && i.flags & 0x2 && i.primary) return { route: null, iface: i, nextHop: dst };
@@ -44,14 +44,14 @@ export function routeFor(stack: NetStack, dst: number): { route: Route | null; i
 }
 
 /** The source address for a packet leaving by `iface` towards `dst`. */
-export function chooseSource(stack: NetStack, iface: NetInterface, dst: number): number {
+export function chooseSource(stack: IpStack, iface: NetInterface, dst: number): number {
   if (iface === stack.loop) return isLoopbackIpv4(dst) ? 0x7f00_0001 : dst;
   const onLink = iface.addresses.find((a) => ((a.addr & a.mask) >>> 0) === ((dst & a.mask) >>> 0));
   return (onLink ?? iface.primary)?.addr ?? 0;
 }
 
 /** Send a locally generated packet. Returns the errno a socket call should fail with, or null. */
-export function ipSend(stack: NetStack, opts: IpSendOptions): ErrnoName | null {
+export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
   const where = routeFor(stack, opts.dst);
   if (typeof where === 'string') {
     stack.ip.OutNoRoutes++;
@@ -99,7 +99,7 @@ export function ipSend(stack: NetStack, opts: IpSendOptions): ErrnoName | null {
 }
 
 /** Hand one IP packet to an interface for `nextHop`. */
-export function linkOutput(stack: NetStack, iface: NetInterface, nextHop: number, packet: Uint8Array): ErrnoName | null {
+export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number, packet: Uint8Array): ErrnoName | null {
   if (!iface.up) {
     stack.ip.OutDiscards++;
     return 'ENETDOWN';
@@ -127,7 +127,7 @@ export function linkOutput(stack: NetStack, iface: NetInterface, nextHop: number
 }
 
 /** An IP packet arrived on `iface` (after the link layer). */
-export function ipInput(stack: NetStack, iface: NetInterface, data: Uint8Array): void {
+export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): void {
   stack.ip.InReceives++;
   const view = Ipv4Packet.checked(data);
   const repr = isWireError(view) ? view : Ipv4Repr.parse(view);
@@ -159,7 +159,7 @@ export function ipInput(stack: NetStack, iface: NetInterface, data: Uint8Array):
   deliver(stack, iface, packet, r, v.payload);
 }
 
-function deliver(stack: NetStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array): void {
+function deliver(stack: IpStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array): void {
   stack.ip.InDelivers++;
   stack.raw?.deliver(repr.protocol, packet);
   if (repr.protocol === IPPROTO_ICMP) return icmpInput(stack, iface, packet, repr, payload);
@@ -172,7 +172,7 @@ function deliver(stack: NetStack, iface: NetInterface, packet: Uint8Array, repr:
 }
 
 /** A packet for someone else: routers pass it on, other hosts drop and count it. */
-function forward(stack: NetStack, inIface: NetInterface, packet: Uint8Array, repr: Ipv4Repr): void {
+function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr: Ipv4Repr): void {
   if (!stack.forwarding) {
     stack.ip.InAddrErrors++;
     stack.trace('ip', inIface.name, 'drop', 'ip', packet, 'not for this host and forwarding is off');

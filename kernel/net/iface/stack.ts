@@ -18,6 +18,7 @@ import { ipInput } from './ipv4.js';
 import { LoopbackDevice } from './loopback.js';
 import type { IpProtocol, RawDelivery } from './protocol.js';
 import { RouteTable } from './routes.js';
+import type { IpStack } from './ip-stack.js';
 
 /** Makes interfaces that spring into being when named (tun/N, tap/N, bridge/N, a deleted NIC). */
 export interface InterfaceFactory {
@@ -29,7 +30,7 @@ export interface InterfaceFactory {
 /** Frames waiting for the stack, as Linux's netdev_max_backlog bounds them. */
 export const BACKLOG_LEN = 1000;
 
-export class NetStack {
+export class NetStack implements IpStack {
   readonly interfaces = new Map<string, NetInterface>();
   readonly routes = new RouteTable();
   readonly ip = new IpCounters();
