@@ -6,7 +6,6 @@ import { BROADCAST_MAC, isMulticastMac } from '../../abi/wire/address.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, EthernetRepr } from '../../abi/wire/ethernet.js';
 import type { IpStack } from './ip-stack.js';
 import type { NetInterface } from './interface.js';
-import { ipInput } from './ipv4.js';
 
 const ETHER_HEADER_LEN = 14;
 
@@ -33,7 +32,7 @@ export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Arra
     }
     case ETHERTYPE_IPV4:
       if (!mine && !multicast) return void iface.counters.rxOtherHost++; // promiscuous capture only
-      ipInput(stack, iface, f.payload);
+      stack.ipInput(iface, f.payload);
       return;
     default:
       // Protocols this host does not speak (IPv6 ...) are ignored, as a BSD stack does, and

@@ -2,6 +2,7 @@
 // host's NetStack (stack.ts), which implements this. They take this interface, not the class, so
 // the stack can wire its parts without the parts depending back on it.
 
+import type { Ipv4Repr } from '../../abi/wire/ipv4.js';
 import type { PacketEvent, PacketLayer } from '../../obs/events.js';
 import type { ArpCache } from './arp.js';
 import type { IcmpCounters, IpCounters } from './counters.js';
@@ -29,5 +30,13 @@ export interface IpStack {
   linkInput(iface: NetInterface, data: Uint8Array): void;
   /** A frame crossing an interface: captures and packet events. */
   tap(iface: NetInterface, dir: 'in' | 'out', data: Uint8Array): void;
+  /**
+   * The protocol layers reach each other through the stack, so that none imports the one above
+   * it: Ethernet hands packets up to IP, IP to ICMP, and IP asks ICMP for its error messages.
+   */
+  ipInput(iface: NetInterface, data: Uint8Array): void;
+  icmpInput(iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void;
+  /** Report a packet this host could not deliver (type 3 or 11), within RFC 1122's rules. */
+  icmpError(original: Uint8Array, type: 3 | 11, code: number, nextHopMtu?: number): void;
   trace(layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, note?: string): void;
 }

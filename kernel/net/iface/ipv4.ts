@@ -9,7 +9,6 @@ import { isWireError } from '../../abi/wire/error.js';
 import type { IpStack } from './ip-stack.js';
 import { etherOutput } from './ethernet.js';
 import { fragment } from './fragment.js';
-import { icmpError, icmpInput } from './icmp.js';
 import type { NetInterface } from './interface.js';
 import type { Route } from './routes.js';
 
@@ -162,12 +161,12 @@ export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): 
 function deliver(stack: IpStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array): void {
   stack.ip.InDelivers++;
   stack.raw?.deliver(repr.protocol, packet);
-  if (repr.protocol === IPPROTO_ICMP) return icmpInput(stack, iface, packet, repr, payload);
+  if (repr.protocol === IPPROTO_ICMP) return stack.icmpInput(iface, packet, repr, payload);
   const engine = stack.protocols.get(repr.protocol);
   if (engine) return engine.input(iface, packet, repr, payload);
   if (!stack.raw?.has(repr.protocol)) {
     stack.ip.InUnknownProtos++;
-    icmpError(stack, packet, 3, 2);
+    stack.icmpError(packet, 3, 2);
   }
 }
 
@@ -182,14 +181,14 @@ function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr
     // Counted as Linux's ip_forward() counts it ("too_many_hops": InHdrErrors), whether or not
     // RFC 1122 lets an ICMP error go back.
     stack.ip.InHdrErrors++;
-    icmpError(stack, packet, 11, 0);
+    stack.icmpError(packet, 11, 0);
     stack.trace('ip', inIface.name, 'drop', 'ip', packet, 'TTL exceeded');
     return;
   }
   const where = routeFor(stack, repr.dst);
   if (typeof where === 'string') {
     stack.ip.OutNoRoutes++;
-    icmpError(stack, packet, 3, where === 'EHOSTUNREACH' ? 1 : 0);
+    stack.icmpError(packet, 3, where === 'EHOSTUNREACH' ? 1 : 0);
     return;
   }
   const out = packet.slice();
@@ -200,17 +199,17 @@ function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr
   if (out.length > mtu) {
     if (repr.dontFragment) {
       stack.ip.FragFails++;
-      icmpError(stack, packet, 3, 4, mtu);
+      stack.icmpError(packet, 3, 4, mtu);
       return;
     }
     const frags = fragment(out, mtu);
     stack.ip.FragOKs++;
     stack.ip.FragCreates += frags.length;
     stack.ip.ForwDatagrams++;
-    for (const f of frags) if (linkOutput(stack, where.iface, where.nextHop, f) === 'EHOSTUNREACH') return void icmpError(stack, packet, 3, 1);
+    for (const f of frags) if (linkOutput(stack, where.iface, where.nextHop, f) === 'EHOSTUNREACH') return void stack.icmpError(packet, 3, 1);
     return;
   }
   stack.ip.ForwDatagrams++;
   if (stack.tracing) stack.trace('ip', where.iface.name, 'out', 'ip', out, `forwarded from ${inIface.name}`);
-  if (linkOutput(stack, where.iface, where.nextHop, out) === 'EHOSTUNREACH') icmpError(stack, packet, 3, 1);
+  if (linkOutput(stack, where.iface, where.nextHop, out) === 'EHOSTUNREACH') stack.icmpError(packet, 3, 1);
 }
