@@ -221,8 +221,8 @@ async function describe(sys: Sys, fd: number, name: string): Promise<string | nu
     for (const a of addrReq.addrs ?? []) {
       s += `\tinet addr: ${a.address}`;
       if (flags & IFF_BROADCAST) s += `, Bcast: ${a.broadcast ?? '--'}`;
-      // Haiku prints no peer; a point-to-point address shows it the way net-tools does.
-      if (a.peer !== undefined) s += `, P-t-P: ${a.peer}`;
+      // Haiku's list_interface_addresses() prints address, broadcast and mask, never a peer
+      // (`route` and SIOCGIFDSTADDR show it).
       s += `, Mask: ${a.netmask}\n`;
     }
   }
