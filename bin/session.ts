@@ -11,7 +11,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc/process.js';
 import type { OpenFile } from '../kernel/vfs/file.js';
 import { type BuiltWorld, bootWorld, loadWorldFile } from '../kernel/world/build.js';
-import type { RunOutcome } from '../kernel/sched/scheduler.js';
+import type { RunOutcome, Scheduler } from '../kernel/sched/scheduler.js';
 import { userlandPrograms } from '../userland/bin/registry.js';
 import { DEFAULT_WORLD } from './paths.js';
 import { parseCidr, parseForward, UplinkError } from '../kernel/world/uplink.js';
@@ -82,8 +82,9 @@ export class Session {
   /**
    * Start a shell on the session's host. `tty` gives it one terminal for fds 0-2 (the interactive
    * case); otherwise stdout and stderr are separate non-terminal streams and stdin is /dev/null.
+   * A real stream (process.stdout) as a sink brings its backpressure: see streamSink.
    */
-  async startShell(args: string[], io: { tty: true } | { tty: false; out: (d: Uint8Array) => void; err: (d: Uint8Array) => void }) {
+  async startShell(args: string[], io: { tty: true } | { tty: false; out: Sink; err: Sink }) {
     const k = this.host;
     let files: OpenFile[];
     let terminal: Terminal | null = null;
@@ -94,8 +95,8 @@ export class Session {
     } else {
       const out = k.ttys.create(false);
       const err = k.ttys.create(false);
-      out.onOutput = io.out;
-      err.onOutput = io.err;
+      this.sink(out, io.out);
+      this.sink(err, io.err);
       files = [
         await k.openKernel('/dev/null', O_RDONLY),
         await k.openKernel(`/dev/${out.path}`, O_RDWR),
@@ -115,9 +116,38 @@ export class Session {
     return { shell, terminal };
   }
 
+  private sink(t: Terminal, sink: Sink): void {
+    if (typeof sink === 'function') t.onOutput = sink;
+    else streamSink(t, sink, this.world.sched);
+  }
+
   run(until: () => boolean, timeLimitNs?: number): Promise<RunOutcome> {
     return this.world.run({ until, timeLimitNs });
   }
+}
+
+/** Where a non-terminal stdout or stderr goes: a callback, or a real stream. */
+export type Sink = ((d: Uint8Array) => void) | NodeJS.WritableStream;
+
+/**
+ * Output to a real stream, with its backpressure: when the stream's buffer is full (its reader is
+ * slower than the script), the terminal's writers wait, and virtual time with them, until it
+ * drains. `tunlab -c yes | slow-reader` then holds one buffer, not gigabytes.
+ */
+function streamSink(t: Terminal, stream: NodeJS.WritableStream, sched: Scheduler): void {
+  let release: (() => void) | null = null;
+  t.onOutput = (d) => {
+    const ok = stream.write(d);
+    if (!ok && !release) {
+      release = sched.holdTime();
+      stream.once('drain', () => {
+        release?.();
+        release = null;
+        t.drained();
+      });
+    }
+    return ok;
+  };
 }
 
 /** /etc/hosts on every host: localhost and every host's first address, so `ping vpn` works. */

@@ -173,11 +173,7 @@ async function runSession(
     return runInteractive(session, color);
   }
 
-  const { shell } = await session.startShell(shellArgs!, {
-    tty: false,
-    out: (d) => void process.stdout.write(d),
-    err: (d) => void process.stderr.write(d),
-  });
+  const { shell } = await session.startShell(shellArgs!, { tty: false, out: process.stdout, err: process.stderr });
   // ^C from the real terminal goes to the script's processes, as a terminal would send it.
   process.on('SIGINT', () => {
     session.host.procs.signalGroup(shell.pgid, SIGINT);
@@ -189,6 +185,18 @@ async function runSession(
     return EXIT_STUCK;
   }
   return shellStatus(shell.status);
+}
+
+/** SIGPIPE's status, as a shell reports a process the signal killed (128 + 13). */
+const EXIT_SIGPIPE = 141;
+
+// The reader of our stdout went away (`tunlab -c yes | head -2`): a C program would die of SIGPIPE
+// there, silently. Node ignores SIGPIPE and reports EPIPE instead; end the same way.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(EXIT_SIGPIPE);
+  });
 }
 
 main(process.argv.slice(2)).then(
