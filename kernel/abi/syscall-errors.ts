@@ -7,7 +7,7 @@ import type { ErrnoName } from './errno.js';
 import type { Sys } from './syscalls.js';
 
 /** Calls that enter the kernel (the rest of Sys is libc-level: no entry, no trace). */
-export type SyscallName = Exclude<keyof Sys, 'pid' | 'getpid' | 'getppid' | 'getuid' | 'getgid' | 'getenv' | 'setenv' | 'unsetenv' | 'environ' | 'forkImage'>;
+export type SyscallName = Exclude<keyof Sys, 'pid' | 'getpid' | 'getppid' | 'getuid' | 'getgid' | 'getenv' | 'setenv' | 'unsetenv' | 'environ' | 'forkImage' | 'preemptible'>;
 
 /** Errors of every path lookup (path_resolution(7)). */
 const PATH = ['EACCES', 'EFAULT', 'ELOOP', 'ENAMETOOLONG', 'ENOENT', 'ENOTDIR'] as const;

@@ -92,6 +92,12 @@ export interface Sys {
   environ(): Record<string, string>;
   /** The image this process was forked with (SpawnOptions.forkImage), or null. */
   forkImage(): string | null;
+  /**
+   * A point where the program may be preempted, as a timer interrupt would preempt it anywhere:
+   * code that computes without system calls (a loop of builtins) calls it at each step, so the
+   * machine keeps running, signals arrive and a busy machine's time moves. No kernel entry.
+   */
+  preemptible(): Promise<void>;
 
   // --- files
   open(path: string, flags: number, mode?: number): Promise<number>;

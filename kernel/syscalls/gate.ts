@@ -82,6 +82,22 @@ export function makeSys(k: GateHost, p: Process): Sys {
     }
   }
 
+  /**
+   * Where a timer interrupt would preempt a program that computes without system calls (a shell
+   * running builtins in a loop): the machine runs now and then, the time it takes is charged when
+   * it is busy, and signals are delivered. No system call, so nothing for strace.
+   */
+  async function preemptible(): Promise<void> {
+    if (!p.alive) return never();
+    if (sched.tick()) {
+      await sched.preempt();
+      if (!p.alive) return never();
+    }
+    p.deliverPending();
+    if (p.stopped) await whileStopped('preempted');
+    if (!p.alive) return never();
+  }
+
   function gate(name: SyscallName, impl: SyscallImpl<SyscallName>) {
     // A syscall's context never changes for a given process: made at its first call.
     let context: SyscallContext | null = null;
@@ -112,6 +128,9 @@ export function makeSys(k: GateHost, p: Process): Sys {
         // saves a turn of the microtask queue on the hottest path (a tun write, a read that
         // finds a packet waiting).
         if (result instanceof Promise) result = await result;
+        // Copying data is work too: a busy machine is charged for the bytes as for the calls.
+        if (result instanceof Uint8Array) sched.moved(result.length);
+        else if (name === 'write' && typeof result === 'number') sched.moved(result);
       } catch (e) {
         if (!p.alive) return never();
         if (!(e instanceof SysError)) {
@@ -156,6 +175,7 @@ export function makeSys(k: GateHost, p: Process): Sys {
     unsetenv: (name: string) => void p.env.delete(name),
     environ: () => Object.fromEntries(p.env),
     forkImage: () => p.forkImage,
+    preemptible,
     open: call('open'),
     close: call('close'),
     read: call('read'),
