@@ -11,7 +11,7 @@ import { guarded } from '../lib/guard.js';
 import { eprint, readText, writeAll } from '../lib/io.js';
 import { type Command, ExpansionError, parse, parseCommands, type Program, type SimpleCommand } from '../sh/index.js';
 import { lookupBuiltin } from '../sh/builtins/index.js';
-import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, ShellError } from '../sh/interp/control.js';
+import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, InterruptSignal, ReturnSignal, ShellError } from '../sh/interp/control.js';
 import { Interpreter } from '../sh/interp/interpreter.js';
 import type { SubshellPayload } from '../sh/interp/subshell.js';
 import { ShellState } from '../sh/interp/state.js';
@@ -255,9 +255,10 @@ async function prompts(sys: Sys, sh: Interpreter): Promise<number> {
   await sys.setpgid(0, 0).catch(() => {});
   sh.pgid = await sys.getpgid(0);
   await sys.tcsetpgrp(0, sh.pgid).catch(() => {});
-  let interrupted = false;
+  // ^C reaches the shell itself only while it runs a line in its own process (a loop of
+  // builtins); jobs have the terminal to themselves. The interpreter stops the line.
   await sys.sigaction(SIGINT, () => {
-    interrupted = true;
+    sh.interrupted = true;
   });
   await sys.sigaction(SIGTERM, 'SIG_IGN');
   await sys.sigaction(SIGQUIT, 'SIG_IGN');
@@ -272,7 +273,7 @@ async function prompts(sys: Sys, sh: Interpreter): Promise<number> {
       await writeAll(sys, 2, ps);
       const line = await readLine(sys, dec);
       if (line === 'interrupted') {
-        interrupted = false;
+        sh.interrupted = false;
         text = '';
         ps = await prompt(sys, sh);
         continue;
@@ -298,13 +299,17 @@ async function prompts(sys: Sys, sh: Interpreter): Promise<number> {
       continue;
     }
     try {
+      sh.interrupted = false;
       await runTop(sh, r.program);
     } catch (e) {
       if (e instanceof ExitSignal) return e.status;
       if (e instanceof ErrexitSignal) return e.status;
+      if (e instanceof InterruptSignal) {
+        sh.state.lastStatus = 130;
+        continue;
+      }
       throw e;
     }
-    void interrupted;
   }
 }
 

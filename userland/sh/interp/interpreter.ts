@@ -12,7 +12,7 @@ import type { AndOr, Command, CompoundCommand, List, Pipeline, Program, Redirect
 import { readAll, writeAll } from '../../lib/io.js';
 import { execFailure, findExecutable } from '../../lib/exec.js';
 import { lookupBuiltin } from '../builtins/index.js';
-import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, ShellError } from './control.js';
+import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, InterruptSignal, ReturnSignal, ShellError } from './control.js';
 import { type Job, JobTable } from './jobs.js';
 import { applyInPlace, closeAll, type Prepared, prepareRedirects, type RedirectHost } from './redirect.js';
 import { ShellState } from './state.js';
@@ -121,7 +121,14 @@ export class Interpreter implements RedirectHost {
   async runList(list: List): Promise<number> {
     let status = this.state.lastStatus;
     for (const item of list.items) {
-      if (this.interrupted && !this.interactive) throw new ExitSignal(130);
+      // Each command is a step of computation: a script or a loop of builtins makes no system call
+      // of its own, and must still let the machine run, be charged its time, and hear ^C.
+      await this.sys.preemptible();
+      if (this.interrupted) {
+        if (!this.interactive) throw new ExitSignal(130);
+        this.interrupted = false;
+        throw new InterruptSignal();
+      }
       status = item.background ? await this.runBackground(item) : await this.runAndOr(item);
       this.state.lastStatus = status;
     }
@@ -570,9 +577,9 @@ export class Interpreter implements RedirectHost {
     try {
       for (;;) {
         try {
-          // A loop of builtins (`while :; do :; done`) makes no other system call: yielding here
-          // is what lets ^C, the terminal and every other process in while it spins.
-          await this.sys.sched_yield();
+          // A loop of builtins (`while :; do :; done`) makes no system call: each turn is a step
+          // where it may be preempted, so ^C, the terminal and every other process get in.
+          await this.sys.preemptible();
           const s = await turn();
           if (s === null) return status;
           status = s;
