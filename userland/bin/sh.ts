@@ -126,7 +126,11 @@ async function trapInterrupts(sys: Sys, sh: Interpreter): Promise<void> {
  * program, not a shell, receives the signals meant for it (`on HOST cmd`, `kill`).
  */
 function singleSimpleCommand(text: string): { program: Program; cmd: SimpleCommand } | null {
-  const r = parse(text);
+  // Only as far as a second command: a script's text must not be parsed whole just to see this.
+  const commands = parseCommands(text);
+  const first = commands.next();
+  if (first.done || !commands.next().done) return null;
+  const r = first.value;
   if (!r.ok || r.program.body.items.length !== 1) return null;
   const item = r.program.body.items[0]!;
   if (item.background || item.rest.length || item.first.negated || item.first.commands.length !== 1) return null;
