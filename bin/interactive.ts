@@ -104,5 +104,7 @@ export async function runInteractive(session: Session, color: boolean): Promise<
   });
   await finished;
   await ui;
+  const end = session.shellEnd(shell);
+  if (end) process.stderr.write(`tunlab: ${end}\n`);
   return shellStatus(shell.status);
 }

@@ -9,6 +9,8 @@ import { O_RDONLY, O_RDWR } from '../kernel/abi/fcntl.js';
 import type { Terminal } from '../kernel/drivers/tty/tty.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc/process.js';
+import { SIGINT, SIGNAL_NAMES, SIGNAL_TEXTS, SIGPIPE, SIGSEGV } from '../kernel/abi/signal.js';
+import { WIFSIGNALED, WTERMSIG } from '../kernel/abi/wait.js';
 import type { OpenFile } from '../kernel/vfs/file.js';
 import { type BuiltWorld, bootWorld, loadWorldFile } from '../kernel/world/build.js';
 import type { RunOutcome, Scheduler } from '../kernel/sched/scheduler.js';
@@ -119,6 +121,20 @@ export class Session {
   private sink(t: Terminal, sink: Sink): void {
     if (typeof sink === 'function') t.onOutput = sink;
     else streamSink(t, sink, this.world.sched);
+  }
+
+  /**
+   * What to tell the user when the session's own shell did not exit but was killed ("Killed",
+   * or a crash with the kernel log's line about it), as a parent shell reports a killed job; null
+   * when it exited, or died of a signal the user meant (SIGINT, SIGPIPE).
+   */
+  shellEnd(shell: Process): string | null {
+    if (!WIFSIGNALED(shell.status)) return null;
+    const sig = WTERMSIG(shell.status);
+    if (sig === SIGINT || sig === SIGPIPE) return null;
+    const crash = sig === SIGSEGV ? this.host.log.snapshot().findLast((l) => l.includes(`[${shell.pid}]: crashed:`)) : undefined;
+    const what = `${SIGNAL_NAMES[sig] ?? `signal ${sig}`} (${SIGNAL_TEXTS[sig] ?? 'killed'})`;
+    return `the shell (pid ${shell.pid}) was killed by ${what}${crash ? `; the kernel log says: ${crash.replace(/^\[[^\]]*\]\s*/, '')}` : ''}`;
   }
 
   run(until: () => boolean, timeLimitNs?: number): Promise<RunOutcome> {

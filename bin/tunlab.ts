@@ -10,6 +10,7 @@ import { shellStatus } from '../kernel/abi/wait.js';
 import { WorldFileError } from '../kernel/world/world-file.js';
 import { parseDuration } from '../kernel/world/world-file.js';
 import { DEFAULT_WORLD, packageVersion } from './paths.js';
+import { readScript } from './script.js';
 import { Session, SessionError } from './session.js';
 
 /** Exit statuses of tunlab itself (a script's own status passes through unchanged). */
@@ -35,10 +36,15 @@ interface CliOptions {
   transcript?: boolean;
 }
 
-const int = (name: string) => (v: string) => {
+/** A whole number up to `max` (uid_t and the seed are 32 bits: a larger one would lose digits). */
+const int = (name: string, max: number) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number`);
+  if (v.length > 10 || Number(v) > max) throw new InvalidArgumentError(`${name} must be from 0 to ${max}`);
   return Number(v);
 };
+/** The largest uid: (uid_t)-1 means "no change" to setresuid and chown. */
+const MAX_UID = 0xffff_fffe;
+const MAX_SEED = 0xffff_ffff;
 
 function cli(): Command {
   return new Command('tunlab')
@@ -51,13 +57,13 @@ function cli(): Command {
     .option('-w, --world <file>', 'the world to boot (a JSON file)', DEFAULT_WORLD)
     .option('--host <name>', 'the host the shell runs on (default: the first host of the world)')
     .addOption(new Option('--clock <kind>', 'virtual (default for scripts) or real (default when interactive)').choices(['virtual', 'real']))
-    .option('--seed <n>', 'seed for everything random in the world', int('--seed'))
+    .option('--seed <n>', 'seed for everything random in the world', int('--seed', MAX_SEED))
     .option('--trace', 'trace every system call on the shell\'s host to stderr (strace format)')
     .option('--load <program.js>', 'load a program module (defineProgram default export); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--forward <rule>', 'udp:REALPORT:HOST:PORT: real datagrams to 127.0.0.1:REALPORT reach HOST:PORT (real time only); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--uplink-allow <cidr>', 'let the uplink reach these real addresses too (default: loopback only); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--share <dir>', 'mount this real directory at /host inside the system')
-    .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user'))
+    .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user', MAX_UID))
     .option('--transcript', 'type the script into an interactive shell and print the whole terminal (prompts included)')
     .option('--max-time <duration>', 'virtual time a script may take before tunlab stops it', DEFAULT_TIME_LIMIT)
     .option('--no-color', 'no colours (NO_COLOR in the environment does the same)')
@@ -94,17 +100,13 @@ async function main(argv: string[]): Promise<number> {
 
   let shellArgs: string[] | null = null;
   if (o.command !== undefined) shellArgs = ['-c', o.command, 'sh', ...(script !== undefined ? [script, ...scriptArgs] : [])];
-  else if (script !== undefined) {
-    let text: string;
-    try {
-      text = fs.readFileSync(script, 'utf8');
-    } catch (e) {
-      process.stderr.write(`tunlab: ${script}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}\n`);
-      return 127;
+  else if (script !== undefined || !process.stdin.isTTY || !process.stdout.isTTY) {
+    const r = readScript(script ?? 0);
+    if ('status' in r) {
+      process.stderr.write(`tunlab: ${r.message}\n`);
+      return r.status;
     }
-    shellArgs = ['-c', text, script, ...scriptArgs];
-  } else if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    shellArgs = ['-c', fs.readFileSync(0, 'utf8'), 'sh'];
+    shellArgs = script !== undefined ? ['-c', r.text, script, ...scriptArgs] : ['-c', r.text, 'sh'];
   }
   const interactive = shellArgs === null;
   const clock = o.clock ?? (interactive ? 'real' : 'virtual');
@@ -184,6 +186,8 @@ async function runSession(
     process.stderr.write(session.world.describeStuck(outcome).replace('time limit reached', `time limit reached (--max-time ${o.maxTime})`));
     return EXIT_STUCK;
   }
+  const end = session.shellEnd(shell);
+  if (end) process.stderr.write(`tunlab: ${end}\n`);
   return shellStatus(shell.status);
 }
 

@@ -11,6 +11,7 @@ import { Segment } from './segment.js';
 import { Uplink } from './uplink.js';
 import { parseWorldFile, type WorldSpec, WorldFileError } from './world-file.js';
 import { World, type WorldOptions } from './world.js';
+import { readRealFile, TooLargeError } from './real-file.js';
 
 export interface BuiltWorld {
   world: World;
@@ -25,12 +26,16 @@ function randomMac(k: Kernel): number {
   return 0x5254_0000_0000 + low;
 }
 
+/** No world file is larger: `--world /dev/zero` is refused at this size, not read for ever. */
+export const MAX_WORLD_FILE = 4 << 20;
+
 export function loadWorldFile(path: string, opts: Omit<WorldOptions, 'epochNs'>): BuiltWorld {
   let text: string;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    text = readRealFile(path, MAX_WORLD_FILE).toString('utf8');
   } catch (e) {
-    throw new WorldFileError('(file)', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const detail = e instanceof TooLargeError ? `${e.code}: a world file is at most ${MAX_WORLD_FILE >> 20} MiB` : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+    throw new WorldFileError('(file)', `cannot read ${path}: ${detail}`);
   }
   const spec = parseWorldFile(text);
   return buildWorld(spec, opts, nodePath.dirname(path));

@@ -153,7 +153,7 @@ export const TABLE: Record<string, Row[]> = {
     row('bad input', ['sh', '-c', 'echo ${x:?}'], 1, /^sh: line 1: x: parameter null or not set\n$/),
     row('bad input', ['sh', '-c', '/bin/echo $((1/0))'], 1, /^sh: line 1: 1\/0: division by 0 \(error token is "0"\)\n$/),
     row('bad input', ['sh', '-c', 'return 5; break; echo $?'], 0, /^sh: line 1: return: can only `return' from a function or sourced script\nsh: line 1: break: only meaningful in a `for', `while', or `until' loop\n0\n$/),
-    tooLong('sh', [LONG], 127, `sh: ${X}: File name too long`),
+    tooLong('sh', [LONG], 126, `sh: ${X}: File name too long`),
     tooLong('sh', ['-c', LONG], 127, `sh: line 1: ${X}: command not found`),
     row('prototype name', ['sh', '-c', 'syscall constructor; set -o __proto__; export toString=1; env | grep toString; case a in [[:valueOf:]]) ;; esac'], 0, /^syscall: unknown system call constructor \(try: syscall help\)\nsh: line 1: set: __proto__: invalid option name\ntoString=1\n$/),
   ],

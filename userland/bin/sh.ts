@@ -88,8 +88,13 @@ export default defineProgram({
         await sys.close(fd);
       } catch (e) {
         if (!isSysError(e)) throw e;
+        // As bash: a missing script is 127, one it cannot read (a directory) 126.
         await eprint(sys, `sh: ${rest[0]}: ${e.message}\n`);
-        return 127;
+        return isSysError(e, 'ENOENT') ? 127 : 126;
+      }
+      if (isBinary(text)) {
+        await eprint(sys, `sh: ${rest[0]}: cannot execute binary file\n`);
+        return 126;
       }
       const sh = new Interpreter({ sys, state, interactive: false, scriptName: rest[0]! });
       await trapInterrupts(sys, sh);
@@ -104,6 +109,13 @@ export default defineProgram({
     return repl(sys, sh);
   }),
 });
+
+/** bash's check_binary_file: a NUL before the first newline in the first 80 bytes. */
+function isBinary(text: string): boolean {
+  const sample = text.slice(0, 80);
+  const nl = sample.indexOf('\n');
+  return (nl < 0 ? sample : sample.slice(0, nl)).includes('\0');
+}
 
 async function isatty(sys: Sys, fd: number): Promise<boolean> {
   try {
