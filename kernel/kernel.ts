@@ -17,7 +17,7 @@ import type { Scheduler } from './sched/scheduler.js';
 import { DevFs } from './vfs/devfs.js';
 import type { IoContext, OpenFile } from './vfs/file.js';
 import { permits } from './vfs/filesystem.js';
-import { HostFs } from './vfs/hostfs.js';
+import { HostFs, type HostShare } from './vfs/hostfs.js';
 import { MemFsRoot } from './vfs/memfs-root.js';
 import { BinFs } from './vfs/binfs.js';
 import { Vfs } from './vfs/vfs.js';
@@ -56,8 +56,8 @@ export interface KernelOptions {
   programs: ReadonlyArray<{ name: string; summary: string }>;
   world?: WorldLink;
   limits?: Partial<KernelLimits>;
-  /** A real directory to mount at /host (--share). */
-  share?: string;
+  /** A real directory to mount at /host (--share), one for the whole world. */
+  share?: HostShare;
   /** The /bin every host of a world shares; a kernel on its own makes one. */
   bin?: BinFs;
 }
@@ -125,7 +125,7 @@ export class Kernel implements ProcessHost {
     this.vfs.mount('/dev', this.devfs);
     if (opts.share) {
       this.root.installDir('host');
-      this.vfs.mount('/host', new HostFs(3, opts.share, now));
+      this.vfs.mount('/host', new HostFs(3, opts.share, now, (line) => this.log.write(line)));
     }
     installBaseDevices(this);
     this.net = new NetStack(this);

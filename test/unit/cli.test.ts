@@ -178,12 +178,17 @@ describe('options', () => {
     expect(r).toEqual({
       stdout: 'shared text\nlink\nnote.txt\n/\n',
       stderr:
-        "ls: cannot access '/host/link': Permission denied\n" +
         'cat: /host/../secret.txt: No such file or directory\ncat: /host/../../secret.txt: No such file or directory\ncat: /host/link: Permission denied\n',
       status: 0,
     });
     expect(fs.readFileSync(path.join(tmp, 'share', 'new.txt'), 'utf8')).toBe('written\n');
     expect(tunlab(['--share', path.join(tmp, 'nowhere'), '-c', 'true'])).toEqual({ stdout: '', stderr: `tunlab: --share ${path.join(tmp, 'nowhere')}: no such directory\n`, status: 2 });
+    // A file, or the whole real file system (by any name), is no share.
+    expect(tunlab(['--share', path.join(tmp, 'secret.txt'), '-c', 'true'])).toEqual({ stdout: '', stderr: `tunlab: --share ${path.join(tmp, 'secret.txt')}: not a directory\n`, status: 2 });
+    fs.symlinkSync('/', path.join(tmp, 'slash'));
+    for (const root of ['/', path.join(tmp, 'slash'), '/tmp/..']) {
+      expect(tunlab(['--share', root, '-c', 'true'])).toEqual({ stdout: '', stderr: `tunlab: --share ${root}: is the root of the real file system (share a directory below it)\n`, status: 2 });
+    }
   });
 
   it('--load adds a program from a module whose default export is a program', () => {
