@@ -130,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  for (const w of session.built.spec.warnings) process.stderr.write(`tunlab: world ${o.world}: warning: ${w}\n`);
 
   try {
     return await runSession(session, o, { shellArgs, interactive, clock, color, limitNs, script });

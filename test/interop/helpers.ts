@@ -15,7 +15,7 @@ import { PACKAGE_ROOT } from '../../bin/paths.js';
 import { TUNLAB_COMMAND } from '../helpers/command.js';
 
 /** The default world's /etc/openvpn/static.key, as a real file. */
-export const KEY_FILE = path.join(PACKAGE_ROOT, 'fixtures', 'keys', 'static.key');
+export const KEY_FILE = path.join(PACKAGE_ROOT, 'fixtures', 'worlds', 'keys', 'static.key');
 export const EMULATED_KEY = '/etc/openvpn/static.key';
 export const CRYPTO = ['--cipher', 'AES-256-CBC', '--auth', 'SHA256'];
 export const HMAC_FAILED = 'Authenticate/Decrypt packet error: packet HMAC authentication failed';

@@ -129,6 +129,14 @@ describe('worlds and hosts', () => {
   it('a host or a world that is not there is bad usage', () => {
     expect(tunlab(['--world', pairWorld, '--host', 'gamma', '-c', 'true'])).toEqual({ stdout: '', stderr: 'tunlab: no host "gamma" in pair.json (hosts: alpha, beta)\n', status: 2 });
     expect(tunlab(['--world', 'missing.json', '-c', 'true'])).toEqual({ stdout: '', stderr: 'tunlab: world missing.json: (file): cannot read missing.json: ENOENT\n', status: 2 });
+    expect(tunlab(['--world', '/dev/zero', '-c', 'true'])).toEqual({ stdout: '', stderr: 'tunlab: world /dev/zero: (file): /dev/zero is a character device, not a regular file\n', status: 2 });
+    const badEpoch = file('epoch.json', JSON.stringify({ epoch: '+275760-09-13T00:00:00.000Z', hosts: { a: {} } }));
+    expect(tunlab(['--world', badEpoch, '-c', 'date'])).toEqual({ stdout: '', stderr: `tunlab: world ${badEpoch}: epoch: must be a date from 1970 to 2099, not "+275760-09-13T00:00:00.000Z"\n`, status: 2 });
+  });
+
+  it('a world with likely mistakes boots, with a warning for each', () => {
+    const twice = file('twice.json', JSON.stringify({ hosts: { a: { nics: [{ segment: 's', address: '10.0.0.1/24' }] }, b: { nics: [{ segment: 's', address: '10.0.0.1/24' }] } } }));
+    expect(tunlab(['--world', twice, '-c', 'uname -n'])).toEqual({ stdout: 'a\n', stderr: `tunlab: world ${twice}: warning: hosts.b.nics[0].address: 10.0.0.1 is host a's address too\n`, status: 0 });
   });
 
   it('--seed makes MACs differ between seeds and repeat with the same seed', () => {

@@ -106,7 +106,7 @@ describe('a valid world file', () => {
           { to: 'default', via: '192.168.7.1', metric: 5 },
           { to: '10.66.0.0/16', reject: true },
         ],
-        files: { '/etc/motd': 'hello\n', '/etc/secret.key': { from: '../keys/static.key', mode: '0600' } },
+        files: { '/etc/motd': 'hello\n', '/etc/secret.key': { from: 'keys/static.key', mode: '0600' } },
         boot: ['true'],
       },
       gw: {
