@@ -19,6 +19,7 @@ import type { IoContext, OpenFile } from './vfs/file.js';
 import { permits } from './vfs/filesystem.js';
 import { HostFs, type HostShare } from './vfs/hostfs.js';
 import { MemFsRoot } from './vfs/memfs-root.js';
+import { DEFAULT_FS_LIMITS, type FsLimits } from './vfs/fs-quota.js';
 import { BinFs } from './vfs/binfs.js';
 import { Vfs } from './vfs/vfs.js';
 import { KernelLog } from './log.js';
@@ -42,9 +43,11 @@ export interface KernelLimits {
   maxProcs: number;
   /** Bytes a pipe holds before writers block. */
   pipeCapacity: number;
+  /** The root file system's size and inodes, as tmpfs's size= and nr_inodes=: ENOSPC beyond. */
+  disk: FsLimits;
 }
 
-export const DEFAULT_LIMITS: KernelLimits = { maxFds: DEFAULT_MAX_FDS, maxProcs: 1024, pipeCapacity: 65536 };
+export const DEFAULT_LIMITS: KernelLimits = { maxFds: DEFAULT_MAX_FDS, maxProcs: 1024, pipeCapacity: 65536, disk: DEFAULT_FS_LIMITS };
 
 export interface KernelOptions {
   hostname: string;
@@ -114,7 +117,7 @@ export class Kernel implements ProcessHost {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.bootNs = this.sched.now();
     const now = () => this.sched.clock.wallNs();
-    this.root = new MemFsRoot(1, now);
+    this.root = new MemFsRoot(1, now, this.limits.disk);
     this.devfs = new DevFs(2, now);
     this.log = new KernelLog(this, 1000);
     this.bin = opts.bin ?? new BinFs(4, this.wallNs());

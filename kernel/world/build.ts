@@ -35,7 +35,11 @@ export function loadWorldFile(path: string, opts: Omit<WorldOptions, 'epochNs'>)
 }
 
 export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>, baseDir: string): BuiltWorld {
-  const world = new World({ ...opts, ...(spec.epochNs !== null ? { epochNs: spec.epochNs } : {}) });
+  const world = new World({
+    ...opts,
+    ...(spec.epochNs !== null ? { epochNs: spec.epochNs } : {}),
+    ...(spec.disk !== null ? { limits: { ...opts.limits, disk: spec.disk } } : {}),
+  });
   const segments = new Map<string, Segment>();
   for (const [name, s] of spec.segments) {
     segments.set(

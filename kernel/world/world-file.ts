@@ -3,6 +3,7 @@
 // have been, before anything is built.
 
 import { formatIpv4, parseIpv4, parseMac } from '../abi/wire/address.js';
+import { DEFAULT_FS_LIMITS, type FsLimits } from '../vfs/fs-quota.js';
 
 export class WorldFileError extends Error {
   constructor(
@@ -63,6 +64,8 @@ export interface WorldSpec {
   name: string;
   description: string;
   epochNs: number | null;
+  /** Every host's root file system size and inodes, when the file sets them. */
+  disk: FsLimits | null;
   segments: Map<string, SegmentSpec>;
   hosts: HostSpec[];
   uplink: UplinkSpec | null;
@@ -121,6 +124,16 @@ export function parseDuration(v: Json, at: string): number {
     }
   }
   throw new WorldFileError(at, `must be a duration like "0.5ms", "20s", "5min" or "24h", not ${show(v)}`);
+}
+
+/** A size as tmpfs's size= takes it: bytes, or a number with k, m or g (binary units). */
+function diskSize(v: Json, at: string): number {
+  const m = typeof v === 'string' ? /^(\d+)([kmg]?)$/i.exec(v.trim()) : null;
+  const bytes = typeof v === 'number' ? v : m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
+  if (!Number.isInteger(bytes) || bytes < 65536 || bytes > 2 ** 32) {
+    throw new WorldFileError(at, `must be a size from 64k to 4g, as bytes or with k, m or g (like "64m"), not ${show(v)}`);
+  }
+  return bytes;
 }
 
 function cidr(v: Json, at: string): { addr: number; prefix: number } {
@@ -219,7 +232,7 @@ export function parseWorldFile(text: string): WorldSpec {
   // the first. Names are keys here (hosts, segments, files), so a repeated key is refused.
   const twice = repeatedKey(text);
   if (twice !== null) throw new WorldFileError(twice, 'appears twice (JSON would silently keep only the last one)');
-  checkKeys(raw, ['name', 'description', 'epoch', 'segments', 'hosts', 'uplink'], '');
+  checkKeys(raw, ['name', 'description', 'epoch', 'disk', 'segments', 'hosts', 'uplink'], '');
   const name = raw.name === undefined ? 'world' : str(raw.name, 'name');
   const description = raw.description === undefined ? '' : str(raw.description, 'description');
   let epochNs: number | null = null;
@@ -230,6 +243,16 @@ export function parseWorldFile(text: string): WorldSpec {
     // microsecond, and near the end of Date's range every date printed would be a RangeError.
     if (t < 0 || t >= EPOCH_MAX_MS) throw new WorldFileError('epoch', `must be a date from 1970 to 2099, not ${JSON.stringify(raw.epoch)}`);
     epochNs = t * 1e6;
+  }
+
+  let disk: FsLimits | null = null;
+  if (raw.disk !== undefined) {
+    if (!isObject(raw.disk)) throw new WorldFileError('disk', 'must be an object like {"size": "64M", "inodes": 16384}');
+    checkKeys(raw.disk, ['size', 'inodes'], 'disk');
+    disk = {
+      bytes: raw.disk.size === undefined ? DEFAULT_FS_LIMITS.bytes : diskSize(raw.disk.size, 'disk.size'),
+      inodes: raw.disk.inodes === undefined ? DEFAULT_FS_LIMITS.inodes : num(raw.disk.inodes, 'disk.inodes', 64, 10_000_000, true),
+    };
   }
 
   const segments = new Map<string, SegmentSpec>();
@@ -346,7 +369,7 @@ export function parseWorldFile(text: string): WorldSpec {
     if (!hosts.some((h) => h.name === host)) throw new WorldFileError('uplink.host', `no host named ${JSON.stringify(host)}`);
     uplink = { host, address: cidr(u.address, 'uplink.address'), gateway: ipv4(u.gateway, 'uplink.gateway') };
   }
-  const spec: WorldSpec = { warnings: [], name, description, epochNs, segments, hosts, uplink };
+  const spec: WorldSpec = { warnings: [], name, description, epochNs, disk, segments, hosts, uplink };
   spec.warnings = lint(spec);
   return spec;
 }

@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ErrnoName, SysError } from '../../kernel/abi/errno.js';
 import { O_CREAT, O_RDONLY, O_WRONLY } from '../../kernel/abi/fcntl.js';
 import { S_IFLNK, S_IFMT } from '../../kernel/abi/stat.js';
 import type { Credentials } from '../../kernel/vfs/filesystem.js';
 import { HostFs, HostShare, ShareError, shareProblem } from '../../kernel/vfs/hostfs.js';
+import { errnoSync } from '../helpers/probe.js';
 import { crashes, JS_LEAK, runBounded, userlandWorld } from './harness.js';
 
 const ROOT: Credentials = { uid: 0, gid: 0 };
@@ -41,15 +41,7 @@ function hostFs(): HostFs {
   return new HostFs(3, new HostShare(share), () => 0, (l) => logged.push(l));
 }
 
-function errno(fn: () => unknown): ErrnoName | 'ok' {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof SysError) return e.errno;
-    throw e;
-  }
-}
+const errno = errnoSync;
 
 const put = (rel: string, text = 'x\n') => {
   fs.mkdirSync(path.dirname(path.join(share, rel)), { recursive: true });
