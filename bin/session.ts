@@ -57,7 +57,7 @@ export class Session {
     const file = opts.worldFile ?? DEFAULT_WORLD;
     let built: BuiltWorld;
     try {
-      built = loadWorldFile(file, { programs: userlandPrograms, clock: opts.clock, seed: opts.seed ?? 1, share: opts.share });
+      built = loadWorldFile(file, { programs: userlandPrograms, clock: opts.clock, seed: opts.seed ?? 1, share: opts.share, checkErrno: process.env.TUNLAB_CHECK_ERRNO === '1' });
     } catch (e) {
       if (e instanceof ShareError) throw new SessionError(e.message);
       throw e;
@@ -109,7 +109,7 @@ export class Session {
         await k.openKernel(`/dev/${err.path}`, O_RDWR),
       ];
     }
-    if (this.opts.trace) k.traceAll = files[2]!;
+    if (this.opts.trace) k.procs.traceAll = files[2]!;
     const uid = this.opts.uid ?? 0;
     const shell: Process = await k.spawn(null, '/bin/sh', ['sh', ...args], {
       files,
