@@ -7,11 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorld, loadWorldFile } from '../../../kernel/world/build.js';
 import { MAX_WORLD_INPUT } from '../../../kernel/world/host-files.js';
 import { parseWorldFile, WorldFileError } from '../../../kernel/world/world-file.js';
 import { programsOf } from '../../helpers/world.js';
+import { numRuns } from '../wire/runs.js';
 
 let tmp = '';
 let worlds = '';
@@ -153,5 +155,60 @@ describe('12.21: likely mistakes are warned about, and the world still boots', (
 
   it('the default world has nothing to warn about', () => {
     expect(loadWorldFile('fixtures/worlds/default.json', { programs: programsOf([]) }).spec.warnings).toEqual([]);
+  });
+});
+
+describe('any world file: built, or refused with a WorldFileError, nothing else', () => {
+  const DEFAULT = JSON.parse(fs.readFileSync('fixtures/worlds/default.json', 'utf8')) as Record<string, unknown>;
+  const NAMES = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty'];
+
+  /** The outcome of one world text: 'built', or the refusal; anything else fails the property. */
+  function outcome(text: string): string {
+    try {
+      buildWorld(parseWorldFile(text), { programs: programsOf([]) }, 'fixtures/worlds');
+      return 'built';
+    } catch (e) {
+      if (e instanceof WorldFileError) return e.message;
+      throw e;
+    }
+  }
+
+  /** Every place in a JSON value, as a path of keys and indexes. */
+  function places(v: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
+    if (Array.isArray(v)) return [at, ...v.flatMap((x, i) => places(x, [...at, i]))];
+    if (typeof v === 'object' && v !== null) return [at, ...Object.entries(v).flatMap(([k, x]) => places(x, [...at, k]))];
+    return [at];
+  }
+  const all = places(DEFAULT).filter((p) => p.length > 0);
+
+  function replaced(path: Array<string | number>, value: unknown): unknown {
+    const copy = structuredClone(DEFAULT) as Record<string | number, unknown>;
+    let o = copy;
+    for (const k of path.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+    o[path[path.length - 1]!] = value;
+    return copy;
+  }
+
+  it('the default world with any one value replaced by any JSON value', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: all.length - 1 }), fc.jsonValue({ maxDepth: 3 }), (i, value) => {
+        expect(outcome(JSON.stringify(replaced(all[i]!, value)))).not.toBe('');
+      }),
+      { numRuns: Math.ceil(numRuns / 4) },
+    );
+  });
+
+  it('object keys that are names of Object.prototype, anywhere a name goes', () => {
+    for (const name of NAMES) {
+      for (const text of [
+        JSON.stringify({ hosts: { [name]: {} } }),
+        JSON.stringify({ segments: { [name]: {} }, hosts: { a: { nics: [{ segment: name }] } } }),
+        JSON.stringify({ hosts: { a: { files: { [`/etc/${name}`]: 'x' }, [name]: 1 } } }),
+        JSON.stringify({ [name]: 1, hosts: { a: {} } }),
+        `{"hosts": {"a": {}}, "${name}": {}}`,
+      ]) {
+        expect(outcome(text)).not.toBe('');
+      }
+    }
   });
 });
