@@ -22,7 +22,7 @@ import { SysError } from '../abi/errno.js';
 import { O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY } from '../abi/fcntl.js';
 import { S_IFMT, type Dirent, type Stat } from '../abi/stat.js';
 import type { OpenFile } from './file.js';
-import { type Credentials, type FileSystem, permits } from './filesystem.js';
+import { type Credentials, type FileSystem, permits, stickyAllows } from './filesystem.js';
 import { BeneathRoot, type Found, sameFile } from './host-path.js';
 import { toStat } from './memfs-root.js';
 import { nodeCall } from './node-errors.js';
@@ -130,6 +130,12 @@ export class HostFs implements FileSystem {
     if (!permits(this.emulated(st), cred, want)) throw new SysError('EACCES');
   }
 
+  /** Write permission on the directory, and the sticky bit's rule for the entry in it. */
+  private requireRemovable(dir: fs.Stats, entry: fs.Stats, cred: Credentials): void {
+    this.require(dir, cred, 2 | 1);
+    if (!stickyAllows(this.emulated(dir), this.emulated(entry), cred)) throw new SysError('EPERM');
+  }
+
   private refuseSpecial(rel: string, st: fs.Stats): never {
     this.log(`hostfs: ${this.path(rel)} is ${specialKind(st)} of the real machine: only regular files and directories are shared`);
     throw new SysError('ENXIO');
@@ -229,7 +235,7 @@ export class HostFs implements FileSystem {
       if (f.name === null) throw new SysError('EBUSY');
       if (dir && !st.isDirectory()) throw new SysError('ENOTDIR');
       if (!dir && st.isDirectory()) throw new SysError('EISDIR');
-      this.require(f.dir.st, cred, 2 | 1);
+      this.requireRemovable(f.dir.st, st, cred);
       nodeCall(() => (dir ? fs.rmdirSync(f.ref) : fs.unlinkSync(f.ref)));
       this.share.forget(st);
     });
@@ -247,8 +253,9 @@ export class HostFs implements FileSystem {
     this.existing(from, false, cred, (a, src) =>
       this.lookup(to, false, cred, (b) => {
         if (a.name === null || b.name === null) throw new SysError('EBUSY');
-        this.require(a.dir.st, cred, 2 | 1);
-        this.require(b.dir.st, cred, 2 | 1);
+        this.requireRemovable(a.dir.st, src, cred);
+        if (b.st) this.requireRemovable(b.dir.st, b.st, cred);
+        else this.require(b.dir.st, cred, 2 | 1);
         if (src.isDirectory() && to.startsWith(`${from}/`)) throw new SysError('EINVAL');
         // The real rename(2) gives EISDIR, ENOTDIR and ENOTEMPTY itself.
         nodeCall(() => fs.renameSync(a.ref, b.ref));

@@ -7,7 +7,7 @@ import { SysError } from '../abi/errno.js';
 import { O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY } from '../abi/fcntl.js';
 import { type Dirent, S_IFDIR, S_IFLNK, S_IFMT, type Stat } from '../abi/stat.js';
 import type { OpenFile } from './file.js';
-import { type Credentials, type FileSystem, permits } from './filesystem.js';
+import { type Credentials, type FileSystem, permits, stickyAllows } from './filesystem.js';
 import { nodeCall } from './node-errors.js';
 import { DEFAULT_FS_LIMITS, type FsLimits, FsQuota, type QuotaEntry } from './fs-quota.js';
 import { type NodeFdApi, RegularFile } from './regular-file.js';
@@ -160,6 +160,14 @@ export class MemFsRoot implements FileSystem {
     }
   }
 
+  /** Write permission on the parent, and the sticky bit's rule for the entry there. */
+  private requireRemovable(rel: string, cred: Credentials): Stat {
+    this.requireWritableParent(rel, cred);
+    const st = this.stat(rel, false);
+    if (!stickyAllows(this.stat(this.parentOf(rel), true), st, cred)) throw new SysError('EPERM');
+    return st;
+  }
+
   private requireWritableParent(rel: string, cred: Credentials): void {
     this.requireSearch(rel, cred);
     if (!permits(this.stat(this.parentOf(rel), true), cred, 2 | 1)) throw new SysError('EACCES');
@@ -249,16 +257,14 @@ export class MemFsRoot implements FileSystem {
   }
 
   rmdir(rel: string, cred: Credentials): void {
-    this.requireWritableParent(rel, cred);
-    const ino = this.ino(this.p(rel));
+    const st = this.requireRemovable(rel, cred);
     nodeCall(() => this.vol.rmdirSync(this.p(rel)));
-    this.quota.unlinked(ino);
+    this.quota.unlinked(st.st_ino);
     this.touchParent(rel);
   }
 
   unlink(rel: string, cred: Credentials): void {
-    this.requireWritableParent(rel, cred);
-    const st = this.stat(rel, false);
+    const st = this.requireRemovable(rel, cred);
     if ((st.st_mode & S_IFMT) === S_IFDIR) throw new SysError('EISDIR');
     nodeCall(() => this.vol.unlinkSync(this.p(rel)));
     this.quota.unlinked(st.st_ino);
@@ -266,12 +272,11 @@ export class MemFsRoot implements FileSystem {
   }
 
   rename(from: string, to: string, cred: Credentials): void {
-    this.requireWritableParent(from, cred);
+    const src = this.requireRemovable(from, cred);
     this.requireWritableParent(to, cred);
     // POSIX rename(2)'s checks, which memfs skips: it let a file replace a directory (and all it
     // held), a directory replace a file or a non-empty directory, and gave ENOENT for a directory
     // moved into itself.
-    const src = this.stat(from, false);
     if (from === to) return;
     const srcDir = (src.st_mode & S_IFMT) === S_IFDIR;
     if (srcDir && to.startsWith(`${from}/`)) throw new SysError('EINVAL');
@@ -282,6 +287,7 @@ export class MemFsRoot implements FileSystem {
       if (!(e instanceof SysError && e.errno === 'ENOENT')) throw e;
     }
     if (dst) {
+      if (!stickyAllows(this.stat(this.parentOf(to), true), dst, cred)) throw new SysError('EPERM');
       const dstDir = (dst.st_mode & S_IFMT) === S_IFDIR;
       if (dstDir && !srcDir) throw new SysError('EISDIR');
       if (srcDir && !dstDir) throw new SysError('ENOTDIR');

@@ -247,6 +247,22 @@ describe('12.3: modes and owners', () => {
   });
 });
 
+describe('12.3: a sticky directory, shared or not', () => {
+  it('in a 1777 directory a user removes and renames only what it owns, in /host as in /tmp', async () => {
+    fs.chmodSync(share, 0o1777);
+    put('rootfile', 'root\n');
+    const { w, panics } = userlandWorld([], undefined, share);
+    const setup = await runBounded(w, 'a', ['sh', '-c', 'echo root > /tmp/rootfile']);
+    expect(setup.code).toBe(0);
+    for (const dir of ['/host', '/tmp']) {
+      const r = await runBounded(w, 'a', ['su', '1000', '-c', `rm ${dir}/rootfile; mv ${dir}/rootfile ${dir}/x; echo mine > ${dir}/mine && mv ${dir}/mine ${dir}/mine2 && rm ${dir}/mine2 && echo own ok`]);
+      expect(r.out).toBe(`rm: cannot remove '${dir}/rootfile': Operation not allowed\nmv: cannot move '${dir}/rootfile' to '${dir}/x': Operation not allowed\nown ok\n`);
+    }
+    expect(fs.readdirSync(share)).toEqual(['rootfile']);
+    expect([...crashes(w), ...panics]).toEqual([]);
+  });
+});
+
 describe('12.4: special files never freeze the lab', () => {
   it('a FIFO is refused with ENXIO and a log line, without blocking; lstat still shows it', async () => {
     const fifo = path.join(share, 'fifo');
