@@ -70,17 +70,19 @@ export class BeneathRoot {
    * @param dir the shared directory (already checked to be a directory)
    * @param mountedAt where it is mounted inside the system: absolute link targets under it lead
    *   back into the share, as they do for a program inside.
+   * @param useProc walk through /proc/self/fd where there is one (false: the other systems' way)
    */
   constructor(
     dir: string,
     private readonly mountedAt: string,
+    useProc = true,
   ) {
     this.real = fs.realpathSync(dir);
     this.rootSt = fs.statSync(this.real);
     const fd = fs.openSync(this.real, DIR_FLAGS);
     try {
       const through = fs.statSync(`/proc/self/fd/${fd}`, { throwIfNoEntry: false });
-      this.viaProc = through !== undefined && sameFile(through, this.rootSt);
+      this.viaProc = useProc && through !== undefined && sameFile(through, this.rootSt);
     } finally {
       fs.closeSync(fd);
     }

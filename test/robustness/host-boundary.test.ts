@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { O_CREAT, O_RDONLY, O_WRONLY } from '../../kernel/abi/fcntl.js';
 import { S_IFLNK, S_IFMT } from '../../kernel/abi/stat.js';
 import type { Credentials } from '../../kernel/vfs/filesystem.js';
+import { BeneathRoot } from '../../kernel/vfs/host-path.js';
 import { HostFs, HostShare, ShareError, shareProblem } from '../../kernel/vfs/hostfs.js';
 import { errnoSync } from '../helpers/probe.js';
 import { crashes, JS_LEAK, runBounded, userlandWorld } from './harness.js';
@@ -142,6 +143,23 @@ describe('12.1: every component resolves inside the share', () => {
       },
     }, (f) => fs.readFileSync(f.ref, 'utf8'));
     expect(text).toBe('inside\n');
+  });
+});
+
+describe('12.1 without /proc (the walk by real paths other systems get)', () => {
+  it('resolves the same: links inside work, links out and loops do not', () => {
+    put('common/defaults.sh', 'defaults\n');
+    fs.mkdirSync(path.join(share, 'sub'));
+    link('../common/defaults.sh', 'sub/in');
+    link('/host/common', 'by-mount');
+    link('../outside/secret', 'out');
+    link('loop', 'loop');
+    const root = new BeneathRoot(share, '/host', false);
+    const look = (rel: string) => errno(() => root.lookup(rel, { follow: true }, (f) => (f.st ? fs.readFileSync(f.ref, 'utf8') : null)));
+    const text = (rel: string) => root.lookup(rel, { follow: true }, (f) => fs.readFileSync(f.ref, 'utf8'));
+    expect([text('sub/in'), text('by-mount/defaults.sh')]).toEqual(['defaults\n', 'defaults\n']);
+    expect([look('out'), look('loop'), look('sub/in/x')]).toEqual(['EACCES', 'ELOOP', 'ENOTDIR']);
+    expect(root.lookup('common', { follow: true }, (f) => f.ref)).toBe(path.join(share, 'common'));
   });
 });
 
