@@ -9,6 +9,7 @@
 // would get them.
 
 import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
 
 /** slirp's SO_EXPIRE: a UDP socket idle this long is closed. */
 export const UDP_IDLE_NS = 240e9;
@@ -16,6 +17,21 @@ export const UDP_IDLE_NS = 240e9;
 export const DNS_IDLE_NS = 10e9;
 /** Real sockets one uplink keeps open for guest flows (slirp has no cap but the fd limit). */
 export const MAX_SESSIONS = 256;
+
+/**
+ * The cap under this process's open-file limit: at most a quarter of it, so the rest of tunlab (a
+ * program's module, a --share file, the terminal) still gets an fd when the table is full.
+ */
+export function sessionCap(limits = '/proc/self/limits'): number {
+  let soft = Infinity;
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(fs.readFileSync(limits, 'utf8'));
+    if (m && m[1] !== 'unlimited') soft = Number(m[1]);
+  } catch {
+    // No /proc: only the fixed cap, and the shrinking on EMFILE below.
+  }
+  return Math.max(1, Math.min(MAX_SESSIONS, Math.floor(soft / 4)));
+}
 
 export interface SessionClock {
   now(): number;
@@ -48,8 +64,12 @@ export class SessionTable<S extends { close(): void }> {
   constructor(
     private readonly clock: SessionClock,
     private readonly log: (line: string) => void,
-    readonly cap = MAX_SESSIONS,
+    private capacity = sessionCap(),
   ) {}
+
+  get cap(): number {
+    return this.capacity;
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -86,8 +106,18 @@ export class SessionTable<S extends { close(): void }> {
         this.opening.delete(key);
         this.dropped += queue.length;
         failed(e);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EMFILE' || code === 'ENFILE') this.shrink(code);
       },
     );
+  }
+
+  /** Out of fds all the same: keep half of what is open, and no more from now on. */
+  private shrink(code: string): void {
+    this.capacity = Math.max(1, Math.floor(this.sessions.size / 2));
+    this.warnedFull = true; // the line below says it
+    while (this.sessions.size > this.capacity) this.evictOldest();
+    this.log(`uplink: out of file descriptors (${code}): at most ${this.capacity} UDP sessions from now on`);
   }
 
   private evictOldest(): void {

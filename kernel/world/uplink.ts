@@ -26,7 +26,7 @@ import { buildArpPacket } from '../abi/wire/arp.js';
 import { fragment, Reassembler } from '../net/iface/fragment.js';
 import type { Kernel } from '../kernel.js';
 import type { Timer } from '../sched/timers.js';
-import { MAX_SESSIONS, openSessionSocket, SessionTable } from './uplink-sessions.js';
+import { openSessionSocket, SessionTable, sessionCap } from './uplink-sessions.js';
 import type { Port, Segment } from './segment.js';
 import type { World } from './world.js';
 
@@ -110,7 +110,7 @@ export class Uplink implements Port {
     private readonly host: Kernel,
     readonly gateway: number,
     readonly guestAddr: number,
-    maxSessions = MAX_SESSIONS,
+    maxSessions = sessionCap(),
   ) {
     segment.addPort(this);
     const sched = world.sched;

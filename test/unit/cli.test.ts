@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRNO } from '../../kernel/abi/errno.js';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
-import { TUNLAB_COMMAND } from '../helpers/command.js';
+import { ensureBuilt, TUNLAB_COMMAND } from '../helpers/command.js';
 
 /** Wall-clock bound of one run of the command (a cold start takes a quarter of a second). */
 const RUN_MS = 20_000;
@@ -31,11 +31,7 @@ const PAIR_WORLD = {
 let pairWorld = '';
 
 beforeAll(() => {
-  // `npm test` builds first (pretest); a lone `vitest run` of this file builds if it must.
-  if (!fs.existsSync(TUNLAB_COMMAND)) {
-    const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 180_000 });
-    if (b.status !== 0) throw new Error(`npm run build failed:\n${b.stdout}${b.stderr}`);
-  }
+  ensureBuilt();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tunlab-cli-'));
   // CI=true on every machine, as CI runners set it: the interactive screens must not depend on it.
   baseEnv = { ...process.env, CI: 'true', TUNLAB_STATE_DIR: path.join(tmp, 'state') };

@@ -9,7 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Session } from '../../../bin/session.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../../kernel/abi/socket.js';
-import { DNS_IDLE_NS, MAX_SESSIONS, openSessionSocket, SessionTable, UDP_IDLE_NS } from '../../../kernel/world/uplink-sessions.js';
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DNS_IDLE_NS, MAX_SESSIONS, openSessionSocket, SessionTable, sessionCap, UDP_IDLE_NS } from '../../../kernel/world/uplink-sessions.js';
+import { ensureBuilt, TUNLAB_COMMAND } from '../../helpers/command.js';
 import { run } from '../../helpers/world.js';
 
 /** A clock whose time moves only when told, firing timers as it passes them. */
@@ -83,6 +87,68 @@ describe('the session table, in virtual time', () => {
     t.closeAll();
     expect(s.slice(0, 7).every((x) => x.closed)).toBe(true);
   });
+});
+
+describe('the cap under the fd limit', () => {
+  it('is a quarter of the open-file limit, at most 256', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunlab-limits-'));
+    const limits = (soft: string) => {
+      fs.writeFileSync(path.join(dir, 'limits'), `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 4096                 files\n`);
+      return sessionCap(path.join(dir, 'limits'));
+    };
+    try {
+      expect([limits('60'), limits('1024'), limits('1048576'), limits('unlimited'), limits('2')]).toEqual([15, 256, 256, 256, 1]);
+      expect(sessionCap(path.join(dir, 'none'))).toBe(256);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shrinks to half of what is open when a socket cannot be had (EMFILE), with a log line', async () => {
+    const clock = fakeClock();
+    const log: string[] = [];
+    const t = new SessionTable<FakeSocket>(clock, (l) => log.push(l), 10);
+    const failures: string[] = [];
+    const open = (fail: boolean) => () => (fail ? Promise.reject(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' })) : Promise.resolve(new FakeSocket()));
+    for (let i = 0; i < 6; i++) t.send(`s${i}`, 1000, open(false), () => {}, () => {});
+    await Promise.resolve();
+    t.send('x', 1000, open(true), () => failures.push('sent'), (e) => failures.push((e as Error).message));
+    await new Promise((res) => setImmediate(res));
+    expect(failures).toEqual(['EMFILE: too many open files']);
+    expect([t.cap, t.size, t.dropped]).toEqual([3, 3, 1]);
+    expect(log).toEqual(['uplink: out of file descriptors (EMFILE): at most 3 UDP sessions from now on']);
+  });
+
+  it('tunlab under a 60-fd limit: a guest sending from 500 ports is capped, and nothing crashes', () => {
+    ensureBuilt();
+    const prlimit = spawnSync('prlimit', ['--version']);
+    if (prlimit.status !== 0) {
+      // util-linux is part of every Debian: prlimit missing is a broken machine, not a skip.
+      throw new Error('prlimit (util-linux) is needed to lower the fd limit of a run');
+    }
+    const spray = path.join(os.tmpdir(), `tunlab-spray-${process.pid}.mjs`);
+    fs.writeFileSync(
+      spray,
+      `export default { name: 'spray', summary: 'one datagram from each of many ports', async main(argv, sys) {
+        for (let i = 0; i < 500; i++) {
+          const fd = await sys.socket(${AF_INET}, ${SOCK_DGRAM}, 0);
+          await sys.sendto(fd, new TextEncoder().encode('n' + i), 0, { sin_family: ${AF_INET}, sin_port: 9, sin_addr: '10.0.2.2' });
+          await sys.close(fd);
+          if (i % 4 === 3) await sys.nanosleep(1e6);
+        }
+        return 0;
+      } };\n`,
+    );
+    try {
+      const r = spawnSync('prlimit', ['--nofile=60:60', process.execPath, TUNLAB_COMMAND, '--clock', 'real', '--load', spray, '-c', 'spray; dmesg | grep -c uplink; echo done'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ stdout: '1\ndone\n', stderr: '', status: 0 });
+    } finally {
+      fs.rmSync(spray, { force: true });
+    }
+  }, 200_000);
 });
 
 describe('the sessions, with real sockets', () => {
