@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Program } from '../kernel/abi/program.js';
 import { O_RDONLY, O_RDWR } from '../kernel/abi/fcntl.js';
-import { createTerminal, type Terminal } from '../kernel/drivers/tty/tty.js';
+import type { Terminal } from '../kernel/drivers/tty/tty.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc/process.js';
 import type { OpenFile } from '../kernel/vfs/file.js';
@@ -95,12 +95,12 @@ export class Session {
     let files: OpenFile[];
     let terminal: Terminal | null = null;
     if (io.tty) {
-      terminal = createTerminal(k, true);
+      terminal = k.ttys.create(true);
       const f = await k.openKernel(`/dev/${terminal.path}`, O_RDWR);
       files = [f, f, f];
     } else {
-      const out = createTerminal(k, false);
-      const err = createTerminal(k, false);
+      const out = k.ttys.create(false);
+      const err = k.ttys.create(false);
       out.onOutput = io.out;
       err.onOutput = io.err;
       files = [

@@ -6,7 +6,10 @@
 import { O_ACCMODE, O_APPEND, O_NONBLOCK } from './abi/fcntl.js';
 import type { Sys } from './abi/syscalls.js';
 import { installBaseDevices } from './drivers/base.js';
-import { installTunDriver, type TunDriver } from './drivers/tun/driver.js';
+import type { DriverEnv } from './drivers/env.js';
+import { NicDriver } from './drivers/ethernet/nic.js';
+import { TtyDriver } from './drivers/tty/tty.js';
+import { TunDriver } from './drivers/tun/driver.js';
 import { installBridges } from './net/iface/bridge.js';
 import { NetStack } from './net/iface/stack.js';
 import { SocketLayer } from './net/socket/sockets.js';
@@ -82,6 +85,8 @@ export class Kernel implements GateHost {
   readonly net: NetStack;
   readonly sockets: SocketLayer;
   readonly tun: TunDriver;
+  readonly nics: NicDriver;
+  readonly ttys: TtyDriver;
   world: WorldLink | null;
 
   constructor(opts: KernelOptions) {
@@ -117,10 +122,13 @@ export class Kernel implements GateHost {
       loadProgram: opts.loadProgram,
       makeSys: (p: Process): Sys => makeSys(this, p),
     });
-    installBaseDevices(this);
+    installBaseDevices(this.devfs, this.sched.virtual ? this.random.fork('dev/random') : null);
+    this.ttys = new TtyDriver({ devfs: this.devfs, jobs: this.procs, kick: () => this.sched.kick() });
     this.net = new NetStack({ host: this.name, timers: this.sched, random: this.random, log: this.log, events: this.events });
     this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net));
-    this.tun = installTunDriver(this);
+    const drivers: DriverEnv = { devfs: this.devfs, net: this.net, log: this.log, random: this.random };
+    this.tun = new TunDriver(drivers);
+    this.nics = new NicDriver(this.net, this.devfs, this.name);
     installBridges(this.net);
   }
 

@@ -13,7 +13,6 @@ import { O_RDWR } from '../../kernel/abi/fcntl.js';
 import type { Program } from '../../kernel/abi/program.js';
 import { SIGKILL } from '../../kernel/abi/signal.js';
 import { WEXITSTATUS, WIFSIGNALED, WTERMSIG } from '../../kernel/abi/wait.js';
-import { createTerminal } from '../../kernel/drivers/tty/tty.js';
 import type { Kernel, KernelLimits } from '../../kernel/kernel.js';
 import type { Process } from '../../kernel/proc/process.js';
 import type { RunOutcome } from '../../kernel/sched/scheduler.js';
@@ -98,7 +97,7 @@ export interface BoundOptions {
  */
 export async function runBounded(w: World, host: string, argv: string[], opts: BoundOptions = {}): Promise<Bounded> {
   const k = w.mustHost(host);
-  const term = createTerminal(k, opts.tty ?? false);
+  const term = k.ttys.create(opts.tty ?? false);
   const chunks: string[] = [];
   let bytes = 0;
   const dec = new TextDecoder();

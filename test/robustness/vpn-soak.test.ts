@@ -22,7 +22,6 @@ import { O_RDWR } from '../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT } from '../../kernel/abi/signal.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../kernel/abi/socket.js';
-import { createTerminal } from '../../kernel/drivers/tty/tty.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Process } from '../../kernel/proc/process.js';
 import { buildWorld } from '../../kernel/world/build.js';
@@ -93,7 +92,7 @@ const sink = defineProgram({
 
 /** Start a program with a terminal that counts replay warnings and keeps every other line. */
 async function startCounting(k: Kernel, argv: string[]): Promise<{ proc: Process; replayLines: () => number; otherLines: string[] }> {
-  const term = createTerminal(k, false);
+  const term = k.ttys.create(false);
   let replayLines = 0;
   const otherLines: string[] = [];
   let partial = '';
