@@ -296,3 +296,17 @@ export class FlipRelay {
     this.sideB.close();
   }
 }
+
+/**
+ * Create network namespace `ns` with its loopback up. Returns why it cannot be (not root, no
+ * `ip netns`): the tests that need it skip saying so; null once it exists.
+ */
+export function makeNetns(ns: string): string | null {
+  const uid = process.getuid?.();
+  if (uid !== 0) return `needs root to create a network namespace (id -u is ${uid ?? 'unknown'})`;
+  const add = runTool(['ip', 'netns', 'add', ns]);
+  if (add.status !== 0) return `\`ip netns add ${ns}\` failed: ${add.out.trim()}`;
+  const lo = runTool(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  if (lo.status !== 0) throw new Error(`ip -n ${ns} link set lo up: ${lo.out}`);
+  return null;
+}
