@@ -136,9 +136,10 @@ export class HostFs implements FileSystem {
     if (!stickyAllows(this.emulated(dir), this.emulated(entry), cred)) throw new SysError('EPERM');
   }
 
-  private refuseSpecial(rel: string, st: fs.Stats): never {
+  /** ENXIO for an open, as for a device with nothing behind it; EPERM for a chmod. */
+  private refuseSpecial(rel: string, st: fs.Stats, errno: 'ENXIO' | 'EPERM' = 'ENXIO'): never {
     this.log(`hostfs: ${this.path(rel)} is ${specialKind(st)} of the real machine: only regular files and directories are shared`);
-    throw new SysError('ENXIO');
+    throw new SysError(errno);
   }
 
   private lookup<T>(rel: string, follow: boolean, cred: Credentials | undefined, fn: (f: Found) => T): T {
@@ -267,7 +268,8 @@ export class HostFs implements FileSystem {
   chmod(rel: string, mode: number, cred: Credentials): void {
     this.existing(rel, true, cred, (f, st) => {
       if (cred.uid !== 0 && cred.uid !== this.share.ownerOf(st).uid) throw new SysError('EPERM');
-      if (!st.isFile() && !st.isDirectory()) this.refuseSpecial(rel, st);
+      // Changing it would mean opening it, which a FIFO or a device must not be.
+      if (!st.isFile() && !st.isDirectory()) this.refuseSpecial(rel, st, 'EPERM');
       const fd = this.root.openFound(f, H.O_RDONLY);
       try {
         // No setuid, setgid or sticky bit on the real disk.
