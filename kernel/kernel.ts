@@ -19,6 +19,7 @@ import { KernelLog } from './obs/log.js';
 import { DEFAULT_LIMITS, type KernelLimits } from './proc/limits.js';
 import type { Process } from './proc/process.js';
 import { type ProgramLoader, ProcessTable, type SpawnRequest } from './proc/table.js';
+import type { HostPort } from './port/port.js';
 import type { Random } from './sched/random.js';
 import type { Scheduler } from './sched/scheduler.js';
 import type { HostDirectory } from './syscalls/context.js';
@@ -28,6 +29,7 @@ import { DevFs } from './vfs/devfs.js';
 import type { IoContext, OpenFile } from './vfs/file.js';
 import { HostFs, type HostShare } from './vfs/hostfs.js';
 import { MemFsRoot } from './vfs/memfs-root.js';
+import { PipeFs } from './vfs/pipe.js';
 import { syslogWriter } from './vfs/syslog.js';
 import { Vfs } from './vfs/vfs.js';
 
@@ -55,6 +57,8 @@ export interface KernelOptions {
   bin?: BinFs;
   /** Fail loudly when a call raises an errno its abi list does not declare (the test suite). */
   checkErrno?: boolean;
+  /** The machine underneath: real randomness for /dev/random in real time. */
+  port: HostPort;
 }
 
 /** The context of files the kernel opens for itself: root, and never blocking. */
@@ -79,6 +83,7 @@ export class Kernel implements GateHost {
   readonly vfs = new Vfs();
   readonly root: MemFsRoot;
   readonly devfs: DevFs;
+  readonly pipes: PipeFs;
   readonly bin: BinFs;
   readonly log: KernelLog;
   readonly procs: ProcessTable;
@@ -100,6 +105,7 @@ export class Kernel implements GateHost {
     const now = () => this.wallNs();
     this.root = new MemFsRoot(1, now, this.limits.disk);
     this.devfs = new DevFs(2, now);
+    this.pipes = new PipeFs(this.limits.pipeCapacity, now);
     this.bin = opts.bin ?? new BinFs(4, now());
     this.log = new KernelLog(this.name, this.sched, this.events);
     this.log.sink = syslogWriter(this.root, now);
@@ -122,7 +128,7 @@ export class Kernel implements GateHost {
       loadProgram: opts.loadProgram,
       makeSys: (p: Process): Sys => makeSys(this, p),
     });
-    installBaseDevices(this.devfs, this.sched.virtual ? this.random.fork('dev/random') : null);
+    installBaseDevices(this.devfs, this.sched.virtual ? this.random.fork('dev/random') : opts.port);
     this.ttys = new TtyDriver({ devfs: this.devfs, jobs: this.procs, kick: () => this.sched.kick() });
     this.net = new NetStack({ host: this.name, timers: this.sched, random: this.random, log: this.log, events: this.events });
     this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net));
