@@ -42,6 +42,13 @@ export const TABLE: Record<string, Row[]> = {
   cat: [unknown('cat'), tooLong('cat', [LONG], 1, `cat: ${X}: File name too long`), row('no arguments', ['cat'], 0, /^hello\n$/, 'hello\n')],
   clear: [unknown('clear'), tooMany('clear')],
   cp: [row('no arguments', ['cp'], 2, usage('cp', 'missing file operand')), unknown('cp'), tooLong('cp', [LONG, '/tmp'], 1, `cp: cannot stat '${X}': File name too long`)],
+  cut: [
+    row('no arguments', ['cut'], 2, usage('cut', 'you must specify a list of bytes, characters, or fields')),
+    unknown('cut'),
+    row('out of range', ['cut', '-f', HUGE], 0, /^a\n$/, 'a\n'),
+    row('out of range', ['cut', '-f', '0'], 2, usage('cut', 'fields are numbered from 1')),
+    tooLong('cut', ['-f1', LONG], 1, `cut: ${X}: File name too long`),
+  ],
   date: [unknown('date'), row('out of range', ['date', '-d', `@${HUGE}`], 1, new RegExp(`^date: invalid date '@${HUGE}'\\n$`)), tooLong('date', ['-r', LONG], 1, `date: ${X}: File name too long`)],
   dirname: [row('no arguments', ['dirname'], 2, usage('dirname', "missing required argument 'name'")), unknown('dirname'), row('long string', ['dirname', `${LONG}/a`], 0, /^x{10000}\n$/)],
   dmesg: [unknown('dmesg'), tooMany('dmesg')],
@@ -146,6 +153,12 @@ export const TABLE: Record<string, Row[]> = {
     row('long string', ['sleep', LONG], 2, usage('sleep', `invalid time interval '${X}'`)),
     row('runs until killed', ['sleep', HUGE], 137, /^$/),
   ],
+  sort: [
+    unknown('sort'),
+    row('out of range', ['sort', '-k', HUGE], 0, /^a\nb\n$/, 'b\na\n'),
+    row('bad input', ['sort', '-k', '1x'], 2, usage('sort', "stray character in field spec: invalid field specification '1x'")),
+    tooLong('sort', [LONG], 2, `sort: cannot read: ${X}: File name too long`),
+  ],
   strace: [
     row('no arguments', ['strace'], 2, usage('strace', "missing required argument 'command'")),
     unknown('strace'),
@@ -171,6 +184,12 @@ export const TABLE: Record<string, Row[]> = {
   tee: [unknown('tee'), row('long string', ['tee', LONG], 1, new RegExp(`^tee: ${X}: File name too long\\n$`), '')],
   touch: [row('no arguments', ['touch'], 2, usage('touch', "missing required argument 'file'")), unknown('touch'), tooLong('touch', [LONG], 1, `touch: cannot touch '${X}': File name too long`)],
   true: [row('unknown option', ['true', '--bogus-option'], 0, /^$/)],
+  tr: [
+    row('no arguments', ['tr'], 2, usage('tr', 'missing operand')),
+    unknown('tr'),
+    row('out of range', ['tr', 'a', `[b*${HUGE}]`], 1, new RegExp(`^tr: invalid repeat count '${HUGE}' in \\[c\\*n\\] construct\n$`)),
+    row('long string', ['tr', LONG, 'y'], 0, /^yyy\n$/, 'xxx\n'),
+  ],
   tty: [unknown('tty'), tooMany('tty'), row('no arguments', ['tty'], 1, /^not a tty\n$/)],
   tunrelay: [
     row('no arguments', ['tunrelay'], 2, usage('tunrelay', "missing required argument 'peer'")),
@@ -188,6 +207,11 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['tunreply', '-n', HUGE, '-c', 'tun/%d'], 2, usage('tunreply', `option '-n, --count <n>' argument '${HUGE}' is invalid\\. count must be from 1 to 1000000000`)),
     tooLong('tunreply', [LONG], 1, `tunreply: ${X}: File name too long`),
     row('runs until killed', ['tunreply', '-c', 'tun/%d'], 137, /^tunreply: answering on tun\/0 \(tun\)\n$/),
+  ],
+  uniq: [
+    unknown('uniq'),
+    row('out of range', ['uniq', '-f', HUGE], 2, usage('uniq', `option '-f, --skip-fields <n>' argument '${HUGE}' is invalid\\. number of fields to skip must be from 0 to 9007199254740991`)),
+    tooLong('uniq', [LONG], 1, `uniq: ${X}: File name too long`),
   ],
   udpclient: [
     row('no arguments', ['udpclient'], 2, usage('udpclient', "missing required argument 'host'")),

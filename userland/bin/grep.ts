@@ -3,12 +3,11 @@
 // several files are searched. Status 0 when a line was selected, 1 when none, 2 on an error.
 
 import { defineProgram } from '../../kernel/abi/program.js';
-import type { Sys } from '../../kernel/abi/syscalls.js';
 import { command, parse } from '../lib/cli.js';
 import { errText, quotef, usageError, warn } from '../lib/errors.js';
 import { closeInput, openInput } from '../lib/fileio.js';
 import { guarded, out } from '../lib/guard.js';
-import { readChunk, ReadError } from '../lib/readers.js';
+import { ReadError, textLines as lines } from '../lib/readers.js';
 import { escapeFixed, posixToJs, RegexError } from '../lib/regex.js';
 
 interface Options {
@@ -30,24 +29,6 @@ interface Options {
   /** false with -h (--no-filename). */
   filename: boolean;
   maxCount?: string;
-}
-
-/** Lines of an fd, decoded as UTF-8, handed over as they complete. */
-async function* lines(sys: Sys, fd: number): AsyncGenerator<string> {
-  const dec = new TextDecoder();
-  let buf = '';
-  for (;;) {
-    const chunk = await readChunk(sys, fd);
-    if (chunk.length === 0) break;
-    buf += dec.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      yield buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-    }
-  }
-  buf += dec.decode();
-  if (buf.length > 0) yield buf;
 }
 
 export default defineProgram({

@@ -8,6 +8,7 @@ import basename from '../../../userland/bin/basename.js';
 import cat from '../../../userland/bin/cat.js';
 import clear from '../../../userland/bin/clear.js';
 import cp from '../../../userland/bin/cp.js';
+import cut from '../../../userland/bin/cut.js';
 import date from '../../../userland/bin/date.js';
 import dirname from '../../../userland/bin/dirname.js';
 import dmesg from '../../../userland/bin/dmesg.js';
@@ -28,13 +29,17 @@ import ps from '../../../userland/bin/ps.js';
 import rm from '../../../userland/bin/rm.js';
 import rmdir from '../../../userland/bin/rmdir.js';
 import seq from '../../../userland/bin/seq.js';
+import shell from '../../../userland/bin/sh.js';
 import sleep from '../../../userland/bin/sleep.js';
+import sort from '../../../userland/bin/sort.js';
 import tail from '../../../userland/bin/tail.js';
 import tee from '../../../userland/bin/tee.js';
 import touch from '../../../userland/bin/touch.js';
 import trueProgram from '../../../userland/bin/true.js';
+import tr from '../../../userland/bin/tr.js';
 import tty from '../../../userland/bin/tty.js';
 import uname from '../../../userland/bin/uname.js';
+import uniq from '../../../userland/bin/uniq.js';
 import uptime from '../../../userland/bin/uptime.js';
 import wc from '../../../userland/bin/wc.js';
 import yes from '../../../userland/bin/yes.js';
@@ -43,8 +48,8 @@ import { eprint } from '../../../userland/lib/io.js';
 import { run, testWorld } from '../../helpers/world.js';
 
 export const UTILITIES: readonly Program[] = [
-  basename, cat, clear, cp, date, dirname, dmesg, echo, env, falseProgram, grep, head, hexdump, hostname, id, kill, ls,
-  mkdir, mv, printf, ps, rm, rmdir, seq, sleep, tail, tee, touch, trueProgram, tty, uname, uptime, wc, yes,
+  basename, cat, clear, cp, cut, date, dirname, dmesg, echo, env, falseProgram, grep, head, hexdump, hostname, id, kill, ls,
+  mkdir, mv, printf, ps, rm, rmdir, seq, shell, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, yes,
 ];
 
 /**
@@ -112,4 +117,12 @@ export async function run1(argv: string[], opts: { input?: string; tty?: boolean
   const w = world();
   for (const [p, c] of Object.entries(opts.files ?? {})) install(w, p, c);
   return sh(w, argv, opts);
+}
+
+/**
+ * A shell line run by sh -c in a fresh world, in an empty working directory /tmp/w: for the cases
+ * checked against the GNU tools by running the same line in bash (the expected texts are theirs).
+ */
+export async function shLine(line: string, opts: { input?: string } = {}): Promise<Ran> {
+  return run1(['sh', '-c', `mkdir -p /tmp/w; cd /tmp/w; ${line}`], opts);
 }
