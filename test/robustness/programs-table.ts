@@ -40,6 +40,12 @@ export const TABLE: Record<string, Row[]> = {
   ],
   basename: [row('no arguments', ['basename'], 2, usage('basename', 'missing operand')), unknown('basename'), row('long string', ['basename', `/a/${LONG}`], 0, /^x{10000}\n$/)],
   cat: [unknown('cat'), tooLong('cat', [LONG], 1, `cat: ${X}: File name too long`), row('no arguments', ['cat'], 0, /^hello\n$/, 'hello\n')],
+  chmod: [
+    row('no arguments', ['chmod'], 2, usage('chmod', 'missing operand')),
+    unknown('chmod'),
+    row('out of range', ['chmod', HUGE, '/tmp'], 2, usage('chmod', `invalid mode: '${HUGE}'`)),
+    tooLong('chmod', ['644', LONG], 1, `chmod: cannot access '${X}': File name too long`),
+  ],
   clear: [unknown('clear'), tooMany('clear')],
   cp: [row('no arguments', ['cp'], 2, usage('cp', 'missing file operand')), unknown('cp'), tooLong('cp', [LONG, '/tmp'], 1, `cp: cannot stat '${X}': File name too long`)],
   cut: [
@@ -80,6 +86,11 @@ export const TABLE: Record<string, Row[]> = {
     row('unknown option', ['kill', '-Z', '1'], 1, /^kill: Z: invalid signal specification\n$/),
     row('out of range', ['kill', HUGE], 1, new RegExp(`^kill: ${HUGE}: arguments must be process or job IDs\\n$`)),
     tooLong('kill', [LONG], 1, `kill: ${X}: arguments must be process or job IDs`),
+  ],
+  ln: [
+    row('no arguments', ['ln'], 2, usage('ln', 'missing file operand')),
+    unknown('ln'),
+    tooLong('ln', ['-s', 'a', LONG], 1, `ln: failed to create symbolic link '${X}': File name too long`),
   ],
   ls: [unknown('ls'), tooLong('ls', [LONG], 2, `ls: cannot access '${X}': File name too long`)],
   mkdir: [
@@ -231,5 +242,6 @@ export const TABLE: Record<string, Row[]> = {
   uname: [unknown('uname'), tooMany('uname')],
   uptime: [unknown('uptime'), tooMany('uptime')],
   wc: [unknown('wc'), tooLong('wc', [LONG], 1, `wc: ${X}: File name too long`)],
+  which: [unknown('which'), row('no arguments', ['which'], 1, /^$/), row('long string', ['which', LONG], 1, /^$/)],
   yes: [unknown('yes'), row('runs until killed', ['yes', LONG], 137, /^(x{10000}\n){20}/)],
 };

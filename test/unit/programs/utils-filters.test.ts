@@ -1,4 +1,4 @@
-// sort, uniq, cut and tr: each case is a shell line whose whole output (and status) is GNU
+// sort, uniq, cut, tr and grep's context and -o: each case is a shell line whose whole output (and status) is GNU
 // coreutils 9.1's for the same line in bash; the usage errors keep tunlab's usage line and status 2.
 
 import { describe, expect, it } from 'vitest';
@@ -71,5 +71,16 @@ describe('tr, as GNU tr', () => {
     expect(await run1(['tr'])).toEqual({ out: `tr: missing operand\n${usage}`, status: 2 });
     expect(await run1(['tr', 'a'])).toEqual({ out: `tr: missing operand after 'a'\nTwo strings must be given when translating.\n${usage}`, status: 2 });
     expect(await run1(['tr', '-d', 'a', 'b'])).toEqual({ out: `tr: extra operand 'b'\nOnly one string may be given when deleting without squeezing repeats.\n${usage}`, status: 2 });
+  });
+});
+
+describe('grep context, -o, -c, -H/-h, as GNU grep', () => {
+  agrees([
+    ["seq 1 20 > n; grep -o -A1 '1[05]' n; echo ==; grep -n -C1 -e 5 -e 12 n; echo ==; grep -c -A1 5 n; grep -H -h 5 n; grep -hH 5 n", "10\n--\n15\n==\n4-4\n5:5\n6-6\n--\n11-11\n12:12\n13-13\n14-14\n15:15\n16-16\n==\n2\n5\n15\nn:5\nn:15\n", 0],
+    ["seq 1 20 > n; printf 'ab ab\\nx\\n' > t; grep -on 'ab' t n; grep -ov ab t; echo $?; grep -m1 -A2 1 n; echo ==; grep -A1 -B1 -m2 '[0-9]' n", "t:1:ab\nt:1:ab\n0\n1\n2\n3\n==\n1\n2\n3\n", 0],
+    ["seq 1 20 > n; seq 3 > m; grep -A1 -n 2 m n; grep -B2 -H 1 n m; grep -C 1 -v '[2-9]' n; printf 'aAbA\\n' | grep -oi 'A'; grep -c -v 1 n m", "m:2:2\nm-3-3\n--\nn:2:2\nn-3-3\n--\nn:12:12\nn-13-13\n--\nn:20:20\nn:1\n--\nn-8\nn-9\nn:10\nn:11\nn:12\nn:13\nn:14\nn:15\nn:16\nn:17\nn:18\nn:19\n--\nm:1\n1\n2\n--\n9\n10\n11\n12\na\nA\nA\nn:9\nm:2\n", 0],
+  ]);
+  it('wants a number for a context length', async () => {
+    expect((await run1(['grep', '-A', 'x', 'a'])).out).toMatch(/^grep: option '-A, --after-context <num>' argument 'x' is invalid\. x: invalid context length argument\nusage: grep /);
   });
 });

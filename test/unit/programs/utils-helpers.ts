@@ -6,6 +6,7 @@ import { defineProgram } from '../../../kernel/abi/program.js';
 import type { World } from '../../../kernel/world/world.js';
 import basename from '../../../userland/bin/basename.js';
 import cat from '../../../userland/bin/cat.js';
+import chmod from '../../../userland/bin/chmod.js';
 import clear from '../../../userland/bin/clear.js';
 import cp from '../../../userland/bin/cp.js';
 import cut from '../../../userland/bin/cut.js';
@@ -21,6 +22,7 @@ import hexdump from '../../../userland/bin/hexdump.js';
 import hostname from '../../../userland/bin/hostname.js';
 import id from '../../../userland/bin/id.js';
 import kill from '../../../userland/bin/kill.js';
+import ln from '../../../userland/bin/ln.js';
 import ls from '../../../userland/bin/ls.js';
 import mkdir from '../../../userland/bin/mkdir.js';
 import mv from '../../../userland/bin/mv.js';
@@ -42,14 +44,15 @@ import uname from '../../../userland/bin/uname.js';
 import uniq from '../../../userland/bin/uniq.js';
 import uptime from '../../../userland/bin/uptime.js';
 import wc from '../../../userland/bin/wc.js';
+import which from '../../../userland/bin/which.js';
 import yes from '../../../userland/bin/yes.js';
 import { WEXITSTATUS, WIFSIGNALED, WTERMSIG } from '../../../kernel/abi/wait.js';
 import { eprint } from '../../../userland/lib/io.js';
 import { run, testWorld } from '../../helpers/world.js';
 
 export const UTILITIES: readonly Program[] = [
-  basename, cat, clear, cp, cut, date, dirname, dmesg, echo, env, falseProgram, grep, head, hexdump, hostname, id, kill, ls,
-  mkdir, mv, printf, ps, rm, rmdir, seq, shell, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, yes,
+  basename, cat, chmod, clear, cp, cut, date, dirname, dmesg, echo, env, falseProgram, grep, head, hexdump, hostname, id, kill, ln, ls,
+  mkdir, mv, printf, ps, rm, rmdir, seq, shell, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, which, yes,
 ];
 
 /**
