@@ -144,6 +144,14 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['route', 'add', NIC, '10.5.0.0', 'prefixlen', '99'], 2, /^route: Option 'prefixlen' is invalid for this address family\n$/),
     tooLong('route', ['add', LONG, '10.5.0.0'], 2, `route: interface name "${X}" is too long\\.`),
   ],
+  sed: [
+    row('no arguments', ['sed'], 2, usage('sed', 'no script specified')),
+    unknown('sed'),
+    row('bad input', ['sed', 's/a/b'], 1, /^sed: -e expression #1, char 5: unterminated `s' command\n$/),
+    row('out of range', ['sed', '-n', `${HUGE}p`], 0, /^$/, 'a\n'),
+    row('out of range', ['sed', `s/a/b/${HUGE}`], 0, /^a\n$/, 'a\n'),
+    tooLong('sed', ['p', LONG], 2, `sed: can't read ${X}: File name too long`),
+  ],
   seq: [row('no arguments', ['seq'], 2, usage('seq', 'missing operand')), unknown('seq'), row('out of range', ['seq', '1e400'], 2, usage('seq', "invalid floating point argument: '1e400'")), row('long string', ['seq', LONG], 2, usage('seq', `invalid floating point argument: '${X}'`))],
   sh: [
     row('unknown option', ['sh', '--bogus-option'], 2, /^sh: --bogus-option: invalid option\nusage: sh /),

@@ -35,6 +35,7 @@ const PROGRAMS: Record<string, Entry> = {
   ps: { summary: 'list the teams (processes) of this host', load: () => import('./ps.js') },
   rm: { summary: 'remove files or directories', load: () => import('./rm.js') },
   rmdir: { summary: 'remove empty directories', load: () => import('./rmdir.js') },
+  sed: { summary: 'stream editor for filtering and transforming text', load: () => import('./sed/main.js') },
   seq: { summary: 'print a sequence of numbers', load: () => import('./seq.js') },
   sort: { summary: 'sort lines of text files', load: () => import('./sort.js') },
   sleep: { summary: 'delay for a specified amount of time', load: () => import('./sleep.js') },

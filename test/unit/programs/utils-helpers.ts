@@ -33,6 +33,7 @@ import rmdir from '../../../userland/bin/rmdir.js';
 import seq from '../../../userland/bin/seq.js';
 import shell from '../../../userland/bin/sh.js';
 import sleep from '../../../userland/bin/sleep.js';
+import sed from '../../../userland/bin/sed/main.js';
 import sort from '../../../userland/bin/sort.js';
 import tail from '../../../userland/bin/tail.js';
 import tee from '../../../userland/bin/tee.js';
@@ -52,7 +53,7 @@ import { run, testWorld } from '../../helpers/world.js';
 
 export const UTILITIES: readonly Program[] = [
   basename, cat, chmod, clear, cp, cut, date, dirname, dmesg, echo, env, falseProgram, grep, head, hexdump, hostname, id, kill, ln, ls,
-  mkdir, mv, printf, ps, rm, rmdir, seq, shell, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, which, yes,
+  mkdir, mv, printf, ps, rm, rmdir, sed, seq, shell, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, which, yes,
 ];
 
 /**
