@@ -56,11 +56,23 @@ export const TABLE: Record<string, Row[]> = {
     tooLong('cut', ['-f1', LONG], 1, `cut: ${X}: File name too long`),
   ],
   date: [unknown('date'), row('out of range', ['date', '-d', `@${HUGE}`], 1, new RegExp(`^date: invalid date '@${HUGE}'\\n$`)), tooLong('date', ['-r', LONG], 1, `date: ${X}: File name too long`)],
+  diff: [
+    row('no arguments', ['diff'], 2, usage('diff', "missing operand after 'diff'")),
+    unknown('diff'),
+    row('out of range', ['diff', '-U', HUGE, '/etc/hostname', '/etc/hostname'], 2, usage('diff', `option '-U, --unified <num>' argument '${HUGE}' is invalid\\. context length must be from 0 to 9007199254740991`)),
+    tooLong('diff', [LONG, '/etc/hostname'], 2, `diff: ${X}: File name too long`),
+  ],
   dirname: [row('no arguments', ['dirname'], 2, usage('dirname', "missing required argument 'name'")), unknown('dirname'), row('long string', ['dirname', `${LONG}/a`], 0, /^x{10000}\n$/)],
   dmesg: [unknown('dmesg'), tooMany('dmesg')],
   echo: [row('unknown option', ['echo', '--bogus-option'], 0, /^--bogus-option\n$/), row('long string', ['echo', LONG], 0, /^x{10000}\n$/)],
   env: [unknown('env'), tooLong('env', [LONG], 126, `env: '${X}': File name too long`)],
   false: [row('unknown option', ['false', '--bogus-option'], 1, /^$/)],
+  find: [
+    row('unknown option', ['find', '/tmp', '--bogus-option'], 1, /^find: unknown predicate `--bogus-option'\n$/),
+    row('out of range', ['find', '/tmp', '-maxdepth', HUGE], 0, /^\/tmp\n/),
+    row('bad input', ['find', '/tmp', '-name'], 1, /^find: missing argument to `-name'\n$/),
+    tooLong('find', [LONG], 1, `find: '${X}': File name too long`),
+  ],
   grep: [
     row('no arguments', ['grep'], 2, usage('grep', 'missing pattern')),
     unknown('grep'),
@@ -251,5 +263,11 @@ export const TABLE: Record<string, Row[]> = {
   uptime: [unknown('uptime'), tooMany('uptime')],
   wc: [unknown('wc'), tooLong('wc', [LONG], 1, `wc: ${X}: File name too long`)],
   which: [unknown('which'), row('no arguments', ['which'], 1, /^$/), row('long string', ['which', LONG], 1, /^$/)],
+  xargs: [
+    unknown('xargs'),
+    row('no arguments', ['xargs'], 0, /^a b\n$/, 'a\nb\n'),
+    row('out of range', ['xargs', '-n', HUGE], 2, usage('xargs', `option '-n, --max-args <max-args>' argument '${HUGE}' is invalid\\. max-args must be from 1 to 9007199254740991`)),
+    row('long string', ['xargs', LONG], 127, new RegExp(`^xargs: ${X}: No such file or directory\n$`), 'a\n'),
+  ],
   yes: [unknown('yes'), row('runs until killed', ['yes', LONG], 137, /^(x{10000}\n){20}/)],
 };

@@ -11,11 +11,13 @@ import clear from '../../../userland/bin/clear.js';
 import cp from '../../../userland/bin/cp.js';
 import cut from '../../../userland/bin/cut.js';
 import date from '../../../userland/bin/date.js';
+import diff from '../../../userland/bin/diff.js';
 import dirname from '../../../userland/bin/dirname.js';
 import dmesg from '../../../userland/bin/dmesg.js';
 import echo from '../../../userland/bin/echo.js';
 import env from '../../../userland/bin/env.js';
 import falseProgram from '../../../userland/bin/false.js';
+import find from '../../../userland/bin/find.js';
 import grep from '../../../userland/bin/grep.js';
 import head from '../../../userland/bin/head.js';
 import hexdump from '../../../userland/bin/hexdump.js';
@@ -46,14 +48,15 @@ import uniq from '../../../userland/bin/uniq.js';
 import uptime from '../../../userland/bin/uptime.js';
 import wc from '../../../userland/bin/wc.js';
 import which from '../../../userland/bin/which.js';
+import xargs from '../../../userland/bin/xargs.js';
 import yes from '../../../userland/bin/yes.js';
 import { WEXITSTATUS, WIFSIGNALED, WTERMSIG } from '../../../kernel/abi/wait.js';
 import { eprint } from '../../../userland/lib/io.js';
 import { run, testWorld } from '../../helpers/world.js';
 
 export const UTILITIES: readonly Program[] = [
-  basename, cat, chmod, clear, cp, cut, date, dirname, dmesg, echo, env, falseProgram, grep, head, hexdump, hostname, id, kill, ln, ls,
-  mkdir, mv, printf, ps, rm, rmdir, sed, seq, shell, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, which, yes,
+  basename, cat, chmod, clear, cp, cut, date, diff, dirname, dmesg, echo, env, falseProgram, find, grep, head, hexdump, hostname, id, kill, ln, ls,
+  mkdir, mv, printf, ps, rm, rmdir, sed, seq, shell, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, which, xargs, yes,
 ];
 
 /**
