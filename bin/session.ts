@@ -54,7 +54,7 @@ export class Session {
 
   static async create(opts: SessionOptions): Promise<Session> {
     const file = opts.worldFile ?? DEFAULT_WORLD;
-    const built = loadWorldFile(file, { programs: userlandPrograms, clock: opts.clock, seed: opts.seed ?? 1, share: opts.share });
+    const built = loadWorldFile(file, { programs: userlandPrograms, clock: opts.clock, seed: opts.seed ?? 1, share: opts.share, checkErrno: process.env.TUNLAB_CHECK_ERRNO === '1' });
     for (const p of opts.load ?? []) built.world.addProgram(await loadUserProgram(p));
     const hostName = opts.host ?? built.spec.hosts[0]!.name;
     const host = built.world.host(hostName);
@@ -102,7 +102,7 @@ export class Session {
         await k.openKernel(`/dev/${err.path}`, O_RDWR),
       ];
     }
-    if (this.opts.trace) k.traceAll = files[2]!;
+    if (this.opts.trace) k.procs.traceAll = files[2]!;
     const uid = this.opts.uid ?? 0;
     const shell: Process = await k.spawn(null, '/bin/sh', ['sh', ...args], {
       files,

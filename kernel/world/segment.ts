@@ -3,7 +3,7 @@
 // jitter (jitter may reorder frames, as a real path does).
 
 import type { Nic, Wire } from '../drivers/ethernet/nic.js';
-import type { EventBus } from '../events.js';
+import type { EventBus } from '../obs/events.js';
 import type { Random } from '../sched/random.js';
 import type { Scheduler } from '../sched/scheduler.js';
 import { BROADCAST_MAC, isMulticastMac, readMac } from '../abi/wire/address.js';

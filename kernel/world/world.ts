@@ -2,7 +2,7 @@
 // starts processes on them, and runs until a condition holds or nothing more can happen.
 
 import type { Program } from '../abi/program.js';
-import { EventBus } from '../events.js';
+import { EventBus } from '../obs/events.js';
 import { Kernel, type KernelLimits, type WorldLink } from '../kernel.js';
 import { type Clock, DEFAULT_VIRTUAL_EPOCH_NS, RealClock, VirtualClock } from '../sched/clock.js';
 import { formatDeadlock } from '../sched/deadlock.js';
@@ -27,6 +27,8 @@ export interface WorldOptions {
   limits?: Partial<KernelLimits>;
   /** A real directory every host mounts at /host. */
   share?: string;
+  /** Treat an errno a syscall does not declare in kernel/abi as a kernel bug (the test suite). */
+  checkErrno?: boolean;
 }
 
 export class World implements WorldLink {
@@ -78,6 +80,7 @@ export class World implements WorldLink {
       world: this,
       limits: this.opts.limits,
       share: this.opts.share,
+      checkErrno: this.opts.checkErrno,
     });
     this.bin ??= k.bin;
     this.hosts.set(name, k);

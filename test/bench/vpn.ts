@@ -95,7 +95,7 @@ export async function tunnelThroughput(datagrams: number, size: number, encrypte
   await w.run({ until: () => !va.proc.alive && !vb.proc.alive });
   const warm = await shell(a, 'sleep 2; ping -c 1 -q 10.8.0.2 > /dev/null');
   await w.run({ until: () => !warm.proc.alive });
-  const receiver = () => b.net.sockets.udp.get(9000)?.[0]?.received ?? 0;
+  const receiver = () => (b.sockets.udp.ports.get(9000)?.[0] as { received?: number } | undefined)?.received ?? 0;
   const before = receiver();
   const t0 = performance.now();
   const tx = await shell(a, `blast 10.8.0.2 9000 ${datagrams} ${size} 100000`);

@@ -13,7 +13,7 @@ export function programsOf(list: readonly Program[]): ProgramSource {
 }
 
 export function testWorld(programs: readonly Program[], opts: Partial<WorldOptions> = {}, hosts = ['haiku']): World {
-  const w = new World({ programs: programsOf(programs), ...opts });
+  const w = new World({ programs: programsOf(programs), checkErrno: true, ...opts });
   for (const h of hosts) w.addHost(h);
   return w;
 }

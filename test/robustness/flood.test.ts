@@ -124,7 +124,7 @@ describe(`floods of ${N.toLocaleString('en')} packets`, () => {
     expect(queueLength(q)).toBe(500);
     expect(iface.counters.txDropped).toBe(N - 500);
     expect(iface.counters.txPackets).toBe(0); // nobody read
-    expect(k.net.udp.OutDatagrams).toBe(N);
+    expect(k.sockets.udp.counters.OutDatagrams).toBe(N);
     expect(k.net.ip.OutRequests).toBe(N);
     expect(grown).toBeLessThan(HEAP_BOUND);
     await pingsBack(w, '10.8.0.2');
@@ -143,8 +143,8 @@ describe(`floods of ${N.toLocaleString('en')} packets`, () => {
     drainNow = false;
     drained = -1;
     const sinkProc = await startOn(w, k, ['sink', '7000', ...(rcvbuf ? [String(rcvbuf)] : [])]);
-    await w.run({ until: () => k.net.sockets.udp.has(7000) });
-    const sock = k.net.sockets.udp.get(7000)![0] as UdpSocket;
+    await w.run({ until: () => k.sockets.udp.ports.has(7000) });
+    const sock = k.sockets.udp.ports.get(7000)![0] as UdpSocket;
     const before = heapUsed();
     const ms = await flood(w, k, ['udpflood', '127.0.0.1', '7000', String(N)]);
     const grown = heapUsed() - before;
@@ -152,11 +152,11 @@ describe(`floods of ${N.toLocaleString('en')} packets`, () => {
     const fits = Math.floor(sock.rcvbuf / (16 + 256));
     expect(sock.received).toBe(fits);
     expect(sock.drops).toBe(N - fits);
-    expect(k.net.udp.InDatagrams).toBe(fits);
-    expect(k.net.udp.RcvbufErrors).toBe(N - fits);
-    expect(k.net.udp.InErrors).toBe(N - fits);
+    expect(k.sockets.udp.counters.InDatagrams).toBe(fits);
+    expect(k.sockets.udp.counters.RcvbufErrors).toBe(N - fits);
+    expect(k.sockets.udp.counters.InErrors).toBe(N - fits);
     expect(k.net.backlogDrops).toBe(0);
-    expect(k.net.udp.InDatagrams + k.net.udp.RcvbufErrors + k.net.backlogDrops).toBe(N);
+    expect(k.sockets.udp.counters.InDatagrams + k.sockets.udp.counters.RcvbufErrors + k.net.backlogDrops).toBe(N);
     expect(grown).toBeLessThan(HEAP_BOUND);
     await pingsBack(w, '127.0.0.1');
     // What the reader finally gets is exactly what was counted as delivered.

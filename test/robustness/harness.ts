@@ -61,7 +61,7 @@ export function userlandWorld(extra: readonly Program[] = [], limits?: Partial<K
     summary: (n: string) => userlandPrograms.summary(n),
     load: async (n: string) => byName.get(n) ?? userlandPrograms.load(n),
   };
-  const w = buildWorld(parseWorldFile(JSON.stringify(ROUTED_WORLD)), { programs, seed: 1, ...(limits ? { limits } : {}) }, '.').world;
+  const w = buildWorld(parseWorldFile(JSON.stringify(ROUTED_WORLD)), { programs, seed: 1, checkErrno: true, ...(limits ? { limits } : {}) }, '.').world;
   return { w, panics: guard(w) };
 }
 
@@ -128,8 +128,8 @@ export async function runBounded(w: World, host: string, argv: string[], opts: B
 
 /** SIGKILL every live process of a host and let the world settle. */
 export async function killAll(w: World, k: Kernel): Promise<void> {
-  for (const p of [...k.procs.values()]) if (p.alive) p.signal(SIGKILL);
-  await w.run({ until: () => [...k.procs.values()].every((p) => !p.alive), timeLimitNs: w.sched.now() + 1e9 });
+  for (const p of [...k.procs.byPid.values()]) if (p.alive) p.signal(SIGKILL);
+  await w.run({ until: () => [...k.procs.byPid.values()].every((p) => !p.alive), timeLimitNs: w.sched.now() + 1e9 });
 }
 
 export function exitCode(status: number): number {

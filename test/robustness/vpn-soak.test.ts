@@ -176,7 +176,7 @@ function heapUsed(): number {
 
 describe('the VPN over a lossy, duplicating, reordering link', () => {
   it(`carries ${PACKETS} datagrams: OpenVPN's replay decisions exactly, nothing else lost, no leak`, { timeout: 600_000 }, async () => {
-    const { world, segments } = buildWorld(parseWorldFile(JSON.stringify(WORLD)), { programs: programsOf([openvpn, ifconfig, route, ping, blast, sink]), seed: 'soak' }, '.');
+    const { world, segments } = buildWorld(parseWorldFile(JSON.stringify(WORLD)), { programs: programsOf([openvpn, ifconfig, route, ping, blast, sink]), seed: 'soak', checkErrno: true }, '.');
     const a = world.mustHost('a');
     const b = world.mustHost('b');
     const common = ['--secret', '/etc/k', '--cipher', 'AES-256-CBC', '--auth', 'SHA256', '--verb', '3', '--dev', 'tun'];
@@ -241,7 +241,7 @@ describe('the VPN over a lossy, duplicating, reordering link', () => {
 
     // Nothing lost besides the link's own doing: no drops in tuns or sockets.
     for (const k of [a, b]) {
-      expect({ host: k.name, udpRcvbufErrors: k.net.udp.RcvbufErrors }).toEqual({ host: k.name, udpRcvbufErrors: 0 });
+      expect({ host: k.name, udpRcvbufErrors: k.sockets.udp.counters.RcvbufErrors }).toEqual({ host: k.name, udpRcvbufErrors: 0 });
       for (const iface of k.net.interfaces.values()) {
         expect({ host: k.name, iface: iface.name, rx: iface.counters.rxDropped, tx: iface.counters.txDropped }).toEqual({ host: k.name, iface: iface.name, rx: 0, tx: 0 });
       }

@@ -83,18 +83,18 @@ export class Terminal {
   /** ^C: pending input is discarded and the foreground group gets SIGINT. */
   interrupt(): void {
     this.input.clear();
-    if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGINT);
+    if (this.foregroundPgid) this.kernel.procs.signalGroup(this.foregroundPgid, SIGINT);
   }
 
   /** ^Z: pending input is discarded and the foreground group gets SIGTSTP (it stops). */
   suspend(): void {
     this.input.clear();
-    if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGTSTP);
+    if (this.foregroundPgid) this.kernel.procs.signalGroup(this.foregroundPgid, SIGTSTP);
   }
 
   resize(size: WinSize): void {
     this.size = size;
-    if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGWINCH);
+    if (this.foregroundPgid) this.kernel.procs.signalGroup(this.foregroundPgid, SIGWINCH);
   }
 
   /** Release the device node (the session is over). */
@@ -174,10 +174,10 @@ export class Terminal {
     for (;;) {
       const p = ctx.caller;
       // A reader on another host (`on HOST cat`) has no process group here: no job control.
-      if (!this.isatty || !p || p.host !== this.kernel) return;
+      if (!this.isatty || !p || p.host !== this.kernel.procs) return;
       if (!p.stopped) {
         if (this.foregroundPgid === 0 || p.pgid === this.foregroundPgid) return;
-        this.kernel.signalGroup(p.pgid, SIGTTIN);
+        this.kernel.procs.signalGroup(p.pgid, SIGTTIN);
         if (!p.stopped) throw new SysError('EIO');
       }
       const r = await ctx.task.scheduler.sleep(ctx.task, [this.foregroundChanged, p.continued], {

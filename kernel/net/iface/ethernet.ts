@@ -4,7 +4,7 @@
 import { IFF_PROMISC } from '../../abi/if.js';
 import { BROADCAST_MAC, isMulticastMac } from '../../abi/wire/address.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, EthernetRepr } from '../../abi/wire/ethernet.js';
-import type { NetStack } from '../stack.js';
+import type { NetStack } from './stack.js';
 import type { NetInterface } from './interface.js';
 import { ipInput } from './ipv4.js';
 

@@ -13,7 +13,7 @@ import {
   IcmpRepr,
 } from '../../abi/wire/icmp.js';
 import { IPPROTO_ICMP, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
-import type { NetStack } from '../stack.js';
+import type { NetStack } from './stack.js';
 import type { NetInterface } from './interface.js';
 import { ipSend } from './ipv4.js';
 
@@ -42,15 +42,21 @@ export function icmpInput(stack: NetStack, iface: NetInterface, packet: Uint8Arr
       return;
     case 'dst-unreachable':
       stack.icmp.InDestUnreachs++;
-      stack.sockets.icmpError(ICMP_DEST_UNREACH, repr.code, repr.original);
+      toProtocol(stack, ICMP_DEST_UNREACH, repr.code, repr.original, repr.nextHopMtu);
       return;
     case 'time-exceeded':
       stack.icmp.InTimeExcds++;
-      stack.sockets.icmpError(ICMP_TIME_EXCEEDED, repr.code, repr.original);
+      toProtocol(stack, ICMP_TIME_EXCEEDED, repr.code, repr.original);
       return;
     default:
       return;
   }
+}
+
+/** An ICMP error goes to the protocol of the packet it quotes (Linux's icmp_unreach). */
+function toProtocol(stack: NetStack, type: number, code: number, original: Uint8Array, mtu?: number): void {
+  if (original.length < 20) return;
+  stack.protocols.get(original[9]!)?.icmpError(type, code, original, mtu);
 }
 
 /** Is an ICMP error allowed about this packet? */

@@ -4,9 +4,9 @@
 import type { ErrnoName } from '../../abi/errno.js';
 import { RTF_LOCAL, RTF_REJECT } from '../../abi/route.js';
 import { BROADCAST_MAC, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4 } from '../../abi/wire/address.js';
-import { IPPROTO_ICMP, IPPROTO_UDP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../../abi/wire/ipv4.js';
+import { IPPROTO_ICMP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { isWireError } from '../../abi/wire/error.js';
-import type { NetStack } from '../stack.js';
+import type { NetStack } from './stack.js';
 import { etherOutput } from './ethernet.js';
 import { fragment } from './fragment.js';
 import { icmpError, icmpInput } from './icmp.js';
@@ -161,19 +161,13 @@ export function ipInput(stack: NetStack, iface: NetInterface, data: Uint8Array):
 
 function deliver(stack: NetStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array): void {
   stack.ip.InDelivers++;
-  stack.sockets.rawDeliver(repr.protocol, packet);
-  switch (repr.protocol) {
-    case IPPROTO_ICMP:
-      icmpInput(stack, iface, packet, repr, payload);
-      return;
-    case IPPROTO_UDP:
-      stack.sockets.udpInput(iface, packet, repr, payload);
-      return;
-    default:
-      if (!stack.sockets.hasRaw(repr.protocol)) {
-        stack.ip.InUnknownProtos++;
-        icmpError(stack, packet, 3, 2);
-      }
+  stack.raw?.deliver(repr.protocol, packet);
+  if (repr.protocol === IPPROTO_ICMP) return icmpInput(stack, iface, packet, repr, payload);
+  const engine = stack.protocols.get(repr.protocol);
+  if (engine) return engine.input(iface, packet, repr, payload);
+  if (!stack.raw?.has(repr.protocol)) {
+    stack.ip.InUnknownProtos++;
+    icmpError(stack, packet, 3, 2);
   }
 }
 

@@ -1,7 +1,7 @@
 // The loopback device behind `loop`: what it sends, it receives, one soft interrupt later.
 
 import { IFF_LOOPBACK, IFT_LOOP } from '../../abi/if.js';
-import type { NetStack } from '../stack.js';
+import type { NetStack } from './stack.js';
 import type { NetDevice, NetInterface } from './interface.js';
 
 export class LoopbackDevice implements NetDevice {
