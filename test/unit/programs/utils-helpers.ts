@@ -56,7 +56,7 @@ import { run, testWorld } from '../../helpers/world.js';
 
 export const UTILITIES: readonly Program[] = [
   basename, cat, chmod, clear, cp, cut, date, diff, dirname, dmesg, echo, env, falseProgram, find, grep, head, hexdump, hostname, id, kill, ln, ls,
-  mkdir, mv, printf, ps, rm, rmdir, sed, seq, shell, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, which, xargs, yes,
+  mkdir, mv, printf, ps, rm, rmdir, sed, seq, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, which, xargs, yes,
 ];
 
 /**
@@ -131,5 +131,5 @@ export async function run1(argv: string[], opts: { input?: string; tty?: boolean
  * checked against the GNU tools by running the same line in bash (the expected texts are theirs).
  */
 export async function shLine(line: string, opts: { input?: string } = {}): Promise<Ran> {
-  return run1(['sh', '-c', `mkdir -p /tmp/w; cd /tmp/w; ${line}`], opts);
+  return sh(world([shell]), ['sh', '-c', `mkdir -p /tmp/w; cd /tmp/w; ${line}`], opts);
 }
