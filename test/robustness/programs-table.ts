@@ -38,6 +38,15 @@ export const TABLE: Record<string, Row[]> = {
     tooLong('arp', ['-d', LONG], 2, `arp: Host "${X}" is not known in the IPv4 domain\\.`),
     tooLong('arp', ['-f', LONG], 1, 'arp: Could not open file: File name too long'),
   ],
+  awk: [
+    row('no arguments', ['awk'], 2, usage('awk', 'no program given')),
+    unknown('awk'),
+    row('bad input', ['awk', '{print $}'], 2, /^awk: line 1: syntax error at or near }\n$/),
+    row('out of range', ['awk', `{print $${HUGE}}`], 0, /^\n$/, 'a\n'),
+    row('out of range', ['awk', 'BEGIN { printf "%d\\n", 1e400 }'], 0, /^inf\n$/),
+    row('long string', ['awk', '{print}', LONG], 2, new RegExp(`^awk: cannot open ${X} \\(File name too long\\)\n$`)),
+    row('runs until killed', ['awk', 'BEGIN { while (1) x++ }'], 137, /^$/),
+  ],
   basename: [row('no arguments', ['basename'], 2, usage('basename', 'missing operand')), unknown('basename'), row('long string', ['basename', `/a/${LONG}`], 0, /^x{10000}\n$/)],
   cat: [unknown('cat'), tooLong('cat', [LONG], 1, `cat: ${X}: File name too long`), row('no arguments', ['cat'], 0, /^hello\n$/, 'hello\n')],
   chmod: [
@@ -162,6 +171,7 @@ export const TABLE: Record<string, Row[]> = {
     row('bad input', ['sed', 's/a/b'], 1, /^sed: -e expression #1, char 5: unterminated `s' command\n$/),
     row('out of range', ['sed', '-n', `${HUGE}p`], 0, /^$/, 'a\n'),
     row('out of range', ['sed', `s/a/b/${HUGE}`], 0, /^a\n$/, 'a\n'),
+    row('runs until killed', ['sed', ':a;ba'], 137, /^$/, 'x\n'),
     tooLong('sed', ['p', LONG], 2, `sed: can't read ${X}: File name too long`),
   ],
   seq: [row('no arguments', ['seq'], 2, usage('seq', 'missing operand')), unknown('seq'), row('out of range', ['seq', '1e400'], 2, usage('seq', "invalid floating point argument: '1e400'")), row('long string', ['seq', LONG], 2, usage('seq', `invalid floating point argument: '${X}'`))],

@@ -32,7 +32,7 @@ describe('the table', () => {
 
   it('gives every program that takes an address or a number a row for a bad one', () => {
     const takesAddress = ['arp', 'ifconfig', 'on', 'openvpn', 'ping', 'route', 'tcpdump', 'tunrelay', 'tunreply', 'udpclient', 'udpserver'];
-    const takesNumber = ['arp', 'chmod', 'cut', 'date', 'diff', 'find', 'grep', 'head', 'hexdump', 'ifconfig', 'kill', 'mkdir', 'openvpn', 'ping', 'printf', 'route', 'sed', 'seq', 'sh', 'sleep', 'sort', 'su', 'tail', 'tcpdump', 'tunrelay', 'tunreply', 'udpclient', 'udpserver', 'uniq', 'xargs'];
+    const takesNumber = ['arp', 'awk', 'chmod', 'cut', 'date', 'diff', 'find', 'grep', 'head', 'hexdump', 'ifconfig', 'kill', 'mkdir', 'openvpn', 'ping', 'printf', 'route', 'sed', 'seq', 'sh', 'sleep', 'sort', 'su', 'tail', 'tcpdump', 'tunrelay', 'tunreply', 'udpclient', 'udpserver', 'uniq', 'xargs'];
     const lacking = [
       ...takesAddress.filter((n) => !TABLE[n]!.some((r) => r.kind === 'bad address')).map((n) => `${n}: bad address`),
       ...takesNumber.filter((n) => !TABLE[n]!.some((r) => r.kind === 'out of range')).map((n) => `${n}: out of range`),

@@ -9,6 +9,7 @@ interface Entry {
 }
 
 const PROGRAMS: Record<string, Entry> = {
+  awk: { summary: 'pattern scanning and processing language', load: () => import('./awk/main.js') },
   basename: { summary: 'strip directory and suffix from filenames', load: () => import('./basename.js') },
   cat: { summary: 'concatenate files and print on the standard output', load: () => import('./cat.js') },
   chmod: { summary: 'change file mode bits', load: () => import('./chmod.js') },

@@ -4,6 +4,7 @@
 import type { Program } from '../../../kernel/abi/program.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
 import type { World } from '../../../kernel/world/world.js';
+import awk from '../../../userland/bin/awk/main.js';
 import basename from '../../../userland/bin/basename.js';
 import cat from '../../../userland/bin/cat.js';
 import chmod from '../../../userland/bin/chmod.js';
@@ -55,7 +56,7 @@ import { eprint } from '../../../userland/lib/io.js';
 import { run, testWorld } from '../../helpers/world.js';
 
 export const UTILITIES: readonly Program[] = [
-  basename, cat, chmod, clear, cp, cut, date, diff, dirname, dmesg, echo, env, falseProgram, find, grep, head, hexdump, hostname, id, kill, ln, ls,
+  awk, basename, cat, chmod, clear, cp, cut, date, diff, dirname, dmesg, echo, env, falseProgram, find, grep, head, hexdump, hostname, id, kill, ln, ls,
   mkdir, mv, printf, ps, rm, rmdir, sed, seq, sleep, sort, tail, tee, touch, tr, trueProgram, tty, uname, uniq, uptime, wc, which, xargs, yes,
 ];
 

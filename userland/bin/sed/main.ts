@@ -96,6 +96,7 @@ class Editor {
   hold = '';
   lastRe: RegExp | null = null;
   readonly wfiles = new Map<string, number>();
+  private jumps = 0;
 
   constructor(
     private readonly sys: Sys,
@@ -281,11 +282,15 @@ class Editor {
             break;
           case 'b':
             pc = c.jump < 0 ? this.cmds.length : c.jump;
+            // A script looping on itself ("b" back) makes no system call: it yields now and
+            // then, where a signal can reach it.
+            if (++this.jumps % 4096 === 0) await this.sys.sched_yield();
             break;
           case 't':
           case 'T':
             if (tFlag === (c.name === 't')) pc = c.jump < 0 ? this.cmds.length : c.jump;
             tFlag = false;
+            if (++this.jumps % 4096 === 0) await this.sys.sched_yield();
             break;
           case 'r':
             appendQueue.push(await this.readFile(c.text));
