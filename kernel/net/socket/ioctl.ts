@@ -99,7 +99,12 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
     case io.SIOCAIFADDR: {
       const r = ifreqOf(arg);
       root(ctx);
-      if (stack.byName(r.ifr_name)) throw new SysError('EEXIST');
+      const existing = stack.byName(r.ifr_name);
+      if (existing && r.ifr_addr !== undefined) {
+        addAlias(stack, existing, r);
+        return 0;
+      }
+      if (existing) throw new SysError('EEXIST');
       const f = stack.factories.find((x) => x.matches(r.ifr_name));
       if (!f) throw new SysError('ENODEV');
       r.ifr_ifindex = f.create(r.ifr_name).index;
@@ -358,6 +363,10 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
     case io.SIOCGIFTYPE:
       r.ifr_type = iface.device.ifType;
       return 0;
+    case io.SIOCGIFTUNINFO:
+      if (!iface.device.tunInfo) throw new SysError('EINVAL');
+      (r as Ifreq & { ifr_tun?: io.TunInfo }).ifr_tun = iface.device.tunInfo();
+      return 0;
     case io.SIOCGIFMEDIA:
       if (!iface.device.media) throw new SysError('EINVAL');
       r.ifr_media = iface.device.media;
@@ -365,6 +374,18 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
     default:
       throw new SysError('EINVAL');
   }
+}
+
+/** SIOCAIFADDR with an address: one more address on the interface, with its mask and peer or broadcast. */
+function addAlias(stack: NetStack, iface: NetInterface, r: Ifreq): void {
+  const addr = addrOf(r.ifr_addr);
+  if (iface.addresses.some((a) => a.addr === addr)) throw new SysError('EEXIST');
+  const ptp = (iface.flags & IFF_POINTOPOINT) !== 0;
+  const mask = r.ifr_netmask !== undefined ? addrOf(r.ifr_netmask) : ptp ? 0xffff_ffff : defaultMask(addr);
+  if (!isContiguous(mask)) throw new SysError('EINVAL');
+  const peer = r.ifr_dstaddr !== undefined ? addrOf(r.ifr_dstaddr) : null;
+  const broadcast = r.ifr_broadaddr !== undefined ? addrOf(r.ifr_broadaddr) : iface.flags & IFF_BROADCAST && peer === null ? (addr | ~mask) >>> 0 : null;
+  stack.addAddress(iface, { addr, mask, broadcast, peer });
 }
 
 function isContiguous(m: number): boolean {
