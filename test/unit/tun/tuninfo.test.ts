@@ -19,7 +19,7 @@ const probe = defineProgram({
     await sys.ioctl(a.fd, TUNSETPERSIST, 1);
     await sys.ioctl(a.fd, TUNSETOWNER, 1000);
     await sys.ioctl(a.fd, TUNSETGROUP, 100);
-    const b = await tunAlloc(sys, 'tap/%d', IFF_TAP | IFF_MULTI_QUEUE);
+    await tunAlloc(sys, 'tap/%d', IFF_TAP | IFF_MULTI_QUEUE);
     const s = await sys.socket(AF_INET, SOCK_DGRAM, 0);
     const info = async (name: string) => {
       const r: Ifreq & { ifr_tun?: TunInfo } = { ifr_name: name };
