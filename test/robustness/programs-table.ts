@@ -102,6 +102,14 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['ifconfig', NIC, 'prefixlen', '33'], 2, /^ifconfig: Option 'prefix-length 33' is invalid for this address family\n$/),
     tooLong('ifconfig', [LONG], 2, `ifconfig: interface name "${X}" is too long\\.`),
   ],
+  ip: [
+    row('unknown option', ['ip', '--bogus-option'], 255, /^Option "-bogus-option" is unknown, try "ip -help"\.\n$/),
+    row('no arguments', ['ip'], 255, /^Usage: ip \[ OPTIONS \] OBJECT/),
+    row('bad address', ['ip', 'route', 'get', '999.1.1.1'], 1, /^Error: any valid prefix is expected rather than "999\.1\.1\.1"\.\n$/),
+    row('out of range', ['ip', 'link', 'set', 'loop', 'mtu', HUGE], 2, /^RTNETLINK answers: Invalid Argument\n$/),
+    row('out of range', ['ip', 'route', 'add', '10.1.0.0/16', 'dev', 'loop', 'metric', HUGE], 255, new RegExp(`^Error: argument "${HUGE}" is wrong: "metric" value is invalid\n$`)),
+    row('long string', ['ip', 'link', 'show', LONG], 1, new RegExp(`^Device "${X}" does not exist\.\n$`)),
+  ],
   kill: [
     row('no arguments', ['kill'], 2, usage('kill', 'missing process id')),
     row('unknown option', ['kill', '-Z', '1'], 1, /^kill: Z: invalid signal specification\n$/),

@@ -29,6 +29,7 @@ const PROGRAMS: Record<string, Entry> = {
   hexdump: { summary: 'display file contents in hexadecimal, decimal, octal, or ascii', load: () => import('./hexdump.js') },
   hostname: { summary: 'show the system host name', load: () => import('./hostname.js') },
   id: { summary: 'print real and effective user and group IDs', load: () => import('./id.js') },
+  ip: { summary: 'show and change routing, devices and tunnels (iproute2)', load: () => import('./ip/main.js') },
   kill: { summary: 'send a signal to processes', load: () => import('./kill.js') },
   ln: { summary: 'make links between files', load: () => import('./ln.js') },
   ls: { summary: 'list directory contents', load: () => import('./ls.js') },
