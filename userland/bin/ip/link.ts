@@ -2,13 +2,13 @@
 // up|down|mtu N|address MAC|txqueuelen N|promisc on|off|allmulticast on|off, addr add|del
 // A[/N] [peer P] [brd B] dev IF, addr flush dev IF; -o, -br, -4 and -s shape the output.
 
-import { isSysError } from '../../../kernel/abi/errno.js';
 import { ARPHRD_ETHER, IFF_ALLMULTI, IFF_PROMISC, IFF_UP, type Ifreq } from '../../../kernel/abi/if.js';
 import { SIOCAIFADDR, SIOCDIFADDR, SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCSIFHWADDR, SIOCSIFMTU, SIOCSIFTXQLEN } from '../../../kernel/abi/ioctl.js';
 import { sockaddrIn } from '../../../kernel/abi/socket.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { parseMac } from '../../../kernel/abi/wire/index.js';
 import { out } from '../../lib/guard.js';
+import { tryIoctl } from '../../lib/netconf.js';
 import { addrText, allLinks, flagList, type Link, linkInfo, linkLine, operState, qdisc, scopeOf } from './info.js';
 import { fail, type IpOptions, matches, parsePrefix, rtnl } from './common.js';
 
@@ -78,7 +78,7 @@ async function linkSet(sys: Sys, fd: number, args: string[]): Promise<number> {
   const name = a.shift();
   if (name === undefined) return fail(sys, 'Not enough information: "dev" argument is required.', 255);
   const cur: Ifreq = { ifr_name: name };
-  if ((await rtnlTry(sys, fd, SIOCGIFFLAGS, cur)) !== null) return fail(sys, `Cannot find device "${name}"`, 1);
+  if ((await tryIoctl(sys, fd, SIOCGIFFLAGS, cur)) !== null) return fail(sys, `Cannot find device "${name}"`, 1);
   let flags = cur.ifr_flags ?? 0;
   const changes: Array<[number, Ifreq, string]> = [];
   const onOff = (w: string | undefined, what: string): boolean | string => (w === 'on' ? true : w === 'off' ? false : `Error: argument of "${what}" must be "on" or "off"`);
@@ -107,24 +107,14 @@ async function linkSet(sys: Sys, fd: number, args: string[]): Promise<number> {
   }
   // As iproute2: the other attributes first, then the flags.
   for (const [op, req, what] of changes) {
-    const err = await rtnlTry(sys, fd, op, req);
+    const err = await tryIoctl(sys, fd, op, req);
     if (err !== null) return rtnl(sys, err, what);
   }
   if (flags !== (cur.ifr_flags ?? 0)) {
-    const err = await rtnlTry(sys, fd, SIOCSIFFLAGS, { ifr_name: name, ifr_flags: flags });
+    const err = await tryIoctl(sys, fd, SIOCSIFFLAGS, { ifr_name: name, ifr_flags: flags });
     if (err !== null) return rtnl(sys, err, 'flags');
   }
   return 0;
-}
-
-async function rtnlTry(sys: Sys, fd: number, op: number, arg: unknown): Promise<string | null> {
-  try {
-    await sys.ioctl(fd, op, arg);
-    return null;
-  } catch (e) {
-    if (isSysError(e)) return e.errno;
-    throw e;
-  }
 }
 
 export async function addrCommand(sys: Sys, fd: number, args: string[], o: IpOptions): Promise<number> {
@@ -186,7 +176,7 @@ async function addrChange(sys: Sys, fd: number, add: boolean, args: string[]): P
   const req: Ifreq = { ifr_name: dev, ifr_addr: sockaddrIn(local.addr), ifr_netmask: sockaddrIn(local.mask) };
   if (peer !== null) req.ifr_dstaddr = sockaddrIn(peer);
   if (brd !== null && brd !== '+') req.ifr_broadaddr = sockaddrIn(brd);
-  const err = await rtnlTry(sys, fd, add ? SIOCAIFADDR : SIOCDIFADDR, add ? req : { ifr_name: dev, ifr_addr: req.ifr_addr });
+  const err = await tryIoctl(sys, fd, add ? SIOCAIFADDR : SIOCDIFADDR, add ? req : { ifr_name: dev, ifr_addr: req.ifr_addr });
   if (err === 'EEXIST') return fail(sys, 'Error: ipv4: Address already assigned.', 2);
   if (err === 'EADDRNOTAVAIL') return fail(sys, 'Error: ipv4: Address not found.', 2);
   if (err !== null) return rtnl(sys, err, 'address');
@@ -201,7 +191,7 @@ async function addrFlush(sys: Sys, fd: number, args: string[]): Promise<number> 
   const l = await linkInfo(sys, fd, name);
   if (!l) return fail(sys, `Device "${name}" does not exist.`, 1);
   for (const x of l.addrs) {
-    const err = await rtnlTry(sys, fd, SIOCDIFADDR, { ifr_name: name, ifr_addr: sockaddrIn(x.address) });
+    const err = await tryIoctl(sys, fd, SIOCDIFADDR, { ifr_name: name, ifr_addr: sockaddrIn(x.address) });
     if (err !== null) return rtnl(sys, err, 'address');
   }
   return 0;
