@@ -142,7 +142,10 @@ export function makeSys(k: GateHost, p: Process): Sys {
     };
   }
 
-  const sys: Record<string, unknown> = {
+  /** A call through the gate, typed as its abi signature (SYSCALLS checks the implementation). */
+  const call = <K extends SyscallName>(name: K): Sys[K] => gate(name, SYSCALLS[name] as SyscallImpl<SyscallName>) as Sys[K];
+
+  const sys: Sys = {
     pid: p.pid,
     getpid: () => p.pid,
     getppid: () => p.ppid,
@@ -152,8 +155,56 @@ export function makeSys(k: GateHost, p: Process): Sys {
     setenv: (name: string, value: string) => void p.env.set(name, String(value)),
     unsetenv: (name: string) => void p.env.delete(name),
     environ: () => Object.fromEntries(p.env),
+    open: call('open'),
+    close: call('close'),
+    read: call('read'),
+    write: call('write'),
+    lseek: call('lseek'),
+    ioctl: call('ioctl'),
+    fcntl: call('fcntl'),
+    dup: call('dup'),
+    dup2: call('dup2'),
+    pipe: call('pipe'),
+    fstat: call('fstat'),
+    poll: call('poll'),
+    stat: call('stat'),
+    lstat: call('lstat'),
+    readdir: call('readdir'),
+    mkdir: call('mkdir'),
+    rmdir: call('rmdir'),
+    unlink: call('unlink'),
+    rename: call('rename'),
+    symlink: call('symlink'),
+    readlink: call('readlink'),
+    chmod: call('chmod'),
+    chdir: call('chdir'),
+    getcwd: call('getcwd'),
+    spawn: call('spawn'),
+    execve: call('execve'),
+    waitpid: call('waitpid'),
+    exit: call('exit'),
+    kill: call('kill'),
+    sigaction: call('sigaction'),
+    setpgid: call('setpgid'),
+    getpgid: call('getpgid'),
+    tcsetpgrp: call('tcsetpgrp'),
+    tcgetpgrp: call('tcgetpgrp'),
+    getprocs: call('getprocs'),
+    clock_gettime: call('clock_gettime'),
+    nanosleep: call('nanosleep'),
+    sched_yield: call('sched_yield'),
+    uname: call('uname'),
+    syslog: call('syslog'),
+    hosts: call('hosts'),
+    socket: call('socket'),
+    bind: call('bind'),
+    connect: call('connect'),
+    sendto: call('sendto'),
+    recvfrom: call('recvfrom'),
+    getsockname: call('getsockname'),
+    getpeername: call('getpeername'),
+    setsockopt: call('setsockopt'),
+    getsockopt: call('getsockopt'),
   };
-  for (const [name, impl] of Object.entries(SYSCALLS)) sys[name] = gate(name as SyscallName, impl as SyscallImpl<SyscallName>);
-  // The one cast of the table: each entry is its Sys method through the gate, which SYSCALLS checks.
-  return Object.freeze(sys) as unknown as Sys;
+  return Object.freeze(sys);
 }

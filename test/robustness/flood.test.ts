@@ -12,7 +12,6 @@ import { IFF_NO_PI, IFF_TUN } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, MSG_DONTWAIT, SO_RCVBUF, SOCK_DGRAM, SOL_SOCKET, sockaddrIn } from '../../kernel/abi/socket.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { queueLength } from '../../kernel/drivers/tun/tun-device.js';
 import type { UdpSocket } from '../../kernel/net/socket/udp.js';
 import type { World } from '../../kernel/world/world.js';
 import { echoRequest, ifup, tunAlloc } from '../helpers/tun.js';
@@ -121,7 +120,7 @@ describe(`floods of ${N.toLocaleString('en')} packets`, () => {
     const ms = await flood(w, k, ['udpflood', '10.8.0.1', '9', String(N)]);
     const grown = heapUsed() - before;
     const q = k.tun.devices.get('tun/0')!.queues[0]!;
-    expect(queueLength(q)).toBe(500);
+    expect(q.queue.length).toBe(500);
     expect(iface.counters.txDropped).toBe(N - 500);
     expect(iface.counters.txPackets).toBe(0); // nobody read
     expect(k.sockets.udp.counters.OutDatagrams).toBe(N);
@@ -182,7 +181,7 @@ describe(`floods of ${N.toLocaleString('en')} packets`, () => {
     expect(iface.counters.rxPackets).toBe(N);
     expect(k.net.icmp.InEchos).toBe(N);
     expect(k.net.icmp.OutEchoReps).toBe(N);
-    expect(queueLength(k.tun.devices.get('tun/1')!.queues[0]!)).toBe(500);
+    expect(k.tun.devices.get('tun/1')!.queues[0]!.queue.length).toBe(500);
     expect(iface.counters.txDropped).toBe(N - 500);
     expect(grown).toBeLessThan(HEAP_BOUND);
     await pingsBack(w, '10.8.1.2');

@@ -22,7 +22,6 @@ import { O_RDWR } from '../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT } from '../../kernel/abi/signal.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../kernel/abi/socket.js';
-import { createTerminal } from '../../kernel/drivers/tty/tty.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Process } from '../../kernel/proc/process.js';
 import { buildWorld } from '../../kernel/world/build.js';
@@ -41,7 +40,7 @@ const GAP_NS = 100_000;
 const PORT = 9000;
 const WINDOW = 64;
 
-const KEY_TEXT = readFileSync(new URL('../../fixtures/keys/static.key', import.meta.url), 'utf8');
+const KEY_TEXT = readFileSync(new URL('../../fixtures/worlds/keys/static.key', import.meta.url), 'utf8');
 
 // Jitter of 7 ms against a datagram every 0.1 ms spreads arrivals over about 70 ids, so a few
 // come in more than a window (64) late: those are refused though never seen, as OpenVPN does.
@@ -93,7 +92,7 @@ const sink = defineProgram({
 
 /** Start a program with a terminal that counts replay warnings and keeps every other line. */
 async function startCounting(k: Kernel, argv: string[]): Promise<{ proc: Process; replayLines: () => number; otherLines: string[] }> {
-  const term = createTerminal(k, false);
+  const term = k.ttys.create(false);
   let replayLines = 0;
   const otherLines: string[] = [];
   let partial = '';

@@ -12,12 +12,14 @@ import { IcmpCounters, IpCounters } from './counters.js';
 import type { StackEnv } from './env.js';
 import { etherInput, etherOutput, sendFrame } from './ethernet.js';
 import { Reassembler } from './fragment.js';
-import { icmpError } from './icmp.js';
+import { icmpError, icmpInput } from './icmp.js';
 import { type IfAddress, type NetDevice, NetInterface } from './interface.js';
 import { ipInput } from './ipv4.js';
+import type { Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { LoopbackDevice } from './loopback.js';
 import type { IpProtocol, RawDelivery } from './protocol.js';
 import { RouteTable } from './routes.js';
+import type { IpStack } from './ip-stack.js';
 
 /** Makes interfaces that spring into being when named (tun/N, tap/N, bridge/N, a deleted NIC). */
 export interface InterfaceFactory {
@@ -29,7 +31,7 @@ export interface InterfaceFactory {
 /** Frames waiting for the stack, as Linux's netdev_max_backlog bounds them. */
 export const BACKLOG_LEN = 1000;
 
-export class NetStack {
+export class NetStack implements IpStack {
   readonly interfaces = new Map<string, NetInterface>();
   readonly routes = new RouteTable();
   readonly ip = new IpCounters();
@@ -72,7 +74,7 @@ export class NetStack {
       timedOut: (first) => {
         this.ip.ReasmTimeout++;
         // RFC 792: time exceeded, fragment reassembly, when the first fragment had come in.
-        if (first) icmpError(this, first, 11, 1);
+        if (first) this.icmpError(first, 11, 1);
       },
     });
     this.loop = this.addInterface('loop', new LoopbackDevice(this));
@@ -260,9 +262,21 @@ export class NetStack {
       this.tap(iface, 'in', data);
       if (iface.master) iface.master.input(iface, data);
       else if (iface.device.link === 'ether') etherInput(this, iface, data);
-      else ipInput(this, iface, data);
+      else this.ipInput(iface, data);
     }
   };
+
+  ipInput(iface: NetInterface, data: Uint8Array): void {
+    ipInput(this, iface, data);
+  }
+
+  icmpInput(iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
+    icmpInput(this, iface, packet, ip, payload);
+  }
+
+  icmpError(original: Uint8Array, type: 3 | 11, code: number, nextHopMtu?: number): void {
+    icmpError(this, original, type, code, nextHopMtu);
+  }
 
   // ---------------------------------------------------------------- observation
 
@@ -290,7 +304,7 @@ export class NetStack {
   /** ARP gave up on a neighbour: the packets held for it are lost; their senders hear of it. */
   private neighbourUnreachable(iface: NetInterface, _ip: number, packets: Uint8Array[]): void {
     iface.counters.txDropped += packets.length;
-    for (const p of packets) icmpError(this, p, 3, 1);
+    for (const p of packets) this.icmpError(p, 3, 1);
   }
 
   /** The IP and ICMP counters (the transport protocols keep their own). */

@@ -20,14 +20,13 @@ import {
 } from '../../abi/if.js';
 import * as io from '../../abi/ioctl.js';
 import { RTF_HOST, RTF_REJECT, type ArpEntry, type Rtentry } from '../../abi/route.js';
-import { sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
+import { type ProtoStats, sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
 import { formatIpv4, formatMac, isMulticastMac } from '../../abi/wire/address.js';
 import type { NetInterface } from '../iface/interface.js';
 import { routeFor } from '../iface/ipv4.js';
 import { defaultMask, type NetStack } from '../iface/stack.js';
 import { addrOf } from './sockaddr.js';
-import type { ProtoStats } from './sockets.js';
 import type { Socket } from './socket.js';
 
 function obj<T>(arg: unknown): T {

@@ -3,7 +3,7 @@
 // captures on interfaces that go away, and answers the configuration ioctls any socket takes.
 
 import { SysError } from '../../abi/errno.js';
-import { AF_INET, AF_INET6, AF_LINK, IPPROTO_UDP, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
+import { AF_INET, AF_INET6, AF_LINK, IPPROTO_UDP, type ProtoStats, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
 import type { RawDelivery } from '../iface/protocol.js';
 import type { NetStack } from '../iface/stack.js';
@@ -13,13 +13,6 @@ import { LinkSocket } from './link.js';
 import { RawSocket } from './raw.js';
 import type { Socket, SocketHost } from './socket.js';
 import { UdpSocket } from './udp.js';
-
-/** The counters `netstat -s` shows, by protocol. */
-export interface ProtoStats {
-  ip: Record<string, number>;
-  icmp: Record<string, number>;
-  udp: Record<string, number>;
-}
 
 export class SocketLayer implements SocketHost, RawDelivery {
   private readonly raw = new Set<RawSocket>();

@@ -9,7 +9,6 @@ import { isWireError } from '../../abi/wire/error.js';
 import { ICMP_DEST_UNREACH } from '../../abi/wire/icmp.js';
 import { IPPROTO_UDP, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { UdpPacket, UdpRepr } from '../../abi/wire/udp.js';
-import { icmpError } from '../iface/icmp.js';
 import type { NetInterface } from '../iface/interface.js';
 import { chooseSource, ipSend, routeFor } from '../iface/ipv4.js';
 import type { IpProtocol } from '../iface/protocol.js';
@@ -154,7 +153,7 @@ export class UdpProtocol implements IpProtocol {
     if (!sock) {
       c.NoPorts++;
       stack.trace('socket', `udp port ${repr.dstPort}`, 'drop', 'ip', packet, 'no socket: port unreachable');
-      if (!stack.isBroadcastFor(iface, ip.dst)) icmpError(stack, packet, 3, 3);
+      if (!stack.isBroadcastFor(iface, ip.dst)) stack.icmpError(packet, 3, 3);
       return;
     }
     if (!sock.receive(repr.payload.slice(), ip.src, repr.srcPort)) {
