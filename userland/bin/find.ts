@@ -32,7 +32,7 @@ interface Ctx {
 
 type Node = (e: Entry, ctx: Ctx) => Promise<boolean>;
 
-const TYPES = new Map<string, number>([
+const TYPES: ReadonlyMap<string, number> = new Map<string, number>([
   ['f', S_IFREG],
   ['d', S_IFDIR],
   ['l', S_IFLNK],
@@ -59,7 +59,7 @@ interface Parsed {
   batches: Array<{ argv: string[]; paths: string[] }>;
 }
 
-const GLOBAL_OPTIONS = new Set(['-maxdepth', '-mindepth', '-depth', '-xdev', '-mount', '-noleaf']);
+const GLOBAL_OPTIONS: ReadonlySet<string> = new Set(['-maxdepth', '-mindepth', '-depth', '-xdev', '-mount', '-noleaf']);
 
 class ExprParser {
   private i = 0;

@@ -10,7 +10,7 @@ import { readChunk, ReadError } from '../lib/readers.js';
 
 const range = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 
-const CLASSES = new Map<string, number[]>([
+const CLASSES: ReadonlyMap<string, number[]> = new Map<string, number[]>([
   ['alnum', [...range(0x30, 0x39), ...range(0x41, 0x5a), ...range(0x61, 0x7a)]],
   ['alpha', [...range(0x41, 0x5a), ...range(0x61, 0x7a)]],
   ['blank', [0x09, 0x20]],

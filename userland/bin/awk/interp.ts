@@ -7,7 +7,7 @@ import { errText } from '../../lib/errors.js';
 import { out } from '../../lib/guard.js';
 import { RecordReader, Streams } from './io.js';
 import type { Expr, Func, Program, Stmt } from './parse.js';
-import { awkRegex, compare, fromInput, sprintf, toBool, toNum, toStr, UNINIT, type Val } from './values.js';
+import { compare, RegexCache, fromInput, sprintf, toBool, toNum, toStr, UNINIT, type Val } from './values.js';
 
 export class AwkRuntimeError extends Error {
   /** A fault of the environment (a file that cannot be opened), reported without "run time error". */
@@ -44,6 +44,7 @@ export class Interp {
   private seed = 0;
   private rng = 0;
   exitStatus = 0;
+  private readonly regexes = new RegexCache();
 
   constructor(
     private readonly sys: Sys,
@@ -138,7 +139,7 @@ export class Interp {
     else if (fs === ' ') f = rec.split(/[ \t\n]+/).filter((x, i, a) => x !== '' || (i > 0 && i < a.length - 1));
     else if (fs === '') f = [...rec];
     else {
-      const re = fs.length === 1 && fs !== '\\' ? new RegExp(fs.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')) : awkRegex(fs);
+      const re = fs.length === 1 && fs !== '\\' ? new RegExp(fs.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')) : this.regexes.get(fs);
       f = rec.split(new RegExp(this.sget('RS') === '' ? `${re.source}|\\n` : re.source, 'g'));
     }
     if (fs === ' ') f = f.filter((x) => x !== '');
@@ -392,7 +393,7 @@ export class Interp {
   }
 
   private async regexOf(e: Expr): Promise<RegExp> {
-    return e.k === 're' ? awkRegex(e.src) : awkRegex(this.str(await this.eval(e)));
+    return e.k === 're' ? this.regexes.get(e.src) : this.regexes.get(this.str(await this.eval(e)));
   }
 
   async eval(e: Expr): Promise<Val> {
@@ -402,7 +403,7 @@ export class Interp {
       case 'str':
         return e.v;
       case 're':
-        return awkRegex(e.src).test(this.record) ? 1 : 0;
+        return this.regexes.get(e.src).test(this.record) ? 1 : 0;
       case 'group':
         return this.eval(e.e);
       case 'var':
@@ -569,7 +570,7 @@ export class Interp {
         else if (fs === ' ') parts = s.split(/[ \t\n]+/).filter((x) => x !== '');
         else if (fs === '') parts = [...s];
         else {
-          const re = fs === null ? await this.regexOf(fsExpr!) : fs.length === 1 && fs !== '\\' ? new RegExp(fs.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')) : awkRegex(fs);
+          const re = fs === null ? await this.regexOf(fsExpr!) : fs.length === 1 && fs !== '\\' ? new RegExp(fs.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')) : this.regexes.get(fs);
           parts = s.split(new RegExp(re.source, 'g'));
         }
         parts.forEach((p, i) => arr.set(String(i + 1), fromInput(p)));

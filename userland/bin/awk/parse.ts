@@ -61,12 +61,12 @@ export interface Program {
   funcs: Map<string, Func>;
 }
 
-export const BUILTINS = new Set([
+export const BUILTINS: ReadonlySet<string> = new Set([
   'length', 'substr', 'index', 'split', 'sub', 'gsub', 'match', 'sprintf', 'tolower', 'toupper',
   'int', 'sqrt', 'exp', 'log', 'sin', 'cos', 'atan2', 'rand', 'srand', 'system', 'close', 'fflush',
 ]);
 
-const KEYWORDS = new Set(['BEGIN', 'END', 'function', 'func', 'if', 'else', 'while', 'for', 'do', 'break', 'continue', 'next', 'nextfile', 'exit', 'return', 'delete', 'getline', 'in', 'print', 'printf']);
+const KEYWORDS: ReadonlySet<string> = new Set(['BEGIN', 'END', 'function', 'func', 'if', 'else', 'while', 'for', 'do', 'break', 'continue', 'next', 'nextfile', 'exit', 'return', 'delete', 'getline', 'in', 'print', 'printf']);
 
 interface Tok {
   t: 'num' | 'str' | 're' | 'name' | 'funcname' | 'builtin' | 'kw' | 'op' | 'nl' | 'eof';
@@ -74,7 +74,7 @@ interface Tok {
   line: number;
 }
 
-const OPS = ['+=', '-=', '*=', '/=', '%=', '^=', '**=', '==', '<=', '>=', '!=', '++', '--', '&&', '||', '>>', '!~', '**', '{', '}', '(', ')', '[', ']', ';', ',', '+', '-', '*', '/', '%', '^', '!', '>', '<', '|', '?', ':', '~', '$', '='];
+const OPS: readonly string[] = ['+=', '-=', '*=', '/=', '%=', '^=', '**=', '==', '<=', '>=', '!=', '++', '--', '&&', '||', '>>', '!~', '**', '{', '}', '(', ')', '[', ']', ';', ',', '+', '-', '*', '/', '%', '^', '!', '>', '<', '|', '?', ':', '~', '$', '='];
 
 /** String escapes of awk: \" \\ \/ \n \t \r \b \f \v \a \ooo. */
 export function unescapeAwk(s: string): string {

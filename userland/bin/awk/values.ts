@@ -131,19 +131,27 @@ export function sprintf(fmt: string, args: Val[], convfmt = '%.6g'): string {
   return out;
 }
 
-const reCache = new Map<string, RegExp>();
-
 /**
  * An awk ERE as a JavaScript RegExp. The source is what the program holds: escapes \n \t \/ \"
  * of a regex literal become their characters; the rest is POSIX ERE.
  */
 export function awkRegex(src: string): RegExp {
-  let re = reCache.get(src);
-  if (re) return re;
   const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '/': '/', '"': '"' };
   const pre = src.replace(/\\(.)/gs, (m, c: string) => map[c] ?? m);
-  re = new RegExp(posixToJs(pre, true));
-  if (reCache.size > 500) reCache.clear();
-  reCache.set(src, re);
-  return re;
+  return new RegExp(posixToJs(pre, true));
+}
+
+/** The regular expressions of one running program, each compiled once (bounded). */
+export class RegexCache {
+  private readonly map = new Map<string, RegExp>();
+
+  get(src: string): RegExp {
+    let re = this.map.get(src);
+    if (!re) {
+      re = awkRegex(src);
+      if (this.map.size > 500) this.map.clear();
+      this.map.set(src, re);
+    }
+    return re;
+  }
 }
