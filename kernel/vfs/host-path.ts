@@ -18,22 +18,19 @@
 // checks run; a directory renamed by someone outside tunlab between two steps could then move the
 // walk, which is the one race left on such systems.
 
-import * as fs from 'node:fs';
 import { SysError } from '../abi/errno.js';
+import type { HostFiles, HostStats } from '../port/port.js';
 import { nodeCall, toSysError } from './node-errors.js';
 
 /** Linux's MAXSYMLINKS: links followed in one lookup before ELOOP. */
 const MAX_SYMLINKS = 40;
 
-const { O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY, O_RDONLY } = fs.constants;
-/** How a directory of the walk is opened: never through a link, never blocking. */
-const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
 
 export interface Dir {
   fd: number;
   /** The name that reaches the directory itself: /proc/self/fd/N (or its real path without /proc). */
   ref: string;
-  st: fs.Stats;
+  st: HostStats;
 }
 
 /** Where a lookup ended: a directory entry, existing (st) or not (st null, to be created). */
@@ -43,7 +40,7 @@ export interface Found {
   /** The entry's name in `dir`, or null when the path names `dir` itself. */
   name: string | null;
   /** lstat() of the entry (of `dir` when name is null); null when it does not exist. */
-  st: fs.Stats | null;
+  st: HostStats | null;
   /** The name that reaches the entry without following it. */
   ref: string;
 }
@@ -52,19 +49,27 @@ export interface LookupOptions {
   /** Follow a symbolic link in the last component (stat, open) or not (lstat, unlink, rename). */
   follow: boolean;
   /** Called for every directory the walk searches, before looking into it (search permission). */
-  search?: (st: fs.Stats) => void;
+  search?: (st: HostStats) => void;
 }
 
 const components = (path: string) => path.split('/').filter((p) => p !== '');
 
-export function sameFile(a: fs.Stats, b: fs.Stats): boolean {
+/** A status that must be there (the share's own root): ENOENT when it went away. */
+function existing(st: HostStats | undefined): HostStats {
+  if (!st) throw new SysError('ENOENT');
+  return st;
+}
+
+export function sameFile(a: HostStats, b: HostStats): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
 
 export class BeneathRoot {
   readonly real: string;
-  private readonly rootSt: fs.Stats;
+  private readonly rootSt: HostStats;
   private readonly viaProc: boolean;
+  /** How a directory of the walk is opened: never through a link, never blocking. */
+  private readonly dirFlags: number;
 
   /**
    * @param dir the shared directory (already checked to be a directory)
@@ -75,25 +80,29 @@ export class BeneathRoot {
   constructor(
     dir: string,
     private readonly mountedAt: string,
+    /** The real files, through the host port. */
+    readonly files: HostFiles,
     useProc = true,
   ) {
-    this.real = fs.realpathSync(dir);
-    this.rootSt = fs.statSync(this.real);
-    const fd = fs.openSync(this.real, DIR_FLAGS);
+    const { O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY, O_RDONLY } = files.constants;
+    this.dirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+    this.real = files.realpath(dir);
+    this.rootSt = existing(files.stat(this.real));
+    const fd = this.files.open(this.real, this.dirFlags);
     try {
-      const through = fs.statSync(`/proc/self/fd/${fd}`, { throwIfNoEntry: false });
+      const through = this.files.stat(`/proc/self/fd/${fd}`);
       this.viaProc = useProc && through !== undefined && sameFile(through, this.rootSt);
     } finally {
-      fs.closeSync(fd);
+      this.files.close(fd);
     }
   }
 
-  private openDir(path: string, seen: fs.Stats): Dir {
-    const fd = nodeCall(() => fs.openSync(path, DIR_FLAGS));
-    const st = fs.fstatSync(fd);
+  private openDir(path: string, seen: HostStats): Dir {
+    const fd = nodeCall(() => this.files.open(path, this.dirFlags));
+    const st = this.files.fstat(fd);
     if (!sameFile(st, seen)) {
       // Replaced between the lstat and the open: refused rather than guessed at.
-      fs.closeSync(fd);
+      this.files.close(fd);
       throw new SysError('EACCES');
     }
     return { fd, ref: this.viaProc ? `/proc/self/fd/${fd}` : path, st };
@@ -110,7 +119,7 @@ export class BeneathRoot {
     } catch (e) {
       throw toSysError(e);
     } finally {
-      for (const d of stack) fs.closeSync(d.fd);
+      for (const d of stack) this.files.close(d.fd);
     }
   }
 
@@ -123,13 +132,13 @@ export class BeneathRoot {
       if (name === '.') continue;
       if (name === '..') {
         if (stack.length === 1) throw new SysError('EACCES');
-        fs.closeSync(stack.pop()!.fd);
+        this.files.close(stack.pop()!.fd);
         continue;
       }
       const dir = stack[stack.length - 1]!;
       opts.search?.(dir.st);
       const ref = `${dir.ref}/${name}`;
-      const st = fs.lstatSync(ref, { throwIfNoEntry: false });
+      const st = this.files.lstat(ref);
       const last = todo.length === 0;
       if (!st) {
         if (last) return fn({ dir, name, st: null, ref });
@@ -137,11 +146,11 @@ export class BeneathRoot {
       }
       if (st.isSymbolicLink() && (!last || opts.follow)) {
         if (++links > MAX_SYMLINKS) throw new SysError('ELOOP');
-        const target = fs.readlinkSync(ref, 'utf8');
+        const target = this.files.readlink(ref);
         const inside = this.insideShare(target);
         if (inside !== null) {
           // An absolute target starts again from the share's root.
-          while (stack.length > 1) fs.closeSync(stack.pop()!.fd);
+          while (stack.length > 1) this.files.close(stack.pop()!.fd);
           todo.unshift(...components(inside));
         } else todo.unshift(...components(target));
         continue;
@@ -174,30 +183,32 @@ export class BeneathRoot {
    * a link, never blocking, and only if it is still the inode the lookup saw.
    */
   openFound(f: Found, flags: number): number {
-    if (f.name === null) return nodeCall(() => fs.openSync(f.ref, O_RDONLY | O_DIRECTORY | O_NONBLOCK));
-    const fd = nodeCall(() => fs.openSync(f.ref, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-    const st = fs.fstatSync(fd);
+    const { O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY, O_RDONLY } = this.files.constants;
+    if (f.name === null) return nodeCall(() => this.files.open(f.ref, O_RDONLY | O_DIRECTORY | O_NONBLOCK));
+    const fd = nodeCall(() => this.files.open(f.ref, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+    const st = this.files.fstat(fd);
     if (f.st && !sameFile(st, f.st)) {
-      fs.closeSync(fd);
+      this.files.close(fd);
       throw new SysError('EACCES');
     }
     return fd;
   }
 
   /** The entries of the directory `f` found, each with its lstat(), in C-locale order. */
-  readdir(f: Found): Array<{ name: string; st: fs.Stats }> {
+  readdir(f: Found): Array<{ name: string; st: HostStats }> {
+    const { O_DIRECTORY, O_RDONLY } = this.files.constants;
     const fd = this.openFound(f, O_RDONLY | O_DIRECTORY);
     try {
       // Listed through the fd, so it is the directory the lookup checked.
       const ref = this.viaProc ? `/proc/self/fd/${fd}` : f.ref;
-      const out: Array<{ name: string; st: fs.Stats }> = [];
-      for (const name of fs.readdirSync(ref).sort()) {
-        const st = fs.lstatSync(`${ref}/${name}`, { throwIfNoEntry: false });
+      const out: Array<{ name: string; st: HostStats }> = [];
+      for (const name of this.files.readdir(ref).sort()) {
+        const st = this.files.lstat(`${ref}/${name}`);
         if (st) out.push({ name, st });
       }
       return out;
     } finally {
-      fs.closeSync(fd);
+      this.files.close(fd);
     }
   }
 }

@@ -17,10 +17,10 @@
 //   in a 0755 directory. What the real kernel refuses tunlab's own real user still fails, with
 //   the real errno.
 
-import * as fs from 'node:fs';
 import { SysError } from '../abi/errno.js';
 import { O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY } from '../abi/fcntl.js';
 import { S_IFMT, type Dirent, type Stat } from '../abi/stat.js';
+import type { HostFiles, HostStats } from '../port/port.js';
 import type { OpenFile } from './file.js';
 import { type Credentials, type FileSystem, permits, stickyAllows } from './filesystem.js';
 import { BeneathRoot, type Found, sameFile } from './host-path.js';
@@ -28,17 +28,15 @@ import { toStat } from './memfs-root.js';
 import { nodeCall } from './node-errors.js';
 import { RegularFile } from './regular-file.js';
 
-const H = fs.constants;
-
 /** Why a directory cannot be shared, or null when it can. */
-export function shareProblem(dir: string): string | null {
+export function shareProblem(dir: string, files: HostFiles): string | null {
   let real: string;
   try {
-    real = fs.realpathSync(dir);
+    real = files.realpath(dir);
   } catch {
     return 'no such directory';
   }
-  if (!fs.statSync(real).isDirectory()) return 'not a directory';
+  if (!files.stat(real)?.isDirectory()) return 'not a directory';
   if (real === '/') return 'is the root of the real file system (share a directory below it)';
   return null;
 }
@@ -52,33 +50,35 @@ export class HostShare {
 
   constructor(
     dir: string,
+    /** The real files, through the host port. */
+    readonly files: HostFiles,
     readonly mountedAt = '/host',
   ) {
-    const problem = shareProblem(dir);
+    const problem = shareProblem(dir, files);
     if (problem) throw new ShareError(`--share ${dir}: ${problem}`);
-    this.root = new BeneathRoot(dir, mountedAt);
+    this.root = new BeneathRoot(dir, mountedAt, files);
   }
 
-  private key(st: fs.Stats): string {
+  private key(st: HostStats): string {
     return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
   }
 
-  ownerOf(st: fs.Stats): Credentials {
+  ownerOf(st: HostStats): Credentials {
     return this.owners.get(this.key(st)) ?? { uid: 0, gid: 0 };
   }
 
-  setOwner(st: fs.Stats, cred: Credentials): void {
+  setOwner(st: HostStats, cred: Credentials): void {
     if (cred.uid === 0 && cred.gid === 0) this.owners.delete(this.key(st));
     else this.owners.set(this.key(st), { uid: cred.uid, gid: cred.gid });
   }
 
   /** A file's last name is gone. */
-  forget(st: fs.Stats): void {
+  forget(st: HostStats): void {
     if (st.isDirectory() || st.nlink <= 1) this.owners.delete(this.key(st));
   }
 }
 
-function specialKind(st: fs.Stats): string {
+function specialKind(st: HostStats): string {
   if (st.isFIFO()) return 'a FIFO';
   if (st.isSocket()) return 'a socket';
   if (st.isCharacterDevice()) return 'a character device';
@@ -87,7 +87,7 @@ function specialKind(st: fs.Stats): string {
 }
 
 /** The access mode and truncation, in the real kernel's numbers; creation is done apart. */
-function hostAccess(flags: number): number {
+function hostAccess(flags: number, H: HostFiles['constants']): number {
   const acc = flags & O_ACCMODE;
   return acc === O_RDONLY ? H.O_RDONLY : acc === O_WRONLY ? H.O_WRONLY : H.O_RDWR;
 }
@@ -107,11 +107,20 @@ export class HostFs implements FileSystem {
     return this.share.root;
   }
 
+  private get files(): HostFiles {
+    return this.share.files;
+  }
+
+  /** A file that was there a moment ago is not: ENOENT, as the real call would have said. */
+  private gone(): never {
+    throw new SysError('ENOENT');
+  }
+
   private path(rel: string): string {
     return rel ? `${this.share.mountedAt}/${rel}` : this.share.mountedAt;
   }
 
-  private emulated(st: fs.Stats): Stat {
+  private emulated(st: HostStats): Stat {
     const s = toStat(this.dev, st);
     const owner = this.share.ownerOf(st);
     s.st_uid = owner.uid;
@@ -119,25 +128,25 @@ export class HostFs implements FileSystem {
     return s;
   }
 
-  private searcher(cred: Credentials): ((st: fs.Stats) => void) | undefined {
+  private searcher(cred: Credentials): ((st: HostStats) => void) | undefined {
     if (cred.uid === 0) return undefined;
     return (st) => {
       if (!permits(this.emulated(st), cred, 1)) throw new SysError('EACCES');
     };
   }
 
-  private require(st: fs.Stats, cred: Credentials, want: number): void {
+  private require(st: HostStats, cred: Credentials, want: number): void {
     if (!permits(this.emulated(st), cred, want)) throw new SysError('EACCES');
   }
 
   /** Write permission on the directory, and the sticky bit's rule for the entry in it. */
-  private requireRemovable(dir: fs.Stats, entry: fs.Stats, cred: Credentials): void {
+  private requireRemovable(dir: HostStats, entry: HostStats, cred: Credentials): void {
     this.require(dir, cred, 2 | 1);
     if (!stickyAllows(this.emulated(dir), this.emulated(entry), cred)) throw new SysError('EPERM');
   }
 
   /** ENXIO for an open, as for a device with nothing behind it; EPERM for a chmod. */
-  private refuseSpecial(rel: string, st: fs.Stats, errno: 'ENXIO' | 'EPERM' = 'ENXIO'): never {
+  private refuseSpecial(rel: string, st: HostStats, errno: 'ENXIO' | 'EPERM' = 'ENXIO'): never {
     this.log(`hostfs: ${this.path(rel)} is ${specialKind(st)} of the real machine: only regular files and directories are shared`);
     throw new SysError(errno);
   }
@@ -147,7 +156,7 @@ export class HostFs implements FileSystem {
   }
 
   /** Look up an existing entry. */
-  private existing<T>(rel: string, follow: boolean, cred: Credentials | undefined, fn: (f: Found, st: fs.Stats) => T): T {
+  private existing<T>(rel: string, follow: boolean, cred: Credentials | undefined, fn: (f: Found, st: HostStats) => T): T {
     return this.lookup(rel, follow, cred, (f) => {
       if (!f.st) throw new SysError('ENOENT');
       return fn(f, f.st);
@@ -160,20 +169,21 @@ export class HostFs implements FileSystem {
       if (f.st) throw new SysError('EEXIST');
       this.require(f.dir.st, cred, 2 | 1);
       fn(f);
-      this.share.setOwner(nodeCall(() => fs.lstatSync(f.ref)), cred);
+      this.share.setOwner(nodeCall(() => this.files.lstat(f.ref) ?? this.gone()), cred);
     });
   }
 
   open(rel: string, flags: number, mode: number, cred: Credentials): OpenFile {
     // O_CREAT|O_EXCL never follows a link in the last component, as open(2) says.
     const follow = !(flags & O_CREAT && flags & O_EXCL);
+    const H = this.files.constants;
     const fd = this.lookup(rel, follow, cred, (f) => {
       if (!f.st) {
         if (!(flags & O_CREAT)) throw new SysError('ENOENT');
         this.require(f.dir.st, cred, 2 | 1);
         // O_EXCL|O_NOFOLLOW: what is made is a new file right here, never something a link leads to.
-        const made = nodeCall(() => fs.openSync(f.ref, hostAccess(flags) | H.O_CREAT | H.O_EXCL | H.O_NOFOLLOW | H.O_NONBLOCK | H.O_NOCTTY, mode & 0o777));
-        this.share.setOwner(fs.fstatSync(made), cred);
+        const made = nodeCall(() => this.files.open(f.ref, hostAccess(flags, H) | H.O_CREAT | H.O_EXCL | H.O_NOFOLLOW | H.O_NONBLOCK | H.O_NOCTTY, mode & 0o777));
+        this.share.setOwner(this.files.fstat(made), cred);
         return made;
       }
       const st = f.st;
@@ -184,21 +194,21 @@ export class HostFs implements FileSystem {
       if (!isDir && flags & O_DIRECTORY) throw new SysError('ENOTDIR');
       const acc = flags & O_ACCMODE;
       this.require(st, cred, acc === O_RDONLY ? 4 : acc === O_WRONLY ? 2 : 6);
-      const opened = this.root.openFound(f, isDir ? H.O_RDONLY | H.O_DIRECTORY : hostAccess(flags));
+      const opened = this.root.openFound(f, isDir ? H.O_RDONLY | H.O_DIRECTORY : hostAccess(flags, H));
       // Truncated only once the fd is known to be the file that was checked.
-      if (!isDir && flags & O_TRUNC && acc !== O_RDONLY) nodeCall(() => fs.ftruncateSync(opened, 0));
+      if (!isDir && flags & O_TRUNC && acc !== O_RDONLY) nodeCall(() => this.files.ftruncate(opened, 0));
       return opened;
     });
-    const isDir = fs.fstatSync(fd).isDirectory();
+    const isDir = this.files.fstat(fd).isDirectory();
     const api = {
-      readSync: (f: number, b: Uint8Array, o: number, l: number, p: number) => fs.readSync(f, b, o, l, p),
-      writeSync: (f: number, b: Uint8Array, o: number, l: number, p: number) => fs.writeSync(f, b, o, l, p),
-      closeSync: (f: number) => fs.closeSync(f),
+      readSync: (f: number, b: Uint8Array, o: number, l: number, p: number) => this.files.read(f, b, o, l, p),
+      writeSync: (f: number, b: Uint8Array, o: number, l: number, p: number) => this.files.write(f, b, o, l, p),
+      closeSync: (f: number) => this.files.close(f),
       futimesSync: () => {
         // The real file keeps the real machine's time.
       },
     };
-    return new RegularFile(api, fd, this.path(rel), flags, isDir, () => this.emulated(fs.fstatSync(fd)), this.nowNs);
+    return new RegularFile(api, fd, this.path(rel), flags, isDir, () => this.emulated(this.files.fstat(fd)), this.nowNs);
   }
 
   stat(rel: string, follow: boolean, cred?: Credentials): Stat {
@@ -214,19 +224,19 @@ export class HostFs implements FileSystem {
   }
 
   mkdir(rel: string, mode: number, cred: Credentials): void {
-    this.absent(rel, cred, (f) => nodeCall(() => fs.mkdirSync(f.ref, mode & 0o777)));
+    this.absent(rel, cred, (f) => nodeCall(() => this.files.mkdir(f.ref, mode & 0o777)));
   }
 
   symlink(target: string, rel: string, cred: Credentials): void {
     // A link may point anywhere, as on a real kernel; following one that leaves the share is what
     // is refused.
-    this.absent(rel, cred, (f) => nodeCall(() => fs.symlinkSync(target, f.ref)));
+    this.absent(rel, cred, (f) => nodeCall(() => this.files.symlink(target, f.ref)));
   }
 
   readlink(rel: string): string {
     return this.existing(rel, false, undefined, (f, st) => {
       if (!st.isSymbolicLink()) throw new SysError('EINVAL');
-      return nodeCall(() => fs.readlinkSync(f.ref, 'utf8'));
+      return nodeCall(() => this.files.readlink(f.ref));
     });
   }
 
@@ -237,7 +247,7 @@ export class HostFs implements FileSystem {
       if (dir && !st.isDirectory()) throw new SysError('ENOTDIR');
       if (!dir && st.isDirectory()) throw new SysError('EISDIR');
       this.requireRemovable(f.dir.st, st, cred);
-      nodeCall(() => (dir ? fs.rmdirSync(f.ref) : fs.unlinkSync(f.ref)));
+      nodeCall(() => (dir ? this.files.rmdir(f.ref) : this.files.unlink(f.ref)));
       this.share.forget(st);
     });
   }
@@ -259,7 +269,7 @@ export class HostFs implements FileSystem {
         else this.require(b.dir.st, cred, 2 | 1);
         if (src.isDirectory() && to.startsWith(`${from}/`)) throw new SysError('EINVAL');
         // The real rename(2) gives EISDIR, ENOTDIR and ENOTEMPTY itself.
-        nodeCall(() => fs.renameSync(a.ref, b.ref));
+        nodeCall(() => this.files.rename(a.ref, b.ref));
         if (b.st && !sameFile(b.st, src)) this.share.forget(b.st);
       }),
     );
@@ -270,12 +280,12 @@ export class HostFs implements FileSystem {
       if (cred.uid !== 0 && cred.uid !== this.share.ownerOf(st).uid) throw new SysError('EPERM');
       // Changing it would mean opening it, which a FIFO or a device must not be.
       if (!st.isFile() && !st.isDirectory()) this.refuseSpecial(rel, st, 'EPERM');
-      const fd = this.root.openFound(f, H.O_RDONLY);
+      const fd = this.root.openFound(f, this.files.constants.O_RDONLY);
       try {
         // No setuid, setgid or sticky bit on the real disk.
-        nodeCall(() => fs.fchmodSync(fd, mode & 0o777));
+        nodeCall(() => this.files.fchmod(fd, mode & 0o777));
       } finally {
-        fs.closeSync(fd);
+        this.files.close(fd);
       }
     });
   }

@@ -201,7 +201,7 @@ function repeatedKey(text: string): string | null {
 /** 2100-01-01T00:00:00Z. */
 const EPOCH_MAX_MS = 4_102_444_800_000;
 /** Where the kernel mounts other file systems over the root: a world file's files cannot go there. */
-const MOUNT_POINTS = ['/dev', '/bin', '/host'];
+const MOUNT_POINTS: readonly string[] = ['/dev', '/bin', '/host'];
 /** A one-way delay beyond this is more likely milliseconds written as seconds than a real link. */
 const ABSURD_DELAY_NS = 10e9;
 

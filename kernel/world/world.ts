@@ -55,7 +55,7 @@ export class World implements WorldLink {
     this.sched = new Scheduler(clock, this.port);
     this.random = new Random(opts.seed ?? 1);
     this.programs = opts.programs;
-    this.share = opts.share ? new HostShare(opts.share) : null;
+    this.share = opts.share ? new HostShare(opts.share, this.port.files) : null;
   }
 
   hostNames(): string[] {

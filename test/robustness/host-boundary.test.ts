@@ -13,6 +13,7 @@ import { S_IFLNK, S_IFMT } from '../../kernel/abi/stat.js';
 import type { Credentials } from '../../kernel/vfs/filesystem.js';
 import { BeneathRoot } from '../../kernel/vfs/host-path.js';
 import { HostFs, HostShare, ShareError, shareProblem } from '../../kernel/vfs/hostfs.js';
+import { nodePort } from '../../kernel/port/node.js';
 import { errnoSync } from '../helpers/probe.js';
 import { crashes, JS_LEAK, runBounded, userlandWorld } from './harness.js';
 
@@ -39,7 +40,7 @@ afterEach(() => {
 });
 
 function hostFs(): HostFs {
-  return new HostFs(3, new HostShare(share), () => 0, (l) => logged.push(l));
+  return new HostFs(3, new HostShare(share, nodePort.files), () => 0, (l) => logged.push(l));
 }
 
 const errno = errnoSync;
@@ -140,7 +141,7 @@ describe('12.1: every component resolves inside the share', () => {
     put('a/b/f', 'inside\n');
     fs.mkdirSync(path.join(outside, 'b'));
     fs.writeFileSync(path.join(outside, 'b', 'f'), 'outside\n');
-    const h = new HostShare(share);
+    const h = new HostShare(share, nodePort.files);
     let searched = 0;
     const text = h.root.lookup('a/b/f', {
       follow: true,
@@ -164,7 +165,7 @@ describe('12.1 without /proc (the walk by real paths other systems get)', () => 
     link('/host/common', 'by-mount');
     link('../outside/secret', 'out');
     link('loop', 'loop');
-    const root = new BeneathRoot(share, '/host', false);
+    const root = new BeneathRoot(share, '/host', nodePort.files, false);
     const look = (rel: string) => errno(() => root.lookup(rel, { follow: true }, (f) => (f.st ? fs.readFileSync(f.ref, 'utf8') : null)));
     const text = (rel: string) => root.lookup(rel, { follow: true }, (f) => fs.readFileSync(f.ref, 'utf8'));
     expect([text('sub/in'), text('by-mount/defaults.sh')]).toEqual(['defaults\n', 'defaults\n']);
@@ -317,11 +318,11 @@ describe('12.5: what may be shared', () => {
   it('a regular file, /, or a path whose real path is / is refused', () => {
     put('plain');
     link('/', 'to-root');
-    expect(shareProblem(path.join(share, 'plain'))).toBe('not a directory');
-    expect(shareProblem('/')).toBe('is the root of the real file system (share a directory below it)');
-    expect(shareProblem(path.join(share, 'to-root'))).toBe('is the root of the real file system (share a directory below it)');
-    expect(shareProblem(path.join(share, 'none'))).toBe('no such directory');
-    expect(shareProblem(share)).toBeNull();
-    expect(() => new HostShare('/')).toThrow(ShareError);
+    expect(shareProblem(path.join(share, 'plain'), nodePort.files)).toBe('not a directory');
+    expect(shareProblem('/', nodePort.files)).toBe('is the root of the real file system (share a directory below it)');
+    expect(shareProblem(path.join(share, 'to-root'), nodePort.files)).toBe('is the root of the real file system (share a directory below it)');
+    expect(shareProblem(path.join(share, 'none'), nodePort.files)).toBe('no such directory');
+    expect(shareProblem(share, nodePort.files)).toBeNull();
+    expect(() => new HostShare('/', nodePort.files)).toThrow(ShareError);
   });
 });

@@ -60,20 +60,10 @@ export function layerViolations(edges: readonly Edge[]): string[] {
   return out;
 }
 
-/**
- * Files still reaching node: themselves, each with the work that moves it behind the port. Empty is
- * the goal; the test fails on anything not listed.
- */
-const NOT_YET_BEHIND_THE_PORT: ReadonlySet<string> = new Set([
-  // --share's real files: the host-boundary rework (issue 12) is rewriting this file.
-  'kernel/vfs/hostfs.ts',
-]);
-
 /** node: modules reached from below kernel/world other than through the host port. */
 export function portViolations(edges: readonly Edge[]): string[] {
   return edges
     .filter((e) => e.to.startsWith('node:') && e.from.startsWith('kernel/') && !e.from.startsWith('kernel/world/') && e.from !== 'kernel/port/node.ts')
-    .filter((e) => !NOT_YET_BEHIND_THE_PORT.has(e.from))
     .map((e) => `${e.from}:${e.line} imports ${e.to}`);
 }
 
