@@ -3,8 +3,55 @@
 // the first 80 bytes: bash's check_binary_file) "cannot execute binary file" and 126. Reading is
 // bounded, so /dev/zero or an endless FIFO gives a one-line error instead of filling the memory.
 
+import * as fs from 'node:fs';
 import { getSystemErrorMap } from 'node:util';
-import { readRealFile, TooLargeError } from '../kernel/world/real-file.js';
+
+/** A real file that is larger than the reader takes (errno EFBIG, "File too large"). */
+class TooLargeError extends Error {
+  readonly code = 'EFBIG';
+  constructor(readonly limit: number) {
+    super(`File too large (over ${formatBytes(limit)})`);
+  }
+}
+
+function formatBytes(n: number): string {
+  return n % (1 << 20) === 0 ? `${n >> 20} MiB` : `${n} bytes`;
+}
+
+/**
+ * The whole of a real file (a path, or an fd such as 0), at most `limit` bytes. `sample`, if
+ * given, sees the first chunk before anything more is read and may throw (a binary file check).
+ * Errors are Node's (ENOENT, EISDIR, EACCES ...) or TooLargeError.
+ */
+function readRealFile(file: string | number, limit: number, sample?: (head: Buffer) => void): Buffer {
+  const fd = typeof file === 'number' ? file : fs.openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(65536, limit + 1 - total));
+      let n: number;
+      try {
+        n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      } catch (e) {
+        // A non-blocking stdin with nothing yet: wait for it as a blocking read would (10 ms naps).
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          continue;
+        }
+        throw e;
+      }
+      if (n === 0) break;
+      if (total === 0 && sample) sample(chunk.subarray(0, n));
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > limit) throw new TooLargeError(limit);
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    if (typeof file !== 'number') fs.closeSync(fd);
+  }
+}
 
 /** No script is larger (an 18 MB one runs; /dev/zero stops here). */
 export const MAX_SCRIPT = 64 << 20;

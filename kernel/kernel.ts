@@ -19,6 +19,7 @@ import { KernelLog } from './obs/log.js';
 import { DEFAULT_LIMITS, type KernelLimits } from './proc/limits.js';
 import type { Process } from './proc/process.js';
 import { type ProgramLoader, ProcessTable, type SpawnRequest } from './proc/table.js';
+import type { HostPort } from './port/port.js';
 import type { Random } from './sched/random.js';
 import type { Scheduler } from './sched/scheduler.js';
 import type { HostDirectory } from './syscalls/context.js';
@@ -26,8 +27,9 @@ import { type GateHost, makeSys } from './syscalls/gate.js';
 import { BinFs } from './vfs/binfs.js';
 import { DevFs } from './vfs/devfs.js';
 import type { IoContext, OpenFile } from './vfs/file.js';
-import { HostFs } from './vfs/hostfs.js';
+import { HostFs, type HostShare } from './vfs/hostfs.js';
 import { MemFsRoot } from './vfs/memfs-root.js';
+import { PipeFs } from './vfs/pipe.js';
 import { syslogWriter } from './vfs/syslog.js';
 import { Vfs } from './vfs/vfs.js';
 
@@ -49,12 +51,14 @@ export interface KernelOptions {
   programs: ReadonlyArray<{ name: string; summary: string }>;
   world?: WorldLink;
   limits?: Partial<KernelLimits>;
-  /** A real directory to mount at /host (--share). */
-  share?: string;
+  /** A real directory to mount at /host (--share), one for the whole world. */
+  share?: HostShare;
   /** The /bin every host of a world shares; a kernel on its own makes one. */
   bin?: BinFs;
   /** Fail loudly when a call raises an errno its abi list does not declare (the test suite). */
   checkErrno?: boolean;
+  /** The machine underneath: real randomness for /dev/random in real time. */
+  port: HostPort;
 }
 
 /** The context of files the kernel opens for itself: root, and never blocking. */
@@ -79,6 +83,7 @@ export class Kernel implements GateHost {
   readonly vfs = new Vfs();
   readonly root: MemFsRoot;
   readonly devfs: DevFs;
+  readonly pipes: PipeFs;
   readonly bin: BinFs;
   readonly log: KernelLog;
   readonly procs: ProcessTable;
@@ -98,8 +103,9 @@ export class Kernel implements GateHost {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.checkErrno = opts.checkErrno ?? false;
     const now = () => this.wallNs();
-    this.root = new MemFsRoot(1, now);
+    this.root = new MemFsRoot(1, now, this.limits.disk);
     this.devfs = new DevFs(2, now);
+    this.pipes = new PipeFs(this.limits.pipeCapacity, now);
     this.bin = opts.bin ?? new BinFs(4, now());
     this.log = new KernelLog(this.name, this.sched, this.events);
     this.log.sink = syslogWriter(this.root, now);
@@ -110,7 +116,7 @@ export class Kernel implements GateHost {
     this.vfs.mount('/dev', this.devfs);
     if (opts.share) {
       this.root.installDir('host');
-      this.vfs.mount('/host', new HostFs(3, opts.share, now));
+      this.vfs.mount('/host', new HostFs(3, opts.share, now, (line) => this.log.write(line)));
     }
     this.procs = new ProcessTable({
       host: this.name,
@@ -122,7 +128,7 @@ export class Kernel implements GateHost {
       loadProgram: opts.loadProgram,
       makeSys: (p: Process): Sys => makeSys(this, p),
     });
-    installBaseDevices(this.devfs, this.sched.virtual ? this.random.fork('dev/random') : null);
+    installBaseDevices(this.devfs, this.sched.virtual ? this.random.fork('dev/random') : opts.port);
     this.ttys = new TtyDriver({ devfs: this.devfs, jobs: this.procs, kick: () => this.sched.kick() });
     this.net = new NetStack({ host: this.name, timers: this.sched, random: this.random, log: this.log, events: this.events });
     this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net));

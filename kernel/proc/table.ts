@@ -233,7 +233,7 @@ export class ProcessTable implements ProcessHost {
     const f: OpenFile = opened;
     try {
       const bytes = f.read(undefined as never, 256) as Uint8Array;
-      const text = Buffer.from(bytes).toString('latin1');
+      const text = new TextDecoder('latin1').decode(bytes);
       const nl = text.indexOf('\n');
       return nl >= 0 ? text.slice(0, nl) : text;
     } finally {

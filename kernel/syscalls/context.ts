@@ -12,6 +12,7 @@ import type { Process } from '../proc/process.js';
 import type { ProcessTable } from '../proc/table.js';
 import type { Scheduler } from '../sched/scheduler.js';
 import type { IoContext } from '../vfs/file.js';
+import type { PipeFs } from '../vfs/pipe.js';
 import type { Vfs } from '../vfs/vfs.js';
 
 /** The parts of a host's kernel the system calls reach. */
@@ -19,6 +20,7 @@ export interface KernelServices {
   readonly name: string;
   readonly sched: Scheduler;
   readonly vfs: Vfs;
+  readonly pipes: PipeFs;
   readonly procs: ProcessTable;
   readonly sockets: SocketLayer;
   readonly log: KernelLog;

@@ -6,7 +6,6 @@ import { F_DUPFD, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_ACCMODE, O_A
 import { FIONBIO, type IntRef, ioctlNumber } from '../abi/ioctl.js';
 import { release } from '../proc/fd-table.js';
 import type { OpenFile } from '../vfs/file.js';
-import { Pipe } from '../vfs/pipe.js';
 import type { Process } from '../proc/process.js';
 import type { Fails } from './context.js';
 import type { SyscallTable } from './table.js';
@@ -127,7 +126,7 @@ export const fdSyscalls = {
   },
 
   pipe(c) {
-    const [r, w] = new Pipe(c.k.limits.pipeCapacity, () => c.k.wallNs()).ends();
+    const [r, w] = c.k.pipes.create();
     const rfd = install(c.p, r, false);
     try {
       return [rfd, install(c.p, w, false)] as [number, number];

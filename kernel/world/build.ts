@@ -1,17 +1,19 @@
 // Turning a world file into a running world: segments, hosts with their NICs, addresses, routes
 // and files, then each host's boot commands started by its shell.
 
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { SysError } from '../abi/errno.js';
 import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY } from '../abi/fcntl.js';
+import { IFF_UP } from '../abi/if.js';
 import { RTF_REJECT } from '../abi/route.js';
 import type { Kernel } from '../kernel.js';
+import * as config from '../net/iface/config.js';
 import { maskFromPrefix } from '../abi/wire/address.js';
+import { insideRoots, readBounded } from './host-files.js';
 import { Segment } from './segment.js';
 import { Uplink } from './uplink.js';
 import { parseWorldFile, type WorldSpec, WorldFileError } from './world-file.js';
 import { World, type WorldOptions } from './world.js';
-import { readRealFile, TooLargeError } from './real-file.js';
 
 export interface BuiltWorld {
   world: World;
@@ -26,23 +28,19 @@ function randomMac(k: Kernel): number {
   return 0x5254_0000_0000 + low;
 }
 
-/** No world file is larger: `--world /dev/zero` is refused at this size, not read for ever. */
-export const MAX_WORLD_FILE = 4 << 20;
-
 export function loadWorldFile(path: string, opts: Omit<WorldOptions, 'epochNs'>): BuiltWorld {
-  let text: string;
-  try {
-    text = readRealFile(path, MAX_WORLD_FILE).toString('utf8');
-  } catch (e) {
-    const detail = e instanceof TooLargeError ? `${e.code}: a world file is at most ${MAX_WORLD_FILE >> 20} MiB` : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
-    throw new WorldFileError('(file)', `cannot read ${path}: ${detail}`);
-  }
-  const spec = parseWorldFile(text);
+  const bytes = readBounded(path);
+  if (typeof bytes === 'string') throw new WorldFileError('(file)', bytes);
+  const spec = parseWorldFile(new TextDecoder().decode(bytes));
   return buildWorld(spec, opts, nodePath.dirname(path));
 }
 
 export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>, baseDir: string): BuiltWorld {
-  const world = new World({ ...opts, ...(spec.epochNs !== null ? { epochNs: spec.epochNs } : {}) });
+  const world = new World({
+    ...opts,
+    ...(spec.epochNs !== null ? { epochNs: spec.epochNs } : {}),
+    ...(spec.disk !== null ? { limits: { ...opts.limits, disk: spec.disk } } : {}),
+  });
   const segments = new Map<string, Segment>();
   for (const [name, s] of spec.segments) {
     segments.set(
@@ -53,34 +51,53 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
   for (const h of spec.hosts) {
     const k = world.addHost(h.name);
     const net = k.net;
-    net.forwarding = h.forwarding;
+    // The host is configured as `ifconfig` and `route` would configure it, through the same calls.
+    config.setForwarding(net, h.forwarding);
     h.nics.forEach((n) => {
       const nic = k.nics.add(n.driver, n.mac ?? randomMac(k));
       segments.get(n.segment)!.attach(nic);
       const iface = nic.iface!;
-      if (n.mtu !== null) iface.mtu = n.mtu;
+      if (n.mtu !== null) config.setMtu(iface, n.mtu);
       if (n.address) {
-        const mask = maskFromPrefix(n.address.prefix);
-        net.addAddress(iface, { addr: n.address.addr, mask, broadcast: (n.address.addr | ~mask) >>> 0, peer: null });
+        config.setAddress(net, iface, n.address.addr);
+        config.setNetmask(net, iface, maskFromPrefix(n.address.prefix));
       }
-      if (n.up) net.setUp(iface, true);
+      if (n.up) config.setFlags(net, iface, iface.adminFlags | IFF_UP);
     });
     h.routes.forEach((r, i) => {
       const at = `hosts.${h.name}.routes[${i}]`;
-      const mask = maskFromPrefix(r.prefix);
-      let iface = r.dev ? net.byName(r.dev) : undefined;
+      const iface = r.dev ? net.byName(r.dev) : null;
       if (r.dev && !iface) throw new WorldFileError(`${at}.dev`, `host ${h.name} has no interface ${JSON.stringify(r.dev)}`);
-      if (!iface && r.via !== null) {
-        const via = net.routes.lookup(r.via);
-        if (!via || via.gateway !== null) throw new WorldFileError(`${at}.via`, `gateway is not on a network of host ${h.name}`);
-        iface = via.iface;
+      try {
+        // A reject route names no interface: it stays on the host (the loopback).
+        config.addRoute(net, {
+          dest: r.dest,
+          mask: maskFromPrefix(r.prefix),
+          gateway: r.via,
+          iface: iface ?? (r.via === null ? net.loop : null),
+          flags: r.reject ? RTF_REJECT : 0,
+          metric: r.metric,
+          mtu: 0,
+        });
+      } catch (e) {
+        if (!(e instanceof SysError)) throw e;
+        if (e.errno === 'ENETUNREACH') throw new WorldFileError(`${at}.via`, `gateway is not on a network of host ${h.name}`);
+        // The same route twice once "dev" and "via" are resolved to one interface.
+        if (e.errno === 'EEXIST') throw new WorldFileError(at, `host ${h.name} has this route already`);
+        throw e;
       }
-      if (!iface) iface = net.loop;
-      net.routes.add({ dest: r.dest, mask, gateway: r.via, iface, flags: (r.reject ? RTF_REJECT : 0) | 0x800, metric: r.metric });
     });
     for (const f of h.files) {
-      const content = 'text' in f.spec ? f.spec.text : readFixture(baseDir, f.spec.from, `hosts.${h.name}.files.${f.path}`);
-      k.root.install(f.path.slice(1), content, f.spec.mode);
+      const at = `hosts.${h.name}.files.${f.path}`;
+      const content = 'text' in f.spec ? f.spec.text : readFixture([baseDir, ...(opts.share ? [opts.share] : [])], baseDir, f.spec.from, `${at}.from`);
+      try {
+        k.root.install(f.path.slice(1), content, f.spec.mode);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'EISDIR') throw new WorldFileError(at, `is a directory on host ${h.name}, not a file`);
+        if (code === 'ENOTDIR') throw new WorldFileError(at, `a directory on its way is a file on host ${h.name}`);
+        throw e;
+      }
     }
   }
   let uplink: Uplink | null = null;
@@ -92,20 +109,21 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
     segments.set('uplink', seg);
     const nic = k.nics.add('virtio', 0x5254_0012_3457);
     seg.attach(nic);
-    const mask = maskFromPrefix(u.address.prefix);
-    k.net.addAddress(nic.iface!, { addr: u.address.addr, mask, broadcast: (u.address.addr | ~mask) >>> 0, peer: null });
-    k.net.setUp(nic.iface!, true);
+    config.setAddress(k.net, nic.iface!, u.address.addr);
+    config.setNetmask(k.net, nic.iface!, maskFromPrefix(u.address.prefix));
+    config.setFlags(k.net, nic.iface!, IFF_UP);
     uplink = new Uplink(world, seg, k, u.gateway, u.address.addr);
   }
   return { world, spec, segments, uplink };
 }
 
-function readFixture(baseDir: string, rel: string, at: string): Uint8Array {
-  try {
-    return fs.readFileSync(nodePath.resolve(baseDir, rel));
-  } catch {
-    throw new WorldFileError(`${at}.from`, `cannot read ${nodePath.resolve(baseDir, rel)}`);
-  }
+/** A "from" file: inside the world file's directory or the share, real paths compared; bounded. */
+function readFixture(roots: string[], baseDir: string, rel: string, at: string): Uint8Array {
+  const where = insideRoots(baseDir, rel, roots);
+  if ('problem' in where) throw new WorldFileError(at, where.problem);
+  const bytes = readBounded(where.path);
+  if (typeof bytes === 'string') throw new WorldFileError(at, bytes);
+  return bytes;
 }
 
 /**

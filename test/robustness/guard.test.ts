@@ -31,7 +31,14 @@ function faultySys(): { sys: Sys; stderr: () => string } {
 
 /** Operands for the programs that need some before they make a system call. */
 const OPERANDS = new Map<string, string[]>([
+  ['awk', ['{ print }', 'f']],
   ['basename', ['/a/b']],
+  ['chmod', ['644', 'f']],
+  ['cut', ['-f1', 'f']],
+  ['diff', ['a', 'b']],
+  ['ln', ['-s', 'a', 'b']],
+  ['sed', ['p', 'f']],
+  ['tr', ['a', 'b']],
   ['cp', ['a', 'b']],
   ['dirname', ['/a/b']],
   ['grep', ['x']],

@@ -10,11 +10,16 @@ interface Entry {
 }
 
 const PROGRAMS = table<Entry>({
+  awk: { summary: 'pattern scanning and processing language', load: () => import('./awk/main.js') },
   basename: { summary: 'strip directory and suffix from filenames', load: () => import('./basename.js') },
   cat: { summary: 'concatenate files and print on the standard output', load: () => import('./cat.js') },
+  chmod: { summary: 'change file mode bits', load: () => import('./chmod.js') },
   clear: { summary: 'clear the terminal screen', load: () => import('./clear.js') },
   cp: { summary: 'copy files and directories', load: () => import('./cp.js') },
+  cut: { summary: 'remove sections from each line of files', load: () => import('./cut.js') },
   date: { summary: 'print the system date and time', load: () => import('./date.js') },
+  find: { summary: 'search for files in a directory hierarchy', load: () => import('./find.js') },
+  diff: { summary: 'compare files line by line', load: () => import('./diff.js') },
   dirname: { summary: 'strip the last component from file names', load: () => import('./dirname.js') },
   dmesg: { summary: 'print the kernel message buffer', load: () => import('./dmesg.js') },
   echo: { summary: 'display a line of text', load: () => import('./echo.js') },
@@ -25,7 +30,9 @@ const PROGRAMS = table<Entry>({
   hexdump: { summary: 'display file contents in hexadecimal, decimal, octal, or ascii', load: () => import('./hexdump.js') },
   hostname: { summary: 'show the system host name', load: () => import('./hostname.js') },
   id: { summary: 'print real and effective user and group IDs', load: () => import('./id.js') },
+  ip: { summary: 'show and change routing, devices and tunnels (iproute2)', load: () => import('./ip/main.js') },
   kill: { summary: 'send a signal to processes', load: () => import('./kill.js') },
+  ln: { summary: 'make links between files', load: () => import('./ln.js') },
   ls: { summary: 'list directory contents', load: () => import('./ls.js') },
   mkdir: { summary: 'make directories', load: () => import('./mkdir.js') },
   mv: { summary: 'move (rename) files', load: () => import('./mv.js') },
@@ -33,16 +40,22 @@ const PROGRAMS = table<Entry>({
   ps: { summary: 'list the teams (processes) of this host', load: () => import('./ps.js') },
   rm: { summary: 'remove files or directories', load: () => import('./rm.js') },
   rmdir: { summary: 'remove empty directories', load: () => import('./rmdir.js') },
+  sed: { summary: 'stream editor for filtering and transforming text', load: () => import('./sed/main.js') },
   seq: { summary: 'print a sequence of numbers', load: () => import('./seq.js') },
+  sort: { summary: 'sort lines of text files', load: () => import('./sort.js') },
   sleep: { summary: 'delay for a specified amount of time', load: () => import('./sleep.js') },
   tail: { summary: 'output the last part of files', load: () => import('./tail.js') },
   tee: { summary: 'read from standard input and write to standard output and files', load: () => import('./tee.js') },
   touch: { summary: 'create empty files', load: () => import('./touch.js') },
   'true': { summary: 'do nothing, successfully', load: () => import('./true.js') },
+  tr: { summary: 'translate or delete characters', load: () => import('./tr.js') },
   tty: { summary: 'print the file name of the terminal connected to standard input', load: () => import('./tty.js') },
   uname: { summary: 'print system information', load: () => import('./uname.js') },
+  uniq: { summary: 'report or omit repeated lines', load: () => import('./uniq.js') },
   uptime: { summary: 'tell how long the system has been running', load: () => import('./uptime.js') },
   wc: { summary: 'print newline, word, and byte counts for each file', load: () => import('./wc.js') },
+  which: { summary: 'locate a command', load: () => import('./which.js') },
+  xargs: { summary: 'build and execute command lines from standard input', load: () => import('./xargs.js') },
   yes: { summary: 'output a string repeatedly until killed', load: () => import('./yes.js') },
   tunrelay: { summary: 'carry a tun over UDP to a peer, without encryption', load: () => import('./tunrelay.js') },
   tcpdump: { summary: 'capture and show the packets of an interface', load: () => import('./tcpdump.js') },
@@ -62,8 +75,6 @@ const PROGRAMS = table<Entry>({
   udpclient: { summary: 'send UDP datagrams and wait for their echo', load: () => import('./udpclient.js') },
 });
 
-const cache = new Map<string, Program>();
-
 /** The programs a world installs in /bin (a ProgramSource, in kernel/world terms). */
 export const userlandPrograms = {
   names(): string[] {
@@ -72,13 +83,9 @@ export const userlandPrograms = {
   summary(name: string): string | undefined {
     return PROGRAMS[name]?.summary;
   },
+  /** The module loader caches each program's module: a second load is one resolved import. */
   async load(name: string): Promise<Program | undefined> {
-    const hit = cache.get(name);
-    if (hit) return hit;
     const entry = PROGRAMS[name];
-    if (!entry) return undefined;
-    const p = (await entry.load()).default;
-    cache.set(name, p);
-    return p;
+    return entry ? (await entry.load()).default : undefined;
   },
 };

@@ -74,7 +74,7 @@ export default defineProgram({
       state.positional = rest.slice(1);
       // As bash: errors in -c text say "NAME: line N:" ($0 or sh), so a script that tunlab runs
       // from the real filesystem (as -c TEXT FILE) points at the failing line.
-      const sh = new Interpreter({ sys, state, interactive: false, scriptName: state.name });
+      const sh = new Interpreter({ sys, state, interactive: false, scriptName: state.name, builtins: lookupBuiltin });
       await trapInterrupts(sys, sh);
       return runText(sh, command, '-c');
     }
@@ -96,12 +96,12 @@ export default defineProgram({
         await eprint(sys, `sh: ${rest[0]}: cannot execute binary file\n`);
         return 126;
       }
-      const sh = new Interpreter({ sys, state, interactive: false, scriptName: rest[0]! });
+      const sh = new Interpreter({ sys, state, interactive: false, scriptName: rest[0]!, builtins: lookupBuiltin });
       await trapInterrupts(sys, sh);
       return runText(sh, text, null);
     }
     const tty = await isatty(sys, 0);
-    const sh = new Interpreter({ sys, state, interactive: tty || forceInteractive, scriptName: null });
+    const sh = new Interpreter({ sys, state, interactive: tty || forceInteractive, scriptName: null, builtins: lookupBuiltin });
     if (!sh.interactive) {
       await trapInterrupts(sys, sh);
       return runText(sh, await readText(sys, 0), null);
@@ -224,7 +224,7 @@ async function subshell(sys: Sys): Promise<number> {
   }
   if (payload.message) await eprint(sys, payload.message);
   const state = ShellState.restore(payload.state);
-  const sh = new Interpreter({ sys, state, interactive: false, scriptName: payload.scriptName ?? null });
+  const sh = new Interpreter({ sys, state, interactive: false, scriptName: payload.scriptName ?? null, builtins: lookupBuiltin });
   await trapInterrupts(sys, sh);
   const node = payload.node;
   const program: Program =

@@ -41,6 +41,8 @@ export abstract class Socket extends OpenFile {
   sndbuf = DEFAULT_RCVBUF;
   ttl = 64;
   tos = 0;
+  /** IP_DONTFRAG: DF on every datagram sent, which then fails with EMSGSIZE past the MTU. */
+  dontFrag = false;
   broadcast = false;
   reuseAddr = false;
   /** Pending asynchronous error (so_error): reported once by the next send or receive. */

@@ -86,7 +86,7 @@ const REQUESTS = new Map<number, RequestArg>([
   [io.SIOCGIFNAME, { words: 'IFINDEX', build: (w) => ifreq('', { ifr_ifindex: num(w[0], 'IFINDEX') }) }],
   ...[io.SIOCGIFFLAGS, io.SIOCGIFADDR, io.SIOCGIFDSTADDR, io.SIOCGIFBRDADDR, io.SIOCGIFNETMASK, io.SIOCGIFMETRIC, io.SIOCGIFMTU, io.SIOCGIFHWADDR, io.SIOCGIFINDEX, io.SIOCGIFTXQLEN]
     .map((r): [number, RequestArg] => [r, byName]),
-  ...[io.SIOCGIFSTATS, io.SIOCGIFTYPE, io.SIOCGIFMEDIA, io.SIOCGIFADDRS, io.SIOCAIFADDR, io.SIOCBRADDBR, io.SIOCBRDELBR, io.SIOCSPACKETCAP]
+  ...[io.SIOCGIFSTATS, io.SIOCGIFTYPE, io.SIOCGIFMEDIA, io.SIOCGIFADDRS, io.SIOCGIFTUNINFO, io.SIOCAIFADDR, io.SIOCBRADDBR, io.SIOCBRDELBR, io.SIOCSPACKETCAP]
     .map((r): [number, RequestArg] => [r, byName]),
   [io.SIOCCPACKETCAP, { words: '', build: () => undefined }],
   [io.SIOCSIFFLAGS, { words: 'NAME FLAGS', build: (w) => ifreq(w[0], { ifr_flags: flags(w[1], 'flag') }) }],
