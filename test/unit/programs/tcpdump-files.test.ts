@@ -128,6 +128,10 @@ describe('tcpdump -w and -r', () => {
     const good = writePcap({ linkType: 1 }, [{ tsNs: 0, data: P.arp(1) }, { tsNs: 1e9, data: P.arp(2, P.MAC_B) }]);
     fs.writeFileSync(path.join(dir, 'cut.pcap'), good.subarray(0, good.length - 50));
     fs.writeFileSync(path.join(dir, 'cut-data.pcap'), good.subarray(0, good.length - 2));
+    // A second record whose caplen is 0xffffffff: libpcap refuses it before reading its data.
+    const huge = new Uint8Array(good);
+    new DataView(huge.buffer).setUint32(24 + 16 + 42 + 8, 0xffffffff, true);
+    fs.writeFileSync(path.join(dir, 'caplen.pcap'), huge);
     fs.writeFileSync(path.join(dir, 'text.pcap'), 'not a capture at all\n');
     fs.writeFileSync(path.join(dir, 'header.pcap'), good.subarray(0, 6));
     fs.writeFileSync(path.join(dir, 'usb.pcap'), writePcap({ linkType: 189 }, [{ tsNs: 0, data: P.counting(8) }]));
@@ -140,6 +144,10 @@ describe('tcpdump -w and -r', () => {
     });
     expect(await tcpdumpAlone(w, ['-r', '/host/cut-data.pcap'])).toEqual({
       out: lines(reading.replace('cut', 'cut-data'), first, 'tcpdump: pcap_loop: truncated dump file; tried to read 42 captured bytes, only got 40'),
+      code: 1,
+    });
+    expect(await tcpdumpAlone(w, ['-r', '/host/caplen.pcap'])).toEqual({
+      out: lines(reading.replace('cut', 'caplen'), first, 'tcpdump: pcap_loop: invalid packet capture length 4294967295, bigger than maximum of 262144'),
       code: 1,
     });
     expect(await tcpdumpAlone(w, ['-r', '/host/text.pcap'])).toEqual({ out: lines('tcpdump: unknown file format'), code: 1 });
