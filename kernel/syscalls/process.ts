@@ -8,6 +8,7 @@ import type { Process } from '../proc/process.js';
 import { never } from '../sched/scheduler.js';
 import type { Fails } from './context.js';
 import type { SyscallTable } from './table.js';
+import { KERNEL_TEAM_PID } from '../proc/table.js';
 
 function checkSignal(c: Fails<'EINVAL'>, signo: unknown): number {
   if (typeof signo !== 'number' || !Number.isInteger(signo) || (signo !== 0 && !SIGNAL_NAMES[signo])) c.fail('EINVAL');
@@ -90,6 +91,9 @@ export const processSyscalls = {
     checkSignal(c, signo);
     if (!Number.isInteger(pid)) c.fail('EINVAL');
     let targets: Process[];
+    // The kernel team (pid 1, which ps lists) is there but takes no signal from anyone, as
+    // Haiku refuses to signal its kernel team: EPERM, not ESRCH.
+    if (pid === KERNEL_TEAM_PID) c.fail('EPERM');
     if (pid > 0) {
       // A child started on another host (`on HOST cmd`) is found among the caller's children.
       const t = [...c.p.children].find((ch) => ch.pid === pid) ?? c.k.procs.processByPid(pid);
