@@ -110,6 +110,8 @@ export default defineProgram({
 class Pinger {
   private fd = -1;
   private readonly ident: number;
+  /** Requests tried (their sequence numbers), and those the kernel took. */
+  private attempts = 0;
   private transmitted = 0;
   private received = 0;
   private duplicates = 0;
@@ -163,10 +165,10 @@ class Pinger {
     let deadline = Infinity;
     while (!this.interrupted) {
       const now = await this.now();
-      if (this.transmitted < count && now >= nextSend) {
+      if (this.attempts < count && now >= nextSend) {
         await this.send();
         nextSend += intervalNs;
-        if (this.transmitted >= count) {
+        if (this.attempts >= count) {
           // After the last request: twice the longest round trip (at least a second) when replies
           // came, else the full wait time, as FreeBSD's ping waits.
           const wait = this.received > 0 ? Math.max(1e9, 2 * this.tmax * 1e6) : (this.opts.waittime ?? 10_000) * 1e6;
@@ -174,8 +176,8 @@ class Pinger {
         }
         continue;
       }
-      if (this.transmitted >= count && (now >= deadline || this.received >= count)) break;
-      const until = this.transmitted < count ? nextSend : deadline;
+      if (this.attempts >= count && (now >= deadline || this.received >= count)) break;
+      const until = this.attempts < count ? nextSend : deadline;
       const fds = [{ fd: this.fd, events: POLLIN, revents: 0 }];
       try {
         await sys.poll(fds, Math.max(0, Math.ceil((until - now) / 1e6)));
@@ -194,7 +196,7 @@ class Pinger {
   }
 
   private async send(): Promise<void> {
-    const seq = this.transmitted & 0xffff;
+    const seq = this.attempts & 0xffff;
     const data = new Uint8Array(this.opts.size);
     for (let i = STAMP_LEN; i < data.length; i++) data[i] = i & 0xff;
     if (data.length >= STAMP_LEN) {
@@ -205,13 +207,16 @@ class Pinger {
     }
     const icmp = new Uint8Array(8 + data.length);
     IcmpRepr.emit({ kind: 'echo-request', ident: this.ident, seq, data }, new IcmpPacket(icmp));
-    this.transmitted++;
+    this.attempts++;
     try {
       await this.sys.sendto(this.fd, icmp, 0, sockaddrIn(formatIpv4(this.dst)));
     } catch (e) {
       if (isSysError(e, 'EINTR')) return;
       await eprint(this.sys, `ping: sendto: ${sysMessage(e)}\n`);
+      return;
     }
+    // Only what left counts: a request the kernel refused was never transmitted.
+    this.transmitted++;
   }
 
   private async receive(): Promise<void> {
@@ -281,7 +286,8 @@ class Pinger {
     let s = `\n--- ${this.host} ping statistics ---\n`;
     s += `${t} packets transmitted, ${this.received} packets received,`;
     if (this.duplicates) s += ` +${this.duplicates} duplicates,`;
-    s += ` ${loss.toFixed(1)}% packet loss\n`;
+    // FreeBSD's ping has no loss to give when nothing was transmitted.
+    s += t > 0 ? ` ${loss.toFixed(1)}% packet loss\n` : ' \n';
     // Under 8 data bytes there is no room for the send time: nothing was timed (as BSD ping).
     if (this.received > 0 && this.opts.size >= STAMP_LEN) {
       const n = this.received;
