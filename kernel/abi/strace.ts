@@ -129,7 +129,7 @@ export function formatSockaddr(a: Sockaddr | null | undefined): string {
 }
 
 /** The ifreq members formatIfreq writes itself; any other (a table tunlab's requests fill) follows them. */
-const IFREQ_FIELDS = new Set(['ifr_name', 'ifr_flags', 'ifr_addr', 'ifr_dstaddr', 'ifr_broadaddr', 'ifr_netmask', 'ifr_hwaddr', 'ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen', 'ifr_type', 'ifr_media']);
+const IFREQ_FIELDS: ReadonlySet<string> = new Set(['ifr_name', 'ifr_flags', 'ifr_addr', 'ifr_dstaddr', 'ifr_broadaddr', 'ifr_netmask', 'ifr_hwaddr', 'ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen', 'ifr_type', 'ifr_media']);
 
 function formatIfreq(req: number, r: Ifreq): string {
   const fields = [`ifr_name=${quoteString(r.ifr_name)}`];

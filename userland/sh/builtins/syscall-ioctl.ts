@@ -49,7 +49,7 @@ function rtentry(w: string[]): Rtentry {
   return rt;
 }
 
-const REQUESTS = new Map<number, RequestArg>([
+const REQUESTS: ReadonlyMap<number, RequestArg> = new Map<number, RequestArg>([
   [io.B_SET_NONBLOCKING_IO, { words: '', build: () => undefined }],
   [io.B_SET_BLOCKING_IO, { words: '', build: () => undefined }],
   [io.TUNSETIFF, { words: 'NAME [FLAGS]', build: (w) => ifreq(w[0] === '""' ? '' : w[0], { ifr_flags: w[1] === undefined ? io.IFF_TUN : flags(w[1], 'flag') }) }],
