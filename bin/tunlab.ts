@@ -3,7 +3,6 @@
 // it is an interactive shell in real time; with -c, a script file, or piped input it runs the
 // commands in virtual time, prints their output as plain text, and exits with their status.
 
-import * as fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SIGINT } from '../kernel/abi/signal.js';
 import { shellStatus } from '../kernel/abi/wait.js';
@@ -11,6 +10,7 @@ import { WorldFileError } from '../kernel/world/world-file.js';
 import { parseDuration } from '../kernel/world/world-file.js';
 import { DEFAULT_WORLD, packageVersion } from './paths.js';
 import { readScript } from './script.js';
+import { DirectiveError, firstDirective, parseScript } from './transcript.js';
 import { Session, SessionError } from './session.js';
 
 /** Exit statuses of tunlab itself (a script's own status passes through unchanged). */
@@ -103,6 +103,11 @@ async function main(argv: string[]): Promise<number> {
       return r.status;
     }
     shellArgs = script !== undefined ? ['-c', r.text, script, ...scriptArgs] : ['-c', r.text, 'sh'];
+    const problem = o.transcript ? directiveProblem(r.text) : plainScriptProblem(r.text);
+    if (problem) {
+      process.stderr.write(`tunlab: ${script ?? 'stdin'}: ${problem}\n`);
+      return EXIT_USAGE;
+    }
   }
   const interactive = shellArgs === null;
   const clock = o.clock ?? (interactive ? 'real' : 'virtual');
@@ -141,6 +146,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** A --transcript script's directives that make no sense, as its error message. */
+function directiveProblem(text: string): string | null {
+  try {
+    parseScript(text);
+    return null;
+  } catch (e) {
+    if (e instanceof DirectiveError) return e.message;
+    throw e;
+  }
+}
+
+/** A script that is a transcript's (keys to press): run without a terminal, it would wait for them. */
+function plainScriptProblem(text: string): string | null {
+  const d = firstDirective(text);
+  return d ? `line ${d.line}: ${JSON.stringify(d.text)} is a --transcript directive: run it with tunlab --transcript` : null;
+}
+
 async function runSession(
   session: Session,
   o: CliOptions,
@@ -153,7 +175,7 @@ async function runSession(
       return EXIT_USAGE;
     }
     const { runTranscript } = await import('./transcript.js');
-    const r = await runTranscript(session, fs.readFileSync(script, 'utf8'), clock === 'virtual' ? limitNs : undefined);
+    const r = await runTranscript(session, shellArgs![1]!, clock === 'virtual' ? limitNs : undefined);
     process.stdout.write(r.transcript);
     return r.outcome.kind === 'done' ? shellStatus(r.status) : EXIT_STUCK;
   }

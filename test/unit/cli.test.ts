@@ -311,6 +311,31 @@ describe('options', () => {
   });
 });
 
+describe('scenario scripts and their directives', () => {
+  it('--transcript presses ^C and ^Z where #@ lines say; a #@ line that is no directive is refused', () => {
+    const script = file('keys.sh', 'sleep 5\n#@ ctrl-z 1\njobs\nkill %1\nwhile :; do :; done\n#@ ctrl-c 0.5\necho "status $?"\n');
+    expect(tunlab(['--transcript', script]).stdout).toBe(
+      'haiku:~> sleep 5\n^Z\n[1]+  Stopped                 sleep 5\nhaiku:~> jobs\n[1]+  Stopped                 sleep 5\n' +
+        'haiku:~> kill %1\n[1]+  Terminated              sleep 5\nhaiku:~> while :; do :; done\n^C\nhaiku:~> echo "status $?"\nstatus 130\nhaiku:~> exit\n',
+    );
+    const bad = file('bad-key.sh', 'echo a\n#@ ctrl-q\n');
+    expect(tunlab(['--transcript', bad])).toEqual({
+      stdout: '',
+      stderr: `tunlab: ${bad}: line 2: "#@ ctrl-q" is no directive (#@ ctrl-c [SECONDS], #@ ctrl-z [SECONDS], #@ ctrl-d)\n`,
+      status: 2,
+    });
+  });
+
+  it('a script with directives run without --transcript is refused: nobody would press the keys', () => {
+    const script = file('needs-keys.sh', 'while :; do :; done\n#@ ctrl-c 1\necho after\n');
+    expect(tunlab([script])).toEqual({
+      stdout: '',
+      stderr: `tunlab: ${script}: line 2: "#@ ctrl-c 1" is a --transcript directive: run it with tunlab --transcript\n`,
+      status: 2,
+    });
+  });
+});
+
 describe('runs that end blocked', () => {
   it('a deadlocked script exits 3 with the report on stderr', () => {
     expect(tunlab(['--world', pairWorld, '-c', 'echo before; syscall pipe; syscall read 3 10; echo never'])).toEqual({

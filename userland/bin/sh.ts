@@ -16,7 +16,7 @@ import { Interpreter } from '../sh/interp/interpreter.js';
 import type { SubshellPayload } from '../sh/interp/subshell.js';
 import { ShellState } from '../sh/interp/state.js';
 
-const USAGE = 'usage: sh [-eix] [-c command [name [arg ...]] | file [arg ...]]\n';
+const USAGE = 'usage: sh [-efimux] [-c command [name [arg ...]] | file [arg ...]]\n';
 
 export default defineProgram({
   name: 'sh',
@@ -47,7 +47,7 @@ export default defineProgram({
         command = argv[++i]!;
         continue;
       }
-      if (/^[-+][eixfu]+$/.test(a)) {
+      if (/^[-+][eixfum]+$/.test(a)) {
         for (const f of a.slice(1)) {
           const on = a[0] === '-';
           if (f === 'i') forceInteractive = on;
@@ -55,6 +55,7 @@ export default defineProgram({
           else if (f === 'x') state.options.xtrace = on;
           else if (f === 'f') state.options.noglob = on;
           else if (f === 'u') state.options.nounset = on;
+          else if (f === 'm') state.options.monitor = on;
         }
         continue;
       }
@@ -126,8 +127,12 @@ async function isatty(sys: Sys, fd: number): Promise<boolean> {
   }
 }
 
-/** A non-interactive shell notes ^C and stops after the command it interrupted. */
+/**
+ * A non-interactive shell notes ^C and stops after the command it interrupted; with -m it has job
+ * control from the start.
+ */
 async function trapInterrupts(sys: Sys, sh: Interpreter): Promise<void> {
+  if (sh.state.options.monitor) await sh.jobControlOn();
   await sys.sigaction(SIGINT, () => {
     sh.interrupted = true;
   });
@@ -296,6 +301,11 @@ async function prompts(sys: Sys, sh: Interpreter): Promise<number> {
       }
       if (line === null) {
         if (text === '') {
+          if (!sh.jobs.mayLeave()) {
+            await writeAll(sys, 2, 'There are stopped jobs.\n');
+            ps = await prompt(sys, sh);
+            continue;
+          }
           await writeAll(sys, 2, 'exit\n');
           return sh.state.lastStatus;
         }
@@ -317,6 +327,7 @@ async function prompts(sys: Sys, sh: Interpreter): Promise<number> {
     try {
       sh.interrupted = false;
       await runTop(sh, r.program);
+      sh.jobs.lineRan();
     } catch (e) {
       if (e instanceof ExitSignal) return e.status;
       if (e instanceof ErrexitSignal) return e.status;

@@ -63,6 +63,8 @@ const meta: Record<string, BuiltinEntry> = {
 
 export const BUILTINS = table<BuiltinEntry>({ ...coreBuiltins, ...testBuiltins, ...jobBuiltins, ...syscallBuiltin, ...meta });
 
-export function lookupBuiltin(name: string): Builtin | undefined {
-  return BUILTINS[name]?.run;
+/** The builtin `name`, if it is one; with job control the stand-ins for programs are not. */
+export function lookupBuiltin(name: string, jobControl = false): Builtin | undefined {
+  const b = BUILTINS[name];
+  return b && !(jobControl && b.programWithJobControl) ? b.run : undefined;
 }

@@ -7,11 +7,12 @@
 import { isSysError } from '../../../kernel/abi/errno.js';
 import { F_SETFD, FD_CLOEXEC, O_CLOEXEC, O_RDONLY } from '../../../kernel/abi/fcntl.js';
 import type { FileAction, Sys } from '../../../kernel/abi/syscalls.js';
-import { type ExpansionContext, ExpansionError, expandPathname, expandPattern, expandWord, expandWords, lineAt, matchPattern } from '../index.js';
+import { type ExpansionContext, ExpansionError, expandPattern, expandWord, expandWords, lineAt, matchPattern } from '../index.js';
 import type { AndOr, Command, CompoundCommand, List, Pipeline, Program, Redirection, SimpleCommand, Word } from '../index.js';
-import { readAll, writeAll } from '../../lib/io.js';
+import { writeAll } from '../../lib/io.js';
 import { execFailure, findExecutable } from '../../lib/exec.js';
 import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, InterruptSignal, ReturnSignal, ShellError } from './control.js';
+import { expansionContext } from './expansion.js';
 import { type Job, JobTable } from './jobs.js';
 import { applyInPlace, closeAll, type Prepared, prepareRedirects, type RedirectHost } from './redirect.js';
 import { ShellState } from './state.js';
@@ -26,8 +27,11 @@ export interface ShellConfig {
   interactive: boolean;
   /** For messages: "sh" or the script's name. */
   scriptName: string | null;
-  /** The builtins, by name (sh/builtins: the shell program hands them in). */
-  builtins: (name: string) => Builtin | undefined;
+  /**
+   * The builtins, by name (sh/builtins: the shell program hands them in). With job control some
+   * are none (sleep: the program runs, as a job ^Z can stop).
+   */
+  builtins: (name: string, jobControl: boolean) => Builtin | undefined;
 }
 
 export class Interpreter implements RedirectHost {
@@ -46,20 +50,30 @@ export class Interpreter implements RedirectHost {
   get history(): string[] {
     return this.state.history;
   }
+  /** Job control: an interactive shell has it, any other with set -m (each job its own group). */
+  get jobControl(): boolean {
+    return this.interactive || this.state.options.monitor;
+  }
+
+  /** set -m turned job control on: the jobs' groups come back to the shell's own. */
+  async jobControlOn(): Promise<void> {
+    if (this.pgid === 0) this.pgid = await this.sys.getpgid(0);
+  }
+
   /** A SIGINT arrived (non-interactive shells stop at the next command). */
   interrupted = false;
   pgid = 0;
-  private readonly lookupBuiltin: (name: string) => Builtin | undefined;
+  private readonly builtins: (name: string, jobControl: boolean) => Builtin | undefined;
 
   constructor(cfg: ShellConfig) {
-    this.lookupBuiltin = cfg.builtins;
+    this.builtins = cfg.builtins;
     this.sys = cfg.sys;
     this.state = cfg.state;
     this.interactive = cfg.interactive;
     this.scriptName = cfg.scriptName;
     this.jobs = new JobTable(
       this.sys,
-      () => this.interactive,
+      () => this.jobControl,
       () => this.pgid,
       (line) => writeAll(this.sys, 2, this.interactive ? `${line}\n` : `${this.where()}${line}\n`).then(() => {}, () => {}),
     );
@@ -203,7 +217,7 @@ export class Interpreter implements RedirectHost {
         if (output >= 0) stdio.push({ dup2: [output, 1] });
         // POSIX: without job control, an asynchronous list reads /dev/null, not the shell's stdin.
         let devNull = -1;
-        if (background && input < 0 && !this.interactive) {
+        if (background && input < 0 && !this.jobControl) {
           devNull = await sys.open('/dev/null', O_RDONLY | O_CLOEXEC);
           stdio.push({ dup2: [devNull, 0] });
         }
@@ -214,7 +228,7 @@ export class Interpreter implements RedirectHost {
           if (devNull >= 0) await sys.close(devNull);
         }
         pids.push(pid);
-        if (this.interactive && pgid === 0) pgid = pid;
+        if (this.jobControl && pgid === 0) pgid = pid;
         if (input >= 0) await sys.close(input);
         if (output >= 0) await sys.close(output);
         input = nextInput;
@@ -232,7 +246,7 @@ export class Interpreter implements RedirectHost {
    * the terminal before it is its own (and is stopped with SIGTTIN for it).
    */
   private groupOpts(pgid: number, foreground: boolean): { pgid?: number; tcsetpgrp?: number } {
-    if (!this.interactive) return {};
+    if (!this.jobControl) return {};
     return foreground && pgid === 0 ? { pgid, tcsetpgrp: 0 } : { pgid };
   }
 
@@ -291,6 +305,7 @@ export class Interpreter implements RedirectHost {
   }
 
   private async runBackground(item: AndOr): Promise<number> {
+    await this.jobs.reapFinished();
     const text = this.text(item);
     const single = item.rest.length === 0 ? item.first : null;
     let job: Job;
@@ -324,8 +339,8 @@ export class Interpreter implements RedirectHost {
         return this.runList(cmd.body);
       case 'Subshell': {
         // The child runs the body itself (as a group), not the subshell node again.
-        const pid = await this.startSubshell({ kind: 'BraceGroup', span: cmd.span, body: cmd.body, redirects: [] }, [], this.interactive ? 0 : this.pgid, true);
-        const job = this.jobs.make([pid], this.interactive ? pid : this.pgid, this.text(cmd));
+        const pid = await this.startSubshell({ kind: 'BraceGroup', span: cmd.span, body: cmd.body, redirects: [] }, [], this.jobControl ? 0 : this.pgid, true);
+        const job = this.jobs.make([pid], this.jobControl ? pid : this.pgid, this.text(cmd));
         return this.jobs.wait(job, false, true);
       }
       case 'If': {
@@ -480,7 +495,7 @@ export class Interpreter implements RedirectHost {
       }
       return this.expansionFailed(e, cmd);
     }
-    const job = this.jobs.make([pid], this.interactive ? pid : this.pgid, this.text(cmd));
+    const job = this.jobs.make([pid], this.jobControl ? pid : this.pgid, this.text(cmd));
     return this.jobs.wait(job, false, true);
   }
 
@@ -519,7 +534,7 @@ export class Interpreter implements RedirectHost {
   }
 
   /** The status of the last command substitution, which `x=$(false)` reports. */
-  private substitutionStatus: number | null = null;
+  substitutionStatus: number | null = null;
 
   private async expansionFailed(e: unknown, node: { span: { start: number } }): Promise<number> {
     if (e instanceof ExpansionError || e instanceof ShellError) {
@@ -606,6 +621,10 @@ export class Interpreter implements RedirectHost {
     }
   }
 
+  private lookupBuiltin(name: string): Builtin | undefined {
+    return this.builtins(name, this.jobControl);
+  }
+
   /** Is `name` one of the shell's builtins? (For `type`, which the builtins table cannot import.) */
   isBuiltin(name: string): boolean {
     return this.lookupBuiltin(name) !== undefined;
@@ -630,48 +649,7 @@ export class Interpreter implements RedirectHost {
   }
 
   expansion(): ExpansionContext {
-    const st = this.state;
-    return {
-      getVar: (n) => st.get(n),
-      setVar: (n, v) => st.set(n, v),
-      positional: st.positional,
-      special: { '?': String(st.lastStatus), $: String(st.shellPid), '!': st.lastBackground, '0': st.name, '-': st.flags(this.interactive) },
-      home: st.get('HOME') ?? '/boot/home',
-      nounset: st.options.nounset,
-      noglob: st.options.noglob,
-      commandSubstitution: (program) => this.commandSubstitution(program),
-      glob: (pattern) =>
-        expandPathname(pattern, {
-          readdir: async (path) => {
-            try {
-              return (await this.sys.readdir(path)).map((d) => d.d_name);
-            } catch {
-              return null;
-            }
-          },
-        }),
-    };
-  }
-
-  private async commandSubstitution(program: Program): Promise<string> {
-    const sys = this.sys;
-    const [r, w] = await sys.pipe();
-    await sys.fcntl(r, F_SETFD, FD_CLOEXEC);
-    await sys.fcntl(w, F_SETFD, FD_CLOEXEC);
-    let pid: number;
-    try {
-      pid = await this.startSubshell(program, [{ dup2: [w, 1] }], this.pgid);
-    } finally {
-      await sys.close(w);
-    }
-    let data: Uint8Array;
-    try {
-      data = await readAll(sys, r);
-    } finally {
-      await sys.close(r);
-    }
-    this.substitutionStatus = await this.jobs.wait(this.jobs.make([pid], this.pgid, '$(...)'), false, false);
-    return new TextDecoder().decode(data);
+    return expansionContext(this);
   }
 
   async expandTarget(r: Redirection & { kind: 'Redirect' }): Promise<string> {
