@@ -60,12 +60,14 @@ export function App({ port, completion, history: store, color, done }: AppProps)
   useEffect(() => {
     port.onOutput((data) => {
       const lines = output.push(data);
+      // `clear`: the screen goes now, as ^L clears it, then whatever followed the sequence.
+      if (output.takeClear()) stdout.write(CLEAR_SCREEN);
       if (lines.length) write(lines.map((l) => l + '\n').join(''));
       setPending(output.pending);
     });
     port.onReadStateChange(setWaiting);
     port.onShellLine((l) => history.add(l));
-  }, [port, output, write, history]);
+  }, [port, output, write, history, stdout]);
 
   useEffect(() => {
     const resize = () => port.resize({ cols: stdout.columns || 80, rows: stdout.rows || 24 });

@@ -12,6 +12,11 @@ const ESC = '\u001b[';
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
 async function mount(color: 0 | 1) {
+  const { ui, keys, events } = await mountWithPrint(color);
+  return { ui, keys, events };
+}
+
+async function mountWithPrint(color: 0 | 1) {
   const { port, events, print, waiting } = fakePort();
   const none = async () => [];
   const completion: CompletionSource = { listDir: async () => null, cwd: async () => '/', commands: none, interfaces: none, hosts: none };
@@ -27,7 +32,7 @@ async function mount(color: 0 | 1) {
       await tick();
     }
   };
-  return { ui, keys, events };
+  return { ui, keys, events, print };
 }
 
 describe('screen controls', () => {
@@ -37,6 +42,22 @@ describe('screen controls', () => {
     const written = ui.stdout.frames.join('');
     expect(written).toContain(CLEAR_SCREEN);
     expect(ui.lastFrame()).toContain('haiku:~> ifcon');
+    ui.unmount();
+  });
+
+  it('clears the screen as `clear` writes its sequence, not at the next Enter', async () => {
+    const { ui, print } = await mountWithPrint(0);
+    const before = ui.stdout.frames.join('').split(CLEAR_SCREEN).length;
+    print('\u001b[H\u001b[2J');
+    await tick();
+    const written = ui.stdout.frames.join('');
+    expect(written.split(CLEAR_SCREEN).length).toBe(before + 1);
+    print('haiku:~> ');
+    await tick();
+    // The sequence is consumed, not left in the prompt's line for ink to draw again and again.
+    const last = ui.stdout.frames[ui.stdout.frames.length - 1]!;
+    expect(last).toContain('haiku:~> ');
+    expect(last).not.toContain('\u001b[2J');
     ui.unmount();
   });
 
