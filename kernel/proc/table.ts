@@ -220,7 +220,9 @@ export class ProcessTable implements ProcessHost {
     if (head.startsWith('#!') && depth < 4) {
       const [interp, ...iargs] = head.slice(2).trim().split(/\s+/);
       if (!interp) throw new SysError('ENOEXEC');
-      return this.loadExecutable(cwd, interp, [interp, ...iargs, r.path, ...argv.slice(1)], cred, depth + 1);
+      // The script as the caller named it (Linux's bprm->filename): its $0 is `./run.sh`, not a
+      // path the caller never wrote.
+      return this.loadExecutable(cwd, interp, [interp, ...iargs, path, ...argv.slice(1)], cred, depth + 1);
     }
     throw new SysError('ENOEXEC');
   }
