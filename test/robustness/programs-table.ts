@@ -56,6 +56,14 @@ export const TABLE: Record<string, Row[]> = {
     row('runs until killed', ['awk', 'BEGIN { while (1) x++ }'], 137, /^$/),
     row('prototype name', ['awk', 'BEGIN { a["__proto__"] = 1; a["constructor"] = 2; for (k in a) n++; print n, length(a), toString }'], 0, /^2 2 \n$/),
   ],
+  // /bin/bash is the tunlab shell under another name: the same answers, under its own name.
+  bash: [
+    row('unknown option', ['bash', '--bogus-option'], 2, /^sh: --bogus-option: invalid option\nusage: sh /),
+    row('no arguments', ['bash', '-c'], 2, /^sh: -c: option requires an argument\nusage: sh /),
+    row('out of range', ['bash', '-c', `exit ${HUGE}`], 2, new RegExp(`^bash: line 1: exit: ${HUGE}: numeric argument required\\n$`)),
+    tooLong('bash', [LONG], 126, `sh: ${X}: File name too long`),
+    row('prototype name', ['bash', '-c', 'syscall __proto__'], 2, /^syscall: unknown system call __proto__ \(try: syscall help\)\n$/),
+  ],
   basename: [row('no arguments', ['basename'], 2, usage('basename', 'missing operand')), unknown('basename'), row('long string', ['basename', `/a/${LONG}`], 0, /^x{10000}\n$/), row('prototype name', ['basename', '/a/__proto__'], 0, /^__proto__\n$/)],
   cat: [unknown('cat'), tooLong('cat', [LONG], 1, `cat: ${X}: File name too long`), row('no arguments', ['cat'], 0, /^hello\n$/, 'hello\n'), row('prototype name', ['cat', 'constructor'], 1, /^cat: constructor: No such file or directory\n$/)],
   chmod: [

@@ -12,6 +12,8 @@ interface Entry {
 const PROGRAMS = table<Entry>({
   awk: { summary: 'pattern scanning and processing language', load: () => import('./awk/main.js') },
   basename: { summary: 'strip directory and suffix from filenames', load: () => import('./basename.js') },
+  // The tunlab shell under the name scripts ask for (#!/bin/bash): one shell, two names.
+  bash: { summary: 'the shell (the tunlab sh, for #!/bin/bash scripts)', load: () => import('./sh.js') },
   cat: { summary: 'concatenate files and print on the standard output', load: () => import('./cat.js') },
   chmod: { summary: 'change file mode bits', load: () => import('./chmod.js') },
   clear: { summary: 'clear the terminal screen', load: () => import('./clear.js') },

@@ -71,7 +71,8 @@ export default defineProgram({
     }
     const rest = argv.slice(i);
     if (command !== null) {
-      state.name = rest[0] ?? 'sh';
+      // $0: the name given after the text, else the shell's own (sh, or bash as /bin/bash).
+      state.name = rest[0] ?? (argv[0] ?? 'sh').slice((argv[0] ?? '').lastIndexOf('/') + 1);
       state.positional = rest.slice(1);
       // As bash: errors in -c text say "NAME: line N:" ($0 or sh), so a script that tunlab runs
       // from the real filesystem (as -c TEXT FILE) points at the failing line.

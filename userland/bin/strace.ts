@@ -34,7 +34,7 @@ export default defineProgram({
     try {
       pid = await spawnp(sys, r.args, { trace: { fd: out, followForks: r.opts.f ?? false } });
     } catch (e) {
-      const f = execFailure(r.args[0]!, e);
+      const f = await execFailure(sys, r.args[0]!, e);
       await eprint(sys, `strace: ${f.message}\n`);
       return 1;
     }

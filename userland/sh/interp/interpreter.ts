@@ -10,7 +10,7 @@ import type { FileAction, Sys } from '../../../kernel/abi/syscalls.js';
 import { type ExpansionContext, ExpansionError, expandPattern, expandWord, expandWords, lineAt, matchPattern } from '../index.js';
 import type { AndOr, Command, CompoundCommand, List, Pipeline, Program, Redirection, SimpleCommand, Word } from '../index.js';
 import { writeAll } from '../../lib/io.js';
-import { execFailure, findExecutable } from '../../lib/exec.js';
+import { execFailure, findExecutable, runsAsScript } from '../../lib/exec.js';
 import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, InterruptSignal, ReturnSignal, ShellError } from './control.js';
 import { expansionContext } from './expansion.js';
 import { type Job, JobTable } from './jobs.js';
@@ -258,17 +258,21 @@ export class Interpreter implements RedirectHost {
       if (name !== undefined && !this.state.functions.has(name) && !this.lookupBuiltin(name)) {
         const env = await this.commandEnv(cmd);
         const prep = await prepareRedirects(this, cmd.redirects);
+        let path = name;
+        const opts = { env, fileActions: [...stdio, ...prep.actions], ...pgidOpt };
         try {
-          const path = await findExecutable(this.sys, name);
-          return await this.sys.spawn(path, argv, { env, fileActions: [...stdio, ...prep.actions], ...pgidOpt });
+          path = await findExecutable(this.sys, name);
+          return await this.sys.spawn(path, argv, opts);
         } catch (e) {
           if (!isSysError(e)) throw e;
           const failure = resourceFailure(e, 'fork');
           if (failure !== e) throw failure;
+          // A text file without #!: a script for sh, as POSIX shells run one.
+          if (await runsAsScript(this.sys, path, e)) return await this.sys.spawn('/bin/sh', ['sh', path, ...argv.slice(1)], opts);
           // Like a forked child whose exec failed: say why, report 127 or 126. The child says it,
           // on stderr as the command's redirections left it: `nosuch 2>/dev/null` is silent, as
           // in bash.
-          const f = execFailure(name, e);
+          const f = await execFailure(this.sys, name, e);
           return await this.startFailed(f.status, [...stdio, ...prep.actions], this.errorText(f.message, cmd));
         } finally {
           await closeAll(this.sys, prep.opened);
@@ -523,11 +527,14 @@ export class Interpreter implements RedirectHost {
       throw new ExitSignal(await this.runSimple({ ...cmd, redirects: [] }));
     }
     const env = await this.commandEnv(cmd);
+    let path = name;
     try {
-      return await this.sys.execve(await findExecutable(this.sys, name), args, env);
+      path = await findExecutable(this.sys, name);
+      return await this.sys.execve(path, args, env);
     } catch (e) {
       if (!isSysError(e)) throw e;
-      const f = execFailure(name, e);
+      if (await runsAsScript(this.sys, path, e)) return this.sys.execve('/bin/sh', ['sh', path, ...args.slice(1)], env);
+      const f = await execFailure(this.sys, name, e);
       await this.error(f.message, cmd);
       throw new ExitSignal(f.status);
     }
