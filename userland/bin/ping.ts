@@ -18,12 +18,16 @@ import { POLLIN } from '../../kernel/abi/poll.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import { AF_INET, IP_DONTFRAG, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../kernel/abi/syscalls.js';
-import { command, intArg, numberArg, parse } from '../lib/cli.js';
+import { command, EXIT_USAGE, intArg, numberArg, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
 import { resolveHost } from '../lib/resolve.js';
 
 const EX_NOHOST = 68;
 const STAMP_LEN = 8;
+
+/** FreeBSD's DEFDATALEN, and maxpayload: IP_MAXPACKET less the IP and ICMP headers. */
+const DEFAULT_DATALEN = 56;
+const MAX_PAYLOAD = 65535 - 20 - 8;
 
 interface Options {
   count?: number;
@@ -78,7 +82,7 @@ export default defineProgram({
     const cmd = command('ping', 'send ICMP ECHO_REQUEST packets to network hosts')
       .option('-c, --count <count>', 'stop after sending count packets', intArg('count', 1, 1_000_000_000))
       .option('-i, --interval <wait>', 'wait seconds between packets (default 1)', numberArg('interval', 0.001, 3600))
-      .option('-s, --size <packetsize>', 'data bytes per packet (default 56)', intArg('packet size', 0, 65507), 56)
+      .option('-s, --size <packetsize>', 'data bytes per packet (default 56)')
       .option('-t, --ttl <ttl>', 'IP time to live of outgoing packets', intArg('ttl', 1, 255))
       .option('-m <ttl>', 'IP time to live (FreeBSD spelling)', intArg('ttl', 1, 255))
       .option('-W, --waittime <ms>', 'milliseconds to wait for the last reply (default 10000)', intArg('waittime', 1, 3_600_000))
@@ -86,9 +90,19 @@ export default defineProgram({
       .option('-S, --source <src_addr>', 'use this address as the source of outgoing packets (binds the socket to it)')
       .option('-D, --dont-fragment', "set the Don't Fragment bit (FreeBSD's -D; not Linux's timestamps)")
       .argument('<host>', 'name or address to ping');
-    const r = await parse<Options & { m?: number }>(sys, cmd, argv);
+    const r = await parse<Omit<Options, 'size'> & { m?: number; size?: string }>(sys, cmd, argv);
     if ('status' in r) return r.status;
-    const opts = r.opts;
+    // -s as FreeBSD's ping checks it (strtonum, then the room an IP packet has), in its words.
+    const sizeWord = r.opts.size ?? String(DEFAULT_DATALEN);
+    if (!/^\d+$/.test(sizeWord) || sizeWord.length > 10 || Number(sizeWord) > 0x7fff_ffff) {
+      await eprint(sys, `ping: invalid packet size: \`${sizeWord}'\n`);
+      return EXIT_USAGE;
+    }
+    if (Number(sizeWord) > MAX_PAYLOAD) {
+      await eprint(sys, `ping: packet size too large: ${sizeWord} > ${MAX_PAYLOAD}\n`);
+      return EXIT_USAGE;
+    }
+    const opts: Options & { m?: number } = { ...r.opts, size: Number(sizeWord) };
     const host = r.args[0]!;
     const dst = await resolveHost(sys, host);
     if (dst === null) {
@@ -167,7 +181,10 @@ class Pinger {
       const now = await this.now();
       if (this.attempts < count && now >= nextSend) {
         await this.send();
+        // The next one an interval on; after a stop (^Z, then fg) one at once and no catching up
+        // in a burst, as FreeBSD's ping times each request from the last.
         nextSend += intervalNs;
+        if (nextSend <= now) nextSend = now + intervalNs;
         if (this.attempts >= count) {
           // After the last request: twice the longest round trip (at least a second) when replies
           // came, else the full wait time, as FreeBSD's ping waits.
