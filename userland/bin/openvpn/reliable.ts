@@ -134,6 +134,11 @@ export class ReliableRecv {
     return 'stored';
   }
 
+  /** Whether the next payload in id order has arrived. */
+  peek(): boolean {
+    return this.entries.has(this.nextId);
+  }
+
   /** The next payload in id order, if it has arrived (reliable_get_entry_sequenced + mark_deleted). */
   take(): { id: number; opcode: number; payload: Uint8Array } | null {
     const e = this.entries.get(this.nextId);
