@@ -112,10 +112,13 @@ export async function configureDevice(sys: Sys, log: Logger, o: Options, dev: De
   if (!ipv4) return;
   const { local, remote } = o.ifconfig!;
   const mtu = String(o.tunMtu);
+  // --topology subnet (a TUN with a netmask, as a server pushes it) configures like a tap.
   const argv =
-    dev.kind === 'tun'
-      ? [IFCONFIG_PATH, dev.name, 'inet', local, 'peer', remote, 'mtu', mtu, 'up']
-      : [IFCONFIG_PATH, dev.name, 'inet', local, remote, 'mtu', mtu, 'up'];
+    dev.kind === 'tap'
+      ? [IFCONFIG_PATH, dev.name, 'inet', local, remote, 'mtu', mtu, 'up']
+      : o.topology === 'subnet'
+        ? [IFCONFIG_PATH, dev.name, 'inet', local, 'netmask', remote, 'mtu', mtu, 'up']
+        : [IFCONFIG_PATH, dev.name, 'inet', local, 'peer', remote, 'mtu', mtu, 'up'];
   await log.msg(M_INFO, argv.join(' '));
   const err = await execve(sys, argv);
   if (err !== null) throw new FatalError([`Haiku ifconfig failed: ${err}`]);

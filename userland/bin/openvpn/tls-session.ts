@@ -134,9 +134,9 @@ export class TlsPeer {
     private readonly io: SessionIo,
     now: number,
     /** The server side of a stateless reset: our session id was already sent, the peer's known. */
-    accepted?: { sid: Uint8Array; remoteSid: Uint8Array },
+    accepted?: { sid: Uint8Array; remoteSid: Uint8Array; sentWrapIds: number },
   ) {
-    this.wrap = cfg.wrap.fresh();
+    this.wrap = cfg.wrap.fresh(accepted?.sentWrapIds ?? 0);
     this.sid = accepted?.sid ?? io.random(SID_SIZE);
     this.primary = new KeyState(0, cfg, now, cfg.server ? P_CONTROL_HARD_RESET_SERVER_V2 : P_CONTROL_HARD_RESET_CLIENT_V2);
     if (accepted) {
@@ -332,6 +332,12 @@ export class TlsPeer {
         ks.plainIn = new Uint8Array(0);
         ks.state = 'got-key';
         changed = true;
+        if (this.cfg.server && !this.everActive) {
+          // The server trusts the session once the client's key method is in (tls_multi_process).
+          for (const line of (r.message.peerInfo ?? '').split('\n')) if (line) await this.io.log(D_HANDSHAKE, `peer info: ${line}`);
+          await this.io.log(D_TLS_DEBUG_LOW, 'TLS: move_session: dest=TM_ACTIVE src=TM_INITIAL reinit_src=1');
+          await this.io.log(D_TLS_DEBUG_LOW, 'TLS: tls_multi_process: initial untrusted session promoted to trusted');
+        }
       }
       for (let nul = ks.plainIn.indexOf(0); ks.state === 'active' && nul >= 0; nul = ks.plainIn.indexOf(0)) {
         const text = new TextDecoder().decode(ks.plainIn.subarray(0, nul));

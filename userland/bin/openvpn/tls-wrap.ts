@@ -32,8 +32,11 @@ export interface TlsWrap {
   wrap(header: number, sid: Uint8Array, plain: Uint8Array, nowSeconds: number): Uint8Array;
   /** Check and unwrap; `replay` false skips (and does not record) the packet-id check. */
   unwrap(packet: Uint8Array, nowSeconds: number, replay?: boolean): UnwrapResult;
-  /** The same keys with fresh packet-id state (each TLS session has its own). */
-  fresh(): TlsWrap;
+  /**
+   * The same keys with fresh packet-id state (each TLS session has its own); `lastSentId` says
+   * how many packets this direction already sent (a stateless server's reset answer).
+   */
+  fresh(lastSentId?: number): TlsWrap;
 }
 
 export interface ReplayParams {
@@ -93,7 +96,7 @@ function replayCheck(win: ReplayWindow, params: ReplayParams, prefix: string, id
 export class TlsAuthWrap implements TlsWrap {
   readonly mode = 'auth';
   readonly frameOverhead: number;
-  private readonly sendId = new PacketIdSend();
+  private sendId = new PacketIdSend();
   private readonly window: ReplayWindow;
 
   constructor(
@@ -114,8 +117,10 @@ export class TlsAuthWrap implements TlsWrap {
     return new TlsAuthWrap(auth, send, recv, replay);
   }
 
-  fresh(): TlsWrap {
-    return new TlsAuthWrap(this.auth, this.sendKey, this.recvKey, this.replay);
+  fresh(lastSentId = 0): TlsWrap {
+    const w = new TlsAuthWrap(this.auth, this.sendKey, this.recvKey, this.replay);
+    w.sendId = new PacketIdSend(lastSentId);
+    return w;
   }
 
   wrap(header: number, sid: Uint8Array, plain: Uint8Array, now: number): Uint8Array {
@@ -187,7 +192,7 @@ export class TlsCryptWrap implements TlsWrap {
   readonly mode = 'crypt';
   /** pid + time, the tag, and a cipher block OpenVPN reserves though CTR never uses it. */
   readonly frameOverhead = 8 + TAG + 16;
-  private readonly sendId = new PacketIdSend();
+  private sendId = new PacketIdSend();
   private readonly window: ReplayWindow;
 
   constructor(
@@ -203,8 +208,10 @@ export class TlsCryptWrap implements TlsWrap {
     return new TlsCryptWrap(tlsCryptKeys(key, server), replay);
   }
 
-  fresh(): TlsWrap {
-    return new TlsCryptWrap(this.keys, this.replay, this.wkc);
+  fresh(lastSentId = 0): TlsWrap {
+    const w = new TlsCryptWrap(this.keys, this.replay, this.wkc);
+    w.sendId = new PacketIdSend(lastSentId);
+    return w;
   }
 
   wrap(header: number, sid: Uint8Array, plain: Uint8Array, now: number): Uint8Array {
