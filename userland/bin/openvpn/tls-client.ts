@@ -149,17 +149,20 @@ export class TlsClient {
   /** Sends what the control channel has to send and acts on what it reported. */
   private async drivePeer(): Promise<Stop | null> {
     const peer = this.peer!;
-    for (const d of await peer.output(this.now)) await this.link!.write(d, this.remote!);
-    while (peer.events.length > 0) {
-      const ev = peer.events.shift()!;
-      if (ev.kind === 'failed') return { signo: SIGUSR1, hard: false, text: 'tls-error' };
-      if (ev.kind === 'active') await this.onActive(ev.keyId, ev.first);
-      if (ev.kind === 'message') {
-        const stop = await this.onMessage(ev.text);
-        if (stop) return stop;
+    // Whatever the events make the peer write goes out in the same turn.
+    for (;;) {
+      for (const d of await peer.output(this.now)) await this.link!.write(d, this.remote!);
+      const events = peer.events.splice(0);
+      if (events.length === 0) return null;
+      for (const ev of events) {
+        if (ev.kind === 'failed') return { signo: SIGUSR1, hard: false, text: 'tls-error' };
+        if (ev.kind === 'active') await this.onActive(ev.keyId, ev.first);
+        if (ev.kind === 'message') {
+          const stop = await this.onMessage(ev.text);
+          if (stop) return stop;
+        }
       }
     }
-    return null;
   }
 
   private async onActive(keyId: number, first: boolean): Promise<void> {

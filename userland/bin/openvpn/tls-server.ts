@@ -40,7 +40,7 @@ import type { Options } from './options.js';
 import { buildPushReply } from './push.js';
 import { readBounded } from './tls-setup.js';
 import type { TlsSetup } from './tls-setup.js';
-import { TlsPeer } from './tls-session.js';
+import { type PeerEvent, TlsPeer } from './tls-session.js';
 
 const SEC = 1e9;
 const D_MULTI_LOW = 3;
@@ -227,25 +227,12 @@ export class TlsServer {
       await say(M_INFO, 'Inactivity timeout (--ping-restart), restarting');
       return this.drop(c, 'SIGUSR1[soft,ping-restart] received, client-instance restarting');
     }
-    for (const d of await c.peer.output(this.now)) await this.link!.write(d, c.addr);
-    while (c.peer.events.length > 0) {
-      const ev = c.peer.events.shift()!;
-      if (ev.kind === 'failed') return this.drop(c, 'SIGUSR1[soft,tls-error] received, client-instance restarting');
-      if (ev.kind === 'active') {
-        if (ev.first) await this.connected(c);
-        else if (c.cipher) c.peer.installDataKeys(c.cipher, ev.keyId);
-      }
-      if (ev.kind === 'message') {
-        if (ev.text === 'EXIT') {
-          await say(1, 'CC-EEN exit message received by peer');
-          await say(3, 'Delayed exit in 5 seconds');
-          c.exitAt = this.now + 5;
-        } else if (ev.text === 'PUSH_REQUEST') {
-          if (!c.pushed) await this.push(c);
-        } else {
-          await say(1, `WARNING: Received unknown control message: ${ev.text}`);
-        }
-      }
+    // What the events make the peer write (a PUSH_REPLY) goes out in the same turn.
+    for (;;) {
+      for (const d of await c.peer.output(this.now)) await this.link!.write(d, c.addr);
+      const events = c.peer.events.splice(0);
+      if (events.length === 0) break;
+      for (const ev of events) if (!(await this.onEvent(c, ev))) return;
     }
     if (c.pushed && opts.ping > 0 && this.nowNs >= c.lastSend + opts.ping * SEC) {
       await this.sendData(c, buildPing());
@@ -255,6 +242,28 @@ export class TlsServer {
     if (c.pushed && c.cipher) {
       for (const ks of [c.peer.primary, c.peer.lameDuck]) if (ks && ks.state === 'active' && !ks.data) c.peer.installDataKeys(c.cipher, ks.keyId);
     }
+  }
+
+  /** One thing the control channel reported; false when the instance is gone. */
+  private async onEvent(c: Client, ev: PeerEvent): Promise<boolean> {
+    const say = this.clientLog(c);
+    if (ev.kind === 'failed') {
+      await this.drop(c, 'SIGUSR1[soft,tls-error] received, client-instance restarting');
+      return false;
+    }
+    if (ev.kind === 'active') {
+      if (ev.first) await this.connected(c);
+      else if (c.cipher) c.peer.installDataKeys(c.cipher, ev.keyId);
+    } else if (ev.text === 'EXIT') {
+      await say(1, 'CC-EEN exit message received by peer');
+      await say(3, 'Delayed exit in 5 seconds');
+      c.exitAt = this.now + 5;
+    } else if (ev.text === 'PUSH_REQUEST') {
+      if (!c.pushed) await this.push(c);
+    } else {
+      await say(1, `WARNING: Received unknown control message: ${ev.text}`);
+    }
+    return this.byAddr.has(c.key);
   }
 
   /** The client is authenticated: its address, its keys, its PUSH_REPLY. */

@@ -479,7 +479,7 @@ export class TlsPeer {
     for (const ks of [this.primary, this.lameDuck]) {
       if (!ks || ks.state === 'error') continue;
       t = Math.min(t, ks.send.timeout(now));
-      if (ks.acks.outstanding > 0 || ks.recv.peek()) t = 0;
+      if (ks.acks.outstanding > 0 || ks.recv.peek() || (ks.engine.pendingCiphertext > 0 && ks.send.available() > 0)) t = 0;
       if (ks.state !== 'active') t = Math.min(t, ks.mustNegotiate - now);
       else if (ks === this.primary && this.cfg.renegSec > 0) t = Math.min(t, ks.established + this.cfg.renegSec - now);
     }

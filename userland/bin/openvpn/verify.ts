@@ -72,6 +72,11 @@ export function verifyPeer(
   const leaf = chain[0];
   const commonName = leaf ? commonNameOf(leaf) : '';
   if (!leaf) return { ok: false, lines: ['VERIFY ERROR: depth=0, error=peer did not return a certificate'], alert: null, commonName };
+  if (verifyError?.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
+    // A lone leaf of an unknown issuer: OpenSSL's final verdict is 21, but the callback OpenVPN
+    // logs from saw 20 at depth 0 first, and that is what a real 2.6 prints.
+    verifyError = { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', message: 'unable to get local issuer certificate' };
+  }
   if (verifyError) {
     const depth = errorDepth(chain, verifyError.code, nowSeconds);
     const c = chain[depth]!;
