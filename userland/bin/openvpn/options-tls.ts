@@ -272,8 +272,4 @@ export function checkTlsOptions(o: Options): void {
   if (!o.key) throw new OptionsError('You must define private key file (--key) or PKCS#12 file (--pkcs12)');
   if (o.tlsServer && !o.dh) throw new OptionsError('You must define DH file (--dh)');
   if (o.tlsCrypt && o.tlsAuth) throw new OptionsError('--tls-auth and --tls-crypt are mutually exclusive');
-  if (o.keepalive !== null && o.modeServer) {
-    // helper_keepalive() in server mode: push the timers, and restart after twice the timeout.
-    o.push.push(`ping ${o.keepalive.ping}`, `ping-restart ${o.keepalive.restart}`);
-  }
 }

@@ -119,9 +119,14 @@ export class TlsServer {
 
   /** helper_client_server(): --server NET MASK as ifconfig, pool, route and pushes. */
   private serverOptions(): Options {
+    // The pushes in 2.6's order: the config's own, then helper_client_server()'s, then helper_keepalive()'s.
     const o: Options = { ...this.c.opts, routes: [...this.c.opts.routes], push: [...this.c.opts.push] };
+    const keepalive = o.keepalive ? [`ping ${o.keepalive.ping}`, `ping-restart ${o.keepalive.restart}`] : [];
     const s = o.server;
-    if (!s) return o;
+    if (!s) {
+      o.push.push(...keepalive);
+      return o;
+    }
     const net = ipOf(s.network);
     const mask = ipOf(s.netmask);
     const top = net | (~mask >>> 0);
@@ -129,14 +134,15 @@ export class TlsServer {
     if (o.topology === 'subnet' || this.c.kind === 'tap') {
       o.ifconfig = { local: ip(net + 1), remote: s.netmask };
       o.ifconfigPool ??= { start: ip(net + 2), end: ip(top - 1), netmask: s.netmask };
-      o.push.unshift(`route-gateway ${ip(net + 1)}`);
+      o.push.push(`route-gateway ${ip(net + 1)}`);
     } else {
       o.ifconfig = { local: ip(net + 1), remote: ip(net + 2) };
       o.ifconfigPool ??= { start: ip(net + 4), end: ip(top - 4), netmask: null };
       o.routes.unshift({ network: s.network, netmask: s.netmask, gateway: null });
-      o.push.unshift(o.clientToClient ? `route ${s.network} ${s.netmask}` : `route ${ip(net + 1)}`);
+      o.push.push(o.clientToClient ? `route ${s.network} ${s.netmask}` : `route ${ip(net + 1)}`);
     }
-    if (this.c.kind === 'tun') o.push.splice(1, 0, `topology ${o.topology}`);
+    if (this.c.kind === 'tun') o.push.push(`topology ${o.topology}`);
+    o.push.push(...keepalive);
     return o;
   }
 
