@@ -2,8 +2,6 @@
 // many parameters it takes and what it does to the options). Tables are Maps: option names are
 // user input, and `--__proto__` or `--constructor` must be unknown options like any other.
 
-import type { Options } from './options.js';
-
 export class OptionsError extends Error {}
 
 /** C's atoi(): leading blanks, a sign, digits; anything else stops it (0 if nothing). */
@@ -23,13 +21,14 @@ export interface ParseHooks {
 
 export type Where = { file: string; line: number };
 
-export interface Spec {
+/** One option over the options object `O` it fills (method syntax: a Spec of a part is one of the whole). */
+export interface Spec<O> {
   min: number;
   max: number;
-  apply(o: Options, p: string[], at: Where, hooks: ParseHooks): void | Promise<void>;
+  apply(o: O, p: string[], at: Where, hooks: ParseHooks): void | Promise<void>;
 }
 
-export const flag = (set: (o: Options) => void): Spec => ({ min: 0, max: 0, apply: (o) => set(o) });
+export const flag = <O>(set: (o: O) => void): Spec<O> => ({ min: 0, max: 0, apply: (o) => set(o) });
 
 /** A file option (--ca, --tls-crypt...): a path, or the text of an inline <tag> block. */
 export interface FileOption {

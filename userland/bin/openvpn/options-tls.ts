@@ -3,8 +3,7 @@
 
 import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { lookupAead } from './aead.js';
-import { atoi, type FileOption, flag, INLINE, OptionsError, type Spec } from './option-spec.js';
-import type { Options } from './options.js';
+import { atoi, type FileOption, flag as flagOf, INLINE, OptionsError, type Spec as SpecOf } from './option-spec.js';
 
 export interface TlsOptions {
   tlsClient: boolean;
@@ -48,6 +47,16 @@ export interface TlsOptions {
   /** IPv6 options accepted (one warning each) until the stack has IPv6. */
   ipv6Ignored: string[];
 }
+
+/** The options of the whole program these tables also read and set. */
+export interface TlsOptionHost extends TlsOptions {
+  keyDirection: 0 | 1 | undefined;
+  secret: object | null;
+}
+
+type Options = TlsOptionHost;
+type Spec = SpecOf<Options>;
+const flag = (set: (o: Options) => void): Spec => flagOf<Options>(set);
 
 export function defaultTlsOptions(): TlsOptions {
   return {

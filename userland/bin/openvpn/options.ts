@@ -9,7 +9,7 @@
 
 import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { splitConfigLine } from './config-line.js';
-import { atoi, flag, OptionsError, type ParseHooks, type Spec, type Where } from './option-spec.js';
+import { atoi, flag as flagOf, OptionsError, type ParseHooks, type Spec as SpecOf, type Where } from './option-spec.js';
 import { checkTlsOptions, defaultTlsOptions, INLINE_TAGS, TLS_SPECS, type TlsOptions } from './options-tls.js';
 import { REFUSED } from './refused.js';
 import { replayWindowOptionError } from './replay.js';
@@ -61,6 +61,8 @@ export interface Options extends TlsOptions {
   tunMtuSet: boolean;
   /** The first --config file, for --verb 4's settings. */
   configFile: string | null;
+  /** How deep in nested --config files the parse is now (each process parses its own). */
+  configDepth: number;
   genkey: { type: string; file: string | null } | null;
   help: boolean;
   version: boolean;
@@ -100,6 +102,7 @@ export function defaultOptions(): Options {
     tunMtu: 1500,
     tunMtuSet: false,
     configFile: null,
+    configDepth: 0,
     genkey: null,
     help: false,
     version: false,
@@ -108,6 +111,9 @@ export function defaultOptions(): Options {
 
 const PROTOCOLS =
   '[proto-uninitialized] [udp] [tcp-server] [tcp-client] [tcp] [udp4] [tcp4-server] [tcp4-client] [tcp4] [udp6] [tcp6-server] [tcp6-client] [tcp6]';
+
+type Spec = SpecOf<Options>;
+const flag = (set: (o: Options) => void): Spec => flagOf<Options>(set);
 
 const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   ...TLS_SPECS,
@@ -261,7 +267,6 @@ function whereName(at: Where): string {
 const MAX_CONFIG_DEPTH = 10;
 /** Where reading a config file stops (OpenVPN has no bound; /dev/zero would never end). */
 export const MAX_CONFIG_BYTES = 1 << 20;
-let configDepth = 0;
 
 async function addOption(o: Options, words: string[], at: Where, hooks: ParseHooks): Promise<void> {
   const name = words[0]!;
@@ -305,8 +310,8 @@ export async function parseArgv(argv: readonly string[], hooks: ParseHooks, o: O
 
 /** read_config_file(): one option a line, optional "--", inline <secret> blocks. */
 export async function parseConfig(o: Options, text: string, file: string, hooks: ParseHooks): Promise<void> {
-  if (++configDepth > MAX_CONFIG_DEPTH) {
-    configDepth = 0;
+  if (++o.configDepth > MAX_CONFIG_DEPTH) {
+    o.configDepth = 0;
     throw new OptionsError(`In ${file}: Maximum recursive include levels exceeded in include attempt of file ${file} -- probably you have a configuration file that tries to include itself.`);
   }
   try {
@@ -341,7 +346,7 @@ export async function parseConfig(o: Options, text: string, file: string, hooks:
       await addOption(o, words, at, hooks);
     }
   } finally {
-    configDepth--;
+    o.configDepth--;
   }
 }
 

@@ -1,0 +1,61 @@
+// The host port on Node.js: the only file below kernel/world that may import node: modules.
+
+import { randomBytes } from 'node:crypto';
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import type { HostFiles, HostPort, RealUdpSocket } from './port.js';
+
+function udpSocket(): RealUdpSocket {
+  const s = dgram.createSocket('udp4');
+  return {
+    bind: (port, address) =>
+      new Promise((resolve, reject) => {
+        const onError = (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message));
+        s.once('error', onError);
+        s.bind(port, address, () => {
+          s.off('error', onError);
+          resolve();
+        });
+      }),
+    send: (data, port, address) => s.send(data, port, address),
+    // A copy: the datagram outlives this callback in the world's queues.
+    onMessage: (fn) => s.on('message', (msg, rinfo) => fn(new Uint8Array(msg), rinfo.address, rinfo.port)),
+    onError: (fn) => s.on('error', (e) => fn(e.message)),
+    localPort: () => s.address().port,
+    close: () => s.close(),
+  };
+}
+
+const files: HostFiles = {
+  constants: fs.constants,
+  realpath: (p) => fs.realpathSync(p),
+  stat: (p) => fs.statSync(p, { throwIfNoEntry: false }),
+  lstat: (p) => fs.lstatSync(p, { throwIfNoEntry: false }),
+  fstat: (fd) => fs.fstatSync(fd),
+  open: (p, flags, mode) => fs.openSync(p, flags, mode),
+  close: (fd) => fs.closeSync(fd),
+  read: (fd, buf, off, len, pos) => fs.readSync(fd, buf, off, len, pos),
+  write: (fd, buf, off, len, pos) => fs.writeSync(fd, buf, off, len, pos),
+  ftruncate: (fd, len) => fs.ftruncateSync(fd, len),
+  fchmod: (fd, mode) => fs.fchmodSync(fd, mode),
+  mkdir: (p, mode) => fs.mkdirSync(p, mode),
+  rmdir: (p) => fs.rmdirSync(p),
+  unlink: (p) => fs.unlinkSync(p),
+  rename: (a, b) => fs.renameSync(a, b),
+  symlink: (target, p) => fs.symlinkSync(target, p),
+  readlink: (p) => fs.readlinkSync(p, 'utf8'),
+  readdir: (p) => fs.readdirSync(p),
+};
+
+export const nodePort: HostPort = {
+  files,
+  immediate: (fn) => void setImmediate(fn),
+  timeout: (ms, fn) => {
+    const h = setTimeout(fn, ms);
+    return () => clearTimeout(h);
+  },
+  monotonicNs: () => process.hrtime.bigint(),
+  epochNs: () => Date.now() * 1e6,
+  randomBytes: (n) => new Uint8Array(randomBytes(n)),
+  udpSocket,
+};
