@@ -27,7 +27,7 @@ export const AES_192_GCM: AeadSpec = { name: 'AES-192-GCM', nodeName: 'aes-192-g
 export const AES_256_GCM: AeadSpec = { name: 'AES-256-GCM', nodeName: 'aes-256-gcm', keyLength: 32 };
 export const CHACHA20_POLY1305: AeadSpec = { name: 'CHACHA20-POLY1305', nodeName: 'chacha20-poly1305', keyLength: 32 };
 
-const BY_NAME = new Map<string, AeadSpec>(
+const BY_NAME: ReadonlyMap<string, AeadSpec> = new Map<string, AeadSpec>(
   [AES_128_GCM, AES_192_GCM, AES_256_GCM, CHACHA20_POLY1305].map((c) => [c.name.toLowerCase(), c]),
 );
 

@@ -28,7 +28,7 @@ export const SID_SIZE = 8;
 export const RELIABLE_ACK_SIZE = 8;
 export const CONTROL_SEND_ACK_MAX = 4;
 
-const NAMES = new Map<number, string>([
+const NAMES: ReadonlyMap<number, string> = new Map<number, string>([
   [P_CONTROL_HARD_RESET_CLIENT_V1, 'P_CONTROL_HARD_RESET_CLIENT_V1'],
   [P_CONTROL_HARD_RESET_SERVER_V1, 'P_CONTROL_HARD_RESET_SERVER_V1'],
   [P_CONTROL_SOFT_RESET_V1, 'P_CONTROL_SOFT_RESET_V1'],

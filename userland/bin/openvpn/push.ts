@@ -25,8 +25,8 @@ export interface Pulled {
   warnings: string[];
 }
 
-const IPV6 = new Set(['ifconfig-ipv6', 'route-ipv6', 'tun-ipv6', 'redirect-gateway-ipv6']);
-const QUIET = new Set(['explicit-exit-notify', 'key-derivation', 'comp-lzo', 'compress', 'block-outside-dns', 'register-dns', 'dns']);
+const IPV6: ReadonlySet<string> = new Set(['ifconfig-ipv6', 'route-ipv6', 'tun-ipv6', 'redirect-gateway-ipv6']);
+const QUIET: ReadonlySet<string> = new Set(['explicit-exit-notify', 'key-derivation', 'comp-lzo', 'compress', 'block-outside-dns', 'register-dns', 'dns']);
 
 export function parsePushReply(text: string): Pulled {
   const p: Pulled = {

@@ -22,12 +22,12 @@ export interface VerifyOutcome {
   readonly commonName: string;
 }
 
-const EKU_NAMES = new Map([
+const EKU_NAMES: ReadonlyMap<string, string> = new Map([
   ['1.3.6.1.5.5.7.3.1', 'TLS Web Server Authentication'],
   ['1.3.6.1.5.5.7.3.2', 'TLS Web Client Authentication'],
 ]);
 
-const ALERTS = new Map([
+const ALERTS: ReadonlyMap<string, string> = new Map([
   ['SELF_SIGNED_CERT_IN_CHAIN', 'unknown CA'],
   ['DEPTH_ZERO_SELF_SIGNED_CERT', 'unknown CA'],
   ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unknown CA'],
