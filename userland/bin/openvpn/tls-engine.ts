@@ -45,6 +45,8 @@ export class TlsEngine {
   private readonly plain: Buffer[] = [];
   private readonly duplex: Duplex;
   private readonly socket: tls.TLSSocket;
+  /** Fed or written since the last settled(); a new client has its ClientHello on the way. */
+  private touched = true;
 
   constructor(server: boolean, creds: TlsCredentials) {
     const out = this.out;
@@ -91,11 +93,20 @@ export class TlsEngine {
   }
 
   feed(ciphertext: Uint8Array): void {
+    this.touched = true;
     if (this.state !== 'failed') this.duplex.push(Buffer.from(ciphertext));
   }
 
   write(plaintext: Uint8Array): void {
+    this.touched = true;
     if (this.state !== 'failed') this.socket.write(Buffer.from(plaintext));
+  }
+
+  /** settle(), when something went in since the last time: data packets cost no event-loop turn. */
+  async settled(): Promise<void> {
+    if (!this.touched) return;
+    this.touched = false;
+    await settle();
   }
 
   takeCiphertext(): Uint8Array {

@@ -37,7 +37,7 @@ import {
   writeKeyMethod2,
 } from './key-method.js';
 import { AckList, controlFrameOverhead, ReliableRecv, ReliableSend } from './reliable.js';
-import { settle, type TlsCredentials, TlsEngine } from './tls-engine.js';
+import { type TlsCredentials, TlsEngine } from './tls-engine.js';
 import { type ReplayParams, TlsCryptWrap, type TlsWrap } from './tls-wrap.js';
 import { verifyPeer, type VerifyOptions } from './verify.js';
 
@@ -297,7 +297,7 @@ export class TlsPeer {
         ks.engine.feed(m.payload);
         changed = true;
       }
-      await settle();
+      await ks.engine.settled();
       if (ks.engine.state === 'failed') {
         await this.io.log(D_TLS_ERRORS, `OpenSSL: ${ks.engine.failure ?? 'error'}`);
         await this.io.log(D_TLS_ERRORS, 'TLS_ERROR: BIO read tls_read_plaintext error');
@@ -320,7 +320,7 @@ export class TlsPeer {
         ks.engine.write(writeKeyMethod2(ks.ours));
         ks.state = 'sent-key';
         changed = true;
-        await settle();
+        await ks.engine.settled();
       }
       if (!ks.peer && ks.plainIn.length > 0 && ((ks.state === 'sent-key' && !this.cfg.server) || (ks.state === 'start' && this.cfg.server))) {
         const r = readKeyMethod2(ks.plainIn, this.cfg.server);
