@@ -41,11 +41,85 @@ describe('TLS mode in a world', () => {
     const a = await startOn(w, 'a', CLIENT);
     await runFor(w, 3);
     const p = await runOn(w, 'a', ['ping', '-c', '2', '10.8.0.1']);
+    expect(p.out).toContain('2 packets transmitted, 2 packets received');
     await stop(w, a, SIGTERM);
     await stop(w, b, SIGTERM);
     const al = logLines(a.output());
+    const from = al.indexOf('VERIFY OK: depth=1, CN=Test OpenVPN CA');
+    expect(al.slice(from, from + 7)).toEqual([
+      'VERIFY OK: depth=1, CN=Test OpenVPN CA',
+      'VERIFY KU OK',
+      'Validating certificate extended key usage',
+      '++ Certificate has EKU (str) TLS Web Server Authentication, expects TLS Web Server Authentication',
+      'VERIFY EKU OK',
+      'VERIFY OK: depth=0, CN=server',
+      'Control Channel: TLSv1.3, cipher TLSv1.3 TLS_AES_256_GCM_SHA384, peer certificate: 256 bits ECprime256v1, signature: ecdsa-with-SHA256, peer temporary key: 253 bits X25519',
+    ]);
+    expect(al).toContain(
+      "PUSH: Received control message: 'PUSH_REPLY,route-gateway 10.8.0.1,topology subnet,ping 2,ping-restart 10,ifconfig 10.8.0.2 255.255.255.0,peer-id 0,cipher AES-256-GCM,protocol-flags cc-exit tls-ekm dyn-tls-crypt,tun-mtu 1500'",
+    );
+    expect(al).toContain('/bin/ifconfig tun/0 inet 10.8.0.2 netmask 255.255.255.0 mtu 1500 up');
+    expect(al).toContain("Data Channel: cipher 'AES-256-GCM', peer-id: 0");
+    // The server pushed unasked (IV_PROTO_REQUEST_PUSH): no PUSH_REQUEST went out.
+    expect(al.some((l) => l.includes('PUSH_REQUEST'))).toBe(false);
     const bl = logLines(b.output());
-    console.log(p.out + '\n' + al.join('\n') + '\n----\n' + bl.join('\n'));
-    expect(p.out).toContain('2 packets transmitted, 2 packets received');
+    expect(bl).toContain('IFCONFIG POOL IPv4: base=10.8.0.2 size=253');
+    expect(bl).toContain('192.168.1.10:49152 [client] Peer Connection Initiated with [AF_INET]192.168.1.10:49152');
+    expect(bl).toContain('client/192.168.1.10:49152 MULTI_sva: pool returned IPv4=10.8.0.2, IPv6=(Not enabled)');
+    expect(bl).toContain('client/192.168.1.10:49152 Timers: ping 2, ping-restart 20');
+  });
+
+  it('--explicit-exit-notify: EXIT on the control channel, the server lets the client go after 5 s', async () => {
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', SERVER);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', [...CLIENT, '--explicit-exit-notify', '2']);
+    await runFor(w, 3);
+    a.proc.signal(SIGTERM);
+    await runFor(w, 8);
+    expect(a.proc.alive).toBe(false);
+    const al = logLines(a.output());
+    expect(al.slice(-4)).toEqual([
+      'SIGTERM received, sending exit notification to peer',
+      "SENT CONTROL [server]: 'EXIT' (status=1)",
+      'Closing TUN/TAP interface',
+      'SIGTERM[soft,exit-with-notification] received, process exiting',
+    ]);
+    const bl = logLines(b.output());
+    expect(bl).toContain('client/192.168.1.10:49152 CC-EEN exit message received by peer');
+    expect(bl).toContain('client/192.168.1.10:49152 Delayed exit in 5 seconds');
+    expect(bl).toContain('client/192.168.1.10:49152 SIGTERM[soft,remote-exit] received, client-instance exiting');
+    await stop(w, b, SIGTERM);
+  });
+
+  it('tls-auth with key directions, and CHACHA20-POLY1305 when the server puts it first', async () => {
+    const w = tlsWorld();
+    const tlsAuth = (argv: string[], dir: string) =>
+      argv.flatMap((x) => (x === '--tls-crypt' ? ['--tls-auth'] : x === '/etc/openvpn/tc.key' ? ['/etc/openvpn/ta.key', dir] : [x]));
+    const b = await startOn(w, 'b', [...tlsAuth(SERVER, '0'), '--data-ciphers', 'CHACHA20-POLY1305:AES-256-GCM']);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', tlsAuth(CLIENT, '1'));
+    await runFor(w, 3);
+    const p = await runOn(w, 'a', ['ping', '-c', '1', '10.8.0.1']);
+    expect(p.out).toContain('1 packets transmitted, 1 packets received');
+    expect(logLines(a.output())).toContain("Data Channel: cipher 'CHACHA20-POLY1305', peer-id: 0");
+    await stop(w, a, SIGTERM);
+    await stop(w, b, SIGTERM);
+  });
+
+  it('a client whose tls-crypt key is wrong is refused with 2.6\'s lines, and retries', async () => {
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', SERVER);
+    await runFor(w, 1);
+    const client = CLIENT.map((x) => (x === '/etc/openvpn/tc.key' ? '/etc/openvpn/ta.key' : x));
+    const a = await startOn(w, 'a', client);
+    await runFor(w, 5);
+    const bl = logLines(b.output());
+    expect(bl).toContain('tls-crypt unwrap error: packet authentication failed');
+    expect(bl).toContain('TLS Error: tls-crypt unwrapping failed from [AF_INET]192.168.1.10:49152');
+    // The client goes on retransmitting its reset (2 s, then 4 s...), never getting an answer.
+    expect(bl.filter((l) => l.startsWith('TLS Error: tls-crypt unwrapping failed')).length).toBeGreaterThanOrEqual(2);
+    await stop(w, a, SIGTERM);
+    await stop(w, b, SIGTERM);
   });
 });

@@ -133,6 +133,8 @@ export class TlsClient {
       const fds: PollFd[] = [{ fd: this.link!.fd, events: POLLIN, revents: 0 }];
       const tunFd = this.device?.fd ?? -1;
       if (this.up && tunFd >= 0) fds.push({ fd: tunFd, events: POLLIN, revents: 0 });
+      // A signal caught while the TLS engine had the event loop must not wait for a timeout.
+      if (this.c.signals.length > 0) continue;
       try {
         await sys.poll(fds, this.pollTimeout());
         await this.updateTime();

@@ -191,6 +191,7 @@ export class TlsServer {
       if (this.now >= this.statusAt) await this.writeStatus();
       const fds: PollFd[] = [{ fd: this.link!.fd, events: POLLIN, revents: 0 }];
       if (this.device && this.device.fd >= 0) fds.push({ fd: this.device.fd, events: POLLIN, revents: 0 });
+      if (this.c.signals.length > 0) continue;
       try {
         await sys.poll(fds, this.pollTimeout());
         this.nowNs = await sys.clock_gettime(CLOCK_MONOTONIC);
