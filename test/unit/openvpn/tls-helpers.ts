@@ -98,3 +98,13 @@ export function tls13Exporter(exporterSecret: Uint8Array, label: string, length:
   const derived = hkdfExpandLabel(hash, exporterSecret, label, empty, empty.length);
   return hkdfExpandLabel(hash, derived, 'exporter', empty, length);
 }
+
+/** What a client with --remote-cert-tls server logs for the vectors' server certificate (2.6's lines). */
+export const SERVER_VERIFY_LINES: readonly string[] = [
+  'VERIFY OK: depth=1, CN=Test OpenVPN CA',
+  'VERIFY KU OK',
+  'Validating certificate extended key usage',
+  '++ Certificate has EKU (str) TLS Web Server Authentication, expects TLS Web Server Authentication',
+  'VERIFY EKU OK',
+  'VERIFY OK: depth=0, CN=server',
+];
