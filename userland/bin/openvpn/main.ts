@@ -29,7 +29,7 @@ import { type Context, Instance } from './tunnel.js';
 
 export default defineProgram({
   name: 'openvpn',
-  summary: 'secure IP tunnel daemon (static-key mode, wire-compatible with OpenVPN 2.6)',
+  summary: 'secure IP tunnel daemon (TLS and static key, wire-compatible with OpenVPN 2.6)',
   main: (argv, sys) => openvpn(argv, sys),
 });
 
