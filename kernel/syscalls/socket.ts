@@ -4,6 +4,7 @@
 import { O_NONBLOCK, O_RDWR } from '../abi/fcntl.js';
 import {
   IP_TOS,
+  IP_DONTFRAG,
   IP_TTL,
   IPPROTO_IP,
   SO_BROADCAST,
@@ -109,6 +110,9 @@ export const socketSyscalls = {
         case IP_TOS:
           s.tos = v & 0xff;
           return 0;
+        case IP_DONTFRAG:
+          s.dontFrag = v !== 0;
+          return 0;
         default:
           return c.fail('ENOPROTOOPT');
       }
@@ -142,6 +146,7 @@ export const socketSyscalls = {
     if (level === IPPROTO_IP) {
       if (name === IP_TTL) return s.ttl;
       if (name === IP_TOS) return s.tos;
+      if (name === IP_DONTFRAG) return s.dontFrag ? 1 : 0;
     }
     return c.fail('ENOPROTOOPT');
   },
