@@ -117,4 +117,23 @@ describe('TLS mode in a world', () => {
     await stop(w, a, SIGTERM);
     await stop(w, b, SIGTERM);
   });
+
+  it('a pushed redirect-gateway def1: a host route to the server, the two halves of the world through the tunnel', async () => {
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', [...SERVER, '--push', 'redirect-gateway def1']);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', CLIENT);
+    await runFor(w, 3);
+    const r = await runOn(w, 'a', ['route']);
+    expect(r.out).toMatch(/\n\s+10\.0\.0\.2\s+-\s+192\.168\.1\.1 --H--- \/dev\/net\/ipro1000\/0\n/);
+    expect(logLines(a.output())).toContain('/bin/route add /dev/net/ipro1000/0 inet 10.0.0.2 gw 192.168.1.1 netmask 255.255.255.255');
+    expect(r.out).toMatch(/\n\s+0\.0\.0\.0\s+128\.0\.0\.0\s+10\.8\.0\.1 [^\n]* tun\/0\n/);
+    expect(r.out).toMatch(/\n\s+128\.0\.0\.0\s+128\.0\.0\.0\s+10\.8\.0\.1 [^\n]* tun\/0\n/);
+    const p = await runOn(w, 'a', ['ping', '-c', '1', '10.8.0.1']);
+    expect(p.out).toContain('1 packets transmitted, 1 packets received');
+    await stop(w, a, SIGTERM);
+    // The routes go with the tunnel.
+    expect((await runOn(w, 'a', ['route'])).out).not.toContain('128.0.0.0');
+    await stop(w, b, SIGTERM);
+  });
 });

@@ -11,7 +11,7 @@ import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/s
 import { lookupAead, PEER_ID_UNDEF } from './aead.js';
 import type { RandomPool } from './codec.js';
 import { opcodeOf, P_DATA_V1, P_DATA_V2 } from './control-packet.js';
-import { addRoutes, closeDevice, configureDevice, type Device, openDevice, routeList } from './device.js';
+import { addRoutes, closeDevice, configureDevice, type Device, openDevice, redirectGatewayRoutes, routeList } from './device.js';
 import { type Endpoint, Link, resolveRemote, sameEndpoint } from './link.js';
 import { D_CRYPT_ERRORS, D_HANDSHAKE, D_LINK_ERRORS, D_PING, D_ROUTE, type Logger, M_INFO, printAddr } from './log.js';
 import { buildPing, isPing } from './messages.js';
@@ -244,6 +244,11 @@ export class TlsClient {
     peer.installDataKeys(cipher);
     if (this.device === null && this.c.kind !== 'null') {
       const routes = await routeList(sys, log, o, this.c.kind);
+      const redirect = opts.routeNopull ? opts.redirectGateway : (p?.redirectGateway ?? opts.redirectGateway);
+      if (redirect) {
+        const gw = o.routeGateway ?? (o.topology !== 'subnet' ? (o.ifconfig?.remote ?? null) : null);
+        routes.unshift(...(await redirectGatewayRoutes(sys, log, redirect, this.remote!.addr, gw)));
+      }
       this.device = await openDevice(sys, log, o, this.c.kind);
       await configureDevice(sys, log, o, this.device);
       await addRoutes(sys, log, o, this.device, routes);
