@@ -64,6 +64,10 @@ export class TlsEngine {
       ...(creds.crl ? { crl: creds.crl } : {}),
       ...(creds.dhparam ? { dhparam: creds.dhparam } : {}),
       minVersion: creds.minVersion ?? 'TLSv1.2',
+      // OpenSSL 3.0's default groups, as OpenVPN 2.6 on Debian 12 offers them. Newer OpenSSLs (Node 24
+      // bundles 3.5) would otherwise agree on X25519MLKEM768 between two tunlab peers, and the logs
+      // would depend on the Node version.
+      ecdhCurve: 'X25519:P-256:X448:P-521:P-384',
       ...(creds.maxVersion ? { maxVersion: creds.maxVersion } : {}),
     });
     // Verification results are read after the handshake (OpenSSL records them; node's callback
@@ -179,7 +183,7 @@ function channelLine(socket: tls.TLSSocket, leaf: X509Certificate | null): strin
     }
   }
   const eph = socket.getEphemeralKeyInfo();
-  if (eph && typeof eph === 'object' && 'name' in eph && eph.name) s += `, peer temporary key: ${eph.size} bits ${eph.name}`;
+  if (eph && typeof eph === 'object' && 'name' in eph && eph.name) s += `, peer temporary key: ${eph.size ? `${eph.size} bits ` : ''}${eph.name}`;
   // node tells only a client; a TLS 1.3 server here always ends up on X25519, both ends' first choice.
   else if (proto === 'TLSv1.3') s += ', peer temporary key: 253 bits X25519';
   return s;
