@@ -37,6 +37,16 @@ export interface PeerSummary {
 /** settle(): let node:tls finish what it queued with process.nextTick before the caller sleeps. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** What OpenSSL says of the credentials (a bad key, a CRL it cannot parse), or null if it takes them. */
+export function credentialsError(creds: TlsCredentials): string | null {
+  try {
+    tls.createSecureContext({ ca: creds.ca, cert: creds.cert, key: creds.key, ...(creds.crl ? { crl: creds.crl } : {}), ...(creds.dhparam ? { dhparam: creds.dhparam } : {}) });
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 export class TlsEngine {
   state: EngineState = 'handshaking';
   /** Why the handshake failed, as OpenSSL words it (node's error message). */

@@ -14,6 +14,7 @@ import { type FileOption, INLINE } from './option-spec.js';
 import type { Options } from './options.js';
 import { TLS_MTU_DEFAULT } from './reliable.js';
 import { parseStaticKey } from './static-key.js';
+import { credentialsError } from './tls-engine.js';
 import type { SessionConfig } from './tls-session.js';
 import { NoWrap, TlsAuthWrap, TlsCryptWrap, type TlsWrap } from './tls-wrap.js';
 
@@ -84,6 +85,8 @@ export async function loadTlsSetup(sys: Sys, log: Logger, o: Options, kind: 'tun
   const key = await loadText(sys, o.key!, 'private key');
   const dh = o.dh && o.dh.file !== 'none' ? await loadText(sys, o.dh, 'DH') : undefined;
   const crl = o.crl ? await loadText(sys, o.crl, 'CRL') : undefined;
+  const bad = credentialsError({ ca, cert, key, ...(crl ? { crl } : {}), ...(dh ? { dhparam: dh } : {}) });
+  if (bad !== null) throw new FatalError([`OpenSSL: ${bad}`, 'Cannot load the CA, certificate, private key or CRL (see the OpenSSL line above)']);
   const ciphers = (o.dataCiphers ?? DEFAULT_DATA_CIPHERS).split(':').map((n) => lookupAead(n)!);
   const replay = { window: o.replayWindow, seconds: o.replaySeconds, mute: o.muteReplayWarnings };
   let wrap: TlsWrap = new NoWrap();
