@@ -15,6 +15,8 @@ export interface ProcessHost {
   /** The parent collected the zombie's status. */
   reap(p: Process): void;
   processByPid(pid: number): Process | undefined;
+  /** The process ran its own code a whole CPU slice without a system call (see the scheduler). */
+  overran(p: Process, slices: number): void;
 }
 
 export interface Tracer {
@@ -43,6 +45,8 @@ export class Process implements TaskOwner {
   readonly continued: WaitQueue;
   /** What the parent forked this process with (SpawnOptions.forkImage), until it execs. */
   forkImage: string | null = null;
+  /** Called when the program image ends (exit or execve): a guest's thread is stopped there. */
+  readonly imageEnd: Array<() => void> = [];
 
   constructor(
     readonly host: ProcessHost,
@@ -72,6 +76,10 @@ export class Process implements TaskOwner {
 
   describe(): { host: string; pid: number; command: string } {
     return { host: this.host.name, pid: this.pid, command: this.command };
+  }
+
+  overran(slices: number): void {
+    this.host.overran(this, slices);
   }
 
   hasDeliverableSignal(): boolean {
@@ -152,9 +160,15 @@ export class Process implements TaskOwner {
     this.tellParent();
   }
 
+  /** The program image ends: whatever it held outside the kernel is let go. */
+  endImage(): void {
+    for (const fn of this.imageEnd.splice(0)) fn();
+  }
+
   /** End the process with a wait status (see abi/wait.ts). */
   exit(status: number): void {
     if (!this.alive) return;
+    this.endImage();
     this.state = 'zombie';
     this.status = status;
     this.pending.length = 0;

@@ -6,7 +6,7 @@ import { SysError } from '../abi/errno.js';
 import { O_RDONLY } from '../abi/fcntl.js';
 import { TIOCSPGRP } from '../abi/ioctl.js';
 import { PROGRAM_MAGIC, type Program } from '../abi/program.js';
-import { SIGSEGV } from '../abi/signal.js';
+import { SIGKILL, SIGSEGV, SIGXCPU } from '../abi/signal.js';
 import type { ProcessInfo, SpawnOptions, Sys } from '../abi/syscalls.js';
 import { exitedStatus, signaledStatus } from '../abi/wait.js';
 import type { EventBus } from '../obs/events.js';
@@ -45,6 +45,26 @@ export interface ProcessTableDeps {
 }
 
 export type SpawnRequest = SpawnOptions & { inheritFrom?: Process; files?: OpenFile[] };
+
+/** What a program the kernel itself hosts (a guest's relay) may do besides main: know its image. */
+export interface ImageHooks {
+  /** Run `fn` when the image ends (the process exits or execs another program). */
+  atEnd(fn: () => void): void;
+  /**
+   * The image is being loaded outside the world (a guest's thread starting): time waits for it, and
+   * it is not the program's CPU time. Returns the release.
+   */
+  loading(): () => void;
+}
+
+/** A program the kernel hosts: main with the image's hooks (kernel/proc/guest.ts). */
+export interface HostedProgram extends Program {
+  hostedMain(argv: string[], sys: Sys, image: ImageHooks): Promise<number | void>;
+}
+
+function isHosted(p: Program): p is HostedProgram {
+  return typeof (p as Partial<HostedProgram>).hostedMain === 'function';
+}
 
 export class ProcessTable implements ProcessHost {
   readonly byPid = new Map<number, Process>();
@@ -167,6 +187,7 @@ export class ProcessTable implements ProcessHost {
     p.argv = finalArgv;
     p.forkImage = null;
     p.command = basename(finalArgv[0] ?? program.name);
+    p.endImage();
     const sched = this.d.sched;
     sched.exitTask(p.task);
     p.task = sched.createTask(p);
@@ -176,8 +197,9 @@ export class ProcessTable implements ProcessHost {
 
   private run(p: Process, program: Program): void {
     const sys = this.d.makeSys(p);
+    const image: ImageHooks = { atEnd: (fn) => void p.imageEnd.push(fn), loading: () => this.d.sched.holdTime() };
     Promise.resolve()
-      .then(() => program.main(p.argv, sys))
+      .then(() => (isHosted(program) ? program.hostedMain(p.argv, sys, image) : program.main(p.argv, sys)))
       .then(
         (code) => p.exit(exitedStatus(typeof code === 'number' ? code : 0)),
         (err) => this.crash(p, err),
@@ -261,6 +283,17 @@ export class ProcessTable implements ProcessHost {
     }
     p.children.clear();
     if (!p.parent) this.byPid.delete(p.pid);
+  }
+
+  /**
+   * A whole CPU slice of real time in its own code without a system call: SIGXCPU (RLIMIT_CPU's
+   * soft limit), and SIGKILL a slice later if it is still there (the hard limit).
+   */
+  overran(p: Process, slices: number): void {
+    const secs = Number(this.d.sched.cpuSliceNs) / 1e9;
+    const signo = slices === 1 ? SIGXCPU : SIGKILL;
+    this.d.log.write(`${p.command}[${p.pid}]: ran ${secs * slices} s without a system call: ${signo === SIGXCPU ? 'SIGXCPU' : 'SIGKILL'}`);
+    p.signal(signo);
   }
 
   /** waitpid's end: the zombie is gone. */

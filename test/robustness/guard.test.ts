@@ -47,6 +47,7 @@ const OPERANDS = new Map<string, string[]>([
   ['mv', ['a', 'b']],
   ['on', ['vpn', 'true']],
   ['ping', ['127.0.0.1']],
+  ['pki', ['init-pki']],
   ['printf', ['x']],
   ['rm', ['f']],
   ['rmdir', ['d']],
