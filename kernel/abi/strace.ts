@@ -31,6 +31,9 @@ import { WCONTINUED, WEXITSTATUS, WIFCONTINUED, WIFSIGNALED, WIFSTOPPED, WNOHANG
 
 const MAX_STR = 32;
 
+/** Linux's NGROUPS_MAX, the size a getgroups caller passes to have them all. */
+const NGROUPS_MAX = 65536;
+
 /** strace's limit on the elements of an array it prints (its -s, 32 by default, applies to both). */
 const MAX_ELEMENTS = 32;
 
@@ -278,6 +281,13 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
       const status = r && r.pid > 0 ? waitStatus(r.status) : '0x0';
       return `${a[0]}, ${status}, ${flagNames(Number(a[1] ?? 0), WAIT_OPTION_NAMES)}`;
     }
+    case 'setgroups': {
+      const g = Array.isArray(a[0]) ? a[0] : [];
+      return `${g.length}, ${formatArray(g)}`;
+    }
+    case 'getgroups':
+      // getgroups(size, list): tunlab's call has no size; strace would show the caller's.
+      return `${NGROUPS_MAX}, ${Array.isArray(result) ? formatArray(result) : '0x0'}`;
     case 'spawn':
     case 'execve':
       return `${quoteString(String(a[0]))}, ${arrayOfStrings(a[1])}`;
@@ -314,6 +324,7 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
   }
   if (name === 'pipe' || isFork(name, args)) return '0';
   if (name === 'waitpid') return String((result as WaitResult).pid);
+  if (name === 'getgroups' && Array.isArray(result)) return String(result.length);
   if (name === 'sigaction') return typeof result === 'function' ? '0 (was a handler)' : `0 (was ${String(result)})`;
   // As strace's %#lx: 0 is "0"; F_GETFD's 0 carries no flags to name.
   const hex = (n: number) => (n === 0 ? '0' : `0x${n.toString(16)}`);

@@ -36,6 +36,8 @@ export interface SpawnOptions {
   /** Run as this user (root only: `su`). */
   uid?: number;
   gid?: number;
+  /** The child's supplementary groups (root only: `su -G`); without, the caller's. */
+  groups?: number[];
   /**
    * The child is a fork of the caller: it runs `path` with this image of the caller's memory (a
    * shell's subshell: its variables, functions and the command to run), which it gets back with
@@ -136,6 +138,16 @@ export interface Sys {
   kill(pid: number, signo: number): Promise<number>;
   sigaction(signo: number, handler: SignalHandler): Promise<SignalHandler>;
   setpgid(pid: number, pgid: number): Promise<number>;
+  /**
+   * Credentials, with Linux's rules: root (uid 0) may set any uid, gid or supplementary groups;
+   * anyone else only the ids it already has (EPERM), and no groups at all. Ids past 32 bits, or
+   * (uid_t)-1, are EINVAL; more than NGROUPS_MAX groups too.
+   */
+  setuid(uid: number): Promise<number>;
+  setgid(gid: number): Promise<number>;
+  setgroups(groups: number[]): Promise<number>;
+  /** The supplementary groups (getgroups(2): the effective gid is not added). */
+  getgroups(): Promise<number[]>;
   getpgid(pid: number): Promise<number>;
   /** Make `pgid` the foreground process group of the terminal on `fd` (it gets ^C). */
   tcsetpgrp(fd: number, pgid: number): Promise<number>;

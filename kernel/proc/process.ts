@@ -43,6 +43,8 @@ export class Process implements TaskOwner {
   /** Continued by SIGCONT, until the parent's waitpid(WCONTINUED) has seen it. */
   continueToReport = false;
   readonly continued: WaitQueue;
+  /** Supplementary groups (setgroups), beside the gid. */
+  groups: number[] = [];
   /** What the parent forked this process with (SpawnOptions.forkImage), until it execs. */
   forkImage: string | null = null;
   /** Called when the program image ends (exit or execve): a guest's thread is stopped there. */
@@ -91,6 +93,7 @@ export class Process implements TaskOwner {
       task: this.task,
       uid: this.uid,
       gid: this.gid,
+      groups: this.groups,
       pid: this.pid,
       syscall,
       raise: (signo) => this.signal(signo),

@@ -98,7 +98,7 @@ export class ProcessTable implements ProcessHost {
     const { program, argv: finalArgv } = await this.loadExecutable(cwd, path, argv, cred);
     const uid = opts.uid ?? cred.uid;
     const gid = opts.gid ?? cred.gid;
-    if ((opts.uid !== undefined || opts.gid !== undefined) && cred.uid !== 0) throw new SysError('EPERM');
+    if ((opts.uid !== undefined || opts.gid !== undefined || opts.groups !== undefined) && cred.uid !== 0) throw new SysError('EPERM');
     const fds = this.childFds(parent, opts);
     const env = new Map<string, string>(
       opts.env ? Object.entries(opts.env) : parent ? parent.env : [['PATH', '/bin'], ['HOME', '/boot/home']],
@@ -117,6 +117,7 @@ export class ProcessTable implements ProcessHost {
     const command = basename(finalArgv[0] ?? program.name);
     const p = new Process(this, pid, parent, pgid, uid, gid, cwd, env, finalArgv, command, fds, d.sched.now());
     if (opts.forkImage !== undefined) p.forkImage = opts.forkImage;
+    p.groups = [...(opts.groups ?? parent?.groups ?? [])];
     p.task = d.sched.createTask(p);
     if (parent) parent.children.add(p);
     const source = opts.inheritFrom ?? parent;

@@ -22,6 +22,16 @@ function checkArgv(c: Fails<'EFAULT'>, path: unknown, argv: unknown): void {
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
+/** Linux's NGROUPS_MAX: the most supplementary groups a process has. */
+const NGROUPS_MAX = 65536;
+/** The largest uid or gid: (uid_t)-1 is no id (it means "unchanged" to setresuid and chown). */
+const MAX_ID = 0xffff_fffe;
+
+/** A uid or gid the kernel can hold (uid_valid()): EINVAL otherwise. */
+function checkId(c: Fails<'EINVAL'>, id: unknown): void {
+  if (!isInt(id) || id < 0 || id > MAX_ID) c.fail('EINVAL');
+}
+
 /**
  * posix_spawn's attributes and file actions, checked for shape as the kernel reads them: what is not
  * the structure it should be is EFAULT, a value out of range EINVAL.
@@ -42,6 +52,9 @@ function checkSpawnOptions(c: Fails<'EFAULT' | 'EINVAL'>, o: unknown): SpawnOpti
   if (opts.env !== undefined && (typeof opts.env !== 'object' || opts.env === null || !Object.values(opts.env).every((v) => typeof v === 'string'))) c.fail('EFAULT');
   for (const k of ['cwd', 'host']) if (opts[k] !== undefined && typeof opts[k] !== 'string') c.fail('EFAULT');
   for (const k of ['pgid', 'tcsetpgrp', 'uid', 'gid']) intOrAbsent(k);
+  if (opts.groups !== undefined && (!Array.isArray(opts.groups) || !opts.groups.every(isInt))) c.fail('EFAULT');
+  if (opts.groups !== undefined && (opts.groups as number[]).length > NGROUPS_MAX) c.fail('EINVAL');
+  for (const id of [opts.uid, opts.gid, ...((opts.groups as number[] | undefined) ?? [])]) if (id !== undefined) checkId(c, id);
   if (opts.trace !== undefined) {
     const t = opts.trace as { fd?: unknown; followForks?: unknown } | null;
     if (typeof t !== 'object' || t === null || !isInt(t.fd) || (t.followForks !== undefined && typeof t.followForks !== 'boolean')) c.fail('EFAULT');
@@ -167,6 +180,36 @@ export const processSyscalls = {
     return target.pgid;
   },
 
+  // Credentials, as Linux's setuid/setgid/setgroups check them for a process with one id of each
+  // kind (real = effective = saved): CAP_SETUID and CAP_SETGID are root's; anyone else may only
+  // "change" to the id it has, and may not set groups at all.
+  setuid(c, uid) {
+    checkId(c, uid);
+    if (c.p.uid !== 0 && uid !== c.p.uid) c.fail('EPERM');
+    c.p.uid = uid;
+    return 0;
+  },
+
+  setgid(c, gid) {
+    checkId(c, gid);
+    if (c.p.uid !== 0 && gid !== c.p.gid) c.fail('EPERM');
+    c.p.gid = gid;
+    return 0;
+  },
+
+  setgroups(c, groups) {
+    if (!Array.isArray(groups)) return c.fail('EFAULT');
+    if (groups.length > NGROUPS_MAX) c.fail('EINVAL');
+    for (const g of groups) checkId(c, g);
+    if (c.p.uid !== 0) c.fail('EPERM');
+    c.p.groups.splice(0, c.p.groups.length, ...groups);
+    return 0;
+  },
+
+  getgroups(c) {
+    return [...c.p.groups];
+  },
+
   async tcsetpgrp(c, fd, pgid) {
     return c.p.fds.get(fd).ioctl(c.io, TIOCSPGRP, { value: pgid });
   },
@@ -180,4 +223,6 @@ export const processSyscalls = {
   getprocs(c) {
     return c.k.procs.list();
   },
-} satisfies SyscallTable<'spawn' | 'execve' | 'waitpid' | 'exit' | 'kill' | 'sigaction' | 'setpgid' | 'getpgid' | 'tcsetpgrp' | 'tcgetpgrp' | 'getprocs'>;
+} satisfies SyscallTable<
+  'spawn' | 'execve' | 'waitpid' | 'exit' | 'kill' | 'sigaction' | 'setpgid' | 'getpgid' | 'setuid' | 'setgid' | 'setgroups' | 'getgroups' | 'tcsetpgrp' | 'tcgetpgrp' | 'getprocs'
+>;
