@@ -8,6 +8,11 @@ import { WaitQueue, type Task, type TaskOwner } from '../sched/scheduler.js';
 import type { IoContext, OpenFile } from '../vfs/file.js';
 import { FdTable, release } from './fd-table.js';
 
+/** Linux keeps a process's groups sorted (groups_sort(), for groups_search()): getgroups shows them so. */
+export function sortGroups(groups: readonly number[]): number[] {
+  return [...groups].sort((a, b) => a - b);
+}
+
 /** The kernel services a process needs; implemented by Kernel. */
 export interface ProcessHost {
   readonly name: string;

@@ -17,7 +17,7 @@ import { permits } from '../vfs/filesystem.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { FdTable, release } from './fd-table.js';
 import type { KernelLimits } from './limits.js';
-import { Process, type ProcessHost } from './process.js';
+import { Process, sortGroups, type ProcessHost } from './process.js';
 
 export type ProgramLoader = (name: string) => Promise<Program | undefined>;
 
@@ -117,7 +117,7 @@ export class ProcessTable implements ProcessHost {
     const command = basename(finalArgv[0] ?? program.name);
     const p = new Process(this, pid, parent, pgid, uid, gid, cwd, env, finalArgv, command, fds, d.sched.now());
     if (opts.forkImage !== undefined) p.forkImage = opts.forkImage;
-    p.groups = [...(opts.groups ?? parent?.groups ?? [])];
+    p.groups = opts.groups ? sortGroups(opts.groups) : [...(parent?.groups ?? [])];
     p.task = d.sched.createTask(p);
     if (parent) parent.children.add(p);
     const source = opts.inheritFrom ?? parent;

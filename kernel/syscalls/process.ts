@@ -5,7 +5,7 @@ import { TIOCGPGRP, TIOCSPGRP } from '../abi/ioctl.js';
 import { SIGKILL, SIGNAL_NAMES, SIGSTOP } from '../abi/signal.js';
 import { CONTINUED_STATUS, exitedStatus, WCONTINUED, WNOHANG, WUNTRACED } from '../abi/wait.js';
 import type { SpawnOptions } from '../abi/syscalls.js';
-import type { Process } from '../proc/process.js';
+import { sortGroups, type Process } from '../proc/process.js';
 import { never } from '../sched/scheduler.js';
 import type { Fails } from './context.js';
 import type { SyscallTable } from './table.js';
@@ -202,7 +202,7 @@ export const processSyscalls = {
     if (groups.length > NGROUPS_MAX) c.fail('EINVAL');
     for (const g of groups) checkId(c, g);
     if (c.p.uid !== 0) c.fail('EPERM');
-    c.p.groups.splice(0, c.p.groups.length, ...groups);
+    c.p.groups.splice(0, c.p.groups.length, ...sortGroups(groups));
     return 0;
   },
 

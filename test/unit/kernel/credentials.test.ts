@@ -8,10 +8,10 @@ import { defineProgram } from '../../../kernel/abi/program.js';
 import { errnoOf, probe } from '../../helpers/probe.js';
 
 describe('setuid, setgid, setgroups, getgroups', () => {
-  it('root sets any of them; once it is someone else, only its own ids', async () => {
+  it('root sets any of them (the groups sorted, as Linux keeps them); once it is someone else, only its own ids', async () => {
     const { lines } = await probe(async (sys, note) => {
       note(`groups ${JSON.stringify(await sys.getgroups())}`);
-      note(`setgroups ${await errnoOf(sys.setgroups([10, 20]))} -> ${JSON.stringify(await sys.getgroups())}`);
+      note(`setgroups ${await errnoOf(sys.setgroups([20, 10, 20]))} -> ${JSON.stringify(await sys.getgroups())}`);
       note(`setgid 5 ${await errnoOf(sys.setgid(5))} -> gid ${sys.getgid()}`);
       note(`setuid 1000 ${await errnoOf(sys.setuid(1000))} -> uid ${sys.getuid()}`);
       note(`setuid 0 ${await errnoOf(sys.setuid(0))}, setuid 1000 ${await errnoOf(sys.setuid(1000))}`);
@@ -20,12 +20,12 @@ describe('setuid, setgid, setgroups, getgroups', () => {
     });
     expect(lines).toEqual([
       'groups []',
-      'setgroups 0 -> [10,20]',
+      'setgroups 0 -> [10,20,20]',
       'setgid 5 0 -> gid 5',
       'setuid 1000 0 -> uid 1000',
       'setuid 0 EPERM, setuid 1000 0',
       'setgid 6 EPERM, setgid 5 0',
-      'setgroups EPERM -> [10,20]',
+      'setgroups EPERM -> [10,20,20]',
     ]);
   });
 
@@ -53,7 +53,7 @@ describe('spawn and groups', () => {
       async (sys, note) => {
         await sys.setgroups([7]);
         await sys.waitpid(await sys.spawn('/bin/show', ['show']));
-        await sys.waitpid(await sys.spawn('/bin/show', ['show'], { uid: 1000, gid: 1000, groups: [100, 101] }));
+        await sys.waitpid(await sys.spawn('/bin/show', ['show'], { uid: 1000, gid: 1000, groups: [101, 100] }));
         await sys.waitpid(await sys.spawn('/bin/show', ['show'], { uid: 1000, gid: 1000 }));
         await sys.setuid(1000);
         note(`as 1000: ${await errnoOf(sys.spawn('/bin/show', ['show'], { groups: [] }))}`);
