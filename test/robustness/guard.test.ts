@@ -52,6 +52,7 @@ const OPERANDS = new Map<string, string[]>([
   ['rm', ['f']],
   ['rmdir', ['d']],
   ['seq', ['3']],
+  ['sg', ['root', 'id']],
   ['sleep', ['1']],
   ['strace', ['true']],
   ['touch', ['f']],

@@ -265,8 +265,18 @@ export const TABLE: Record<string, Row[]> = {
     tooLong('strace', ['-o', LONG, 'true'], 1, `strace: can't fopen '${X}': File name too long`),
     row('prototype name', ['strace', '__proto__'], 1, /^strace: __proto__: command not found\n$/),
   ],
+  sg: [
+    row('no arguments', ['sg'], 1, /^Usage: sg group \[\[-c\] command\]\n$/),
+    row('unknown option', ['sg', '--bogus-option'], 1, /^Usage: sg group \[\[-c\] command\]\n$/),
+    row('out of range', ['sg', HUGE, 'id'], 1, /^sg: provided group is not a valid group name\n$/),
+    row('long string', ['sg', LONG, 'id'], 1, /^sg: provided group is not a valid group name\n$/),
+    row('prototype name', ['sg', 'constructor', 'id'], 1, /^sg: group 'constructor' does not exist\n$/),
+    row('prototype name', ['sg', 'root', '-c', 'id __proto__'], 1, /^id: '__proto__': no such user\n$/),
+  ],
   su: [
     unknown('su'),
+    row('prototype name', ['su', '-G', '__proto__', '0'], 1, /^su: group __proto__ does not exist\n$/),
+    row('out of range', ['su', '-G', HUGE, '0'], 1, new RegExp(`^su: group ${HUGE} does not exist\n$`)),
     row('no arguments', ['su'], 0, /^$/, ''),
     row('out of range', ['su', HUGE, '-c', 'id'], 1, new RegExp(`^su: user ${HUGE} does not exist\\n$`)),
     row('out of range', ['su', '1000', '-c', `exit ${HUGE}`], 2, new RegExp(`^sh: line 1: exit: ${HUGE}: numeric argument required\\n$`)),

@@ -71,6 +71,7 @@ const PROGRAMS = table<Entry>({
   hosts: { summary: 'list the hosts of this world', load: () => import('./hosts.js') },
   on: { summary: 'run a command on another host', load: () => import('./on.js') },
   su: { summary: 'run a shell as another user', load: () => import('./su.js') },
+  sg: { summary: 'execute a command as a different group', load: () => import('./sg.js') },
   tunreply: { summary: 'answer ICMP echo requests from the far end of a tun or tap', load: () => import('./tunreply.js') },
   openvpn: { summary: 'secure IP tunnel daemon (TLS and static key, wire-compatible with OpenVPN 2.6)', load: () => import('./openvpn/main.js') },
   pki: { summary: "a certificate authority with easy-rsa's verbs (init-pki, build-ca, build-*-full, revoke, gen-crl)", load: () => import('./pki.js') },
