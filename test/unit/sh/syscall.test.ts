@@ -112,3 +112,11 @@ describe('structs from words, decoded results', () => {
     expect(r.err).toBe('syscall ioctl: TUNSETLINK: ARPHRD_TYPE must be a name like ARPHRD_NETROM or a number up to 65535, not ETHER\nusage: syscall ioctl FD TUNSETLINK ARPHRD_TYPE\n');
   });
 });
+
+describe('credentials', () => {
+  it("getuid, getgid, getgroups, and the set calls with Linux's rules (the shell's own process changes)", async () => {
+    const r = await shellRun('syscall getgroups; syscall setgroups 20,10; syscall getgroups; syscall setgid 100; syscall setuid 1000; syscall getuid; syscall getgid; id; syscall setuid 0; syscall setgroups; syscall setgid 4294967295');
+    expect(r.out).toBe('0 []\n0\n2 [10, 20]\n0\n0\n1000\n100\nuid=1000 gid=100 groups=100,10,20\n-1 EPERM (Operation not allowed)\n-1 EPERM (Operation not allowed)\n-1 EINVAL (Invalid Argument)\n');
+    expect((await shellRun('syscall setgroups 1,x')).err).toBe('syscall setgroups: GID must be a number, not x\nusage: syscall setgroups [GID[,GID...]]   e.g. setgroups 100,101 (none: no groups)\n');
+  });
+});

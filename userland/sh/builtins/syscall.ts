@@ -177,6 +177,22 @@ const CALLS = table<{ usage: string; run: Call }>({
     },
   },
   getpid: { usage: 'getpid', run: async (sh) => String(sh.sys.getpid()) },
+  // Credentials: they change the shell's own process, as a setuid in a C shell builtin would.
+  getuid: { usage: 'getuid', run: async (sh) => String(sh.sys.getuid()) },
+  getgid: { usage: 'getgid', run: async (sh) => String(sh.sys.getgid()) },
+  setuid: { usage: 'setuid UID', run: async (sh, a) => String(await sh.sys.setuid(num(a[0], 'UID'))) },
+  setgid: { usage: 'setgid GID', run: async (sh, a) => String(await sh.sys.setgid(num(a[0], 'GID'))) },
+  getgroups: {
+    usage: 'getgroups',
+    run: async (sh) => {
+      const groups = await sh.sys.getgroups();
+      return `${groups.length} [${groups.join(', ')}]`;
+    },
+  },
+  setgroups: {
+    usage: 'setgroups [GID[,GID...]]   e.g. setgroups 100,101 (none: no groups)',
+    run: async (sh, a) => String(await sh.sys.setgroups(a[0] === undefined || a[0] === '' ? [] : a[0].split(',').map((g) => num(g, 'GID')))),
+  },
 });
 
 function help(): string {
