@@ -8,6 +8,7 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU } from '../../kernel/abi/signal.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { guarded } from '../lib/guard.js';
+import { loadNames, type NameDb } from '../lib/users.js';
 import { eprint, readText, writeAll } from '../lib/io.js';
 import { type Command, ExpansionError, parse, parseCommands, type Program, type SimpleCommand } from '../sh/index.js';
 import { lookupBuiltin } from '../sh/builtins/index.js';
@@ -254,14 +255,20 @@ async function subshell(sys: Sys): Promise<number> {
   }
 }
 
-/** The prompt: host and working directory, Haiku style ("haiku:~> "). */
-async function prompt(sys: Sys, sh: Interpreter): Promise<string> {
+/**
+ * The prompt: host and working directory, Haiku style ("haiku:~> "); a user other than root (Haiku's
+ * one user) is named in front, as "bob@haiku:~> " (or the uid when /etc/passwd has no name), so
+ * that a shell from su shows whose it is.
+ */
+async function prompt(sys: Sys, sh: Interpreter, names: () => Promise<NameDb>): Promise<string> {
   const ps1 = sh.getVar('PS1');
   const host = (await sys.uname()).nodename;
   const home = sh.getVar('HOME') ?? '/boot/home';
   const cwd = await sys.getcwd();
   const w = cwd === home ? '~' : cwd.startsWith(home + '/') ? `~${cwd.slice(home.length)}` : cwd;
-  if (ps1 === undefined) return `${host}:${w}> `;
+  const uid = sys.getuid();
+  const user = uid === 0 ? '' : `${(await names()).user(uid) ?? uid}@`;
+  if (ps1 === undefined) return `${user}${host}:${w}> `;
   return ps1.replace(/\\h/g, host).replace(/\\w/g, w).replace(/\\u/g, sh.getVar('USER') ?? 'user').replace(/\\\$/g, sys.getuid() === 0 ? '#' : '$');
 }
 
@@ -287,24 +294,27 @@ async function prompts(sys: Sys, sh: Interpreter): Promise<number> {
   // As bash: ^Z stops jobs, never the interactive shell itself (its builtins included).
   for (const s of [SIGTSTP, SIGTTIN, SIGTTOU]) await sys.sigaction(s, 'SIG_IGN');
   const dec = new TextDecoder();
+  // The accounts, read at the first prompt that names a user.
+  let db: NameDb | undefined;
+  const names = async () => (db ??= await loadNames(sys));
   for (;;) {
     for (const line of await sh.jobs.notifications()) await writeAll(sys, 2, line + '\n');
     let text = '';
-    let ps = await prompt(sys, sh);
+    let ps = await prompt(sys, sh, names);
     for (;;) {
       await writeAll(sys, 2, ps);
       const line = await readLine(sys, dec);
       if (line === 'interrupted') {
         sh.interrupted = false;
         text = '';
-        ps = await prompt(sys, sh);
+        ps = await prompt(sys, sh, names);
         continue;
       }
       if (line === null) {
         if (text === '') {
           if (!sh.jobs.mayLeave()) {
             await writeAll(sys, 2, 'There are stopped jobs.\n');
-            ps = await prompt(sys, sh);
+            ps = await prompt(sys, sh, names);
             continue;
           }
           await writeAll(sys, 2, 'exit\n');

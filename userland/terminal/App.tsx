@@ -30,9 +30,9 @@ export interface AppProps {
 const CURSOR_ON = '\x1b[7m';
 const CURSOR_OFF = '\x1b[27m';
 
-/** "haiku:~> " in colour: host, working directory, the Haiku-style arrow. */
+/** "haiku:~> " (or "bob@haiku:~> ") in colour: user and host, working directory, the Haiku-style arrow. */
 export function colorPrompt(text: string, c: ChalkInstance): string {
-  const m = /^([\w.-]+):(.*)([>#]) $/.exec(text);
+  const m = /^((?:[\w.-]+@)?[\w.-]+):(.*)([>#]) $/.exec(text);
   return m ? `${c.green(m[1])}:${c.cyan(m[2])}${c.bold(m[3])} ` : text;
 }
 

@@ -158,3 +158,15 @@ describe('history', () => {
     expect(await typed('history 1')).toBe('    4  history 1\nhaiku:~> ');
   });
 });
+
+describe('the prompt', () => {
+  it("names a user other than root, so a shell from su shows whose it is (11.10: su left the prompt as it was)", async () => {
+    const { typed } = await interactiveShell();
+    expect(await typed('su 1000')).toBe('1000@haiku:~> ');
+    expect(await typed('id -u')).toBe('1000\n1000@haiku:~> ');
+    expect(await typed('exit')).toBe('haiku:~> ');
+    await typed("echo 'bob:x:1001:1001::/boot/home:/bin/sh' >> /etc/passwd");
+    expect(await typed('su bob')).toBe('bob@haiku:~> ');
+    expect(await typed('exit')).toBe('haiku:~> ');
+  });
+});

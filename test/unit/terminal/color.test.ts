@@ -2,7 +2,9 @@
 // not know, and an explicit "no" (FORCE_COLOR=0, TERM=dumb, NO_COLOR, --no-color) always obeyed.
 
 import { describe, expect, it } from 'vitest';
+import { Chalk } from 'chalk';
 import { terminalColorLevel } from '../../../bin/color.js';
+import { colorPrompt } from '../../../userland/terminal/App.js';
 
 describe('terminalColorLevel', () => {
   it("takes chalk's level, and basic colours where chalk saw none (an unknown terminal, CI set)", () => {
@@ -27,5 +29,14 @@ describe('terminalColorLevel', () => {
     expect(terminalColorLevel(true, { NO_COLOR: '1', FORCE_COLOR: '3' }, 3)).toBe(0);
     expect(terminalColorLevel(true, { NO_COLOR: '' }, 2)).toBe(2);
     expect(terminalColorLevel(false, { FORCE_COLOR: '3' }, 3)).toBe(0);
+  });
+});
+
+describe('colorPrompt', () => {
+  it('colours the host (with the user in front, for one who is not root), the directory and the arrow', () => {
+    const c = new Chalk({ level: 1 });
+    expect(colorPrompt('haiku:~> ', c)).toBe(`${c.green('haiku')}:${c.cyan('~')}${c.bold('>')} `);
+    expect(colorPrompt('bob@haiku:/tmp> ', c)).toBe(`${c.green('bob@haiku')}:${c.cyan('/tmp')}${c.bold('>')} `);
+    expect(colorPrompt('not a prompt', c)).toBe('not a prompt');
   });
 });
