@@ -89,7 +89,16 @@ export function historyFile(world: string, host: string): HistoryStore {
   };
 }
 
+/** What the interactive terminal says first: what this is, where you are, how to go on and leave. */
+export function banner(world: string, host: string): string {
+  return (
+    `tunlab: an emulated Haiku-like machine, host ${host} of the world "${world}" (real time).\n` +
+    'Type `help` for the commands, `hosts` for the other machines; ^D at an empty prompt leaves.\n'
+  );
+}
+
 export async function runInteractive(session: Session, color: boolean): Promise<number> {
+  process.stdout.write(banner(session.built.spec.name, session.host.name));
   const { shell, terminal } = await session.startShell([], { tty: true });
   const port = terminalPort(terminal!, shell);
   // The user may type at any time: blocked processes are waiting for them, not deadlocked.

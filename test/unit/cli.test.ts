@@ -370,7 +370,8 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 
 /**
  * The interactive shell on a pseudo-terminal (util-linux `script`): wait for the prompt, type
- * `exit 5`, and return the whole screen output and the exit status.
+ * `exit 5`, and return the whole screen output and the exit status. A status other than 5 is
+ * reported with the screen, where tunlab's own stderr lands too (an internal error's message, 70).
  */
 function interactive(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ screen: string; status: number | null }> {
   const cmd = `stty cols 100 rows 30; exec ${[process.execPath, TUNLAB_COMMAND, ...args].map((a) => `'${a}'`).join(' ')}`;
@@ -384,7 +385,8 @@ function interactive(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ scr
     }, RUN_MS);
     child.stdout.on('data', (d: Buffer) => {
       screen += d.toString('utf8');
-      if (!typed && screen.includes('haiku')) {
+      // The prompt, plain or in colour (the banner before it names the host too).
+      if (!typed && /haiku(\x1b\[\d+m)*:/.test(screen)) {
         typed = true;
         child.stdin.write('exit 5\r');
       }
@@ -406,7 +408,9 @@ describe.skipIf(!hasScript)('colours in the interactive terminal', () => {
 
   it('colours the prompt by default', async () => {
     const r = await interactive([]);
-    expect(r.status).toBe(5);
+    expect(r.status, r.screen).toBe(5);
+    // The banner first: what this is, where, how to go on.
+    expect(r.screen).toMatch(/^tunlab: an emulated Haiku-like machine, host haiku of the world "default" \(real time\)\.\r\nType `help` for the commands/);
     expect(r.screen).toContain(GREEN_PROMPT + CURSOR);
     expect(r.screen).toContain(`${PLAIN_PROMPT}exit 5\r\n`);
   });
@@ -416,8 +420,8 @@ describe.skipIf(!hasScript)('colours in the interactive terminal', () => {
   it('--no-color and NO_COLOR: no colours, the same screen, the cursor still shown', async () => {
     const flag = await interactive(['--no-color']);
     const env = await interactive([], { NO_COLOR: '1' });
-    expect(flag.status).toBe(5);
-    expect(env.status).toBe(5);
+    expect(flag.status, flag.screen).toBe(5);
+    expect(env.status, env.screen).toBe(5);
     expect(flag.screen).not.toMatch(COLOUR);
     expect(flag.screen).toContain(PLAIN_PROMPT + CURSOR);
     expect(env.screen).toBe(flag.screen);
@@ -427,7 +431,7 @@ describe.skipIf(!hasScript)('colours in the interactive terminal', () => {
   it('FORCE_COLOR=0 and TERM=dumb: no colours either', async () => {
     for (const env of [{ FORCE_COLOR: '0' }, { TERM: 'dumb' }]) {
       const r = await interactive([], env);
-      expect(r.status).toBe(5);
+      expect(r.status, r.screen).toBe(5);
       expect(r.screen).not.toMatch(COLOUR);
       expect(r.screen).toContain(PLAIN_PROMPT + CURSOR);
     }
