@@ -10,7 +10,7 @@ import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../../kernel
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
-import { readAll } from '../../lib/io.js';
+import { readFileText as readFile } from '../../lib/io.js';
 import { lookupAuth, lookupCipher } from './algorithms.js';
 import { type Codec, CleartextCodec, StaticCodec } from './codec.js';
 import { RandomPool } from '../../lib/random.js';
@@ -31,12 +31,7 @@ export default defineProgram({
 
 async function readFileText(sys: Sys, path: string): Promise<string | null> {
   try {
-    const fd = await sys.open(path, O_RDONLY | O_CLOEXEC);
-    try {
-      return new TextDecoder().decode(await readAll(sys, fd));
-    } finally {
-      await sys.close(fd);
-    }
+    return await readFile(sys, path);
   } catch (e) {
     if (isSysError(e)) return null;
     throw e;

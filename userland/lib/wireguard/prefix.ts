@@ -26,7 +26,8 @@ export function parsePrefix(s: string): Prefix | null {
   return { addr: masked(addr, bits), bits };
 }
 
-function masked(addr: Uint8Array, bits: number): Uint8Array {
+/** The address with every bit past the first `bits` cleared. */
+export function masked(addr: Uint8Array, bits: number): Uint8Array {
   const out = addr.slice();
   for (let i = 0; i < out.length; i++) {
     const keep = Math.max(0, Math.min(8, bits - i * 8));
