@@ -114,6 +114,7 @@ export function sealTransport(k: Keypair, packet: Uint8Array, mtu: number): Uint
 
 /** SendStagedPackets: with a usable session, send what waits; without, ask for a handshake. */
 export async function sendStaged(dev: Device, peer: Peer): Promise<void> {
+  if (peer.staged.length === 0) return;
   const k = peer.keypairs.current;
   if (k === null || k.spent(dev.now)) {
     await sendHandshakeInitiation(dev, peer, false);
