@@ -29,6 +29,8 @@ export const SO_TYPE = 0x4000_0008;
 export const IP_HDRINCL = 2;
 export const IP_TOS = 3;
 export const IP_TTL = 4;
+/** Set the Don't Fragment bit on what the socket sends (FreeBSD's IP_DONTFRAG, its value; raw and UDP sockets). */
+export const IP_DONTFRAG = 67;
 
 export const MSG_PEEK = 0x0002;
 export const MSG_TRUNC = 0x0010;
@@ -127,6 +129,7 @@ export const SOCKOPT_NAMES: Readonly<Record<string, string>> = {
   [`${IPPROTO_IP}:${IP_HDRINCL}`]: 'IP_HDRINCL',
   [`${IPPROTO_IP}:${IP_TOS}`]: 'IP_TOS',
   [`${IPPROTO_IP}:${IP_TTL}`]: 'IP_TTL',
+  [`${IPPROTO_IP}:${IP_DONTFRAG}`]: 'IP_DONTFRAG',
 };
 
 /** One row of SIOCGSOCKTABLE, for `netstat`. */

@@ -10,6 +10,7 @@ import {
   type SockaddrUn,
   UNIX_PATH_MAX,
   IP_TOS,
+  IP_DONTFRAG,
   IP_TTL,
   IPPROTO_IP,
   SO_BROADCAST,
@@ -157,6 +158,9 @@ export const socketSyscalls = {
         case IP_TOS:
           s.tos = v & 0xff;
           return 0;
+        case IP_DONTFRAG:
+          s.dontFrag = v !== 0;
+          return 0;
         default:
           return c.fail('ENOPROTOOPT');
       }
@@ -190,6 +194,7 @@ export const socketSyscalls = {
     if (level === IPPROTO_IP) {
       if (name === IP_TTL) return s.ttl;
       if (name === IP_TOS) return s.tos;
+      if (name === IP_DONTFRAG) return s.dontFrag ? 1 : 0;
     }
     return c.fail('ENOPROTOOPT');
   },

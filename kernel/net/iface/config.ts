@@ -5,7 +5,7 @@
 // an interface or a route.
 
 import { SysError } from '../../abi/errno.js';
-import { IFF_ALLMULTI, IFF_POINTOPOINT, IFF_PROMISC, IFF_UP } from '../../abi/if.js';
+import { IFF_ALLMULTI, IFF_BROADCAST, IFF_POINTOPOINT, IFF_PROMISC, IFF_UP } from '../../abi/if.js';
 import { RTF_HOST, RTF_REJECT, RTF_STATIC } from '../../abi/route.js';
 import { isMulticastMac } from '../../abi/wire/address.js';
 import type { NetInterface } from './interface.js';
@@ -40,6 +40,19 @@ export function setNetmask(stack: NetStack, iface: NetInterface, mask: number): 
   stack.replacePrimary(iface, { mask });
 }
 
+/**
+ * SIOCAIFADDR with an address: one more address on the interface. Without a mask it gets the
+ * classful one (all ones on a point-to-point link); without a broadcast address, the network's.
+ */
+export function addAlias(stack: NetStack, iface: NetInterface, a: { addr: number; mask: number | null; peer: number | null; broadcast: number | null }): void {
+  if (iface.addresses.some((x) => x.addr === a.addr)) throw new SysError('EEXIST');
+  const ptp = (iface.flags & IFF_POINTOPOINT) !== 0;
+  const mask = a.mask ?? (ptp ? 0xffff_ffff : defaultMask(a.addr));
+  if (!isContiguous(mask)) throw new SysError('EINVAL');
+  const broadcast = a.broadcast ?? (iface.flags & IFF_BROADCAST && a.peer === null ? (a.addr | ~mask) >>> 0 : null);
+  stack.addAddress(iface, { addr: a.addr, mask, broadcast, peer: a.peer });
+}
+
 /** SIOCSIFDSTADDR: the other end of a point-to-point link. */
 export function setPeer(stack: NetStack, iface: NetInterface, peer: number): void {
   if (!(iface.flags & IFF_POINTOPOINT)) throw new SysError('EINVAL');
@@ -49,7 +62,7 @@ export function setPeer(stack: NetStack, iface: NetInterface, peer: number): voi
 
 /** SIOCSIFBRDADDR. */
 export function setBroadcast(iface: NetInterface, broadcast: number): void {
-  if (!(iface.flags & 0x2)) throw new SysError('EINVAL');
+  if (!(iface.flags & IFF_BROADCAST)) throw new SysError('EINVAL');
   if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
   iface.primary.broadcast = broadcast;
 }
@@ -77,6 +90,18 @@ export function createInterface(stack: NetStack, name: string): NetInterface {
   const f = stack.factories.find((x) => x.matches(name));
   if (!f) throw new SysError('ENODEV');
   return f.create(name);
+}
+
+/** SIOCBRADDIF: make an interface a port of a bridge (bridge.ts). */
+export function addBridgeMember(stack: NetStack, bridge: string, member: NetInterface): void {
+  if (!stack.bridges) throw new SysError('EOPNOTSUPP');
+  stack.bridges.addMember(bridge, member);
+}
+
+/** SIOCBRDELIF. */
+export function removeBridgeMember(stack: NetStack, bridge: string, member: NetInterface): void {
+  if (!stack.bridges) throw new SysError('EOPNOTSUPP');
+  stack.bridges.removeMember(bridge, member);
 }
 
 export function setMtu(iface: NetInterface, mtu: number): void {

@@ -96,6 +96,17 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
     case io.SIOCAIFADDR: {
       const r = ifreqOf(arg);
       root(ctx);
+      const existing = stack.byName(r.ifr_name);
+      if (existing && r.ifr_addr !== undefined) {
+        // Haiku's ifaliasreq: one more address on an interface that exists.
+        config.addAlias(stack, existing, {
+          addr: addrOf(r.ifr_addr),
+          mask: r.ifr_netmask !== undefined ? addrOf(r.ifr_netmask) : null,
+          peer: r.ifr_dstaddr !== undefined ? addrOf(r.ifr_dstaddr) : null,
+          broadcast: r.ifr_broadaddr !== undefined ? addrOf(r.ifr_broadaddr) : null,
+        });
+        return 0;
+      }
       r.ifr_ifindex = config.createInterface(stack, r.ifr_name).index;
       return 0;
     }
@@ -112,11 +123,10 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
     case io.SIOCBRDELIF: {
       const r = ifreqOf(arg);
       root(ctx);
-      if (!stack.bridges) throw new SysError('EOPNOTSUPP');
       const member = stack.byIndex(Number(r.ifr_ifindex));
       if (!member) throw new SysError('ENODEV');
-      if (op === io.SIOCBRADDIF) stack.bridges.addMember(r.ifr_name, member);
-      else stack.bridges.removeMember(r.ifr_name, member);
+      if (op === io.SIOCBRADDIF) config.addBridgeMember(stack, r.ifr_name, member);
+      else config.removeBridgeMember(stack, r.ifr_name, member);
       return 0;
     }
     case io.SIOCADDRT:
@@ -315,6 +325,10 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
       return 0;
     case io.SIOCGIFTYPE:
       r.ifr_type = iface.device.ifType;
+      return 0;
+    case io.SIOCGIFTUNINFO:
+      if (!iface.device.tunInfo) throw new SysError('EINVAL');
+      (r as Ifreq & { ifr_tun?: io.TunInfo }).ifr_tun = iface.device.tunInfo();
       return 0;
     case io.SIOCGIFMEDIA:
       if (!iface.device.media) throw new SysError('EINVAL');

@@ -63,6 +63,7 @@ export class UnixStreamSocket extends Socket {
   private rdShut = false;
   private wrShut = false;
   private peerGone = false;
+  private readonly rxWait: WaitQueue;
   private readonly txWait: WaitQueue;
   private readonly acceptWait: WaitQueue;
   private readonly backlogWait: WaitQueue;
@@ -73,6 +74,7 @@ export class UnixStreamSocket extends Socket {
     flags: number,
   ) {
     super(host, AF_UNIX, SOCK_STREAM, 0, flags);
+    this.rxWait = new WaitQueue(`socket:${this.id} (waiting for data)`);
     this.txWait = new WaitQueue(`socket:${this.id} (waiting for room at the peer)`);
     this.acceptWait = new WaitQueue(`socket:${this.id} (waiting for a connection)`);
     this.backlogWait = new WaitQueue(`socket:${this.id} (backlog full)`);
@@ -290,6 +292,7 @@ export class UnixStreamSocket extends Socket {
     if (this.peer) this.peer.peerClosed(this.rx.length > 0);
     this.peer = null;
     this.rx.clear();
+    this.rxWait.wakeAll();
     this.txWait.wakeAll();
   }
 
