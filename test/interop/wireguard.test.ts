@@ -8,7 +8,7 @@
 //   - the real peer changes its port (wg set listen-port), and tunlab follows it (roaming);
 //   - (slow, real time) after REKEY_AFTER_TIME the initiator makes a new session while pings go on.
 // It needs root, `ip netns`, wireguard-go and wg; without them it is skipped, saying why, unless
-// TUNLAB_REQUIRE_INTEROP=1, when it fails instead.
+// TUNLAB_REQUIRE_INTEROP=1 (.ci/run), when it fails instead.
 
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
 import { TUNLAB_COMMAND } from '../helpers/command.js';
-import { cleanup, launch, makeNetns, runTool, Scratch, waitFile } from './helpers.js';
+import { cleanup, launch, makeNetns, missingTools, runTool, Scratch, skipUnlessAble, waitFile } from './helpers.js';
 
 const NS = `tunlab-wg-${process.pid}-${randomBytes(2).toString('hex')}`;
 const IFACE_BASE = `wgr${process.pid % 100000}`;
@@ -38,17 +38,10 @@ const ROAMED_PORT = 51832;
 let skipReason: string | null = null;
 let created = false;
 
-function missing(): string | null {
-  for (const tool of ['wireguard-go', 'wg', 'ip', 'ping']) {
-    if (runTool(['sh', '-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
-  }
-  return makeNetns(NS);
-}
-
 beforeAll(() => {
-  skipReason = missing();
+  skipReason =
+    missingTools({ command: 'wireguard-go', pkg: 'wireguard-go' }, { command: 'wg', pkg: 'wireguard-tools' }, { command: 'ping', pkg: 'iputils-ping' }) ?? makeNetns(NS);
   created = skipReason === null;
-  if (skipReason && process.env['TUNLAB_REQUIRE_INTEROP'] === '1') throw new Error(`WireGuard interop cannot run: ${skipReason}`);
 });
 
 beforeEach(() => {
@@ -96,7 +89,7 @@ const linuxPing = (count: number) => launch('linux ping', ['ping', '-n', '-c', S
 
 describe('tunlab WireGuard <-> real wireguard-go in a network namespace', () => {
   it('tunlab initiates; tunlab pings the Linux side, and Linux pings tunlab', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    skipUnlessAble(ctx, skipReason, 'WireGuard interop');
     const share = new Scratch();
     const real = await realPeer({ endpoint: false });
     const tl = tunlab(share, `ping -c 3 -i 0.5 ${REAL_IP}; ${waitFile('show')}; wg show wg0 dump`);
@@ -118,7 +111,7 @@ describe('tunlab WireGuard <-> real wireguard-go in a network namespace', () => 
   }, 60_000);
 
   it('the real side initiates (a Linux ping first), and tunlab follows the real peer to a new port', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    skipUnlessAble(ctx, skipReason, 'WireGuard interop');
     const share = new Scratch();
     const real = await realPeer({ endpoint: true });
     const tl = tunlab(share, `${waitFile('roamed')}; ping -c 2 -i 0.5 ${REAL_IP}; wg show wg0 endpoints`);
@@ -139,7 +132,7 @@ describe('tunlab WireGuard <-> real wireguard-go in a network namespace', () => 
   }, 60_000);
 
   it('rekeys after REKEY_AFTER_TIME (120 s of real time) while traffic flows, without losing a ping', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    skipUnlessAble(ctx, skipReason, 'WireGuard interop');
     const share = new Scratch();
     const real = await realPeer({ endpoint: false, seconds: 190 });
     const tl = tunlab(share, `ping -c 135 -i 1 ${REAL_IP} | tail -3`, 190);

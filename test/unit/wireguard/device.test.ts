@@ -106,3 +106,33 @@ describe('two devices', () => {
     expect(new WireGuardPacket(a.sent.at(-1)!.data).counter).toBe(1n);
   });
 });
+
+describe('under load', () => {
+  it('answers initiations without mac2 with cookie replies, and accepts the next one that carries the cookie', async () => {
+    const { a, b, clock } = pair();
+    await a.send('10.9.0.1', '10.9.0.2', 64);
+    const init = a.sent.shift()!;
+    // 200 copies at once fill an eighth of the handshake queue: B is under load before it opens any.
+    await b.sync();
+    const { receiveDatagram, processHandshakes } = await import('../../../userland/bin/wireguard/receive.js');
+    for (let i = 0; i < 200; i++) await receiveDatagram(b.dev, init.data, init.from);
+    await processHandshakes(b.dev);
+    const replies = b.sent.filter((w) => w.data.length === 64);
+    expect(replies.length).toBeGreaterThan(0);
+    expect(b.sent.some((w) => w.data.length === 92)).toBe(false);
+    expect(b.log.some((l) => l.includes('Sending cookie response for denied handshake message for 192.0.2.1:51820'))).toBe(true);
+    // A takes the cookie; its retry (after REKEY_TIMEOUT) carries mac2 and B, still under load, answers.
+    await a.receive(replies[0]!);
+    expect(a.log.some((l) => l.includes('Receiving cookie response from 192.0.2.2:51821'))).toBe(true);
+    b.sent.length = 0;
+    clock.advance(0.5 * S);
+    await b.sync();
+    b.dev.underLoadUntil = b.dev.now + S;
+    clock.advance(5 * S);
+    await a.timers();
+    const retry = a.sent.find((w) => w.data.length === 148)!;
+    expect([...retry.data.subarray(132)].some((x) => x !== 0)).toBe(true);
+    await b.receive(retry);
+    expect(b.sent.map((w) => w.data.length)).toContain(92);
+  });
+});
