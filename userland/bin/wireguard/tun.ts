@@ -2,7 +2,7 @@
 // interface's name and IFF_TUN | IFF_NO_PI, then the MTU (1420) through a socket's SIOCSIFMTU.
 // Errors read as Go prints a failed syscall ("device or resource busy").
 
-import { isSysError, strerror } from '../../../kernel/abi/errno.js';
+import { isSysError, strerror, SysError } from '../../../kernel/abi/errno.js';
 import { O_CLOEXEC, O_RDWR } from '../../../kernel/abi/fcntl.js';
 import type { Ifreq } from '../../../kernel/abi/if.js';
 import { IFF_NO_PI, IFF_TUN, SIOCGIFMTU, SIOCSIFMTU, TUNGETIFF, TUNSETIFF } from '../../../kernel/abi/ioctl.js';
@@ -20,6 +20,8 @@ export function goErrno(e: unknown): string {
 
 /** The interface `name`'s fd, or Go's error text. */
 export async function createTun(sys: Sys, name: string, mtu: number): Promise<{ fd: number; name: string } | string> {
+  // IFNAMSIZ is 16 with the NUL; wireguard-go refuses a longer name rather than let it be cut.
+  if (new TextEncoder().encode(name).length >= 16) return `interface name too long: ${goErrno(new SysError('ENAMETOOLONG'))}`;
   let fd: number;
   try {
     fd = await sys.open(CLONE_DEVICE, O_RDWR | O_CLOEXEC);
