@@ -19,8 +19,6 @@ import { runTimers } from './timer-handlers.js';
 import { getMtu, goErrno } from './tun.js';
 import { UapiServer } from './uapi-server.js';
 
-/** Packets taken from the tun or the socket per wake, so neither starves the other. */
-const BATCH = 128;
 
 class SyscallIo implements DeviceIo {
   udp = -1;
@@ -105,9 +103,17 @@ export async function runDaemon(d: Daemon): Promise<number> {
   const rng = new RandomPool(sys);
   const io = new SyscallIo(sys, d.tunFd, rng);
   const dev = new Device(io, log);
+  // The wall clock is read with the monotonic one only now and then: in between it is the monotonic
+  // clock plus the last offset seen (one clock_gettime per wake, not two).
+  let wallOffset = 0;
+  let offsetRead = -Infinity;
   const tick = async () => {
     dev.now = await sys.clock_gettime(CLOCK_MONOTONIC);
-    dev.wallNow = d.clock.wall = await sys.clock_gettime(CLOCK_REALTIME);
+    if (dev.now - offsetRead >= 1e9) {
+      wallOffset = (await sys.clock_gettime(CLOCK_REALTIME)) - dev.now;
+      offsetRead = dev.now;
+    }
+    dev.wallNow = d.clock.wall = dev.now + wallOffset;
   };
   await tick();
   await log.verbose('Device started');
@@ -122,11 +128,8 @@ export async function runDaemon(d: Daemon): Promise<number> {
   }
   await log.verbose('Interface state was Down, requested Up, now Up');
   let lastMtuCheck = -Infinity;
-  let status = 0;
-  loop: for (;;) {
+  for (;;) {
     if (signals.length > 0) break;
-    await tick();
-    await dev.refillRandom();
     await runTimers(dev);
     await processHandshakes(dev);
     const fds: PollFd[] = [{ fd: d.tunFd, events: POLLIN, revents: 0 }, ...uapi.pollFds()];
@@ -141,18 +144,16 @@ export async function runDaemon(d: Daemon): Promise<number> {
     }
     await tick();
     await dev.refillRandom();
+    // One datagram and one packet per wake: poll says again at once when more wait, which costs
+    // less than reading until EAGAIN.
     const udpReady = io.udp >= 0 && fds.find((p) => p.fd === io.udp)?.revents;
     if (udpReady) {
-      for (let i = 0; i < BATCH && io.udp >= 0; i++) {
-        let got;
-        try {
-          got = await sys.recvfrom(io.udp, 65536, MSG_DONTWAIT);
-        } catch (e) {
-          if (!isSysError(e)) throw e;
-          break;
-        }
+      try {
+        const got = await sys.recvfrom(io.udp, 65536, MSG_DONTWAIT);
         const from = got.from as SockaddrIn | null;
         if (from) await receiveDatagram(dev, got.data, { addr: from.sin_addr, port: from.sin_port });
+      } catch (e) {
+        if (!isSysError(e)) throw e;
       }
       await processHandshakes(dev);
     }
@@ -161,20 +162,16 @@ export async function runDaemon(d: Daemon): Promise<number> {
         lastMtuCheck = dev.now;
         dev.mtu = (await getMtu(sys, d.ifname)) ?? dev.mtu;
       }
-      for (let i = 0; i < BATCH; i++) {
-        let packet: Uint8Array;
-        try {
-          packet = await sys.read(d.tunFd, 65536);
-        } catch (e) {
-          if (!isSysError(e)) throw e;
-          if (e.errno === 'EAGAIN' || e.errno === 'EINTR') break;
+      try {
+        const packet = await sys.read(d.tunFd, 65536);
+        await fromTun(dev, packet);
+      } catch (e) {
+        if (!isSysError(e)) throw e;
+        if (e.errno !== 'EAGAIN' && e.errno !== 'EINTR') {
           // The interface is gone (wg-quick down deletes it): the device closes, as wireguard-go does.
           await log.error(`Failed to read packet from TUN device: ${goErrno(e)}`);
-          status = 0;
-          break loop;
+          break;
         }
-        await dev.refillRandom();
-        await fromTun(dev, packet);
       }
     }
     await uapi.serve(fds.slice(1));
@@ -185,5 +182,5 @@ export async function runDaemon(d: Daemon): Promise<number> {
   await io.closeUdp();
   await rng.close();
   await log.verbose('Device closed');
-  return status;
+  return 0;
 }
