@@ -116,6 +116,27 @@ describe('wg', () => {
     );
   });
 
+  it('applies files: setconf replaces, addconf adds, syncconf removes the peers a file leaves out', async () => {
+    const peer = (pub: string, ip: string) => `[Peer]\nPublicKey = ${pub}\nAllowedIPs = ${ip}\n`;
+    const out = await sh(
+      [
+        SET,
+        `printf '[Interface]\nListenPort = 5555\nPrivateKey = ${A_KEY}\n\n${peer(B_PUB, '10.0.0.2')}' > one.conf`,
+        `printf '${peer(A_PUB.replace('1sEK', '2sEK'), '10.0.0.3')}' > more.conf`,
+        'wg setconf wgT one.conf; wg show wgT peers; wg show wgT listen-port',
+        'wg addconf wgT more.conf; wg show wgT peers | wc -l',
+        'wg syncconf wgT one.conf; wg show wgT peers',
+        `printf '[Interface]\nAddress = 10.0.0.1/24\n' > quick.conf; wg setconf wgT quick.conf; echo rc=$?`,
+      ].join('\n'),
+    );
+    expect(out).toBe(`${B_PUB}\n5555\n2\n${B_PUB}\nLine unrecognized: \`Address=10.0.0.1/24'\nConfiguration parsing error\nrc=1\n`);
+  });
+
+  it("colours as wg's terminal.c does when asked (WG_COLOR_MODE=always)", async () => {
+    const out = await sh(`${SET}\nWG_COLOR_MODE=always wg show wgT | head -2`);
+    expect(out).toBe(`\x1b[0m\x1b[32m\x1b[1minterface\x1b[0m: \x1b[32mwgT\x1b[0m\n  \x1b[1mpublic key\x1b[0m: ${A_PUB}\n`);
+  });
+
   it('makes keys: genkey is clamped, pubkey matches the reference, genpsk is 32 bytes', async () => {
     const out = await sh(`echo ${A_KEY} | wg pubkey\nwg genkey | wg pubkey | wc -c\nwg genpsk | wc -c\necho garbage | wg pubkey; echo rc=$?`);
     expect(out).toBe(`${A_PUB}\n45\n45\nwg: Key is not the correct length or format\nrc=1\n`);
