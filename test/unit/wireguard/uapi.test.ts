@@ -91,9 +91,10 @@ describe('UAPI set', () => {
   });
 
   it('removes a peer, replaces all peers, and ignores a peer with the device\'s own key', async () => {
-    const { s, dev } = await session(`set=1\npublic_key=${B_PUB}\nremove=true\n\n`);
+    const { s, dev, log } = await session(`set=1\npublic_key=${B_PUB}\nremove=true\n\n`);
     expect(s.out).toBe('errno=0\n\n');
     expect(dev.peers.size).toBe(0);
+    expect(log.slice(-2).map((l) => l.slice(l.indexOf('peer(')))).toEqual(['peer(fGca…Q6zw) - UAPI: Removing\n', 'peer(fGca…Q6zw) - Stopping\n']);
     const own = keyToHex(vectorKey('a.pub'));
     const r = await session(`set=1\nreplace_peers=true\npublic_key=${own}\nallowed_ip=10.0.0.0/8\n\n`);
     expect(r.s.out).toBe('errno=0\n\n');

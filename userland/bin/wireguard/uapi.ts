@@ -190,7 +190,10 @@ export class UapiSession {
       case 'replace_peers':
         if (value !== 'true') return new IpcError(IPC_ERROR_INVALID, `failed to set replace_peers, invalid value: ${value}`);
         await dev.log.verbose('UAPI: Removing all peers');
-        for (const k of [...dev.peers.keys()]) dev.removePeer(k);
+        for (const [k, p] of [...dev.peers]) {
+          dev.removePeer(k);
+          await dev.log.verbose(`${p.name} - Stopping`);
+        }
         return null;
       default:
         return new IpcError(IPC_ERROR_INVALID, `invalid UAPI device key: ${key}`);
@@ -231,6 +234,7 @@ export class UapiSession {
         if (!sp.dummy && sp.peer) {
           await dev.log.verbose(`${name} - UAPI: Removing`);
           dev.removePeer(keyToHex(sp.peer.publicKey));
+          await dev.log.verbose(`${name} - Stopping`);
         }
         sp.peer = null;
         sp.dummy = true;
