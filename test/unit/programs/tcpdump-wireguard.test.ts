@@ -4,7 +4,11 @@
 // names, Wireshark's heuristic on other ports, and garbage on 51820.
 
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Session } from '../../../bin/session.js';
 import { describe, expect, it } from 'vitest';
 import { buildIpv4Packet, buildUdpPacket, buildWireGuardMessage, parseIpv4, WG_TRANSPORT_DATA } from '../../../kernel/abi/wire/index.js';
 import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
@@ -85,5 +89,30 @@ describe('tcpdump and WireGuard', () => {
     const odd = keepalive.slice();
     odd[1] = 1;
     expect(packetLine('', udp(40000, 5555, odd), opts)).toBe('IP 10.0.2.15.40000 > 10.0.2.2.5555: UDP, length 32\n');
+  });
+
+  it("writes tunlab's own tunnel to a pcap that Wireshark reads as the same WireGuard messages", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunlab-wg-pcap-'));
+    try {
+      const session = await Session.create({ clock: 'virtual', share: dir });
+      const dec = new TextDecoder();
+      let out = '';
+      const collect = (d: Uint8Array) => void (out += dec.decode(d, { stream: true }));
+      const script = [
+        'wg-quick up wg0 2>/dev/null',
+        'tcpdump -c 6 -i /dev/net/ipro1000/0 -w /host/wg.pcap udp port 51820 2>/dev/null &',
+        'ping -c 2 10.10.0.10 > /dev/null',
+        'wait',
+        'tcpdump -n -t -r /host/wg.pcap 2>/dev/null',
+      ].join('\n');
+      const { shell } = await session.startShell(['-c', script], { tty: false, out: collect, err: collect });
+      await session.run(() => !shell.alive);
+      const ours = out.trim().split('\n').map((l) => l.replace(/^.*: WireGuard /, '').replace(/, length \d+$/, ''));
+      expect(ours.map((l) => l.split(',')[0])).toEqual(['Handshake Initiation', 'Handshake Response', 'Keepalive', 'Transport Data', 'Transport Data', 'Transport Data']);
+      const shark = tsharkInfo(path.join(dir, 'wg.pcap'));
+      if (shark !== null) expect(shark).toEqual(ours);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
