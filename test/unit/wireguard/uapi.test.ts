@@ -119,3 +119,22 @@ describe('UAPI set', () => {
     expect(a.dev.boundPort).toBe(4242);
   });
 });
+
+describe('UAPI on garbage', () => {
+  it('answers or closes, never throws, whatever bytes a client sends', async () => {
+    const fc = (await import('fast-check')).default;
+    const words = ['get=1', 'set=1', '', 'listen_port=1', `public_key=${B_PUB}`, 'allowed_ip=10.0.0.0/8', 'remove=true', 'x', '=', 'endpoint=1.2.3.4:5'];
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.array(fc.constantFrom(...words), { maxLength: 12 }).map((l) => enc(l.join('\n')))), async (bytes) => {
+        const { a } = pair();
+        await a.sync();
+        const s = new UapiSession(a.dev);
+        await s.input(bytes);
+        await s.end();
+        expect(s.closing).toBe(true);
+        expect(s.out).toMatch(/^([a-z_]+=[^\n]*\n)*(errno=-?\d+\n\n([a-z_]+=[^\n]*\n)*)*$/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
