@@ -2,7 +2,7 @@
 // interface's name and IFF_TUN | IFF_NO_PI, then the MTU (1420) through a socket's SIOCSIFMTU.
 // Errors read as Go prints a failed syscall ("device or resource busy").
 
-import { isSysError, strerror, SysError } from '../../../kernel/abi/errno.js';
+import { type ErrnoName, isSysError, strerror, SysError } from '../../../kernel/abi/errno.js';
 import { O_CLOEXEC, O_RDWR } from '../../../kernel/abi/fcntl.js';
 import type { Ifreq } from '../../../kernel/abi/if.js';
 import { IFF_NO_PI, IFF_TUN, SIOCGIFMTU, SIOCSIFMTU, TUNGETIFF, TUNSETIFF } from '../../../kernel/abi/ioctl.js';
@@ -11,9 +11,31 @@ import type { Sys } from '../../../kernel/abi/syscalls.js';
 
 export const CLONE_DEVICE = '/dev/misc/tun';
 
-/** A failed syscall as Go's error text gives it: the errno's message, lowercase. */
+/** Go prints a syscall's error as Linux's strerror text in lowercase (syscall.Errno.Error()). */
+const GO_ERRNO: Readonly<Partial<Record<ErrnoName, string>>> = {
+  EACCES: 'permission denied',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+  EBADFD: 'file descriptor in bad state',
+  EBUSY: 'device or resource busy',
+  ECONNREFUSED: 'connection refused',
+  EHOSTUNREACH: 'no route to host',
+  EINVAL: 'invalid argument',
+  EIO: 'input/output error',
+  EMSGSIZE: 'message too long',
+  ENAMETOOLONG: 'file name too long',
+  ENETDOWN: 'network is down',
+  ENETUNREACH: 'network is unreachable',
+  ENOBUFS: 'no buffer space available',
+  ENOENT: 'no such file or directory',
+  EPERM: 'operation not permitted',
+};
+
+/** A failed syscall as Go's error text gives it (the errno's message, lowercase, where Go has none). */
 export function goErrno(e: unknown): string {
   if (!isSysError(e)) throw e;
+  const known = GO_ERRNO[e.errno];
+  if (known) return known;
   const m = strerror(e.errno);
   return m.charAt(0).toLowerCase() + m.slice(1);
 }
