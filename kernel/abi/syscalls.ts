@@ -4,7 +4,7 @@
 
 import type { PollFd } from './poll.js';
 import type { SignalHandler } from './signal.js';
-import type { RecvResult, Sockaddr, SockaddrIn } from './socket.js';
+import type { AcceptResult, RecvResult, Sockaddr, SockaddrBind, SockaddrIn } from './socket.js';
 import type { Dirent, Stat } from './stat.js';
 
 export interface SpawnOptions {
@@ -139,8 +139,17 @@ export interface Sys {
 
   // --- sockets
   socket(domain: number, type: number, protocol: number): Promise<number>;
-  bind(fd: number, addr: SockaddrIn): Promise<number>;
-  connect(fd: number, addr: SockaddrIn): Promise<number>;
+  /** Give a socket its address: an IPv4 address and port, or (AF_UNIX) a path, made a socket file. */
+  bind(fd: number, addr: SockaddrBind): Promise<number>;
+  connect(fd: number, addr: SockaddrBind): Promise<number>;
+  /** Accept connections on a stream socket, at most `backlog` waiting (net.core.somaxconn caps it). */
+  listen(fd: number, backlog: number): Promise<number>;
+  /** The next connection of a listener: its new fd and its peer. */
+  accept(fd: number): Promise<AcceptResult>;
+  /** As accept, with SOCK_NONBLOCK / SOCK_CLOEXEC for the new fd. */
+  accept4(fd: number, flags: number): Promise<AcceptResult>;
+  /** Shut down reading (SHUT_RD), writing (SHUT_WR) or both of a connection. */
+  shutdown(fd: number, how: number): Promise<number>;
   sendto(fd: number, data: Uint8Array, flags?: number, addr?: SockaddrIn | null): Promise<number>;
   recvfrom(fd: number, count: number, flags?: number): Promise<RecvResult>;
   getsockname(fd: number): Promise<Sockaddr>;

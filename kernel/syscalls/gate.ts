@@ -101,7 +101,10 @@ export function makeSys(k: GateHost, p: Process): Sys {
         await barrier;
         if (!p.alive) return never();
       }
-      p.deliverPending();
+      // A signal caught while the program ran is not handled here, before the call: as on Linux, a
+      // call that would sleep sees it pending and fails with EINTR at once, and the handler runs on
+      // the way out, where the program sees both. (Run here, the handler would set its flag after
+      // the program had looked, and the call would sleep through it.)
       if (p.stopped) await whileStopped(name);
       if (!p.alive) return never();
       const startNs = sched.now();
@@ -214,6 +217,10 @@ export function makeSys(k: GateHost, p: Process): Sys {
     socket: call('socket'),
     bind: call('bind'),
     connect: call('connect'),
+    listen: call('listen'),
+    accept: call('accept'),
+    accept4: call('accept4'),
+    shutdown: call('shutdown'),
     sendto: call('sendto'),
     recvfrom: call('recvfrom'),
     getsockname: call('getsockname'),

@@ -293,6 +293,30 @@ export const TABLE: Record<string, Row[]> = {
   uname: [unknown('uname'), tooMany('uname')],
   uptime: [unknown('uptime'), tooMany('uptime')],
   wc: [unknown('wc'), tooLong('wc', [LONG], 1, `wc: ${X}: File name too long`)],
+  // wg's status is 1 for every failure, usage included (wg.c); its subcommands read words, not options.
+  wg: [
+    row('unknown option', ['wg', '--bogus-option'], 1, /^Invalid subcommand: `--bogus-option'\nUsage: wg <cmd> \[<args>\]\n/),
+    row('no arguments', ['wg', 'set'], 1, /^Usage: wg set <interface> \[listen-port <port>\] /),
+    row('bad address', ['wg', 'set', 'wg0', 'peer', 'fGcanAjsP/oOQN8uVThOBn/jIBnkyI8f7Jt4H2UQ6zw=', 'endpoint', '999.1.1.1:1'], 1, /^Name or service not known: `999\.1\.1\.1:1'\n$/),
+    row('out of range', ['wg', 'set', 'wg0', 'fwmark', HUGE], 1, new RegExp(`^Fwmark is neither 0/off nor 0-0xffffffff: \`${HUGE}'\n$`)),
+    row('long string', ['wg', 'show', LONG], 1, /^Unable to access interface: Protocol not supported\n$/),
+    row('bad input', ['wg', 'pubkey'], 1, /^wg: Key is not the correct length or format\n$/, 'not a key\n'),
+  ],
+  // wg-quick dies with status 1 and its usage text for anything but up|down|save|strip and a file.
+  'wg-quick': [
+    row('unknown option', ['wg-quick', '--bogus-option'], 1, /^Usage: wg-quick \[ up \| down \| save \| strip \] /),
+    row('no arguments', ['wg-quick'], 1, /^Usage: wg-quick /),
+    row('long string', ['wg-quick', 'up', LONG], 1, new RegExp(`^wg-quick: \`${X}' does not exist\n$`)),
+    row('bad input', ['wg-quick', 'down', 'nope'], 1, /^wg-quick: `\/etc\/wireguard\/nope\.conf' does not exist\n$/),
+  ],
+  // As wireguard-go's main.go: a usage error prints the usage and returns 0, any word is an
+  // interface name (so an "option" makes a daemon for it, which prints nothing by default).
+  'wireguard-go': [
+    row('unknown option', ['wireguard-go', '--bogus-option'], 0, /^$/),
+    row('no arguments', ['wireguard-go'], 0, /^Usage: wireguard-go \[-f\/--foreground\] INTERFACE-NAME\n$/),
+    row('long string', ['wireguard-go', LONG], 1, /^ERROR: \(x{10000}\) \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Failed to create TUN device: interface name too long: file name too long\n$/),
+    row('runs until killed', ['wireguard-go', '-f', 'wg9'], 137, /^$/),
+  ],
   which: [unknown('which'), row('no arguments', ['which'], 1, /^$/), row('long string', ['which', LONG], 1, /^$/)],
   xargs: [
     unknown('xargs'),

@@ -3,7 +3,7 @@
 // readiness for poll.
 
 import { type ErrnoName, SysError } from '../../abi/errno.js';
-import { MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, type RecvResult, type Sockaddr, type SockaddrIn } from '../../abi/socket.js';
+import { MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, type RecvResult, SHUT_RD, SHUT_RDWR, type Sockaddr, type SockaddrIn } from '../../abi/socket.js';
 import { B_SELECT_ERROR, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
 import { S_IFSOCK, type Stat } from '../../abi/stat.js';
 import { PacketQueue } from '../iface/packet-queue.js';
@@ -77,13 +77,26 @@ export abstract class Socket extends OpenFile {
   }
 
   abstract localName(): Sockaddr;
-  abstract peerName(): SockaddrIn | null;
+  abstract peerName(): Sockaddr | null;
   abstract sendto(ctx: IoContext, data: Uint8Array, flags: number, to: SockaddrIn | null): Promise<number> | number;
   bind(_addr: SockaddrIn, _ctx: IoContext): void {
     throw new SysError('EOPNOTSUPP');
   }
-  connect(_addr: SockaddrIn, _ctx: IoContext): void {
+  connect(_addr: SockaddrIn, _ctx: IoContext): void | Promise<void> {
     throw new SysError('EOPNOTSUPP');
+  }
+  /** listen(2): only stream sockets listen. */
+  listen(_backlog: number): void {
+    throw new SysError('EOPNOTSUPP');
+  }
+  /** accept(2): the socket of the next connection; `flags` its file's (O_NONBLOCK). */
+  accept(_ctx: IoContext, _flags: number): Promise<Socket> | Socket {
+    throw new SysError('EOPNOTSUPP');
+  }
+  /** shutdown(2): a datagram socket has no connection to shut down. */
+  shutdown(how: number): void {
+    if (how !== SHUT_RD && how !== SHUT_RDWR && how !== 1) throw new SysError('EINVAL');
+    throw new SysError('ENOTCONN');
   }
 
   /** Queue a datagram for the reader; false (and a drop counted) when the buffer is full. */
