@@ -68,6 +68,7 @@ export class Nic implements NetDevice {
   transmit(iface: NetInterface, frame: Uint8Array): void {
     if (!this.carrier || !this.wire) {
       iface.counters.txDropped++;
+      if (this.net.tracing) this.net.trace('nic', iface.name, 'drop', 'ether', frame, { reason: 'no-carrier', counter: `${iface.name} tx_dropped` });
       return;
     }
     iface.counters.txPackets++;
@@ -85,6 +86,7 @@ export class Nic implements NetDevice {
     if (!iface) return;
     if (!iface.running) {
       iface.counters.rxDropped++;
+      if (this.net.tracing) this.net.trace('nic', iface.name, 'drop', 'ether', frame, { reason: 'iface-down', counter: `${iface.name} rx_dropped` });
       return;
     }
     iface.counters.rxPackets++;

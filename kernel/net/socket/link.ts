@@ -14,6 +14,7 @@ import { Socket, type SocketHost } from './socket.js';
 const CAPTURE_RCVBUF = 4 * 1024 * 1024;
 
 export class LinkSocket extends Socket {
+  protected override readonly carriesPackets = false;
   private iface: NetInterface | null = null;
   private tap: ((dir: 'in' | 'out', data: Uint8Array) => void) | null = null;
 
