@@ -200,6 +200,12 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
     case 'readdir':
     case 'readlink':
       return a.map((x, i) => (i === 0 ? quoteString(String(x)) : String(x))).join(', ');
+    case 'journey_open': {
+      const o = a[0] as { events?: number } | undefined;
+      return o?.events !== undefined ? `{events=${o.events}}` : 'NULL';
+    }
+    case 'journey_read':
+      return `${a[0]}, ${(result as { events?: unknown[] } | undefined)?.events ? '[...]' : '0x0'}, ${a[1]}`;
     case 'rename':
     case 'symlink':
       return `${quoteString(String(a[0]))}, ${quoteString(String(a[1]))}`;
@@ -212,6 +218,10 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
   if (errno) return `-1 ${errno} (${ERRNO[errno].message})`;
   if (name === 'read' && result instanceof Uint8Array) return String(result.length);
   if (name === 'recvfrom') return String((result as RecvResult).data.length);
+  if (name === 'journey_read') {
+    const b = result as { events: unknown[]; lost: number };
+    return b.lost ? `${b.events.length} (${b.lost} lost)` : String(b.events.length);
+  }
   if (name === 'poll') {
     const n = Number(result);
     return n > 0 ? `${n} (${formatPoll((args[0] as PollFd[]).filter((p) => p.revents), true)})` : n === 0 ? '0 (Timeout)' : String(n);

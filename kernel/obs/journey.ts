@@ -10,8 +10,12 @@
 // oldest datagram it received, and continues the journey of the packet that datagram carried. A
 // datagram sent while no tun packet waits carries nothing (a keepalive). Two FIFOs, not one, so a
 // program that only sends and receives on sockets (ping, a UDP client) never links a request to
-// the last reply. A program that reads a datagram and throws it away (a replay, a bad HMAC) says
-// so with journey_drop(), or the next packet it writes would be taken as coming out of it.
+// the last reply. Encapsulation adds bytes and never takes any away, so a datagram carries a packet
+// only if it is at least as long: a keepalive sent while a packet waits carries nothing, and the
+// short datagrams a VPN received and kept for itself (its pings, its control messages) are passed
+// over when it writes a packet, and forgotten. What the kernel cannot tell apart it gets wrong: a
+// handshake message longer than the packet waiting to be encrypted is taken as its carrier. A
+// program that throws a datagram away (a replay, a bad HMAC) says so with journey_drop().
 //
 // Nothing here runs unless someone records or captures: callers check `active` first.
 
@@ -28,8 +32,8 @@ export interface PacketTag {
 
 /** Packets a task read and has not passed on yet, per direction; bounded, oldest forgotten first. */
 interface Pending {
-  readonly fromTun: PacketTag[];
-  readonly fromSocket: PacketTag[];
+  readonly fromTun: Uint8Array[];
+  readonly fromSocket: Uint8Array[];
 }
 
 /** How many unforwarded packets a task is remembered to hold, per direction. */
@@ -98,43 +102,51 @@ export class PacketJourneys {
     return p;
   }
 
-  private static push(list: PacketTag[], t: PacketTag): void {
-    list.push(t);
+  private static push(list: Uint8Array[], bytes: Uint8Array): void {
+    list.push(bytes);
     if (list.length > PENDING_MAX) list.shift();
   }
 
   /** A task read this packet from a tun/tap fd. */
   readFromTun(task: object, bytes: Uint8Array): PacketTag {
-    const t = this.tag(bytes);
-    PacketJourneys.push(this.of(task).fromTun, t);
-    return t;
+    PacketJourneys.push(this.of(task).fromTun, bytes);
+    return this.tag(bytes);
   }
 
   /** A task received this datagram on a socket. */
   readFromSocket(task: object, bytes: Uint8Array): PacketTag {
-    const t = this.tag(bytes);
-    PacketJourneys.push(this.of(task).fromSocket, t);
-    return t;
+    PacketJourneys.push(this.of(task).fromSocket, bytes);
+    return this.tag(bytes);
   }
 
   /** A task sends this datagram (the kernel's copy of it): it carries the oldest packet read from a tun, if any. */
   sending(task: object, bytes: Uint8Array): PacketTag {
-    const inner = this.pending.get(task)?.fromTun.shift();
-    return this.label(bytes, inner ? { id: this.next++, inner: inner.id } : { id: this.next++ });
+    const waiting = this.pending.get(task)?.fromTun;
+    const inner = waiting && waiting.length > 0 && waiting[0]!.length <= bytes.length ? waiting.shift() : undefined;
+    return this.label(bytes, inner ? { id: this.next++, inner: this.tag(inner).id } : { id: this.next++ });
   }
 
   /**
    * A task writes this packet to a tun/tap fd (the kernel's copy): it came out of the oldest
-   * datagram received, and goes on as the packet that datagram carried, when it carried one.
+   * datagram received, and goes on as the packet that datagram carried, when it carried one. With
+   * no datagram received but a packet read from a tun, it answers that packet.
    */
   writingToTun(task: object, bytes: Uint8Array): PacketTag {
-    const outer = this.pending.get(task)?.fromSocket.shift();
-    if (!outer) return this.fresh(bytes);
+    const waiting = this.pending.get(task)?.fromSocket;
+    // Datagrams too short to have carried it ended in the program (its keepalives): forgotten.
+    while (waiting && waiting.length > 0 && waiting[0]!.length < bytes.length) waiting.shift();
+    const received = waiting?.shift();
+    if (!received) {
+      // Read from a tun, written back to one, no datagram between: an answer (a ping-reply program).
+      const asked = this.pending.get(task)?.fromTun.shift();
+      return asked ? this.answer(asked, bytes) : this.fresh(bytes);
+    }
+    const outer = this.tag(received);
     return this.label(bytes, { id: outer.inner ?? this.next++, outer: outer.id });
   }
 
-  /** The task dropped the oldest datagram it received (journey_drop): it is not passed on. */
-  droppedBy(task: object): PacketTag | undefined {
-    return this.pending.get(task)?.fromSocket.shift();
+  /** The task dropped the datagram it received last (journey_drop): its bytes, no longer pending. */
+  droppedBy(task: object): Uint8Array | undefined {
+    return this.pending.get(task)?.fromSocket.pop();
   }
 }

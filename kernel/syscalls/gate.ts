@@ -15,6 +15,7 @@ import { never } from '../sched/scheduler.js';
 import type { OpenFile } from '../vfs/file.js';
 import { type KernelServices, type SyscallContext, syscallContext } from './context.js';
 import { fdSyscalls } from './fd.js';
+import { journeySyscalls } from './journey.js';
 import { machineSyscalls } from './machine.js';
 import { namespaceSyscalls } from './namespace.js';
 import { pollSyscalls } from './poll.js';
@@ -32,6 +33,7 @@ const SYSCALLS = {
   ...timeSyscalls,
   ...machineSyscalls,
   ...socketSyscalls,
+  ...journeySyscalls,
 } satisfies SyscallTable<SyscallName>;
 
 /** What the gate needs besides the services the calls use. */
@@ -205,6 +207,9 @@ export function makeSys(k: GateHost, p: Process): Sys {
     getpeername: call('getpeername'),
     setsockopt: call('setsockopt'),
     getsockopt: call('getsockopt'),
+    journey_open: call('journey_open'),
+    journey_read: call('journey_read'),
+    journey_drop: call('journey_drop'),
   };
   return Object.freeze(sys);
 }

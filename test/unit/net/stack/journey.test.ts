@@ -161,6 +161,24 @@ describe('nothing recorded', () => {
 });
 
 describe('the tunnel bookkeeping of a task', () => {
+  it('links only what could have carried what: encapsulation never makes a packet shorter', () => {
+    const j = new PacketJourneys(() => true);
+    const vpn = {};
+    const packet = new Uint8Array(84);
+    const id = j.readFromTun(vpn, packet).id;
+    // A 32-byte keepalive sent while the packet waits carries nothing; the packet still waits.
+    expect(j.sending(vpn, new Uint8Array(32)).inner).toBeUndefined();
+    expect(j.sending(vpn, new Uint8Array(144)).inner).toBe(id);
+    // Received: the peer's keepalive (kept by the program), then the data datagram.
+    const keepalive = new Uint8Array(32);
+    const data = new Uint8Array(144);
+    j.readFromSocket(vpn, keepalive);
+    j.readFromSocket(vpn, data);
+    expect(j.writingToTun(vpn, new Uint8Array(84)).outer).toBe(j.idOf(data));
+    // The keepalive was passed over and forgotten.
+    expect(j.writingToTun(vpn, new Uint8Array(20)).outer).toBeUndefined();
+  });
+
   const bytes = () => new Uint8Array(20);
 
   it('links each datagram sent to the oldest packet read from a tun, however many wait; with none waiting, a keepalive', () => {
@@ -202,6 +220,14 @@ describe('the tunnel bookkeeping of a task', () => {
     expect(lone.outer).toBe(j.idOf(k));
   });
 
+  it('takes a packet written back to a tun after one was read from it, no datagram between, as an answer', () => {
+    const j = new PacketJourneys(() => true);
+    const replier = {};
+    const asked = j.readFromTun(replier, bytes());
+    expect(j.writingToTun(replier, bytes()).cause).toBe(asked.id);
+    expect(j.writingToTun(replier, bytes()).cause).toBeUndefined();
+  });
+
   it('keeps the two directions apart, forgets a datagram the program dropped, and bounds what it remembers', () => {
     const j = new PacketJourneys(() => true);
     const ping = {};
@@ -209,11 +235,11 @@ describe('the tunnel bookkeeping of a task', () => {
     j.readFromSocket(ping, bytes());
     expect(j.sending(ping, bytes()).inner).toBeUndefined();
     const vpn = {};
-    const bad = bytes();
-    j.readFromSocket(vpn, bad);
     const good = bytes();
     j.readFromSocket(vpn, good);
-    expect(j.droppedBy(vpn)!.id).toBe(j.idOf(bad));
+    const bad = bytes();
+    j.readFromSocket(vpn, bad);
+    expect(j.droppedBy(vpn)).toBe(bad);
     expect(j.writingToTun(vpn, bytes()).outer).toBe(j.idOf(good));
     const many = {};
     const first = bytes();
