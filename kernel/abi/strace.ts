@@ -21,6 +21,12 @@ import { FAMILY_NAMES, PROTO_NAMES, type RecvResult, type Sockaddr, SOCKOPT_NAME
 
 const MAX_STR = 32;
 
+const LFLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [0o1, 'ISIG'],
+  [0o2, 'ICANON'],
+  [0o10, 'ECHO'],
+];
+
 const ARPHRD_NAMES: Record<number, string> = { 1: 'ARPHRD_ETHER', 772: 'ARPHRD_LOOPBACK', 65534: 'ARPHRD_NONE' };
 
 export function flagNames(value: number, names: ReadonlyArray<readonly [number, string]>, zero = '0'): string {
@@ -109,6 +115,7 @@ export function formatIoctlArg(req: number, arg: unknown): string {
     if ('ifr_name' in arg) return formatIfreq(req, arg as Ifreq);
     if ((req === SIOCADDRT || req === SIOCDELRT) && 'rt_dst' in arg) return formatRtentry(arg as Rtentry);
     if ('value' in arg) return `[${(arg as { value: unknown }).value}]`;
+    if ('c_lflag' in arg) return `{c_lflag=${flagNames(Number((arg as { c_lflag: number }).c_lflag), LFLAG_NAMES)}}`;
     return '{...}';
   }
   return String(arg);

@@ -85,6 +85,7 @@ describe('journey', () => {
     expect(await journeyOn(['-f', 'icmp and', 'true'])).toEqual({ out: "journey: can't parse filter expression: syntax error\n", code: 1 });
     expect(await journeyOn(['nosuch'])).toEqual({ out: 'journey: nosuch: command not found\n', code: 127 });
     expect(await journeyOn(['ping', '-c', '1', '10.0.0.2'], { uid: 1000 })).toEqual({ out: 'journey: recording the packets of the world needs root (uid 0)\n', code: 1 });
+    expect(await journeyOn(['-i', 'ping', '-c', '1', '10.0.0.2'])).toEqual({ out: 'journey: -i needs a terminal (standard input is not one)\n', code: 1 });
     const usage = await journeyOn(['-b', '0', 'true']);
     expect(usage.code).toBe(2);
     expect(usage.out).toContain('--buffer must be from 1 to');

@@ -12,28 +12,22 @@ import { shellStatus } from '../../../kernel/abi/wait.js';
 import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { command, intArg, parse } from '../../lib/cli.js';
 import { execFailure, spawnp } from '../../lib/exec.js';
+import { isatty } from '../../lib/fileio.js';
 import { eprint, writeAll } from '../../lib/io.js';
 import { compileJourneyFilter } from '../../lib/journey/filter.js';
-import { buildJourneys, type EventFilter, type Journey, shownEvents } from '../../lib/journey/model.js';
+import { buildJourneys, type EventFilter, shownEvents } from '../../lib/journey/model.js';
 import { formatJourneys } from '../../lib/journey/text.js';
 import { FilterError } from '../../lib/pcap-filter.js';
 import { hostsTable } from '../../lib/resolve.js';
+import { writePage } from './page.js';
+import type { Recording } from './recording.js';
+import { stepThrough } from './step.js';
 
 interface Options {
   filter?: string;
   o?: string;
   i?: boolean;
   buffer?: number;
-}
-
-/** What a view of the journeys gets. */
-export interface Recording {
-  journeys: Journey[];
-  /** When the recording began: times are shown from here. */
-  startNs: number;
-  /** Events the ring could not keep. */
-  lost: number;
-  command: string;
 }
 
 export default defineProgram({
@@ -61,6 +55,11 @@ export default defineProgram({
         return 1;
       }
     }
+    // The step view needs a terminal: known before the command runs for nothing.
+    if (o.i && !(await isatty(sys, 0))) {
+      await eprint(sys, 'journey: -i needs a terminal (standard input is not one)\n');
+      return 1;
+    }
     let fd: number;
     try {
       fd = await sys.journey_open(o.buffer !== undefined ? { events: o.buffer } : {});
@@ -84,10 +83,9 @@ export default defineProgram({
     }
     const { events, lost } = await drain(sys, fd);
     await sys.close(fd);
-    const rec: Recording = { journeys: buildJourneys(events, filter), startNs, lost, command: r.args.join(' ') };
+    const rec: Recording = { events, ...(o.filter !== undefined ? { filter: o.filter } : {}), journeys: buildJourneys(events, filter), startNs, lost, command: r.args.join(' ') };
     if (lost > 0) await eprint(sys, `journey: ${lost} events were lost: the recording keeps ${o.buffer ?? JOURNEY_RING_DEFAULT} (-b to keep more)\n`);
     if (o.o !== undefined) {
-      const { writePage } = await import('./page.js');
       const err = await writePage(sys, o.o, rec);
       if (err !== null) {
         await eprint(sys, `journey: ${o.o}: ${err}\n`);
@@ -95,7 +93,6 @@ export default defineProgram({
       }
       await eprint(sys, `journey: ${rec.journeys.length} packets, ${shownEvents(rec.journeys).length} events written to ${o.o}\n`);
     } else if (o.i) {
-      const { stepThrough } = await import('./step.js');
       const err = await stepThrough(sys, rec);
       if (err !== null) {
         await eprint(sys, `journey: ${err}\n`);

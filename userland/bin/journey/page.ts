@@ -5,7 +5,7 @@ import { O_CREAT, O_TRUNC, O_WRONLY } from '../../../kernel/abi/fcntl.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { writeAll } from '../../lib/io.js';
 import { journeyPage, pageData } from '../../lib/journey/html.js';
-import type { Recording } from './main.js';
+import type { Recording } from './recording.js';
 
 /** Write the page; an error message, or null. */
 export async function writePage(sys: Sys, path: string, rec: Recording): Promise<string | null> {
