@@ -20,6 +20,7 @@ const PER_DATAGRAM_OVERHEAD = 256;
 interface Queued {
   data: Uint8Array;
   from: Sockaddr | null;
+  journey?: number;
 }
 
 /** What a socket needs from its host's socket layer (sockets.ts). */
@@ -87,8 +88,8 @@ export abstract class Socket extends OpenFile {
   }
 
   /** Queue a datagram for the reader; false (and a drop counted) when the buffer is full. */
-  enqueue(data: Uint8Array, from: Sockaddr | null): boolean {
-    if (!this.queue.push({ data, from })) return false;
+  enqueue(data: Uint8Array, from: Sockaddr | null, journey?: number): boolean {
+    if (!this.queue.push(journey === undefined ? { data, from } : { data, from, journey })) return false;
     this.received++;
     return true;
   }
@@ -120,7 +121,9 @@ export abstract class Socket extends OpenFile {
         }
         // Datagram semantics: what does not fit is lost, and MSG_TRUNC says so.
         const truncated = head.data.length > count;
-        return { data: truncated ? head.data.slice(0, count) : head.data, from: head.from, flags: truncated ? MSG_TRUNC : 0 };
+        const r: RecvResult = { data: truncated ? head.data.slice(0, count) : head.data, from: head.from, flags: truncated ? MSG_TRUNC : 0 };
+        if (head.journey !== undefined) r.journey = head.journey;
+        return r;
       }
       if (this.closed) return { data: new Uint8Array(0), from: null, flags: 0 };
       if (this.nonblocking || flags & MSG_DONTWAIT) throw new SysError('EAGAIN');
