@@ -89,7 +89,7 @@ export default defineProgram({
   summary: 'dump traffic on a network interface',
   main: guarded('tcpdump', async (argv, sys) => {
     const cmd = command('tcpdump', 'print the packets an interface sends and receives, or read and write pcap files')
-      .option('-i, --interface <interface>', 'capture on this interface (default: the first up interface that is not a loopback)')
+      .option('-i, --interface <interface>', 'capture on this interface, or on all of them with "any" (default: the first up interface that is not a loopback)')
       .option('-c <count>', 'exit after receiving count packets')
       .option('-n', 'do not convert addresses to names (always so: tunlab has no name service)', count, 0)
       .option('-e', 'print the link-level header on each line')
@@ -99,7 +99,7 @@ export default defineProgram({
       .option('-q', 'quick output: less protocol information')
       .option('-S', 'print absolute TCP sequence numbers')
       .option('-t', 'do not print a timestamp on each line')
-      .option('-w <file>', 'write the raw packets to a pcap file instead of printing them ("-": standard output)')
+      .option('-w <file>', 'write the raw packets to a pcap file instead of printing them ("-": standard output; a name ending in .pcapng: pcapng)')
       .option('-r <file>', 'read packets from a pcap file ("-": standard input)')
       .option('-s <snaplen>', `capture at most snaplen bytes of each packet (0: ${MAX_SNAPLEN})`)
       .option('-l', 'line-buffered output (always so)')
