@@ -82,6 +82,7 @@ export const SYSCALL_ERRORS = {
   uname: ['EFAULT'],
   syslog: ['EPERM'],
   hosts: [],
+  topology: [],
 
   // --- packet journeys
   journey_open: ['EPERM', 'EINVAL', 'EMFILE', 'ENFILE'],

@@ -4,6 +4,7 @@
 
 import type { JourneyBatch, JourneyOpenOptions, ProgramDropReason } from './journey.js';
 import type { PollFd } from './poll.js';
+import type { WorldTopology } from './topology.js';
 import type { SignalHandler } from './signal.js';
 import type { RecvResult, Sockaddr, SockaddrIn } from './socket.js';
 import type { Dirent, Stat } from './stat.js';
@@ -155,6 +156,8 @@ export interface Sys {
   syslog(): Promise<string[]>;
   /** Names of the other hosts of the world (for `hosts` and `on`). */
   hosts(): Promise<string[]>;
+  /** Every host and its interfaces that are up, with their segments and bridges (`topology`). */
+  topology(): Promise<WorldTopology>;
 
   // --- packet journeys (kernel/abi/journey.ts)
   /** Start recording every packet event of the world (root only); an fd, the recording while open. */

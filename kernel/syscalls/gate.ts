@@ -16,6 +16,7 @@ import type { OpenFile } from '../vfs/file.js';
 import { type KernelServices, type SyscallContext, syscallContext } from './context.js';
 import { fdSyscalls } from './fd.js';
 import { journeySyscalls } from './journey.js';
+import { topologySyscalls } from './topology.js';
 import { machineSyscalls } from './machine.js';
 import { namespaceSyscalls } from './namespace.js';
 import { pollSyscalls } from './poll.js';
@@ -34,6 +35,7 @@ const SYSCALLS = {
   ...machineSyscalls,
   ...socketSyscalls,
   ...journeySyscalls,
+  ...topologySyscalls,
 } satisfies SyscallTable<SyscallName>;
 
 /** What the gate needs besides the services the calls use. */
@@ -198,6 +200,7 @@ export function makeSys(k: GateHost, p: Process): Sys {
     uname: call('uname'),
     syslog: call('syslog'),
     hosts: call('hosts'),
+    topology: call('topology'),
     socket: call('socket'),
     bind: call('bind'),
     connect: call('connect'),

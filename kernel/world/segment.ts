@@ -48,7 +48,7 @@ export class Segment {
   /** Plug a NIC in; returns its port. */
   attach(nic: Nic): Port {
     const port: Port = { label: `${nic.host} ${nic.path}`, deliver: (f) => nic.receive(f) };
-    const wire: Wire = { send: (_from, frame) => this.forward(port, frame) };
+    const wire: Wire = { name: this.name, send: (_from, frame) => this.forward(port, frame) };
     nic.plug(wire);
     this.ports.add(port);
     return port;

@@ -59,6 +59,7 @@ const PROGRAMS: Record<string, Entry> = {
   tunrelay: { summary: 'carry a tun over UDP to a peer, without encryption', load: () => import('./tunrelay.js') },
   tcpdump: { summary: 'capture and show the packets of an interface', load: () => import('./tcpdump.js') },
   journey: { summary: "follow a command's packets through every layer of every host", load: () => import('./journey/main.js') },
+  topology: { summary: 'draw the world: segments, cards, bridges and tunnels that are up', load: () => import('./topology.js') },
   ping: { summary: 'send ICMP echo requests to a host', load: () => import('./ping.js') },
   ifconfig: { summary: 'configure network interfaces', load: () => import('./ifconfig.js') },
   route: { summary: 'show and change the routing table', load: () => import('./route.js') },

@@ -12,6 +12,8 @@ import { alwaysReady } from '../hooks.js';
 /** What a NIC's cable plugs into: a segment's port. */
 export interface Wire {
   send(from: Nic, frame: Uint8Array): void;
+  /** The segment's name (topology). */
+  readonly name: string;
 }
 
 const MEDIA: Record<string, string> = {
@@ -57,6 +59,11 @@ export class Nic implements NetDevice {
       write: () => 0,
       ...alwaysReady,
     });
+  }
+
+  /** The segment the cable goes to, null while unplugged. */
+  get segment(): string | null {
+    return this.wire?.name ?? null;
   }
 
   /** Plug the cable in (or pull it out with null): the carrier follows. */
