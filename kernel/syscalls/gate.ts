@@ -14,6 +14,7 @@ import { Execed } from '../proc/table.js';
 import { never } from '../sched/scheduler.js';
 import type { OpenFile } from '../vfs/file.js';
 import { type KernelServices, type SyscallContext, syscallContext } from './context.js';
+import { copyIn, copyOut, type KernelCopy } from './copy.js';
 import { fdSyscalls } from './fd.js';
 import { journeySyscalls } from './journey.js';
 import { topologySyscalls } from './topology.js';
@@ -95,7 +96,7 @@ export function makeSys(k: GateHost, p: Process): Sys {
       const argc = arguments.length;
       const args = () => [a0, a1, a2, a3].slice(0, argc);
       if (!p.alive) return never();
-      if (sched.tick()) {
+      if (sched.tick(p.task)) {
         await sched.preempt();
         if (!p.alive) return never();
       }
@@ -110,8 +111,15 @@ export function makeSys(k: GateHost, p: Process): Sys {
       const startNs = sched.now();
       const c = (context ??= syscallContext(k, p, name));
       let result: unknown;
+      // The kernel works on its own copies of the program's structures (copy.ts).
+      let c0: KernelCopy | null = null;
+      let c2: KernelCopy | null = null;
       try {
-        result = (impl as (c: SyscallContext, ...args: unknown[]) => unknown)(c, a0, a1, a2, a3);
+        c0 = typeof a0 === 'object' || typeof a0 === 'function' ? copyIn(name, 0, a0) : null;
+        const c1 = typeof a1 === 'object' || typeof a1 === 'function' ? copyIn(name, 1, a1) : null;
+        c2 = typeof a2 === 'object' || typeof a2 === 'function' ? copyIn(name, 2, a2) : null;
+        const c3 = typeof a3 === 'object' || typeof a3 === 'function' ? copyIn(name, 3, a3) : null;
+        result = (impl as (c: SyscallContext, ...args: unknown[]) => unknown)(c, c0 ? c0.value : a0, c1 ? c1.value : a1, c2 ? c2.value : a2, c3 ? c3.value : a3);
         // Most calls that do not block complete synchronously: awaiting only real promises
         // saves a turn of the microtask queue on the hottest path (a tun write, a read that
         // finds a packet waiting).
@@ -132,6 +140,13 @@ export function makeSys(k: GateHost, p: Process): Sys {
         throw e;
       }
       if (!p.alive) return never();
+      try {
+        if (c0?.originals) copyOut(c0);
+        if (c2?.originals) copyOut(c2);
+      } catch (e) {
+        if (watched()) await report(name, args(), undefined, 'EFAULT', startNs);
+        throw e;
+      }
       if (result instanceof Execed) {
         // The old flow reports success, starts the new program and stops here.
         if (watched()) await report(name, args(), 0, undefined, startNs);
