@@ -145,7 +145,20 @@ export const TABLE: Record<string, Row[]> = {
     row('bad address', ['openvpn', '--dev', 'tun', '--ifconfig', '999.1.1.1', '10.8.0.1'], 1, /^Options error: ifconfig parms '999\.1\.1\.1' and '10\.8\.0\.1' must be valid addresses\n/),
     row('out of range', ['openvpn', '--dev', 'null', '--tun-mtu', HUGE], 1, /^Options error: --tun-mtu /),
     row('long string', ['openvpn', '--dev', 'null', '--secret', LONG], 1, /File name too long/),
+    // Option names are looked up in Maps: the names of Object.prototype are unknown options too.
+    row('unknown option', ['openvpn', '--__proto__', 'x'], 1, /^Options error: Unrecognized option or missing or extra parameter\(s\) in \[CMD-LINE\]:1: __proto__ \(2\.6\.14\)\n/),
+    row('unknown option', ['openvpn', '--constructor'], 1, /^Options error: Unrecognized option or missing or extra parameter\(s\) in \[CMD-LINE\]:1: constructor \(2\.6\.14\)\n/),
+    row('out of range', ['openvpn', '--dev', 'tun', '--lport', '99999'], 1, /^Options error: --lport: '99999' is not a port number \(0 to 65535\)\n/),
+    row('bad address', ['openvpn', '--dev', 'tun', '--ifconfig', '10.8.0.1', '10.8.0.1'], 1, /^Options error: local and remote\/netmask --ifconfig addresses must be different\n/),
     row('runs until killed', ['openvpn', '--dev', 'null'], 137, /UDPv4 link local \(bound\): \[AF_INET\]\[undef\]:1194\n/),
+  ],
+  pki: [
+    row('no arguments', ['pki'], 2, usage('pki', "missing required argument 'command'")),
+    unknown('pki'),
+    row('bad address', ['pki', 'build-client-full', '../etc/x'], 2, usage('pki', "Invalid file name: '\\.\\./etc/x'")),
+    row('unknown option', ['pki', '__proto__'], 2, usage('pki', "Unknown command '__proto__'\\. Run 'pki --help' for the list\\.")),
+    row('out of range', ['pki', '--days', '99999999', 'build-ca'], 2, usage('pki', "option '--days <n>' argument '99999999' is invalid\\. days must be from 1 to 36500")),
+    row('long string', ['pki', 'build-client-full', LONG], 1, /^\nEasy-RSA error:\n\n/),
   ],
   ping: [
     row('no arguments', ['ping'], 2, usage('ping', "missing required argument 'host'")),

@@ -71,7 +71,8 @@ const PROGRAMS: Record<string, Entry> = {
   on: { summary: 'run a command on another host', load: () => import('./on.js') },
   su: { summary: 'run a shell as another user', load: () => import('./su.js') },
   tunreply: { summary: 'answer ICMP echo requests from the far end of a tun or tap', load: () => import('./tunreply.js') },
-  openvpn: { summary: 'secure IP tunnel daemon (static-key mode, wire-compatible with OpenVPN 2.6)', load: () => import('./openvpn/main.js') },
+  openvpn: { summary: 'secure IP tunnel daemon (TLS and static key, wire-compatible with OpenVPN 2.6)', load: () => import('./openvpn/main.js') },
+  pki: { summary: "a certificate authority with easy-rsa's verbs (init-pki, build-ca, build-*-full, revoke, gen-crl)", load: () => import('./pki.js') },
   udpserver: { summary: 'receive (and echo) UDP datagrams', load: () => import('./udpserver.js') },
   udpclient: { summary: 'send UDP datagrams and wait for their echo', load: () => import('./udpclient.js') },
 };
