@@ -1,7 +1,8 @@
 // The world's wiring as `topology` draws it, from what the topology syscall tells: segments with
 // the cards plugged into them, bridges with their ports, and tunnels, found from addresses (a
-// tun's peer address is the far tun's own; two taps whose networks, or their bridges' networks,
-// are the same are the two ends of one Ethernet tunnel). Three drawings: text, Mermaid, DOT.
+// point-to-point tun's peer address is the far tun's own; two taps, or two tuns of a subnet,
+// whose networks, or their bridges' networks, are the same are the two ends of one tunnel).
+// Three drawings: text, Mermaid, DOT.
 
 import type { TopologyHost, TopologyInterface, WorldTopology } from '../../kernel/abi/topology.js';
 import { parseIpv4 } from '../../kernel/abi/wire/index.js';
@@ -56,7 +57,8 @@ export function wiring(t: WorldTopology): Wiring {
     if (paired.has(a)) continue;
     const b = ends.find((x) => {
       if (x === a || paired.has(x) || x.host === a.host || x.iface.kind !== a.iface.kind) return false;
-      if (a.iface.kind === 'tun') return a.iface.peer !== undefined && x.iface.addresses.some((c) => addrOf(c) === parseIpv4(a.iface.peer!));
+      if (a.iface.kind === 'tun' && a.iface.peer !== undefined) return x.iface.addresses.some((c) => addrOf(c) === parseIpv4(a.iface.peer!));
+      // A tap, or a tun of a subnet (OpenVPN's topology subnet): the ends share a network.
       const n = tapNet(a);
       return n !== null && n === tapNet(x);
     });

@@ -44,8 +44,10 @@ describe('topology', () => {
       forwarding: false,
       interfaces: [{ name: `${kind}/0`, kind, running: true, addresses: [`${addr}/32`], peer }],
     });
-    const w = wiring({ hosts: [t('a', '10.8.0.2', '10.8.0.1'), t('b', '10.8.0.1', '10.8.0.2'), t('c', '10.8.0.1', '10.8.0.2', 'tap')] });
-    expect(w.tunnels.map((x) => `${x.a.host}-${x.b.host}`)).toEqual(['a-b']);
+    // OpenVPN's topology subnet: no peer, one network.
+    const subnet = (host: string, addr: string) => ({ name: host, forwarding: false, interfaces: [{ name: 'tun/1', kind: 'tun' as const, running: true, addresses: [`${addr}/24`] }] });
+    const w = wiring({ hosts: [t('a', '10.8.0.2', '10.8.0.1'), t('b', '10.8.0.1', '10.8.0.2'), t('c', '10.8.0.1', '10.8.0.2', 'tap'), subnet('s', '10.9.0.1'), subnet('d', '10.9.0.6')] });
+    expect(w.tunnels.map((x) => `${x.a.host}-${x.b.host}`)).toEqual(['a-b', 's-d']);
     expect(w.loose.map((x) => x.host)).toEqual(['c']);
   });
 });
