@@ -4,12 +4,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../../kernel/abi/socket.js';
+import { SIGINT } from '../../../kernel/abi/signal.js';
 import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
 import journey from '../../../userland/bin/journey/main.js';
 import ping from '../../../userland/bin/ping.js';
 import { routedWorld } from '../../helpers/net.js';
 import { errnoOf, probe } from '../../helpers/probe.js';
-import { run } from '../../helpers/world.js';
+import { run, start } from '../../helpers/world.js';
 
 async function journeyOn(args: string[], opts: { uid?: number } = {}) {
   const { world } = routedWorld([ping, journey]);
@@ -89,6 +90,17 @@ describe('journey', () => {
     const usage = await journeyOn(['-b', '0', 'true']);
     expect(usage.code).toBe(2);
     expect(usage.out).toContain('--buffer must be from 1 to');
+  });
+
+  it('lives through ^C, which ends the command, and lists what the command did', async () => {
+    const { world } = routedWorld([ping, journey]);
+    const s = await start(world.mustHost('a'), ['journey', '-f', 'layer syscall', 'ping', '10.0.0.2']);
+    await world.run({ until: () => false, timeLimitNs: 1.5e9 });
+    world.mustHost('a').procs.signalGroup(s.proc.pgid, SIGINT);
+    await world.run({ until: () => !s.proc.alive });
+    expect(WEXITSTATUS(s.proc.status)).toBe(0);
+    expect(s.output()).toContain('2 packets transmitted, 2 packets received');
+    expect(steps(s.output())).toEqual(['a syscall sendto', 'a syscall recvfrom', 'a syscall sendto', 'a syscall recvfrom']);
   });
 
   it('keeps the newest events when the ring is full, and says how many it lost', async () => {

@@ -7,6 +7,7 @@
 import { isSysError } from '../../../kernel/abi/errno.js';
 import { JOURNEY_RING_DEFAULT, JOURNEY_RING_MAX, type JourneyEvent } from '../../../kernel/abi/journey.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
+import { SIGINT } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
 import { shellStatus } from '../../../kernel/abi/wait.js';
 import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
@@ -72,9 +73,12 @@ export default defineProgram({
     }
     const startNs = await sys.clock_gettime(CLOCK_MONOTONIC);
     let status: number;
+    // ^C is for the command (a ping that runs until stopped): journey lives on to show what it did.
+    // A handler, not SIG_IGN, which the command would inherit.
+    await sys.sigaction(SIGINT, () => {});
     try {
       const pid = await spawnp(sys, r.args);
-      status = shellStatus((await sys.waitpid(pid)).status);
+      status = shellStatus(await waitFor(sys, pid));
     } catch (e) {
       await sys.close(fd);
       const f = execFailure(r.args[0]!, e);
@@ -102,6 +106,17 @@ export default defineProgram({
     return status;
   },
 });
+
+/** The command's wait status, through the signals that interrupt the wait. */
+async function waitFor(sys: Sys, pid: number): Promise<number> {
+  for (;;) {
+    try {
+      return (await sys.waitpid(pid)).status;
+    } catch (e) {
+      if (!isSysError(e, 'EINTR')) throw e;
+    }
+  }
+}
 
 /** Every event the recording holds, oldest first. */
 async function drain(sys: Sys, fd: number): Promise<{ events: JourneyEvent[]; lost: number }> {
