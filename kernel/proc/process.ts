@@ -85,12 +85,17 @@ export class Process implements TaskOwner {
   }
 
   ioContext(syscall: string): IoContext {
+    const p = this;
     return {
       task: this.task,
       uid: this.uid,
       gid: this.gid,
       pid: this.pid,
       syscall,
+      // execve changes it, and a call's context is made once per process.
+      get command() {
+        return p.command;
+      },
       raise: (signo) => this.signal(signo),
       caller: this,
     };
