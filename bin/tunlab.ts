@@ -9,6 +9,7 @@ import { shellStatus } from '../kernel/abi/wait.js';
 import { WorldFileError } from '../kernel/world/world-file.js';
 import { parseDuration } from '../kernel/world/world-file.js';
 import { DEFAULT_WORLD, packageVersion } from './paths.js';
+import type { WorldCapture } from './pcap.js';
 import { readScript } from './script.js';
 import { DirectiveError, firstDirective, parseScript } from './transcript.js';
 import { Session, SessionError } from './session.js';
@@ -34,6 +35,7 @@ interface CliOptions {
   maxTime: string;
   color: boolean;
   transcript?: boolean;
+  pcap?: string;
 }
 
 /** A whole number up to `max` (uid_t and the seed are 32 bits: a larger one would lose digits). */
@@ -66,6 +68,7 @@ function cli(): Command {
     .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user', MAX_UID))
     .option('--transcript', 'type the script into an interactive shell and print the whole terminal (prompts included)')
     .option('--max-time <duration>', 'virtual time a script may take before tunlab stops it', DEFAULT_TIME_LIMIT)
+    .option('--pcap <file>', 'write every frame of every interface of every host to FILE as pcapng while tunlab runs ("-": standard output, the session\'s own output then going to standard error)')
     .option('--no-color', 'no colours (NO_COLOR in the environment does the same)')
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s) });
@@ -111,6 +114,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const interactive = shellArgs === null;
   const clock = o.clock ?? (interactive ? 'real' : 'virtual');
+  if (o.pcap === '-' && (interactive || o.transcript)) {
+    process.stderr.write(`tunlab: --pcap -: standard output ${interactive ? 'is the terminal' : 'holds the transcript'}; give a file or a FIFO\n`);
+    return EXIT_USAGE;
+  }
 
   let session: Session;
   try {
@@ -139,10 +146,19 @@ async function main(argv: string[]): Promise<number> {
   }
   for (const w of session.built.spec.warnings) process.stderr.write(`tunlab: world ${o.world}: warning: ${w}\n`);
 
+  let capture: WorldCapture | null = null;
+  if (o.pcap !== undefined) {
+    const { WorldCapture } = await import('./pcap.js');
+    capture = new WorldCapture(session.world, o.pcap);
+  }
   try {
     return await runSession(session, o, { shellArgs, interactive, clock, color, limitNs, script });
   } finally {
     session.close();
+    if (capture) {
+      await capture.close();
+      if (capture.dropped > 0) process.stderr.write(`tunlab: --pcap: ${capture.dropped} frames dropped: the reader fell behind\n`);
+    }
   }
 }
 
@@ -194,7 +210,10 @@ async function runSession(
     return runInteractive(session, color);
   }
 
-  const { shell } = await session.startShell(shellArgs!, { tty: false, out: process.stdout, err: process.stderr });
+  // With --pcap - the capture has standard output: the session speaks on standard error. The
+  // streams themselves, so that a slow reader holds the writers back (session.ts's streamSink).
+  const stdout = o.pcap === '-' ? process.stderr : process.stdout;
+  const { shell } = await session.startShell(shellArgs!, { tty: false, out: stdout, err: process.stderr });
   // ^C from the real terminal goes to the script's processes, as a terminal would send it.
   process.on('SIGINT', () => {
     session.host.procs.signalGroup(shell.pgid, SIGINT);

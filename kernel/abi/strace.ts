@@ -25,11 +25,33 @@ import {
 import { POLL_NAMES, type PollFd } from './poll.js';
 import { RTF_NAMES, type Rtentry } from './route.js';
 import { SIGNAL_NAMES } from './signal.js';
-import { FAMILY_NAMES, PROTO_NAMES, type RecvResult, type Sockaddr, SOCKOPT_NAMES, SOCKTYPE_NAMES } from './socket.js';
+import {
+  type AcceptResult,
+  FAMILY_NAMES,
+  PROTO_NAMES,
+  type RecvResult,
+  SHUT_NAMES,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  type Sockaddr,
+  SOCKOPT_NAMES,
+  SOCKTYPE_NAMES,
+} from './socket.js';
 import type { SpawnOptions, WaitResult } from './syscalls.js';
 import { WCONTINUED, WEXITSTATUS, WIFCONTINUED, WIFSIGNALED, WIFSTOPPED, WNOHANG, WSTOPSIG, WTERMSIG, WUNTRACED } from './wait.js';
 
+const SOCK_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [SOCK_NONBLOCK, 'SOCK_NONBLOCK'],
+  [SOCK_CLOEXEC, 'SOCK_CLOEXEC'],
+];
+
 const MAX_STR = 32;
+
+const LFLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [0o1, 'ISIG'],
+  [0o2, 'ICANON'],
+  [0o10, 'ECHO'],
+];
 
 /** Linux's NGROUPS_MAX, the size a getgroups caller passes to have them all. */
 const NGROUPS_MAX = 65536;
@@ -128,6 +150,7 @@ export function formatSockaddr(a: Sockaddr | null | undefined): string {
   if ('sin_addr' in a)
     return `{sa_family=AF_INET, sin_port=htons(${a.sin_port}), sin_addr=inet_addr(${quoteString(a.sin_addr)})}`;
   if ('sdl_name' in a) return `{sa_family=AF_LINK, sdl_index=${a.sdl_index}, sdl_name=${quoteString(a.sdl_name)}}`;
+  if ('sun_path' in a) return a.sun_path === '' ? '{sa_family=AF_UNIX}' : `{sa_family=AF_UNIX, sun_path=${quoteString(String(a.sun_path))}}`;
   return '{...}';
 }
 
@@ -177,6 +200,7 @@ export function formatIoctlArg(req: number, arg: unknown): string {
       const flags = flagNames(f.flags ?? 0, [[TUN_FLT_ALLMULTI, 'TUN_FLT_ALLMULTI']]);
       return `{flags=${flags}, count=${f.addrs.length}, addr=${formatArray(f.addrs, (m) => (typeof m === 'number' ? macNumberText(m) : formatValue(m)))}}`;
     }
+    if ('c_lflag' in arg) return `{c_lflag=${flagNames(Number((arg as { c_lflag: number }).c_lflag), LFLAG_NAMES)}}`;
     if ('value' in arg && Object.keys(arg).length === 1) return `[${(arg as { value: unknown }).value}]`;
     return formatValue(arg);
   }
@@ -259,8 +283,19 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
     case 'socket':
       return `${FAMILY_NAMES[Number(a[0])] ?? a[0]}, ${SOCKTYPE_NAMES[Number(a[1])] ?? a[1]}, ${PROTO_NAMES[Number(a[2])] ?? a[2]}`;
     case 'bind':
-    case 'connect':
-      return `${a[0]}, ${formatSockaddr(a[1] as Sockaddr)}, 16`;
+    case 'connect': {
+      // The length a C caller passes: sizeof(struct sockaddr_in), or sizeof(struct sockaddr_un).
+      const sa = a[1] as Sockaddr;
+      return `${a[0]}, ${formatSockaddr(sa)}, ${typeof sa === 'object' && sa !== null && 'sun_path' in sa ? 110 : 16}`;
+    }
+    case 'accept':
+    case 'accept4': {
+      const r = result as AcceptResult | undefined;
+      const addr = r ? `${formatSockaddr(r.addr)}, [110 => ${'sun_path' in r.addr ? 2 + new TextEncoder().encode(r.addr.sun_path).length + (r.addr.sun_path ? 1 : 0) : 16}]` : 'NULL, NULL';
+      return name === 'accept4' ? `${a[0]}, ${addr}, ${flagNames(Number(a[1]), SOCK_FLAG_NAMES)}` : `${a[0]}, ${addr}`;
+    }
+    case 'shutdown':
+      return `${a[0]}, ${SHUT_NAMES[Number(a[1])] ?? a[1]}`;
     case 'sendto': {
       const bytes = a[1] as Uint8Array;
       return `${a[0]}, ${quoteBytes(bytes)}, ${bytes.length}, ${a[2] ?? 0}, ${formatSockaddr(a[3] as Sockaddr | undefined)}, ${a[3] ? 16 : 0}`;
@@ -306,6 +341,12 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
     case 'readdir':
     case 'readlink':
       return a.map((x, i) => (i === 0 ? quoteString(String(x)) : String(x))).join(', ');
+    case 'journey_open': {
+      const o = a[0] as { events?: number } | undefined;
+      return o?.events !== undefined ? `{events=${o.events}}` : 'NULL';
+    }
+    case 'journey_read':
+      return `${a[0]}, ${(result as { events?: unknown[] } | undefined)?.events ? '[...]' : '0x0'}, ${a[1]}`;
     case 'rename':
     case 'symlink':
       return `${quoteString(String(a[0]))}, ${quoteString(String(a[1]))}`;
@@ -318,6 +359,11 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
   if (errno) return `-1 ${errno} (${ERRNO[errno].message})`;
   if (name === 'read' && result instanceof Uint8Array) return String(result.length);
   if (name === 'recvfrom') return String((result as RecvResult).data.length);
+  if (name === 'accept' || name === 'accept4') return String((result as AcceptResult).fd);
+  if (name === 'journey_read') {
+    const b = result as { events: unknown[]; lost: number };
+    return b.lost ? `${b.events.length} (${b.lost} lost)` : String(b.events.length);
+  }
   if (name === 'poll') {
     const n = Number(result);
     return n > 0 ? `${n} (${formatPoll((args[0] as PollFd[]).filter((p) => p.revents), true)})` : n === 0 ? '0 (Timeout)' : String(n);

@@ -2,9 +2,11 @@
 // `Sys` bound to its own process, exactly as a C program links against libc; failures throw a
 // SysError with the errno name. This file is the contract between userland and the kernel.
 
+import type { JourneyBatch, JourneyOpenOptions, ProgramDropReason } from './journey.js';
 import type { PollFd } from './poll.js';
+import type { WorldTopology } from './topology.js';
 import type { SignalHandler } from './signal.js';
-import type { RecvResult, Sockaddr, SockaddrIn } from './socket.js';
+import type { AcceptResult, RecvResult, Sockaddr, SockaddrBind, SockaddrIn } from './socket.js';
 import type { Dirent, Stat } from './stat.js';
 
 export interface SpawnOptions {
@@ -167,8 +169,17 @@ export interface Sys {
 
   // --- sockets
   socket(domain: number, type: number, protocol: number): Promise<number>;
-  bind(fd: number, addr: SockaddrIn): Promise<number>;
-  connect(fd: number, addr: SockaddrIn): Promise<number>;
+  /** Give a socket its address: an IPv4 address and port, or (AF_UNIX) a path, made a socket file. */
+  bind(fd: number, addr: SockaddrBind): Promise<number>;
+  connect(fd: number, addr: SockaddrBind): Promise<number>;
+  /** Accept connections on a stream socket, at most `backlog` waiting (net.core.somaxconn caps it). */
+  listen(fd: number, backlog: number): Promise<number>;
+  /** The next connection of a listener: its new fd and its peer. */
+  accept(fd: number): Promise<AcceptResult>;
+  /** As accept, with SOCK_NONBLOCK / SOCK_CLOEXEC for the new fd. */
+  accept4(fd: number, flags: number): Promise<AcceptResult>;
+  /** Shut down reading (SHUT_RD), writing (SHUT_WR) or both of a connection. */
+  shutdown(fd: number, how: number): Promise<number>;
   sendto(fd: number, data: Uint8Array, flags?: number, addr?: SockaddrIn | null): Promise<number>;
   recvfrom(fd: number, count: number, flags?: number): Promise<RecvResult>;
   getsockname(fd: number): Promise<Sockaddr>;
@@ -182,4 +193,17 @@ export interface Sys {
   syslog(): Promise<string[]>;
   /** Names of the other hosts of the world (for `hosts` and `on`). */
   hosts(): Promise<string[]>;
+  /** Every host and its interfaces that are up, with their segments and bridges (`topology`). */
+  topology(): Promise<WorldTopology>;
+
+  // --- packet journeys (kernel/abi/journey.ts)
+  /** Start recording every packet event of the world (root only); an fd, the recording while open. */
+  journey_open(opts?: JourneyOpenOptions): Promise<number>;
+  /** Take up to `max` recorded events, oldest first (never blocks: poll the fd to wait). */
+  journey_read(fd: number, max: number): Promise<JourneyBatch>;
+  /**
+   * The datagram this program received last and has not passed on was dropped, for this reason:
+   * its journey ends there. 1 when one was pending (and someone records), else 0.
+   */
+  journey_drop(reason: ProgramDropReason): Promise<number>;
 }

@@ -94,6 +94,7 @@ export class Process implements TaskOwner {
   }
 
   ioContext(syscall: string): IoContext {
+    const p = this;
     return {
       task: this.task,
       uid: this.uid,
@@ -101,6 +102,10 @@ export class Process implements TaskOwner {
       groups: this.groups,
       pid: this.pid,
       syscall,
+      // execve changes it, and a call's context is made once per process.
+      get command() {
+        return p.command;
+      },
       raise: (signo) => this.signal(signo),
       caller: this,
     };

@@ -16,6 +16,8 @@ import type { OpenFile } from '../vfs/file.js';
 import { type KernelServices, type SyscallContext, syscallContext } from './context.js';
 import { copyIn, copyOut, type KernelCopy } from './copy.js';
 import { fdSyscalls } from './fd.js';
+import { journeySyscalls } from './journey.js';
+import { topologySyscalls } from './topology.js';
 import { machineSyscalls } from './machine.js';
 import { namespaceSyscalls } from './namespace.js';
 import { pollSyscalls } from './poll.js';
@@ -33,6 +35,8 @@ const SYSCALLS = {
   ...timeSyscalls,
   ...machineSyscalls,
   ...socketSyscalls,
+  ...journeySyscalls,
+  ...topologySyscalls,
 } satisfies SyscallTable<SyscallName>;
 
 /** What the gate needs besides the services the calls use. */
@@ -117,7 +121,10 @@ export function makeSys(k: GateHost, p: Process): Sys {
         await barrier;
         if (!p.alive) return never();
       }
-      p.deliverPending();
+      // A signal caught while the program ran is not handled here, before the call: as on Linux, a
+      // call that would sleep sees it pending and fails with EINTR at once, and the handler runs on
+      // the way out, where the program sees both. (Run here, the handler would set its flag after
+      // the program had looked, and the call would sleep through it.)
       if (p.stopped) await whileStopped(name);
       if (!p.alive) return never();
       const startNs = sched.now();
@@ -236,15 +243,23 @@ export function makeSys(k: GateHost, p: Process): Sys {
     uname: call('uname'),
     syslog: call('syslog'),
     hosts: call('hosts'),
+    topology: call('topology'),
     socket: call('socket'),
     bind: call('bind'),
     connect: call('connect'),
+    listen: call('listen'),
+    accept: call('accept'),
+    accept4: call('accept4'),
+    shutdown: call('shutdown'),
     sendto: call('sendto'),
     recvfrom: call('recvfrom'),
     getsockname: call('getsockname'),
     getpeername: call('getpeername'),
     setsockopt: call('setsockopt'),
     getsockopt: call('getsockopt'),
+    journey_open: call('journey_open'),
+    journey_read: call('journey_read'),
+    journey_drop: call('journey_drop'),
   };
   return Object.freeze(sys);
 }

@@ -8,6 +8,7 @@ import { hostPing } from './host-ping.js';
 import { scale } from './scale.js';
 import { tunEcho } from './tun-echo.js';
 import { rawCrypto, tlsTunnelThroughput, tunnelThroughput, vpnPing } from './vpn.js';
+import { rawChacha, wireguardThroughput } from './wireguard.js';
 
 interface Figure {
   name: string;
@@ -96,6 +97,19 @@ async function main(): Promise<void> {
   // The same tunnel with --cipher none --auth none: what the emulation alone allows.
   const plain = median(await repeat(Math.min(reps, 3), async () => (await tunnelThroughput(3000, 1300, false)).mbPerS));
   figures.push({ name: 'the same tunnel without crypto (--cipher none --auth none)', value: plain, unit: 'MB/s', target: '', met: true });
+
+  note(' wireguard ...');
+  const wg = median(await repeat(Math.min(reps, 3), async () => (await wireguardThroughput(3000, 1300)).mbPerS));
+  const chacha = median(await repeat(reps, async () => rawChacha(20_000, 1300)));
+  figures.push({
+    name: 'WireGuard tunnel between two hosts (ChaCha20-Poly1305), 1300-byte payloads',
+    value: wg,
+    unit: 'MB/s',
+    target: '',
+    met: true,
+    detail: `${((wg / tput) * 100).toFixed(0)}% of the OpenVPN tunnel, ${((wg / chacha) * 100).toFixed(0)}% of raw ChaCha20-Poly1305`,
+  });
+  figures.push({ name: 'raw node:crypto ChaCha20-Poly1305: seal, then open, 1300-byte payloads', value: chacha, unit: 'MB/s', target: '', met: true });
 
   note(' cold start ...');
   const cold = median(

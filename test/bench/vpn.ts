@@ -14,7 +14,7 @@ import { buildWorld } from '../../kernel/world/build.js';
 import { parseWorldFile } from '../../kernel/world/world-file.js';
 import { userlandPrograms } from '../../userland/bin/registry.js';
 
-async function shell(k: Kernel, command: string): Promise<{ proc: Process; output: () => string }> {
+export async function shell(k: Kernel, command: string): Promise<{ proc: Process; output: () => string }> {
   const term = k.ttys.create(false);
   let out = '';
   term.onOutput = (d) => (out += new TextDecoder().decode(d));
@@ -59,7 +59,7 @@ const PAIR = {
 };
 
 /** A sender that paces itself in virtual time, so nothing is lost for want of buffer space. */
-const blast = defineProgram({
+export const blast = defineProgram({
   name: 'blast',
   summary: 'send N datagrams of S bytes, one every P nanoseconds',
   async main(argv, sys) {

@@ -42,6 +42,7 @@ const OPERANDS = new Map<string, string[]>([
   ['cp', ['a', 'b']],
   ['dirname', ['/a/b']],
   ['grep', ['x']],
+  ['journey', ['true']],
   ['kill', ['5']],
   ['mkdir', ['d']],
   ['mv', ['a', 'b']],
@@ -59,6 +60,7 @@ const OPERANDS = new Map<string, string[]>([
   ['tunrelay', ['10.0.0.2']],
   ['tunreply', ['/dev/tun/0']],
   ['udpclient', ['127.0.0.1', '7']],
+  ['wg-quick', ['up', 'wg0']],
 ]);
 
 describe('an unexpected error in any program', () => {

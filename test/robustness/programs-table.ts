@@ -284,6 +284,17 @@ export const TABLE: Record<string, Row[]> = {
     row('prototype name', ['su', 'constructor', '-c', 'id'], 1, /^su: user constructor does not exist\n$/),
   ],
   tail: [unknown('tail'), row('out of range', ['tail', '-c', HUGE], 2, usage('tail', `invalid number of bytes: '${HUGE}': Range Error`)), tooLong('tail', [LONG], 1, `tail: cannot open '${X}' for reading: File name too long`), row('runs until killed', ['tail', '-f', '/etc/hostname'], 137, /^a\n$/), row('prototype name', ['tail', '-c', '1__proto__'], 2, usage('tail', "invalid number of bytes: '1__proto__'"))],
+  journey: [
+    row('no arguments', ['journey'], 2, usage('journey', "missing required argument 'command'")),
+    unknown('journey'),
+    row('out of range', ['journey', '-b', HUGE, 'true'], 2, usage('journey', `option '-b, --buffer <events>' argument '${HUGE}' is invalid. --buffer must be from 1 to 4194304`)),
+    row('bad input', ['journey', '-f', 'icmp and', 'true'], 1, /^journey: can't parse filter expression: syntax error\n$/),
+    tooLong('journey', [LONG], 127, `journey: ${X}: command not found`),
+    row('prototype name', ['journey', 'constructor'], 127, /^journey: constructor: command not found\n$/),
+  ],
+  topology: [unknown('topology'), tooMany('topology'), row('bad input', ['topology', '--format', 'svg'], 2, usage('topology', "option '-f, --format <format>' argument 'svg' is invalid. Allowed choices are text, mermaid, dot.")),
+    row('prototype name', ['topology', '--format', 'constructor'], 2, usage('topology', "option '-f, --format <format>' argument 'constructor' is invalid. Allowed choices are text, mermaid, dot.")),
+  ],
   tcpdump: [
     unknown('tcpdump'),
     row('bad address', ['tcpdump', '-i', 'nosuch0', '-c', '1'], 1, /^tcpdump: nosuch0: No such device exists\n/),
@@ -349,6 +360,33 @@ export const TABLE: Record<string, Row[]> = {
   uname: [unknown('uname'), tooMany('uname'), row('prototype name', ['uname', 'constructor'], 2, usage('uname', 'too many arguments\\. Expected 0 arguments but got 1\\.'))],
   uptime: [unknown('uptime'), tooMany('uptime'), row('prototype name', ['uptime', 'hasOwnProperty'], 2, usage('uptime', 'too many arguments\\. Expected 0 arguments but got 1\\.'))],
   wc: [unknown('wc'), tooLong('wc', [LONG], 1, `wc: ${X}: File name too long`), row('prototype name', ['wc', '__proto__'], 1, /^wc: __proto__: No such file or directory\n$/)],
+  // wg's status is 1 for every failure, usage included (wg.c); its subcommands read words, not options.
+  wg: [
+    row('unknown option', ['wg', '--bogus-option'], 1, /^Invalid subcommand: `--bogus-option'\nUsage: wg <cmd> \[<args>\]\n/),
+    row('no arguments', ['wg', 'set'], 1, /^Usage: wg set <interface> \[listen-port <port>\] /),
+    row('bad address', ['wg', 'set', 'wg0', 'peer', 'fGcanAjsP/oOQN8uVThOBn/jIBnkyI8f7Jt4H2UQ6zw=', 'endpoint', '999.1.1.1:1'], 1, /^Name or service not known: `999\.1\.1\.1:1'\n$/),
+    row('out of range', ['wg', 'set', 'wg0', 'fwmark', HUGE], 1, new RegExp(`^Fwmark is neither 0/off nor 0-0xffffffff: \`${HUGE}'\n$`)),
+    row('long string', ['wg', 'show', LONG], 1, /^Unable to access interface: Protocol not supported\n$/),
+    row('bad input', ['wg', 'pubkey'], 1, /^wg: Key is not the correct length or format\n$/, 'not a key\n'),
+    row('prototype name', ['wg', 'toString'], 1, /^Invalid subcommand: `toString'\nUsage: wg <cmd> \[<args>\]\n/),
+  ],
+  // wg-quick dies with status 1 and its usage text for anything but up|down|save|strip and a file.
+  'wg-quick': [
+    row('unknown option', ['wg-quick', '--bogus-option'], 1, /^Usage: wg-quick \[ up \| down \| save \| strip \] /),
+    row('no arguments', ['wg-quick'], 1, /^Usage: wg-quick /),
+    row('long string', ['wg-quick', 'up', LONG], 1, new RegExp(`^wg-quick: \`${X}' does not exist\n$`)),
+    row('bad input', ['wg-quick', 'down', 'nope'], 1, /^wg-quick: `\/etc\/wireguard\/nope\.conf' does not exist\n$/),
+    row('prototype name', ['wg-quick', 'up', 'valueOf'], 1, /^wg-quick: `\/etc\/wireguard\/valueOf\.conf' does not exist\n$/),
+  ],
+  // As wireguard-go's main.go: a usage error prints the usage and returns 0, any word is an
+  // interface name (so an "option" makes a daemon for it, which prints nothing by default).
+  'wireguard-go': [
+    row('unknown option', ['wireguard-go', '--bogus-option'], 0, /^$/),
+    row('no arguments', ['wireguard-go'], 0, /^Usage: wireguard-go \[-f\/--foreground\] INTERFACE-NAME\n$/),
+    row('long string', ['wireguard-go', LONG], 1, /^ERROR: \(x{10000}\) \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Failed to create TUN device: interface name too long: file name too long\n$/),
+    row('runs until killed', ['wireguard-go', '-f', 'wg9'], 137, /^$/),
+    row('prototype name', ['wireguard-go', 'hasOwnProperty'], 0, /^$/),
+  ],
   which: [unknown('which'), row('no arguments', ['which'], 1, /^$/), row('long string', ['which', LONG], 1, /^$/), row('prototype name', ['which', 'constructor'], 1, /^$/)],
   xargs: [
     unknown('xargs'),

@@ -3,7 +3,7 @@
 // readiness for poll.
 
 import { type ErrnoName, SysError } from '../../abi/errno.js';
-import { MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, type RecvResult, type Sockaddr, type SockaddrIn } from '../../abi/socket.js';
+import { MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, type RecvResult, SHUT_RD, SHUT_RDWR, type Sockaddr, type SockaddrIn } from '../../abi/socket.js';
 import { B_SELECT_ERROR, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
 import { S_IFSOCK, type Stat } from '../../abi/stat.js';
 import { PacketQueue } from '../iface/packet-queue.js';
@@ -20,6 +20,7 @@ const PER_DATAGRAM_OVERHEAD = 256;
 interface Queued {
   data: Uint8Array;
   from: Sockaddr | null;
+  journey?: number;
 }
 
 /** What a socket needs from its host's socket layer (sockets.ts). */
@@ -77,18 +78,31 @@ export abstract class Socket extends OpenFile {
   }
 
   abstract localName(): Sockaddr;
-  abstract peerName(): SockaddrIn | null;
+  abstract peerName(): Sockaddr | null;
   abstract sendto(ctx: IoContext, data: Uint8Array, flags: number, to: SockaddrIn | null): Promise<number> | number;
   bind(_addr: SockaddrIn, _ctx: IoContext): void {
     throw new SysError('EOPNOTSUPP');
   }
-  connect(_addr: SockaddrIn, _ctx: IoContext): void {
+  connect(_addr: SockaddrIn, _ctx: IoContext): void | Promise<void> {
     throw new SysError('EOPNOTSUPP');
+  }
+  /** listen(2): only stream sockets listen. */
+  listen(_backlog: number): void {
+    throw new SysError('EOPNOTSUPP');
+  }
+  /** accept(2): the socket of the next connection; `flags` its file's (O_NONBLOCK). */
+  accept(_ctx: IoContext, _flags: number): Promise<Socket> | Socket {
+    throw new SysError('EOPNOTSUPP');
+  }
+  /** shutdown(2): a datagram socket has no connection to shut down. */
+  shutdown(how: number): void {
+    if (how !== SHUT_RD && how !== SHUT_RDWR && how !== 1) throw new SysError('EINVAL');
+    throw new SysError('ENOTCONN');
   }
 
   /** Queue a datagram for the reader; false (and a drop counted) when the buffer is full. */
-  enqueue(data: Uint8Array, from: Sockaddr | null): boolean {
-    if (!this.queue.push({ data, from })) return false;
+  enqueue(data: Uint8Array, from: Sockaddr | null, journey?: number): boolean {
+    if (!this.queue.push(journey === undefined ? { data, from } : { data, from, journey })) return false;
     this.received++;
     return true;
   }
@@ -114,10 +128,15 @@ export abstract class Socket extends OpenFile {
       this.takeError();
       const head = this.queue.peek();
       if (head) {
-        if (!(flags & MSG_PEEK)) this.queue.shift();
+        if (!(flags & MSG_PEEK)) {
+          this.queue.shift();
+          if (this.stack.tracing && this.carriesPackets) this.taken(ctx, head.data);
+        }
         // Datagram semantics: what does not fit is lost, and MSG_TRUNC says so.
         const truncated = head.data.length > count;
-        return { data: truncated ? head.data.slice(0, count) : head.data, from: head.from, flags: truncated ? MSG_TRUNC : 0 };
+        const r: RecvResult = { data: truncated ? head.data.slice(0, count) : head.data, from: head.from, flags: truncated ? MSG_TRUNC : 0 };
+        if (head.journey !== undefined) r.journey = head.journey;
+        return r;
       }
       if (this.closed) return { data: new Uint8Array(0), from: null, flags: 0 };
       if (this.nonblocking || flags & MSG_DONTWAIT) throw new SysError('EAGAIN');
@@ -128,6 +147,27 @@ export abstract class Socket extends OpenFile {
       });
       if (r === 'signal') throw new SysError('EINTR');
     }
+  }
+
+  /** Whether what this socket passes are packets on a journey (a capture's copies are not). */
+  protected readonly carriesPackets: boolean = true;
+
+  /**
+   * A program hands the kernel a datagram to send: the kernel's own copy of it (copy_from_user),
+   * which carries the oldest packet the task read from a tun and has not passed on (a tunnel's
+   * encapsulation, kernel/obs/journey.ts), and the event for the call that made it.
+   */
+  protected sending(ctx: IoContext, data: Uint8Array): Uint8Array {
+    const copy = data.slice();
+    this.stack.journeys.sending(ctx.task, copy);
+    this.stack.trace('syscall', this.describe(), 'out', 'data', copy, { event: ctx.syscall, pid: ctx.pid, command: ctx.command });
+    return copy;
+  }
+
+  /** A program took a datagram: the event for the call, and the task now holds it (journey.ts). */
+  private taken(ctx: IoContext, data: Uint8Array): void {
+    this.stack.journeys.readFromSocket(ctx.task, data);
+    this.stack.trace('syscall', this.describe(), 'in', 'data', data, { event: ctx.syscall, pid: ctx.pid, command: ctx.command });
   }
 
   override async read(ctx: IoContext, count: number): Promise<Uint8Array> {

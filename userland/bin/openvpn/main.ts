@@ -12,7 +12,8 @@ import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../.
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
 import { guarded } from '../../lib/guard.js';
 import { lookupAuth, lookupCipher } from './algorithms.js';
-import { type Codec, CleartextCodec, RandomPool, StaticCodec } from './codec.js';
+import { type Codec, CleartextCodec, StaticCodec } from './codec.js';
+import { RandomPool } from '../../lib/random.js';
 import { closeDevice, type Device, errnoText } from './device.js';
 import { BANNER, HELP_TEXT, LIBRARY_VERSIONS, VERSION_TEXT } from './help.js';
 import { D_SHOW_PARMS, FatalError, Logger, M_FATAL, M_INFO, M_WARN } from './log.js';

@@ -9,7 +9,7 @@ import { POLLIN, type PollFd } from '../../../kernel/abi/poll.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
 import { lookupAead, PEER_ID_UNDEF } from './aead.js';
-import type { RandomPool } from './codec.js';
+import type { RandomPool } from '../../lib/random.js';
 import { opcodeOf, P_DATA_V1, P_DATA_V2 } from './control-packet.js';
 import { addRoutes, closeDevice, configureDevice, type Device, openDevice, redirectGatewayRoutes, routeList } from './device.js';
 import { type Endpoint, Link, resolveRemote, sameEndpoint } from './link.js';

@@ -13,7 +13,7 @@ import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../.
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
 import { formatIpv4, parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { lookupAead, type AeadSpec } from './aead.js';
-import type { RandomPool } from './codec.js';
+import type { RandomPool } from '../../lib/random.js';
 import {
   emitControlPlain,
   header,

@@ -77,6 +77,7 @@ const REQUESTS: ReadonlyMap<number, RequestArg> = new Map<number, RequestArg>([
     },
   }],
   [io.TCGETS, { words: '', build: () => ({}) }],
+  [io.TCSETS, { words: 'ISIG,ICANON,ECHO', build: (w): io.Termios => ({ c_lflag: flags(w[0], 'local mode') }) }],
   [io.TIOCGWINSZ, { words: '', build: () => ({}) }],
   [io.TIOCGPGRP, intOut],
   [io.TIOCSPGRP, intIn('PGID')],
