@@ -381,6 +381,51 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
   return '0';
 }
 
+/**
+ * How many leading arguments strace shows when a call starts, for the calls that fill the rest
+ * (read's buffer, waitpid's status, an ioctl's struct): the others are shown whole at the start.
+ */
+const SHOWN_AT_ENTRY: ReadonlyMap<string, number> = new Map([
+  ['read', 1],
+  ['recvfrom', 1],
+  ['accept', 1],
+  ['accept4', 1],
+  ['waitpid', 1],
+  ['journey_read', 1],
+  ['getgroups', 1],
+  ['ioctl', 2],
+]);
+
+/** Whether strace has written all of a call by its start (what a call fills comes at its end otherwise). */
+export function decodedAtEntry(name: string, args: readonly unknown[]): boolean {
+  return !SHOWN_AT_ENTRY.has(name) && name !== 'pipe' && !isFork(name, args);
+}
+
+/** The name strace gives a call: a spawn that forks the caller is fork(). */
+export function callName(name: string, args: readonly unknown[]): string {
+  return isFork(name, args) ? 'fork' : name;
+}
+
+/** What strace writes when a call starts: `read(3, `, or `nanosleep(1000000000` for one shown whole. */
+export function formatEntry(name: string, args: readonly unknown[]): string {
+  if (isFork(name, args)) return 'fork(';
+  if (name === 'pipe') return 'pipe(';
+  const text = formatArgs(name, args, undefined);
+  const shown = SHOWN_AT_ENTRY.get(name);
+  if (shown === undefined) return `${name}(${text}`;
+  // The leading arguments are numbers and names: no ", " inside them.
+  let end = -2;
+  for (let i = 0; i < shown && (i === 0 || end >= 0); i++) end = text.indexOf(', ', end + 2);
+  return `${name}(${end < 0 ? text : text.slice(0, end)}, `;
+}
+
+/** What follows `<... NAME resumed>`: the arguments not shown at the start, and the result. */
+export function formatResumed(name: string, args: readonly unknown[], result: unknown, errno?: ErrnoName): string {
+  const whole = formatSyscall(name, args, result, errno);
+  const entry = formatEntry(name, args);
+  return whole.startsWith(entry) ? whole.slice(entry.length) : `) = ${formatResult(name, result, errno, args)}`;
+}
+
 /** One whole strace line (without the newline). */
 export function formatSyscall(name: string, args: readonly unknown[], result: unknown, errno?: ErrnoName): string {
   if (isFork(name, args)) return `fork() = ${errno ? formatResult(name, result, errno, args) : String(result)}`;

@@ -18,6 +18,7 @@ import type { Vfs } from '../vfs/vfs.js';
 import { FdTable, release } from './fd-table.js';
 import type { KernelLimits } from './limits.js';
 import { Process, sortGroups, type ProcessHost } from './process.js';
+import { TraceLogs } from './trace-log.js';
 
 export type ProgramLoader = (name: string) => Promise<Program | undefined>;
 
@@ -71,6 +72,8 @@ export class ProcessTable implements ProcessHost {
   readonly bootNs: number;
   /** Trace every process of this host (`tunlab --trace`). */
   traceAll: OpenFile | null = null;
+  /** What each trace file ends with, shared by the processes that write to it. */
+  readonly traceLogs = new TraceLogs();
   private nextPid = KERNEL_TEAM_PID + 1;
 
   constructor(private readonly d: ProcessTableDeps) {
@@ -124,7 +127,7 @@ export class ProcessTable implements ProcessHost {
     if (opts.trace) {
       const traceFrom = parent ?? source;
       if (!traceFrom) throw new SysError('EINVAL');
-      p.tracer = { file: traceFrom.fds.get(opts.trace.fd), followForks: opts.trace.followForks ?? false };
+      p.tracer = { file: traceFrom.fds.get(opts.trace.fd), followForks: opts.trace.followForks ?? false, rootPid: pid };
       p.tracer.file.refs++;
     } else if (parent?.tracer?.followForks) {
       p.tracer = parent.tracer;
@@ -271,6 +274,7 @@ export class ProcessTable implements ProcessHost {
     // A run loop idling in real time may be waiting for exactly this.
     d.sched.kick();
     if (d.events.listening('process')) d.events.emit('process', { host: d.host, pid: p.pid, command: p.command, what: 'exit', status: p.status });
+    this.traceEnd(p);
     if (p.tracer) {
       const t = p.tracer;
       p.tracer = null;
@@ -284,6 +288,29 @@ export class ProcessTable implements ProcessHost {
     }
     p.children.clear();
     if (!p.parent) this.byPid.delete(p.pid);
+  }
+
+  /**
+   * The end of a traced process, as strace writes it: the call it died in, and its
+   * `+++ exited with N +++` where a tracer follows it (strace reports its own child itself). The
+   * lines go out without waiting: the process is gone, and a full trace pipe loses them.
+   */
+  private traceEnd(p: Process): void {
+    const sinks: Array<readonly [OpenFile, boolean]> = [];
+    if (p.tracer) sinks.push([p.tracer.file, p.tracer.followForks && p.tracer.rootPid !== p.pid]);
+    if (this.traceAll) sinks.push([this.traceAll, true]);
+    const call = p.tracedCall;
+    p.tracedCall = null;
+    if (sinks.length === 0) return;
+    const prefix = p.tracer?.followForks || this.traceAll ? `[pid ${String(p.pid).padStart(5)}] ` : '';
+    for (const [sink, text] of this.traceLogs.died(sinks, call, prefix, p.status)) {
+      try {
+        const done = sink.write(p.ioContext('trace'), new TextEncoder().encode(text));
+        if (done instanceof Promise) done.catch(() => {});
+      } catch {
+        // the tracer went away
+      }
+    }
   }
 
   /**
