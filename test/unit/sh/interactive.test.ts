@@ -37,6 +37,13 @@ async function interactiveShell() {
   return { s, term, shell, settle, typed, alive };
 }
 
+describe('a long line', () => {
+  it('a line of 100 000 characters reaches the shell whole (12.20: it was dropped at 64 KiB)', async () => {
+    const { typed } = await interactiveShell();
+    expect(await typed(`echo ${'a'.repeat(100_000)} | wc -c`)).toBe('100001\nhaiku:~> ');
+  });
+});
+
 describe('job control', () => {
   it('^Z stops the foreground job; jobs lists it; bg and fg continue it; its status is 128 + SIGTSTP', async () => {
     const { term, settle, typed, alive } = await interactiveShell();
