@@ -59,7 +59,7 @@ export function isPcapError(value: unknown): value is PcapError {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'pcap-error';
 }
 
-function pcapError(message: string, offset: number, packets: PcapPacket[] = []): PcapError {
+export function pcapError(message: string, offset: number, packets: PcapPacket[] = []): PcapError {
   return { kind: 'pcap-error', message, offset, packets };
 }
 
