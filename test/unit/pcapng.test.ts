@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../userland/lib/escapes.js';
 import { isPcapError, LINKTYPE_ETHERNET, LINKTYPE_RAW, readPcap, type PcapFile } from '../../userland/lib/pcap.js';
 import { LINKTYPE_LINUX_SLL2, type PcapngFile, PcapngWriter, readPcapng } from '../../userland/lib/pcapng.js';
 
@@ -17,15 +18,7 @@ function ok(bytes: Uint8Array): PcapngFile {
   return f;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;
 
 const frame = (n: number) => Uint8Array.from({ length: 60 }, (_, i) => (i * 7 + n) & 0xff);
 
