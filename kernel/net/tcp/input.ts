@@ -1,0 +1,808 @@
+// Receiving a segment on a connection, as Linux's tcp_input.c does it: the SYN_SENT handshake,
+// the acceptability checks (PAWS, the window, RFC 5961's challenge ACKs for RSTs and SYNs), the
+// ACK, the data (in order to the reader, out of order to the reassembly queue, duplicates answered
+// with D-SACK), the FIN and the state it moves to, and when to acknowledge: at once (quick-ACK,
+// every second full segment, a filled hole) or after the delayed-ACK timeout.
+
+import {
+  TCP_CLOSE,
+  TCP_CLOSE_WAIT,
+  TCP_CLOSING,
+  TCP_ESTABLISHED,
+  TCP_FIN_WAIT1,
+  TCP_FIN_WAIT2,
+  TCP_LAST_ACK,
+  TCP_SYN_RECV,
+  TCP_SYN_SENT,
+  TCP_TIME_WAIT,
+} from '../../abi/tcp.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type TcpRepr } from '../../abi/wire/tcp.js';
+import { ACK_OK, ACK_TOO_OLD, ACK_UNSENT, dataSndCheck, tcpAck } from './ack.js';
+import { syncMss } from './mss.js';
+import { ACK_NOW, ACK_PUSHED, ACK_PUSHED2, ACK_SCHED, sendAck, sendDelayedAck, transmitSkb } from './output.js';
+import { FLAG_NO_CHALLENGE_ACK, FLAG_UPDATE_TS_RECENT } from './sack.js';
+import { after, afterEq, before, between } from './seq.js';
+import { tsOfUs, type TcpSock } from './sock.js';
+import { TCP_ATO_MIN_US, TCP_MAX_QUICKACKS, TCP_MIN_MSS, TCP_MSS_DEFAULT, TS_ALIGNED } from './sock.js';
+import { RCV_SHUTDOWN, SEND_SHUTDOWN, setState, tcpDone, tcpReset } from './state.js';
+import { resetDelackTimer, resetKeepaliveTimer } from './timers.js';
+import { establishedTransfer } from './transfer.js';
+import { growWindow, selectWindowPreview } from './window.js';
+
+const TCP_PAWS_WINDOW = 1;
+const TCP_PAWS_24DAYS = 60 * 60 * 24 * 24;
+const ECN_MASK = 3;
+const ECN_CE = 3;
+
+/** A received segment with what every step needs of it. */
+export interface InSegment {
+  seg: TcpRepr;
+  src: number;
+  dst: number;
+  /** The IP TOS byte (its ECN bits). */
+  tos: number;
+  /** seq + payload + SYN + FIN. */
+  endSeq: number;
+  sawTs: boolean;
+  tsval: number;
+  tsecr: number;
+  /** Options that count only on a SYN (tcp_parse_options). */
+  mss: number | null;
+  wscale: number | null;
+  sackPerm: boolean;
+}
+
+/** tcp_parse_options: what a receiver takes from a segment's options. */
+export function parseIncoming(seg: TcpRepr, src: number, dst: number, tos: number): InSegment {
+  let sawTs = false;
+  let tsval = 0;
+  let tsecr = 0;
+  let mss: number | null = null;
+  let wscale: number | null = null;
+  let sackPerm = false;
+  const syn = (seg.flags & TCP_SYN) !== 0;
+  for (const o of seg.options) {
+    if (o.kind === 'timestamp') {
+      sawTs = true;
+      tsval = o.tsval;
+      tsecr = o.tsecr;
+    } else if (syn && o.kind === 'mss') mss = o.mss;
+    else if (syn && o.kind === 'wscale') wscale = Math.min(o.shift, 14);
+    else if (syn && o.kind === 'sackPermitted') sackPerm = true;
+  }
+  const endSeq = (seg.seq + seg.payload.length + (syn ? 1 : 0) + (seg.flags & TCP_FIN ? 1 : 0)) >>> 0;
+  return { seg, src, dst, tos, endSeq, sawTs, tsval, tsecr, mss, wscale, sackPerm };
+}
+
+/** The segment's TSecr less our offset (rcv_tsecr as Linux keeps it), for RTT and undo. */
+function tsecrOf(sk: TcpSock, ins: InSegment): number {
+  return ins.sawTs && sk.tsOk ? ins.tsecr : 0;
+}
+
+function secondsNow(sk: TcpSock): number {
+  return Math.floor(sk.host.now() / 1e9);
+}
+
+/** tcp_paws_check: the timestamp is not older than ts_recent (by more than `win`). */
+function pawsCheck(sk: TcpSock, ins: InSegment, win: number): boolean {
+  if (((sk.tsRecent - ins.tsval) | 0) <= win) return true;
+  if (secondsNow(sk) >= sk.tsRecentStampS + TCP_PAWS_24DAYS) return true;
+  if (!sk.tsRecent) return true;
+  return false;
+}
+
+function storeTsRecent(sk: TcpSock, ins: InSegment): void {
+  sk.tsRecent = ins.tsval;
+  sk.tsRecentStampS = secondsNow(sk);
+}
+
+/** tcp_replace_ts_recent: only an in-sequence segment refreshes what we echo. */
+function replaceTsRecent(sk: TcpSock, ins: InSegment): void {
+  if (ins.sawTs && sk.tsOk && !after(ins.seg.seq, sk.rcvWup) && pawsCheck(sk, ins, 0)) storeTsRecent(sk, ins);
+}
+
+/** tcp_oow_rate_limited: at most one out-of-window ACK per tcp_invalid_ratelimit ms. */
+function oowRateLimited(sk: TcpSock, force = false): boolean {
+  const now = Math.floor(sk.host.now() / 1e6);
+  const elapsed = now - sk.lastOowAckMs;
+  if (!force && elapsed >= 0 && elapsed < sk.host.sysctl.tcp_invalid_ratelimit) return true;
+  sk.lastOowAckMs = now;
+  return false;
+}
+
+/** tcp_send_challenge_ack (RFC 5961): per socket rate-limited, then a host-wide budget. */
+export function sendChallengeAck(sk: TcpSock): void {
+  if (oowRateLimited(sk)) {
+    sk.mib.TCPACKSkippedChallenge++;
+    return;
+  }
+  const limit = sk.host.sysctl.tcp_challenge_ack_limit;
+  if (limit !== 2147483647) {
+    const c = sk.mib.challenge;
+    const now = secondsNow(sk);
+    if (now !== c.second) {
+      const half = (limit + 1) >>> 1;
+      c.second = now;
+      c.count = half + Math.floor(sk.host.random() * limit);
+    }
+    if (c.count <= 0) return;
+    c.count--;
+  }
+  sk.mib.TCPChallengeACK++;
+  sendAck(sk);
+}
+
+function incrQuickack(sk: TcpSock, max: number): void {
+  let q = Math.floor(sk.rcvWnd / (2 * sk.rcvMss));
+  if (q === 0) q = 2;
+  q = Math.min(q, max);
+  if (q > sk.ackQuick) sk.ackQuick = q;
+}
+
+export function enterQuickackMode(sk: TcpSock, max: number): void {
+  incrQuickack(sk, max);
+  sk.pingpong = 0;
+  sk.atoUs = TCP_ATO_MIN_US;
+}
+
+function inQuickackMode(sk: TcpSock): boolean {
+  return sk.ackQuick > 0 && sk.pingpong < sk.host.sysctl.tcp_pingpong_thresh;
+}
+
+function scheduleAck(sk: TcpSock): void {
+  sk.ackPending |= ACK_SCHED;
+}
+
+/** tcp_send_dupack: an unacceptable segment; data we already had earns a D-SACK. */
+function sendDupack(sk: TcpSock, ins: InSegment): void {
+  const { seq } = ins.seg;
+  if (ins.endSeq !== seq && before(seq, sk.rcvNxt)) {
+    sk.mib.DelayedACKLost++;
+    enterQuickackMode(sk, TCP_MAX_QUICKACKS);
+    if (sk.sackOk && sk.host.sysctl.tcp_dsack) {
+      const end = after(ins.endSeq, sk.rcvNxt) ? sk.rcvNxt : ins.endSeq;
+      dsackSet(sk, seq, end);
+    }
+  }
+  sendAck(sk);
+}
+
+function dsackSet(sk: TcpSock, seq: number, end: number): void {
+  if (!sk.sackOk || !sk.host.sysctl.tcp_dsack) return;
+  if (before(seq, sk.rcvNxt)) sk.mib.TCPDSACKOldSent++;
+  else sk.mib.TCPDSACKOfoSent++;
+  sk.rcv.setDsack(seq, end);
+}
+
+type SeqVerdict = 'ok' | 'old' | 'beyond';
+
+/** tcp_sequence: is the segment within the receive window? */
+function tcpSequence(sk: TcpSock, ins: InSegment): SeqVerdict {
+  const { seq } = ins.seg;
+  const end = ins.endSeq;
+  if (before(end, sk.rcvWup)) return 'old';
+  const limit = (sk.rcvNxt + sk.receiveWindow) >>> 0;
+  if (after(end, limit)) {
+    const fin = ins.seg.flags & TCP_FIN ? 1 : 0;
+    if (!after((end - fin) >>> 0, limit)) return 'ok';
+    if (after(seq, limit)) return 'beyond';
+    if (sk.rcv.bytes > 0) return 'beyond';
+  }
+  return 'ok';
+}
+
+/** tcp_reset_check: a RST at rcv_nxt - 1 after the peer's FIN is good too. */
+function resetCheck(sk: TcpSock, ins: InSegment): boolean {
+  return ins.seg.seq === ((sk.rcvNxt - 1) >>> 0) && (sk.state === TCP_CLOSE_WAIT || sk.state === TCP_LAST_ACK || sk.state === TCP_CLOSING);
+}
+
+/** tcp_disordered_ack_check: a PAWS failure that is only an old pure ACK is let through. */
+function disorderedAck(sk: TcpSock, ins: InSegment): 'paws' | 'paws_ack' | 'ok' {
+  const { seg } = ins;
+  if (!(seg.flags & TCP_ACK) || seg.seq !== ins.endSeq) return 'paws';
+  if (seg.seq !== sk.rcvNxt) return before(seg.seq, sk.rcvNxt) ? 'paws_ack' : 'paws';
+  if (seg.ack !== sk.sndUna) return 'paws';
+  const nwin = seg.window * 2 ** sk.sndWscale;
+  if (after(seg.ack, sk.sndUna) || after(seg.seq, sk.sndWl1) || (seg.seq === sk.sndWl1 && (nwin > sk.sndWnd || !nwin))) return 'paws';
+  if (((sk.tsRecent - ins.tsval) | 0) > (sk.rtoUs / 1000) * 1.024) return 'paws';
+  return 'ok';
+}
+
+/** tcp_validate_incoming: false when the segment was handled here (dropped, reset, challenged). */
+function validateIncoming(sk: TcpSock, ins: InSegment): boolean {
+  const { seg } = ins;
+  const rst = (seg.flags & TCP_RST) !== 0;
+  const syn = (seg.flags & TCP_SYN) !== 0;
+  if (ins.sawTs && sk.tsOk && !pawsCheck(sk, ins, TCP_PAWS_WINDOW)) {
+    const verdict = disorderedAck(sk, ins);
+    if (verdict !== 'ok' && !rst) {
+      if (syn) return synChallenge(sk);
+      if (verdict === 'paws_ack') {
+        sk.mib.drop('tcp_rfc7323_paws_ack');
+        return false;
+      }
+      sk.mib.PAWSEstab++;
+      sk.mib.drop('tcp_rfc7323_paws');
+      if (!dataOrSyn(ins) && oowRateLimited(sk)) sk.mib.TCPACKSkippedPAWS++;
+      else sendDupack(sk, ins);
+      return false;
+    }
+  }
+  const verdict = tcpSequence(sk, ins);
+  if (verdict !== 'ok') {
+    if (!rst) {
+      if (syn) return synChallenge(sk);
+      sk.mib.drop(verdict === 'old' ? 'tcp_old_sequence' : 'tcp_invalid_sequence');
+      if (!dataOrSyn(ins) && oowRateLimited(sk)) sk.mib.TCPACKSkippedSeq++;
+      else sendDupack(sk, ins);
+    } else if (resetCheck(sk, ins)) {
+      tcpReset(sk);
+    } else sk.mib.drop('tcp_reset_out_of_window');
+    return false;
+  }
+  if (rst) {
+    if (seg.seq === sk.rcvNxt || resetCheck(sk, ins)) {
+      tcpReset(sk);
+      return false;
+    }
+    if (sk.sackOk && sk.rcv.sacks.length > 0) {
+      let maxSack = sk.rcv.sacks[0]!.end;
+      for (const b of sk.rcv.sacks) if (after(b.end, maxSack)) maxSack = b.end;
+      if (seg.seq === maxSack) {
+        tcpReset(sk);
+        return false;
+      }
+    }
+    sendChallengeAck(sk);
+    sk.mib.drop('tcp_reset');
+    return false;
+  }
+  if (syn) {
+    if (sk.state === TCP_SYN_RECV && seg.flags & TCP_ACK && ((seg.seq + 1) >>> 0) === ins.endSeq && ((seg.seq + 1) >>> 0) === sk.rcvNxt && seg.ack === sk.sndNxt) return true;
+    return synChallenge(sk);
+  }
+  return true;
+}
+
+function dataOrSyn(ins: InSegment): boolean {
+  return ins.endSeq !== ins.seg.seq && !(ins.seg.flags & TCP_SYN);
+}
+
+function synChallenge(sk: TcpSock): boolean {
+  sk.mib.TCPSYNChallenge++;
+  sendChallengeAck(sk);
+  sk.mib.drop('tcp_invalid_syn');
+  return false;
+}
+
+// ------------------------------------------------------------------ data
+
+/** tcp_measure_rcv_mss: how big the peer's segments are, for ACK and window decisions. */
+function measureRcvMss(sk: TcpSock, ins: InSegment, len: number): void {
+  const lss = sk.ackLastSegSize;
+  sk.ackLastSegSize = 0;
+  if (len >= sk.rcvMss) {
+    sk.rcvMss = Math.min(len, sk.advmss);
+    if (ins.seg.flags & TCP_PSH) sk.ackPending |= ACK_PUSHED;
+  } else {
+    let l = len + 20 + (ins.seg.options.length ? optionLen(ins.seg) : 0);
+    const remnant = ins.seg.flags & (TCP_FIN | TCP_URG | TCP_SYN | TCP_PSH);
+    if (l >= TCP_MSS_DEFAULT + 20 || (l >= TCP_MIN_MSS + 20 && !remnant)) {
+      l -= 20 + sk.tcpHeaderOpts;
+      sk.ackLastSegSize = l;
+      if (l === lss) {
+        sk.rcvMss = l;
+        return;
+      }
+    }
+    if (sk.ackPending & ACK_PUSHED) sk.ackPending |= ACK_PUSHED2;
+    sk.ackPending |= ACK_PUSHED;
+  }
+}
+
+function optionLen(seg: TcpRepr): number {
+  let n = 0;
+  for (const o of seg.options) {
+    n += o.kind === 'eol' || o.kind === 'nop' ? 1 : o.kind === 'mss' ? 4 : o.kind === 'wscale' ? 3 : o.kind === 'sackPermitted' ? 2 : o.kind === 'timestamp' ? 10 : o.kind === 'sack' ? 2 + 8 * o.blocks.length : 2 + o.data.length;
+  }
+  return (n + 3) & ~3;
+}
+
+/** tcp_rcv_rtt_measure: the receiver's RTT estimate (one window's worth of data per RTT). */
+function rcvRttMeasure(sk: TcpSock): void {
+  const now = sk.nowUs();
+  if (sk.rcvRttTimeUs && before(sk.rcvNxt, sk.rcvRttSeq)) return;
+  if (sk.rcvRttTimeUs) rcvRttUpdate(sk, now - sk.rcvRttTimeUs, true);
+  sk.rcvRttSeq = (sk.rcvNxt + sk.rcvWnd) >>> 0;
+  sk.rcvRttTimeUs = now;
+}
+
+function rcvRttUpdate(sk: TcpSock, sampleUs: number, winDep: boolean): void {
+  let m = sampleUs;
+  const rtt = sk.rcvRttUs;
+  if (rtt !== 0) {
+    if (!winDep) {
+      m -= rtt >> 3;
+      m = rtt + m;
+    } else if (m < rtt) m <<= 3;
+    else return;
+  } else m <<= 3;
+  if (sk.rcvRttUs !== m) sk.rcvRttUs = m;
+}
+
+/** tcp_rcv_rtt_measure_ts: the same from a timestamp echo of data we sent. */
+function rcvRttMeasureTs(sk: TcpSock, ins: InSegment): void {
+  if (!ins.sawTs || !ins.tsecr || !sk.tsOk) return;
+  if (sk.rcvRttUs === 0 || afterEq(ins.endSeq, sk.rcvRttSeq)) {
+    const delta = ((sk.tsNow() - ins.tsecr) >>> 0) * 1000;
+    if (delta > 0 && delta < 0x7fffffff && ins.endSeq !== ins.seg.seq) rcvRttUpdate(sk, delta, false);
+  }
+}
+
+/** tcp_event_data_recv: in-order data arrived; the delayed-ACK engine learns its pace. */
+function eventDataRecv(sk: TcpSock, ins: InSegment, len: number): void {
+  scheduleAck(sk);
+  measureRcvMss(sk, ins, len);
+  rcvRttMeasure(sk);
+  const now = sk.nowUs();
+  if (!sk.atoUs) {
+    incrQuickack(sk, TCP_MAX_QUICKACKS);
+    sk.atoUs = TCP_ATO_MIN_US;
+  } else {
+    const m = Math.floor(now / 1000) * 1000 - Math.floor(sk.lrcvtimeUs / 1000) * 1000;
+    if (m <= TCP_ATO_MIN_US / 2) sk.atoUs = (sk.atoUs >> 1) + TCP_ATO_MIN_US / 2;
+    else if (m < sk.atoUs) {
+      sk.atoUs = (sk.atoUs >> 1) + m;
+      if (sk.atoUs > sk.rtoUs) sk.atoUs = sk.rtoUs;
+    } else if (m > sk.rtoUs) incrQuickack(sk, TCP_MAX_QUICKACKS);
+  }
+  sk.lrcvtimeUs = now;
+  dataEcnCheck(sk, ins);
+  if (len >= 128) growWindow(sk, len);
+}
+
+function dataEcnCheck(sk: TcpSock, ins: InSegment): void {
+  if (!sk.ecnOk) return;
+  const ecn = ins.tos & ECN_MASK;
+  if (ecn === 0) {
+    if (sk.ecnSeenCe) enterQuickackMode(sk, 2);
+  } else {
+    if (ecn === ECN_CE && !sk.ecnDemandCwr) {
+      enterQuickackMode(sk, 2);
+      sk.ecnDemandCwr = true;
+    }
+    sk.ecnSeenCe = true;
+  }
+}
+
+/** tcp_fin: the peer finished sending. */
+function tcpFin(sk: TcpSock): void {
+  scheduleAck(sk);
+  sk.shutdown |= RCV_SHUTDOWN;
+  switch (sk.state) {
+    case TCP_SYN_RECV:
+    case TCP_ESTABLISHED:
+      setState(sk, TCP_CLOSE_WAIT);
+      sk.pingpong = sk.host.sysctl.tcp_pingpong_thresh;
+      break;
+    case TCP_FIN_WAIT1:
+      sendAck(sk);
+      setState(sk, TCP_CLOSING);
+      break;
+    case TCP_FIN_WAIT2:
+      sendAck(sk);
+      sk.ops.timeWait(sk, TCP_TIME_WAIT, 0);
+      break;
+    default:
+      break;
+  }
+  sk.rcv.purgeOfo();
+  sk.events?.readable();
+}
+
+/** tcp_data_queue. */
+function dataQueue(sk: TcpSock, ins: InSegment): void {
+  const { seg } = ins;
+  if (seg.seq === ins.endSeq) return;
+  const fin = (seg.flags & TCP_FIN) !== 0;
+  const len = seg.payload.length;
+  sk.rcv.dsack = null;
+  if (seg.seq === sk.rcvNxt) {
+    if (sk.receiveWindow === 0 && !(len === 0 && fin)) {
+      sk.mib.TCPZeroWindowDrop++;
+      sk.mib.drop('tcp_zerowindow');
+      enterQuickackMode(sk, TCP_MAX_QUICKACKS);
+      scheduleAck(sk);
+      return;
+    }
+    queueInOrder(sk, ins, 0);
+    return;
+  }
+  if (!after(ins.endSeq, sk.rcvNxt)) {
+    // All of it was here already: a retransmission. ACK at once, with a D-SACK.
+    sk.mib.DelayedACKLost++;
+    dsackSet(sk, seg.seq, ins.endSeq);
+    sk.mib.drop('tcp_old_data');
+    enterQuickackMode(sk, TCP_MAX_QUICKACKS);
+    scheduleAck(sk);
+    return;
+  }
+  if (!before(seg.seq, (sk.rcvNxt + sk.receiveWindow) >>> 0)) {
+    sk.mib.drop('tcp_overwindow');
+    enterQuickackMode(sk, TCP_MAX_QUICKACKS);
+    scheduleAck(sk);
+    return;
+  }
+  if (before(seg.seq, sk.rcvNxt)) {
+    dsackSet(sk, seg.seq, sk.rcvNxt);
+    if (!sk.receiveWindow) {
+      sk.mib.TCPZeroWindowDrop++;
+      sk.mib.drop('tcp_zerowindow');
+      enterQuickackMode(sk, TCP_MAX_QUICKACKS);
+      scheduleAck(sk);
+      return;
+    }
+    queueInOrder(sk, ins, (sk.rcvNxt - seg.seq) >>> 0);
+    return;
+  }
+  dataQueueOfo(sk, ins);
+}
+
+/** Bytes past the receive buffer are refused (tcp_try_rmem_schedule without pruning). */
+function rmemOk(sk: TcpSock, len: number): boolean {
+  return sk.rcv.bytes + sk.rcv.ofoBytes + len <= sk.rcvbuf;
+}
+
+function queueInOrder(sk: TcpSock, ins: InSegment, skip: number): void {
+  const { seg } = ins;
+  const data = seg.payload.subarray(Math.min(skip, seg.payload.length));
+  if (data.length && !rmemOk(sk, data.length)) {
+    sk.ackPending |= ACK_NOW | ACK_SCHED;
+    if (sk.rcv.bytes > 0) {
+      sk.mib.TCPRcvQDrop++;
+      sk.mib.drop('proto_mem');
+      sk.events?.readable();
+      return;
+    }
+  }
+  sk.rcv.push(data.slice());
+  sk.rcvNxt = ins.endSeq;
+  sk.bytesReceived += data.length;
+  if (seg.payload.length) eventDataRecv(sk, ins, seg.payload.length);
+  if (seg.flags & TCP_FIN) {
+    sk.finSeq = (ins.endSeq - 1) >>> 0;
+    tcpFin(sk);
+  }
+  if (sk.rcv.ofo.length > 0) {
+    const r = sk.rcv.drainOfo(sk.rcvNxt);
+    sk.rcvNxt = r.rcvNxt;
+    if (r.fin) {
+      sk.finSeq = (r.rcvNxt - 1) >>> 0;
+      tcpFin(sk);
+    }
+    if (sk.rcv.ofo.length === 0) sk.ackPending |= ACK_NOW;
+  }
+  if (sk.rcv.sacks.length) sk.rcv.removeCoveredSacks(sk.rcvNxt);
+  sk.events?.readable();
+}
+
+function dataQueueOfo(sk: TcpSock, ins: InSegment): void {
+  const { seg } = ins;
+  dataEcnCheck(sk, ins);
+  if (!rmemOk(sk, seg.payload.length)) {
+    sk.mib.TCPOFODrop++;
+    sk.mib.drop('tcp_ofo_drop');
+    sk.events?.readable();
+    return;
+  }
+  sk.mib.TCPOFOQueue++;
+  scheduleAck(sk);
+  sk.rcvOooPack++;
+  const r = sk.rcv.insertOfo({ seq: seg.seq, end: ins.endSeq, data: seg.payload.slice(), fin: (seg.flags & TCP_FIN) !== 0 }, sk.sackOk);
+  sk.mib.TCPOFOMerge += r.merged;
+  if (!r.kept) sk.mib.drop('tcp_ofomerge');
+  if (r.kept && sk.sackOk) growWindow(sk, seg.payload.length);
+}
+
+/** __tcp_ack_snd_check: ACK now, or arm the delayed ACK. */
+export function ackSndCheck(sk: TcpSock): void {
+  if (!(sk.ackPending & ACK_SCHED)) return;
+  const fullFrames = ((sk.rcvNxt - sk.rcvWup) >>> 0) > sk.rcvMss;
+  if ((fullFrames && windowWouldGrow(sk)) || inQuickackMode(sk) || sk.ackPending & ACK_NOW) {
+    sendAck(sk);
+    return;
+  }
+  if (sk.rcv.ofo.length === 0) {
+    sendDelayedAck(sk);
+    return;
+  }
+  sendAck(sk);
+}
+
+/** Nothing unread (below SO_RCVLOWAT), or the next ACK's window is at least the one offered. */
+function windowWouldGrow(sk: TcpSock): boolean {
+  return sk.rcvNxt === sk.copiedSeq || selectWindowPreview(sk) >= sk.rcvWnd;
+}
+
+// ------------------------------------------------------------------ per state
+
+/** ESTABLISHED (tcp_rcv_established, always by its slow path). */
+function rcvEstablished(sk: TcpSock, ins: InSegment): void {
+  const { seg } = ins;
+  if (!(seg.flags & (TCP_ACK | TCP_RST | TCP_SYN))) {
+    sk.mib.drop('tcp_flags');
+    return;
+  }
+  if (!validateIncoming(sk, ins)) return;
+  const r = tcpAck(sk, { seg, endSeq: ins.endSeq, tsecr: tsecrOf(sk, ins) }, FLAG_UPDATE_TS_RECENT, () => sendChallengeAck(sk));
+  if (r === ACK_UNSENT) {
+    sendChallengeAck(sk);
+    sk.mib.drop('tcp_ack_unsent_data');
+    return;
+  }
+  if (r === ACK_TOO_OLD) {
+    sk.mib.drop('tcp_too_old_ack');
+    return;
+  }
+  replaceTsRecent(sk, ins);
+  rcvRttMeasureTs(sk, ins);
+  acceptCwr(sk, ins);
+  dataQueue(sk, ins);
+  afterData(sk);
+}
+
+function acceptCwr(sk: TcpSock, ins: InSegment): void {
+  if (ins.seg.flags & TCP_CWR && sk.ecnOk) {
+    sk.ecnDemandCwr = false;
+    if (ins.seg.seq !== ins.endSeq) sk.ackPending |= ACK_NOW;
+  }
+}
+
+function afterData(sk: TcpSock): void {
+  if (sk.state === TCP_CLOSE) return;
+  dataSndCheck(sk);
+  ackSndCheck(sk);
+}
+
+/** The handshake completed: Linux's tcp_finish_connect / the SYN_RECV branch. */
+function finishConnect(sk: TcpSock): void {
+  setState(sk, TCP_ESTABLISHED);
+  sk.lrcvtimeUs = sk.nowUs();
+  establishedTransfer(sk);
+  sk.lsndtimeUs = sk.nowUs();
+  if (sk.keepaliveOn) resetKeepaliveTimer(sk, keepaliveTimeUs(sk));
+}
+
+export function keepaliveTimeUs(sk: TcpSock): number {
+  return (sk.keepIdleS || sk.host.sysctl.tcp_keepalive_time) * 1_000_000;
+}
+
+/** SYN_SENT (tcp_rcv_synsent_state_process): returns true when the segment earns a RST. */
+function rcvSynSent(sk: TcpSock, ins: InSegment): boolean {
+  const { seg } = ins;
+  const offer = sk.synOffer!;
+  if (seg.flags & TCP_ACK) {
+    if (!after(seg.ack, sk.sndUna) || after(seg.ack, sk.sndNxt)) {
+      sk.mib.drop('tcp_invalid_ack_sequence');
+      return true;
+    }
+    if (ins.sawTs && offer.ts && ins.tsecr) {
+      const stamp = tsOfUs(sk.retransStampUs || sk.rtx.first?.firstTxUs || sk.nowUs(), sk.tsOffset);
+      if (!between(ins.tsecr, stamp, sk.tsNow())) {
+        sk.mib.drop('tcp_rfc7323_paws');
+        return true;
+      }
+    }
+    if (seg.flags & TCP_RST) {
+      tcpReset(sk);
+      return false;
+    }
+    if (!(seg.flags & TCP_SYN)) {
+      sk.mib.drop('tcp_flags');
+      return false;
+    }
+    applySynOptions(sk, ins);
+    if (sk.ecnOk && !(seg.flags & TCP_ECE && !(seg.flags & TCP_CWR))) sk.ecnOk = false;
+    sk.sndWl1 = seg.seq;
+    tcpAck(sk, { seg, endSeq: ins.endSeq, tsecr: tsecrOf(sk, ins) }, 0, () => undefined);
+    sk.rcvNxt = (seg.seq + 1) >>> 0;
+    sk.rcvWup = sk.rcvNxt;
+    sk.irs = seg.seq;
+    sk.sndWnd = seg.window;
+    sk.maxWindow = Math.max(sk.maxWindow, sk.sndWnd);
+    if (!sk.wscaleOk) {
+      sk.sndWscale = sk.rcvWscale = 0;
+      sk.windowClamp = Math.min(sk.windowClamp, 65535);
+    }
+    if (ins.sawTs && offer.ts) {
+      sk.tsOk = true;
+      sk.tcpHeaderOpts = TS_ALIGNED;
+      sk.advmss -= TS_ALIGNED;
+      storeTsRecent(sk, ins);
+    } else {
+      sk.tsOk = false;
+      sk.tcpHeaderOpts = 0;
+    }
+    sk.synOffer = null;
+    syncMss(sk, sk.pmtu);
+    initializeRcvMss(sk);
+    sk.copiedSeq = sk.rcvNxt;
+    finishConnect(sk);
+    sk.events?.writable();
+    if (sk.deferAcceptS || sk.pingpong >= sk.host.sysctl.tcp_pingpong_thresh) {
+      scheduleAck(sk);
+      enterQuickackMode(sk, TCP_MAX_QUICKACKS);
+      sk.ackPending |= 2;
+      resetDelackTimer(sk, sk.nowUs() + 200_000);
+      return false;
+    }
+    sendAck(sk);
+    dataSndCheck(sk);
+    return false;
+  }
+  if (seg.flags & TCP_RST) {
+    sk.mib.drop('tcp_reset');
+    return false;
+  }
+  if (seg.flags & TCP_SYN) {
+    // Simultaneous open: our SYN crossed theirs.
+    setState(sk, TCP_SYN_RECV);
+    applySynOptions(sk, ins);
+    if (ins.sawTs && offer.ts) {
+      sk.tsOk = true;
+      storeTsRecent(sk, ins);
+      sk.tcpHeaderOpts = TS_ALIGNED;
+    } else {
+      sk.tsOk = false;
+      sk.tcpHeaderOpts = 0;
+    }
+    sk.rcvNxt = (seg.seq + 1) >>> 0;
+    sk.irs = seg.seq;
+    sk.copiedSeq = sk.rcvNxt;
+    sk.rcvWup = sk.rcvNxt;
+    sk.sndWnd = seg.window;
+    sk.sndWl1 = seg.seq;
+    sk.maxWindow = sk.sndWnd;
+    if (sk.ecnOk && !(seg.flags & TCP_ECE && seg.flags & TCP_CWR)) sk.ecnOk = false;
+    syncMss(sk, sk.pmtu);
+    initializeRcvMss(sk);
+    // tcp_send_synack: our SYN again, now acknowledging theirs, with our SYN's options.
+    const syn = sk.rtx.first;
+    if (syn) transmitSkb(sk, syn, false);
+    return false;
+  }
+  sk.mib.drop('tcp_flags');
+  return false;
+}
+
+/** What the peer's SYN or SYN-ACK settles: its MSS, window scale, SACK. */
+function applySynOptions(sk: TcpSock, ins: InSegment): void {
+  const offer = sk.synOffer!;
+  let mss = ins.mss ?? TCP_MSS_DEFAULT;
+  if (sk.userMss && sk.userMss < mss) mss = sk.userMss;
+  sk.mssClamp = mss;
+  sk.wscaleOk = offer.wscale && ins.wscale !== null;
+  sk.sndWscale = sk.wscaleOk ? ins.wscale! : 0;
+  if (!sk.wscaleOk) sk.rcvWscale = 0;
+  sk.sackOk = offer.sack && ins.sackPerm;
+}
+
+/** tcp_initialize_rcv_mss: a guess of the peer's MSS until its data shows it. */
+export function initializeRcvMss(sk: TcpSock): void {
+  let hint = Math.min(sk.advmss, sk.mssCache);
+  hint = Math.min(hint, Math.floor(sk.rcvWnd / 2));
+  hint = Math.min(hint, TCP_MSS_DEFAULT);
+  sk.rcvMss = Math.max(hint, TCP_MIN_MSS);
+}
+
+/** fin_timeout of an orphan (tcp_fin_time): linger2, at least 3.5 RTOs. */
+export function finTimeUs(sk: TcpSock): number {
+  const linger2 = sk.linger2S !== null && sk.linger2S >= 0 ? sk.linger2S : sk.host.sysctl.tcp_fin_timeout;
+  const fin = linger2 * 1_000_000;
+  const rto = sk.rtoUs;
+  return Math.max(fin, (rto << 2) - (rto >> 1));
+}
+
+/**
+ * Every state but LISTEN (tcp_v4_do_rcv → tcp_rcv_established / tcp_rcv_state_process).
+ * Returns true when the caller must answer with a reset (as Linux's tcp_v4_send_reset).
+ */
+export function tcpRcv(sk: TcpSock, ins: InSegment): boolean {
+  sk.segsIn++;
+  if (ins.seg.payload.length) sk.dataSegsIn++;
+  if (sk.state === TCP_ESTABLISHED) {
+    rcvEstablished(sk, ins);
+    return false;
+  }
+  if (sk.state === TCP_CLOSE) {
+    sk.mib.drop('tcp_close');
+    return false;
+  }
+  if (sk.state === TCP_SYN_SENT) return rcvSynSent(sk, ins);
+  const { seg } = ins;
+  if (!(seg.flags & (TCP_ACK | TCP_RST | TCP_SYN))) {
+    sk.mib.drop('tcp_flags');
+    return false;
+  }
+  if (!validateIncoming(sk, ins)) return false;
+  const r = tcpAck(sk, { seg, endSeq: ins.endSeq, tsecr: tsecrOf(sk, ins) }, FLAG_UPDATE_TS_RECENT | FLAG_NO_CHALLENGE_ACK, () => undefined);
+  if (r !== ACK_OK) {
+    if (sk.state === TCP_SYN_RECV) return true;
+    if (r < 0) {
+      sendChallengeAck(sk);
+      sk.mib.drop('tcp_ack_unsent_data');
+      return false;
+    }
+  }
+  if (r === ACK_OK) replaceTsRecent(sk, ins);
+  switch (sk.state) {
+    case TCP_SYN_RECV:
+      sk.delivered++;
+      sk.retransStampUs = 0;
+      sk.copiedSeq = sk.rcvNxt;
+      sk.sndUna = seg.ack;
+      sk.sndWnd = seg.window * 2 ** sk.sndWscale;
+      sk.sndWl1 = seg.seq;
+      if (sk.tsOk) sk.advmss -= TS_ALIGNED;
+      sk.synOffer = null;
+      finishConnect(sk);
+      initializeRcvMss(sk);
+      sk.events?.writable();
+      if (sk.shutdown & SEND_SHUTDOWN) sk.events?.stateChanged();
+      break;
+    case TCP_FIN_WAIT1: {
+      if (sk.sndUna !== sk.writeSeq) break;
+      setState(sk, TCP_FIN_WAIT2);
+      sk.shutdown |= SEND_SHUTDOWN;
+      if (!sk.orphan) {
+        sk.events?.stateChanged();
+        break;
+      }
+      if (sk.linger2S !== null && sk.linger2S < 0) {
+        tcpDone(sk);
+        sk.mib.TCPAbortOnData++;
+        return true;
+      }
+      if (ins.endSeq !== seg.seq && after((ins.endSeq - (seg.flags & TCP_FIN ? 1 : 0)) >>> 0, sk.rcvNxt)) {
+        tcpDone(sk);
+        sk.mib.TCPAbortOnData++;
+        return true;
+      }
+      const tmo = finTimeUs(sk);
+      if (tmo > 60_000_000) resetKeepaliveTimer(sk, tmo - 60_000_000);
+      else if (seg.flags & TCP_FIN) resetKeepaliveTimer(sk, tmo);
+      else {
+        sk.ops.timeWait(sk, TCP_FIN_WAIT2, tmo);
+        return false;
+      }
+      break;
+    }
+    case TCP_CLOSING:
+      if (sk.sndUna === sk.writeSeq) {
+        sk.ops.timeWait(sk, TCP_TIME_WAIT, 0);
+        return false;
+      }
+      break;
+    case TCP_LAST_ACK:
+      if (sk.sndUna === sk.writeSeq) {
+        tcpDone(sk);
+        return false;
+      }
+      break;
+  }
+  // Step 7, the segment text: after the peer's FIN only what lies below it; after our own
+  // close, new data is refused with a reset (RFC 1122).
+  const st = sk.state;
+  const afterPeerFin = st === TCP_CLOSE_WAIT || st === TCP_CLOSING || st === TCP_LAST_ACK;
+  const finWait = st === TCP_FIN_WAIT1 || st === TCP_FIN_WAIT2;
+  if ((afterPeerFin && before(seg.seq, sk.rcvNxt)) || finWait) {
+    if (sk.shutdown & RCV_SHUTDOWN && ins.endSeq !== seg.seq && after((ins.endSeq - (seg.flags & TCP_FIN ? 1 : 0)) >>> 0, sk.rcvNxt)) {
+      sk.mib.TCPAbortOnData++;
+      tcpReset(sk);
+      return true;
+    }
+    dataQueue(sk, ins);
+  } else if (st === TCP_ESTABLISHED) dataQueue(sk, ins);
+  afterData(sk);
+  return false;
+}

@@ -1,0 +1,165 @@
+// A segment of the send side, as Linux's sk_buff with its tcp_skb_cb: the bytes it carries, its
+// sequence range, the flags it goes out with, its scoreboard marks (SACKed, retransmitted, lost)
+// and the times and delivery counts that RACK and rate sampling read. tunlab sends no TSO
+// super-packets, so a segment never exceeds one MSS and every count of segments is a count of these.
+
+import { TCP_FIN, TCP_PSH, TCP_SYN } from '../../abi/wire/tcp.js';
+
+/** Scoreboard marks (Linux's TCPCB_*). */
+export const SACKED_ACKED = 0x01;
+export const SACKED_RETRANS = 0x02;
+export const LOST = 0x04;
+export const TAGBITS = 0x07;
+export const EVER_RETRANS = 0x80;
+/** TCPCB_RETRANS: retransmitted now or ever. */
+export const RETRANS = SACKED_RETRANS | EVER_RETRANS;
+
+export class TcpSkb {
+  /** Payload bytes; `data.length` is the capacity, `len` the bytes in use. */
+  data: Uint8Array;
+  len: number;
+  seq: number;
+  /** TCP flags this segment carries (SYN, FIN, PSH, ACK ... as set when queued). */
+  flags: number;
+  sacked = 0;
+  /** MSG_EOR: nothing may be appended to this segment or merged with it. */
+  eor = false;
+  /** µs of the latest transmission (skb_mstamp_ns), 0 while never sent. */
+  txUs = 0;
+  /** µs of the first transmission (for the retrans_stamp and the connection's timeouts). */
+  firstTxUs = 0;
+  /** Rate sampling, as tcp_rate_skb_sent records them. */
+  deliveredAtTx = 0;
+  deliveredUsAtTx = 0;
+  firstTxOfFlightUs = 0;
+  appLimitedAtTx = false;
+  /** How many times it was sent (1 after the first transmission). */
+  txCount = 0;
+
+  constructor(seq: number, capacity: number, flags: number) {
+    this.seq = seq;
+    this.data = new Uint8Array(capacity);
+    this.len = 0;
+    this.flags = flags;
+  }
+
+  /** The sequence space this segment takes: its bytes, and one each for SYN and FIN. */
+  get endSeq(): number {
+    return (this.seq + this.len + (this.flags & TCP_SYN ? 1 : 0) + (this.flags & TCP_FIN ? 1 : 0)) >>> 0;
+  }
+
+  get payload(): Uint8Array {
+    return this.data.subarray(0, this.len);
+  }
+
+  /** Append bytes (at most the room left); returns how many were taken. */
+  append(bytes: Uint8Array, offset: number, max: number): number {
+    const n = Math.min(max, this.data.length - this.len, bytes.length - offset);
+    if (n <= 0) return 0;
+    this.data.set(bytes.subarray(offset, offset + n), this.len);
+    this.len += n;
+    return n;
+  }
+
+  /** Room for more bytes up to `goal`, growing the buffer when the goal grew since allocation. */
+  room(goal: number): number {
+    if (goal > this.data.length) {
+      const grown = new Uint8Array(goal);
+      grown.set(this.data.subarray(0, this.len));
+      this.data = grown;
+    }
+    return goal - this.len;
+  }
+
+  /** Split after `n` payload bytes (tcp_fragment): this keeps the head, the tail is returned. */
+  splitAt(n: number): TcpSkb {
+    const tail = new TcpSkb((this.seq + n) >>> 0, this.len - n, this.flags & ~TCP_SYN);
+    tail.data.set(this.data.subarray(n, this.len));
+    tail.len = this.len - n;
+    tail.sacked = this.sacked;
+    tail.eor = this.eor;
+    tail.txUs = this.txUs;
+    tail.firstTxUs = this.firstTxUs;
+    tail.txCount = this.txCount;
+    tail.deliveredAtTx = this.deliveredAtTx;
+    tail.deliveredUsAtTx = this.deliveredUsAtTx;
+    tail.firstTxOfFlightUs = this.firstTxOfFlightUs;
+    tail.appLimitedAtTx = this.appLimitedAtTx;
+    // The head keeps no FIN or PSH: they belong to the end of the data.
+    this.flags &= ~(TCP_FIN | TCP_PSH);
+    this.len = n;
+    this.eor = false;
+    return tail;
+  }
+
+  /** Drop `n` acknowledged bytes from the front (a partial ACK of this segment, tcp_trim_head). */
+  trimHead(n: number): void {
+    this.data = this.data.slice(n, this.len);
+    this.len -= n;
+    this.seq = (this.seq + n) >>> 0;
+    this.flags &= ~TCP_SYN;
+  }
+}
+
+/** A queue of segments with cheap removal at the head and appends at the tail. */
+export class SkbQueue {
+  private items: TcpSkb[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  get first(): TcpSkb | undefined {
+    return this.items[this.head];
+  }
+
+  get last(): TcpSkb | undefined {
+    return this.length > 0 ? this.items[this.items.length - 1] : undefined;
+  }
+
+  at(i: number): TcpSkb | undefined {
+    return this.items[this.head + i];
+  }
+
+  push(skb: TcpSkb): void {
+    this.items.push(skb);
+  }
+
+  unshift(skb: TcpSkb): void {
+    if (this.head > 0) this.items[--this.head] = skb;
+    else this.items.unshift(skb);
+  }
+
+  shift(): TcpSkb | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const skb = this.items[this.head]!;
+    this.items[this.head++] = undefined as unknown as TcpSkb;
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return skb;
+  }
+
+  /** Put `skb` right after position i. */
+  insertAfter(i: number, skb: TcpSkb): void {
+    this.items.splice(this.head + i + 1, 0, skb);
+  }
+
+  indexOf(skb: TcpSkb): number {
+    const i = this.items.indexOf(skb, this.head);
+    return i < 0 ? -1 : i - this.head;
+  }
+
+  clear(): TcpSkb[] {
+    const all = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return all;
+  }
+
+  *[Symbol.iterator](): IterableIterator<TcpSkb> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
+  }
+}
