@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Program } from '../kernel/abi/program.js';
 import { O_RDONLY, O_RDWR } from '../kernel/abi/fcntl.js';
-import { createTerminal, type Terminal } from '../kernel/drivers/tty/tty.js';
+import type { Terminal } from '../kernel/drivers/tty/tty.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc/process.js';
 import type { OpenFile } from '../kernel/vfs/file.js';
@@ -54,7 +54,7 @@ export class Session {
 
   static async create(opts: SessionOptions): Promise<Session> {
     const file = opts.worldFile ?? DEFAULT_WORLD;
-    const built = loadWorldFile(file, { programs: userlandPrograms, clock: opts.clock, seed: opts.seed ?? 1, share: opts.share });
+    const built = loadWorldFile(file, { programs: userlandPrograms, clock: opts.clock, seed: opts.seed ?? 1, share: opts.share, checkErrno: process.env.TUNLAB_CHECK_ERRNO === '1' });
     for (const p of opts.load ?? []) built.world.addProgram(await loadUserProgram(p));
     const hostName = opts.host ?? built.spec.hosts[0]!.name;
     const host = built.world.host(hostName);
@@ -88,12 +88,12 @@ export class Session {
     let files: OpenFile[];
     let terminal: Terminal | null = null;
     if (io.tty) {
-      terminal = createTerminal(k, true);
+      terminal = k.ttys.create(true);
       const f = await k.openKernel(`/dev/${terminal.path}`, O_RDWR);
       files = [f, f, f];
     } else {
-      const out = createTerminal(k, false);
-      const err = createTerminal(k, false);
+      const out = k.ttys.create(false);
+      const err = k.ttys.create(false);
       out.onOutput = io.out;
       err.onOutput = io.err;
       files = [
@@ -102,7 +102,7 @@ export class Session {
         await k.openKernel(`/dev/${err.path}`, O_RDWR),
       ];
     }
-    if (this.opts.trace) k.traceAll = files[2]!;
+    if (this.opts.trace) k.procs.traceAll = files[2]!;
     const uid = this.opts.uid ?? 0;
     const shell: Process = await k.spawn(null, '/bin/sh', ['sh', ...args], {
       files,

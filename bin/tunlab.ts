@@ -180,7 +180,7 @@ async function runSession(
   });
   // ^C from the real terminal goes to the script's processes, as a terminal would send it.
   process.on('SIGINT', () => {
-    session.host.signalGroup(shell.pgid, SIGINT);
+    session.host.procs.signalGroup(shell.pgid, SIGINT);
     session.world.sched.kick();
   });
   const outcome = await session.run(() => !shell.alive, clock === 'virtual' ? limitNs : undefined);

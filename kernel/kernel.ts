@@ -1,50 +1,45 @@
-// One emulated host's kernel: its file systems, devices, processes, network stack and log. Hosts of
-// a world share one scheduler and one event bus, and nothing else.
+// One emulated host's kernel: composition only. It builds the host's file systems, devices,
+// process table, network stack and log from the layers below, wires each to the narrow services
+// it asks for, and hands programs the system call gate. Hosts of a world share one scheduler and
+// one event bus, and nothing else.
 
-import { SysError } from './abi/errno.js';
-import { O_RDONLY } from './abi/fcntl.js';
-import { TIOCSPGRP } from './abi/ioctl.js';
-import { PROGRAM_MAGIC, type Program } from './abi/program.js';
-import type { ProcessInfo, SpawnOptions } from './abi/syscalls.js';
-import { DEFAULT_MAX_FDS, FdTable, release } from './proc/fd-table.js';
-import { Process, type ProcessHost } from './proc/process.js';
-import { makeSys } from './proc/sys.js';
-import { exitedStatus, signaledStatus } from './abi/wait.js';
-import { SIGSEGV } from './abi/signal.js';
-import type { EventBus } from './events.js';
+import { O_ACCMODE, O_APPEND, O_NONBLOCK } from './abi/fcntl.js';
+import type { Sys } from './abi/syscalls.js';
+import { installBaseDevices } from './drivers/base.js';
+import type { DriverEnv } from './drivers/env.js';
+import { NicDriver } from './drivers/ethernet/nic.js';
+import { TtyDriver } from './drivers/tty/tty.js';
+import { TunDriver } from './drivers/tun/driver.js';
+import { installBridges } from './net/iface/bridge.js';
+import { NetStack } from './net/iface/stack.js';
+import { SocketLayer } from './net/socket/sockets.js';
+import { UdpProtocol } from './net/udp/udp.js';
+import type { EventBus } from './obs/events.js';
+import { KernelLog } from './obs/log.js';
+import { DEFAULT_LIMITS, type KernelLimits } from './proc/limits.js';
+import type { Process } from './proc/process.js';
+import { type ProgramLoader, ProcessTable, type SpawnRequest } from './proc/table.js';
+import type { HostPort } from './port/port.js';
 import type { Random } from './sched/random.js';
 import type { Scheduler } from './sched/scheduler.js';
+import type { HostDirectory } from './syscalls/context.js';
+import { type GateHost, makeSys } from './syscalls/gate.js';
+import { BinFs } from './vfs/binfs.js';
 import { DevFs } from './vfs/devfs.js';
 import type { IoContext, OpenFile } from './vfs/file.js';
-import { permits } from './vfs/filesystem.js';
 import { HostFs } from './vfs/hostfs.js';
 import { MemFsRoot } from './vfs/memfs-root.js';
-import { BinFs } from './vfs/binfs.js';
+import { PipeFs } from './vfs/pipe.js';
+import { syslogWriter } from './vfs/syslog.js';
 import { Vfs } from './vfs/vfs.js';
-import { KernelLog } from './log.js';
-import { installBaseDevices } from './drivers/base.js';
-import { NetStack } from './net/stack.js';
-import { installBridges } from './net/iface/bridge.js';
-import { installTunDriver, type TunDriver } from './drivers/tun/driver.js';
 
-export type ProgramLoader = (name: string) => Promise<Program | undefined>;
+export type { KernelLimits } from './proc/limits.js';
+export type { ProgramLoader } from './proc/table.js';
 
 /** What a kernel may ask of the world it lives in. */
-export interface WorldLink {
-  hostNames(): string[];
+export interface WorldLink extends HostDirectory {
   host(name: string): Kernel | undefined;
 }
-
-export interface KernelLimits {
-  /** Open fds per process (RLIMIT_NOFILE): EMFILE beyond. */
-  maxFds: number;
-  /** Processes per host: EAGAIN from spawn beyond, as fork() gives. */
-  maxProcs: number;
-  /** Bytes a pipe holds before writers block. */
-  pipeCapacity: number;
-}
-
-export const DEFAULT_LIMITS: KernelLimits = { maxFds: DEFAULT_MAX_FDS, maxProcs: 1024, pipeCapacity: 65536 };
 
 export interface KernelOptions {
   hostname: string;
@@ -60,66 +55,62 @@ export interface KernelOptions {
   share?: string;
   /** The /bin every host of a world shares; a kernel on its own makes one. */
   bin?: BinFs;
+  /** Fail loudly when a call raises an errno its abi list does not declare (the test suite). */
+  checkErrno?: boolean;
+  /** The machine underneath: real randomness for /dev/random in real time. */
+  port: HostPort;
 }
 
-export const KERNEL_TEAM_PID = 1;
-
-/**
- * What a successful execve returns to the syscall gate: the old program's flow ends there, and
- * the gate starts the new one once the call is reported (strace shows execve before what follows).
- */
-export class Execed {
-  constructor(readonly start: () => void) {}
-}
-
+/** The context of files the kernel opens for itself: root, and never blocking. */
 const KERNEL_IO: IoContext = {
   get task(): never {
     throw new Error('the kernel opened a file that wants to block');
   },
   uid: 0,
   gid: 0,
-  pid: KERNEL_TEAM_PID,
+  pid: 1,
   syscall: 'open',
   raise() {},
 };
 
-export class Kernel implements ProcessHost {
+export class Kernel implements GateHost {
   readonly name: string;
   readonly sched: Scheduler;
   readonly events: EventBus;
   readonly random: Random;
   readonly limits: KernelLimits;
+  readonly checkErrno: boolean;
   readonly vfs = new Vfs();
   readonly root: MemFsRoot;
   readonly devfs: DevFs;
-  readonly log: KernelLog;
+  readonly pipes: PipeFs;
   readonly bin: BinFs;
-  readonly procs = new Map<number, Process>();
-  readonly bootNs: number;
-  world: WorldLink | null;
+  readonly log: KernelLog;
+  readonly procs: ProcessTable;
   readonly net: NetStack;
+  readonly sockets: SocketLayer;
   readonly tun: TunDriver;
-  /** Trace every process of this host (`tunlab --trace`). */
-  traceAll: OpenFile | null = null;
-  private nextPid = KERNEL_TEAM_PID + 1;
-  private readonly loadProgram: ProgramLoader;
+  readonly nics: NicDriver;
+  readonly ttys: TtyDriver;
+  world: WorldLink | null;
 
   constructor(opts: KernelOptions) {
     this.name = opts.hostname;
     this.sched = opts.scheduler;
     this.events = opts.events;
     this.random = opts.random;
-    this.loadProgram = opts.loadProgram;
     this.world = opts.world ?? null;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    this.bootNs = this.sched.now();
-    const now = () => this.sched.clock.wallNs();
+    this.checkErrno = opts.checkErrno ?? false;
+    const now = () => this.wallNs();
     this.root = new MemFsRoot(1, now);
     this.devfs = new DevFs(2, now);
-    this.log = new KernelLog(this, 1000);
-    this.bin = opts.bin ?? new BinFs(4, this.wallNs());
+    this.pipes = new PipeFs(this.limits.pipeCapacity, now);
+    this.bin = opts.bin ?? new BinFs(4, now());
+    this.log = new KernelLog(this.name, this.sched, this.events);
+    this.log.sink = syslogWriter(this.root, now);
     this.layoutRoot();
-    for (const p of opts.programs) this.installProgram(p.name, p.summary);
+    for (const p of opts.programs) this.bin.add(p.name, p.summary);
     this.vfs.mount('/', this.root);
     this.vfs.mount('/bin', this.bin);
     this.vfs.mount('/dev', this.devfs);
@@ -127,10 +118,24 @@ export class Kernel implements ProcessHost {
       this.root.installDir('host');
       this.vfs.mount('/host', new HostFs(3, opts.share, now));
     }
-    installBaseDevices(this);
-    this.net = new NetStack(this);
-    this.tun = installTunDriver(this);
-    installBridges(this);
+    this.procs = new ProcessTable({
+      host: this.name,
+      sched: this.sched,
+      events: this.events,
+      log: this.log,
+      vfs: this.vfs,
+      limits: this.limits,
+      loadProgram: opts.loadProgram,
+      makeSys: (p: Process): Sys => makeSys(this, p),
+    });
+    installBaseDevices(this.devfs, this.sched.virtual ? this.random.fork('dev/random') : opts.port);
+    this.ttys = new TtyDriver({ devfs: this.devfs, jobs: this.procs, kick: () => this.sched.kick() });
+    this.net = new NetStack({ host: this.name, timers: this.sched, random: this.random, log: this.log, events: this.events });
+    this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net));
+    const drivers: DriverEnv = { devfs: this.devfs, net: this.net, log: this.log, random: this.random };
+    this.tun = new TunDriver(drivers);
+    this.nics = new NicDriver(this.net, this.devfs, this.name);
+    installBridges(this.net);
   }
 
   /** Haiku's tree: /boot/home for the user, /bin for commands, /var/log for the syslog. */
@@ -146,9 +151,8 @@ export class Kernel implements ProcessHost {
     r.install('var/log/syslog', '');
   }
 
-  /** Make a program runnable as /bin/<name>. */
-  installProgram(name: string, summary = ''): void {
-    this.bin.add(name, summary);
+  wallNs(): number {
+    return this.sched.clock.wallNs();
   }
 
   /**
@@ -158,252 +162,12 @@ export class Kernel implements ProcessHost {
   async openKernel(path: string, flags: number): Promise<OpenFile> {
     const r = this.vfs.resolve('/', path);
     const file = await r.fs.open(r.rel, flags, 0o644, { uid: 0, gid: 0 }, KERNEL_IO);
-    file.flags = flags & 0x0883;
+    file.flags = flags & (O_ACCMODE | O_NONBLOCK | O_APPEND);
     return file;
   }
 
-  wallNs(): number {
-    return this.sched.clock.wallNs();
+  /** Start a process with no parent (a boot command, a session's shell, a test's program). */
+  spawn(parent: Process | null, path: string, argv: string[], opts?: SpawnRequest): Promise<Process> {
+    return this.procs.spawn(parent, path, argv, opts);
   }
-
-  // ------------------------------------------------------------------ processes
-
-  processByPid(pid: number): Process | undefined {
-    return this.procs.get(pid);
-  }
-
-  /**
-   * Create a process running the executable at `path`. The file must exist and be executable; a
-   * "#!tunlab-program NAME" file runs that built-in program, a "#!INTERPRETER" file runs the
-   * interpreter with the file as its first argument (scripts for /bin/sh).
-   */
-  async spawn(
-    parent: Process | null,
-    path: string,
-    argv: string[],
-    opts: SpawnOptions & { inheritFrom?: Process; files?: OpenFile[] } = {},
-  ): Promise<Process> {
-    if (this.procs.size >= this.limits.maxProcs) throw new SysError('EAGAIN', 'process limit reached');
-    const cred = parent ?? { uid: 0, gid: 0, cwd: '/boot/home' };
-    const cwd = opts.cwd ?? cred.cwd;
-    const { program, argv: finalArgv } = await this.loadExecutable(cwd, path, argv, cred);
-    const uid = opts.uid ?? cred.uid;
-    const gid = opts.gid ?? cred.gid;
-    if ((opts.uid !== undefined || opts.gid !== undefined) && cred.uid !== 0) throw new SysError('EPERM');
-
-    const fds = new FdTable(this.limits.maxFds);
-    const source = opts.inheritFrom ?? parent;
-    try {
-      if (opts.files) {
-        opts.files.forEach((f, i) => fds.installAt(i, f));
-      } else if (opts.fds) {
-        opts.fds.forEach((from, i) => {
-          if (from >= 0 && source) fds.installAt(i, source.fds.get(from));
-        });
-      } else if (source && opts.fileActions) {
-        // posix_spawn: the actions see the whole table; close-on-exec fds go only afterwards.
-        const table = new Map<number, { file: OpenFile; cloexec: boolean }>();
-        for (const [fd, f] of source.fds.entries()) table.set(fd, { file: f, cloexec: source.fds.getCloexec(fd) });
-        for (const a of opts.fileActions) {
-          if ('dup2' in a) {
-            const [from, to] = a.dup2;
-            const e = table.get(from);
-            if (!e || !Number.isInteger(to) || to < 0 || to >= this.limits.maxFds) throw new SysError('EBADF');
-            table.set(to, { file: e.file, cloexec: false });
-          } else table.delete(a.close);
-        }
-        for (const [fd, e] of table) if (!e.cloexec) fds.installAt(fd, e.file);
-      } else if (source) {
-        for (const [fd, f] of source.fds.inheritable()) fds.installAt(fd, f);
-      }
-    } catch (e) {
-      // A bad fd in the request: nothing half-built may keep files open.
-      for (const f of fds.clear()) release(f);
-      throw e;
-    }
-    const env = new Map<string, string>(
-      opts.env ? Object.entries(opts.env) : parent ? parent.env : [['PATH', '/bin'], ['HOME', '/boot/home']],
-    );
-    const pid = this.nextPid++;
-    const pgid = opts.pgid === undefined ? (parent?.pgid ?? pid) : opts.pgid === 0 ? pid : opts.pgid;
-    if (opts.tcsetpgrp !== undefined && parent) {
-      // Best effort, as a shell's own tcsetpgrp: an fd that is no terminal (stdin redirected
-      // from a file for a group of commands) is left alone.
-      try {
-        await parent.fds.get(opts.tcsetpgrp).ioctl(parent.ioContext('spawn'), TIOCSPGRP, { value: pgid });
-      } catch {
-        // not a terminal, or closed: nothing to hand over
-      }
-    }
-    const command = basename(finalArgv[0] ?? program.name);
-    const p = new Process(this, pid, parent, pgid, uid, gid, cwd, env, finalArgv, command, fds, this.sched.now());
-    p.task = this.sched.createTask(p);
-    if (parent) parent.children.add(p);
-    if (opts.trace) {
-      const traceFrom = parent ?? source;
-      if (!traceFrom) throw new SysError('EINVAL');
-      p.tracer = { file: traceFrom.fds.get(opts.trace.fd), followForks: opts.trace.followForks ?? false };
-      p.tracer.file.refs++;
-    } else if (parent?.tracer?.followForks) {
-      p.tracer = parent.tracer;
-      p.tracer.file.refs++;
-    }
-    this.procs.set(pid, p);
-    if (this.events.listening('process')) this.events.emit('process', { host: this.name, pid, command, what: 'spawn' });
-    this.run(p, program);
-    return p;
-  }
-
-  /**
-   * execve: the process becomes another program. Same pid, parent, fds (less the close-on-exec
-   * ones), credentials and ignored signals; handlers go back to their defaults; the old program's
-   * flow never resumes.
-   */
-  async exec(p: Process, path: string, argv: string[], env?: Record<string, string>): Promise<Execed> {
-    const { program, argv: finalArgv } = await this.loadExecutable(p.cwd, path, argv, p);
-    for (const [fd] of p.fds.entries()) if (p.fds.getCloexec(fd)) release(p.fds.remove(fd));
-    for (const [signo, h] of [...p.handlers]) if (h !== 'SIG_IGN') p.handlers.delete(signo);
-    p.pending.length = 0;
-    if (env) {
-      p.env.clear();
-      for (const [k, v] of Object.entries(env)) p.env.set(k, v);
-    }
-    p.argv = finalArgv;
-    p.command = basename(finalArgv[0] ?? program.name);
-    this.sched.exitTask(p.task);
-    p.task = this.sched.createTask(p);
-    if (this.events.listening('process')) this.events.emit('process', { host: this.name, pid: p.pid, command: p.command, what: 'spawn' });
-    return new Execed(() => this.run(p, program));
-  }
-
-  private run(p: Process, program: Program): void {
-    const sys = makeSys(this, p);
-    Promise.resolve()
-      .then(() => program.main(p.argv, sys))
-      .then(
-        (code) => p.exit(exitedStatus(typeof code === 'number' ? code : 0)),
-        (err) => this.crash(p, err),
-      );
-  }
-
-  /** A program threw: it dies like a crashed process; the kernel and everyone else carry on. */
-  private crash(p: Process, err: unknown): void {
-    if (!p.alive) return;
-    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    this.log.write(`${p.command}[${p.pid}]: crashed: ${what}`);
-    p.exit(signaledStatus(SIGSEGV));
-  }
-
-  async loadExecutable(
-    cwd: string,
-    path: string,
-    argv: string[],
-    cred: { uid: number; gid: number },
-    depth = 0,
-  ): Promise<{ program: Program; argv: string[] }> {
-    const r = this.vfs.resolve(cwd, path);
-    const st = r.fs.stat(r.rel, true, cred);
-    if ((st.st_mode & 0o170000) === 0o040000) throw new SysError('EACCES');
-    if (!permits(st, cred, 1) || (st.st_mode & 0o111) === 0) throw new SysError('EACCES');
-    const head = this.readHead(r.path);
-    if (head.startsWith(PROGRAM_MAGIC)) {
-      const name = head.slice(PROGRAM_MAGIC.length).trim();
-      // Loading a program's module is real I/O outside the world: time must wait for it.
-      const release = this.sched.holdTime();
-      let program: Program | undefined;
-      try {
-        program = await this.loadProgram(name);
-      } finally {
-        release();
-      }
-      if (!program) throw new SysError('ENOEXEC', `no program ${name}`);
-      return { program, argv };
-    }
-    if (head.startsWith('#!') && depth < 4) {
-      const [interp, ...iargs] = head.slice(2).trim().split(/\s+/);
-      if (!interp) throw new SysError('ENOEXEC');
-      return this.loadExecutable(cwd, interp, [interp, ...iargs, r.path, ...argv.slice(1)], cred, depth + 1);
-    }
-    throw new SysError('ENOEXEC');
-  }
-
-  /** The first line of a file, read by the kernel itself (exec's header check). */
-  private readHead(path: string): string {
-    const r = this.vfs.resolve('/', path);
-    const opened = r.fs.open(r.rel, O_RDONLY, 0, { uid: 0, gid: 0 }, undefined as never);
-    if (opened instanceof Promise) throw new SysError('ENOEXEC');
-    const f: OpenFile = opened;
-    try {
-      const bytes = f.read(undefined as never, 256) as Uint8Array;
-      const text = Buffer.from(bytes).toString('latin1');
-      const nl = text.indexOf('\n');
-      return nl >= 0 ? text.slice(0, nl) : text;
-    } finally {
-      f.close();
-    }
-  }
-
-  onProcessExit(p: Process): void {
-    // A run loop idling in real time may be waiting for exactly this.
-    this.sched.kick();
-    if (this.events.listening('process'))
-      this.events.emit('process', { host: this.name, pid: p.pid, command: p.command, what: 'exit', status: p.status });
-    if (p.tracer) {
-      const t = p.tracer;
-      p.tracer = null;
-      t.file.refs--;
-      if (t.file.refs === 0) t.file.close();
-    }
-    // Orphans go to the kernel team, which reaps them as they exit.
-    for (const c of p.children) {
-      c.parent = null;
-      if (!c.alive) this.procs.delete(c.pid);
-    }
-    p.children.clear();
-    if (!p.parent) this.procs.delete(p.pid);
-  }
-
-  /** waitpid's end: the zombie is gone. */
-  reap(p: Process): void {
-    p.parent?.children.delete(p);
-    this.procs.delete(p.pid);
-  }
-
-  processTable(): ProcessInfo[] {
-    const rows: ProcessInfo[] = [
-      { pid: KERNEL_TEAM_PID, ppid: 0, pgid: KERNEL_TEAM_PID, uid: 0, gid: 0, state: 'sleeping', command: 'kernel_team', args: ['kernel_team'], wchan: '', startNs: this.bootNs },
-    ];
-    for (const p of [...this.procs.values()].sort((a, b) => a.pid - b.pid)) {
-      const blocked = p.task.blockedOn;
-      rows.push({
-        pid: p.pid,
-        ppid: p.parent?.pid ?? KERNEL_TEAM_PID,
-        pgid: p.pgid,
-        uid: p.uid,
-        gid: p.gid,
-        state: !p.alive ? 'zombie' : p.stopped ? 'stopped' : blocked ? 'sleeping' : 'running',
-        command: p.command,
-        args: [...p.argv],
-        wchan: blocked?.syscall ?? '',
-        startNs: p.startNs,
-      });
-    }
-    return rows;
-  }
-
-  /** Signal every process of a group; ESRCH when there is none. */
-  signalGroup(pgid: number, signo: number): number {
-    let n = 0;
-    for (const p of [...this.procs.values()]) {
-      if (p.pgid === pgid && p.alive) {
-        p.signal(signo);
-        n++;
-      }
-    }
-    return n;
-  }
-}
-
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
 }

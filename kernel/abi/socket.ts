@@ -106,6 +106,16 @@ export interface SocketInfo {
   received: number;
 }
 
+/**
+ * SIOCGPROTOSTATS: the protocol counters of the host (`netstat -s`), by protocol, named as Linux's
+ * /proc/net/snmp names them (InReceives, OutDatagrams ...).
+ */
+export interface ProtoStats {
+  ip: Record<string, number>;
+  icmp: Record<string, number>;
+  udp: Record<string, number>;
+}
+
 /** Flags that may be or-ed into socket()'s type (Haiku's values). */
 export const SOCK_NONBLOCK = 0x0004_0000;
 export const SOCK_CLOEXEC = 0x0008_0000;

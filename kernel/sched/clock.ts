@@ -32,12 +32,22 @@ export class VirtualClock implements Clock {
   }
 }
 
+/** What a real clock reads: the machine's monotonic and wall clocks (the host port's). */
+export interface RealTimeSource {
+  monotonicNs(): bigint;
+  epochNs(): number;
+}
+
 export class RealClock implements Clock {
   readonly kind = 'real';
-  private readonly start = process.hrtime.bigint();
-  private readonly epochNs = Date.now() * NS_PER_MS;
+  private readonly start: bigint;
+  private readonly epochNs: number;
+  constructor(private readonly source: RealTimeSource) {
+    this.start = source.monotonicNs();
+    this.epochNs = source.epochNs();
+  }
   now(): number {
-    return Number(process.hrtime.bigint() - this.start);
+    return Number(this.source.monotonicNs() - this.start);
   }
   wallNs(): number {
     return this.epochNs + this.now();

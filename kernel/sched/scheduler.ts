@@ -3,11 +3,13 @@
 //
 // A task is a process's async flow. It runs until it awaits a wait queue (a blocking syscall), so
 // "everything is blocked" is exactly "the microtask queue is empty and no soft event is pending".
-// The run loop checks for that with setImmediate, which Node runs only after all microtasks.
+// The run loop checks for that with a turn of the host's event loop (setImmediate on Node), which runs
+// only after all microtasks.
 // Then, in virtual time, the clock jumps to the next timer; with no timer and no outside input
 // left, the blocked tasks can never be woken: that is a deadlock, reported, never a hang.
 
 import { type Clock, VirtualClock } from './clock.js';
+import type { EventLoop } from '../port/port.js';
 import { type Timer, TimerHeap } from './timers.js';
 
 export type WakeReason = 'woken' | 'timeout' | 'signal';
@@ -155,7 +157,11 @@ export class Scheduler {
     this.failure ??= err;
   };
 
-  constructor(clock: Clock = new VirtualClock(0)) {
+  constructor(
+    clock: Clock,
+    /** The host's event loop (kernel/port), whose turns the run loop waits on. */
+    private readonly loop: EventLoop,
+  ) {
     this.clock = clock;
   }
 
@@ -305,7 +311,7 @@ export class Scheduler {
     }
     this.yielding++;
     return new Promise<void>((resolve) =>
-      setImmediate(() => {
+      this.loop.immediate(() => {
         this.yielding--;
         resolve();
       }),
@@ -438,7 +444,7 @@ export class Scheduler {
       } else {
         // Until every task blocks, or, at the latest, the next turn of Node's event loop.
         this.settledWaiter = finish;
-        setImmediate(finish);
+        this.loop.immediate(finish);
       }
     });
   }
@@ -474,14 +480,14 @@ export class Scheduler {
   /** Wait (in real time) for the next timer or an outside event. */
   private idle(delayNs: number | null): Promise<void> {
     return new Promise<void>((resolve) => {
-      let handle: ReturnType<typeof setTimeout> | null = null;
+      let cancel: (() => void) | null = null;
       const done = () => {
-        if (handle) clearTimeout(handle);
+        cancel?.();
         this.idleKick = null;
         resolve();
       };
       this.idleKick = done;
-      if (delayNs !== null) handle = setTimeout(done, Math.max(0, Math.ceil(delayNs / 1e6)));
+      if (delayNs !== null) cancel = this.loop.timeout(Math.max(0, Math.ceil(delayNs / 1e6)), done);
     });
   }
 

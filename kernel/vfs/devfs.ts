@@ -48,7 +48,16 @@ interface DevNode {
   sticky?: boolean;
 }
 
-export class DevFs implements FileSystem {
+/** What drivers need of devfs: publishing and removing their nodes. */
+export interface DevicePublisher {
+  publish<C>(path: string, hooks: DeviceHooks<C>, opts?: DeviceNodeOptions): void;
+  unpublish(path: string): void;
+  isPublished(path: string): boolean;
+  /** Keep a directory even while it has no nodes. */
+  mkdirSticky(path: string): void;
+}
+
+export class DevFs implements FileSystem, DevicePublisher {
   readonly name = 'devfs';
   private nextIno = 2;
   private readonly root: DevNode;

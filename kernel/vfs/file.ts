@@ -23,7 +23,7 @@ export interface IoContext {
 
 /** What a terminal needs to know of a reader for job control. */
 export interface JobMember {
-  /** The kernel the process runs on: its pgid means something only there. */
+  /** The process table the process belongs to: its pgid means something only there. */
   readonly host: unknown;
   readonly pgid: number;
   readonly stopped: boolean;

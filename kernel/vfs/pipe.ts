@@ -15,24 +15,37 @@ export const PIPE_CAPACITY = 65536;
 /** Writes up to this size are atomic: never interleaved with another writer's bytes. */
 export const PIPE_BUF = 4096;
 
-let nextPipeId = 1;
+/** The pipes of one host (Linux's pipefs): numbers them, as their inodes and in traces. */
+export class PipeFs {
+  private next = 1;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly nowNs: () => number,
+  ) {}
+
+  /** pipe(2): a new pipe's read and write ends. */
+  create(): [PipeEnd, PipeEnd] {
+    return new Pipe(this.next++, this.capacity, this.nowNs).ends();
+  }
+}
 
 export class Pipe {
-  readonly id = nextPipeId++;
   readonly buf = new ByteQueue();
   readers = 0;
   writers = 0;
-  readonly readable = new WaitQueue(`pipe:${this.id} (waiting for data)`);
-  readonly writable = new WaitQueue(`pipe:${this.id} (waiting for room)`);
+  readonly readable: WaitQueue;
+  readonly writable: WaitQueue;
   readonly readSelect = new SelectPool();
   readonly writeSelect = new SelectPool();
-  private readonly ino: number;
 
   constructor(
+    readonly id: number,
     readonly capacity = PIPE_CAPACITY,
     private readonly nowNs: () => number = () => 0,
   ) {
-    this.ino = this.id;
+    this.readable = new WaitQueue(`pipe:${id} (waiting for data)`);
+    this.writable = new WaitQueue(`pipe:${id} (waiting for room)`);
   }
 
   ends(): [PipeEnd, PipeEnd] {
@@ -42,7 +55,7 @@ export class Pipe {
   stat(): Stat {
     return {
       st_dev: 0,
-      st_ino: this.ino,
+      st_ino: this.id,
       st_mode: S_IFIFO | 0o600,
       st_nlink: 1,
       st_uid: 0,

@@ -1,7 +1,8 @@
 // The mount table of one host: which file system serves which part of the tree.
 
 import { SysError } from '../abi/errno.js';
-import type { FileSystem } from './filesystem.js';
+import { S_IFDIR, S_IFMT } from '../abi/stat.js';
+import { type Credentials, type FileSystem, permits } from './filesystem.js';
 import { resolvePath } from './path.js';
 
 export interface Resolved {
@@ -35,5 +36,15 @@ export class Vfs {
       }
     }
     throw new SysError('ENOENT');
+  }
+
+  /** The absolute path of a directory `cred` may make its working directory (chdir's checks). */
+  workingDirectory(cwd: string, path: string, cred: Credentials): string {
+    const abs = resolvePath(cwd, path);
+    const r = this.resolve('/', abs);
+    const st = r.fs.stat(r.rel, true, cred);
+    if ((st.st_mode & S_IFMT) !== S_IFDIR) throw new SysError('ENOTDIR');
+    if (!permits(st, cred, 1)) throw new SysError('EACCES');
+    return abs;
   }
 }

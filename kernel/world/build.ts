@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY } from '../abi/fcntl.js';
 import { RTF_REJECT } from '../abi/route.js';
-import { addNic } from '../drivers/ethernet/nic.js';
 import type { Kernel } from '../kernel.js';
 import { maskFromPrefix } from '../abi/wire/address.js';
 import { Segment } from './segment.js';
@@ -51,7 +50,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
     const net = k.net;
     net.forwarding = h.forwarding;
     h.nics.forEach((n) => {
-      const nic = addNic(k, n.driver, n.mac ?? randomMac(k));
+      const nic = k.nics.add(n.driver, n.mac ?? randomMac(k));
       segments.get(n.segment)!.attach(nic);
       const iface = nic.iface!;
       if (n.mtu !== null) iface.mtu = n.mtu;
@@ -86,7 +85,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
     const k = world.mustHost(u.host);
     const seg = new Segment('uplink', { delayNs: 50_000, jitterNs: 0, loss: 0, duplicate: 0 }, world.sched, world.random.fork('segment:uplink'), world.events);
     segments.set('uplink', seg);
-    const nic = addNic(k, 'virtio', 0x5254_0012_3457);
+    const nic = k.nics.add('virtio', 0x5254_0012_3457);
     seg.attach(nic);
     const mask = maskFromPrefix(u.address.prefix);
     k.net.addAddress(nic.iface!, { addr: u.address.addr, mask, broadcast: (u.address.addr | ~mask) >>> 0, peer: null });

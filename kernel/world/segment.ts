@@ -3,7 +3,7 @@
 // jitter (jitter may reorder frames, as a real path does).
 
 import type { Nic, Wire } from '../drivers/ethernet/nic.js';
-import type { EventBus } from '../events.js';
+import type { EventBus } from '../obs/events.js';
 import type { Random } from '../sched/random.js';
 import type { Scheduler } from '../sched/scheduler.js';
 import { BROADCAST_MAC, isMulticastMac, readMac } from '../abi/wire/address.js';
@@ -47,7 +47,7 @@ export class Segment {
 
   /** Plug a NIC in; returns its port. */
   attach(nic: Nic): Port {
-    const port: Port = { label: `${nic.kernel.name} ${nic.path}`, deliver: (f) => nic.receive(f) };
+    const port: Port = { label: `${nic.host} ${nic.path}`, deliver: (f) => nic.receive(f) };
     const wire: Wire = { send: (_from, frame) => this.forward(port, frame) };
     nic.plug(wire);
     this.ports.add(port);

@@ -2,7 +2,9 @@
 // starts processes on them, and runs until a condition holds or nothing more can happen.
 
 import type { Program } from '../abi/program.js';
-import { EventBus } from '../events.js';
+import { EventBus } from '../obs/events.js';
+import { nodePort } from '../port/node.js';
+import type { HostPort } from '../port/port.js';
 import { Kernel, type KernelLimits, type WorldLink } from '../kernel.js';
 import { type Clock, DEFAULT_VIRTUAL_EPOCH_NS, RealClock, VirtualClock } from '../sched/clock.js';
 import { formatDeadlock } from '../sched/deadlock.js';
@@ -27,12 +29,17 @@ export interface WorldOptions {
   limits?: Partial<KernelLimits>;
   /** A real directory every host mounts at /host. */
   share?: string;
+  /** Treat an errno a syscall does not declare in kernel/abi as a kernel bug (the test suite). */
+  checkErrno?: boolean;
+  /** The machine underneath (Node's, unless a test or another host gives its own). */
+  port?: HostPort;
 }
 
 export class World implements WorldLink {
   readonly sched: Scheduler;
   readonly events = new EventBus();
   readonly random: Random;
+  readonly port: HostPort;
   readonly hosts = new Map<string, Kernel>();
   private readonly programs: ProgramSource;
   private readonly extraPrograms = new Map<string, Program>();
@@ -40,8 +47,9 @@ export class World implements WorldLink {
   private bin: BinFs | null = null;
 
   constructor(readonly opts: WorldOptions) {
-    const clock: Clock = opts.clock === 'real' ? new RealClock() : new VirtualClock(opts.epochNs ?? DEFAULT_VIRTUAL_EPOCH_NS);
-    this.sched = new Scheduler(clock);
+    this.port = opts.port ?? nodePort;
+    const clock: Clock = opts.clock === 'real' ? new RealClock(this.port) : new VirtualClock(opts.epochNs ?? DEFAULT_VIRTUAL_EPOCH_NS);
+    this.sched = new Scheduler(clock, this.port);
     this.random = new Random(opts.seed ?? 1);
     this.programs = opts.programs;
   }
@@ -78,6 +86,8 @@ export class World implements WorldLink {
       world: this,
       limits: this.opts.limits,
       share: this.opts.share,
+      checkErrno: this.opts.checkErrno,
+      port: this.port,
     });
     this.bin ??= k.bin;
     this.hosts.set(name, k);

@@ -6,7 +6,6 @@ import { Session } from '../../bin/session.js';
 import { O_RDWR } from '../../kernel/abi/fcntl.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Process } from '../../kernel/proc/process.js';
-import { createTerminal } from '../../kernel/drivers/tty/tty.js';
 import * as path from 'node:path';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
 import { defineProgram } from '../../kernel/abi/program.js';
@@ -16,7 +15,7 @@ import { parseWorldFile } from '../../kernel/world/world-file.js';
 import { userlandPrograms } from '../../userland/bin/registry.js';
 
 async function shell(k: Kernel, command: string): Promise<{ proc: Process; output: () => string }> {
-  const term = createTerminal(k, false);
+  const term = k.ttys.create(false);
   let out = '';
   term.onOutput = (d) => (out += new TextDecoder().decode(d));
   const f = await k.openKernel(`/dev/${term.path}`, O_RDWR);
@@ -95,7 +94,7 @@ export async function tunnelThroughput(datagrams: number, size: number, encrypte
   await w.run({ until: () => !va.proc.alive && !vb.proc.alive });
   const warm = await shell(a, 'sleep 2; ping -c 1 -q 10.8.0.2 > /dev/null');
   await w.run({ until: () => !warm.proc.alive });
-  const receiver = () => b.net.sockets.udp.get(9000)?.[0]?.received ?? 0;
+  const receiver = () => (b.sockets.udp.ports.get(9000)?.[0] as { received?: number } | undefined)?.received ?? 0;
   const before = receiver();
   const t0 = performance.now();
   const tx = await shell(a, `blast 10.8.0.2 9000 ${datagrams} ${size} 100000`);

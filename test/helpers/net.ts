@@ -21,5 +21,5 @@ export const ROUTED_WORLD = {
 };
 
 export function routedWorld(programs: readonly Program[], spec: object = ROUTED_WORLD, seed = 1) {
-  return buildWorld(parseWorldFile(JSON.stringify(spec)), { programs: programsOf(programs), seed }, '.');
+  return buildWorld(parseWorldFile(JSON.stringify(spec)), { programs: programsOf(programs), seed, checkErrno: true }, '.');
 }

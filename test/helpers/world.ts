@@ -2,7 +2,7 @@
 
 import type { Program } from '../../kernel/abi/program.js';
 import { O_RDWR } from '../../kernel/abi/fcntl.js';
-import { createTerminal, type Terminal } from '../../kernel/drivers/tty/tty.js';
+import type { Terminal } from '../../kernel/drivers/tty/tty.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Process } from '../../kernel/proc/process.js';
 import { type ProgramSource, World, type WorldOptions } from '../../kernel/world/world.js';
@@ -13,7 +13,7 @@ export function programsOf(list: readonly Program[]): ProgramSource {
 }
 
 export function testWorld(programs: readonly Program[], opts: Partial<WorldOptions> = {}, hosts = ['haiku']): World {
-  const w = new World({ programs: programsOf(programs), ...opts });
+  const w = new World({ programs: programsOf(programs), checkErrno: true, ...opts });
   for (const h of hosts) w.addHost(h);
   return w;
 }
@@ -26,7 +26,7 @@ export interface Started {
 
 /** Start /bin/<argv0> on a host with a fresh terminal (not a tty unless asked) as fds 0-2. */
 export async function start(k: Kernel, argv: string[], opts: { tty?: boolean; input?: string; uid?: number } = {}): Promise<Started> {
-  const term = createTerminal(k, opts.tty ?? false);
+  const term = k.ttys.create(opts.tty ?? false);
   const chunks: string[] = [];
   const dec = new TextDecoder();
   term.onOutput = (d) => chunks.push(dec.decode(d, { stream: true }));

@@ -12,7 +12,6 @@ import { IFF_NO_PI, IFF_TUN } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, MSG_DONTWAIT, SO_RCVBUF, SOCK_DGRAM, SOL_SOCKET, sockaddrIn } from '../../kernel/abi/socket.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { queueLength } from '../../kernel/drivers/tun/tun-device.js';
 import type { UdpSocket } from '../../kernel/net/socket/udp.js';
 import type { World } from '../../kernel/world/world.js';
 import { echoRequest, ifup, tunAlloc } from '../helpers/tun.js';
@@ -121,10 +120,10 @@ describe(`floods of ${N.toLocaleString('en')} packets`, () => {
     const ms = await flood(w, k, ['udpflood', '10.8.0.1', '9', String(N)]);
     const grown = heapUsed() - before;
     const q = k.tun.devices.get('tun/0')!.queues[0]!;
-    expect(queueLength(q)).toBe(500);
+    expect(q.queue.length).toBe(500);
     expect(iface.counters.txDropped).toBe(N - 500);
     expect(iface.counters.txPackets).toBe(0); // nobody read
-    expect(k.net.udp.OutDatagrams).toBe(N);
+    expect(k.sockets.udp.counters.OutDatagrams).toBe(N);
     expect(k.net.ip.OutRequests).toBe(N);
     expect(grown).toBeLessThan(HEAP_BOUND);
     await pingsBack(w, '10.8.0.2');
@@ -143,8 +142,8 @@ describe(`floods of ${N.toLocaleString('en')} packets`, () => {
     drainNow = false;
     drained = -1;
     const sinkProc = await startOn(w, k, ['sink', '7000', ...(rcvbuf ? [String(rcvbuf)] : [])]);
-    await w.run({ until: () => k.net.sockets.udp.has(7000) });
-    const sock = k.net.sockets.udp.get(7000)![0] as UdpSocket;
+    await w.run({ until: () => k.sockets.udp.ports.has(7000) });
+    const sock = k.sockets.udp.ports.get(7000)![0] as UdpSocket;
     const before = heapUsed();
     const ms = await flood(w, k, ['udpflood', '127.0.0.1', '7000', String(N)]);
     const grown = heapUsed() - before;
@@ -152,11 +151,11 @@ describe(`floods of ${N.toLocaleString('en')} packets`, () => {
     const fits = Math.floor(sock.rcvbuf / (16 + 256));
     expect(sock.received).toBe(fits);
     expect(sock.drops).toBe(N - fits);
-    expect(k.net.udp.InDatagrams).toBe(fits);
-    expect(k.net.udp.RcvbufErrors).toBe(N - fits);
-    expect(k.net.udp.InErrors).toBe(N - fits);
+    expect(k.sockets.udp.counters.InDatagrams).toBe(fits);
+    expect(k.sockets.udp.counters.RcvbufErrors).toBe(N - fits);
+    expect(k.sockets.udp.counters.InErrors).toBe(N - fits);
     expect(k.net.backlogDrops).toBe(0);
-    expect(k.net.udp.InDatagrams + k.net.udp.RcvbufErrors + k.net.backlogDrops).toBe(N);
+    expect(k.sockets.udp.counters.InDatagrams + k.sockets.udp.counters.RcvbufErrors + k.net.backlogDrops).toBe(N);
     expect(grown).toBeLessThan(HEAP_BOUND);
     await pingsBack(w, '127.0.0.1');
     // What the reader finally gets is exactly what was counted as delivered.
@@ -182,7 +181,7 @@ describe(`floods of ${N.toLocaleString('en')} packets`, () => {
     expect(iface.counters.rxPackets).toBe(N);
     expect(k.net.icmp.InEchos).toBe(N);
     expect(k.net.icmp.OutEchoReps).toBe(N);
-    expect(queueLength(k.tun.devices.get('tun/1')!.queues[0]!)).toBe(500);
+    expect(k.tun.devices.get('tun/1')!.queues[0]!.queue.length).toBe(500);
     expect(iface.counters.txDropped).toBe(N - 500);
     expect(grown).toBeLessThan(HEAP_BOUND);
     await pingsBack(w, '10.8.1.2');

@@ -13,7 +13,6 @@ import { O_RDWR } from '../../kernel/abi/fcntl.js';
 import type { Program } from '../../kernel/abi/program.js';
 import { SIGKILL } from '../../kernel/abi/signal.js';
 import { WEXITSTATUS, WIFSIGNALED, WTERMSIG } from '../../kernel/abi/wait.js';
-import { createTerminal } from '../../kernel/drivers/tty/tty.js';
 import type { Kernel, KernelLimits } from '../../kernel/kernel.js';
 import type { Process } from '../../kernel/proc/process.js';
 import type { RunOutcome } from '../../kernel/sched/scheduler.js';
@@ -61,7 +60,7 @@ export function userlandWorld(extra: readonly Program[] = [], limits?: Partial<K
     summary: (n: string) => userlandPrograms.summary(n),
     load: async (n: string) => byName.get(n) ?? userlandPrograms.load(n),
   };
-  const w = buildWorld(parseWorldFile(JSON.stringify(ROUTED_WORLD)), { programs, seed: 1, ...(limits ? { limits } : {}) }, '.').world;
+  const w = buildWorld(parseWorldFile(JSON.stringify(ROUTED_WORLD)), { programs, seed: 1, checkErrno: true, ...(limits ? { limits } : {}) }, '.').world;
   return { w, panics: guard(w) };
 }
 
@@ -98,7 +97,7 @@ export interface BoundOptions {
  */
 export async function runBounded(w: World, host: string, argv: string[], opts: BoundOptions = {}): Promise<Bounded> {
   const k = w.mustHost(host);
-  const term = createTerminal(k, opts.tty ?? false);
+  const term = k.ttys.create(opts.tty ?? false);
   const chunks: string[] = [];
   let bytes = 0;
   const dec = new TextDecoder();
@@ -128,8 +127,8 @@ export async function runBounded(w: World, host: string, argv: string[], opts: B
 
 /** SIGKILL every live process of a host and let the world settle. */
 export async function killAll(w: World, k: Kernel): Promise<void> {
-  for (const p of [...k.procs.values()]) if (p.alive) p.signal(SIGKILL);
-  await w.run({ until: () => [...k.procs.values()].every((p) => !p.alive), timeLimitNs: w.sched.now() + 1e9 });
+  for (const p of [...k.procs.byPid.values()]) if (p.alive) p.signal(SIGKILL);
+  await w.run({ until: () => [...k.procs.byPid.values()].every((p) => !p.alive), timeLimitNs: w.sched.now() + 1e9 });
 }
 
 export function exitCode(status: number): number {

@@ -107,7 +107,7 @@ export function counters(k: Kernel, mode: Mode): Record<string, number> {
     loopRx: k.net.loop.counters.rxPackets,
     ...Object.fromEntries(Object.entries(k.net.ip).map(([n, v]) => [n, v as number])),
     ...Object.fromEntries(Object.entries(k.net.icmp).map(([n, v]) => [`icmp.${n}`, v as number])),
-    ...Object.fromEntries(Object.entries(k.net.udp).map(([n, v]) => [`udp.${n}`, v as number])),
+    ...Object.fromEntries(Object.entries(k.sockets.udp.counters).map(([n, v]) => [`udp.${n}`, v as number])),
   };
   const st = k.net.reassembler.stats;
   out['reasm.reqds'] = st.reqds;

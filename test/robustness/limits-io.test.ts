@@ -11,7 +11,8 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, MSG_DONTWAIT, SO_RCVBUF, SO_SNDBUF, SOCK_DGRAM, SOL_SOCKET, sockaddrIn } from '../../kernel/abi/socket.js';
 import { MAX_RCVBUF, MIN_RCVBUF } from '../../kernel/net/socket/socket.js';
 import { PIPE_BUF, PIPE_CAPACITY } from '../../kernel/vfs/pipe.js';
-import { MAX_IO, MAX_POLL_FDS } from '../../kernel/vfs/syscalls.js';
+import { MAX_IO } from '../../kernel/syscalls/fd.js';
+import { MAX_POLL_FDS } from '../../kernel/syscalls/poll.js';
 import { outcome } from '../helpers/tun.js';
 import { guardedWorld, runBounded } from './harness.js';
 
@@ -170,7 +171,7 @@ describe('socket buffers', () => {
       'sendto 65508 bytes: EMSGSIZE',
       'received 5',
     ]);
-    const udp = w.mustHost('haiku').net.udp;
+    const udp = w.mustHost('haiku').sockets.udp.counters;
     expect([udp.InDatagrams, udp.RcvbufErrors, udp.InErrors]).toEqual([5, 5, 5]);
     expect(panics).toEqual([]);
   });

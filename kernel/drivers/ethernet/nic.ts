@@ -4,8 +4,9 @@
 
 import { SysError } from '../../abi/errno.js';
 import { IFF_BROADCAST, IFF_MULTICAST, IFT_ETHER } from '../../abi/if.js';
-import type { Kernel } from '../../kernel.js';
 import type { NetDevice, NetInterface } from '../../net/iface/interface.js';
+import type { NetStack } from '../../net/iface/stack.js';
+import type { DevicePublisher } from '../../vfs/devfs.js';
 import { alwaysReady } from '../hooks.js';
 
 /** What a NIC's cable plugs into: a segment's port. */
@@ -33,14 +34,17 @@ export class Nic implements NetDevice {
   private wire: Wire | null = null;
 
   constructor(
-    readonly kernel: Kernel,
+    private readonly net: NetStack,
+    devfs: DevicePublisher,
+    /** The host the card is in, for the segment's port label. */
+    readonly host: string,
     readonly path: string,
     readonly driver: string,
     public mac: number,
   ) {
     this.media = MEDIA[driver] ?? MEDIA['ipro1000']!;
     // The stack holds the device open; like Haiku's net_server, it lets no one else in.
-    kernel.devfs.publish(path.replace(/^\/dev\//, ''), {
+    devfs.publish(path.replace(/^\/dev\//, ''), {
       open: () => {
         throw new SysError('EBUSY');
       },
@@ -85,34 +89,40 @@ export class Nic implements NetDevice {
     }
     iface.counters.rxPackets++;
     iface.counters.rxBytes += frame.length;
-    this.kernel.net.linkInput(iface, frame);
+    this.net.linkInput(iface, frame);
   }
 }
 
-const nicsOf = new WeakMap<Kernel, Map<string, Nic>>();
+/**
+ * The NICs of one host. A deleted NIC interface comes back when named again (`ifconfig
+ * /dev/net/ipro1000/0 up`), as Haiku's net_server re-adds a device it finds in /dev/net.
+ */
+export class NicDriver {
+  private readonly nics = new Map<string, Nic>();
 
-/** Install a NIC on a host: the device node and its interface, named by the device path. */
-export function addNic(k: Kernel, driver: string, mac: number): Nic {
-  let nics = nicsOf.get(k);
-  if (!nics) {
-    nicsOf.set(k, (nics = new Map()));
-    // A deleted NIC interface comes back when named again (`ifconfig /dev/net/ipro1000/0 up`),
-    // as Haiku's net_server re-adds a device it finds in /dev/net.
-    const table = nics;
-    k.net.factories.push({
-      matches: (name) => table.has(name),
+  constructor(
+    private readonly net: NetStack,
+    private readonly devfs: DevicePublisher,
+    private readonly host: string,
+  ) {
+    net.factories.push({
+      matches: (name) => this.nics.has(name),
       create: (name) => {
-        const nic = table.get(name)!;
-        nic.iface = k.net.addInterface(name, nic);
+        const nic = this.nics.get(name)!;
+        nic.iface = net.addInterface(name, nic);
         return nic.iface;
       },
     });
   }
-  let n = 0;
-  while (k.devfs.isPublished(`net/${driver}/${n}`)) n++;
-  const path = `/dev/net/${driver}/${n}`;
-  const nic = new Nic(k, path, driver, mac);
-  nic.iface = k.net.addInterface(path, nic);
-  nics.set(path, nic);
-  return nic;
+
+  /** Install a NIC: the device node and its interface, named by the device path. */
+  add(driver: string, mac: number): Nic {
+    let n = 0;
+    while (this.devfs.isPublished(`net/${driver}/${n}`)) n++;
+    const path = `/dev/net/${driver}/${n}`;
+    const nic = new Nic(this.net, this.devfs, this.host, path, driver, mac);
+    nic.iface = this.net.addInterface(path, nic);
+    this.nics.set(path, nic);
+    return nic;
+  }
 }

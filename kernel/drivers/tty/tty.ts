@@ -8,10 +8,9 @@ import { SysError } from '../../abi/errno.js';
 import { B_SET_BLOCKING_IO, B_SET_NONBLOCKING_IO, type IntRef, TCGETS, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP } from '../../abi/ioctl.js';
 import { B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
 import { SIGINT, SIGTSTP, SIGTTIN, SIGWINCH } from '../../abi/signal.js';
-import type { Kernel } from '../../kernel.js';
 import { WaitQueue } from '../../sched/scheduler.js';
 import { ByteQueue } from '../../vfs/byte-queue.js';
-import type { DeviceHooks } from '../../vfs/devfs.js';
+import type { DeviceHooks, DevicePublisher } from '../../vfs/devfs.js';
 import { type IoContext, SelectPool, type SelectSync } from '../../vfs/file.js';
 
 const decoder = new TextDecoder();
@@ -22,6 +21,15 @@ const MAX_INPUT = 64 * 1024;
 export interface WinSize {
   cols: number;
   rows: number;
+}
+
+/** What a terminal needs of its host: its node, job control (process groups) and the run loop. */
+export interface TtyEnv {
+  readonly devfs: DevicePublisher;
+  /** The host's process groups: what a foreground pgid means, and who gets ^C. */
+  readonly jobs: { signalGroup(pgid: number, signo: number): number };
+  /** Input arrived from outside: the run loop, idle in real time, should look again. */
+  kick(): void;
 }
 
 interface TtyCookie {
@@ -51,14 +59,14 @@ export class Terminal {
   droppedInput = 0;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly env: TtyEnv,
     readonly index: number,
     /** False for a plain output stream (stdout of `tunlab -c` piped somewhere): isatty() fails. */
     readonly isatty = true,
   ) {
     this.path = `tt/${index}`;
     this.readable = new WaitQueue(`/dev/${this.path} (waiting for input)`);
-    kernel.devfs.publish(this.path, this.hooks(), { mode: 0o620, rdev: (4 << 8) | index });
+    env.devfs.publish(this.path, this.hooks(), { mode: 0o620, rdev: (4 << 8) | index });
   }
 
   // ------------------------------------------------------------ the session side
@@ -83,27 +91,27 @@ export class Terminal {
   /** ^C: pending input is discarded and the foreground group gets SIGINT. */
   interrupt(): void {
     this.input.clear();
-    if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGINT);
+    if (this.foregroundPgid) this.env.jobs.signalGroup(this.foregroundPgid, SIGINT);
   }
 
   /** ^Z: pending input is discarded and the foreground group gets SIGTSTP (it stops). */
   suspend(): void {
     this.input.clear();
-    if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGTSTP);
+    if (this.foregroundPgid) this.env.jobs.signalGroup(this.foregroundPgid, SIGTSTP);
   }
 
   resize(size: WinSize): void {
     this.size = size;
-    if (this.foregroundPgid) this.kernel.signalGroup(this.foregroundPgid, SIGWINCH);
+    if (this.foregroundPgid) this.env.jobs.signalGroup(this.foregroundPgid, SIGWINCH);
   }
 
   /** Release the device node (the session is over). */
   close(): void {
-    if (this.opens === 0) this.kernel.devfs.unpublish(this.path);
+    if (this.opens === 0) this.env.devfs.unpublish(this.path);
   }
 
   private wakeReaders(): void {
-    this.kernel.sched.kick();
+    this.env.kick();
     this.readable.wakeAll();
     this.selectPool.notify(B_SELECT_READ);
   }
@@ -174,10 +182,10 @@ export class Terminal {
     for (;;) {
       const p = ctx.caller;
       // A reader on another host (`on HOST cat`) has no process group here: no job control.
-      if (!this.isatty || !p || p.host !== this.kernel) return;
+      if (!this.isatty || !p || p.host !== this.env.jobs) return;
       if (!p.stopped) {
         if (this.foregroundPgid === 0 || p.pgid === this.foregroundPgid) return;
-        this.kernel.signalGroup(p.pgid, SIGTTIN);
+        this.env.jobs.signalGroup(p.pgid, SIGTTIN);
         if (!p.stopped) throw new SysError('EIO');
       }
       const r = await ctx.task.scheduler.sleep(ctx.task, [this.foregroundChanged, p.continued], {
@@ -229,11 +237,13 @@ export class Terminal {
   }
 }
 
-const nextIndex = new WeakMap<Kernel, number>();
+/** The terminals of one host: /dev/tt/0, /dev/tt/1 ... */
+export class TtyDriver {
+  private next = 0;
 
-/** Create a terminal on a host: /dev/tt/0, /dev/tt/1 ... */
-export function createTerminal(k: Kernel, isatty = true): Terminal {
-  const i = nextIndex.get(k) ?? 0;
-  nextIndex.set(k, i + 1);
-  return new Terminal(k, i, isatty);
+  constructor(private readonly env: TtyEnv) {}
+
+  create(isatty = true): Terminal {
+    return new Terminal(this.env, this.next++, isatty);
+  }
 }

@@ -34,8 +34,13 @@ import {
   TUNSETVNETHDRSZ,
 } from '../../abi/ioctl.js';
 import type { IoContext } from '../../vfs/file.js';
-import type { TunCookie, TunDriver } from './driver.js';
 import type { TunDevice } from './tun-device.js';
+import type { TunFile } from './tun-file.js';
+
+/** What TUNSETIFF needs of the driver: to find or make the device and attach the fd. */
+export interface TunSetIff {
+  setIff(f: TunFile, requested: string, flags: number, ctx: IoContext): string;
+}
 
 /** The TUN_F_* offload bits a kernel knows (CSUM ... USO6). */
 const KNOWN_OFFLOADS = 0x7f;
@@ -65,7 +70,7 @@ function macBytes(mac: number | null): Uint8Array {
   return out;
 }
 
-export function tunControl(drv: TunDriver, c: TunCookie, op: number, arg: unknown, ctx: IoContext): number {
+export function tunControl(drv: TunSetIff, c: TunFile, op: number, arg: unknown, ctx: IoContext): number {
   // Requests that work on an fd that is not attached yet.
   switch (op) {
     case B_SET_NONBLOCKING_IO:
@@ -85,28 +90,17 @@ export function tunControl(drv: TunDriver, c: TunCookie, op: number, arg: unknow
       return 0;
     }
     case TUNSETIFINDEX:
-      if (c.device || c.detachedFrom) throw new SysError('EPERM');
+      if (c.device) throw new SysError('EPERM');
       c.wantedIndex = value(arg);
       return 0;
     case TUNSETQUEUE: {
       const flags = ifreq(arg).ifr_flags ?? 0;
       if (flags & IFF_ATTACH_QUEUE) {
-        const dev = c.detachedFrom;
-        if (!dev) throw new SysError('EINVAL');
-        dev.detachedQueues.delete(c);
-        c.detachedFrom = null;
-        drv.attach(c, dev);
+        c.enable();
         return 0;
       }
       if (flags & IFF_DETACH_QUEUE) {
-        const dev = c.device;
-        if (!dev || !dev.multiQueue) throw new SysError('EINVAL');
-        dev.queues.splice(dev.queues.indexOf(c), 1);
-        dev.detachedQueues.add(c);
-        c.device = null;
-        c.detachedFrom = dev;
-        c.packets = [];
-        c.head = 0;
+        c.disable();
         return 0;
       }
       throw new SysError('EINVAL');
@@ -117,14 +111,13 @@ export function tunControl(drv: TunDriver, c: TunCookie, op: number, arg: unknow
   // Linux's tun_get() finds it through tfile->tun, so its ioctls work (reference §1: TUNGETIFF
   // reports IFF_DETACH_QUEUE "if detached"; §2: TUNSETCARRIER(1) "with no queue" is EPERM, which
   // only such an fd can ask). Only an fd that never attached, or whose device is gone, gets EBADFD.
-  const dev = c.device ?? c.detachedFrom;
-  if (!dev) throw new SysError('EBADFD');
+  const dev = c.owner();
   switch (op) {
     case TUNGETIFF: {
       const r = ifreq(arg);
       r.ifr_name = dev.name;
       // IFF_NOFILTER shares its bit with IFF_NO_PI and is set whenever no socket filter is attached.
-      r.ifr_flags = dev.reportedFlags | IFF_NOFILTER | (c.detachedFrom ? IFF_DETACH_QUEUE : 0);
+      r.ifr_flags = dev.reportedFlags | IFF_NOFILTER | (c.state === 'disabled' ? IFF_DETACH_QUEUE : 0);
       return 0;
     }
     case TUNSETNOCSUM:
@@ -132,7 +125,7 @@ export function tunControl(drv: TunDriver, c: TunCookie, op: number, arg: unknow
       return 0;
     case TUNSETPERSIST: {
       const on = value(arg) !== 0;
-      if (dev.persist !== on) dev.kernel.log.write(`tun: ${dev.name} ${on ? 'made' : 'no longer'} persistent`);
+      if (dev.persist !== on) dev.env.log.write(`tun: ${dev.name} ${on ? 'made' : 'no longer'} persistent`);
       dev.persist = on;
       return 0;
     }

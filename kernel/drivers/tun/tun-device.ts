@@ -14,11 +14,11 @@ import {
   IFT_TUNNEL,
 } from '../../abi/if.js';
 import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_PERSIST, IFF_TAP, IFF_TUN, IFF_TYPE_MASK, IFF_VNET_HDR, TUN_FEATURES } from '../../abi/ioctl.js';
-import { B_SELECT_READ, B_SELECT_WRITE } from '../../abi/select.js';
-import type { Kernel } from '../../kernel.js';
+import { B_SELECT_WRITE } from '../../abi/select.js';
 import type { LinkKind, NetDevice, NetInterface } from '../../net/iface/interface.js';
-import { WaitQueue } from '../../sched/scheduler.js';
-import { SelectPool } from '../../vfs/file.js';
+import type { PacketQueue } from '../../net/iface/packet-queue.js';
+import type { SelectPool } from '../../vfs/file.js';
+import { type DriverEnv, randomLocalMac } from '../env.js';
 
 export const TUN_QUEUE_LEN = 500;
 export const TAP_QUEUE_LEN = 1000;
@@ -30,19 +30,10 @@ export interface QueuedPacket {
   proto: number;
 }
 
-/** The per-fd state (the cookie), as far as the device needs to know it. */
+/** An attached fd (tun-file.ts), as far as the device needs to know it. */
 export interface TunQueue {
-  readonly id: number;
-  packets: QueuedPacket[];
-  head: number;
-  readonly readable: WaitQueue;
+  readonly queue: PacketQueue<QueuedPacket>;
   readonly pool: SelectPool;
-  /** Set when the device goes away under the fd: blocked readers get EFAULT. */
-  shutdown: boolean;
-}
-
-export function queueLength(q: TunQueue): number {
-  return q.packets.length - q.head;
 }
 
 export class TunDevice implements NetDevice {
@@ -67,14 +58,12 @@ export class TunDevice implements NetDevice {
   readonly queues: TunQueue[] = [];
   /** Queues of a multi-queue device taken out of service by TUNSETQUEUE(IFF_DETACH_QUEUE). */
   readonly detachedQueues = new Set<TunQueue>();
-  /** Readers of every queue also wake when the interface goes up (POLLOUT). */
-  readonly upPool = new SelectPool();
   private nextFlow = 0;
   /** TUNSETTXFILTER on a TAP: only frames for these MACs (and multicast, if asked) reach the fd. */
   txFilter: { allMulti: boolean; addrs: Set<number> } | null = null;
 
   constructor(
-    readonly kernel: Kernel,
+    readonly env: DriverEnv,
     readonly name: string,
     readonly kind: 'tun' | 'tap',
     flags: number,
@@ -91,7 +80,7 @@ export class TunDevice implements NetDevice {
       this.link = 'ether';
       this.ifType = IFT_ETHER;
       this.deviceFlags = IFF_BROADCAST | IFF_MULTICAST;
-      this.mac = randomLocalMac(kernel);
+      this.mac = randomLocalMac(env.random);
       this.linkType = ARPHRD_ETHER;
       this.maxMtu = 65535 - 14;
     }
@@ -127,18 +116,8 @@ export class TunDevice implements NetDevice {
     }
     // Spread flows over the queues of a multi-queue device; one queue takes everything otherwise.
     const q = this.queues.length === 1 ? this.queues[0]! : this.queues[this.flowHash(data) % this.queues.length]!;
-    if (queueLength(q) >= iface.txQueueLen) {
-      iface.counters.txDropped++;
-      return;
-    }
-    if (q.head > 1024 && q.head * 2 > q.packets.length) {
-      q.packets = q.packets.slice(q.head);
-      q.head = 0;
-    }
     // The stack hands over a buffer of its own (freshly built or copied at the driver): no copy.
-    q.packets.push({ data, proto: this.protoOf(data) });
-    q.readable.wakeAll();
-    q.pool.notify(B_SELECT_READ);
+    if (!q.queue.push({ data, proto: this.protoOf(data) })) iface.counters.txDropped++;
   }
 
   private passesFilter(frame: Uint8Array): boolean {
@@ -178,9 +157,7 @@ export class TunDevice implements NetDevice {
   onGone: (() => void) | null = null;
 }
 
-/** A random, locally administered unicast MAC, as Linux's eth_hw_addr_random makes. */
-export function randomLocalMac(k: Kernel): number {
-  const bytes = k.random.bytes(6);
-  bytes[0] = (bytes[0]! & 0xfe) | 0x02;
-  return bytes.reduce((n, b) => n * 256 + b, 0);
+/** The devfs path for an interface: tun/0 for Haiku's names, tun/<name> for Linux-style ones. */
+export function nodePath(name: string, kind: 'tun' | 'tap'): string {
+  return /^(tun|tap)\/\d+$/.test(name) ? name : `${kind}/${name}`;
 }

@@ -6,9 +6,8 @@
 
 import { SysError } from '../../abi/errno.js';
 import { IFF_BROADCAST, IFF_MULTICAST, IFF_PROMISC, IFT_BRIDGE } from '../../abi/if.js';
-import type { Kernel } from '../../kernel.js';
 import { BROADCAST_MAC, isMulticastMac, readMac } from '../../abi/wire/address.js';
-import type { NetStack } from '../stack.js';
+import type { NetStack } from './stack.js';
 import type { LinkKind, NetDevice, NetInterface } from './interface.js';
 
 /** A learned MAC is forgotten after five minutes of silence, as Linux's bridge ageing_time. */
@@ -46,7 +45,7 @@ export class BridgeDevice implements NetDevice {
     // A port must see every frame, not only those for its own MAC.
     m.adminFlags |= IFF_PROMISC;
     this.members.add(m);
-    this.stack.kernel.log.write(`bridge: ${this.iface.name}: port ${m.name} added`);
+    this.stack.env.log.write(`bridge: ${this.iface.name}: port ${m.name} added`);
   }
 
   removeMember(m: NetInterface): void {
@@ -54,7 +53,7 @@ export class BridgeDevice implements NetDevice {
     m.master = null;
     m.adminFlags &= ~IFF_PROMISC;
     for (const [mac, e] of this.fdb) if (e.port === m) this.fdb.delete(mac);
-    this.stack.kernel.log.write(`bridge: ${this.iface.name}: port ${m.name} removed`);
+    this.stack.env.log.write(`bridge: ${this.iface.name}: port ${m.name} removed`);
   }
 
   /** A member received a frame. */
@@ -125,12 +124,11 @@ export class BridgeDevice implements NetDevice {
 }
 
 /** Create bridge/N interfaces on request (ifconfig bridge/0 create, SIOCBRADDBR). */
-export function installBridges(k: Kernel): void {
-  const stack = k.net;
+export function installBridges(stack: NetStack): void {
   const create = (name: string) => {
     if (!/^bridge\/\d+$/.test(name)) throw new SysError('EINVAL');
     if (stack.byName(name)) throw new SysError('EEXIST');
-    const bytes = k.random.bytes(6);
+    const bytes = stack.env.random.bytes(6);
     bytes[0] = (bytes[0]! & 0xfe) | 0x02;
     const dev = new BridgeDevice(stack, bytes.reduce((n, b) => n * 256 + b, 0));
     dev.iface = stack.addInterface(name, dev);

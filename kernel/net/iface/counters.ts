@@ -34,19 +34,3 @@ export class IcmpCounters {
   OutEchos = 0;
   OutEchoReps = 0;
 }
-
-export class UdpCounters {
-  InDatagrams = 0;
-  NoPorts = 0;
-  InErrors = 0;
-  OutDatagrams = 0;
-  RcvbufErrors = 0;
-  SndbufErrors = 0;
-  InCsumErrors = 0;
-}
-
-export interface ProtoStats {
-  ip: Record<string, number>;
-  icmp: Record<string, number>;
-  udp: Record<string, number>;
-}

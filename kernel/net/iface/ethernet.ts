@@ -4,13 +4,12 @@
 import { IFF_PROMISC } from '../../abi/if.js';
 import { BROADCAST_MAC, isMulticastMac } from '../../abi/wire/address.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, EthernetRepr } from '../../abi/wire/ethernet.js';
-import type { NetStack } from '../stack.js';
+import type { IpStack } from './ip-stack.js';
 import type { NetInterface } from './interface.js';
-import { ipInput } from './ipv4.js';
 
 const ETHER_HEADER_LEN = 14;
 
-export function etherInput(stack: NetStack, iface: NetInterface, frame: Uint8Array): void {
+export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Array): void {
   const f = EthernetFrame.checked(frame);
   if (!(f instanceof EthernetFrame)) {
     iface.counters.rxErrors++;
@@ -33,7 +32,7 @@ export function etherInput(stack: NetStack, iface: NetInterface, frame: Uint8Arr
     }
     case ETHERTYPE_IPV4:
       if (!mine && !multicast) return void iface.counters.rxOtherHost++; // promiscuous capture only
-      ipInput(stack, iface, f.payload);
+      stack.ipInput(iface, f.payload);
       return;
     default:
       // Protocols this host does not speak (IPv6 ...) are ignored, as a BSD stack does, and
@@ -44,11 +43,11 @@ export function etherInput(stack: NetStack, iface: NetInterface, frame: Uint8Arr
 }
 
 /** Frame and send an IPv4 packet to a resolved MAC. */
-export function etherOutput(stack: NetStack, iface: NetInterface, dstMac: number, packet: Uint8Array): void {
+export function etherOutput(stack: IpStack, iface: NetInterface, dstMac: number, packet: Uint8Array): void {
   sendFrame(stack, iface, dstMac, ETHERTYPE_IPV4, packet);
 }
 
-export function sendFrame(stack: NetStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array): void {
+export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array): void {
   const frame = new Uint8Array(ETHER_HEADER_LEN + payload.length);
   EthernetRepr.emit({ dst, src: iface.device.mac!, ethertype }, new EthernetFrame(frame));
   frame.set(payload, ETHER_HEADER_LEN);

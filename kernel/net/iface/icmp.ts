@@ -13,11 +13,11 @@ import {
   IcmpRepr,
 } from '../../abi/wire/icmp.js';
 import { IPPROTO_ICMP, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
-import type { NetStack } from '../stack.js';
+import type { IpStack } from './ip-stack.js';
 import type { NetInterface } from './interface.js';
 import { ipSend } from './ipv4.js';
 
-export function icmpInput(stack: NetStack, iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
+export function icmpInput(stack: IpStack, iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
   const view = IcmpPacket.checked(payload);
   const repr = isWireError(view) ? view : IcmpRepr.parse(view);
   if (isWireError(repr) || isWireError(view)) {
@@ -42,19 +42,25 @@ export function icmpInput(stack: NetStack, iface: NetInterface, packet: Uint8Arr
       return;
     case 'dst-unreachable':
       stack.icmp.InDestUnreachs++;
-      stack.sockets.icmpError(ICMP_DEST_UNREACH, repr.code, repr.original);
+      toProtocol(stack, ICMP_DEST_UNREACH, repr.code, repr.original, repr.nextHopMtu);
       return;
     case 'time-exceeded':
       stack.icmp.InTimeExcds++;
-      stack.sockets.icmpError(ICMP_TIME_EXCEEDED, repr.code, repr.original);
+      toProtocol(stack, ICMP_TIME_EXCEEDED, repr.code, repr.original);
       return;
     default:
       return;
   }
 }
 
+/** An ICMP error goes to the protocol of the packet it quotes (Linux's icmp_unreach). */
+function toProtocol(stack: IpStack, type: number, code: number, original: Uint8Array, mtu?: number): void {
+  if (original.length < 20) return;
+  stack.protocols.get(original[9]!)?.icmpError(type, code, original, mtu);
+}
+
 /** Is an ICMP error allowed about this packet? */
-function mayReport(stack: NetStack, original: Uint8Array): boolean {
+function mayReport(stack: IpStack, original: Uint8Array): boolean {
   const v = Ipv4Packet.checked(original.length >= 20 ? original : new Uint8Array(0));
   if (isWireError(v) && original.length < 20) return false;
   const p = new Ipv4Packet(original);
@@ -74,7 +80,7 @@ function mayReport(stack: NetStack, original: Uint8Array): boolean {
  * Send an ICMP error about `original` back to its source: destination unreachable (type 3) or time
  * exceeded (11). It quotes the original header and its first 8 payload bytes.
  */
-export function icmpError(stack: NetStack, original: Uint8Array, type: 3 | 11, code: number, nextHopMtu?: number): void {
+export function icmpError(stack: IpStack, original: Uint8Array, type: 3 | 11, code: number, nextHopMtu?: number): void {
   if (!mayReport(stack, original)) return;
   const p = new Ipv4Packet(original);
   const quoted = original.slice(0, Math.min(original.length, p.headerLen + 8));
@@ -94,7 +100,7 @@ export function icmpError(stack: NetStack, original: Uint8Array, type: 3 | 11, c
  * Count an ICMP message going out, by type, as Linux's icmp_out_count() does for the kernel's own
  * messages and for those a raw socket sends (ping's echo requests).
  */
-export function icmpOutCount(stack: NetStack, type: number): void {
+export function icmpOutCount(stack: IpStack, type: number): void {
   stack.icmp.OutMsgs++;
   if (type === 0) stack.icmp.OutEchoReps++;
   else if (type === 3) stack.icmp.OutDestUnreachs++;

@@ -11,7 +11,6 @@ import {
   IFF_UP,
   type IfStats,
 } from '../../abi/if.js';
-import type { Kernel } from '../../kernel.js';
 
 export type LinkKind = 'ether' | 'ip' | 'loop';
 
@@ -94,7 +93,6 @@ export class NetInterface {
   readonly counters = new IfCounters();
 
   constructor(
-    readonly kernel: Kernel,
     readonly name: string,
     readonly index: number,
     readonly device: NetDevice,

@@ -4,12 +4,11 @@
 import type { ErrnoName } from '../../abi/errno.js';
 import { RTF_LOCAL, RTF_REJECT } from '../../abi/route.js';
 import { BROADCAST_MAC, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4 } from '../../abi/wire/address.js';
-import { IPPROTO_ICMP, IPPROTO_UDP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../../abi/wire/ipv4.js';
+import { IPPROTO_ICMP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { isWireError } from '../../abi/wire/error.js';
-import type { NetStack } from '../stack.js';
+import type { IpStack } from './ip-stack.js';
 import { etherOutput } from './ethernet.js';
 import { fragment } from './fragment.js';
-import { icmpError, icmpInput } from './icmp.js';
 import type { NetInterface } from './interface.js';
 import type { Route } from './routes.js';
 
@@ -29,7 +28,7 @@ export interface IpSendOptions {
 }
 
 /** Where a packet to `dst` goes: the route, the interface and the next hop, or why not. */
-export function routeFor(stack: NetStack, dst: number): { route: Route | null; iface: NetInterface; nextHop: number } | ErrnoName {
+export function routeFor(stack: IpStack, dst: number): { route: Route | null; iface: NetInterface; nextHop: number } | ErrnoName {
   if (isLimitedBroadcast(dst)) {
     // No route covers 255.255.255.255: it leaves by the first broadcast-capable interface.
     for (const i of stack.interfaces.values()) if (i.up && i.flags & 0x2 && i.primary) return { route: null, iface: i, nextHop: dst };
@@ -44,14 +43,14 @@ export function routeFor(stack: NetStack, dst: number): { route: Route | null; i
 }
 
 /** The source address for a packet leaving by `iface` towards `dst`. */
-export function chooseSource(stack: NetStack, iface: NetInterface, dst: number): number {
+export function chooseSource(stack: IpStack, iface: NetInterface, dst: number): number {
   if (iface === stack.loop) return isLoopbackIpv4(dst) ? 0x7f00_0001 : dst;
   const onLink = iface.addresses.find((a) => ((a.addr & a.mask) >>> 0) === ((dst & a.mask) >>> 0));
   return (onLink ?? iface.primary)?.addr ?? 0;
 }
 
 /** Send a locally generated packet. Returns the errno a socket call should fail with, or null. */
-export function ipSend(stack: NetStack, opts: IpSendOptions): ErrnoName | null {
+export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
   const where = routeFor(stack, opts.dst);
   if (typeof where === 'string') {
     stack.ip.OutNoRoutes++;
@@ -99,7 +98,7 @@ export function ipSend(stack: NetStack, opts: IpSendOptions): ErrnoName | null {
 }
 
 /** Hand one IP packet to an interface for `nextHop`. */
-export function linkOutput(stack: NetStack, iface: NetInterface, nextHop: number, packet: Uint8Array): ErrnoName | null {
+export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number, packet: Uint8Array): ErrnoName | null {
   if (!iface.up) {
     stack.ip.OutDiscards++;
     return 'ENETDOWN';
@@ -127,7 +126,7 @@ export function linkOutput(stack: NetStack, iface: NetInterface, nextHop: number
 }
 
 /** An IP packet arrived on `iface` (after the link layer). */
-export function ipInput(stack: NetStack, iface: NetInterface, data: Uint8Array): void {
+export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): void {
   stack.ip.InReceives++;
   const view = Ipv4Packet.checked(data);
   const repr = isWireError(view) ? view : Ipv4Repr.parse(view);
@@ -159,26 +158,20 @@ export function ipInput(stack: NetStack, iface: NetInterface, data: Uint8Array):
   deliver(stack, iface, packet, r, v.payload);
 }
 
-function deliver(stack: NetStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array): void {
+function deliver(stack: IpStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array): void {
   stack.ip.InDelivers++;
-  stack.sockets.rawDeliver(repr.protocol, packet);
-  switch (repr.protocol) {
-    case IPPROTO_ICMP:
-      icmpInput(stack, iface, packet, repr, payload);
-      return;
-    case IPPROTO_UDP:
-      stack.sockets.udpInput(iface, packet, repr, payload);
-      return;
-    default:
-      if (!stack.sockets.hasRaw(repr.protocol)) {
-        stack.ip.InUnknownProtos++;
-        icmpError(stack, packet, 3, 2);
-      }
+  stack.raw?.deliver(repr.protocol, packet);
+  if (repr.protocol === IPPROTO_ICMP) return stack.icmpInput(iface, packet, repr, payload);
+  const engine = stack.protocols.get(repr.protocol);
+  if (engine) return engine.input(iface, packet, repr, payload);
+  if (!stack.raw?.has(repr.protocol)) {
+    stack.ip.InUnknownProtos++;
+    stack.icmpError(packet, 3, 2);
   }
 }
 
 /** A packet for someone else: routers pass it on, other hosts drop and count it. */
-function forward(stack: NetStack, inIface: NetInterface, packet: Uint8Array, repr: Ipv4Repr): void {
+function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr: Ipv4Repr): void {
   if (!stack.forwarding) {
     stack.ip.InAddrErrors++;
     stack.trace('ip', inIface.name, 'drop', 'ip', packet, 'not for this host and forwarding is off');
@@ -188,14 +181,14 @@ function forward(stack: NetStack, inIface: NetInterface, packet: Uint8Array, rep
     // Counted as Linux's ip_forward() counts it ("too_many_hops": InHdrErrors), whether or not
     // RFC 1122 lets an ICMP error go back.
     stack.ip.InHdrErrors++;
-    icmpError(stack, packet, 11, 0);
+    stack.icmpError(packet, 11, 0);
     stack.trace('ip', inIface.name, 'drop', 'ip', packet, 'TTL exceeded');
     return;
   }
   const where = routeFor(stack, repr.dst);
   if (typeof where === 'string') {
     stack.ip.OutNoRoutes++;
-    icmpError(stack, packet, 3, where === 'EHOSTUNREACH' ? 1 : 0);
+    stack.icmpError(packet, 3, where === 'EHOSTUNREACH' ? 1 : 0);
     return;
   }
   const out = packet.slice();
@@ -206,17 +199,17 @@ function forward(stack: NetStack, inIface: NetInterface, packet: Uint8Array, rep
   if (out.length > mtu) {
     if (repr.dontFragment) {
       stack.ip.FragFails++;
-      icmpError(stack, packet, 3, 4, mtu);
+      stack.icmpError(packet, 3, 4, mtu);
       return;
     }
     const frags = fragment(out, mtu);
     stack.ip.FragOKs++;
     stack.ip.FragCreates += frags.length;
     stack.ip.ForwDatagrams++;
-    for (const f of frags) if (linkOutput(stack, where.iface, where.nextHop, f) === 'EHOSTUNREACH') return void icmpError(stack, packet, 3, 1);
+    for (const f of frags) if (linkOutput(stack, where.iface, where.nextHop, f) === 'EHOSTUNREACH') return void stack.icmpError(packet, 3, 1);
     return;
   }
   stack.ip.ForwDatagrams++;
   if (stack.tracing) stack.trace('ip', where.iface.name, 'out', 'ip', out, `forwarded from ${inIface.name}`);
-  if (linkOutput(stack, where.iface, where.nextHop, out) === 'EHOSTUNREACH') icmpError(stack, packet, 3, 1);
+  if (linkOutput(stack, where.iface, where.nextHop, out) === 'EHOSTUNREACH') stack.icmpError(packet, 3, 1);
 }

@@ -1,7 +1,7 @@
 // The loopback device behind `loop`: what it sends, it receives, one soft interrupt later.
 
 import { IFF_LOOPBACK, IFT_LOOP } from '../../abi/if.js';
-import type { NetStack } from '../stack.js';
+import type { IpStack } from './ip-stack.js';
 import type { NetDevice, NetInterface } from './interface.js';
 
 export class LoopbackDevice implements NetDevice {
@@ -15,7 +15,7 @@ export class LoopbackDevice implements NetDevice {
   mac = null;
   carrier = true;
 
-  constructor(private readonly stack: NetStack) {}
+  constructor(private readonly stack: IpStack) {}
 
   transmit(iface: NetInterface, packet: Uint8Array): void {
     iface.counters.txPackets++;

@@ -20,13 +20,14 @@ import {
 } from '../../abi/if.js';
 import * as io from '../../abi/ioctl.js';
 import { RTF_HOST, RTF_REJECT, type ArpEntry, type Rtentry } from '../../abi/route.js';
-import { sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
+import { type ProtoStats, sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
 import { formatIpv4, formatMac, isMulticastMac } from '../../abi/wire/address.js';
 import type { NetInterface } from '../iface/interface.js';
 import { routeFor } from '../iface/ipv4.js';
-import { defaultMask, type NetStack } from '../stack.js';
+import { defaultMask, type NetStack } from '../iface/stack.js';
 import { addrOf } from './sockaddr.js';
+import type { Socket } from './socket.js';
 
 function obj<T>(arg: unknown): T {
   if (typeof arg !== 'object' || arg === null) throw new SysError('EFAULT');
@@ -72,13 +73,15 @@ function routeRow(r: { dest: number; mask: number; gateway: number | null; flags
   };
 }
 
-export interface InterfaceFactory {
-  /** Does this factory make interfaces with this name ("tun/3")? */
-  matches(name: string): boolean;
-  create(name: string, ctx: IoContext): NetInterface;
+/** What the ioctls read beyond the stack: the host's sockets and counters (netstat). */
+export interface SocketTables {
+  readonly stack: NetStack;
+  all(): Socket[];
+  protoStats(): ProtoStats;
 }
 
-export function socketIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknown): number {
+export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, arg: unknown): number {
+  const stack = tables.stack;
   switch (op) {
     case io.SIOCGIFCONF: {
       const c = obj<Ifconf>(arg);
@@ -98,7 +101,7 @@ export function socketIoctl(stack: NetStack, ctx: IoContext, op: number, arg: un
       if (stack.byName(r.ifr_name)) throw new SysError('EEXIST');
       const f = stack.factories.find((x) => x.matches(r.ifr_name));
       if (!f) throw new SysError('ENODEV');
-      r.ifr_ifindex = f.create(r.ifr_name, ctx).index;
+      r.ifr_ifindex = f.create(r.ifr_name).index;
       return 0;
     }
     case io.SIOCBRADDBR:
@@ -184,7 +187,7 @@ export function socketIoctl(stack: NetStack, ctx: IoContext, op: number, arg: un
       return 0;
     }
     case io.SIOCGSOCKTABLE: {
-      const rows: SocketInfo[] = stack.sockets.all().map((s) => {
+      const rows: SocketInfo[] = tables.all().map((s) => {
         const peer = s.peerName();
         const local = s.localName();
         return {
@@ -200,7 +203,7 @@ export function socketIoctl(stack: NetStack, ctx: IoContext, op: number, arg: un
       return 0;
     }
     case io.SIOCGPROTOSTATS:
-      obj<{ stats: unknown }>(arg).stats = stack.protoStats();
+      obj<{ stats: unknown }>(arg).stats = tables.protoStats();
       return 0;
     case io.SIOCGIPFORWARD:
       obj<io.IntRef>(arg).value = stack.forwarding ? 1 : 0;

@@ -8,8 +8,7 @@ import { SIOCCPACKETCAP, SIOCSPACKETCAP } from '../../abi/ioctl.js';
 import { AF_LINK, type SockaddrDl, type SockaddrIn } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
 import type { NetInterface } from '../iface/interface.js';
-import type { NetStack } from '../stack.js';
-import { Socket } from './socket.js';
+import { Socket, type SocketHost } from './socket.js';
 
 /** Captures get a larger buffer by default: a burst should not cost a trace its packets. */
 const CAPTURE_RCVBUF = 4 * 1024 * 1024;
@@ -18,8 +17,8 @@ export class LinkSocket extends Socket {
   private iface: NetInterface | null = null;
   private tap: ((dir: 'in' | 'out', data: Uint8Array) => void) | null = null;
 
-  constructor(stack: NetStack, type: number, flags: number) {
-    super(stack, AF_LINK, type, 0, flags);
+  constructor(host: SocketHost, type: number, flags: number) {
+    super(host, AF_LINK, type, 0, flags);
     this.rcvbuf = CAPTURE_RCVBUF;
   }
 
@@ -87,6 +86,6 @@ export class LinkSocket extends Socket {
 
   protected unregister(): void {
     this.stopCapture();
-    this.stack.sockets.links.delete(this);
+    this.host.forget(this);
   }
 }

@@ -8,16 +8,15 @@ import { formatIpv4 } from '../../abi/wire/address.js';
 import { IPPROTO_ICMP, Ipv4Packet } from '../../abi/wire/ipv4.js';
 import { icmpOutCount } from '../iface/icmp.js';
 import { ipSend } from '../iface/ipv4.js';
-import type { NetStack } from '../stack.js';
-import { Socket } from './socket.js';
+import { Socket, type SocketHost } from './socket.js';
 import { addrOf } from './sockaddr.js';
 
 export class RawSocket extends Socket {
   localAddr = 0;
   remoteAddr = 0;
 
-  constructor(stack: NetStack, protocol: number, flags: number) {
-    super(stack, AF_INET, SOCK_RAW, protocol, flags);
+  constructor(host: SocketHost, protocol: number, flags: number) {
+    super(host, AF_INET, SOCK_RAW, protocol, flags);
   }
 
   override bind(addr: SockaddrIn): void {
@@ -69,6 +68,6 @@ export class RawSocket extends Socket {
   }
 
   protected unregister(): void {
-    this.stack.sockets.raw.delete(this);
+    this.host.forget(this);
   }
 }

@@ -8,8 +8,7 @@ import { B_SELECT_ERROR, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from 
 import { S_IFSOCK, type Stat } from '../../abi/stat.js';
 import { WaitQueue } from '../../sched/scheduler.js';
 import { type IoContext, OpenFile, SelectPool, type SelectSync } from '../../vfs/file.js';
-import type { NetStack } from '../stack.js';
-import { socketIoctl } from './ioctl.js';
+import type { NetStack } from '../iface/stack.js';
 
 /** Linux's default receive buffer for datagram sockets (net.core.rmem_default). */
 export const DEFAULT_RCVBUF = 212992;
@@ -23,11 +22,21 @@ interface Queued {
   from: Sockaddr | null;
 }
 
-let nextSocketId = 1;
+/** What a socket needs from its host's socket layer (sockets.ts). */
+export interface SocketHost {
+  readonly stack: NetStack;
+  /** A number for the socket, unique on its host (its inode, its name in traces). */
+  newId(): number;
+  /** The network configuration ioctls, which work on any socket (ioctl.ts). */
+  ioctl(ctx: IoContext, op: number, arg: unknown): number;
+  /** The socket is closed: the layer lets go of it. */
+  forget(s: Socket): void;
+}
 
 export abstract class Socket extends OpenFile {
   readonly kind = 'sock';
-  readonly id = nextSocketId++;
+  readonly id: number;
+  readonly stack: NetStack;
   rcvbuf = DEFAULT_RCVBUF;
   sndbuf = DEFAULT_RCVBUF;
   ttl = 64;
@@ -46,13 +55,15 @@ export abstract class Socket extends OpenFile {
   closed = false;
 
   constructor(
-    readonly stack: NetStack,
+    readonly host: SocketHost,
     readonly domain: number,
     readonly type: number,
     readonly protocol: number,
     flags: number,
   ) {
     super(flags);
+    this.stack = host.stack;
+    this.id = host.newId();
     this.rxWait = new WaitQueue(`socket:${this.id} (waiting for a datagram)`);
   }
 
@@ -130,7 +141,7 @@ export abstract class Socket extends OpenFile {
   }
 
   override ioctl(ctx: IoContext, op: number, arg: unknown): number {
-    return socketIoctl(this.stack, ctx, op, arg);
+    return this.host.ioctl(ctx, op, arg);
   }
 
   stat(): Stat {

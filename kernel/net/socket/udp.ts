@@ -1,27 +1,27 @@
-// UDP sockets: binding (with ephemeral ports and address-in-use rules), connecting, sending through
-// the IP layer, and receiving datagrams the stack demultiplexes to them.
+// UDP sockets: the socket side of the UDP engine (net/udp). Binding, connecting and sending go to
+// the engine; the datagrams it delivers wait in the socket's bounded queue for a reader.
 
 import { SysError } from '../../abi/errno.js';
 import { AF_INET, AF_UNSPEC, SOCK_DGRAM, IPPROTO_UDP, type SockaddrIn, sockaddrIn } from '../../abi/socket.js';
-import type { IoContext } from '../../vfs/file.js';
 import { formatIpv4 } from '../../abi/wire/address.js';
-import { UdpPacket, UdpRepr } from '../../abi/wire/udp.js';
-import { chooseSource, ipSend, routeFor } from '../iface/ipv4.js';
-import type { NetStack } from '../stack.js';
-import { Socket } from './socket.js';
+import type { IoContext } from '../../vfs/file.js';
+import { chooseSource, routeFor } from '../iface/ipv4.js';
+import { UDP_MAX_PAYLOAD, type UdpEndpoint, type UdpProtocol } from '../udp/udp.js';
 import { addrOf } from './sockaddr.js';
+import { Socket, type SocketHost } from './socket.js';
 
-/** The largest UDP payload an IPv4 datagram can carry. */
-export const UDP_MAX_PAYLOAD = 65507;
-
-export class UdpSocket extends Socket {
+export class UdpSocket extends Socket implements UdpEndpoint {
   localAddr = 0;
   localPort = 0;
   remoteAddr = 0;
   remotePort = 0;
 
-  constructor(stack: NetStack, flags: number) {
-    super(stack, AF_INET, SOCK_DGRAM, IPPROTO_UDP, flags);
+  constructor(
+    host: SocketHost,
+    private readonly udp: UdpProtocol,
+    flags: number,
+  ) {
+    super(host, AF_INET, SOCK_DGRAM, IPPROTO_UDP, flags);
   }
 
   get bound(): boolean {
@@ -39,7 +39,7 @@ export class UdpSocket extends Socket {
     const port = addr.sin_port;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SysError('EINVAL');
     if (port !== 0 && port < 1024 && ctx.uid !== 0) throw new SysError('EACCES');
-    this.stack.sockets.bindUdp(this, a, port);
+    this.udp.bind(this, a, port);
   }
 
   private isBroadcastAddr(a: number): boolean {
@@ -48,7 +48,7 @@ export class UdpSocket extends Socket {
   }
 
   private autobind(): void {
-    if (!this.bound) this.stack.sockets.bindUdp(this, 0, 0);
+    if (!this.bound) this.udp.bind(this, 0, 0);
   }
 
   override connect(addr: SockaddrIn): void {
@@ -62,7 +62,7 @@ export class UdpSocket extends Socket {
     const where = routeFor(this.stack, a);
     if (typeof where === 'string') throw new SysError(where);
     this.autobind();
-    if (this.localAddr === 0) this.stack.sockets.rebindUdp(this, chooseSource(this.stack, where.iface, a));
+    if (this.localAddr === 0) this.localAddr = chooseSource(this.stack, where.iface, a);
     this.remoteAddr = a;
     this.remotePort = addr.sin_port;
     this.error = null;
@@ -79,23 +79,13 @@ export class UdpSocket extends Socket {
     } else if (!this.connected) throw new SysError('EDESTADDRREQ');
     if (data.length > UDP_MAX_PAYLOAD) throw new SysError('EMSGSIZE');
     this.autobind();
-    const where = routeFor(this.stack, dst);
-    if (typeof where === 'string') {
-      this.stack.ip.OutNoRoutes++;
-      throw new SysError(where);
-    }
-    const src = this.localAddr || chooseSource(this.stack, where.iface, dst);
-    const seg = new Uint8Array(8 + data.length);
-    UdpRepr.emit({ srcPort: this.localPort, dstPort: dport, payload: data }, new UdpPacket(seg), src, dst);
-    if (this.stack.tracing) this.stack.trace('socket', this.describe(), 'out', 'ip', seg);
-    const err = ipSend(this.stack, { src, dst, protocol: IPPROTO_UDP, payload: seg, ttl: this.ttl, tos: this.tos, broadcast: this.broadcast });
-    if (err) {
-      if (err === 'EHOSTUNREACH' || err === 'ENETUNREACH' || err === 'ENETDOWN' || err === 'EACCES' || err === 'EMSGSIZE') throw new SysError(err);
-      this.stack.udp.SndbufErrors++;
-      throw new SysError(err);
-    }
-    this.stack.udp.OutDatagrams++;
+    this.udp.send(this, dst, dport, data, { ttl: this.ttl, tos: this.tos, broadcast: this.broadcast });
     return data.length;
+  }
+
+  /** A datagram the engine delivered. */
+  receive(data: Uint8Array, addr: number, port: number): boolean {
+    return this.enqueue(data, sockaddrIn(formatIpv4(addr), port));
   }
 
   localName(): SockaddrIn {
@@ -112,6 +102,6 @@ export class UdpSocket extends Socket {
   }
 
   protected unregister(): void {
-    this.stack.sockets.unbindUdp(this);
+    this.udp.unbind(this);
   }
 }

@@ -47,6 +47,7 @@ async function runWith(loadMs: number): Promise<string> {
           ? new Promise((resolve) => setTimeout(() => resolve(programs[name]), loadMs))
           : Promise.resolve(programs[name]),
     },
+    checkErrno: true,
   });
   w.addHost('haiku');
   const s = await start(w.mustHost('haiku'), ['parent']);

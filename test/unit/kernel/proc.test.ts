@@ -12,7 +12,7 @@ import { defineProgram } from '../../../kernel/abi/program.js';
 import { SIGCHLD, SIGKILL, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
 import { exitedStatus, signaledStatus, WEXITSTATUS, WIFEXITED, WIFSIGNALED, WNOHANG, WTERMSIG } from '../../../kernel/abi/wait.js';
-import type { SyscallEvent } from '../../../kernel/events.js';
+import type { SyscallEvent } from '../../../kernel/obs/events.js';
 import { errnoOf, probe, text } from '../../helpers/probe.js';
 import { run } from '../../helpers/world.js';
 

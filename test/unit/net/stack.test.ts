@@ -99,8 +99,8 @@ describe('no route to the destination', () => {
     const r = await run(w, 'a', ['udpprobe', 'sendto', '8.8.8.8:53', 'sendto', '192.168.1.1:53']);
     expect(r.out).toBe(lines('0.000 sendto 8.8.8.8:53: ENETUNREACH', '0.000 sendto 192.168.1.1:53: ok'));
     const a = w.mustHost('a').net;
-    expect(a.protoStats().ip.OutNoRoutes).toBe(1);
-    expect(a.protoStats().udp.OutDatagrams).toBe(1);
+    expect(w.mustHost('a').sockets.protoStats().ip.OutNoRoutes).toBe(1);
+    expect(w.mustHost('a').sockets.protoStats().udp.OutDatagrams).toBe(1);
     // The datagram to the neighbour needed an ARP request; the one with no route sent nothing.
     expect(a.arp(a.byName(NIC)!)!.requestsSent).toBe(1);
   });
@@ -164,7 +164,7 @@ describe('an absent neighbour', () => {
     expect(iface.counters.txDropped).toBe(2 + ARP_QUEUE_LEN + 1);
     expect(iface.counters.txPackets).toBe(6); // the ARP requests: no datagram ever left
     // Each packet lost to ARP came back as an ICMP host unreachable from this host to itself.
-    const { icmp } = a.protoStats();
+    const { icmp } = w.mustHost('a').sockets.protoStats();
     expect({ OutDestUnreachs: icmp.OutDestUnreachs, InDestUnreachs: icmp.InDestUnreachs }).toEqual({
       OutDestUnreachs: ARP_QUEUE_LEN,
       InDestUnreachs: ARP_QUEUE_LEN,
@@ -209,7 +209,7 @@ describe('UDP between two hosts', () => {
       lines('udpserver: listening on 0.0.0.0:7777', 'from 192.168.1.10:49152 (11 bytes): hello world', 'udpserver: 1 datagram received'),
     );
     for (const host of ['a', 'b']) {
-      const { udp } = w.mustHost(host).net.protoStats();
+      const { udp } = w.mustHost(host).sockets.protoStats();
       expect({ host, InDatagrams: udp.InDatagrams, OutDatagrams: udp.OutDatagrams, NoPorts: udp.NoPorts }).toEqual({
         host,
         InDatagrams: 1,
@@ -217,7 +217,7 @@ describe('UDP between two hosts', () => {
         NoPorts: 0,
       });
     }
-    expect(w.mustHost('r').net.protoStats().ip.ForwDatagrams).toBe(2);
+    expect(w.mustHost('r').sockets.protoStats().ip.ForwDatagrams).toBe(2);
   });
 });
 
@@ -227,9 +227,9 @@ describe('ICMP port unreachable', () => {
     const r = await run(w, 'a', ['udpclient', '10.0.0.2', '9', 'hello']);
     expect(r.out).toBe('udpclient: recv: Connection refused\n');
     expect(WEXITSTATUS(r.status)).toBe(1);
-    const b = w.mustHost('b').net.protoStats();
+    const b = w.mustHost('b').sockets.protoStats();
     expect({ NoPorts: b.udp.NoPorts, OutDestUnreachs: b.icmp.OutDestUnreachs }).toEqual({ NoPorts: 1, OutDestUnreachs: 1 });
-    expect(w.mustHost('a').net.protoStats().icmp.InDestUnreachs).toBe(1);
+    expect(w.mustHost('a').sockets.protoStats().icmp.InDestUnreachs).toBe(1);
   });
 
   it('is reported once, to the next call, and only to a connected socket', async () => {
@@ -255,7 +255,7 @@ describe('ICMP port unreachable', () => {
       lines('0.000 sendto 10.0.0.2:9: ok', '1.000 poll 1000: 0 -', '1.000 recvnb: EAGAIN', '1.000 sendto 10.0.0.2:9: ok'),
     );
     // The error did arrive; the socket just did not hear of it.
-    expect(w.mustHost('a').net.protoStats().icmp.InDestUnreachs).toBe(1);
+    expect(w.mustHost('a').sockets.protoStats().icmp.InDestUnreachs).toBe(1);
   });
 });
 
@@ -276,7 +276,7 @@ describe('fragmentation', () => {
     );
     // 4028 bytes of IP: 1480 + 1480 + 1048 bytes of payload, three fragments per datagram.
     const pick = (h: string) => {
-      const { ip } = w.mustHost(h).net.protoStats();
+      const { ip } = w.mustHost(h).sockets.protoStats();
       return { FragOKs: ip.FragOKs, FragCreates: ip.FragCreates, ReasmReqds: ip.ReasmReqds, ReasmOKs: ip.ReasmOKs, ReasmFails: ip.ReasmFails };
     };
     const ends = { FragOKs: 2, FragCreates: 6, ReasmReqds: 6, ReasmOKs: 2, ReasmFails: 0 };
@@ -284,14 +284,14 @@ describe('fragmentation', () => {
     expect(pick('b')).toEqual(ends);
     // The router passes fragments on as they are, without reassembling them.
     expect(pick('r')).toEqual({ FragOKs: 0, FragCreates: 0, ReasmReqds: 0, ReasmOKs: 0, ReasmFails: 0 });
-    expect(w.mustHost('r').net.protoStats().ip.ForwDatagrams).toBe(12);
+    expect(w.mustHost('r').sockets.protoStats().ip.ForwDatagrams).toBe(12);
   });
 
   it('sends the largest ping (65507 bytes, 45 fragments) to a neighbour not yet resolved: ARP holds every fragment', async () => {
     const w = worldWith(() => {});
     const r = await run(w, 'a', ['ping', '-c', '1', '-q', '-s', '65507', '10.0.0.2']);
     expect(r.out).toContain('1 packets transmitted, 1 packets received, 0.0% packet loss');
-    expect(w.mustHost('a').net.protoStats().ip.FragCreates).toBe(45);
+    expect(w.mustHost('a').sockets.protoStats().ip.FragCreates).toBe(45);
   });
 
   it('has the router fragment again for a smaller MTU on the way', async () => {
@@ -301,12 +301,12 @@ describe('fragmentation', () => {
     });
     const r = await run(w, 'a', ['ping', '-c', '1', '-s', '2000', '10.0.0.2']);
     expect(r.out).toContain('2008 bytes from 10.0.0.2: icmp_seq=0 ttl=63 time=');
-    const rs = w.mustHost('r').net.protoStats().ip;
+    const rs = w.mustHost('r').sockets.protoStats().ip;
     // a sends 1480 + 548 bytes; the router splits the first into 976 + 504: 3 fragments reach b.
     expect({ FragOKs: rs.FragOKs, FragCreates: rs.FragCreates }).toEqual({ FragOKs: 1, FragCreates: 2 });
-    const bs = w.mustHost('b').net.protoStats().ip;
+    const bs = w.mustHost('b').sockets.protoStats().ip;
     expect({ ReasmReqds: bs.ReasmReqds, ReasmOKs: bs.ReasmOKs, FragCreates: bs.FragCreates }).toEqual({ ReasmReqds: 3, ReasmOKs: 1, FragCreates: 3 });
-    expect(w.mustHost('a').net.protoStats().ip.ReasmOKs).toBe(1);
+    expect(w.mustHost('a').sockets.protoStats().ip.ReasmOKs).toBe(1);
   });
 });
 
@@ -319,15 +319,15 @@ describe('forwarding', () => {
     expect(r.out).toBe(
       lines('PING 10.0.0.2 (10.0.0.2): 56 data bytes', '', '--- 10.0.0.2 ping statistics ---', '1 packets transmitted, 0 packets received, 100.0% packet loss'),
     );
-    const rs = w.mustHost('r').net.protoStats();
+    const rs = w.mustHost('r').sockets.protoStats();
     expect({ InReceives: rs.ip.InReceives, InAddrErrors: rs.ip.InAddrErrors, ForwDatagrams: rs.ip.ForwDatagrams, OutMsgs: rs.icmp.OutMsgs }).toEqual({
       InReceives: 1,
       InAddrErrors: 1,
       ForwDatagrams: 0,
       OutMsgs: 0,
     });
-    expect(w.mustHost('b').net.protoStats().ip.InReceives).toBe(0);
-    expect(w.mustHost('a').net.protoStats().icmp.InMsgs).toBe(0);
+    expect(w.mustHost('b').sockets.protoStats().ip.InReceives).toBe(0);
+    expect(w.mustHost('a').sockets.protoStats().icmp.InMsgs).toBe(0);
   });
 });
 
@@ -353,15 +353,15 @@ describe('TTL', () => {
           '$',
       ),
     );
-    const rs = w.mustHost('r').net.protoStats();
+    const rs = w.mustHost('r').sockets.protoStats();
     // Linux counts a packet whose TTL runs out in ip_forward() as InHdrErrors.
     expect({ InHdrErrors: rs.ip.InHdrErrors, ForwDatagrams: rs.ip.ForwDatagrams, OutTimeExcds: rs.icmp.OutTimeExcds }).toEqual({
       InHdrErrors: 1,
       ForwDatagrams: 0,
       OutTimeExcds: 1,
     });
-    expect(w.mustHost('a').net.protoStats().icmp.InTimeExcds).toBe(1);
-    expect(w.mustHost('b').net.protoStats().ip.InReceives).toBe(0);
+    expect(w.mustHost('a').sockets.protoStats().icmp.InTimeExcds).toBe(1);
+    expect(w.mustHost('b').sockets.protoStats().ip.InReceives).toBe(0);
   });
 
   it('a TTL of 2 is enough to cross the one router', async () => {

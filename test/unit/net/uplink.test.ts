@@ -48,7 +48,7 @@ describe('uplink', () => {
       // udpclient shortens what it prints; the counters below say the whole reply came in.
       expect(r.out).toMatch(new RegExp(`^reply from 10\\.0\\.2\\.2:${s.address().port}: echo:x+\\.\\.\\.\n$`));
       // 3008 bytes of UDP in 1500-byte packets: three fragments each way.
-      const { ip } = session.host.net.protoStats();
+      const { ip } = session.host.sockets.protoStats();
       expect({ FragCreates: ip.FragCreates, ReasmReqds: ip.ReasmReqds, ReasmOKs: ip.ReasmOKs }).toEqual({ FragCreates: 3, ReasmReqds: 3, ReasmOKs: 1 });
     } finally {
       s.close();

@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { O_RDWR } from '../../../kernel/abi/fcntl.js';
 import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
-import { createTerminal } from '../../../kernel/drivers/tty/tty.js';
 import arp from '../../../userland/bin/arp.js';
 import ifconfig from '../../../userland/bin/ifconfig.js';
 import netstat from '../../../userland/bin/netstat.js';
@@ -76,7 +75,7 @@ describe('bad input to the network tools', () => {
     const { world } = routedWorld([ifconfig, route, arp, netstat]);
     const k = world.mustHost('a');
     for (const argv of [['ifconfig', '--bogus'], ['route', '-n'], ['arp', '-x'], ['netstat', '-x'], ['ifconfig', NIC, 'mtu', '1']]) {
-      const term = createTerminal(k, false);
+      const term = k.ttys.create(false);
       let err = '';
       term.onOutput = (d) => (err += new TextDecoder().decode(d));
       const tty = await k.openKernel(`/dev/${term.path}`, O_RDWR);

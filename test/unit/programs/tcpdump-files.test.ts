@@ -33,7 +33,7 @@ afterAll(() => {
 });
 
 function world(share?: string) {
-  return buildWorld(parseWorldFile(JSON.stringify(ROUTED_WORLD)), { programs: programsOf([ping, tcpdump]), seed: 1, ...(share ? { share } : {}) }, '.').world;
+  return buildWorld(parseWorldFile(JSON.stringify(ROUTED_WORLD)), { programs: programsOf([ping, tcpdump]), seed: 1, checkErrno: true, ...(share ? { share } : {}) }, '.').world;
 }
 
 /** `tcpdump ARGS` on host a while it pings its router once; tcpdump's terminal output and status. */

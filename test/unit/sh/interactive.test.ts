@@ -20,7 +20,7 @@ async function interactiveShell() {
   let out = '';
   const dec = new TextDecoder();
   term.onOutput = (d) => void (out += dec.decode(d, { stream: true }));
-  const alive = (command: string) => [...s.host.procs.values()].some((p: Process) => p.command === command && p.alive);
+  const alive = (command: string) => [...s.host.procs.byPid.values()].some((p: Process) => p.command === command && p.alive);
   /** Run until the shell (or a job) waits for a line, then return what was printed meanwhile. */
   async function settle(until: () => boolean = () => term.readersWaiting > 0 || !shell.alive): Promise<string> {
     const before = out.length;
@@ -118,7 +118,7 @@ describe('job control, the hard cases', () => {
 
   it('a program on another host reads the terminal through `on`', async () => {
     const { term, s, settle, typed } = await interactiveShell();
-    const remoteCat = () => [...s.world.mustHost('vpn').procs.values()].some((p) => p.command === 'cat' && p.alive);
+    const remoteCat = () => [...s.world.mustHost('vpn').procs.byPid.values()].some((p) => p.command === 'cat' && p.alive);
     await typed('on vpn cat', () => remoteCat() && term.readersWaiting > 0);
     expect(await typed('to-vpn', () => term.readersWaiting > 0)).toBe('to-vpn\n');
     term.endOfFile();

@@ -349,6 +349,6 @@ describe('story 7: ping through a point-to-point tunnel carried by userland rela
       const c = k.net.byName('tun/0')!.counters;
       expect([c.txPackets, c.rxPackets, c.txDropped, c.rxDropped]).toEqual([3, 3, 0, 0]);
     }
-    expect(a.net.udp.OutDatagrams).toBe(3);
+    expect(a.sockets.udp.counters.OutDatagrams).toBe(3);
   });
 });

@@ -1,36 +1,48 @@
-// One host's IPv4 stack: its interfaces, routes, neighbours, sockets and counters, and the backlog
-// through which every received frame enters. Devices hand frames to linkInput(); a soft event then
-// takes them through the link layer (ethernet.ts), IP (ipv4.ts) and up to the sockets.
+// One host's IPv4 stack: its interfaces, routes, neighbours and counters, the transport protocols
+// registered with it, and the backlog through which every received frame enters. Devices hand
+// frames to linkInput(); a soft interrupt then takes them through the link layer (ethernet.ts) and
+// IP (ipv4.ts) up to the protocol engines. It needs only its StackEnv (env.ts).
 
-import { SysError, type ErrnoName } from '../abi/errno.js';
-import { IFF_UP } from '../abi/if.js';
-import type { Kernel } from '../kernel.js';
-import type { PacketEvent, PacketLayer } from '../events.js';
-import { isLoopbackIpv4 } from '../abi/wire/address.js';
-import { ArpCache } from './iface/arp.js';
-import { IcmpCounters, IpCounters, UdpCounters, type ProtoStats } from './iface/counters.js';
-import { Reassembler } from './iface/fragment.js';
-import { type IfAddress, type NetDevice, NetInterface } from './iface/interface.js';
-import { LoopbackDevice } from './iface/loopback.js';
-import { RouteTable } from './iface/routes.js';
-import { etherInput, etherOutput, sendFrame } from './iface/ethernet.js';
-import { ipInput } from './iface/ipv4.js';
-import { icmpError } from './iface/icmp.js';
-import type { SocketTables } from './socket/tables.js';
-import { createSocketTables } from './socket/tables.js';
-import type { InterfaceFactory } from './socket/ioctl.js';
+import { SysError, type ErrnoName } from '../../abi/errno.js';
+import { IFF_UP } from '../../abi/if.js';
+import { isLoopbackIpv4 } from '../../abi/wire/address.js';
+import type { PacketEvent, PacketLayer } from '../../obs/events.js';
+import { ArpCache } from './arp.js';
+import { IcmpCounters, IpCounters } from './counters.js';
+import type { StackEnv } from './env.js';
+import { etherInput, etherOutput, sendFrame } from './ethernet.js';
+import { Reassembler } from './fragment.js';
+import { icmpError, icmpInput } from './icmp.js';
+import { type IfAddress, type NetDevice, NetInterface } from './interface.js';
+import { ipInput } from './ipv4.js';
+import type { Ipv4Repr } from '../../abi/wire/ipv4.js';
+import { LoopbackDevice } from './loopback.js';
+import type { IpProtocol, RawDelivery } from './protocol.js';
+import { RouteTable } from './routes.js';
+import type { IpStack } from './ip-stack.js';
+
+/** Makes interfaces that spring into being when named (tun/N, tap/N, bridge/N, a deleted NIC). */
+export interface InterfaceFactory {
+  /** Does this factory make interfaces with this name ("tun/3")? */
+  matches(name: string): boolean;
+  create(name: string): NetInterface;
+}
 
 /** Frames waiting for the stack, as Linux's netdev_max_backlog bounds them. */
 export const BACKLOG_LEN = 1000;
 
-export class NetStack {
+export class NetStack implements IpStack {
   readonly interfaces = new Map<string, NetInterface>();
   readonly routes = new RouteTable();
   readonly ip = new IpCounters();
   readonly icmp = new IcmpCounters();
-  readonly udp = new UdpCounters();
-  readonly sockets: SocketTables;
   readonly reassembler: Reassembler;
+  /** Transport protocols by IP protocol number (udp; tcp). */
+  readonly protocols = new Map<number, IpProtocol>();
+  /** Raw sockets, when the socket layer is there. */
+  raw: RawDelivery | null = null;
+  /** Told when an interface goes away (a capture on it ends). */
+  readonly interfaceRemoved = new Set<(iface: NetInterface) => void>();
   readonly loop: NetInterface;
   forwarding = false;
   /** Bridge management, installed by the bridge code (SIOCBR* ioctls). */
@@ -52,30 +64,35 @@ export class NetStack {
   /** Taps: called for every frame an interface sends or receives (capture sockets). */
   readonly taps = new Map<NetInterface, Set<(dir: 'in' | 'out', data: Uint8Array) => void>>();
 
-  constructor(readonly kernel: Kernel) {
-    this.ipIdent = kernel.random.int(0x10000);
+  constructor(readonly env: StackEnv) {
+    this.ipIdent = env.random.int(0x10000);
+    const timers = env.timers;
     this.reassembler = new Reassembler({
-      at: (when, fn) => kernel.sched.at(when, fn),
-      cancel: (t) => kernel.sched.cancel(t),
-      now: () => kernel.sched.now(),
+      at: (when, fn) => timers.at(when, fn),
+      cancel: (t) => timers.cancel(t),
+      now: () => timers.now(),
       timedOut: (first) => {
         this.ip.ReasmTimeout++;
         // RFC 792: time exceeded, fragment reassembly, when the first fragment had come in.
-        if (first) icmpError(this, first, 11, 1);
+        if (first) this.icmpError(first, 11, 1);
       },
     });
-    this.sockets = createSocketTables(this);
     this.loop = this.addInterface('loop', new LoopbackDevice(this));
     this.addAddress(this.loop, { addr: 0x7f00_0001, mask: 0xff00_0000, broadcast: null, peer: null });
     this.setUp(this.loop, true);
   }
 
   get name(): string {
-    return this.kernel.name;
+    return this.env.host;
   }
 
   now(): number {
-    return this.kernel.sched.now();
+    return this.env.timers.now();
+  }
+
+  /** A transport protocol takes its datagrams from now on. */
+  register(p: IpProtocol): void {
+    this.protocols.set(p.protocol, p);
   }
 
   nextIdent(): number {
@@ -88,14 +105,14 @@ export class NetStack {
   addInterface(name: string, device: NetDevice, txQueueLen = 1000, index?: number): NetInterface {
     if (this.interfaces.has(name)) throw new SysError('EEXIST');
     if (index !== undefined && this.byIndex(index)) throw new SysError('EBUSY');
-    const iface = new NetInterface(this.kernel, name, index ?? this.nextIndex++, device, txQueueLen);
+    const iface = new NetInterface(name, index ?? this.nextIndex++, device, txQueueLen);
     this.interfaces.set(name, iface);
     if (device.link === 'ether') {
       const arp = new ArpCache(
         {
           now: () => this.now(),
-          at: (when, fn) => this.kernel.sched.at(when, fn),
-          cancel: (t) => this.kernel.sched.cancel(t),
+          at: (when, fn) => this.env.timers.at(when, fn),
+          cancel: (t) => this.env.timers.cancel(t),
           sendFrame: (i, dst, type, payload) => sendFrame(this, i, dst, type, payload),
           unreachable: (i, ip, packets) => this.neighbourUnreachable(i, ip, packets),
           dropped: (i, n) => {
@@ -121,7 +138,7 @@ export class NetStack {
     this.arps.delete(iface);
     this.taps.delete(iface);
     this.interfaces.delete(iface.name);
-    this.sockets.interfaceGone(iface);
+    for (const fn of this.interfaceRemoved) fn(iface);
     iface.device.detach?.(iface);
   }
 
@@ -232,7 +249,7 @@ export class NetStack {
     this.backlog.push([iface, data]);
     if (!this.backlogScheduled) {
       this.backlogScheduled = true;
-      this.kernel.sched.soon(this.processBacklog);
+      this.env.timers.soon(this.processBacklog);
     }
   }
 
@@ -245,29 +262,41 @@ export class NetStack {
       this.tap(iface, 'in', data);
       if (iface.master) iface.master.input(iface, data);
       else if (iface.device.link === 'ether') etherInput(this, iface, data);
-      else ipInput(this, iface, data);
+      else this.ipInput(iface, data);
     }
   };
+
+  ipInput(iface: NetInterface, data: Uint8Array): void {
+    ipInput(this, iface, data);
+  }
+
+  icmpInput(iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
+    icmpInput(this, iface, packet, ip, payload);
+  }
+
+  icmpError(original: Uint8Array, type: 3 | 11, code: number, nextHopMtu?: number): void {
+    icmpError(this, original, type, code, nextHopMtu);
+  }
 
   // ---------------------------------------------------------------- observation
 
   tap(iface: NetInterface, dir: 'in' | 'out', data: Uint8Array): void {
     const taps = this.taps.get(iface);
     if (taps) for (const t of taps) t(dir, data);
-    if (this.kernel.events.listening('packet')) {
+    if (this.env.events.listening('packet')) {
       this.trace('nic', iface.name, dir, iface.device.link === 'ether' ? 'ether' : 'ip', data);
     }
   }
 
   /** Whether anyone watches packet events: callers check it before building what trace() names. */
   get tracing(): boolean {
-    return this.kernel.events.listening('packet');
+    return this.env.events.listening('packet');
   }
 
   /** Report a packet crossing a layer boundary; free when nobody listens. */
   trace(layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, note?: string): void {
     if (!this.tracing) return;
-    this.kernel.events.emit('packet', { host: this.name, layer, where, dir, link, bytes: bytes.slice(), timeNs: this.now(), note });
+    this.env.events.emit('packet', { host: this.name, layer, where, dir, link, bytes: bytes.slice(), timeNs: this.now(), note });
   }
 
   // ---------------------------------------------------------------- errors from below
@@ -275,14 +304,15 @@ export class NetStack {
   /** ARP gave up on a neighbour: the packets held for it are lost; their senders hear of it. */
   private neighbourUnreachable(iface: NetInterface, _ip: number, packets: Uint8Array[]): void {
     iface.counters.txDropped += packets.length;
-    for (const p of packets) icmpError(this, p, 3, 1);
+    for (const p of packets) this.icmpError(p, 3, 1);
   }
 
-  protoStats(): ProtoStats {
+  /** The IP and ICMP counters (the transport protocols keep their own). */
+  ipStats(): { ip: Record<string, number>; icmp: Record<string, number> } {
     this.ip.ReasmReqds = this.reassembler.stats.reqds;
     this.ip.ReasmOKs = this.reassembler.stats.oks;
     this.ip.ReasmFails = this.reassembler.stats.fails;
-    return { ip: { ...this.ip }, icmp: { ...this.icmp }, udp: { ...this.udp } };
+    return { ip: { ...this.ip }, icmp: { ...this.icmp } };
   }
 }
 

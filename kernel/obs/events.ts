@@ -1,7 +1,7 @@
 // The observable events of a world: syscalls, packets crossing layers, processes, log lines.
 // Emitters check `listening(type)` first, so nothing is built when nobody watches.
 
-import type { ErrnoName } from './abi/errno.js';
+import type { ErrnoName } from '../abi/errno.js';
 
 export interface SyscallEvent {
   host: string;

@@ -5,37 +5,64 @@
 import { SysError } from '../abi/errno.js';
 import { SIGSEGV } from '../abi/signal.js';
 import { formatSyscall } from '../abi/strace.js';
+import { declaredErrno, type SyscallName } from '../abi/syscall-errors.js';
 import type { Sys } from '../abi/syscalls.js';
 import { signaledStatus } from '../abi/wait.js';
-import { Execed, type Kernel } from '../kernel.js';
+import type { EventBus } from '../obs/events.js';
+import type { Process } from '../proc/process.js';
+import { Execed } from '../proc/table.js';
 import { never } from '../sched/scheduler.js';
 import type { OpenFile } from '../vfs/file.js';
-import { fileSyscalls } from '../vfs/syscalls.js';
-import type { SyscallContext, SyscallImpl } from './context.js';
-import type { Process } from './process.js';
-import { processSyscalls } from './syscalls.js';
-import { socketSyscalls } from '../net/socket/syscalls.js';
+import { type KernelServices, type SyscallContext, syscallContext } from './context.js';
+import { fdSyscalls } from './fd.js';
+import { machineSyscalls } from './machine.js';
+import { namespaceSyscalls } from './namespace.js';
+import { pollSyscalls } from './poll.js';
+import { processSyscalls } from './process.js';
+import { socketSyscalls } from './socket.js';
+import type { SyscallImpl, SyscallTable } from './table.js';
+import { timeSyscalls } from './time.js';
 
-const tables: Array<Record<string, SyscallImpl>> = [fileSyscalls, processSyscalls, socketSyscalls];
+/** Every call of kernel/abi, each with its implementation: tsc fails if one is missing or extra. */
+const SYSCALLS = {
+  ...fdSyscalls,
+  ...pollSyscalls,
+  ...namespaceSyscalls,
+  ...processSyscalls,
+  ...timeSyscalls,
+  ...machineSyscalls,
+  ...socketSyscalls,
+} satisfies SyscallTable<SyscallName>;
+
+/** What the gate needs besides the services the calls use. */
+export interface GateHost extends KernelServices {
+  readonly events: EventBus;
+  /**
+   * Treat an errno a call does not declare (kernel/abi/syscall-errors.ts) as a kernel bug: on in
+   * the test suite, so the declared lists stay true.
+   */
+  readonly checkErrno: boolean;
+}
 
 const encoder = new TextEncoder();
 
-export function makeSys(k: Kernel, p: Process): Sys {
+export function makeSys(k: GateHost, p: Process): Sys {
   const sched = k.sched;
 
   /** Whether anyone watches this process's calls: checked before anything is built. */
-  const watched = () => p.tracer !== null || k.traceAll !== null || k.events.listening('syscall');
+  const watched = () => p.tracer !== null || k.procs.traceAll !== null || k.events.listening('syscall');
 
   async function report(name: string, args: unknown[], result: unknown, errno: SysError['errno'] | undefined, startNs: number): Promise<void> {
     const observed = k.events.listening('syscall');
     const sinks: OpenFile[] = [];
     if (p.tracer) sinks.push(p.tracer.file);
-    if (k.traceAll) sinks.push(k.traceAll);
+    const traceAll = k.procs.traceAll;
+    if (traceAll) sinks.push(traceAll);
     if (observed) {
       k.events.emit('syscall', { host: k.name, pid: p.pid, command: p.command, name, args, result, errno, startNs, endNs: sched.now() });
     }
     if (sinks.length === 0) return;
-    const prefix = p.tracer?.followForks || k.traceAll ? `[pid ${String(p.pid).padStart(5)}] ` : '';
+    const prefix = p.tracer?.followForks || traceAll ? `[pid ${String(p.pid).padStart(5)}] ` : '';
     const line = encoder.encode(`${prefix}${formatSyscall(name, args, result, errno)}\n`);
     for (const sink of sinks) {
       try {
@@ -55,7 +82,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
     }
   }
 
-  function gate(name: string, impl: SyscallImpl) {
+  function gate(name: SyscallName, impl: SyscallImpl<SyscallName>) {
     // A syscall's context never changes for a given process: made at its first call.
     let context: SyscallContext | null = null;
     // Fixed parameters rather than a rest array: this runs for every call a program makes, and no
@@ -77,10 +104,10 @@ export function makeSys(k: Kernel, p: Process): Sys {
       if (p.stopped) await whileStopped(name);
       if (!p.alive) return never();
       const startNs = sched.now();
-      const c = (context ??= { k, p, io: p.ioContext(name) });
+      const c = (context ??= syscallContext(k, p, name));
       let result: unknown;
       try {
-        result = impl(c, a0, a1, a2, a3);
+        result = (impl as (c: SyscallContext, ...args: unknown[]) => unknown)(c, a0, a1, a2, a3);
         // Most calls that do not block complete synchronously: awaiting only real promises
         // saves a turn of the microtask queue on the hottest path (a tun write, a read that
         // finds a packet waiting).
@@ -93,6 +120,7 @@ export function makeSys(k: Kernel, p: Process): Sys {
           p.exit(signaledStatus(SIGSEGV));
           return never();
         }
+        if (k.checkErrno && !declaredErrno(name, e.errno)) sched.onPanic(new Error(`${name} failed with ${e.errno}, which kernel/abi/syscall-errors.ts does not declare for it`));
         if (watched()) await report(name, args(), undefined, e.errno, startNs);
         p.deliverPending();
         if (p.stopped) await whileStopped(name);
@@ -114,7 +142,10 @@ export function makeSys(k: Kernel, p: Process): Sys {
     };
   }
 
-  const sys: Record<string, unknown> = {
+  /** A call through the gate, typed as its abi signature (SYSCALLS checks the implementation). */
+  const call = <K extends SyscallName>(name: K): Sys[K] => gate(name, SYSCALLS[name] as SyscallImpl<SyscallName>) as Sys[K];
+
+  const sys: Sys = {
     pid: p.pid,
     getpid: () => p.pid,
     getppid: () => p.ppid,
@@ -124,7 +155,56 @@ export function makeSys(k: Kernel, p: Process): Sys {
     setenv: (name: string, value: string) => void p.env.set(name, String(value)),
     unsetenv: (name: string) => void p.env.delete(name),
     environ: () => Object.fromEntries(p.env),
+    open: call('open'),
+    close: call('close'),
+    read: call('read'),
+    write: call('write'),
+    lseek: call('lseek'),
+    ioctl: call('ioctl'),
+    fcntl: call('fcntl'),
+    dup: call('dup'),
+    dup2: call('dup2'),
+    pipe: call('pipe'),
+    fstat: call('fstat'),
+    poll: call('poll'),
+    stat: call('stat'),
+    lstat: call('lstat'),
+    readdir: call('readdir'),
+    mkdir: call('mkdir'),
+    rmdir: call('rmdir'),
+    unlink: call('unlink'),
+    rename: call('rename'),
+    symlink: call('symlink'),
+    readlink: call('readlink'),
+    chmod: call('chmod'),
+    chdir: call('chdir'),
+    getcwd: call('getcwd'),
+    spawn: call('spawn'),
+    execve: call('execve'),
+    waitpid: call('waitpid'),
+    exit: call('exit'),
+    kill: call('kill'),
+    sigaction: call('sigaction'),
+    setpgid: call('setpgid'),
+    getpgid: call('getpgid'),
+    tcsetpgrp: call('tcsetpgrp'),
+    tcgetpgrp: call('tcgetpgrp'),
+    getprocs: call('getprocs'),
+    clock_gettime: call('clock_gettime'),
+    nanosleep: call('nanosleep'),
+    sched_yield: call('sched_yield'),
+    uname: call('uname'),
+    syslog: call('syslog'),
+    hosts: call('hosts'),
+    socket: call('socket'),
+    bind: call('bind'),
+    connect: call('connect'),
+    sendto: call('sendto'),
+    recvfrom: call('recvfrom'),
+    getsockname: call('getsockname'),
+    getpeername: call('getpeername'),
+    setsockopt: call('setsockopt'),
+    getsockopt: call('getsockopt'),
   };
-  for (const table of tables) for (const [name, impl] of Object.entries(table)) sys[name] = gate(name, impl);
-  return Object.freeze(sys) as unknown as Sys;
+  return Object.freeze(sys);
 }

@@ -1,0 +1,94 @@
+// The errors each system call can fail with: the ERRORS section of its man page, as tunlab's
+// kernel gives them. It is part of the contract: an implementation raises only these (tsc checks
+// the ones it raises itself; the syscall gate checks, in the test suite, what comes up from the
+// layers below), so `syscall help`, a program and a test can rely on the list.
+
+import type { ErrnoName } from './errno.js';
+import type { Sys } from './syscalls.js';
+
+/** Calls that enter the kernel (the rest of Sys is libc-level: no entry, no trace). */
+export type SyscallName = Exclude<keyof Sys, 'pid' | 'getpid' | 'getppid' | 'getuid' | 'getgid' | 'getenv' | 'setenv' | 'unsetenv' | 'environ'>;
+
+/** Errors of every path lookup (path_resolution(7)). */
+const PATH = ['EACCES', 'EFAULT', 'ELOOP', 'ENAMETOOLONG', 'ENOENT', 'ENOTDIR'] as const;
+/** Errors a device's hooks may answer with, beyond a file's (the TUN/TAP driver, a terminal). */
+const DEVICE = ['EBADFD', 'EBUSY', 'EIO', 'ENODEV', 'ENXIO', 'EPERM', 'ENOTTY'] as const;
+/** Errors of sending through the stack (ip(7), udp(7), raw(7)). */
+const SEND = ['EACCES', 'EAGAIN', 'EDESTADDRREQ', 'EHOSTUNREACH', 'EMSGSIZE', 'ENETDOWN', 'ENETUNREACH', 'ENOBUFS', 'ECONNREFUSED', 'ENOPROTOOPT', 'EOPNOTSUPP', 'EHOSTDOWN', 'EPIPE'] as const;
+/** The configuration ioctls of sockets (netdevice(7), route, arp) and of devices (tun(4), tty(4)). */
+const IOCTL = [
+  'EBADF', 'EFAULT', 'EINVAL', 'ENOTTY', 'EPERM', 'ENODEV', 'ENXIO', 'EEXIST', 'EBUSY', 'EBADFD', 'E2BIG', 'ENFILE',
+  'EOPNOTSUPP', 'EADDRNOTAVAIL', 'ENAMETOOLONG', 'ENETUNREACH', 'EHOSTUNREACH', 'ESRCH', 'EACCES', 'ENOMEM', 'ELOOP',
+  'EINTR', 'EIO', 'ENOBUFS', 'ENETDOWN', 'B_DEV_INVALID_IOCTL',
+] as const;
+
+export const SYSCALL_ERRORS = {
+  // --- files
+  open: [...PATH, ...DEVICE, 'EEXIST', 'EINTR', 'EINVAL', 'EISDIR', 'EMFILE', 'ENFILE', 'ENOSPC', 'EROFS', 'EAGAIN', 'ENOMEM', 'ENOEXEC'],
+  close: ['EBADF', 'EINTR', 'EIO'],
+  read: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'EISDIR', 'EBADFD', 'ENETDOWN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EMSGSIZE', 'ENOPROTOOPT', 'EOPNOTSUPP', 'EHOSTDOWN'],
+  write: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'ENOSPC', 'EFBIG', 'EPIPE', 'EBADFD', 'EISDIR', 'EROFS', ...SEND],
+  lseek: ['EBADF', 'EINVAL', 'ESPIPE'],
+  ioctl: IOCTL,
+  fcntl: ['EBADF', 'EINVAL', 'EMFILE', 'EFAULT', 'ENOTTY', 'EPERM'],
+  poll: ['EFAULT', 'EINTR', 'EINVAL', 'ENOMEM'],
+  dup: ['EBADF', 'EMFILE'],
+  dup2: ['EBADF', 'EMFILE', 'EINTR'],
+  pipe: ['EMFILE', 'ENFILE'],
+  stat: [...PATH, 'ENOMEM'],
+  lstat: [...PATH, 'ENOMEM'],
+  fstat: ['EBADF'],
+  readdir: [...PATH, 'ENOMEM'],
+  mkdir: [...PATH, 'EEXIST', 'ENOSPC', 'EPERM', 'EROFS'],
+  rmdir: [...PATH, 'EBUSY', 'EINVAL', 'ENOTEMPTY', 'EPERM', 'EROFS', 'EEXIST'],
+  unlink: [...PATH, 'EBUSY', 'EISDIR', 'EPERM', 'EROFS'],
+  rename: [...PATH, 'EBUSY', 'EEXIST', 'EINVAL', 'EISDIR', 'ENOSPC', 'ENOTEMPTY', 'EPERM', 'EROFS', 'EXDEV'],
+  symlink: [...PATH, 'EEXIST', 'ENOSPC', 'EPERM', 'EROFS'],
+  readlink: [...PATH, 'EINVAL'],
+  chmod: [...PATH, 'EPERM', 'EROFS', 'EINVAL'],
+  chdir: [...PATH],
+  getcwd: ['ENOENT', 'ERANGE'],
+
+  // --- processes and signals
+  spawn: [...PATH, 'EAGAIN', 'EBADF', 'EINVAL', 'ENOEXEC', 'ENOMEM', 'EPERM'],
+  execve: [...PATH, 'E2BIG', 'EINVAL', 'ENOEXEC', 'ENOMEM', 'EPERM'],
+  waitpid: ['ECHILD', 'EINTR', 'EINVAL'],
+  exit: [],
+  kill: ['EINVAL', 'EPERM', 'ESRCH'],
+  sigaction: ['EFAULT', 'EINVAL'],
+  setpgid: ['EACCES', 'EINVAL', 'EPERM', 'ESRCH'],
+  getpgid: ['ESRCH'],
+  tcsetpgrp: ['EBADF', 'EINVAL', 'ENOTTY', 'EPERM'],
+  tcgetpgrp: ['EBADF', 'ENOTTY'],
+  getprocs: [],
+
+  // --- time
+  clock_gettime: ['EFAULT', 'EINVAL'],
+  nanosleep: ['EFAULT', 'EINTR', 'EINVAL'],
+  sched_yield: [],
+
+  // --- sockets
+  socket: ['EACCES', 'EAFNOSUPPORT', 'EINVAL', 'EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EPROTONOSUPPORT', 'EPROTOTYPE', 'EPERM'],
+  bind: ['EACCES', 'EADDRINUSE', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EBADF', 'EFAULT', 'EINVAL', 'ENOTSOCK', 'EOPNOTSUPP'],
+  connect: ['EACCES', 'EADDRINUSE', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EAGAIN', 'EBADF', 'ECONNREFUSED', 'EFAULT', 'EINTR', 'EINVAL', 'EISCONN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ENOTSOCK', 'EOPNOTSUPP', 'ETIMEDOUT'],
+  sendto: ['EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'ENOTSOCK', 'EAFNOSUPPORT', 'ENOTCONN', 'EISCONN', ...SEND],
+  recvfrom: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'ENOTCONN', 'ENOTSOCK', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EMSGSIZE', 'ENOPROTOOPT', 'EOPNOTSUPP', 'EHOSTDOWN'],
+  getsockname: ['EBADF', 'EFAULT', 'EINVAL', 'ENOTSOCK'],
+  getpeername: ['EBADF', 'EFAULT', 'EINVAL', 'ENOTCONN', 'ENOTSOCK'],
+  setsockopt: ['EBADF', 'EFAULT', 'EINVAL', 'ENOPROTOOPT', 'ENOTSOCK', 'EPERM'],
+  getsockopt: ['EBADF', 'EFAULT', 'EINVAL', 'ENOPROTOOPT', 'ENOTSOCK'],
+
+  // --- the machine
+  uname: ['EFAULT'],
+  syslog: ['EPERM'],
+  hosts: [],
+} as const satisfies { [K in SyscallName]: readonly ErrnoName[] };
+
+export type SyscallErrno<K extends SyscallName> = (typeof SYSCALL_ERRORS)[K][number] | 'EFAULT';
+
+/** Whether `errno` is one `name` may fail with (EFAULT always: any argument can be a bad pointer). */
+export function declaredErrno(name: string, errno: ErrnoName): boolean {
+  if (errno === 'EFAULT') return true;
+  const list = (SYSCALL_ERRORS as Readonly<Record<string, readonly string[]>>)[name];
+  return list === undefined || list.includes(errno);
+}

@@ -1,0 +1,146 @@
+// Process and signal calls: spawn (posix_spawn), execve, waitpid, exit, kill, sigaction, process
+// groups and the terminal's foreground group, and the process table.
+
+import { TIOCGPGRP, TIOCSPGRP } from '../abi/ioctl.js';
+import { SIGKILL, SIGNAL_NAMES, SIGSTOP } from '../abi/signal.js';
+import { CONTINUED_STATUS, exitedStatus, WCONTINUED, WNOHANG, WUNTRACED } from '../abi/wait.js';
+import type { Process } from '../proc/process.js';
+import { never } from '../sched/scheduler.js';
+import type { Fails } from './context.js';
+import type { SyscallTable } from './table.js';
+
+function checkSignal(c: Fails<'EINVAL'>, signo: unknown): number {
+  if (typeof signo !== 'number' || !Number.isInteger(signo) || (signo !== 0 && !SIGNAL_NAMES[signo])) c.fail('EINVAL');
+  return signo as number;
+}
+
+function checkArgv(c: Fails<'EFAULT'>, path: unknown, argv: unknown): void {
+  if (typeof path !== 'string' || !Array.isArray(argv) || argv.some((a) => typeof a !== 'string')) c.fail('EFAULT');
+}
+
+function maySignal(from: Process, to: Process): boolean {
+  return from.uid === 0 || from.uid === to.uid;
+}
+
+export const processSyscalls = {
+  async spawn(c, path, argv, opts = {}) {
+    checkArgv(c, path, argv);
+    let target = c.k;
+    if (opts.host !== undefined) {
+      const other = c.k.world?.host(opts.host);
+      if (!other) return c.fail('ENOENT', `no host ${opts.host}`);
+      target = other;
+    }
+    // posix_spawn's chdir action: relative to the caller's directory, and refused as chdir() would
+    // refuse it (without this a child could start in a directory that does not exist, or with a
+    // relative cwd that every later lookup misread).
+    if (opts.cwd !== undefined && typeof opts.cwd !== 'string') c.fail('EFAULT');
+    const from = target === c.k ? c.p.cwd : '/boot/home';
+    const cwd = opts.cwd === undefined ? undefined : target.vfs.workingDirectory(from, opts.cwd, { uid: opts.uid ?? c.p.uid, gid: opts.gid ?? c.p.gid });
+    if (target === c.k) return (await c.k.procs.spawn(c.p, path, argv, { ...opts, cwd })).pid;
+    // Another host: the child's fds are the caller's open files; its parent is the caller, so
+    // waitpid() works across the wire as it would through an rsh.
+    return (await target.procs.spawn(c.p, path, argv, { ...opts, cwd: cwd ?? '/boot/home', inheritFrom: c.p })).pid;
+  },
+
+  async execve(c, path, argv, env) {
+    checkArgv(c, path, argv);
+    return c.k.procs.exec(c.p, path, argv, env);
+  },
+
+  async waitpid(c, pid, options = 0) {
+    const p = c.p;
+    const matches = (ch: Process) => pid === -1 || ch.pid === pid || (pid === 0 && ch.pgid === p.pgid) || (pid < -1 && ch.pgid === -pid);
+    for (;;) {
+      const candidates = [...p.children].filter(matches);
+      if (candidates.length === 0) c.fail('ECHILD');
+      const done = candidates.find((ch) => !ch.alive);
+      if (done) {
+        done.host.reap(done);
+        return { pid: done.pid, status: done.status };
+      }
+      const stopped = options & WUNTRACED ? candidates.find((ch) => ch.stopToReport !== null) : undefined;
+      if (stopped) {
+        const status = stopped.stopToReport!;
+        stopped.stopToReport = null;
+        return { pid: stopped.pid, status };
+      }
+      const continued = options & WCONTINUED ? candidates.find((ch) => ch.continueToReport) : undefined;
+      if (continued) {
+        continued.continueToReport = false;
+        return { pid: continued.pid, status: CONTINUED_STATUS };
+      }
+      if (options & WNOHANG) return { pid: 0, status: 0 };
+      const r = await c.k.sched.sleep(c.io.task, [p.childExit], {
+        interruptible: true,
+        syscall: 'waitpid',
+        channel: pid > 0 ? `exit of pid ${pid}` : 'exit of a child',
+      });
+      if (r === 'signal') c.fail('EINTR');
+    }
+  },
+
+  exit(c, status) {
+    c.p.exit(exitedStatus(Number.isInteger(status) ? status : 1));
+    return never<never>();
+  },
+
+  kill(c, pid, signo) {
+    checkSignal(c, signo);
+    if (!Number.isInteger(pid)) c.fail('EINVAL');
+    let targets: Process[];
+    if (pid > 0) {
+      // A child started on another host (`on HOST cmd`) is found among the caller's children.
+      const t = [...c.p.children].find((ch) => ch.pid === pid) ?? c.k.procs.processByPid(pid);
+      if (!t || !t.alive) return c.fail('ESRCH');
+      targets = [t];
+    } else {
+      const group = pid === 0 ? c.p.pgid : -pid;
+      targets = [...c.k.procs.byPid.values()].filter((t) => t.alive && (pid === -1 ? t !== c.p : t.pgid === group));
+      if (targets.length === 0) c.fail('ESRCH');
+    }
+    const allowed = targets.filter((t) => maySignal(c.p, t));
+    if (allowed.length === 0) c.fail('EPERM');
+    if (signo !== 0) for (const t of allowed) t.signal(signo);
+    return 0;
+  },
+
+  sigaction(c, signo, handler) {
+    checkSignal(c, signo);
+    if (signo === 0 || signo === SIGKILL || signo === SIGSTOP) c.fail('EINVAL');
+    if (typeof handler !== 'function' && handler !== 'SIG_IGN' && handler !== 'SIG_DFL') c.fail('EFAULT');
+    const prev = c.p.handlers.get(signo) ?? 'SIG_DFL';
+    if (handler === 'SIG_DFL') c.p.handlers.delete(signo);
+    else c.p.handlers.set(signo, handler);
+    return prev;
+  },
+
+  setpgid(c, pid, pgid) {
+    const target = pid === 0 ? c.p : c.k.procs.processByPid(pid);
+    if (!target) return c.fail('ESRCH');
+    if (target !== c.p && target.parent !== c.p) c.fail('ESRCH');
+    if (!Number.isInteger(pgid) || pgid < 0) c.fail('EINVAL');
+    target.pgid = pgid === 0 ? target.pid : pgid;
+    return 0;
+  },
+
+  getpgid(c, pid) {
+    const target = pid === 0 ? c.p : c.k.procs.processByPid(pid);
+    if (!target) return c.fail('ESRCH');
+    return target.pgid;
+  },
+
+  async tcsetpgrp(c, fd, pgid) {
+    return c.p.fds.get(fd).ioctl(c.io, TIOCSPGRP, { value: pgid });
+  },
+
+  async tcgetpgrp(c, fd) {
+    const ref = { value: 0 };
+    await c.p.fds.get(fd).ioctl(c.io, TIOCGPGRP, ref);
+    return ref.value;
+  },
+
+  getprocs(c) {
+    return c.k.procs.list();
+  },
+} satisfies SyscallTable<'spawn' | 'execve' | 'waitpid' | 'exit' | 'kill' | 'sigaction' | 'setpgid' | 'getpgid' | 'tcsetpgrp' | 'tcgetpgrp' | 'getprocs'>;
