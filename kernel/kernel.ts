@@ -13,6 +13,7 @@ import { TunDriver } from './drivers/tun/driver.js';
 import { installBridges } from './net/iface/bridge.js';
 import { NetStack } from './net/iface/stack.js';
 import { SocketLayer } from './net/socket/sockets.js';
+import { TcpProtocol } from './net/socket/tcp-protocol.js';
 import { UdpProtocol } from './net/udp/udp.js';
 import type { EventBus } from './obs/events.js';
 import { KernelLog } from './obs/log.js';
@@ -21,7 +22,7 @@ import type { Process } from './proc/process.js';
 import { type ProgramLoader, ProcessTable, type SpawnRequest } from './proc/table.js';
 import type { HostPort } from './port/port.js';
 import type { Random } from './sched/random.js';
-import type { Scheduler } from './sched/scheduler.js';
+import type { Scheduler, Task } from './sched/scheduler.js';
 import type { HostDirectory } from './syscalls/context.js';
 import { type GateHost, makeSys } from './syscalls/gate.js';
 import { BinFs } from './vfs/binfs.js';
@@ -126,12 +127,12 @@ export class Kernel implements GateHost {
       vfs: this.vfs,
       limits: this.limits,
       loadProgram: opts.loadProgram,
-      makeSys: (p: Process): Sys => makeSys(this, p),
+      makeSys: (p: Process, task?: Task): Sys => makeSys(this, p, task),
     });
     installBaseDevices(this.devfs, this.sched.virtual ? this.random.fork('dev/random') : opts.port);
     this.ttys = new TtyDriver({ devfs: this.devfs, jobs: this.procs, kick: () => this.sched.kick() });
     this.net = new NetStack({ host: this.name, timers: this.sched, random: this.random, log: this.log, events: this.events });
-    this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net));
+    this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net), new TcpProtocol(this.net));
     const drivers: DriverEnv = { devfs: this.devfs, net: this.net, log: this.log, random: this.random };
     this.tun = new TunDriver(drivers);
     this.nics = new NicDriver(this.net, this.devfs, this.name);

@@ -3,7 +3,9 @@
 // TCP_MAXSEG, TCP_NOPUSH and TCP_NOOPT; tunlab's TCP follows Linux, whose programs and test suites
 // (packetdrill, ss, netstat) read these.
 
-export const IPPROTO_TCP = 6;
+import { IPPROTO_TCP } from './socket.js';
+
+export { IPPROTO_TCP };
 export const SOL_TCP = IPPROTO_TCP;
 
 /** tcpi_state and /proc/net/tcp's st: Linux's TCP_* states. */

@@ -31,6 +31,8 @@ export class Process implements TaskOwner {
   state: 'running' | 'zombie' = 'running';
   status = 0;
   task!: Task;
+  /** Tasks of the threads spawn_thread started besides the main one; they end with the process. */
+  readonly threads = new Set<Task>();
   tracer: Tracer | null = null;
   /** Set while a signal handler runs, so a handler's own syscalls do not re-enter delivery. */
   inHandler = false;
@@ -76,9 +78,10 @@ export class Process implements TaskOwner {
     return this.pending.length > 0 && !this.inHandler;
   }
 
-  ioContext(syscall: string): IoContext {
+  /** The context of a call made by the main task, or by one of the threads. */
+  ioContext(syscall: string, task: Task = this.task): IoContext {
     return {
-      task: this.task,
+      task,
       uid: this.uid,
       gid: this.gid,
       pid: this.pid,
@@ -150,6 +153,12 @@ export class Process implements TaskOwner {
     this.tellParent();
   }
 
+  /** Every thread but the main one ends (exit, and execve, which keeps only the caller). */
+  endThreads(): void {
+    for (const t of this.threads) t.scheduler.exitTask(t);
+    this.threads.clear();
+  }
+
   /** End the process with a wait status (see abi/wait.ts). */
   exit(status: number): void {
     if (!this.alive) return;
@@ -157,6 +166,7 @@ export class Process implements TaskOwner {
     this.status = status;
     this.pending.length = 0;
     this.task.scheduler.exitTask(this.task);
+    this.endThreads();
     for (const f of this.fds.clear()) release(f);
     this.host.onProcessExit(this);
     this.tellParent();

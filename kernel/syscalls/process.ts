@@ -23,6 +23,11 @@ function maySignal(from: Process, to: Process): boolean {
 }
 
 export const processSyscalls = {
+  spawn_thread(c, entry) {
+    if (typeof entry !== 'function') c.fail('EINVAL');
+    return c.k.procs.spawnThread(c.p, entry);
+  },
+
   async spawn(c, path, argv, opts = {}) {
     checkArgv(c, path, argv);
     let target = c.k;
@@ -143,4 +148,4 @@ export const processSyscalls = {
   getprocs(c) {
     return c.k.procs.list();
   },
-} satisfies SyscallTable<'spawn' | 'execve' | 'waitpid' | 'exit' | 'kill' | 'sigaction' | 'setpgid' | 'getpgid' | 'tcsetpgrp' | 'tcgetpgrp' | 'getprocs'>;
+} satisfies SyscallTable<'spawn_thread' | 'spawn' | 'execve' | 'waitpid' | 'exit' | 'kill' | 'sigaction' | 'setpgid' | 'getpgid' | 'tcsetpgrp' | 'tcgetpgrp' | 'getprocs'>;

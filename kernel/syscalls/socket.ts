@@ -2,27 +2,28 @@
 // receiving, names and options. The socket files (net/socket) do the work.
 
 import { O_NONBLOCK, O_RDWR } from '../abi/fcntl.js';
-import {
-  IP_TOS,
-  IP_TTL,
-  IPPROTO_IP,
-  SO_BROADCAST,
-  SO_ERROR,
-  SO_RCVBUF,
-  SO_REUSEADDR,
-  SO_SNDBUF,
-  SO_TYPE,
-  SOCK_CLOEXEC,
-  SOCK_NONBLOCK,
-  SOL_SOCKET,
-} from '../abi/socket.js';
-import { ERRNO } from '../abi/errno.js';
-import { MAX_RCVBUF, MIN_RCVBUF, Socket } from '../net/socket/socket.js';
+import { type AcceptResult, SOCK_CLOEXEC, SOCK_NONBLOCK, sockaddrIn } from '../abi/socket.js';
+import { Socket } from '../net/socket/socket.js';
+import type { IoContext } from '../vfs/file.js';
 import type { Process } from '../proc/process.js';
 import type { Fails } from './context.js';
 import type { SyscallTable } from './table.js';
 
-type SocketCall = 'bind' | 'connect' | 'sendto' | 'recvfrom' | 'getsockname' | 'getpeername' | 'setsockopt' | 'getsockopt';
+type SocketCall =
+  | 'bind'
+  | 'connect'
+  | 'listen'
+  | 'accept'
+  | 'accept4'
+  | 'sendto'
+  | 'recvfrom'
+  | 'sendmsg'
+  | 'recvmsg'
+  | 'shutdown'
+  | 'getsockname'
+  | 'getpeername'
+  | 'setsockopt'
+  | 'getsockopt';
 
 /** The socket an fd refers to (every call on a socket fails with ENOTSOCK for another file). */
 function sock(c: Fails<'ENOTSOCK'> & { readonly p: Process }, fd: number): Socket {
@@ -53,8 +54,8 @@ export const socketSyscalls = {
     return 0;
   },
 
-  connect(c, fd, addr) {
-    sock(c, fd).connect(addr, c.io);
+  async connect(c, fd, addr) {
+    await sock(c, fd).connect(addr, c.io);
     return 0;
   },
 
@@ -79,70 +80,54 @@ export const socketSyscalls = {
   },
 
   setsockopt(c, fd, level, name, value) {
-    const s = sock(c, fd);
-    const v = int(c, value);
-    if (level === SOL_SOCKET) {
-      switch (name) {
-        case SO_RCVBUF:
-          s.rcvbuf = Math.min(MAX_RCVBUF, Math.max(MIN_RCVBUF, v));
-          return 0;
-        case SO_SNDBUF:
-          s.sndbuf = Math.min(MAX_RCVBUF, Math.max(MIN_RCVBUF, v));
-          return 0;
-        case SO_BROADCAST:
-          s.broadcast = v !== 0;
-          return 0;
-        case SO_REUSEADDR:
-          s.reuseAddr = v !== 0;
-          return 0;
-        default:
-          return c.fail('ENOPROTOOPT');
-      }
-    }
-    if (level === IPPROTO_IP) {
-      switch (name) {
-        case IP_TTL:
-          if (v === -1) s.ttl = 64;
-          else if (v < 1 || v > 255) c.fail('EINVAL');
-          else s.ttl = v;
-          return 0;
-        case IP_TOS:
-          s.tos = v & 0xff;
-          return 0;
-        default:
-          return c.fail('ENOPROTOOPT');
-      }
-    }
-    return c.fail('ENOPROTOOPT');
+    sock(c, fd).setOption(level, name, value);
+    return 0;
   },
 
   getsockopt(c, fd, level, name) {
-    const s = sock(c, fd);
-    if (level === SOL_SOCKET) {
-      switch (name) {
-        case SO_RCVBUF:
-          return s.rcvbuf;
-        case SO_SNDBUF:
-          return s.sndbuf;
-        case SO_BROADCAST:
-          return s.broadcast ? 1 : 0;
-        case SO_REUSEADDR:
-          return s.reuseAddr ? 1 : 0;
-        case SO_TYPE:
-          return s.type;
-        case SO_ERROR: {
-          const e = s.error;
-          s.error = null;
-          return e ? ERRNO[e].code : 0;
-        }
-        default:
-          return c.fail('ENOPROTOOPT');
-      }
-    }
-    if (level === IPPROTO_IP) {
-      if (name === IP_TTL) return s.ttl;
-      if (name === IP_TOS) return s.tos;
-    }
-    return c.fail('ENOPROTOOPT');
+    return sock(c, fd).getOption(level, name);
+  },
+
+  listen(c, fd, backlog) {
+    sock(c, fd).listen(int(c, backlog));
+    return 0;
+  },
+
+  accept(c, fd) {
+    return accept(c, fd, 0);
+  },
+
+  accept4(c, fd, flags) {
+    if (!Number.isInteger(flags) || flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) c.fail('EINVAL');
+    return accept(c, fd, flags);
+  },
+
+  async sendmsg(c, fd, msg, flags = 0) {
+    if (typeof msg !== 'object' || msg === null || !Array.isArray(msg.msg_iov)) c.fail('EFAULT');
+    return sock(c, fd).sendmsg(c.io, msg, flags);
+  },
+
+  recvmsg(c, fd, iovLens, flags = 0) {
+    if (!Array.isArray(iovLens)) c.fail('EFAULT');
+    return sock(c, fd).recvmsg(c.io, iovLens, flags);
+  },
+
+  shutdown(c, fd, how) {
+    sock(c, fd).shutdown(int(c, how));
+    return 0;
   },
 } satisfies SyscallTable<'socket' | SocketCall>;
+
+/** accept/accept4: the next connection, installed as a new fd with SOCK_NONBLOCK / SOCK_CLOEXEC. */
+async function accept(c: Fails<'ENOTSOCK' | 'EFAULT'> & { readonly p: Process; readonly io: IoContext }, fd: number, flags: number): Promise<AcceptResult> {
+  const listener = sock(c, fd);
+  const child = await listener.accept(c.io, O_RDWR | (flags & SOCK_NONBLOCK ? O_NONBLOCK : 0));
+  const addr = child.peerName() ?? sockaddrIn('0.0.0.0', 0);
+  try {
+    return { fd: c.p.fds.install(child, (flags & SOCK_CLOEXEC) !== 0), addr };
+  } catch (e) {
+    child.close();
+    throw e;
+  }
+}
+

@@ -25,6 +25,8 @@ export interface IpSendOptions {
   dontFragment?: boolean;
   /** SO_BROADCAST: sending to a broadcast address is allowed. */
   broadcast?: boolean;
+  /** The IP ID to use instead of the host's counter (Linux sends SYN-ACKs and resets with 0). */
+  ident?: number;
 }
 
 /** Where a packet to `dst` goes: the route, the interface and the next hop, or why not. */
@@ -67,7 +69,7 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
       dst: opts.dst,
       protocol: opts.protocol,
       ttl: opts.ttl ?? DEFAULT_TTL,
-      ident: stack.nextIdent(),
+      ident: opts.ident ?? stack.nextIdent(),
       tos: opts.tos ?? 0,
       dontFragment: opts.dontFragment ?? false,
       moreFragments: false,
