@@ -10,6 +10,7 @@ import type { Terminal } from '../kernel/drivers/tty/tty.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc/process.js';
 import type { OpenFile } from '../kernel/vfs/file.js';
+import { ShareError } from '../kernel/vfs/hostfs.js';
 import { type BuiltWorld, bootWorld, loadWorldFile } from '../kernel/world/build.js';
 import type { RunOutcome } from '../kernel/sched/scheduler.js';
 import { userlandPrograms } from '../userland/bin/registry.js';
@@ -54,7 +55,13 @@ export class Session {
 
   static async create(opts: SessionOptions): Promise<Session> {
     const file = opts.worldFile ?? DEFAULT_WORLD;
-    const built = loadWorldFile(file, { programs: userlandPrograms, clock: opts.clock, seed: opts.seed ?? 1, share: opts.share, checkErrno: process.env.TUNLAB_CHECK_ERRNO === '1' });
+    let built: BuiltWorld;
+    try {
+      built = loadWorldFile(file, { programs: userlandPrograms, clock: opts.clock, seed: opts.seed ?? 1, share: opts.share, checkErrno: process.env.TUNLAB_CHECK_ERRNO === '1' });
+    } catch (e) {
+      if (e instanceof ShareError) throw new SessionError(e.message);
+      throw e;
+    }
     for (const p of opts.load ?? []) built.world.addProgram(await loadUserProgram(p));
     const hostName = opts.host ?? built.spec.hosts[0]!.name;
     const host = built.world.host(hostName);

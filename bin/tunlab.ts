@@ -87,10 +87,6 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tunlab: --max-time: ${(e as WorldFileError).problem}\n`);
     return EXIT_USAGE;
   }
-  if (o.share && !fs.existsSync(o.share)) {
-    process.stderr.write(`tunlab: --share ${o.share}: no such directory\n`);
-    return EXIT_USAGE;
-  }
 
   let shellArgs: string[] | null = null;
   if (o.command !== undefined) shellArgs = ['-c', o.command, 'sh', ...(script !== undefined ? [script, ...scriptArgs] : [])];
@@ -134,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  for (const w of session.built.spec.warnings) process.stderr.write(`tunlab: world ${o.world}: warning: ${w}\n`);
 
   try {
     return await runSession(session, o, { shellArgs, interactive, clock, color, limitNs, script });

@@ -28,7 +28,7 @@ import { type GateHost, makeSys } from './syscalls/gate.js';
 import { BinFs } from './vfs/binfs.js';
 import { DevFs } from './vfs/devfs.js';
 import type { IoContext, OpenFile } from './vfs/file.js';
-import { HostFs } from './vfs/hostfs.js';
+import { HostFs, type HostShare } from './vfs/hostfs.js';
 import { MemFsRoot } from './vfs/memfs-root.js';
 import { PipeFs } from './vfs/pipe.js';
 import { syslogWriter } from './vfs/syslog.js';
@@ -52,8 +52,8 @@ export interface KernelOptions {
   programs: ReadonlyArray<{ name: string; summary: string }>;
   world?: WorldLink;
   limits?: Partial<KernelLimits>;
-  /** A real directory to mount at /host (--share). */
-  share?: string;
+  /** A real directory to mount at /host (--share), one for the whole world. */
+  share?: HostShare;
   /** The /bin every host of a world shares; a kernel on its own makes one. */
   bin?: BinFs;
   /** Fail loudly when a call raises an errno its abi list does not declare (the test suite). */
@@ -104,7 +104,7 @@ export class Kernel implements GateHost {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.checkErrno = opts.checkErrno ?? false;
     const now = () => this.wallNs();
-    this.root = new MemFsRoot(1, now);
+    this.root = new MemFsRoot(1, now, this.limits.disk);
     this.devfs = new DevFs(2, now);
     this.pipes = new PipeFs(this.limits.pipeCapacity, now);
     this.bin = opts.bin ?? new BinFs(4, now());
@@ -117,7 +117,7 @@ export class Kernel implements GateHost {
     this.vfs.mount('/dev', this.devfs);
     if (opts.share) {
       this.root.installDir('host');
-      this.vfs.mount('/host', new HostFs(3, opts.share, now));
+      this.vfs.mount('/host', new HostFs(3, opts.share, now, (line) => this.log.write(line)));
     }
     this.procs = new ProcessTable({
       host: this.name,

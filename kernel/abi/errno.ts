@@ -79,7 +79,7 @@ export const ERRNO = {
 
 export type ErrnoName = keyof typeof ERRNO;
 
-const byCode = new Map<number, ErrnoName>(
+const byCode: ReadonlyMap<number, ErrnoName> = new Map<number, ErrnoName>(
   (Object.keys(ERRNO) as ErrnoName[]).map((name) => [ERRNO[name].code, name]),
 );
 

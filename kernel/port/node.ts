@@ -2,7 +2,8 @@
 
 import { randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import type { HostPort, RealUdpSocket } from './port.js';
+import * as fs from 'node:fs';
+import type { HostFiles, HostPort, RealUdpSocket } from './port.js';
 
 function udpSocket(): RealUdpSocket {
   const s = dgram.createSocket('udp4');
@@ -25,7 +26,29 @@ function udpSocket(): RealUdpSocket {
   };
 }
 
+const files: HostFiles = {
+  constants: fs.constants,
+  realpath: (p) => fs.realpathSync(p),
+  stat: (p) => fs.statSync(p, { throwIfNoEntry: false }),
+  lstat: (p) => fs.lstatSync(p, { throwIfNoEntry: false }),
+  fstat: (fd) => fs.fstatSync(fd),
+  open: (p, flags, mode) => fs.openSync(p, flags, mode),
+  close: (fd) => fs.closeSync(fd),
+  read: (fd, buf, off, len, pos) => fs.readSync(fd, buf, off, len, pos),
+  write: (fd, buf, off, len, pos) => fs.writeSync(fd, buf, off, len, pos),
+  ftruncate: (fd, len) => fs.ftruncateSync(fd, len),
+  fchmod: (fd, mode) => fs.fchmodSync(fd, mode),
+  mkdir: (p, mode) => fs.mkdirSync(p, mode),
+  rmdir: (p) => fs.rmdirSync(p),
+  unlink: (p) => fs.unlinkSync(p),
+  rename: (a, b) => fs.renameSync(a, b),
+  symlink: (target, p) => fs.symlinkSync(target, p),
+  readlink: (p) => fs.readlinkSync(p, 'utf8'),
+  readdir: (p) => fs.readdirSync(p),
+};
+
 export const nodePort: HostPort = {
+  files,
   immediate: (fn) => void setImmediate(fn),
   timeout: (ms, fn) => {
     const h = setTimeout(fn, ms);

@@ -22,7 +22,67 @@ export interface RealUdpSocket {
   close(): void;
 }
 
+/** What a real file's status says, as node:fs's Stats gives it. */
+export interface HostStats {
+  readonly dev: number;
+  readonly ino: number;
+  readonly mode: number;
+  readonly nlink: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly birthtimeMs: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}
+
+/**
+ * The real files --share reaches: the host's own system calls, synchronous, failing with an error
+ * carrying the host's errno name in `code` (kernel/vfs/node-errors.ts turns it into a SysError).
+ */
+export interface HostFiles {
+  /** The host's open(2) flags. */
+  readonly constants: {
+    readonly O_RDONLY: number;
+    readonly O_WRONLY: number;
+    readonly O_RDWR: number;
+    readonly O_CREAT: number;
+    readonly O_EXCL: number;
+    readonly O_NOFOLLOW: number;
+    readonly O_NONBLOCK: number;
+    readonly O_NOCTTY: number;
+    readonly O_DIRECTORY: number;
+  };
+  realpath(path: string): string;
+  /** stat(2); undefined when nothing is there. */
+  stat(path: string): HostStats | undefined;
+  /** lstat(2); undefined when nothing is there. */
+  lstat(path: string): HostStats | undefined;
+  fstat(fd: number): HostStats;
+  open(path: string, flags: number, mode?: number): number;
+  close(fd: number): void;
+  read(fd: number, buf: Uint8Array, off: number, len: number, pos: number): number;
+  write(fd: number, buf: Uint8Array, off: number, len: number, pos: number): number;
+  ftruncate(fd: number, len: number): void;
+  fchmod(fd: number, mode: number): void;
+  mkdir(path: string, mode: number): void;
+  rmdir(path: string): void;
+  unlink(path: string): void;
+  rename(from: string, to: string): void;
+  symlink(target: string, path: string): void;
+  readlink(path: string): string;
+  readdir(path: string): string[];
+}
+
 export interface HostPort extends EventLoop {
+  /** Real files, for --share. */
+  readonly files: HostFiles;
   /** Real monotonic time, in ns from an arbitrary origin. */
   monotonicNs(): bigint;
   /** Real time of day, in ns since the Unix epoch. */

@@ -33,3 +33,11 @@ export function permits(st: Stat, cred: Credentials, want: number): boolean {
     cred.uid === st.st_uid ? (st.st_mode >> 6) & 7 : cred.gid === st.st_gid ? (st.st_mode >> 3) & 7 : st.st_mode & 7;
   return (bits & want) === want;
 }
+
+/**
+ * The sticky bit (S_ISVTX) of a directory, /tmp's: only the entry's owner, the directory's owner or
+ * root may remove or rename an entry of it, whoever may write the directory (EPERM otherwise).
+ */
+export function stickyAllows(dir: Stat, entry: Stat, cred: Credentials): boolean {
+  return !(dir.st_mode & 0o1000) || cred.uid === 0 || cred.uid === entry.st_uid || cred.uid === dir.st_uid;
+}

@@ -1,13 +1,15 @@
 // The root file system: an in-memory tree (memfs) laid out like Haiku's, owned by the kernel's
-// clock for its timestamps. Nothing here ever touches the real disk.
+// clock for its timestamps, bounded as a tmpfs is (fs-quota.ts). Nothing here ever touches the
+// real disk.
 
 import { Volume } from 'memfs';
 import { SysError } from '../abi/errno.js';
 import { O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY } from '../abi/fcntl.js';
 import { type Dirent, S_IFDIR, S_IFLNK, S_IFMT, type Stat } from '../abi/stat.js';
 import type { OpenFile } from './file.js';
-import { type Credentials, type FileSystem, permits } from './filesystem.js';
+import { type Credentials, type FileSystem, permits, stickyAllows } from './filesystem.js';
 import { nodeCall } from './node-errors.js';
+import { DEFAULT_FS_LIMITS, type FsLimits, FsQuota, type QuotaEntry } from './fs-quota.js';
 import { type NodeFdApi, RegularFile } from './regular-file.js';
 
 // Linux's numeric open flags, which memfs understands.
@@ -53,14 +55,17 @@ export function toStat(dev: number, s: NodeStats): Stat {
   };
 }
 
-/** The parts of memfs's core (@jsonjoy.com/fs-core Superblock and Node) the root reaches into. */
-interface MemfsNode {
+/**
+ * The parts of memfs's core (@jsonjoy.com/fs-core's Superblock and Node) the root reaches into, the
+ * one thing here that is not memfs's public API: memfs is pinned to an exact version in
+ * package.json for it, and test/unit/kernel/memfs-root.test.ts fails if these members change.
+ */
+export interface MemfsNode {
   canRead(): boolean;
   canWrite(): boolean;
   canExecute(): boolean;
 }
-interface MemfsCore {
-  process: object;
+export interface MemfsCore {
   root: { getNode(): MemfsNode };
   createNode(mode: number): MemfsNode;
 }
@@ -71,6 +76,11 @@ function grantAll(n: MemfsNode): MemfsNode {
   return n;
 }
 
+/**
+ * What memfs asks "the process" (through its public `process` option): on Node, a uid and gid on
+ * every node it creates and every path it walks, each a real system call. The kernel sets owners
+ * itself, so this volume's answer is a constant: root.
+ */
 const VOLUME_PROCESS = {
   getuid: () => 0,
   getgid: () => 0,
@@ -82,18 +92,17 @@ const VOLUME_PROCESS = {
 
 export class MemFsRoot implements FileSystem {
   readonly name = 'memfs';
-  readonly vol = new Volume();
+  readonly vol = Volume.fromJSON({}, '/', { process: VOLUME_PROCESS });
+  readonly quota: FsQuota;
 
   constructor(
     readonly dev: number,
     private readonly nowNs: () => number,
+    limits: FsLimits = DEFAULT_FS_LIMITS,
   ) {
-    // memfs asks "the process" for a uid and gid on every node it creates and every path it
-    // walks, which on Node is a real system call each time. The kernel sets owners itself, so
-    // this volume's answer is a constant: root.
+    this.quota = new FsQuota(limits);
     const core = (this.vol as unknown as { _core: MemfsCore })._core;
-    core.process = VOLUME_PROCESS;
-    // memfs also checks permissions on its own, against the uid of the real Node process (not the
+    // memfs checks permissions on its own, against the uid of the real Node process (not the
     // caller's, and with no exemption for root): a user could not reopen a 0600 file of their
     // own, root could not enter a 0700 directory of a user's, and the outcome depended on who ran
     // tunlab. The kernel checks with the caller's credentials (open, requireSearch,
@@ -120,12 +129,18 @@ export class MemFsRoot implements FileSystem {
     this.touch(this.p(this.parentOf(rel)));
   }
 
-  /** Boot-time setup: the node and every directory above it. */
+  /** Boot-time setup: the node and every directory above it, each counted in the quota. */
   private touchChain(rel: string): void {
     for (let r = rel; ; r = this.parentOf(r)) {
       this.touch(this.p(r));
+      const st = this.vol.lstatSync(this.p(r));
+      this.quota.resize(this.quota.entry(Number(st.ino), 0), Number(st.size));
       if (r === '') return;
     }
+  }
+
+  private ino(path: string): number {
+    return Number(nodeCall(() => this.vol.lstatSync(path)).ino);
   }
 
   private parentOf(rel: string): string {
@@ -143,6 +158,14 @@ export class MemFsRoot implements FileSystem {
       if ((st.st_mode & S_IFMT) !== S_IFDIR) throw new SysError('ENOTDIR');
       if (!permits(st, cred, 1)) throw new SysError('EACCES');
     }
+  }
+
+  /** Write permission on the parent, and the sticky bit's rule for the entry there. */
+  private requireRemovable(rel: string, cred: Credentials): Stat {
+    this.requireWritableParent(rel, cred);
+    const st = this.stat(rel, false);
+    if (!stickyAllows(this.stat(this.parentOf(rel), true), st, cred)) throw new SysError('EPERM');
+    return st;
   }
 
   private requireWritableParent(rel: string, cred: Credentials): void {
@@ -168,15 +191,38 @@ export class MemFsRoot implements FileSystem {
       if (!permits(existing, cred, want)) throw new SysError('EACCES');
     } else {
       this.requireWritableParent(rel, cred);
+      this.quota.reserveInode();
     }
     const fd = nodeCall(() => this.vol.openSync(path, isDir ? 0 : toLinuxOpenFlags(flags), mode & 0o7777));
+    const st = this.vol.fstatSync(fd);
+    const entry = existing ? this.quota.entry(Number(st.ino), existing.st_size) : this.quota.add(Number(st.ino));
+    this.quota.open(entry);
+    this.quota.resize(entry, Number(st.size));
     if (!existing) {
       nodeCall(() => this.vol.fchownSync(fd, cred.uid, cred.gid));
       this.touch(path);
       this.touchParent(rel);
     } else if (flags & O_TRUNC && !isDir) this.touch(path);
-    const api = this.vol as unknown as NodeFdApi;
-    return new RegularFile(api, fd, path, flags, isDir, () => toStat(this.dev, this.vol.fstatSync(fd)), this.nowNs);
+    return new RegularFile(this.boundedApi(entry), fd, path, flags, isDir, () => toStat(this.dev, this.vol.fstatSync(fd)), this.nowNs);
+  }
+
+  /** The volume's fd calls, with writes held to the quota and the inode's counts kept. */
+  private boundedApi(entry: QuotaEntry): NodeFdApi {
+    const vol = this.vol;
+    const quota = this.quota;
+    return {
+      readSync: (fd, buf, off, len, pos) => vol.readSync(fd, buf, off, len, pos),
+      writeSync: (fd, buf, off, len, pos) => {
+        const n = vol.writeSync(fd, buf, off, quota.fit(entry.size, pos, len), pos);
+        quota.resize(entry, Number(vol.fstatSync(fd).size));
+        return n;
+      },
+      closeSync: (fd) => {
+        vol.closeSync(fd);
+        quota.close(entry);
+      },
+      futimesSync: (fd, a, m) => vol.futimesSync(fd, a, m),
+    };
   }
 
   stat(rel: string, follow: boolean, cred?: Credentials): Stat {
@@ -202,33 +248,35 @@ export class MemFsRoot implements FileSystem {
   mkdir(rel: string, mode: number, cred: Credentials): void {
     this.requireWritableParent(rel, cred);
     const path = this.p(rel);
+    this.quota.reserveInode();
     nodeCall(() => this.vol.mkdirSync(path, mode & 0o7777));
+    this.quota.add(this.ino(path));
     nodeCall(() => this.vol.chownSync(path, cred.uid, cred.gid));
     this.touch(path);
     this.touchParent(rel);
   }
 
   rmdir(rel: string, cred: Credentials): void {
-    this.requireWritableParent(rel, cred);
+    const st = this.requireRemovable(rel, cred);
     nodeCall(() => this.vol.rmdirSync(this.p(rel)));
+    this.quota.unlinked(st.st_ino);
     this.touchParent(rel);
   }
 
   unlink(rel: string, cred: Credentials): void {
-    this.requireWritableParent(rel, cred);
-    const st = this.stat(rel, false);
+    const st = this.requireRemovable(rel, cred);
     if ((st.st_mode & S_IFMT) === S_IFDIR) throw new SysError('EISDIR');
     nodeCall(() => this.vol.unlinkSync(this.p(rel)));
+    this.quota.unlinked(st.st_ino);
     this.touchParent(rel);
   }
 
   rename(from: string, to: string, cred: Credentials): void {
-    this.requireWritableParent(from, cred);
+    const src = this.requireRemovable(from, cred);
     this.requireWritableParent(to, cred);
     // POSIX rename(2)'s checks, which memfs skips: it let a file replace a directory (and all it
     // held), a directory replace a file or a non-empty directory, and gave ENOENT for a directory
     // moved into itself.
-    const src = this.stat(from, false);
     if (from === to) return;
     const srcDir = (src.st_mode & S_IFMT) === S_IFDIR;
     if (srcDir && to.startsWith(`${from}/`)) throw new SysError('EINVAL');
@@ -239,12 +287,14 @@ export class MemFsRoot implements FileSystem {
       if (!(e instanceof SysError && e.errno === 'ENOENT')) throw e;
     }
     if (dst) {
+      if (!stickyAllows(this.stat(this.parentOf(to), true), dst, cred)) throw new SysError('EPERM');
       const dstDir = (dst.st_mode & S_IFMT) === S_IFDIR;
       if (dstDir && !srcDir) throw new SysError('EISDIR');
       if (srcDir && !dstDir) throw new SysError('ENOTDIR');
       if (dstDir && nodeCall(() => this.vol.readdirSync(this.p(to))).length > 0) throw new SysError('ENOTEMPTY');
     }
     nodeCall(() => this.vol.renameSync(this.p(from), this.p(to)));
+    if (dst && dst.st_ino !== src.st_ino) this.quota.unlinked(dst.st_ino);
     this.touchParent(from);
     this.touchParent(to);
   }
@@ -252,7 +302,11 @@ export class MemFsRoot implements FileSystem {
   symlink(target: string, rel: string, cred: Credentials): void {
     this.requireWritableParent(rel, cred);
     const path = this.p(rel);
+    this.quota.reserveInode();
+    const size = Buffer.byteLength(target);
+    if (size > this.quota.room()) throw new SysError('ENOSPC');
     nodeCall(() => this.vol.symlinkSync(target, path));
+    this.quota.add(this.ino(path), size);
     // A link is lrwxrwxrwx and belongs to its creator (memfs makes it 0666, owned by the host user).
     nodeCall(() => this.vol.lchmodSync(path, 0o777));
     nodeCall(() => this.vol.lchownSync(path, cred.uid, cred.gid));

@@ -1,12 +1,13 @@
 // Turning a world file into a running world: segments, hosts with their NICs, addresses, routes
 // and files, then each host's boot commands started by its shell.
 
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { SysError } from '../abi/errno.js';
 import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY } from '../abi/fcntl.js';
 import { RTF_REJECT } from '../abi/route.js';
 import type { Kernel } from '../kernel.js';
 import { maskFromPrefix } from '../abi/wire/address.js';
+import { insideRoots, readBounded } from './host-files.js';
 import { Segment } from './segment.js';
 import { Uplink } from './uplink.js';
 import { parseWorldFile, type WorldSpec, WorldFileError } from './world-file.js';
@@ -26,18 +27,18 @@ function randomMac(k: Kernel): number {
 }
 
 export function loadWorldFile(path: string, opts: Omit<WorldOptions, 'epochNs'>): BuiltWorld {
-  let text: string;
-  try {
-    text = fs.readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new WorldFileError('(file)', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const spec = parseWorldFile(text);
+  const bytes = readBounded(path);
+  if (typeof bytes === 'string') throw new WorldFileError('(file)', bytes);
+  const spec = parseWorldFile(new TextDecoder().decode(bytes));
   return buildWorld(spec, opts, nodePath.dirname(path));
 }
 
 export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>, baseDir: string): BuiltWorld {
-  const world = new World({ ...opts, ...(spec.epochNs !== null ? { epochNs: spec.epochNs } : {}) });
+  const world = new World({
+    ...opts,
+    ...(spec.epochNs !== null ? { epochNs: spec.epochNs } : {}),
+    ...(spec.disk !== null ? { limits: { ...opts.limits, disk: spec.disk } } : {}),
+  });
   const segments = new Map<string, Segment>();
   for (const [name, s] of spec.segments) {
     segments.set(
@@ -71,11 +72,25 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
         iface = via.iface;
       }
       if (!iface) iface = net.loop;
-      net.routes.add({ dest: r.dest, mask, gateway: r.via, iface, flags: (r.reject ? RTF_REJECT : 0) | 0x800, metric: r.metric });
+      try {
+        net.routes.add({ dest: r.dest, mask, gateway: r.via, iface, flags: (r.reject ? RTF_REJECT : 0) | 0x800, metric: r.metric });
+      } catch (e) {
+        // The same route twice once "dev" and "via" are resolved to one interface.
+        if (e instanceof SysError && e.errno === 'EEXIST') throw new WorldFileError(at, `host ${h.name} has this route already`);
+        throw e;
+      }
     });
     for (const f of h.files) {
-      const content = 'text' in f.spec ? f.spec.text : readFixture(baseDir, f.spec.from, `hosts.${h.name}.files.${f.path}`);
-      k.root.install(f.path.slice(1), content, f.spec.mode);
+      const at = `hosts.${h.name}.files.${f.path}`;
+      const content = 'text' in f.spec ? f.spec.text : readFixture([baseDir, ...(opts.share ? [opts.share] : [])], baseDir, f.spec.from, `${at}.from`);
+      try {
+        k.root.install(f.path.slice(1), content, f.spec.mode);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'EISDIR') throw new WorldFileError(at, `is a directory on host ${h.name}, not a file`);
+        if (code === 'ENOTDIR') throw new WorldFileError(at, `a directory on its way is a file on host ${h.name}`);
+        throw e;
+      }
     }
   }
   let uplink: Uplink | null = null;
@@ -95,12 +110,13 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
   return { world, spec, segments, uplink };
 }
 
-function readFixture(baseDir: string, rel: string, at: string): Uint8Array {
-  try {
-    return fs.readFileSync(nodePath.resolve(baseDir, rel));
-  } catch {
-    throw new WorldFileError(`${at}.from`, `cannot read ${nodePath.resolve(baseDir, rel)}`);
-  }
+/** A "from" file: inside the world file's directory or the share, real paths compared; bounded. */
+function readFixture(roots: string[], baseDir: string, rel: string, at: string): Uint8Array {
+  const where = insideRoots(baseDir, rel, roots);
+  if ('problem' in where) throw new WorldFileError(at, where.problem);
+  const bytes = readBounded(where.path);
+  if (typeof bytes === 'string') throw new WorldFileError(at, bytes);
+  return bytes;
 }
 
 /**

@@ -10,7 +10,9 @@
 //
 // It only works in real time (real datagrams do not wait for virtual clocks), and it reaches only
 // loopback addresses unless widened with `--uplink-allow CIDR`: anything else is refused, logged,
-// answered with ICMP "administratively prohibited", and never sent.
+// answered with ICMP "administratively prohibited", and never sent; datagrams from anywhere else are
+// dropped and counted. Each guest flow gets a real socket of its own, connected to its peer, which
+// expires when idle and is capped per host (uplink-sessions.ts).
 
 import * as dgram from 'node:dgram';
 import { BROADCAST_MAC, formatIpv4, isMulticastMac, parseIpv4, readMac } from '../abi/wire/address.js';
@@ -23,6 +25,8 @@ import { buildUdpPacket, UdpPacket, UdpRepr } from '../abi/wire/udp.js';
 import { buildArpPacket } from '../abi/wire/arp.js';
 import { fragment, Reassembler } from '../net/iface/fragment.js';
 import type { Kernel } from '../kernel.js';
+import type { Timer } from '../sched/timers.js';
+import { openSessionSocket, SessionTable, sessionCap } from './uplink-sessions.js';
 import type { Port, Segment } from './segment.js';
 import type { World } from './world.js';
 
@@ -72,17 +76,27 @@ interface Binding {
   /** The guest endpoint datagrams arriving here go to. */
   guestIp: number;
   guestPort: number;
-  release: () => void;
+  /** A session's socket is connected to its one peer; a --forward socket answers anyone allowed. */
+  connected: boolean;
+  /** The session's key, refreshed as datagrams come in (null for a --forward). */
+  session: string | null;
+  /** Send on the socket (to `port`/`address` unless it is connected). */
+  send(data: Uint8Array, port?: number, address?: string): void;
+  close(): void;
 }
 
 export class Uplink implements Port {
   readonly label = 'uplink';
   private guestMac: number | null = null;
+  /** The --forward sockets, by real port. */
   private readonly bindings = new Map<string, Binding>();
+  private readonly sessions: SessionTable<Binding>;
   private forwards: Forward[] = [];
   allow: Cidr[] = [LOOPBACK];
   /** Datagrams refused because their destination was not allowed. */
   refused = 0;
+  /** Real datagrams dropped because their sender was not allowed. */
+  refusedIn = 0;
   sent = 0;
   received = 0;
   /** The guest's fragments, put back together before the datagram leaves as one. */
@@ -96,9 +110,15 @@ export class Uplink implements Port {
     private readonly host: Kernel,
     readonly gateway: number,
     readonly guestAddr: number,
+    maxSessions = sessionCap(),
   ) {
     segment.addPort(this);
     const sched = world.sched;
+    this.sessions = new SessionTable<Binding>(
+      { now: () => sched.now(), at: (when, fn) => sched.at(when, fn), cancel: (t) => sched.cancel(t as Timer) },
+      (line) => host.log.write(line),
+      maxSessions,
+    );
     this.reassembler = new Reassembler({ at: (when, fn) => sched.at(when, fn), cancel: (t) => sched.cancel(t), now: () => sched.now(), timedOut: () => {} });
   }
 
@@ -112,33 +132,69 @@ export class Uplink implements Port {
     for (const f of forwards) {
       if (!this.active) throw new UplinkError('--forward needs --clock real: the uplink talks to real sockets, which do not wait for virtual time');
       if (f.host !== this.host.name) throw new UplinkError(`--forward ${f.realPort}: host ${f.host} has no uplink (only ${this.host.name} does)`);
-      await this.bind(`fwd:${f.realPort}`, f.realPort, this.guestAddr, f.port);
+      const socket = await new Promise<dgram.Socket>((resolve, reject) => {
+        const sock = dgram.createSocket('udp4');
+        sock.once('error', (e: NodeJS.ErrnoException) => {
+          sock.close();
+          reject(new UplinkError(`uplink: cannot bind 127.0.0.1:${f.realPort}: ${e.code ?? e.message}`));
+        });
+        sock.bind(f.realPort, '127.0.0.1', () => resolve(sock));
+      });
+      this.bindings.set(`fwd:${f.realPort}`, this.adopt(socket, `fwd:${f.realPort}`, this.guestAddr, f.port, null));
     }
     this.forwards = forwards;
   }
 
-  private bind(key: string, realPort: number, guestIp: number, guestPort: number, address = '127.0.0.1'): Promise<Binding> {
-    return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket('udp4');
-      const onError = (e: NodeJS.ErrnoException) => reject(new UplinkError(`uplink: cannot bind ${address}:${realPort}: ${e.code ?? e.message}`));
-      socket.once('error', onError);
-      socket.bind(realPort, address, () => {
-        socket.off('error', onError);
-        socket.on('error', (e) => this.host.log.write(`uplink: ${key}: ${e.message}`));
-        const b: Binding = { socket, guestIp, guestPort, release: this.world.sched.holdExternal() };
-        socket.on('message', (msg, rinfo) => this.fromReal(b, msg, rinfo));
-        this.bindings.set(key, b);
-        resolve(b);
-      });
+  /** Put a bound socket to work for a guest endpoint: what arrives goes to the guest. */
+  private adopt(socket: dgram.Socket, label: string, guestIp: number, guestPort: number, session: string | null): Binding {
+    socket.removeAllListeners('error');
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      // A connected socket hears the peer's ICMP port unreachable as ECONNREFUSED: no news.
+      if (e.code !== 'ECONNREFUSED') this.host.log.write(`uplink: ${label}: ${e.message}`);
     });
+    const release = this.world.sched.holdExternal();
+    let open = true;
+    let sending = 0;
+    // Closed once what was handed to it has left: closing cancels sends still queued in libuv.
+    const finish = () => {
+      if (!open && sending === 0) socket.close();
+    };
+    const b: Binding = {
+      socket,
+      guestIp,
+      guestPort,
+      connected: session !== null,
+      session,
+      send: (data, port, address) => {
+        sending++;
+        const done = () => {
+          sending--;
+          finish();
+        };
+        if (port === undefined) socket.send(data, done);
+        else socket.send(data, port, address, done);
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        release();
+        finish();
+      },
+    };
+    socket.on('message', (msg, rinfo) => this.fromReal(b, msg, rinfo));
+    return b;
+  }
+
+  /** UDP sessions open now, and how many were closed for being idle or to make room. */
+  sessionCounts(): { open: number; expired: number; evicted: number; dropped: number } {
+    const t = this.sessions;
+    return { open: t.size, expired: t.expired, evicted: t.evicted, dropped: t.dropped };
   }
 
   close(): void {
-    for (const b of this.bindings.values()) {
-      b.release();
-      b.socket.close();
-    }
+    for (const b of this.bindings.values()) b.close();
     this.bindings.clear();
+    this.sessions.closeAll();
   }
 
   private allowed(ip: number): boolean {
@@ -194,10 +250,10 @@ export class Uplink implements Port {
     const up = UdpPacket.checked(v.payload);
     const u = isWireError(up) ? up : UdpRepr.parse(up, ip.src, ip.dst);
     if (isWireError(u)) return;
-    void this.toReal(ip.src, u.srcPort, ip.dst, u.dstPort, u.payload, payload);
+    this.toReal(ip.src, u.srcPort, ip.dst, u.dstPort, u.payload, payload);
   }
 
-  private async toReal(srcIp: number, srcPort: number, dstIp: number, dstPort: number, data: Uint8Array, original: Uint8Array): Promise<void> {
+  private toReal(srcIp: number, srcPort: number, dstIp: number, dstPort: number, data: Uint8Array, original: Uint8Array): void {
     const realDst = dstIp === this.gateway ? '127.0.0.1' : formatIpv4(dstIp);
     const realIp = parseIpv4(realDst)!;
     if (!this.active || !this.allowed(realIp)) {
@@ -209,27 +265,37 @@ export class Uplink implements Port {
       this.ipToGuest(this.gateway, srcIp, IPPROTO_ICMP, buildIcmpPacket({ kind: 'dst-unreachable', code: 13, original: quoted }));
       return;
     }
+    const send = (b: Binding) => {
+      this.sent++;
+      this.trace('out', original);
+      if (b.connected) b.send(data);
+      else b.send(data, dstPort, realDst);
+    };
     // Answer from the real port a --forward gave this guest port, so the far end sees one peer.
     const fwd = this.forwards.find((f) => f.port === srcPort);
-    let b = fwd ? this.bindings.get(`fwd:${fwd.realPort}`) : this.bindings.get(`out:${formatIpv4(srcIp)}:${srcPort}`);
-    if (!b) {
-      try {
-        b = await this.bind(`out:${formatIpv4(srcIp)}:${srcPort}`, 0, srcIp, srcPort, realDst.startsWith('127.') ? '127.0.0.1' : '0.0.0.0');
-      } catch (e) {
-        this.host.log.write((e as Error).message);
-        return;
-      }
-    }
-    this.sent++;
-    this.trace('out', original);
-    b.socket.send(data, dstPort, realDst);
+    const b = fwd ? this.bindings.get(`fwd:${fwd.realPort}`) : undefined;
+    if (b) return send(b);
+    const key = `${formatIpv4(srcIp)}:${srcPort} > ${realDst}:${dstPort}`;
+    this.sessions.send(
+      key,
+      dstPort,
+      async () => this.adopt(await openSessionSocket(realDst, dstPort), key, srcIp, srcPort, key),
+      send,
+      (e) => this.host.log.write(`uplink: cannot open a socket for ${key}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`),
+    );
   }
 
   // ------------------------------------------------------------------ datagrams from the real world
 
   private fromReal(b: Binding, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const fromIp = parseIpv4(rinfo.address);
-    if (fromIp === null) return;
+    // A --forward socket listens on the loopback and a session's is connected to an allowed peer,
+    // so the real kernel filters already; this says so again where it counts.
+    if (fromIp === null || !this.allowed(fromIp)) {
+      this.refusedIn++;
+      return;
+    }
+    if (b.session) this.sessions.use(b.session);
     // Loopback appears as the gateway, port for port; other allowed addresses as themselves.
     const src = (fromIp >>> 24) === 127 ? this.gateway : fromIp;
     this.received++;

@@ -2,7 +2,8 @@
 // and boot commands. A bad file is refused with the name of the field at fault and what it should
 // have been, before anything is built.
 
-import { parseIpv4, parseMac } from '../abi/wire/address.js';
+import { formatIpv4, parseIpv4, parseMac } from '../abi/wire/address.js';
+import { DEFAULT_FS_LIMITS, type FsLimits } from '../vfs/fs-quota.js';
 
 export class WorldFileError extends Error {
   constructor(
@@ -58,9 +59,13 @@ export interface UplinkSpec {
 }
 
 export interface WorldSpec {
+  /** Likely mistakes that do not stop the world from booting, each led by its field. */
+  warnings: string[];
   name: string;
   description: string;
   epochNs: number | null;
+  /** Every host's root file system size and inodes, when the file sets them. */
+  disk: FsLimits | null;
   segments: Map<string, SegmentSpec>;
   hosts: HostSpec[];
   uplink: UplinkSpec | null;
@@ -72,6 +77,17 @@ function isObject(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A value as an error message quotes it: scalars as JSON, containers by kind (a list nested 100 000
+ * deep must not overflow the stack being printed).
+ */
+function show(v: Json): string {
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 function checkKeys(obj: Record<string, Json>, allowed: readonly string[], at: string): void {
   for (const k of Object.keys(obj)) {
     if (!allowed.includes(k)) throw new WorldFileError(at ? `${at}.${k}` : k, `unknown field (expected one of: ${allowed.join(', ')})`);
@@ -79,12 +95,12 @@ function checkKeys(obj: Record<string, Json>, allowed: readonly string[], at: st
 }
 
 function str(v: Json, at: string): string {
-  if (typeof v !== 'string') throw new WorldFileError(at, `must be a string, not ${JSON.stringify(v)}`);
+  if (typeof v !== 'string') throw new WorldFileError(at, `must be a string, not ${show(v)}`);
   return v;
 }
 
 function bool(v: Json, at: string): boolean {
-  if (typeof v !== 'boolean') throw new WorldFileError(at, `must be true or false, not ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean') throw new WorldFileError(at, `must be true or false, not ${show(v)}`);
   return v;
 }
 
@@ -92,7 +108,7 @@ function num(v: Json, at: string, min: number, max: number, integer = false): nu
   // An MTU or a metric of 1500.5 is as wrong as one out of range.
   const kind = integer ? 'a whole number' : 'a number';
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw new WorldFileError(at, `must be ${kind} from ${min} to ${max}, not ${JSON.stringify(v)}`);
+    throw new WorldFileError(at, `must be ${kind} from ${min} to ${max}, not ${show(v)}`);
   }
   return v;
 }
@@ -107,7 +123,17 @@ export function parseDuration(v: Json, at: string): number {
       return Math.round(Number(m[1]) * scale);
     }
   }
-  throw new WorldFileError(at, `must be a duration like "0.5ms", "20s", "5min" or "24h", not ${JSON.stringify(v)}`);
+  throw new WorldFileError(at, `must be a duration like "0.5ms", "20s", "5min" or "24h", not ${show(v)}`);
+}
+
+/** A size as tmpfs's size= takes it: bytes, or a number with k, m or g (binary units). */
+function diskSize(v: Json, at: string): number {
+  const m = typeof v === 'string' ? /^(\d+)([kmg]?)$/i.exec(v.trim()) : null;
+  const bytes = typeof v === 'number' ? v : m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
+  if (!Number.isInteger(bytes) || bytes < 65536 || bytes > 2 ** 32) {
+    throw new WorldFileError(at, `must be a size from 64k to 4g, as bytes or with k, m or g (like "64m"), not ${show(v)}`);
+  }
+  return bytes;
 }
 
 function cidr(v: Json, at: string): { addr: number; prefix: number } {
@@ -172,6 +198,25 @@ function repeatedKey(text: string): string | null {
   return null;
 }
 
+/** 2100-01-01T00:00:00Z. */
+const EPOCH_MAX_MS = 4_102_444_800_000;
+/** Where the kernel mounts other file systems over the root: a world file's files cannot go there. */
+const MOUNT_POINTS: readonly string[] = ['/dev', '/bin', '/host'];
+/** A one-way delay beyond this is more likely milliseconds written as seconds than a real link. */
+const ABSURD_DELAY_NS = 10e9;
+
+/** Why a host file's path is refused, or null: absolute, normalised, and not where a mount sits. */
+function filePathProblem(path: string): string | null {
+  if (!path.startsWith('/')) return 'must be an absolute path outside /dev';
+  if (path === '/') return 'is the root directory, not a file';
+  const parts = path.slice(1).split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..')) return 'must be a plain absolute path (no ".", ".." or empty components, no trailing "/")';
+  if (path.length >= 1024 || parts.some((p) => p.length > 255)) return 'is longer than a path may be (1023 bytes, 255 per name)';
+  const mount = MOUNT_POINTS.find((m) => path === m || path.startsWith(`${m}/`));
+  if (mount) return `is under ${mount}, where the kernel mounts a file system of its own: must be an absolute path outside /dev, /bin and /host`;
+  return null;
+}
+
 const HOST_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const DRIVER_NAME = /^[a-z][a-z0-9_]{0,15}$/;
 
@@ -187,14 +232,27 @@ export function parseWorldFile(text: string): WorldSpec {
   // the first. Names are keys here (hosts, segments, files), so a repeated key is refused.
   const twice = repeatedKey(text);
   if (twice !== null) throw new WorldFileError(twice, 'appears twice (JSON would silently keep only the last one)');
-  checkKeys(raw, ['name', 'description', 'epoch', 'segments', 'hosts', 'uplink'], '');
+  checkKeys(raw, ['name', 'description', 'epoch', 'disk', 'segments', 'hosts', 'uplink'], '');
   const name = raw.name === undefined ? 'world' : str(raw.name, 'name');
   const description = raw.description === undefined ? '' : str(raw.description, 'description');
   let epochNs: number | null = null;
   if (raw.epoch !== undefined) {
     const t = Date.parse(str(raw.epoch, 'epoch'));
     if (Number.isNaN(t)) throw new WorldFileError('epoch', `must be a date like "2026-01-01T00:00:00Z", not ${JSON.stringify(raw.epoch)}`);
+    // The clock counts nanoseconds since 1970 in a double: past 2100 its steps grow beyond half a
+    // microsecond, and near the end of Date's range every date printed would be a RangeError.
+    if (t < 0 || t >= EPOCH_MAX_MS) throw new WorldFileError('epoch', `must be a date from 1970 to 2099, not ${JSON.stringify(raw.epoch)}`);
     epochNs = t * 1e6;
+  }
+
+  let disk: FsLimits | null = null;
+  if (raw.disk !== undefined) {
+    if (!isObject(raw.disk)) throw new WorldFileError('disk', 'must be an object like {"size": "64M", "inodes": 16384}');
+    checkKeys(raw.disk, ['size', 'inodes'], 'disk');
+    disk = {
+      bytes: raw.disk.size === undefined ? DEFAULT_FS_LIMITS.bytes : diskSize(raw.disk.size, 'disk.size'),
+      inodes: raw.disk.inodes === undefined ? DEFAULT_FS_LIMITS.inodes : num(raw.disk.inodes, 'disk.inodes', 64, 10_000_000, true),
+    };
   }
 
   const segments = new Map<string, SegmentSpec>();
@@ -263,14 +321,23 @@ export function parseWorldFile(text: string): WorldSpec {
       const dev = r.dev === undefined ? null : str(r.dev, `${rat}.dev`);
       const reject = r.reject === undefined ? false : bool(r.reject, `${rat}.reject`);
       if (via === null && dev === null && !reject) throw new WorldFileError(rat, 'needs "via" (a gateway), "dev" (an interface) or "reject": true');
-      routes.push({ dest: dest.addr, prefix: dest.prefix, via, dev, metric: r.metric === undefined ? 0 : num(r.metric, `${rat}.metric`, 0, 65535, true), reject });
+      const route = { dest: dest.addr, prefix: dest.prefix, via, dev, metric: r.metric === undefined ? 0 : num(r.metric, `${rat}.metric`, 0, 65535, true), reject };
+      const mask = (n: number, p: number) => (p === 0 ? 0 : (n & (0xffff_ffff << (32 - p))) >>> 0);
+      const same = routes.findIndex(
+        (o) => mask(o.dest, o.prefix) === mask(route.dest, route.prefix) && o.prefix === route.prefix && o.via === via && o.dev === dev && o.metric === route.metric,
+      );
+      if (same >= 0) throw new WorldFileError(rat, `is the same route as ${at}.routes[${same}] (same destination, gateway, interface and metric)`);
+      routes.push(route);
     });
     const files: HostSpec['files'] = [];
     if (h.files !== undefined) {
       if (!isObject(h.files)) throw new WorldFileError(`${at}.files`, 'must be an object of paths to contents');
       for (const [path, f] of Object.entries(h.files)) {
         const fat = `${at}.files.${path}`;
-        if (!path.startsWith('/') || path.startsWith('/dev/')) throw new WorldFileError(fat, 'must be an absolute path outside /dev');
+        const problem = filePathProblem(path);
+        if (problem) throw new WorldFileError(fat, problem);
+        const holder = files.find((f) => path.startsWith(`${f.path}/`) || f.path.startsWith(`${path}/`));
+        if (holder) throw new WorldFileError(fat, `cannot be both a file and a directory (${holder.path} is a file of this host too)`);
         if (typeof f === 'string') files.push({ path, spec: { text: f, mode: 0o644 } });
         else if (isObject(f)) {
           checkKeys(f, ['text', 'from', 'mode'], fat);
@@ -302,5 +369,33 @@ export function parseWorldFile(text: string): WorldSpec {
     if (!hosts.some((h) => h.name === host)) throw new WorldFileError('uplink.host', `no host named ${JSON.stringify(host)}`);
     uplink = { host, address: cidr(u.address, 'uplink.address'), gateway: ipv4(u.gateway, 'uplink.gateway') };
   }
-  return { name, description, epochNs, segments, hosts, uplink };
+  const spec: WorldSpec = { warnings: [], name, description, epochNs, disk, segments, hosts, uplink };
+  spec.warnings = lint(spec);
+  return spec;
+}
+
+/** Likely mistakes: they boot, but probably not as meant. */
+function lint(spec: WorldSpec): string[] {
+  const out: string[] = [];
+  for (const [name, s] of spec.segments) {
+    for (const [field, ns] of [['delay', s.delayNs], ['jitter', s.jitterNs]] as const) {
+      if (ns > ABSURD_DELAY_NS) out.push(`segments.${name}.${field}: ${ns / 1e9} s one way is a very long time for a link (milliseconds meant?)`);
+    }
+  }
+  const owner = new Map<number, string>();
+  for (const h of spec.hosts) {
+    const own = new Set<number>();
+    h.nics.forEach((n, i) => {
+      if (!n.address) return;
+      const other = owner.get(n.address.addr);
+      const field = `hosts.${h.name}.nics[${i}].address`;
+      if (other !== undefined && other !== h.name) out.push(`${field}: ${formatIpv4(n.address.addr)} is host ${other}'s address too`);
+      owner.set(n.address.addr, h.name);
+      own.add(n.address.addr);
+    });
+    h.routes.forEach((r, i) => {
+      if (r.via !== null && own.has(r.via)) out.push(`hosts.${h.name}.routes[${i}].via: ${formatIpv4(r.via)} is this host's own address, not a gateway`);
+    });
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import { Kernel, type KernelLimits, type WorldLink } from '../kernel.js';
 import { type Clock, DEFAULT_VIRTUAL_EPOCH_NS, RealClock, VirtualClock } from '../sched/clock.js';
 import { formatDeadlock } from '../sched/deadlock.js';
 import type { BinFs } from '../vfs/binfs.js';
+import { HostShare } from '../vfs/hostfs.js';
 import { Random } from '../sched/random.js';
 import { type RunOutcome, Scheduler } from '../sched/scheduler.js';
 
@@ -45,6 +46,8 @@ export class World implements WorldLink {
   private readonly extraPrograms = new Map<string, Program>();
   /** One /bin for every host, as one packagefs image is shared by every boot of a system. */
   private bin: BinFs | null = null;
+  /** The --share directory, mounted by every host (they agree on who owns its files). */
+  private readonly share: HostShare | null;
 
   constructor(readonly opts: WorldOptions) {
     this.port = opts.port ?? nodePort;
@@ -52,6 +55,7 @@ export class World implements WorldLink {
     this.sched = new Scheduler(clock, this.port);
     this.random = new Random(opts.seed ?? 1);
     this.programs = opts.programs;
+    this.share = opts.share ? new HostShare(opts.share, this.port.files) : null;
   }
 
   hostNames(): string[] {
@@ -85,7 +89,7 @@ export class World implements WorldLink {
       bin: this.bin ?? undefined,
       world: this,
       limits: this.opts.limits,
-      share: this.opts.share,
+      share: this.share ?? undefined,
       checkErrno: this.opts.checkErrno,
       port: this.port,
     });

@@ -49,11 +49,11 @@ const PAIR = {
   hosts: {
     a: {
       nics: [{ segment: 'wire', address: '192.168.7.1/24' }],
-      files: { '/etc/openvpn/static.key': { from: '../keys/static.key' } },
+      files: { '/etc/openvpn/static.key': { from: 'keys/static.key' } },
     },
     b: {
       nics: [{ segment: 'wire', address: '192.168.7.2/24' }],
-      files: { '/etc/openvpn/static.key': { from: '../keys/static.key' } },
+      files: { '/etc/openvpn/static.key': { from: 'keys/static.key' } },
     },
   },
 };

@@ -8,9 +8,21 @@ import type { WorldOptions } from '../../kernel/world/world.js';
 import { run, testWorld } from './world.js';
 
 /** What a syscall gave: its value, "N bytes" for data, or the errno name of its failure. */
+import { isSysError } from '../../kernel/abi/errno.js';
 export { outcome as errnoOf } from './tun.js';
 
 export const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** The errno a synchronous kernel-side call fails with, or 'ok'. */
+export function errnoSync(fn: () => unknown): string {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    if (isSysError(e)) return e.errno;
+    throw e;
+  }
+}
 export const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 export type Note = (line: string) => void;

@@ -15,7 +15,7 @@ import { PACKAGE_ROOT } from '../../bin/paths.js';
 import { TUNLAB_COMMAND } from '../helpers/command.js';
 
 /** The default world's /etc/openvpn/static.key, as a real file. */
-export const KEY_FILE = path.join(PACKAGE_ROOT, 'fixtures', 'keys', 'static.key');
+export const KEY_FILE = path.join(PACKAGE_ROOT, 'fixtures', 'worlds', 'keys', 'static.key');
 export const EMULATED_KEY = '/etc/openvpn/static.key';
 export const CRYPTO = ['--cipher', 'AES-256-CBC', '--auth', 'SHA256'];
 export const HMAC_FAILED = 'Authenticate/Decrypt packet error: packet HMAC authentication failed';
@@ -295,4 +295,18 @@ export class FlipRelay {
     this.sideA.close();
     this.sideB.close();
   }
+}
+
+/**
+ * Create network namespace `ns` with its loopback up. Returns why it cannot be (not root, no
+ * `ip netns`): the tests that need it skip saying so; null once it exists.
+ */
+export function makeNetns(ns: string): string | null {
+  const uid = process.getuid?.();
+  if (uid !== 0) return `needs root to create a network namespace (id -u is ${uid ?? 'unknown'})`;
+  const add = runTool(['ip', 'netns', 'add', ns]);
+  if (add.status !== 0) return `\`ip netns add ${ns}\` failed: ${add.out.trim()}`;
+  const lo = runTool(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  if (lo.status !== 0) throw new Error(`ip -n ${ns} link set lo up: ${lo.out}`);
+  return null;
 }

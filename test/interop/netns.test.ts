@@ -11,7 +11,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, emulatedOpenvpn, launch, realOpenvpn, replyFrom, runTool, Scratch, tunlabArgv, waitFile } from './helpers.js';
+import { cleanup, emulatedOpenvpn, launch, makeNetns, realOpenvpn, replyFrom, runTool, Scratch, tunlabArgv, waitFile } from './helpers.js';
 
 const NS = `tunlab-it-${process.pid}-${randomBytes(3).toString('hex')}`;
 // The namespace is fresh, so fixed ports cannot clash with anything.
@@ -24,19 +24,8 @@ let skipReason: string | null = null;
 let created = false;
 
 beforeAll(() => {
-  const uid = process.getuid?.();
-  if (uid !== 0) {
-    skipReason = `needs root to create a network namespace (id -u is ${uid ?? 'unknown'})`;
-    return;
-  }
-  const add = runTool(['ip', 'netns', 'add', NS]);
-  if (add.status !== 0) {
-    skipReason = `\`ip netns add ${NS}\` failed: ${add.out.trim()}`;
-    return;
-  }
-  created = true;
-  const lo = runTool(['ip', '-n', NS, 'link', 'set', 'lo', 'up']);
-  if (lo.status !== 0) throw new Error(`ip -n ${NS} link set lo up: ${lo.out}`);
+  skipReason = makeNetns(NS);
+  created = skipReason === null;
 });
 
 afterAll(async () => {

@@ -53,14 +53,14 @@ export function guardedWorld(programs: readonly Program[], hosts = ['haiku'], li
 }
 
 /** The routed world of test/helpers/net.ts (a --lan-- r --wan-- b) with every /bin program. */
-export function userlandWorld(extra: readonly Program[] = [], limits?: Partial<KernelLimits>): { w: World; panics: unknown[] } {
+export function userlandWorld(extra: readonly Program[] = [], limits?: Partial<KernelLimits>, share?: string): { w: World; panics: unknown[] } {
   const byName = new Map(extra.map((p) => [p.name, p]));
   const programs = {
     names: () => [...userlandPrograms.names(), ...byName.keys()],
     summary: (n: string) => userlandPrograms.summary(n),
     load: async (n: string) => byName.get(n) ?? userlandPrograms.load(n),
   };
-  const w = buildWorld(parseWorldFile(JSON.stringify(ROUTED_WORLD)), { programs, seed: 1, checkErrno: true, ...(limits ? { limits } : {}) }, '.').world;
+  const w = buildWorld(parseWorldFile(JSON.stringify(ROUTED_WORLD)), { programs, seed: 1, checkErrno: true, ...(limits ? { limits } : {}), ...(share ? { share } : {}) }, '.').world;
   return { w, panics: guard(w) };
 }
 

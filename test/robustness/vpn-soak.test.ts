@@ -40,7 +40,7 @@ const GAP_NS = 100_000;
 const PORT = 9000;
 const WINDOW = 64;
 
-const KEY_TEXT = readFileSync(new URL('../../fixtures/keys/static.key', import.meta.url), 'utf8');
+const KEY_TEXT = readFileSync(new URL('../../fixtures/worlds/keys/static.key', import.meta.url), 'utf8');
 
 // Jitter of 7 ms against a datagram every 0.1 ms spreads arrivals over about 70 ids, so a few
 // come in more than a window (64) late: those are refused though never seen, as OpenVPN does.

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRNO } from '../../kernel/abi/errno.js';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
-import { TUNLAB_COMMAND } from '../helpers/command.js';
+import { ensureBuilt, TUNLAB_COMMAND } from '../helpers/command.js';
 
 /** Wall-clock bound of one run of the command (a cold start takes a quarter of a second). */
 const RUN_MS = 20_000;
@@ -31,11 +31,7 @@ const PAIR_WORLD = {
 let pairWorld = '';
 
 beforeAll(() => {
-  // `npm test` builds first (pretest); a lone `vitest run` of this file builds if it must.
-  if (!fs.existsSync(TUNLAB_COMMAND)) {
-    const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 180_000 });
-    if (b.status !== 0) throw new Error(`npm run build failed:\n${b.stdout}${b.stderr}`);
-  }
+  ensureBuilt();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tunlab-cli-'));
   // CI=true on every machine, as CI runners set it: the interactive screens must not depend on it.
   baseEnv = { ...process.env, CI: 'true', TUNLAB_STATE_DIR: path.join(tmp, 'state') };
@@ -129,6 +125,14 @@ describe('worlds and hosts', () => {
   it('a host or a world that is not there is bad usage', () => {
     expect(tunlab(['--world', pairWorld, '--host', 'gamma', '-c', 'true'])).toEqual({ stdout: '', stderr: 'tunlab: no host "gamma" in pair.json (hosts: alpha, beta)\n', status: 2 });
     expect(tunlab(['--world', 'missing.json', '-c', 'true'])).toEqual({ stdout: '', stderr: 'tunlab: world missing.json: (file): cannot read missing.json: ENOENT\n', status: 2 });
+    expect(tunlab(['--world', '/dev/zero', '-c', 'true'])).toEqual({ stdout: '', stderr: 'tunlab: world /dev/zero: (file): /dev/zero is a character device, not a regular file\n', status: 2 });
+    const badEpoch = file('epoch.json', JSON.stringify({ epoch: '+275760-09-13T00:00:00.000Z', hosts: { a: {} } }));
+    expect(tunlab(['--world', badEpoch, '-c', 'date'])).toEqual({ stdout: '', stderr: `tunlab: world ${badEpoch}: epoch: must be a date from 1970 to 2099, not "+275760-09-13T00:00:00.000Z"\n`, status: 2 });
+  });
+
+  it('a world with likely mistakes boots, with a warning for each', () => {
+    const twice = file('twice.json', JSON.stringify({ hosts: { a: { nics: [{ segment: 's', address: '10.0.0.1/24' }] }, b: { nics: [{ segment: 's', address: '10.0.0.1/24' }] } } }));
+    expect(tunlab(['--world', twice, '-c', 'uname -n'])).toEqual({ stdout: 'a\n', stderr: `tunlab: world ${twice}: warning: hosts.b.nics[0].address: 10.0.0.1 is host a's address too\n`, status: 0 });
   });
 
   it('--seed makes MACs differ between seeds and repeat with the same seed', () => {
@@ -178,12 +182,17 @@ describe('options', () => {
     expect(r).toEqual({
       stdout: 'shared text\nlink\nnote.txt\n/\n',
       stderr:
-        "ls: cannot access '/host/link': Permission denied\n" +
         'cat: /host/../secret.txt: No such file or directory\ncat: /host/../../secret.txt: No such file or directory\ncat: /host/link: Permission denied\n',
       status: 0,
     });
     expect(fs.readFileSync(path.join(tmp, 'share', 'new.txt'), 'utf8')).toBe('written\n');
     expect(tunlab(['--share', path.join(tmp, 'nowhere'), '-c', 'true'])).toEqual({ stdout: '', stderr: `tunlab: --share ${path.join(tmp, 'nowhere')}: no such directory\n`, status: 2 });
+    // A file, or the whole real file system (by any name), is no share.
+    expect(tunlab(['--share', path.join(tmp, 'secret.txt'), '-c', 'true'])).toEqual({ stdout: '', stderr: `tunlab: --share ${path.join(tmp, 'secret.txt')}: not a directory\n`, status: 2 });
+    fs.symlinkSync('/', path.join(tmp, 'slash'));
+    for (const root of ['/', path.join(tmp, 'slash'), '/tmp/..']) {
+      expect(tunlab(['--share', root, '-c', 'true'])).toEqual({ stdout: '', stderr: `tunlab: --share ${root}: is the root of the real file system (share a directory below it)\n`, status: 2 });
+    }
   });
 
   it('--load adds a program from a module whose default export is a program', () => {

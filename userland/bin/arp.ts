@@ -42,7 +42,7 @@ Example:
 `;
 
 /** Flags Haiku's arp accepts when setting an entry; this kernel keeps only permanent entries. */
-const SET_FLAGS = new Set(['temp', 'temporary', 'pub', 'publish', 'reject']);
+const SET_FLAGS: ReadonlySet<string> = new Set(['temp', 'temporary', 'pub', 'publish', 'reject']);
 
 /** sscanf("%hhx:%hhx:...") as Haiku parses it: six hex bytes of one or two digits. */
 function parseEthernet(s: string): string | null {

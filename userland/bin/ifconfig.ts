@@ -93,8 +93,8 @@ Example:
 \tifconfig loop 127.0.0.1 255.0.0.0 up
 `;
 
-const DELETE_WORDS = new Set(['--delete', '--del', '-d', 'del', 'delete']);
-const WIRELESS_WORDS = new Set(['scan', 'list', 'join', 'leave', 'ht', '-ht']);
+const DELETE_WORDS: ReadonlySet<string> = new Set(['--delete', '--del', '-d', 'del', 'delete']);
+const WIRELESS_WORDS: ReadonlySet<string> = new Set(['scan', 'list', 'join', 'leave', 'ht', '-ht']);
 
 /** Media subtypes by name, with the text SIOCGIFMEDIA reports for them (MediaTypes.cpp). */
 const MEDIA_NAMES: Record<string, string> = {

@@ -61,8 +61,6 @@ const PROGRAMS: Record<string, Entry> = {
   udpclient: { summary: 'send UDP datagrams and wait for their echo', load: () => import('./udpclient.js') },
 };
 
-const cache = new Map<string, Program>();
-
 /** The programs a world installs in /bin (a ProgramSource, in kernel/world terms). */
 export const userlandPrograms = {
   names(): string[] {
@@ -71,13 +69,9 @@ export const userlandPrograms = {
   summary(name: string): string | undefined {
     return PROGRAMS[name]?.summary;
   },
+  /** The module loader caches each program's module: a second load is one resolved import. */
   async load(name: string): Promise<Program | undefined> {
-    const hit = cache.get(name);
-    if (hit) return hit;
     const entry = PROGRAMS[name];
-    if (!entry) return undefined;
-    const p = (await entry.load()).default;
-    cache.set(name, p);
-    return p;
+    return entry ? (await entry.load()).default : undefined;
   },
 };

@@ -73,7 +73,7 @@ export default defineProgram({
       state.positional = rest.slice(1);
       // As bash: errors in -c text say "NAME: line N:" ($0 or sh), so a script that tunlab runs
       // from the real filesystem (as -c TEXT FILE) points at the failing line.
-      const sh = new Interpreter({ sys, state, interactive: false, scriptName: state.name });
+      const sh = new Interpreter({ sys, state, interactive: false, scriptName: state.name, builtins: lookupBuiltin });
       await trapInterrupts(sys, sh);
       return runText(sh, command, '-c');
     }
@@ -90,12 +90,12 @@ export default defineProgram({
         await eprint(sys, `sh: ${rest[0]}: ${e.message}\n`);
         return 127;
       }
-      const sh = new Interpreter({ sys, state, interactive: false, scriptName: rest[0]! });
+      const sh = new Interpreter({ sys, state, interactive: false, scriptName: rest[0]!, builtins: lookupBuiltin });
       await trapInterrupts(sys, sh);
       return runText(sh, text, null);
     }
     const tty = await isatty(sys, 0);
-    const sh = new Interpreter({ sys, state, interactive: tty || forceInteractive, scriptName: null });
+    const sh = new Interpreter({ sys, state, interactive: tty || forceInteractive, scriptName: null, builtins: lookupBuiltin });
     if (!sh.interactive) {
       await trapInterrupts(sys, sh);
       return runText(sh, await readText(sys, 0), null);
@@ -208,7 +208,7 @@ async function subshell(sys: Sys, fd: number): Promise<number> {
   }
   if (payload.message) await eprint(sys, payload.message);
   const state = ShellState.restore(payload.state);
-  const sh = new Interpreter({ sys, state, interactive: false, scriptName: payload.scriptName ?? null });
+  const sh = new Interpreter({ sys, state, interactive: false, scriptName: payload.scriptName ?? null, builtins: lookupBuiltin });
   await trapInterrupts(sys, sh);
   const node = payload.node;
   const program: Program =

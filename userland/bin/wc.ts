@@ -17,7 +17,7 @@ interface Counts {
   bytes: number;
 }
 
-const SPACE = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]);
+const SPACE: ReadonlySet<number> = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]);
 
 interface Options {
   lines?: boolean;

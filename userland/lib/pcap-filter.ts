@@ -23,7 +23,7 @@ const IPPROTO: Readonly<Record<string, number>> = { icmp: IPPROTO_ICMP, tcp: IPP
 const SERVICES: Readonly<Record<string, number>> = {
   ssh: 22, domain: 53, bootps: 67, bootpc: 68, http: 80, ntp: 123, https: 443, openvpn: 1194, wireguard: 51820,
 };
-const KEYWORDS = new Set<string>([...PROTOS, 'src', 'dst', 'host', 'net', 'mask', 'port', 'portrange', 'and', 'or', 'not', 'less', 'greater', 'broadcast', 'proto']);
+const KEYWORDS: ReadonlySet<string> = new Set<string>([...PROTOS, 'src', 'dst', 'host', 'net', 'mask', 'port', 'portrange', 'and', 'or', 'not', 'less', 'greater', 'broadcast', 'proto']);
 
 // ---------------------------------------------------------------- what a packet holds
 

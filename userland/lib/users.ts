@@ -36,8 +36,8 @@ async function readTable(sys: Sys, path: string): Promise<string[][]> {
 }
 
 /** Haiku's built-in accounts: its single user "user" has uid 0, in group 0 "root". */
-const DEFAULT_USERS = new Map([[0, 'user']]);
-const DEFAULT_GROUPS = new Map([[0, 'root']]);
+const DEFAULT_USERS: ReadonlyMap<number, string> = new Map([[0, 'user']]);
+const DEFAULT_GROUPS: ReadonlyMap<number, string> = new Map([[0, 'root']]);
 
 export async function loadNames(sys: Sys): Promise<NameDb> {
   const users = new Map<number, string>();

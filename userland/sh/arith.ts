@@ -27,14 +27,14 @@ type Expr =
   | { k: 'step'; name: string; delta: bigint; prefix: boolean }
   | { k: 'comma'; l: Expr; r: Expr };
 
-const OPS = [
+const OPS: readonly string[] = [
   '<<=', '>>=',
   '**', '++', '--', '<=', '>=', '==', '!=', '&&', '||', '<<', '>>',
   '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=',
   '+', '-', '*', '/', '%', '<', '>', '=', '!', '~', '&', '^', '|', '?', ':', '(', ')', ',',
 ];
 
-const ASSIGN_OPS = new Set(['=', '*=', '/=', '%=', '+=', '-=', '<<=', '>>=', '&=', '^=', '|=']);
+const ASSIGN_OPS: ReadonlySet<string> = new Set(['=', '*=', '/=', '%=', '+=', '-=', '<<=', '>>=', '&=', '^=', '|=']);
 
 /** Binary operators by precedence, loosest first (bash's table, below assignment and `?:`). */
 const LEVELS: readonly (readonly string[])[] = [

@@ -104,9 +104,9 @@ function failure(e: unknown, source: string): ParseFailure {
  * Words that end a list when they stand where a command would start. `in` is among them because
  * bash rejects it there too, rather than running a command called `in`.
  */
-const CLOSERS = new Set(['then', 'else', 'elif', 'fi', 'do', 'done', 'esac', '}', 'in']);
+const CLOSERS: ReadonlySet<string> = new Set(['then', 'else', 'elif', 'fi', 'do', 'done', 'esac', '}', 'in']);
 
-const REDIRECT_OPS = new Set<string>(['<', '>', '>>', '<<', '<<-', '<<<', '<&', '>&', '<>', '>|', '&>', '&>>']);
+const REDIRECT_OPS: ReadonlySet<string> = new Set<string>(['<', '>', '>>', '<<', '<<-', '<<<', '<&', '>&', '<>', '>|', '&>', '&>>']);
 
 function isRedirectOp(t: Token): t is OpToken {
   return t.type === 'op' && REDIRECT_OPS.has(t.op);

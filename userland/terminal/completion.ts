@@ -12,7 +12,7 @@ export interface Completion {
   complete: boolean;
 }
 
-const COMMAND_SEPARATORS = new Set(['!', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '{']);
+const COMMAND_SEPARATORS: ReadonlySet<string> = new Set(['!', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '{']);
 
 /** Commands whose next word is an interface name. */
 const WANTS_INTERFACE = (words: string[]): boolean => {

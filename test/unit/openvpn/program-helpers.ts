@@ -15,7 +15,7 @@ import route from '../../../userland/bin/route.js';
 import { ROUTED_WORLD, routedWorld } from '../../helpers/net.js';
 import { type Started, start } from '../../helpers/world.js';
 
-export const KEY = readFileSync(new URL('../../../fixtures/keys/static.key', import.meta.url), 'utf8');
+export const KEY = readFileSync(new URL('../../../fixtures/worlds/keys/static.key', import.meta.url), 'utf8');
 /** A second, unrelated key. */
 export const OTHER_KEY = formatStaticKey(Uint8Array.from({ length: 256 }, (_, i) => (i * 97 + 13) & 0xff));
 

@@ -33,7 +33,7 @@ const withHost = (host: string) => `{"hosts": {"a": ${host}}}`;
 
 describe('a world file that is refused', () => {
   it.each([
-    ['an unknown top-level key', '{"hsots": {}}', 'hsots: unknown field (expected one of: name, description, epoch, segments, hosts, uplink)'],
+    ['an unknown top-level key', '{"hsots": {}}', 'hsots: unknown field (expected one of: name, description, epoch, disk, segments, hosts, uplink)'],
     ['an unknown segment key', withSegment('{"dealy": "1ms"}'), 'segments.lan.dealy: unknown field (expected one of: delay, jitter, loss, duplicate)'],
     ['an unknown NIC key', withHost('{"nics": [{"segment": "lan", "ip": "192.168.1.10/24"}]}'), 'hosts.a.nics[0].ip: unknown field (expected one of: driver, segment, address, mac, mtu, up)'],
     ['an address out of range', withHost('{"nics": [{"segment": "lan", "address": "192.168.1.300/24"}]}'), 'hosts.a.nics[0].address: "192.168.1.300/24" is not an IPv4 address with a prefix length (like "192.168.1.10/24")'],
@@ -106,7 +106,7 @@ describe('a valid world file', () => {
           { to: 'default', via: '192.168.7.1', metric: 5 },
           { to: '10.66.0.0/16', reject: true },
         ],
-        files: { '/etc/motd': 'hello\n', '/etc/secret.key': { from: '../keys/static.key', mode: '0600' } },
+        files: { '/etc/motd': 'hello\n', '/etc/secret.key': { from: 'keys/static.key', mode: '0600' } },
         boot: ['true'],
       },
       gw: {

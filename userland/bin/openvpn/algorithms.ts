@@ -55,7 +55,7 @@ export const SHA512: AuthSpec = { name: 'SHA512', nodeName: 'sha512', length: 64
 export const CIPHERS: readonly CipherSpec[] = [AES_128_CBC, AES_192_CBC, AES_256_CBC];
 export const AUTHS: readonly AuthSpec[] = [SHA1, SHA256, SHA512];
 
-const CIPHER_BY_NAME = new Map<string, CipherSpec>([
+const CIPHER_BY_NAME: ReadonlyMap<string, CipherSpec> = new Map<string, CipherSpec>([
   ['aes-128-cbc', AES_128_CBC],
   ['aes128', AES_128_CBC],
   ['aes-192-cbc', AES_192_CBC],
@@ -112,7 +112,7 @@ const UNIMPLEMENTED_AUTHS: ReadonlySet<string> = new Set([
   'sm3',
 ]);
 
-const AUTH_BY_NAME = new Map<string, AuthSpec>([
+const AUTH_BY_NAME: ReadonlyMap<string, AuthSpec> = new Map<string, AuthSpec>([
   ['sha1', SHA1],
   ['sha-1', SHA1],
   ['sha256', SHA256],

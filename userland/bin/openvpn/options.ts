@@ -59,6 +59,8 @@ export interface Options {
   tunMtuSet: boolean;
   /** The first --config file, for --verb 4's settings. */
   configFile: string | null;
+  /** How deep in nested --config files the parse is now (each process parses its own). */
+  configDepth: number;
   genkey: { type: string; file: string | null } | null;
   help: boolean;
   version: boolean;
@@ -97,6 +99,7 @@ export function defaultOptions(): Options {
     tunMtu: 1500,
     tunMtuSet: false,
     configFile: null,
+    configDepth: 0,
     genkey: null,
     help: false,
     version: false,
@@ -267,7 +270,6 @@ function whereName(at: Where): string {
 }
 
 const MAX_CONFIG_DEPTH = 10;
-let configDepth = 0;
 
 async function addOption(o: Options, words: string[], at: Where, hooks: ParseHooks): Promise<void> {
   const name = words[0]!;
@@ -312,8 +314,8 @@ export async function parseArgv(argv: readonly string[], hooks: ParseHooks, o: O
 
 /** read_config_file(): one option a line, optional "--", inline <secret> blocks. */
 export async function parseConfig(o: Options, text: string, file: string, hooks: ParseHooks): Promise<void> {
-  if (++configDepth > MAX_CONFIG_DEPTH) {
-    configDepth = 0;
+  if (++o.configDepth > MAX_CONFIG_DEPTH) {
+    o.configDepth = 0;
     throw new OptionsError(`In ${file}: Maximum recursive include levels exceeded in include attempt of file ${file} -- probably you have a configuration file that tries to include itself.`);
   }
   try {
@@ -342,7 +344,7 @@ export async function parseConfig(o: Options, text: string, file: string, hooks:
       await addOption(o, words, at, hooks);
     }
   } finally {
-    configDepth--;
+    o.configDepth--;
   }
 }
 

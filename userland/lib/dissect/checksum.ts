@@ -1,14 +1,13 @@
 // The Internet checksums that -v verifies: tcpdump reports a wrong one with the value the field
 // should have held, so both the sum and that correction live here for IPv4, ICMP, UDP, TCP and ICMPv6.
+// The arithmetic is the stack's own (kernel/abi/wire/checksum.ts); this adds what a printer needs:
+// a range of a capture buffer, IPv6's pseudo-header, and tcpdump's correction.
+
+import { checksumAccumulateRange, checksumFinish } from '../../../kernel/abi/wire/checksum.js';
 
 /** The Internet checksum over b[start, end), 0 when a correct checksum is included. */
 export function checksum(b: Uint8Array, start: number, end: number, initial = 0): number {
-  let s = initial;
-  let i = start;
-  for (; i + 1 < end; i += 2) s += (b[i]! << 8) | b[i + 1]!;
-  if (i < end) s += b[i]! << 8;
-  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
-  return ~s & 0xffff;
+  return checksumFinish(checksumAccumulateRange(b, start, end, initial));
 }
 
 /** What the checksum field should have held (tcpdump's in_cksum_shouldbe). */

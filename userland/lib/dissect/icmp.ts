@@ -1,9 +1,8 @@
 // ICMP: every type tcpdump names, with the datagram an error quotes printed as a packet of its own
-// in -v (hence the import of ipv4.ts, which imports this file back; both are only called per packet).
+// in -v (through the printer's ipPrint hook: the IP printer hands packets to this one).
 
 import { checksum, shouldBe } from './checksum.js';
 import { hex } from './format.js';
-import { ipPrint } from './ipv4.js';
 import type { Printer } from './printer.js';
 
 const ICMP_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -155,7 +154,7 @@ export function icmpPrint(p: Printer, off: number, plen: number, fragmented: boo
     const innerLen = p.u16(inner + 2);
     p.pushSnaplen(inner, innerLen);
     try {
-      ipPrint(p, inner, innerLen);
+      p.ipPrint(inner, innerLen);
     } finally {
       p.popSnaplen();
     }

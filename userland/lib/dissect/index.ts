@@ -12,6 +12,7 @@
 // does not know. Every expected line in the tests was checked against real tcpdump 4.99.3.
 
 import { hexDump } from './format.js';
+import { ipPrint } from './ipv4.js';
 import { etherPrint, nullPrint, rawPrint } from './link.js';
 import { type DissectOptions, Printer, Truncated } from './printer.js';
 
@@ -30,6 +31,7 @@ export interface Dissection {
  * the capture was cut at the snapshot length). Never throws. */
 export function dissect(data: Uint8Array, opts: DissectOptions, origLen: number = data.length): Dissection {
   const p = new Printer(data, opts);
+  p.ipPrint = (off, length) => ipPrint(p, off, length);
   const wireLen = Math.max(origLen, data.length);
   try {
     if (opts.link === 'ether') etherPrint(p, wireLen);

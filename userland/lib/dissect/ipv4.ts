@@ -1,6 +1,6 @@
 // IPv4, with its options named in -v, and the hand-off of an IP payload to its protocol, which
-// IPv6 shares. ICMP prints the datagram an error quotes with ipPrint, so icmp.ts and this file
-// import each other; neither uses the other before a packet is printed.
+// IPv6 shares. ICMP prints the datagram an error quotes with this printer too, through the
+// Printer's ipPrint hook (set by index.ts), so this is the only one of the two that imports the other.
 
 import { checksum, shouldBe } from './checksum.js';
 import { icmpPrint } from './icmp.js';

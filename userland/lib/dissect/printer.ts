@@ -58,6 +58,11 @@ export class Printer {
   readonly qflag: boolean;
   readonly suppressDefault: boolean;
   readonly tcpConversations: Map<string, { seq: number; ack: number }> | undefined;
+  /**
+   * Prints an IPv4 datagram at off (ipv4.ts's printer, set by the dissector): ICMP prints the one
+   * its error quotes through this, so icmp.ts need not import the IP printer that imports it.
+   */
+  ipPrint: (off: number, length: number) => void = () => {};
 
   constructor(
     readonly b: Uint8Array,

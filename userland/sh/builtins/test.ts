@@ -10,8 +10,8 @@ class TestError {
   constructor(readonly message: string) {}
 }
 
-const UNARY = new Set(['-e', '-f', '-d', '-c', '-p', '-S', '-L', '-h', '-r', '-w', '-x', '-s', '-z', '-n', '-t']);
-const BINARY = new Set(['=', '==', '!=', '-eq', '-ne', '-lt', '-le', '-gt', '-ge', '<', '>']);
+const UNARY: ReadonlySet<string> = new Set(['-e', '-f', '-d', '-c', '-p', '-S', '-L', '-h', '-r', '-w', '-x', '-s', '-z', '-n', '-t']);
+const BINARY: ReadonlySet<string> = new Set(['=', '==', '!=', '-eq', '-ne', '-lt', '-le', '-gt', '-ge', '<', '>']);
 
 async function unary(sh: Interpreter, op: string, arg: string): Promise<boolean> {
   if (op === '-z') return arg.length === 0;

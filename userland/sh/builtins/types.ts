@@ -1,9 +1,9 @@
 // A builtin runs inside the shell's own process, with the shell's fds (redirected for it) and its
 // state; it returns its exit status.
 
-import type { Interpreter } from '../interp/interpreter.js';
+import type { Builtin } from '../interp/interpreter.js';
 
-export type Builtin = (sh: Interpreter, argv: string[]) => Promise<number>;
+export type { Builtin };
 
 export interface BuiltinEntry {
   run: Builtin;

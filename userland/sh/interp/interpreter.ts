@@ -11,12 +11,14 @@ import { type ExpansionContext, ExpansionError, expandPathname, expandPattern, e
 import type { AndOr, Command, CompoundCommand, List, Pipeline, Program, Redirection, SimpleCommand, Word } from '../index.js';
 import { readAll, writeAll } from '../../lib/io.js';
 import { execFailure, findExecutable } from '../../lib/exec.js';
-import { lookupBuiltin } from '../builtins/index.js';
 import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, ShellError } from './control.js';
 import { type Job, JobTable } from './jobs.js';
 import { applyInPlace, closeAll, type Prepared, prepareRedirects, type RedirectHost } from './redirect.js';
 import { ShellState } from './state.js';
 import { resourceFailure, spawnSubshell, type SubshellPayload } from './subshell.js';
+
+/** A builtin runs inside the shell's own process, with its fds (redirected for it) and its state. */
+export type Builtin = (sh: Interpreter, argv: string[]) => Promise<number>;
 
 export interface ShellConfig {
   sys: Sys;
@@ -24,6 +26,8 @@ export interface ShellConfig {
   interactive: boolean;
   /** For messages: "sh" or the script's name. */
   scriptName: string | null;
+  /** The builtins, by name (sh/builtins: the shell program hands them in). */
+  builtins: (name: string) => Builtin | undefined;
 }
 
 export class Interpreter implements RedirectHost {
@@ -45,8 +49,10 @@ export class Interpreter implements RedirectHost {
   /** A SIGINT arrived (non-interactive shells stop at the next command). */
   interrupted = false;
   pgid = 0;
+  private readonly lookupBuiltin: (name: string) => Builtin | undefined;
 
   constructor(cfg: ShellConfig) {
+    this.lookupBuiltin = cfg.builtins;
     this.sys = cfg.sys;
     this.state = cfg.state;
     this.interactive = cfg.interactive;
@@ -228,7 +234,7 @@ export class Interpreter implements RedirectHost {
     if (cmd.kind === 'SimpleCommand' && cmd.words.length > 0) {
       const argv = await this.expandArgv(cmd.words);
       const name = argv[0];
-      if (name !== undefined && !this.state.functions.has(name) && !lookupBuiltin(name)) {
+      if (name !== undefined && !this.state.functions.has(name) && !this.lookupBuiltin(name)) {
         const env = await this.commandEnv(cmd);
         const prep = await prepareRedirects(this, cmd.redirects);
         try {
@@ -436,7 +442,7 @@ export class Interpreter implements RedirectHost {
     if (argv[0] === 'exec') return this.exec({ ...cmd, words: cmd.words.slice(1) }, argv.slice(1));
     const name = argv[0]!;
     const fn = this.state.functions.get(name);
-    const builtin = fn ? undefined : lookupBuiltin(name);
+    const builtin = fn ? undefined : this.lookupBuiltin(name);
     if (fn || builtin) {
       // Prefix assignments hold for the duration of the call.
       const saved = new Map<string, string | undefined>();
@@ -490,7 +496,7 @@ export class Interpreter implements RedirectHost {
     await closeAll(this.sys, prep.opened);
     if (args.length === 0) return 0;
     const name = args[0]!;
-    if (this.state.functions.has(name) || lookupBuiltin(name)) {
+    if (this.state.functions.has(name) || this.lookupBuiltin(name)) {
       // A builtin cannot replace the process: run it, then end with its status.
       throw new ExitSignal(await this.runSimple({ ...cmd, redirects: [] }));
     }
@@ -595,7 +601,7 @@ export class Interpreter implements RedirectHost {
 
   /** Is `name` one of the shell's builtins? (For `type`, which the builtins table cannot import.) */
   isBuiltin(name: string): boolean {
-    return lookupBuiltin(name) !== undefined;
+    return this.lookupBuiltin(name) !== undefined;
   }
 
   getVar(name: string): string | undefined {
