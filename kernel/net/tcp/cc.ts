@@ -7,7 +7,7 @@ import type { CongestionControl, TcpSock } from './sock.js';
 import { cubic } from './cubic.js';
 import { reno } from './reno.js';
 
-const ALGORITHMS = new Map<string, CongestionControl>([
+const ALGORITHMS: ReadonlyMap<string, CongestionControl> = new Map<string, CongestionControl>([
   [reno.name, reno],
   [cubic.name, cubic],
 ]);

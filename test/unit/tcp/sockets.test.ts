@@ -7,9 +7,6 @@ import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { isSysError } from '../../../kernel/abi/errno.js';
 import { run, start, testWorld } from '../../helpers/world.js';
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
 async function say(sys: Sys, s: string): Promise<void> {
   await sys.write(1, s);
 }
