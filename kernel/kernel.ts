@@ -32,6 +32,7 @@ import { HostFs, type HostShare } from './vfs/hostfs.js';
 import { MemFsRoot } from './vfs/memfs-root.js';
 import { PipeFs } from './vfs/pipe.js';
 import { syslogWriter } from './vfs/syslog.js';
+import { TableFs } from './vfs/tablefs.js';
 import { Vfs } from './vfs/vfs.js';
 
 export type { KernelLimits } from './proc/limits.js';
@@ -90,6 +91,9 @@ export class Kernel implements GateHost {
   readonly procs: ProcessTable;
   readonly net: NetStack;
   readonly sockets: SocketLayer;
+  /** /proc: the sysctl values (/proc/sys); /sys: module parameters. */
+  readonly procfs: TableFs;
+  readonly sysfs: TableFs;
   readonly tun: TunDriver;
   readonly nics: NicDriver;
   readonly ttys: TtyDriver;
@@ -132,7 +136,17 @@ export class Kernel implements GateHost {
     installBaseDevices(this.devfs, this.sched.virtual ? this.random.fork('dev/random') : opts.port);
     this.ttys = new TtyDriver({ devfs: this.devfs, jobs: this.procs, kick: () => this.sched.kick() });
     this.net = new NetStack({ host: this.name, timers: this.sched, random: this.random, log: this.log, events: this.events });
-    this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net), new TcpProtocol(this.net));
+    const tcp = new TcpProtocol(this.net);
+    this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net), tcp);
+    this.procfs = new TableFs(5, 'proc', now);
+    this.sysfs = new TableFs(6, 'sys', now);
+    const files = tcp.files();
+    for (const f of files.proc) this.procfs.add(f);
+    for (const f of files.sys) this.sysfs.add(f);
+    this.root.installDir('proc', 0o555);
+    this.root.installDir('sys', 0o555);
+    this.vfs.mount('/proc', this.procfs);
+    this.vfs.mount('/sys', this.sysfs);
     const drivers: DriverEnv = { devfs: this.devfs, net: this.net, log: this.log, random: this.random };
     this.tun = new TunDriver(drivers);
     this.nics = new NicDriver(this.net, this.devfs, this.name);

@@ -80,6 +80,11 @@ export const TIOCSPGRP = 0x5410;
 export const TIOCGWINSZ = 0x5413;
 export const FIONREAD = 0x541b;
 export const FIONBIO = 0x5421;
+/** TIOCOUTQ on a terminal; on a socket, SIOCOUTQ: bytes not yet acknowledged (linux/sockios.h). */
+export const TIOCOUTQ = 0x5411;
+export const SIOCOUTQ = TIOCOUTQ;
+/** A socket's bytes received and not yet read: FIONREAD's other name. */
+export const SIOCINQ = FIONREAD;
 
 // --- socket ioctls (linux/sockios.h)
 export const SIOCADDRT = 0x890b;
@@ -104,6 +109,8 @@ export const SIOCSIFHWADDR = 0x8924;
 export const SIOCGIFHWADDR = 0x8927;
 export const SIOCGIFINDEX = 0x8933;
 export const SIOCDIFADDR = 0x8936;
+/** Bytes queued and not yet sent (linux/sockios.h). */
+export const SIOCOUTQNSD = 0x894b;
 export const SIOCGIFTXQLEN = 0x8942;
 export const SIOCSIFTXQLEN = 0x8943;
 export const SIOCBRADDBR = 0x89a0;
@@ -165,6 +172,8 @@ export const IOCTL_NAMES: Readonly<Record<number, string>> = Object.freeze(
         ['TIOCGWINSZ', TIOCGWINSZ],
         ['FIONREAD', FIONREAD],
         ['FIONBIO', FIONBIO],
+        ['SIOCOUTQ', SIOCOUTQ],
+        ['SIOCOUTQNSD', SIOCOUTQNSD],
         ['SIOCADDRT', SIOCADDRT],
         ['SIOCDELRT', SIOCDELRT],
         ['SIOCGIFNAME', SIOCGIFNAME],

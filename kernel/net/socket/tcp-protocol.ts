@@ -11,7 +11,8 @@ import type { IpProtocol } from '../iface/protocol.js';
 import type { NetStack } from '../iface/stack.js';
 import { TcpEngine } from '../tcp/engine.js';
 import type { TcpHost, TcpOutputOptions, TcpRoute } from '../tcp/host.js';
-import { defaultTcpSysctl, type TcpSysctl } from '../tcp/sysctl.js';
+import { cubicParamEntries, defaultTcpSysctl, type SysctlEntry, tcpSysctlEntries, type TcpSysctl } from '../tcp/sysctl.js';
+import type { TableEntry } from '../../vfs/tablefs.js';
 import type { Timer } from '../../sched/timers.js';
 
 export class TcpProtocol implements IpProtocol {
@@ -42,6 +43,15 @@ export class TcpProtocol implements IpProtocol {
     };
     this.engine = new TcpEngine(host);
     stack.register(this);
+  }
+
+  /** The files of /proc (sys/net/...) and /sys (module/tcp_cubic/parameters/...) for the values. */
+  files(): { proc: TableEntry[]; sys: TableEntry[] } {
+    const file = (path: string, e: SysctlEntry): TableEntry => ({ path, read: () => e.read(), write: e.writable ? (t) => e.write(t) : undefined });
+    return {
+      proc: tcpSysctlEntries(this.sysctl).map((e) => file(`sys/${e.name.replace(/\./g, '/')}`, e)),
+      sys: cubicParamEntries(this.sysctl).map((e) => file(`module/tcp_cubic/parameters/${e.name}`, e)),
+    };
   }
 
   private output(segment: Uint8Array, src: number, dst: number, opts: TcpOutputOptions): ErrnoName | null {

@@ -4,7 +4,7 @@
 // acceptors, SIGPIPE, poll readiness, the socket and TCP options, and the queue-size ioctls.
 
 import { ERRNO, SysError } from '../../abi/errno.js';
-import { FIONREAD, type IntRef } from '../../abi/ioctl.js';
+import { FIONREAD, type IntRef, SIOCOUTQ, SIOCOUTQNSD } from '../../abi/ioctl.js';
 import { B_SELECT_DISCONNECTED, B_SELECT_ERROR, B_SELECT_PRI_READ, B_SELECT_RDHUP, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
 import { SIGPIPE } from '../../abi/signal.js';
 import {
@@ -108,10 +108,6 @@ import {
 import { addrOf } from './sockaddr.js';
 import { concat, intValue, Socket, type SocketHost } from './socket.js';
 import type { TcpProtocol } from './tcp-protocol.js';
-
-/** TIOCOUTQ, which is SIOCOUTQ; SIOCOUTQNSD (linux/sockios.h). */
-export const SIOCOUTQ = 0x5411;
-export const SIOCOUTQNSD = 0x894b;
 
 /** Linux's SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF for 64-bit (tcp-linux.md §5). */
 const SOCK_MIN_RCVBUF = 2304;
