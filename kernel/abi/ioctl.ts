@@ -138,6 +138,20 @@ export const SIOCGPROTOSTATS = 0x8900 + 0xf3;
 export const SIOCSIPFORWARD = 0x8900 + 0xf4;
 export const SIOCGIPFORWARD = 0x8900 + 0xf5;
 /** tunlab: ARP cache edits, as `arp -s` / `arp -d`. */
+/**
+ * tunlab: a tun/tap interface's device state (framing flags, persistence, owner, group) by name,
+ * what Linux shows in /sys/class/net/NAME/{tun_flags,owner,group} and `ip tuntap list` reads.
+ * EINVAL for an interface that is no tun/tap.
+ */
+export const SIOCGIFTUNINFO = 0x8900 + 0xf6;
+export interface TunInfo {
+  /** IFF_TUN or IFF_TAP with the framing flags (IFF_NO_PI, IFF_MULTI_QUEUE ...). */
+  flags: number;
+  persist: boolean;
+  /** -1 when unset. */
+  owner: number;
+  group: number;
+}
 export const SIOCSARP = 0x8955; // Linux value
 export const SIOCDARP = 0x8953; // Linux value
 
@@ -215,6 +229,7 @@ export const IOCTL_NAMES: Readonly<Record<number, string>> = Object.freeze(
         ['SIOCGPROTOSTATS', SIOCGPROTOSTATS],
         ['SIOCSIPFORWARD', SIOCSIPFORWARD],
         ['SIOCGIPFORWARD', SIOCGIPFORWARD],
+        ['SIOCGIFTUNINFO', SIOCGIFTUNINFO],
         ['SIOCSARP', SIOCSARP],
         ['SIOCDARP', SIOCDARP],
         ['SIOCAIFADDR', 8919],
@@ -233,5 +248,9 @@ export interface IntRef {
   value: number;
 }
 
-/** Haiku's SIOCAIFADDR: add an interface by name (tun/N, tap/N, bridge/N spring into being). */
+/**
+ * Haiku's SIOCAIFADDR: add an interface by name (tun/N, tap/N, bridge/N spring into being); with
+ * ifr_addr (and ifr_netmask, ifr_dstaddr or ifr_broadaddr), add that address to an existing
+ * interface, besides those it has (Haiku's ifaliasreq; `ip addr add`). EEXIST if it has it already.
+ */
 export const SIOCAIFADDR = 8919;

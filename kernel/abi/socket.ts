@@ -43,6 +43,8 @@ export const IP_PMTUDISC_DONT = 0;
 export const IP_PMTUDISC_WANT = 1;
 export const IP_PMTUDISC_DO = 2;
 export const IP_PMTUDISC_PROBE = 3;
+/** Set the Don't Fragment bit on what the socket sends (FreeBSD's IP_DONTFRAG, its value; raw and UDP sockets). */
+export const IP_DONTFRAG = 67;
 
 export const MSG_OOB = 0x0001;
 export const MSG_PEEK = 0x0002;
@@ -184,6 +186,7 @@ export const SOCKOPT_NAMES: Readonly<Record<string, string>> = {
   [`${IPPROTO_IP}:${IP_HDRINCL}`]: 'IP_HDRINCL',
   [`${IPPROTO_IP}:${IP_TOS}`]: 'IP_TOS',
   [`${IPPROTO_IP}:${IP_TTL}`]: 'IP_TTL',
+  [`${IPPROTO_IP}:${IP_DONTFRAG}`]: 'IP_DONTFRAG',
 };
 
 /** One row of SIOCGSOCKTABLE, for `netstat`. */

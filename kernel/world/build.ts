@@ -4,8 +4,10 @@
 import * as nodePath from 'node:path';
 import { SysError } from '../abi/errno.js';
 import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY } from '../abi/fcntl.js';
+import { IFF_UP } from '../abi/if.js';
 import { RTF_REJECT } from '../abi/route.js';
 import type { Kernel } from '../kernel.js';
+import * as config from '../net/iface/config.js';
 import { maskFromPrefix } from '../abi/wire/address.js';
 import { insideRoots, readBounded } from './host-files.js';
 import { Segment } from './segment.js';
@@ -49,34 +51,39 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
   for (const h of spec.hosts) {
     const k = world.addHost(h.name);
     const net = k.net;
-    net.forwarding = h.forwarding;
+    // The host is configured as `ifconfig` and `route` would configure it, through the same calls.
+    config.setForwarding(net, h.forwarding);
     h.nics.forEach((n) => {
       const nic = k.nics.add(n.driver, n.mac ?? randomMac(k));
       segments.get(n.segment)!.attach(nic);
       const iface = nic.iface!;
-      if (n.mtu !== null) iface.mtu = n.mtu;
+      if (n.mtu !== null) config.setMtu(iface, n.mtu);
       if (n.address) {
-        const mask = maskFromPrefix(n.address.prefix);
-        net.addAddress(iface, { addr: n.address.addr, mask, broadcast: (n.address.addr | ~mask) >>> 0, peer: null });
+        config.setAddress(net, iface, n.address.addr);
+        config.setNetmask(net, iface, maskFromPrefix(n.address.prefix));
       }
-      if (n.up) net.setUp(iface, true);
+      if (n.up) config.setFlags(net, iface, iface.adminFlags | IFF_UP);
     });
     h.routes.forEach((r, i) => {
       const at = `hosts.${h.name}.routes[${i}]`;
-      const mask = maskFromPrefix(r.prefix);
-      let iface = r.dev ? net.byName(r.dev) : undefined;
+      const iface = r.dev ? net.byName(r.dev) : null;
       if (r.dev && !iface) throw new WorldFileError(`${at}.dev`, `host ${h.name} has no interface ${JSON.stringify(r.dev)}`);
-      if (!iface && r.via !== null) {
-        const via = net.routes.lookup(r.via);
-        if (!via || via.gateway !== null) throw new WorldFileError(`${at}.via`, `gateway is not on a network of host ${h.name}`);
-        iface = via.iface;
-      }
-      if (!iface) iface = net.loop;
       try {
-        net.routes.add({ dest: r.dest, mask, gateway: r.via, iface, flags: (r.reject ? RTF_REJECT : 0) | 0x800, metric: r.metric });
+        // A reject route names no interface: it stays on the host (the loopback).
+        config.addRoute(net, {
+          dest: r.dest,
+          mask: maskFromPrefix(r.prefix),
+          gateway: r.via,
+          iface: iface ?? (r.via === null ? net.loop : null),
+          flags: r.reject ? RTF_REJECT : 0,
+          metric: r.metric,
+          mtu: 0,
+        });
       } catch (e) {
+        if (!(e instanceof SysError)) throw e;
+        if (e.errno === 'ENETUNREACH') throw new WorldFileError(`${at}.via`, `gateway is not on a network of host ${h.name}`);
         // The same route twice once "dev" and "via" are resolved to one interface.
-        if (e instanceof SysError && e.errno === 'EEXIST') throw new WorldFileError(at, `host ${h.name} has this route already`);
+        if (e.errno === 'EEXIST') throw new WorldFileError(at, `host ${h.name} has this route already`);
         throw e;
       }
     });
@@ -102,9 +109,9 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
     segments.set('uplink', seg);
     const nic = k.nics.add('virtio', 0x5254_0012_3457);
     seg.attach(nic);
-    const mask = maskFromPrefix(u.address.prefix);
-    k.net.addAddress(nic.iface!, { addr: u.address.addr, mask, broadcast: (u.address.addr | ~mask) >>> 0, peer: null });
-    k.net.setUp(nic.iface!, true);
+    config.setAddress(k.net, nic.iface!, u.address.addr);
+    config.setNetmask(k.net, nic.iface!, maskFromPrefix(u.address.prefix));
+    config.setFlags(k.net, nic.iface!, IFF_UP);
     uplink = new Uplink(world, seg, k, u.gateway, u.address.addr);
   }
   return { world, spec, segments, uplink };

@@ -3,21 +3,8 @@
 // on the way. Both sides drop them and log it in the same words (reference §4):
 // "Authenticate/Decrypt packet error: packet HMAC authentication failed".
 
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cleanup,
-  emulatedOpenvpn,
-  FlipRelay,
-  freeUdpPorts,
-  HMAC_FAILED,
-  launch,
-  realOpenvpn,
-  runTool,
-  Scratch,
-  tunlabArgv,
-  until,
-  untilStopped,
-} from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, emulatedOpenvpn, FlipRelay, freeUdpPorts, HMAC_FAILED, launch, missingTools, OPENVPN, realOpenvpn, runTool, Scratch, skipUnlessAble, tunlabArgv, until, untilStopped } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -39,6 +26,10 @@ async function mismatched(real: { dir: '0' | '1' }, emulated: { dir: '0' | '1'; 
     expect(side.lines('Authenticate/Decrypt packet error').every((l) => l.endsWith(HMAC_FAILED)), side.name).toBe(true);
   }
 }
+
+
+// The real OpenVPN is the peer: without it there is nothing to test against.
+beforeEach((ctx) => skipUnlessAble(ctx, missingTools(OPENVPN), 'real OpenVPN interop test'));
 
 describe('datagrams that must not be delivered (tunlab <-> real OpenVPN 2.6)', () => {
   it('another key: both sides log the HMAC failure and accept nothing', async () => {

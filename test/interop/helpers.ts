@@ -298,6 +298,34 @@ export class FlipRelay {
 }
 
 /**
+ * Under TUNLAB_REQUIRE_INTEROP=1 (.ci/run sets it) an interop test never skips: a missing tool or
+ * privilege is a failure, so CI cannot pass without the real peers having run.
+ */
+export const INTEROP_REQUIRED = process.env.TUNLAB_REQUIRE_INTEROP === '1';
+
+/** Why the real tools are not all here (naming the Debian package), or null when they are. */
+export function missingTools(...tools: Array<{ command: string; pkg: string }>): string | null {
+  for (const t of tools) {
+    const found = spawnSync('sh', ['-c', `command -v ${t.command}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    if (found.status !== 0) return `${t.command} is not installed (apt install ${t.pkg})`;
+  }
+  return null;
+}
+
+export const OPENVPN = { command: 'openvpn', pkg: 'openvpn' };
+
+/**
+ * Skip the test saying why, when `reason` says it cannot run here; under TUNLAB_REQUIRE_INTEROP=1
+ * fail instead. For a beforeEach or the start of a test.
+ */
+export function skipUnlessAble(ctx: { skip(note?: string): void }, reason: string | null, what: string): void {
+  if (reason === null) return;
+  if (INTEROP_REQUIRED) throw new Error(`${what} cannot run: ${reason}; TUNLAB_REQUIRE_INTEROP=1 says it must`);
+  console.warn(`${what} skipped: ${reason}`);
+  ctx.skip(reason);
+}
+
+/**
  * Create network namespace `ns` with its loopback up. Returns why it cannot be (not root, no
  * `ip netns`): the tests that need it skip saying so; null once it exists.
  */

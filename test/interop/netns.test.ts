@@ -11,7 +11,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, emulatedOpenvpn, launch, makeNetns, realOpenvpn, replyFrom, runTool, Scratch, tunlabArgv, waitFile } from './helpers.js';
+import { cleanup, emulatedOpenvpn, launch, makeNetns, missingTools, OPENVPN, realOpenvpn, replyFrom, runTool, Scratch, skipUnlessAble, tunlabArgv, waitFile } from './helpers.js';
 
 const NS = `tunlab-it-${process.pid}-${randomBytes(3).toString('hex')}`;
 // The namespace is fresh, so fixed ports cannot clash with anything.
@@ -24,7 +24,7 @@ let skipReason: string | null = null;
 let created = false;
 
 beforeAll(() => {
-  skipReason = makeNetns(NS);
+  skipReason = missingTools(OPENVPN, { command: 'ping', pkg: 'iputils-ping' }) ?? makeNetns(NS);
   created = skipReason === null;
 });
 
@@ -38,10 +38,7 @@ afterAll(async () => {
 
 describe('a real OpenVPN with a real tun in a network namespace <-> tunlab', () => {
   it('Linux ping gets replies from tunlab\'s stack, and tunlab\'s ping from the Linux kernel', async (ctx) => {
-    if (skipReason) {
-      console.warn(`interop netns test skipped: ${skipReason}`);
-      ctx.skip(skipReason);
-    }
+    skipUnlessAble(ctx, skipReason, 'interop netns test');
     const share = new Scratch();
     const real = launch('real openvpn (netns)', realOpenvpn({ lport: REAL_PORT, rport: FWD_PORT, dir: '1', tun: [LINUX, HAIKU] }), { netns: NS });
     const script = [

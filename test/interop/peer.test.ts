@@ -4,12 +4,16 @@
 // Initiated" and "Initialization Sequence Completed", which are printed only once an authenticated
 // datagram has arrived from the peer (reference §6), on both sides.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, emulatedOpenvpn, freeUdpPorts, HMAC_FAILED, launch, realOpenvpn, Scratch, tunlabArgv, untilStopped } from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, emulatedOpenvpn, freeUdpPorts, HMAC_FAILED, launch, missingTools, OPENVPN, realOpenvpn, Scratch, skipUnlessAble, tunlabArgv, untilStopped } from './helpers.js';
 
 afterEach(cleanup);
 
 const REJECTED = 'Incoming packet rejected';
+
+
+// The real OpenVPN is the peer: without it there is nothing to test against.
+beforeEach((ctx) => skipUnlessAble(ctx, missingTools(OPENVPN), 'real OpenVPN interop test'));
 
 describe('tunlab openvpn <-> real OpenVPN 2.6 (--dev null, loopback UDP)', () => {
   it('both log "Peer Connection Initiated" and exchange authenticated pings; tunlab ends cleanly', async () => {

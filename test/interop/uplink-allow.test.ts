@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, launch, makeNetns, runTool } from './helpers.js';
+import { cleanup, launch, makeNetns, runTool, skipUnlessAble } from './helpers.js';
 import { ensureBuilt, TUNLAB_COMMAND } from '../helpers/command.js';
 
 const NS = `tunlab-ul-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -61,10 +61,7 @@ s.bind(${PORT}, '${PEER}', () => console.log('listening'));
 
 describe('the uplink to an allowed address outside the loopback', () => {
   it('binds the address the route needs, not 0.0.0.0, and hears only the peer it sent to', async (ctx) => {
-    if (skipReason) {
-      console.warn(`interop uplink-allow test skipped: ${skipReason}`);
-      ctx.skip(skipReason);
-    }
+    skipUnlessAble(ctx, skipReason, 'interop uplink-allow test');
     const server = launch('udp peer (netns)', [process.execPath, '-e', SERVER], { netns: NS });
     await server.waitFor('listening');
     const script = `route add /dev/net/virtio/0 192.0.2.0 netmask 255.255.255.0 gw 10.0.2.2 && udpclient -w 3 ${PEER} ${PORT} hi`;

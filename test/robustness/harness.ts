@@ -137,6 +137,11 @@ export function exitCode(status: number): number {
 
 /** What a user must never see: a JavaScript stack frame or an exception's name. */
 export const JS_LEAK = /^ {4}at |\b(TypeError|RangeError|ReferenceError|SyntaxError|Error):|\[object Object\]|\bundefined\b|\bNaN\b/m;
+/**
+ * The same, for a program whose real counterpart starts its own messages with "Error: " (iproute2's
+ * ip prints the kernel's extended acks so): a bare "Error:" there is its wording, not a leak.
+ */
+export const JS_LEAK_BUT_ERROR = /^ {4}at |\b(TypeError|RangeError|ReferenceError|SyntaxError):|^Error: [A-Z][a-z]+Error\b|\[object Object\]|\bundefined\b|\bNaN\b/m;
 
 let gcFn: (() => void) | null | undefined;
 /** A full garbage collection (node's --expose-gc turned on at run time), or null where unavailable. */

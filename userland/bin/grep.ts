@@ -1,14 +1,13 @@
 // grep: print lines that match patterns, as GNU grep: basic regular expressions by default, -E
-// extended, -F fixed strings; -i -v -c -n -l -q -w -x -h -H -s -m; "file:" prefixes when
-// several files are searched. Status 0 when a line was selected, 1 when none, 2 on an error.
+// extended, -F fixed strings; -i -v -c -n -l -q -w -x -h -H -s -m -o; -A/-B/-C context with "--"
+// between groups; "file:" prefixes when several files are searched (-H/-h: the last one wins). Status 0 when a line was selected, 1 when none, 2 on an error.
 
 import { defineProgram } from '../../kernel/abi/program.js';
-import type { Sys } from '../../kernel/abi/syscalls.js';
-import { command, parse } from '../lib/cli.js';
+import { command, InvalidArgumentError, parse } from '../lib/cli.js';
 import { errText, quotef, usageError, warn } from '../lib/errors.js';
 import { closeInput, openInput } from '../lib/fileio.js';
 import { guarded, out } from '../lib/guard.js';
-import { readChunk, ReadError } from '../lib/readers.js';
+import { ReadError, textLines as lines } from '../lib/readers.js';
 import { escapeFixed, posixToJs, RegexError } from '../lib/regex.js';
 
 interface Options {
@@ -30,24 +29,15 @@ interface Options {
   /** false with -h (--no-filename). */
   filename: boolean;
   maxCount?: string;
+  onlyMatching?: boolean;
+  afterContext?: number;
+  beforeContext?: number;
+  context?: number;
 }
 
-/** Lines of an fd, decoded as UTF-8, handed over as they complete. */
-async function* lines(sys: Sys, fd: number): AsyncGenerator<string> {
-  const dec = new TextDecoder();
-  let buf = '';
-  for (;;) {
-    const chunk = await readChunk(sys, fd);
-    if (chunk.length === 0) break;
-    buf += dec.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      yield buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-    }
-  }
-  buf += dec.decode();
-  if (buf.length > 0) yield buf;
+function contextArg(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${v}: invalid context length argument`);
+  return Math.min(Number(v), Number.MAX_SAFE_INTEGER);
 }
 
 export default defineProgram({
@@ -69,11 +59,19 @@ export default defineProgram({
       .option('-n, --line-number', 'print line number with output lines')
       .option('-H, --with-filename', 'print file name with output lines')
       .option('-h, --no-filename', 'suppress the file name prefix on output')
+      .option('-o, --only-matching', 'show only nonempty parts of lines that match')
+      .option('-A, --after-context <num>', 'print NUM lines of trailing context', contextArg)
+      .option('-B, --before-context <num>', 'print NUM lines of leading context', contextArg)
+      .option('-C, --context <num>', 'print NUM lines of output context', contextArg)
       .option('-q, --quiet', 'suppress all normal output')
       .option('-s, --no-messages', 'suppress error messages')
       .helpOption('--help', 'show this help')
       .argument('[patterns]')
       .argument('[file...]');
+    // -H and -h: the last one given wins.
+    let filenameChoice: boolean | undefined;
+    cmd.on('option:with-filename', () => (filenameChoice = true));
+    cmd.on('option:no-filename', () => (filenameChoice = false));
     const r = await parse<Options>(sys, cmd, argv);
     if ('status' in r) return r.status;
     const o = r.opts;
@@ -103,9 +101,16 @@ export default defineProgram({
       return 2;
     }
     const files = args.length > 0 ? args : ['-'];
-    const prefixNames = (o.withFilename || files.length > 1) && o.filename;
+    const prefixNames = (filenameChoice ?? files.length > 1) as boolean;
+    const after = o.afterContext ?? o.context ?? 0;
+    const before = o.beforeContext ?? o.context ?? 0;
+    const withContext = after > 0 || before > 0;
+    const global = re.flags.includes('i') ? 'gi' : 'g';
+    const every = new RegExp(re.source, global);
     let selectedAny = false;
     let error = false;
+    // Whether anything went out yet (for the "--" between groups, also across files).
+    let anyOutput = false;
     for (const file of files) {
       const name = file === '-' ? '(standard input)' : file;
       let fd: number;
@@ -118,17 +123,48 @@ export default defineProgram({
       }
       let count = 0;
       let lineNo = 0;
+      // -1: a file's first group is always apart from what another file showed.
+      let lastShown = -1;
+      let afterLeft = 0;
+      const pending: Array<[number, string]> = [];
+      /** A selected line (sep ':') or a context line ('-'); with -o, context lines only count as shown. */
+      const show = async (n: number, line: string, sep: ':' | '-') => {
+        if (withContext && anyOutput && n !== lastShown + 1) await out(sys, '--\n');
+        lastShown = n;
+        anyOutput = true;
+        const prefix = `${prefixNames ? `${name}${sep}` : ''}${o.lineNumber ? `${n}${sep}` : ''}`;
+        if (!o.onlyMatching) await out(sys, `${prefix}${line}\n`);
+        else if (sep === ':' && !o.invertMatch) {
+          for (const m of line.matchAll(every)) if (m[0] !== '') await out(sys, `${prefix}${m[0]}\n`);
+        }
+      };
       try {
         for await (const line of lines(sys, fd)) {
-          if (count >= maxCount) break;
           lineNo++;
-          if (re.test(line) === !!o.invertMatch) continue;
+          if (count >= maxCount) {
+            // GNU grep still prints the trailing context of the last selected line.
+            if (afterLeft-- <= 0 || o.count || o.filesWithMatches) break;
+            await show(lineNo, line, '-');
+            continue;
+          }
+          if (re.test(line) === !!o.invertMatch) {
+            if (afterLeft > 0) {
+              afterLeft--;
+              await show(lineNo, line, '-');
+            } else if (before > 0) {
+              pending.push([lineNo, line]);
+              if (pending.length > before) pending.shift();
+            }
+            continue;
+          }
           count++;
           selectedAny = true;
           if (o.quiet) return 0;
           if (o.filesWithMatches) break;
           if (o.count) continue;
-          await out(sys, `${prefixNames ? `${name}:` : ''}${o.lineNumber ? `${lineNo}:` : ''}${line}\n`);
+          for (const [n, l] of pending.splice(0)) await show(n, l, '-');
+          await show(lineNo, line, ':');
+          afterLeft = after;
         }
       } catch (e) {
         if (!(e instanceof ReadError)) throw e;

@@ -1,5 +1,7 @@
 // ping: ICMP echo requests through a raw socket, replies and errors printed the way Haiku's ping
-// (FreeBSD's, since 2024) prints them, statistics at the end or on ^C.
+// (FreeBSD's, since 2024) prints them, statistics at the end or on ^C. -S binds the socket to a
+// source address; -D sets the Don't Fragment bit (FreeBSD's meaning, through IP_DONTFRAG; Linux's
+// ping -D means timestamps instead).
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import { defineProgram } from '../../kernel/abi/program.js';
@@ -12,7 +14,7 @@ import {
 } from '../../kernel/abi/wire/index.js';
 import { POLLIN } from '../../kernel/abi/poll.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
-import { AF_INET, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
+import { AF_INET, IP_DONTFRAG, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../kernel/abi/syscalls.js';
 import { command, intArg, numberArg, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
@@ -28,6 +30,8 @@ interface Options {
   ttl?: number;
   waittime?: number;
   quiet?: boolean;
+  source?: string;
+  dontFragment?: boolean;
 }
 
 const UNREACH_TEXT: Record<number, string> = {
@@ -77,6 +81,8 @@ export default defineProgram({
       .option('-m <ttl>', 'IP time to live (FreeBSD spelling)', intArg('ttl', 1, 255))
       .option('-W, --waittime <ms>', 'milliseconds to wait for the last reply (default 10000)', intArg('waittime', 1, 3_600_000))
       .option('-q, --quiet', 'print only the summary')
+      .option('-S, --source <src_addr>', 'use this address as the source of outgoing packets (binds the socket to it)')
+      .option('-D, --dont-fragment', "set the Don't Fragment bit (FreeBSD's -D; not Linux's timestamps)")
       .argument('<host>', 'name or address to ping');
     const r = await parse<Options & { m?: number }>(sys, cmd, argv);
     if ('status' in r) return r.status;
@@ -87,7 +93,15 @@ export default defineProgram({
       await eprint(sys, `ping: cannot resolve ${host}: Unknown host\n`);
       return EX_NOHOST;
     }
-    return new Pinger(sys, host, dst, { ...opts, ttl: opts.ttl ?? opts.m }).run();
+    let src: number | null = null;
+    if (opts.source !== undefined) {
+      src = await resolveHost(sys, opts.source);
+      if (src === null) {
+        await eprint(sys, `ping: cannot resolve ${opts.source}: Unknown host\n`);
+        return EX_NOHOST;
+      }
+    }
+    return new Pinger(sys, host, dst, src, { ...opts, ttl: opts.ttl ?? opts.m }).run();
   },
 });
 
@@ -108,6 +122,7 @@ class Pinger {
     private readonly sys: Sys,
     private readonly host: string,
     private readonly dst: number,
+    private readonly src: number | null,
     private readonly opts: Options,
   ) {
     this.ident = sys.getpid() & 0xffff;
@@ -122,13 +137,24 @@ class Pinger {
       return 2;
     }
     if (this.opts.ttl !== undefined) await sys.setsockopt(this.fd, IPPROTO_IP, IP_TTL, this.opts.ttl);
+    if (this.opts.dontFragment) await sys.setsockopt(this.fd, IPPROTO_IP, IP_DONTFRAG, 1);
+    if (this.src !== null) {
+      try {
+        await sys.bind(this.fd, sockaddrIn(formatIpv4(this.src)));
+      } catch (e) {
+        if (!isSysError(e)) throw e;
+        await eprint(sys, `ping: bind: ${e.message}\n`);
+        return 1;
+      }
+    }
     const stop = () => {
       this.interrupted = true;
     };
     await sys.sigaction(SIGINT, stop);
     await sys.sigaction(SIGTERM, stop);
     const addr = formatIpv4(this.dst);
-    await print(sys, `PING ${this.host} (${addr}): ${this.opts.size} data bytes\n`);
+    const from = this.src !== null ? ` from ${formatIpv4(this.src)}` : '';
+    await print(sys, `PING ${this.host} (${addr})${from}: ${this.opts.size} data bytes\n`);
     const intervalNs = Math.round((this.opts.interval ?? 1) * 1e9);
     const count = this.opts.count ?? Infinity;
     let nextSend = await this.now();

@@ -18,14 +18,14 @@ const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
 const enc = new TextEncoder();
 
-interface Spec {
+export interface Spec {
   flags: string;
   width?: number;
   precision?: number;
   conv: string;
 }
 
-function pad(s: string, spec: Spec, numeric: boolean): string {
+export function pad(s: string, spec: Spec, numeric: boolean): string {
   const w = spec.width ?? 0;
   if (s.length >= w) return s;
   if (spec.flags.includes('-')) return s.padEnd(w);
@@ -70,7 +70,7 @@ export function formatFloat(v: number, spec: Spec): string {
   return pad(signed(body, neg && !Number.isNaN(v), spec.flags), spec, Number.isFinite(a));
 }
 
-function formatInt(n: bigint, spec: Spec): string {
+export function formatInt(n: bigint, spec: Spec): string {
   const conv = spec.conv;
   let body: string;
   let neg = false;

@@ -43,3 +43,32 @@ export function lineEnds(data: Uint8Array): number[] {
   for (let i = 0; i < data.length; i++) if (data[i] === 0x0a) ends.push(i + 1);
   return ends;
 }
+
+/** Lines of an fd, decoded as UTF-8, without their newlines, handed over as they complete. */
+export async function* textLines(sys: Sys, fd: number): AsyncGenerator<string> {
+  const dec = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const chunk = await readChunk(sys, fd);
+    if (chunk.length === 0) break;
+    buf += dec.decode(chunk, { stream: true });
+    let start = 0;
+    let nl: number;
+    while ((nl = buf.indexOf('\n', start)) >= 0) {
+      yield buf.slice(start, nl);
+      start = nl + 1;
+    }
+    buf = buf.slice(start);
+  }
+  buf += dec.decode();
+  if (buf.length > 0) yield buf;
+}
+
+/** The whole of an fd as text, split into lines; `final` tells whether the last one ended in a newline. */
+export async function readLines(sys: Sys, fd: number): Promise<{ lines: string[]; final: boolean }> {
+  const text = new TextDecoder().decode(await readWhole(sys, fd));
+  if (text === '') return { lines: [], final: true };
+  const final = text.endsWith('\n');
+  const lines = (final ? text.slice(0, -1) : text).split('\n');
+  return { lines, final };
+}

@@ -11,6 +11,7 @@ export interface NameDb {
   group(gid: number): string | undefined;
   uidOf(name: string): number | undefined;
   gidOfUser(uid: number): number | undefined;
+  gidOf(name: string): number | undefined;
 }
 
 async function readTable(sys: Sys, path: string): Promise<string[][]> {
@@ -53,9 +54,11 @@ export async function loadNames(sys: Sys): Promise<NameDb> {
     }
   }
   const groups = new Map<number, string>();
+  const groupByName = new Map<string, number>();
   for (const f of await readTable(sys, '/etc/group')) {
     const gid = Number(f[2]);
     if (f[0] && Number.isInteger(gid) && !groups.has(gid)) groups.set(gid, f[0]);
+    if (f[0] && Number.isInteger(gid) && !groupByName.has(f[0])) groupByName.set(f[0], gid);
   }
   const havePasswd = users.size > 0;
   const haveGroup = groups.size > 0;
@@ -64,5 +67,6 @@ export async function loadNames(sys: Sys): Promise<NameDb> {
     group: (gid) => (haveGroup ? groups.get(gid) : DEFAULT_GROUPS.get(gid)),
     uidOf: (name) => (havePasswd ? byName.get(name) : name === 'user' ? 0 : undefined),
     gidOfUser: (uid) => (havePasswd ? userGid.get(uid) : uid === 0 ? 0 : undefined),
+    gidOf: (name) => (haveGroup ? groupByName.get(name) : name === 'root' ? 0 : undefined),
   };
 }

@@ -13,7 +13,7 @@ import {
   IFT_ETHER,
   IFT_TUNNEL,
 } from '../../abi/if.js';
-import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_PERSIST, IFF_TAP, IFF_TUN, IFF_TYPE_MASK, IFF_VNET_HDR, TUN_FEATURES } from '../../abi/ioctl.js';
+import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_PERSIST, IFF_TAP, IFF_TUN, IFF_TYPE_MASK, IFF_VNET_HDR, TUN_FEATURES, type TunInfo } from '../../abi/ioctl.js';
 import { B_SELECT_WRITE } from '../../abi/select.js';
 import type { LinkKind, NetDevice, NetInterface } from '../../net/iface/interface.js';
 import type { PacketQueue } from '../../net/iface/packet-queue.js';
@@ -59,6 +59,10 @@ export class TunDevice implements NetDevice {
   /** Queues of a multi-queue device taken out of service by TUNSETQUEUE(IFF_DETACH_QUEUE). */
   readonly detachedQueues = new Set<TunQueue>();
   private nextFlow = 0;
+  tunInfo(): TunInfo {
+    return { flags: (this.kind === 'tun' ? IFF_TUN : IFF_TAP) | (this.flags & ~(IFF_TUN | IFF_TAP)), persist: this.persist, owner: this.owner, group: this.group };
+  }
+
   /** TUNSETTXFILTER on a TAP: only frames for these MACs (and multicast, if asked) reach the fd. */
   txFilter: { allMulti: boolean; addrs: Set<number> } | null = null;
 

@@ -12,6 +12,7 @@ import {
   type IfStats,
 } from '../../abi/if.js';
 
+import type { TunInfo } from '../../abi/ioctl.js';
 export type LinkKind = 'ether' | 'ip' | 'loop';
 
 /** The driver side of an interface. */
@@ -40,6 +41,8 @@ export interface NetDevice {
   detach?(iface: NetInterface): void;
   /** Interfaces a device may decline to lose (a NIC belongs to its segment). */
   readonly deletable?: boolean;
+  /** A tun/tap device's state, for SIOCGIFTUNINFO. */
+  tunInfo?(): TunInfo;
 }
 
 export interface IfAddress {

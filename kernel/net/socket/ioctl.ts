@@ -7,11 +7,8 @@ import {
   ARPHRD_ETHER,
   ARPHRD_LOOPBACK,
   ARPHRD_NONE,
-  IFF_ALLMULTI,
   IFF_BROADCAST,
   IFF_POINTOPOINT,
-  IFF_PROMISC,
-  IFF_UP,
   IF_NAMESIZE,
   type IfAddrInfo,
   type Ifconf,
@@ -19,13 +16,14 @@ import {
   type IfStats,
 } from '../../abi/if.js';
 import * as io from '../../abi/ioctl.js';
-import { RTF_HOST, RTF_REJECT, type ArpEntry, type Rtentry } from '../../abi/route.js';
+import { RTF_HOST, type ArpEntry, type Rtentry } from '../../abi/route.js';
 import { type ProtoStats, sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
-import { formatIpv4, formatMac, isMulticastMac } from '../../abi/wire/address.js';
+import { formatIpv4, formatMac } from '../../abi/wire/address.js';
 import type { NetInterface } from '../iface/interface.js';
 import { routeFor } from '../iface/ipv4.js';
-import { defaultMask, type NetStack } from '../iface/stack.js';
+import * as config from '../iface/config.js';
+import type { NetStack } from '../iface/stack.js';
 import { addrOf } from './sockaddr.js';
 import type { Socket } from './socket.js';
 
@@ -98,10 +96,18 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
     case io.SIOCAIFADDR: {
       const r = ifreqOf(arg);
       root(ctx);
-      if (stack.byName(r.ifr_name)) throw new SysError('EEXIST');
-      const f = stack.factories.find((x) => x.matches(r.ifr_name));
-      if (!f) throw new SysError('ENODEV');
-      r.ifr_ifindex = f.create(r.ifr_name).index;
+      const existing = stack.byName(r.ifr_name);
+      if (existing && r.ifr_addr !== undefined) {
+        // Haiku's ifaliasreq: one more address on an interface that exists.
+        config.addAlias(stack, existing, {
+          addr: addrOf(r.ifr_addr),
+          mask: r.ifr_netmask !== undefined ? addrOf(r.ifr_netmask) : null,
+          peer: r.ifr_dstaddr !== undefined ? addrOf(r.ifr_dstaddr) : null,
+          broadcast: r.ifr_broadaddr !== undefined ? addrOf(r.ifr_broadaddr) : null,
+        });
+        return 0;
+      }
+      r.ifr_ifindex = config.createInterface(stack, r.ifr_name).index;
       return 0;
     }
     case io.SIOCBRADDBR:
@@ -210,7 +216,7 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
       return 0;
     case io.SIOCSIPFORWARD:
       root(ctx);
-      stack.forwarding = obj<io.IntRef>(arg).value !== 0;
+      config.setForwarding(stack, obj<io.IntRef>(arg).value !== 0);
       return 0;
   }
   return interfaceIoctl(stack, ctx, op, arg);
@@ -226,39 +232,26 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
     case io.SIOCGIFFLAGS:
       r.ifr_flags = iface.flags;
       return 0;
-    case io.SIOCSIFFLAGS: {
+    case io.SIOCSIFFLAGS:
       root(ctx);
-      const f = Number(r.ifr_flags ?? 0);
-      const keep = iface.adminFlags & ~(IFF_PROMISC | IFF_ALLMULTI);
-      iface.adminFlags = keep | (f & (IFF_PROMISC | IFF_ALLMULTI));
-      stack.setUp(iface, (f & IFF_UP) !== 0);
+      config.setFlags(stack, iface, Number(r.ifr_flags ?? 0));
       return 0;
-    }
     case io.SIOCGIFADDR:
       if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
       r.ifr_addr = sa(iface.primary.addr);
       return 0;
-    case io.SIOCSIFADDR: {
+    case io.SIOCSIFADDR:
       root(ctx);
-      const a = addrOf(r.ifr_addr);
-      // As Linux's devinet does: a new address gets the classful mask (all ones on a point-to-point
-      // link); ifconfig sets the real netmask right after.
-      const ptp = (iface.flags & IFF_POINTOPOINT) !== 0;
-      stack.replacePrimary(iface, { addr: a, mask: ptp ? 0xffff_ffff : defaultMask(a) });
+      config.setAddress(stack, iface, addrOf(r.ifr_addr));
       return 0;
-    }
     case io.SIOCGIFNETMASK:
       if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
       r.ifr_netmask = sa(iface.primary.mask);
       return 0;
-    case io.SIOCSIFNETMASK: {
+    case io.SIOCSIFNETMASK:
       root(ctx);
-      const m = addrOf(r.ifr_netmask);
-      if (!isContiguous(m)) throw new SysError('EINVAL');
-      if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
-      stack.replacePrimary(iface, { mask: m });
+      config.setNetmask(stack, iface, addrOf(r.ifr_netmask));
       return 0;
-    }
     case io.SIOCGIFDSTADDR:
       if (!iface.primary || iface.primary.peer === null) throw new SysError('EADDRNOTAVAIL');
       r.ifr_dstaddr = sa(iface.primary.peer);
@@ -266,9 +259,7 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
     case io.SIOCSIFDSTADDR: {
       root(ctx);
       if (!(iface.flags & IFF_POINTOPOINT)) throw new SysError('EINVAL');
-      const p = addrOf(r.ifr_dstaddr);
-      if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
-      stack.replacePrimary(iface, { peer: p });
+      config.setPeer(stack, iface, addrOf(r.ifr_dstaddr));
       return 0;
     }
     case io.SIOCGIFBRDADDR:
@@ -278,25 +269,13 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
     case io.SIOCSIFBRDADDR: {
       root(ctx);
       if (!(iface.flags & IFF_BROADCAST)) throw new SysError('EINVAL');
-      if (!iface.primary) throw new SysError('EADDRNOTAVAIL');
-      iface.primary.broadcast = addrOf(r.ifr_broadaddr);
+      config.setBroadcast(iface, addrOf(r.ifr_broadaddr));
       return 0;
     }
     case io.SIOCDIFADDR: {
       root(ctx);
-      if (r.ifr_addr === undefined) {
-        // Haiku's `ifconfig --delete IF`: with no address, the interface itself goes.
-        if (iface === stack.loop) throw new SysError('EBUSY');
-        stack.removeInterface(iface);
-        return 0;
-      }
-      const a = addrOf(r.ifr_addr);
-      if (!stack.removeAddress(iface, a)) throw new SysError('EADDRNOTAVAIL');
-      // The last address takes every route through the interface with it: Haiku binds each route to
-      // an interface address (SIOCADDRT takes the first) and invalidate_routes() drops them together;
-      // Linux's fib_disable_ip() does the same when a device loses its last address. Left behind, a
-      // gateway route would send packets from 0.0.0.0 instead of failing with ENETUNREACH.
-      if (iface.addresses.length === 0) stack.routes.removeInterface(iface);
+      if (r.ifr_addr === undefined) config.deleteInterface(stack, iface);
+      else config.deleteAddress(stack, iface, addrOf(r.ifr_addr));
       return 0;
     }
     case io.SIOCGIFADDRS: {
@@ -312,20 +291,16 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
     case io.SIOCGIFMTU:
       r.ifr_mtu = iface.mtu;
       return 0;
-    case io.SIOCSIFMTU: {
+    case io.SIOCSIFMTU:
       root(ctx);
-      const mtu = Number(r.ifr_mtu);
-      if (!Number.isInteger(mtu) || mtu < iface.device.minMtu || mtu > iface.device.maxMtu) throw new SysError('EINVAL');
-      iface.mtu = mtu;
+      config.setMtu(iface, Number(r.ifr_mtu));
       return 0;
-    }
     case io.SIOCGIFMETRIC:
       r.ifr_metric = iface.metric;
       return 0;
     case io.SIOCSIFMETRIC:
       root(ctx);
-      if (!Number.isInteger(r.ifr_metric)) throw new SysError('EINVAL');
-      iface.metric = r.ifr_metric!;
+      config.setMetric(iface, Number(r.ifr_metric));
       return 0;
     case io.SIOCGIFHWADDR:
       r.ifr_hwaddr = hwaddrOf(iface);
@@ -336,26 +311,25 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
       const hw = r.ifr_hwaddr;
       if (!hw || !(hw.sa_data instanceof Uint8Array) || hw.sa_data.length < 6) throw new SysError('EFAULT');
       if (hw.sa_family !== ARPHRD_ETHER) throw new SysError('EINVAL');
-      const mac = [...hw.sa_data.subarray(0, 6)].reduce((n, b) => n * 256 + b, 0);
-      if (isMulticastMac(mac) || mac === 0) throw new SysError('EADDRNOTAVAIL');
-      iface.device.mac = mac;
+      config.setHardwareAddress(iface, [...hw.sa_data.subarray(0, 6)].reduce((n, b) => n * 256 + b, 0));
       return 0;
     }
     case io.SIOCGIFTXQLEN:
       r.ifr_qlen = iface.txQueueLen;
       return 0;
-    case io.SIOCSIFTXQLEN: {
+    case io.SIOCSIFTXQLEN:
       root(ctx);
-      const q = Number(r.ifr_qlen);
-      if (!Number.isInteger(q) || q < 0) throw new SysError('EINVAL');
-      iface.txQueueLen = q;
+      config.setTxQueueLen(iface, Number(r.ifr_qlen));
       return 0;
-    }
     case io.SIOCGIFSTATS:
       (r as Ifreq & { ifr_stats?: IfStats }).ifr_stats = iface.counters.toStats();
       return 0;
     case io.SIOCGIFTYPE:
       r.ifr_type = iface.device.ifType;
+      return 0;
+    case io.SIOCGIFTUNINFO:
+      if (!iface.device.tunInfo) throw new SysError('EINVAL');
+      (r as Ifreq & { ifr_tun?: io.TunInfo }).ifr_tun = iface.device.tunInfo();
       return 0;
     case io.SIOCGIFMEDIA:
       if (!iface.device.media) throw new SysError('EINVAL');
@@ -366,43 +340,15 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
   }
 }
 
-function isContiguous(m: number): boolean {
-  const inv = ~m >>> 0;
-  return (inv & (inv + 1)) === 0;
-}
-
 function routeIoctl(stack: NetStack, ctx: IoContext, op: number, rt: Rtentry): number {
   root(ctx);
   const dest = addrOf(rt.rt_dst);
   const mask = rt.rt_flags & RTF_HOST ? 0xffff_ffff : addrOf(rt.rt_genmask);
-  if (!isContiguous(mask)) throw new SysError('EINVAL');
+  if (!config.isContiguous(mask)) throw new SysError('EINVAL');
   const gateway = rt.rt_gateway ? addrOf(rt.rt_gateway) : null;
-  let iface = rt.rt_dev ? stack.byName(rt.rt_dev) : undefined;
+  const iface = rt.rt_dev ? stack.byName(rt.rt_dev) : null;
   if (rt.rt_dev && !iface) throw new SysError('ENODEV');
-  if (op === io.SIOCDELRT) {
-    stack.routes.delete({ dest, mask, ...(gateway !== null ? { gateway } : {}), ...(iface ? { iface } : {}) });
-    return 0;
-  }
-  if (gateway !== null) {
-    // The gateway must be a neighbour: reachable without another gateway.
-    const via = stack.routes.lookup(gateway);
-    const onLink = iface ? iface.addresses.some((a) => ((a.addr ^ gateway) & a.mask) === 0 || a.peer === gateway) : false;
-    if (!iface) {
-      if (!via || via.gateway !== null) throw new SysError('ENETUNREACH');
-      iface = via.iface;
-    } else if (!onLink && (!via || via.iface !== iface || via.gateway !== null)) {
-      throw new SysError('ENETUNREACH');
-    }
-  }
-  if (!iface) throw new SysError('ENODEV');
-  stack.routes.add({
-    dest,
-    mask,
-    gateway,
-    iface,
-    flags: rt.rt_flags & (RTF_REJECT | RTF_HOST) | 0x800,
-    metric: rt.rt_metric ?? 0,
-    mtu: rt.rt_mtu ?? 0,
-  });
+  if (op === io.SIOCDELRT) config.deleteRoute(stack, { dest, mask, gateway, iface: iface ?? null });
+  else config.addRoute(stack, { dest, mask, gateway, iface: iface ?? null, flags: rt.rt_flags, metric: rt.rt_metric ?? 0, mtu: rt.rt_mtu ?? 0 });
   return 0;
 }

@@ -41,6 +41,7 @@ export class RawSocket extends Socket {
       ttl: this.ttl,
       tos: this.tos,
       broadcast: this.broadcast,
+      dontFragment: this.dontFrag,
     });
     if (err) throw new SysError(err);
     if (this.protocol === IPPROTO_ICMP && data.length > 0) icmpOutCount(this.stack, data[0]!);

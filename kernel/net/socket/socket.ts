@@ -4,6 +4,7 @@
 
 import { ERRNO, type ErrnoName, SysError } from '../../abi/errno.js';
 import {
+  IP_DONTFRAG,
   IP_TOS,
   IP_TTL,
   IPPROTO_IP,
@@ -63,6 +64,8 @@ export abstract class Socket extends OpenFile {
   sndbuf = DEFAULT_RCVBUF;
   ttl = 64;
   tos = 0;
+  /** IP_DONTFRAG: DF on every datagram sent, which then fails with EMSGSIZE past the MTU. */
+  dontFrag = false;
   broadcast = false;
   reuseAddr = false;
   /** Pending asynchronous error (so_error): reported once by the next send or receive. */
@@ -154,6 +157,9 @@ export abstract class Socket extends OpenFile {
         case IP_TOS:
           this.tos = v & 0xff;
           return;
+        case IP_DONTFRAG:
+          this.dontFrag = v !== 0;
+          return;
         default:
           throw new SysError('ENOPROTOOPT');
       }
@@ -187,6 +193,7 @@ export abstract class Socket extends OpenFile {
     if (level === IPPROTO_IP) {
       if (name === IP_TTL) return this.ttl;
       if (name === IP_TOS) return this.tos;
+      if (name === IP_DONTFRAG) return this.dontFrag ? 1 : 0;
     }
     throw new SysError('ENOPROTOOPT');
   }

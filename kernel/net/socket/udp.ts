@@ -79,7 +79,7 @@ export class UdpSocket extends Socket implements UdpEndpoint {
     } else if (!this.connected) throw new SysError('EDESTADDRREQ');
     if (data.length > UDP_MAX_PAYLOAD) throw new SysError('EMSGSIZE');
     this.autobind();
-    this.udp.send(this, dst, dport, data, { ttl: this.ttl, tos: this.tos, broadcast: this.broadcast });
+    this.udp.send(this, dst, dport, data, { ttl: this.ttl, tos: this.tos, broadcast: this.broadcast, dontFragment: this.dontFrag });
     return data.length;
   }
 

@@ -50,3 +50,27 @@ describe('ping through the real packet path', () => {
     expect(world.mustHost('r').net.ip.ForwDatagrams).toBe(2);
   });
 });
+
+describe('ping -S and -D (FreeBSD)', () => {
+  it('-S binds to a source address and says so; an address not of this host is refused', async () => {
+    const { world } = routedWorld([ping]);
+    const r = await run(world, 'a', ['ping', '-c', '1', '-S', '192.168.1.10', '10.0.0.2']);
+    expect(r.out.split('\n').slice(0, 2)).toEqual(['PING 10.0.0.2 (10.0.0.2) from 192.168.1.10: 56 data bytes', '64 bytes from 10.0.0.2: icmp_seq=0 ttl=63 time=22.000 ms']);
+    const bad = await run(world, 'a', ['ping', '-c', '1', '-S', '10.9.9.9', '10.0.0.2']);
+    expect([bad.out, bad.status >> 8]).toEqual(["ping: bind: Can't assign requested address\n", 1]);
+    const unknown = await run(world, 'a', ['ping', '-c', '1', '-S', 'nosuchhost', '10.0.0.2']);
+    expect([unknown.out, unknown.status >> 8]).toEqual(['ping: cannot resolve nosuchhost: Unknown host\n', 68]);
+  });
+
+  it('-D sets DF: too big for the first link is EMSGSIZE, too big for a later one brings "frag needed"', async () => {
+    const { world } = routedWorld([ping]);
+    const big = await run(world, 'a', ['ping', '-c', '1', '-D', '-W', '100', '-s', '2000', '192.168.1.1']);
+    expect(big.out).toContain('ping: sendto: Message too long\n');
+    world.mustHost('r').net.byName('/dev/net/ipro1000/1')!.mtu = 1000;
+    const r = await run(world, 'a', ['ping', '-c', '1', '-D', '-W', '100', '-s', '1200', '10.0.0.2']);
+    expect(r.out).toMatch(/^PING 10\.0\.0\.2 \(10\.0\.0\.2\): 1200 data bytes\n36 bytes from 192\.168\.1\.1: frag needed and DF set \(MTU 1000\)\n/);
+    // Without -D the router fragments and the reply comes back.
+    const ok = await run(world, 'a', ['ping', '-c', '1', '-s', '1200', '10.0.0.2']);
+    expect(ok.out).toContain('1208 bytes from 10.0.0.2: icmp_seq=0');
+  });
+});
