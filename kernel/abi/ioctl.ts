@@ -144,6 +144,9 @@ export const SIOCGIPFORWARD = 0x8900 + 0xf5;
  * EINVAL for an interface that is no tun/tap.
  */
 export const SIOCGIFTUNINFO = 0x8900 + 0xf6;
+/** tunlab: an interface's root qdisc, what Linux's tc reads and changes over netlink (RTM_*QDISC). */
+export const SIOCGIFQDISC = 0x8900 + 0xf7;
+export const SIOCSIFQDISC = 0x8900 + 0xf8;
 export interface TunInfo {
   /** IFF_TUN or IFF_TAP with the framing flags (IFF_NO_PI, IFF_MULTI_QUEUE ...). */
   flags: number;
@@ -230,6 +233,8 @@ export const IOCTL_NAMES: Readonly<Record<number, string>> = Object.freeze(
         ['SIOCSIPFORWARD', SIOCSIPFORWARD],
         ['SIOCGIPFORWARD', SIOCGIPFORWARD],
         ['SIOCGIFTUNINFO', SIOCGIFTUNINFO],
+        ['SIOCGIFQDISC', SIOCGIFQDISC],
+        ['SIOCSIFQDISC', SIOCSIFQDISC],
         ['SIOCSARP', SIOCSARP],
         ['SIOCDARP', SIOCDARP],
         ['SIOCAIFADDR', 8919],

@@ -22,6 +22,8 @@ const IOCTL = [
   'EBADF', 'EFAULT', 'EINVAL', 'ENOTTY', 'EPERM', 'ENODEV', 'ENXIO', 'EEXIST', 'EBUSY', 'EBADFD', 'E2BIG', 'ENFILE',
   'EOPNOTSUPP', 'EADDRNOTAVAIL', 'ENAMETOOLONG', 'ENETUNREACH', 'EHOSTUNREACH', 'ESRCH', 'EACCES', 'ENOMEM', 'ELOOP',
   'EINTR', 'EIO', 'ENOBUFS', 'ENETDOWN', 'B_DEV_INVALID_IOCTL',
+  // tc's qdisc of a kind the kernel does not have (netlink's ENOENT).
+  'ENOENT',
 ] as const;
 
 export const SYSCALL_ERRORS = {
@@ -29,7 +31,8 @@ export const SYSCALL_ERRORS = {
   open: [...PATH, ...DEVICE, 'EEXIST', 'EINTR', 'EINVAL', 'EISDIR', 'EMFILE', 'ENFILE', 'ENOSPC', 'EROFS', 'EAGAIN', 'ENOMEM', 'ENOEXEC'],
   close: ['EBADF', 'EINTR', 'EIO'],
   read: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'EISDIR', 'EBADFD', 'ENETDOWN', ...CONN],
-  write: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'ENOSPC', 'EFBIG', 'EPIPE', 'EBADFD', 'EISDIR', 'EROFS', ...SEND, ...CONN],
+  // ENOENT: a /proc/sys value naming nothing the kernel has (tcp_congestion_control=nosuch).
+  write: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'ENOSPC', 'EFBIG', 'EPIPE', 'EBADFD', 'EISDIR', 'EROFS', 'ENOENT', ...SEND, ...CONN],
   lseek: ['EBADF', 'EINVAL', 'ESPIPE'],
   ioctl: IOCTL,
   fcntl: ['EBADF', 'EINVAL', 'EMFILE', 'EFAULT', 'ENOTTY', 'EPERM'],

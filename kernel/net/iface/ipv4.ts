@@ -105,6 +105,17 @@ export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number,
     stack.ip.OutDiscards++;
     return 'ENETDOWN';
   }
+  // The root qdisc. The devices take every packet at once (a tun's own queue drops when full), so
+  // its FIFO never holds one: only a limit of 0 refuses, and the sender sees local congestion.
+  const q = iface.qdisc;
+  if (q) {
+    if (q.limit === 0) {
+      q.drops++;
+      return 'ENOBUFS';
+    }
+    q.sentPackets++;
+    q.sentBytes += packet.length;
+  }
   switch (iface.device.link) {
     case 'loop':
     case 'ip':

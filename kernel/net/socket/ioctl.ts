@@ -321,6 +321,16 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
       root(ctx);
       config.setTxQueueLen(iface, Number(r.ifr_qlen));
       return 0;
+    case io.SIOCGIFQDISC:
+      r.ifr_qdisc = iface.qdisc ? { ...iface.qdisc } : null;
+      return 0;
+    case io.SIOCSIFQDISC: {
+      root(ctx);
+      const q = r.ifr_qdisc;
+      if (q !== null && (typeof q !== 'object' || typeof q.kind !== 'string')) throw new SysError('EFAULT');
+      config.setQdisc(stack, iface, q ?? null);
+      return 0;
+    }
     case io.SIOCGIFSTATS:
       (r as Ifreq & { ifr_stats?: IfStats }).ifr_stats = iface.counters.toStats();
       return 0;

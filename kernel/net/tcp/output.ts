@@ -6,6 +6,7 @@
 import type { ErrnoName } from '../../abi/errno.js';
 import { TCP_CA_CWR, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_SYN_SENT } from '../../abi/tcp.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TcpPacket, TcpRepr, type TcpOption } from '../../abi/wire/tcp.js';
+import { chunkSegsAvailable, tsoAutosizeSegs, tsoShouldDefer } from './tso.js';
 import { currentMss } from './mss.js';
 import { establishedOptions, synOptions } from './options.js';
 import { isCwndLimited } from './reno.js';
@@ -94,6 +95,7 @@ export function sendSegment(sk: TcpSock, spec: SegmentSpec): ErrnoName | null {
   if (flags & TCP_ACK) ackSent(sk);
   if (payload.length > 0) dataSent(sk, payload.length);
   sk.segsOut++;
+  sk.wstampUs = Math.max(sk.wstampUs, sk.nowUs());
   return emitSegment(sk.host, sk.mib, repr, sk.localAddr, sk.remoteAddr, { tos, ttl: sk.ttl, df: sk.pmtudisc }, sk.describe());
 }
 
@@ -317,6 +319,12 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
   let sent = 0;
   let cwndLimited = false;
   let rwndLimited = false;
+  const maxSegs = tsoAutosizeSegs(sk, mss);
+  // Linux hands the device one GSO packet per round: up to max_segs segments (and what cwnd
+  // allows) of the head skb. Its header carries PSH, which GSO leaves on the last segment; the
+  // wire here is segment by segment, so the PSH goes on the chunk's last one.
+  let chunkLeft = 0;
+  let chunkSegs = 0;
   for (;;) {
     const skb = sk.writeQueue.first;
     if (!skb) break;
@@ -332,14 +340,27 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
       rwndLimited = true;
       break;
     }
+    if (chunkLeft === 0) {
+      chunkSegs = Math.min(quota, maxSegs, chunkSegsAvailable(sk, mss));
+      chunkLeft = chunkSegs;
+    }
     const last = sk.writeQueue.length === 1;
     if (skb.len <= mss) {
       if (!nagleTest(sk, skb, mss, last ? nonagle : NAGLE_PUSH)) break;
     } else {
+      if (!pushOne && chunkLeft === chunkSegs) {
+        const defer = tsoShouldDefer(sk, skb, maxSegs);
+        if (defer) {
+          if (defer === 'cwnd') cwndLimited = true;
+          else if (defer === 'rwnd') rwndLimited = true;
+          break;
+        }
+      }
       // The part past the last whole MSS may have to wait, as tcp_mss_split_point decides.
       fragmentHead(sk, skb, mss);
     }
     if (skb.endSeq === skb.seq) break;
+    if (chunkSegs >= 2 && chunkLeft === 1) skb.flags |= TCP_PSH;
     const err = transmitSkb(sk, skb, true);
     if (err) {
       // Not sent: it stays queued; local congestion is retried by the probe timer.
@@ -349,7 +370,8 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
     newDataSent(sk, skb);
     if (skb.len < mss) sk.sndSml = skb.endSeq;
     sent++;
-    if (pushOne) break;
+    chunkLeft--;
+    if (pushOne && chunkLeft <= 0) break;
   }
   if (rwndLimited) chronoStart(sk, 'rwnd');
   else chronoStop(sk, 'rwnd');

@@ -236,6 +236,8 @@ export class TcpSock {
   lastAckSentUs = 0;
   /** µs of the last data sent, for pingpong and slow start after idle (lsndtime). */
   lsndtimeUs = 0;
+  /** µs of the last segment handed to IP, whatever it carried (tcp_wstamp_ns). */
+  wstampUs = 0;
   lrcvDataUs = 0;
   lastAckRecvUs = 0;
   rcvTstampUs = 0;

@@ -39,6 +39,12 @@ export interface TcpSysctl {
   tcp_invalid_ratelimit: number;
   tcp_challenge_ack_limit: number;
   tcp_min_snd_mss: number;
+  /** Segments a GSO packet carries at least (tcp_tso_autosize). */
+  tcp_min_tso_segs: number;
+  /** A path with min_rtt below 2^this µs gets bigger GSO packets (tcp_tso_autosize). */
+  tcp_tso_rtt_log: number;
+  /** Defer a partial GSO packet unless 1/this of the window may go (0: the 3-MSS rule). */
+  tcp_tso_win_divisor: number;
   tcp_app_win: number;
   tcp_moderate_rcvbuf: number;
   tcp_rto_min_us: number;
@@ -110,6 +116,9 @@ export function defaultTcpSysctl(): TcpSysctl {
     tcp_invalid_ratelimit: 500,
     tcp_challenge_ack_limit: 2147483647,
     tcp_min_snd_mss: 48,
+    tcp_min_tso_segs: 2,
+    tcp_tso_rtt_log: 9,
+    tcp_tso_win_divisor: 3,
     tcp_app_win: 31,
     tcp_moderate_rcvbuf: 1,
     tcp_rto_min_us: 200000,
@@ -247,6 +256,7 @@ export function tcpSysctlEntries(values: TcpSysctl): SysctlEntry[] {
     i('tcp_max_tw_buckets'),
     i('tcp_min_rtt_wlen', 0, 86400),
     i('tcp_min_snd_mss', 48, 65535),
+    i('tcp_min_tso_segs', 1, 127),
     b('tcp_moderate_rcvbuf'),
     i('tcp_notsent_lowat', 0, 0xffffffff),
     i('tcp_orphan_retries', 0, 255),
@@ -271,6 +281,8 @@ export function tcpSysctlEntries(values: TcpSysctl): SysctlEntry[] {
     i('tcp_syncookies', 0, 2),
     b('tcp_thin_linear_timeouts'),
     i('tcp_timestamps', 0, 2),
+    i('tcp_tso_rtt_log', 0, 31),
+    i('tcp_tso_win_divisor', 0, 255),
     i('tcp_tw_reuse', 0, 2),
     b('tcp_window_scaling'),
     vecEntry(values, 'tcp_wmem', 'net.ipv4.tcp_wmem', 1),

@@ -8,6 +8,8 @@ import packetdrill from '../../../userland/bin/packetdrill/main.js';
 import sh from '../../../userland/bin/sh.js';
 import cat from '../../../userland/bin/cat.js';
 import echo from '../../../userland/bin/echo.js';
+import sysctl from '../../../userland/bin/sysctl.js';
+import tc from '../../../userland/bin/tc.js';
 import { run, testWorld } from '../../helpers/world.js';
 
 const files = new Map<string, string>();
@@ -30,7 +32,7 @@ export interface PdResult {
 }
 
 export async function runScript(script: string, args: string[] = [], extra: { files?: Record<string, string>; programs?: Program[] } = {}): Promise<PdResult> {
-  const world = testWorld([packetdrill, sh, cat, echo, putfile, ...(extra.programs ?? [])]);
+  const world = testWorld([packetdrill, sh, { ...sh, name: 'bash' }, cat, echo, sysctl, tc, putfile, ...(extra.programs ?? [])]);
   const all = { '/tmp/test.pkt': script, ...(extra.files ?? {}) };
   for (const [path, text] of Object.entries(all)) {
     files.set(path, text);

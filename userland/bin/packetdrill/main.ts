@@ -42,7 +42,7 @@ const USAGE = `Usage: packetdrill
 \tscript_path ...
 `;
 
-const OPTION_NAMES = [
+const OPTION_NAMES: readonly string[] = [
   'ip_version', 'bind_port', 'code_command', 'code_format', 'code_sockopt', 'connect_port', 'remote_ip', 'local_ip',
   'gateway_ip', 'netmask_ip', 'init_scripts', 'speed', 'mss', 'mtu', 'tolerance_usecs', 'tolerance_percent',
   'tcp_ts_ecr_scaled', 'tcp_ts_tick_usecs', 'strict_segments', 'non_fatal', 'dry_run', 'debug', 'define',

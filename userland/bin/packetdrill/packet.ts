@@ -21,7 +21,7 @@ export const TCPOPT_EXP = 254;
 const TCPOPT_ACCECN0 = 172;
 const TCPOPT_ACCECN1 = 174;
 /** The experimental Fast Open option's magic (RFC 7413's 0xF989). */
-const FO_EXP_MAGIC = [0xf9, 0x89];
+const FO_EXP_MAGIC: readonly number[] = [0xf9, 0x89];
 
 /** One option as packetdrill's iterator sees it: the kind, and the bytes after kind and length. */
 export interface Opt {

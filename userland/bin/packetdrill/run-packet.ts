@@ -42,7 +42,7 @@ const fmt = (usecs: number) => (usecs / 1e6).toFixed(6).padStart(9);
 function offsetSack(p: Pkt, offset: number): void {
   for (const o of p.tcp!.options) {
     if (o.kind !== TCPOPT_SACK) continue;
-    for (let i = 0; i + 8 <= o.data.length; i += 4) writeU32(o.data, i, (readU32(o.data, i) + offset) >>> 0);
+    for (let i = 0; i + 4 <= o.data.length; i += 4) writeU32(o.data, i, (readU32(o.data, i) + offset) >>> 0);
   }
 }
 

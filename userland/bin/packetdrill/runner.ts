@@ -6,7 +6,7 @@
 
 import { type ErrnoName, isSysError } from '../../../kernel/abi/errno.js';
 import { POLLIN } from '../../../kernel/abi/poll.js';
-import { SIGINT, SIGQUIT } from '../../../kernel/abi/signal.js';
+import { SIGINT, SIGPIPE, SIGQUIT } from '../../../kernel/abi/signal.js';
 import { AF_INET, AF_UNSPEC, sockaddrIn, type SockaddrIn } from '../../../kernel/abi/socket.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { SOL_TCP, TCP_INFO } from '../../../kernel/abi/tcp.js';
@@ -92,6 +92,8 @@ export class Runner implements PacketHost, SyscallHost {
       }
       this.initDone = true;
     }
+    // A write to a closed connection is an EPIPE the script checks, not a death.
+    await sys.sigaction(SIGPIPE, 'SIG_IGN');
     try {
       this.timing.liveStartUsecs = await this.now();
       const events = this.script.events;
