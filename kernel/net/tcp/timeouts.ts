@@ -12,6 +12,7 @@ import {
   LOCAL_CONGESTION,
   rearmRto,
   retransmitSkb,
+  retransmitSkbOnce,
   sendAck,
   sendActiveReset,
   writeWakeup,
@@ -230,7 +231,10 @@ function sendLossProbe(sk: TcpSock): void {
       sk.xmitTimerKind = null;
       return;
     }
-    if (!retransmitSkb(sk, last)) {
+    // __tcp_retransmit_skb: a probe is not a retransmission that the loss state counts (no
+    // SACKED_RETRANS, no retrans_out, no undo or retrans stamp), or an RTO after it would keep
+    // it in flight.
+    if (!retransmitSkbOnce(sk, last)) {
       sk.tlpRetrans = true;
       sent = true;
     }
