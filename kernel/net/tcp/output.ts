@@ -277,6 +277,23 @@ function nagleTest(sk: TcpSock, skb: TcpSkb, mss: number, nonagle: number): bool
   return !nagleHolds(skb.len < mss, sk, nonagle);
 }
 
+/**
+ * tcp_grow_skb: the head of the write queue is smaller than the packet about to go; move data
+ * forward from the segment after it (unless an EOR mark or FIN ends the head), taking the next
+ * one's flags when it is used up.
+ */
+function growHead(sk: TcpSock, skb: TcpSkb, missing: number): void {
+  while (missing > 0 && !skb.eor && !(skb.flags & TCP_FIN)) {
+    const next = sk.writeQueue.at(1);
+    if (!next || next.flags & TCP_SYN) return;
+    const moved = skb.pullFrom(next, missing);
+    if (!moved) return;
+    missing -= moved;
+    if (next.len === 0) sk.writeQueue.removeAt(1);
+    else return;
+  }
+}
+
 /** Split the head of the write queue so that it is at most `len` bytes. */
 function fragmentHead(sk: TcpSock, skb: TcpSkb, len: number): void {
   if (skb.len <= len) return;
@@ -343,6 +360,7 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
     if (chunkLeft === 0) {
       chunkSegs = Math.min(quota, maxSegs, chunkSegsAvailable(sk, mss));
       chunkLeft = chunkSegs;
+      growHead(sk, skb, Math.min(quota, maxSegs) * mss - skb.len);
     }
     const last = sk.writeQueue.length === 1;
     if (skb.len <= mss) {
@@ -550,7 +568,9 @@ export function xmitRetransmitQueue(sk: TcpSock): void {
   if (!sk.packetsOut) return;
   const head = sk.rtx.first;
   let rearm = false;
-  for (const skb of [...sk.rtx]) {
+  // A live walk, as Linux's rb-tree walk: a segment split to the MSS while being resent puts
+  // its tail right after it, to be resent next.
+  for (const skb of sk.rtx) {
     if (sk.sndCwnd - sk.inFlight <= 0) break;
     if (sk.retransOut >= sk.lostOut) break;
     if (!(skb.sacked & LOST)) continue;

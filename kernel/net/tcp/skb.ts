@@ -71,6 +71,27 @@ export class TcpSkb {
     return goal - this.len;
   }
 
+  /**
+   * Move up to `n` bytes from the front of `next` (the segment after this one, not yet sent) onto
+   * this one (tcp_grow_skb / skb_shift). Returns the bytes moved; when `next` is emptied its flags
+   * and EOR mark come along, and the caller unlinks it.
+   */
+  pullFrom(next: TcpSkb, n: number): number {
+    const take = Math.min(n, next.len);
+    if (take <= 0) return 0;
+    this.room(this.len + take);
+    this.data.set(next.data.subarray(0, take), this.len);
+    this.len += take;
+    next.data = next.data.slice(take, next.len);
+    next.len -= take;
+    next.seq = (next.seq + take) >>> 0;
+    if (next.len === 0) {
+      this.flags |= next.flags;
+      this.eor = next.eor;
+    }
+    return take;
+  }
+
   /** Split after `n` payload bytes (tcp_fragment): this keeps the head, the tail is returned. */
   splitAt(n: number): TcpSkb {
     const tail = new TcpSkb((this.seq + n) >>> 0, this.len - n, this.flags & ~TCP_SYN);
@@ -145,6 +166,11 @@ export class SkbQueue {
   /** Put `skb` right after position i. */
   insertAfter(i: number, skb: TcpSkb): void {
     this.items.splice(this.head + i + 1, 0, skb);
+  }
+
+  /** Remove the segment at position i. */
+  removeAt(i: number): void {
+    this.items.splice(this.head + i, 1);
   }
 
   indexOf(skb: TcpSkb): number {

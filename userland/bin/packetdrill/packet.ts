@@ -477,3 +477,76 @@ export function aggregate(pieces: Pkt[]): Pkt {
   out.totalLen = last.totalLen + (payload.length - last.tcp!.payload.length);
   return out;
 }
+
+/** ICMPv4 types and destination-unreachable codes by packetdrill's names (icmp_packet.c). */
+const ICMP_TYPES: Readonly<Record<string, number>> = {
+  echo_reply: 0,
+  unreachable: 3,
+  source_quench: 4,
+  redirect: 5,
+  echo_request: 8,
+  time_exceeded: 11,
+  parameter_problem: 12,
+};
+const UNREACHABLE_CODES: Readonly<Record<string, number>> = {
+  net_unreachable: 0,
+  host_unreachable: 1,
+  protocol_unreachable: 2,
+  port_unreachable: 3,
+  frag_needed: 4,
+  source_route_failed: 5,
+  net_unknown: 6,
+  host_unknown: 7,
+  source_host_isolated: 8,
+  net_prohibited: 9,
+  host_prohibited: 10,
+  net_unreachable_for_tos: 11,
+  host_unreachable_for_tos: 12,
+  packet_filtered: 13,
+  precedence_violation: 14,
+  precedence_cutoff: 15,
+};
+
+/** An ICMP type and code from their names, or an error message. */
+export function icmpTypeCode(type: string, code: string | undefined): { type: number; code: number } | string {
+  const t = ICMP_TYPES[type] ?? (/^type_(\d+)$/.exec(type) ? Number(type.slice(5)) : undefined);
+  if (t === undefined || t > 255) return `bad ICMP type ${type}`;
+  if (code === undefined) return { type: t, code: 0 };
+  const m = /^code_(\d+)$/.exec(code);
+  const c = m ? Number(m[1]) : t === 3 ? UNREACHABLE_CODES[code] : undefined;
+  if (c === undefined || c > 255) return `bad ICMP code ${code}`;
+  return { type: t, code: c };
+}
+
+/**
+ * An inbound ICMP error about one of the connection's segments: the quoted IP header (from the
+ * local end to the remote one) and the first 8 bytes of its TCP header (ports and sequence
+ * number), as new_icmp_packet builds it; mtu goes in the next-hop MTU field.
+ */
+export function emitIcmpError(o: { src: number; dst: number; ttl: number; tos: number; type: number; code: number; mtu: number; quotedSrc: number; quotedDst: number; srcPort: number; dstPort: number; seq: number; payload: number }): Uint8Array {
+  const buf = new Uint8Array(20 + 8 + 28);
+  buf[0] = 0x45;
+  buf[1] = o.tos;
+  writeU16(buf, 2, buf.length);
+  buf[8] = o.ttl;
+  buf[9] = 1;
+  writeU32(buf, 12, o.src);
+  writeU32(buf, 16, o.dst);
+  writeU16(buf, 10, checksumFinish(checksumAccumulateRange(buf, 0, 20)));
+  const icmp = buf.subarray(20);
+  icmp[0] = o.type;
+  icmp[1] = o.code;
+  if (o.mtu >= 0) writeU16(icmp, 6, o.mtu);
+  const q = icmp.subarray(8);
+  q[0] = 0x45;
+  writeU16(q, 2, 20 + 20 + o.payload);
+  q[9] = 6;
+  writeU32(q, 12, o.quotedSrc);
+  writeU32(q, 16, o.quotedDst);
+  writeU16(q, 10, checksumFinish(checksumAccumulateRange(q, 0, 20)));
+  writeU16(q, 20, o.srcPort);
+  writeU16(q, 22, o.dstPort);
+  writeU32(q, 24, o.seq);
+  writeU16(icmp, 2, checksumFinish(checksumAccumulateRange(icmp, 0, icmp.length)));
+  return buf;
+}

@@ -6,7 +6,7 @@
 import type { Event, ScriptPacket } from './ast.js';
 import type { Config } from './config.js';
 import type { Netdev } from './netdev.js';
-import { aggregate, clonePkt, emitTcp, F_ACK, F_FIN, F_SYN, packetString, parseLive, type Pkt, scriptTcpPacket, TCPOPT_SACK, tsOption, verifyHeaders, verifyOptions } from './packet.js';
+import { aggregate, clonePkt, emitIcmpError, emitTcp, F_ACK, F_FIN, F_SYN, icmpTypeCode, packetString, parseLive, type Pkt, scriptTcpPacket, TCPOPT_SACK, tsOption, verifyHeaders, verifyOptions } from './packet.js';
 import { readU32, writeU32 } from '../../../kernel/abi/wire/bytes.js';
 import { localSeqScriptToLive, remoteSeqScriptToLive, type Sock } from './state.js';
 
@@ -59,7 +59,11 @@ export class PacketRunner {
 
   async run(e: Event): Promise<void> {
     const sp = e.packet!;
-    if (sp.protocol !== 'tcp') throw new PacketError(`${sp.protocol} packets are not supported by tunlab's packetdrill`);
+    if (sp.protocol === 'icmp' && sp.direction === 'inbound') {
+      await this.h.waitForEvent(e);
+      return this.inboundIcmp(sp);
+    }
+    if (sp.protocol !== 'tcp') throw new PacketError(`outbound ${sp.protocol} packets are not supported by tunlab's packetdrill`);
     const sock = await this.socketFor(sp);
     if (sp.direction === 'outbound') await this.outbound(e, sp, sock);
     else {
@@ -234,6 +238,34 @@ export class PacketRunner {
     if (h.cfg.verbose) await h.print(`inbound injected packet: ${fmt(h.scriptTime(await h.now()))} ${packetString(p)}\n`);
     sock.lastInjected = note(p);
     await this.dev.send(emitTcp(p));
+  }
+
+  /**
+   * An ICMP error for the socket under test (map_inbound_icmp_tcp_packet): from the remote host,
+   * quoting a segment the local end sent, its sequence number moved into live space.
+   */
+  private async inboundIcmp(sp: ScriptPacket): Promise<void> {
+    const sock = this.h.sut;
+    if (!sock) throw new PacketError('no matching socket for script packet');
+    const tc = icmpTypeCode(sp.icmpType!, sp.icmpCode);
+    if (typeof tc === 'string') throw new PacketError(tc);
+    const echoed = sp.echoed ?? { protocol: 'tcp' as const, seq: 0, payload: 0 };
+    await this.dev.send(
+      emitIcmpError({
+        src: sock.live.remote.ip,
+        dst: sock.live.local.ip,
+        ttl: sp.ip.ttl || 255,
+        tos: sp.ip.tos,
+        ...tc,
+        mtu: sp.icmpMtu ?? -1,
+        quotedSrc: sock.live.local.ip,
+        quotedDst: sock.live.remote.ip,
+        srcPort: sock.live.local.port,
+        dstPort: sock.live.remote.port,
+        seq: (echoed.seq + localSeqScriptToLive(sock, false)) >>> 0,
+        payload: echoed.payload,
+      }),
+    );
   }
 
   /** reset_connection: a RST the kernel will accept, so the connection stops retransmitting. */
