@@ -175,19 +175,24 @@ export function scriptTcpPacket(sp: ScriptPacket): Pkt {
   };
 }
 
+/** A 20-byte IPv4 header at the start of `b` (ID 0, no DF, as ip_packet.c writes them). */
+function ipv4Header(b: Uint8Array, src: number, dst: number, tos: number, ttl: number, protocol: number, totalLen: number): void {
+  b[0] = 0x45;
+  b[1] = tos;
+  writeU16(b, 2, totalLen);
+  b[8] = ttl;
+  b[9] = protocol;
+  writeU32(b, 12, src);
+  writeU32(b, 16, dst);
+  writeU16(b, 10, checksumFinish(checksumAccumulateRange(b, 0, 20)));
+}
+
 /** The datagram to write into the tun: IPv4 (no DF, ID 0, as packetdrill's ip_packet.c) and TCP. */
 export function emitTcp(p: Pkt): Uint8Array {
   const t = p.tcp!;
   const hlen = t.doff * 4;
   const buf = new Uint8Array(20 + hlen + t.payload.length);
-  buf[0] = 0x45;
-  buf[1] = p.tos;
-  writeU16(buf, 2, buf.length);
-  buf[8] = p.ttl;
-  buf[9] = 6;
-  writeU32(buf, 12, p.src);
-  writeU32(buf, 16, p.dst);
-  writeU16(buf, 10, checksumFinish(checksumAccumulateRange(buf, 0, 20)));
+  ipv4Header(buf, p.src, p.dst, p.tos, p.ttl, 6, buf.length);
   const b = buf.subarray(20);
   writeU16(b, 0, t.srcPort);
   writeU16(b, 2, t.dstPort);
@@ -525,25 +530,13 @@ export function icmpTypeCode(type: string, code: string | undefined): { type: nu
  */
 export function emitIcmpError(o: { src: number; dst: number; ttl: number; tos: number; type: number; code: number; mtu: number; quotedSrc: number; quotedDst: number; srcPort: number; dstPort: number; seq: number; payload: number }): Uint8Array {
   const buf = new Uint8Array(20 + 8 + 28);
-  buf[0] = 0x45;
-  buf[1] = o.tos;
-  writeU16(buf, 2, buf.length);
-  buf[8] = o.ttl;
-  buf[9] = 1;
-  writeU32(buf, 12, o.src);
-  writeU32(buf, 16, o.dst);
-  writeU16(buf, 10, checksumFinish(checksumAccumulateRange(buf, 0, 20)));
+  ipv4Header(buf, o.src, o.dst, o.tos, o.ttl, 1, buf.length);
   const icmp = buf.subarray(20);
   icmp[0] = o.type;
   icmp[1] = o.code;
   if (o.mtu >= 0) writeU16(icmp, 6, o.mtu);
   const q = icmp.subarray(8);
-  q[0] = 0x45;
-  writeU16(q, 2, 20 + 20 + o.payload);
-  q[9] = 6;
-  writeU32(q, 12, o.quotedSrc);
-  writeU32(q, 16, o.quotedDst);
-  writeU16(q, 10, checksumFinish(checksumAccumulateRange(q, 0, 20)));
+  ipv4Header(q, o.quotedSrc, o.quotedDst, 0, 0, 6, 20 + 20 + o.payload);
   writeU16(q, 20, o.srcPort);
   writeU16(q, 22, o.dstPort);
   writeU32(q, 24, o.seq);
