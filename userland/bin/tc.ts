@@ -6,8 +6,8 @@
 // with status 2, command-line mistakes status 1.
 
 import { strerror } from '../../kernel/abi/errno.js';
-import { type Ifreq, type Qdisc } from '../../kernel/abi/if.js';
-import { SIOCGIFQDISC, SIOCGIFTXQLEN, SIOCSIFQDISC } from '../../kernel/abi/ioctl.js';
+import { IFF_UP, type Ifreq, type Qdisc } from '../../kernel/abi/if.js';
+import { SIOCGIFFLAGS, SIOCGIFQDISC, SIOCGIFTXQLEN, SIOCSIFQDISC } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { parse } from '../lib/cli.js';
@@ -42,9 +42,17 @@ async function qdiscOf(sys: Sys, fd: number, dev: string): Promise<Qdisc | null>
   return r.ifr_qdisc ?? null;
 }
 
-function showOne(q: Qdisc | null, dev: string | null, stats: boolean): string {
+/** One device's line(s): its qdisc, or noqueue (noop while down) when tc installed none. */
+async function showDev(sys: Sys, fd: number, dev: string, label: string | null, stats: boolean): Promise<string> {
+  const q = await qdiscOf(sys, fd, dev);
+  const f: Ifreq = { ifr_name: dev };
+  await tryIoctl(sys, fd, SIOCGIFFLAGS, f);
+  return showOne(q, ((f.ifr_flags ?? 0) & IFF_UP) !== 0, label, stats);
+}
+
+function showOne(q: Qdisc | null, up: boolean, dev: string | null, stats: boolean): string {
   const where = dev === null ? '' : `dev ${dev} `;
-  let s = q ? `qdisc pfifo ${q.handle.toString(16)}: ${where}root refcnt 2 limit ${q.limit}p\n` : `qdisc noqueue 0: ${where}root refcnt 2 \n`;
+  let s = q ? `qdisc pfifo ${q.handle.toString(16)}: ${where}root refcnt 2 limit ${q.limit}p\n` : `qdisc ${up ? 'noqueue' : 'noop'} 0: ${where}root refcnt 2 \n`;
   if (stats) {
     s += ` Sent ${q?.sentBytes ?? 0} bytes ${q?.sentPackets ?? 0} pkt (dropped ${q?.drops ?? 0}, overlimits 0 requeues 0) \n backlog 0b 0p requeues 0\n`;
   }
@@ -66,9 +74,9 @@ async function show(sys: Sys, fd: number, args: string[], stats: boolean): Promi
     else if (a === 'root' || a === 'ingress' || a === 'invisible') continue;
     else throw new Fail(`What is "${a}"? Try "tc qdisc help".`, 1);
   }
-  if (dev !== null) return showOne(await qdiscOf(sys, fd, dev), null, stats);
+  if (dev !== null) return showDev(sys, fd, dev, null, stats);
   let out = '';
-  for (const name of await interfaceNames(sys, fd)) out += showOne(await qdiscOf(sys, fd, name), name, stats);
+  for (const name of await interfaceNames(sys, fd)) out += await showDev(sys, fd, name, name, stats);
   return out;
 }
 

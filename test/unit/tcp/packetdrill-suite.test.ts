@@ -5,20 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
-import { World } from '../../../kernel/world/world.js';
-import { userlandPrograms } from '../../../userland/bin/registry.js';
-import { run } from '../../helpers/world.js';
+import { runPacketdrill } from './pd-run.js';
 
 const DIR = path.join(import.meta.dirname, '..', '..', 'packetdrill');
 const SCRIPTS = fs.readdirSync(DIR).filter((f) => f.endsWith('.pkt')).sort();
-
-export async function runPacketdrill(dir: string, script: string, args: string[] = []): Promise<{ status: number; out: string }> {
-  const world = new World({ programs: userlandPrograms, share: dir, checkErrno: true });
-  world.addHost('haiku');
-  const r = await run(world, 'haiku', ['sh', '-c', `cd /host && packetdrill ${args.join(' ')} ${script}`]);
-  return { status: r.proc.alive ? -1 : WEXITSTATUS(r.status), out: r.out };
-}
 
 describe('tunlab packetdrill scripts', () => {
   it.each(SCRIPTS)('%s', async (script) => {

@@ -571,6 +571,38 @@ export function str(v: PyValue): string {
   return `(${v.map((x) => (typeof x === 'string' ? `'${x}'` : str(x))).join(', ')}${v.length === 1 ? ',' : ''})`;
 }
 
+/**
+ * Python's '%.Nf': the double's exact binary value rounded to N decimals, ties to even (JS's
+ * toFixed rounds ties up, so 2.25 would give 2.3 where Python gives 2.2).
+ */
+function fixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : x < 0 ? '-inf' : 'nan';
+  const neg = x < 0 || Object.is(x, -0);
+  // x = mant * 2^exp exactly.
+  const buf = new DataView(new ArrayBuffer(8));
+  buf.setFloat64(0, Math.abs(x));
+  const bits = buf.getBigUint64(0);
+  const e = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let exp: number;
+  if (e === 0) exp = -1074;
+  else {
+    mant |= 1n << 52n;
+    exp = e - 1075;
+  }
+  // scaled = x * 10^digits as a fraction num / den.
+  let num = mant * 10n ** BigInt(digits);
+  let den = 1n;
+  if (exp >= 0) num <<= BigInt(exp);
+  else den <<= BigInt(-exp);
+  let q = num / den;
+  const r = num - q * den;
+  if (r * 2n > den || (r * 2n === den && q % 2n === 1n)) q += 1n;
+  let str = q.toString().padStart(digits + 1, '0');
+  if (digits > 0) str = `${str.slice(0, -digits)}.${str.slice(-digits)}`;
+  return neg ? `-${str}` : str;
+}
+
 /** printf-style `fmt % args`. */
 function format(fmt: string, args: PyValue): string {
   const list = Array.isArray(args) ? args : [args];
@@ -596,7 +628,7 @@ function format(fmt: string, args: PyValue): string {
       }
       case 'f':
       case 'F':
-        s = num(v).toFixed(prec === undefined ? 6 : Number(prec));
+        s = fixed(num(v), prec === undefined ? 6 : Number(prec));
         break;
       case 'e':
       case 'E':
