@@ -17,6 +17,7 @@ export const SIGTTOU = 17;
 export const SIGUSR1 = 18;
 export const SIGUSR2 = 19;
 export const SIGWINCH = 20;
+export const SIGXCPU = 28;
 
 export const SIGNAL_NAMES: Readonly<Record<number, string>> = {
   [SIGHUP]: 'SIGHUP',
@@ -36,6 +37,7 @@ export const SIGNAL_NAMES: Readonly<Record<number, string>> = {
   [SIGUSR1]: 'SIGUSR1',
   [SIGUSR2]: 'SIGUSR2',
   [SIGWINCH]: 'SIGWINCH',
+  [SIGXCPU]: 'SIGXCPU',
   [11]: 'SIGSEGV',
 };
 
@@ -58,6 +60,7 @@ export const SIGNAL_TEXTS: Readonly<Record<number, string>> = {
   [SIGUSR1]: 'User defined signal 1',
   [SIGUSR2]: 'User defined signal 2',
   [SIGWINCH]: 'Window size changed',
+  [SIGXCPU]: 'CPU time limit exceeded',
   [11]: 'Segmentation fault',
 };
 

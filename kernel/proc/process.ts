@@ -15,6 +15,8 @@ export interface ProcessHost {
   /** The parent collected the zombie's status. */
   reap(p: Process): void;
   processByPid(pid: number): Process | undefined;
+  /** The process ran its own code a whole CPU slice without a system call (see the scheduler). */
+  overran(p: Process, slices: number): void;
 }
 
 export interface Tracer {
@@ -72,6 +74,10 @@ export class Process implements TaskOwner {
 
   describe(): { host: string; pid: number; command: string } {
     return { host: this.host.name, pid: this.pid, command: this.command };
+  }
+
+  overran(slices: number): void {
+    this.host.overran(this, slices);
   }
 
   hasDeliverableSignal(): boolean {

@@ -6,7 +6,7 @@ import { SysError } from '../abi/errno.js';
 import { O_RDONLY } from '../abi/fcntl.js';
 import { TIOCSPGRP } from '../abi/ioctl.js';
 import { PROGRAM_MAGIC, type Program } from '../abi/program.js';
-import { SIGSEGV } from '../abi/signal.js';
+import { SIGKILL, SIGSEGV, SIGXCPU } from '../abi/signal.js';
 import type { ProcessInfo, SpawnOptions, Sys } from '../abi/syscalls.js';
 import { exitedStatus, signaledStatus } from '../abi/wait.js';
 import type { EventBus } from '../obs/events.js';
@@ -279,6 +279,17 @@ export class ProcessTable implements ProcessHost {
     }
     p.children.clear();
     if (!p.parent) this.byPid.delete(p.pid);
+  }
+
+  /**
+   * A whole CPU slice of real time in its own code without a system call: SIGXCPU (RLIMIT_CPU's
+   * soft limit), and SIGKILL a slice later if it is still there (the hard limit).
+   */
+  overran(p: Process, slices: number): void {
+    const secs = Number(this.d.sched.cpuSliceNs) / 1e9;
+    const signo = slices === 1 ? SIGXCPU : SIGKILL;
+    this.d.log.write(`${p.command}[${p.pid}]: ran ${secs * slices} s without a system call: ${signo === SIGXCPU ? 'SIGXCPU' : 'SIGKILL'}`);
+    p.signal(signo);
   }
 
   /** waitpid's end: the zombie is gone. */

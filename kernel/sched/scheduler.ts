@@ -1,12 +1,26 @@
 // One scheduler drives a whole world: every host's processes are tasks of it, every host's timers
 // are its timers, and its run loop decides when time moves.
 //
-// A task is a process's async flow. It runs until it awaits a wait queue (a blocking syscall), so
-// "everything is blocked" is exactly "the microtask queue is empty and no soft event is pending".
-// The run loop checks for that with a turn of the host's event loop (setImmediate on Node), which runs
-// only after all microtasks.
-// Then, in virtual time, the clock jumps to the next timer; with no timer and no outside input
-// left, the blocked tasks can never be woken: that is a deadlock, reported, never a hang.
+// A task is a process's flow. It is runnable from the moment it starts or returns from the kernel
+// until it next sleeps in a system call (a wait queue), blocked while it sleeps, exited at the end.
+//
+// When time moves (the invariant; every run, virtual or real, keeps it):
+//   1. Virtual time moves only when the world is quiescent: no task runnable, no soft interrupt
+//      pending, no real I/O holding time (holdTime: a program's module loading). A runnable task
+//      holds time whatever it is doing meanwhile: computing, or awaiting something outside the
+//      kernel (a worker thread, node:tls); so the same inputs give the same run, byte for byte.
+//   2. Quiescent, the clock jumps to the earliest timer (ties fire in the order they were set).
+//      With no timer, outside sources that may still deliver (holdExternal: the terminal, uplink
+//      sockets) are waited for in real time; with none of those either, nothing can ever wake the
+//      blocked tasks: a deadlock, reported, never a hang.
+//   3. Two costs are charged so that no task can hold time for ever: a machine that never goes
+//      quiescent pays BUSY_SYSCALL_NS of virtual time per system call once BUSY_AFTER have passed
+//      (deterministic: it counts calls); and a task that runs its own code for a whole CPU slice of
+//      real time without a system call gets SIGXCPU, then SIGKILL a slice later (the only place a
+//      virtual run looks at real time; it can only end a task that would hold the world for ever).
+//   4. Outside input (a datagram, a key) enters as a soft interrupt: it runs before the timers due
+//      at the same instant, and in virtual time it is waited for only when no timer is pending.
+// In real time the clock moves by itself, and due timers fire beside a runnable task.
 
 import { type Clock, VirtualClock } from './clock.js';
 import type { EventLoop } from '../port/port.js';
@@ -18,6 +32,8 @@ export type WakeReason = 'woken' | 'timeout' | 'signal';
 export interface TaskOwner {
   describe(): { host: string; pid: number; command: string };
   hasDeliverableSignal(): boolean;
+  /** The task ran its own code a whole CPU slice without a system call (the n-th slice in a row). */
+  overran(slices: number): void;
 }
 
 export interface BlockInfo {
@@ -39,6 +55,12 @@ interface Waiter {
 export class Task {
   state: 'runnable' | 'blocked' | 'exited' = 'runnable';
   waiter: Waiter | null = null;
+  /** System calls made: the CPU-slice watch sees progress by this count, not by the clock. */
+  syscalls = 0;
+  /** The count and the real time at which the watch last saw it change (see watchSlices). */
+  watchedCalls = -1;
+  watchedSince = 0n;
+  slicesOverrun = 0;
   constructor(
     readonly scheduler: Scheduler,
     readonly owner: TaskOwner,
@@ -114,12 +136,11 @@ const PREEMPT_EVERY = 512;
 const BUSY_AFTER = 100_000;
 const BUSY_SYSCALL_NS = 10_000;
 
-/**
- * Run-loop turns (each a full turn of Node's event loop) in which runnable tasks made no system
- * call at all: they wait on something outside the kernel (a loaded program awaiting a promise no
- * syscall will settle). The machine is then as good as idle: time moves, or it is a deadlock.
- */
-const STALL_TURNS = 3;
+/** How long a task may run its own code without a system call before SIGXCPU (see the header). */
+export const DEFAULT_CPU_SLICE_NS = 10_000_000_000n;
+
+/** How long the run loop rests between looks while runnable tasks run outside the kernel. */
+const OUTSIDE_POLL_MS = 1;
 
 const NEVER = new Promise<never>(() => {});
 /** A promise that never settles: how a killed process's pending calls end. */
@@ -149,9 +170,8 @@ export class Scheduler {
   private sinceIdle = 0;
   /** How many of those have been charged to the clock already (see BUSY_AFTER). */
   private charged = 0;
-  /** sinceIdle at the last run-loop turn, and the turns in a row it did not move (see STALL_TURNS). */
+  /** sinceIdle at the last run-loop turn: whether any task made a call since (see run). */
   private lastSinceIdle = 0;
-  private quietTurns = 0;
   /** Called when a kernel callback throws: a kernel bug, reported and kept from hiding. */
   onPanic: (err: unknown) => void = (err) => {
     this.failure ??= err;
@@ -159,8 +179,10 @@ export class Scheduler {
 
   constructor(
     clock: Clock,
-    /** The host's event loop (kernel/port), whose turns the run loop waits on. */
-    private readonly loop: EventLoop,
+    /** The host's event loop and real clock (kernel/port): turns the run loop waits on, CPU slices. */
+    private readonly loop: EventLoop & { monotonicNs(): bigint },
+    /** A task's CPU slice, in real ns (see the header, rule 3). */
+    readonly cpuSliceNs: bigint = DEFAULT_CPU_SLICE_NS,
   ) {
     this.clock = clock;
   }
@@ -234,7 +256,11 @@ export class Scheduler {
   }
 
   private lessRunnable(): void {
-    if (--this.runnable === 0) this.settledWaiter?.();
+    if (--this.runnable === 0) {
+      this.settledWaiter?.();
+      // A run loop resting while tasks ran outside the kernel looks again at once.
+      this.idleKick?.();
+    }
   }
 
   sleep(task: Task, queues: readonly WaitQueue[], opts: SleepOptions): Promise<WakeReason> {
@@ -277,6 +303,7 @@ export class Scheduler {
     if (w.task.waiter !== w) return;
     this.detach(w);
     w.task.state = 'runnable';
+    w.task.watchedCalls = -1;
     this.runnable++;
     w.resolve(reason);
   }
@@ -288,9 +315,11 @@ export class Scheduler {
     w.task.waiter = null;
   }
 
-  /** Count one syscall; true when the caller should preempt() before going on. */
-  tick(): boolean {
+  /** Count one syscall of `task`; true when the caller should preempt() before going on. */
+  tick(task: Task): boolean {
+    task.syscalls++;
     this.sinceIdle++;
+    this.idleKick?.();
     if (--this.budget > 0) return false;
     this.budget = PREEMPT_EVERY;
     return true;
@@ -385,19 +414,24 @@ export class Scheduler {
         continue;
       }
       if (this.yielding > 0 || this.runnable > 0) {
-        if (!this.stalled()) {
-          if (this.clock instanceof VirtualClock) {
-            // Time moved under a busy machine (see BUSY_AFTER): the limit holds all the same.
-            if (opts.timeLimit !== undefined && this.now() > opts.timeLimit) return this.stuck('time-limit');
-          } else {
-            // Real time passes whether or not a task computes: due timers fire beside it.
-            const due = this.timers.peek();
-            if (due && due.when <= this.now()) this.fireDue();
-          }
-          continue;
+        // Runnable tasks hold virtual time (rule 1) until they block, exit or overrun a slice.
+        if (this.clock instanceof VirtualClock) {
+          // Time moved under a busy machine (rule 3): the limit holds all the same.
+          if (opts.timeLimit !== undefined && this.now() > opts.timeLimit) return this.stuck('time-limit');
+        } else {
+          // Real time passes whether or not a task computes: due timers fire beside it.
+          const due = this.timers.peek();
+          if (due && due.when <= this.now()) this.fireDue();
         }
-        // Stalled outside the kernel: on as though every task were blocked.
-      } else this.quietTurns = 0;
+        if (this.yielding === 0 && this.sinceIdle === this.lastSinceIdle && this.working === 0) {
+          // No call since the last look: the runnable tasks run outside the kernel. Watch their
+          // slices, and rest a moment rather than spin (a call or a wake-up ends the rest).
+          this.watchSlices();
+          await this.idle(OUTSIDE_POLL_MS * 1e6);
+        }
+        this.lastSinceIdle = this.sinceIdle;
+        continue;
+      }
       this.sinceIdle = 0;
       this.lastSinceIdle = 0;
       this.charged = 0;
@@ -449,14 +483,23 @@ export class Scheduler {
     });
   }
 
-  /** Whether the runnable tasks have made no syscall for STALL_TURNS turns (see there). */
-  private stalled(): boolean {
-    if (this.yielding > 0 || this.working > 0 || this.sinceIdle !== this.lastSinceIdle) {
-      this.lastSinceIdle = this.sinceIdle;
-      this.quietTurns = 0;
-      return false;
+  /**
+   * Rule 3's CPU slice: a runnable task whose call count has not moved for a whole slice of real
+   * time is told (its process gets SIGXCPU, then SIGKILL).
+   */
+  private watchSlices(): void {
+    const now = this.loop.monotonicNs();
+    for (const t of this.tasks) {
+      if (t.state !== 'runnable') continue;
+      if (t.watchedCalls !== t.syscalls) {
+        t.watchedCalls = t.syscalls;
+        t.watchedSince = now;
+        t.slicesOverrun = 0;
+      } else if (now - t.watchedSince >= this.cpuSliceNs) {
+        t.watchedSince = now;
+        t.owner.overran(++t.slicesOverrun);
+      }
     }
-    return ++this.quietTurns >= STALL_TURNS;
   }
 
   private stuck(kind: 'deadlock' | 'time-limit'): RunOutcome {

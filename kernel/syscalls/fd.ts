@@ -10,12 +10,15 @@ import type { Process } from '../proc/process.js';
 import type { Fails } from './context.js';
 import type { SyscallTable } from './table.js';
 
-/** The largest single read or write, as Linux's MAX_RW_COUNT bounds them. */
-export const MAX_IO = 1 << 24;
+/**
+ * Linux's MAX_RW_COUNT: a read or write asks for at most this much; a larger count is cut to it
+ * (a short write), never refused. What a read allocates is bounded by what the file can give.
+ */
+export const MAX_RW_COUNT = 0x7fff_f000;
 
 function checkCount(c: Fails<'EINVAL'>, count: unknown): number {
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) c.fail('EINVAL');
-  return Math.min(count as number, MAX_IO);
+  return Math.min(count as number, MAX_RW_COUNT);
 }
 
 export function checkPath(c: Fails<'EFAULT'>, path: unknown): string {
@@ -67,9 +70,8 @@ export const fdSyscalls = {
   write(c, fd, data) {
     const file = c.p.fds.get(fd);
     const bytes = toBytes(c, data);
-    if (bytes.length > MAX_IO) c.fail('EINVAL');
     if (!file.writable) c.fail('EBADF');
-    return file.write(c.io, bytes);
+    return file.write(c.io, bytes.length > MAX_RW_COUNT ? bytes.subarray(0, MAX_RW_COUNT) : bytes);
   },
 
   lseek(c, fd, offset, whence) {

@@ -95,7 +95,7 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
       const argc = arguments.length;
       const args = () => [a0, a1, a2, a3].slice(0, argc);
       if (!p.alive) return never();
-      if (sched.tick()) {
+      if (sched.tick(p.task)) {
         await sched.preempt();
         if (!p.alive) return never();
       }

@@ -36,10 +36,12 @@ export class RegularFile extends OpenFile {
   override read(_ctx: IoContext, count: number): Uint8Array {
     if (this.kind === 'dir') throw new SysError('EISDIR');
     if (!this.readable) throw new SysError('EBADF');
-    const buf = new Uint8Array(count);
-    const n = nodeCall(() => this.api.readSync(this.fd, buf, 0, count, this.offset));
+    // What is there to read, not what was asked for: a read of 2 GB from a small file allocates little.
+    const want = Math.max(0, Math.min(count, this.stat().st_size - this.offset));
+    const buf = new Uint8Array(want);
+    const n = want === 0 ? 0 : nodeCall(() => this.api.readSync(this.fd, buf, 0, want, this.offset));
     this.offset += n;
-    return n === count ? buf : buf.subarray(0, n);
+    return n === want ? buf : buf.subarray(0, n);
   }
 
   override write(_ctx: IoContext, data: Uint8Array): number {

@@ -64,6 +64,20 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
       }
       if (n.up) config.setFlags(net, iface, iface.adminFlags | IFF_UP);
     });
+    h.bridges.forEach((b, i) => {
+      const at = `hosts.${h.name}.bridges[${i}]`;
+      const bridge = config.createInterface(net, b.name);
+      b.members.forEach((m, j) => {
+        const member = net.byName(m);
+        if (!member) throw new WorldFileError(`${at}.members[${j}]`, `host ${h.name} has no interface ${JSON.stringify(m)}`);
+        config.addBridgeMember(net, b.name, member);
+      });
+      if (b.address) {
+        config.setAddress(net, bridge, b.address.addr);
+        config.setNetmask(net, bridge, maskFromPrefix(b.address.prefix));
+      }
+      if (b.up) config.setFlags(net, bridge, bridge.adminFlags | IFF_UP);
+    });
     h.routes.forEach((r, i) => {
       const at = `hosts.${h.name}.routes[${i}]`;
       const iface = r.dev ? net.byName(r.dev) : null;

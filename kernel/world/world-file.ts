@@ -42,10 +42,19 @@ export interface RouteSpec {
 
 export type FileSpec = { text: string; mode: number } | { from: string; mode: number };
 
+/** An Ethernet bridge of a host: its member interfaces switch frames between them. */
+export interface BridgeSpec {
+  name: string;
+  members: string[];
+  address: { addr: number; prefix: number } | null;
+  up: boolean;
+}
+
 export interface HostSpec {
   name: string;
   description: string;
   nics: NicSpec[];
+  bridges: BridgeSpec[];
   routes: RouteSpec[];
   forwarding: boolean;
   files: Array<{ path: string; spec: FileSpec }>;
@@ -278,7 +287,7 @@ export function parseWorldFile(text: string): WorldSpec {
     const at = `hosts.${hname}`;
     if (!HOST_NAME.test(hname)) throw new WorldFileError(at, 'host names are lower-case letters, digits and dashes, starting with a letter');
     if (!isObject(h)) throw new WorldFileError(at, 'must be an object');
-    checkKeys(h, ['description', 'nics', 'routes', 'forwarding', 'files', 'boot'], at);
+    checkKeys(h, ['description', 'nics', 'bridges', 'routes', 'forwarding', 'files', 'boot'], at);
     const nics: NicSpec[] = [];
     const nicList = h.nics ?? [];
     if (!Array.isArray(nicList)) throw new WorldFileError(`${at}.nics`, 'must be a list');
@@ -306,6 +315,28 @@ export function parseWorldFile(text: string): WorldSpec {
         mac,
         mtu: n.mtu === undefined ? null : num(n.mtu, `${nat}.mtu`, 68, 9000, true),
         up: n.up === undefined ? true : bool(n.up, `${nat}.up`),
+      });
+    });
+    const bridges: BridgeSpec[] = [];
+    const bridgeList = h.bridges ?? [];
+    if (!Array.isArray(bridgeList)) throw new WorldFileError(`${at}.bridges`, 'must be a list');
+    bridgeList.forEach((b, i) => {
+      const bat = `${at}.bridges[${i}]`;
+      if (!isObject(b)) throw new WorldFileError(bat, 'must be an object like {"name": "bridge/0", "members": ["/dev/net/ipro1000/0"]}');
+      checkKeys(b, ['name', 'members', 'address', 'up'], bat);
+      const name = str(b.name, `${bat}.name`);
+      if (!/^bridge\/\d+$/.test(name)) throw new WorldFileError(`${bat}.name`, 'bridges are named bridge/<n>, as ifconfig makes them');
+      if (bridges.some((o) => o.name === name)) throw new WorldFileError(`${bat}.name`, `${name} is declared twice`);
+      if (!Array.isArray(b.members) || b.members.length === 0) throw new WorldFileError(`${bat}.members`, 'must be a list of interface names');
+      const members = b.members.map((m, j) => str(m, `${bat}.members[${j}]`));
+      for (const [j, m] of members.entries()) {
+        if (members.indexOf(m) !== j || bridges.some((o) => o.members.includes(m))) throw new WorldFileError(`${bat}.members[${j}]`, `${m} can be a port of one bridge only`);
+      }
+      bridges.push({
+        name,
+        members,
+        address: b.address === undefined ? null : cidr(b.address, `${bat}.address`),
+        up: b.up === undefined ? true : bool(b.up, `${bat}.up`),
       });
     });
     const routes: RouteSpec[] = [];
@@ -353,6 +384,7 @@ export function parseWorldFile(text: string): WorldSpec {
       name: hname,
       description: h.description === undefined ? '' : str(h.description, `${at}.description`),
       nics,
+      bridges,
       routes,
       forwarding: h.forwarding === undefined ? false : bool(h.forwarding, `${at}.forwarding`),
       files,

@@ -34,6 +34,8 @@ export interface WorldOptions {
   checkErrno?: boolean;
   /** The machine underneath (Node's, unless a test or another host gives its own). */
   port?: HostPort;
+  /** A task's CPU slice in real ms: how long it may run its own code without a system call. */
+  cpuSliceMs?: number;
 }
 
 export class World implements WorldLink {
@@ -52,7 +54,7 @@ export class World implements WorldLink {
   constructor(readonly opts: WorldOptions) {
     this.port = opts.port ?? nodePort;
     const clock: Clock = opts.clock === 'real' ? new RealClock(this.port) : new VirtualClock(opts.epochNs ?? DEFAULT_VIRTUAL_EPOCH_NS);
-    this.sched = new Scheduler(clock, this.port);
+    this.sched = new Scheduler(clock, this.port, opts.cpuSliceMs !== undefined ? BigInt(Math.round(opts.cpuSliceMs * 1e6)) : undefined);
     this.random = new Random(opts.seed ?? 1);
     this.programs = opts.programs;
     this.share = opts.share ? new HostShare(opts.share, this.port.files) : null;

@@ -11,7 +11,10 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, MSG_DONTWAIT, SO_RCVBUF, SO_SNDBUF, SOCK_DGRAM, SOL_SOCKET, sockaddrIn } from '../../kernel/abi/socket.js';
 import { MAX_RCVBUF, MIN_RCVBUF } from '../../kernel/net/socket/socket.js';
 import { PIPE_BUF, PIPE_CAPACITY } from '../../kernel/vfs/pipe.js';
-import { MAX_IO } from '../../kernel/syscalls/fd.js';
+import { MAX_RW_COUNT } from '../../kernel/syscalls/fd.js';
+
+/** 16 MiB: once the largest write tunlab took; a write of any size up to MAX_RW_COUNT completes now. */
+const MAX_IO = 1 << 24;
 import { MAX_POLL_FDS } from '../../kernel/syscalls/poll.js';
 import { outcome } from '../helpers/tun.js';
 import { guardedWorld, runBounded } from './harness.js';
@@ -94,6 +97,14 @@ describe('the pipe buffer', () => {
       `write ${PIPE_BUF} (PIPE_BUF) into 4000 of room: EAGAIN`,
       'write 4000 into 4000 of room: 4000',
     ]);
+    expect(panics).toEqual([]);
+  });
+
+  it('one write of 20 MB into a pipe completes whole, as the reader drains it (issue 12.15)', async () => {
+    const { w, panics } = guardedWorld([drainer, bigwrite]);
+    log = [];
+    await runBounded(w, 'haiku', ['drainer', '0', String(1 << 20), '20000001']);
+    expect(log).toEqual(['writers: write', 'bigwrite wrote 20000001', 'read 20000001 in runs of 20000001']);
     expect(panics).toEqual([]);
   });
 
@@ -186,12 +197,14 @@ const io = defineProgram({
     await sys.write(big, new Uint8Array(1));
     await sys.lseek(big, 0, SEEK_SET);
     await note(`read ${4 * MAX_IO} from a file of ${MAX_IO + 1} bytes`, sys.read(big, 4 * MAX_IO));
+    await note(`read ${2 ** 31} from its end`, sys.read(big, 2 ** 31));
     await sys.close(big);
     await sys.unlink('/tmp/big');
     const zero = await sys.open('/dev/zero', O_RDONLY);
     const nul = await sys.open('/dev/null', O_WRONLY);
     await note('read -1', sys.read(zero, -1));
     await note('read 1.5', sys.read(zero, 1.5));
+    await note(`read ${MAX_RW_COUNT + 1} from /dev/zero`, sys.read(zero, MAX_RW_COUNT + 1));
     await note(`write ${MAX_IO} to /dev/null`, sys.write(nul, new Uint8Array(MAX_IO)));
     await note(`write ${MAX_IO + 1}`, sys.write(nul, new Uint8Array(MAX_IO + 1)));
     await note('write a number', sys.write(nul, 42 as unknown as Uint8Array));
@@ -203,17 +216,20 @@ const io = defineProgram({
 });
 
 describe('read, write and poll sizes', () => {
-  it(`reads are cut at MAX_IO (${MAX_IO}), larger writes are EINVAL, poll takes at most ${MAX_POLL_FDS} fds`, async () => {
+  it(`reads and writes of any size up to MAX_RW_COUNT complete, poll takes at most ${MAX_POLL_FDS} fds`, async () => {
     const { w, panics } = guardedWorld([io]);
     log = [];
     const r = await runBounded(w, 'haiku', ['io']);
     expect(r.code).toBe(0);
     expect(log).toEqual([
-      `read ${4 * MAX_IO} from a file of ${MAX_IO + 1} bytes: ${MAX_IO} bytes`,
+      `read ${4 * MAX_IO} from a file of ${MAX_IO + 1} bytes: ${MAX_IO + 1} bytes`,
+      `read ${2 ** 31} from its end: 0 bytes`,
       'read -1: EINVAL',
       'read 1.5: EINVAL',
+      // /dev/zero streams: a read gives at most a megabyte, whatever the count.
+      `read ${MAX_RW_COUNT + 1} from /dev/zero: ${1 << 20} bytes`,
       `write ${MAX_IO} to /dev/null: ${MAX_IO}`,
-      `write ${MAX_IO + 1}: EINVAL`,
+      `write ${MAX_IO + 1}: ${MAX_IO + 1}`,
       'write a number: EFAULT',
       `poll ${MAX_POLL_FDS} fds: 0`,
       `poll ${MAX_POLL_FDS + 1} fds: EINVAL`,

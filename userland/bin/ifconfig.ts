@@ -21,6 +21,7 @@ import {
   IFF_UP,
   type Ifreq,
   type IfStats,
+  IFT_BRIDGE,
   IFT_ETHER,
   IFT_LOOP,
 } from '../../kernel/abi/if.js';
@@ -91,6 +92,11 @@ If you specify "auto-config" instead of an address, it will be configured automa
 
 Example:
 \tifconfig loop 127.0.0.1 255.0.0.0 up
+
+Bridges (FreeBSD's words: Haiku has none; frames between the members are switched, frames for the
+bridge or a member's own address reach this host on the bridge's interface):
+       ifconfig bridge/<n> create | destroy
+       ifconfig bridge/<n> addm <interface> | deletem <interface> [<address> [<mask>]] [up]
 `;
 
 const DELETE_WORDS: ReadonlySet<string> = new Set(['--delete', '--del', '-d', 'del', 'delete']);
@@ -203,7 +209,8 @@ async function describe(sys: Sys, fd: number, name: string): Promise<string | nu
   const typeErr = await tryIoctl(sys, fd, SIOCGIFTYPE, typeReq);
   const hwErr = await tryIoctl(sys, fd, SIOCGIFHWADDR, hwReq);
   if (typeErr === null && hwErr === null) {
-    const type = typeReq.ifr_type === IFT_ETHER ? 'Ethernet' : typeReq.ifr_type === IFT_LOOP ? 'Local Loopback' : 'unknown';
+    // A bridge is an Ethernet device as far as its frames go (Linux reports it as ARPHRD_ETHER).
+    const type = typeReq.ifr_type === IFT_ETHER || typeReq.ifr_type === IFT_BRIDGE ? 'Ethernet' : typeReq.ifr_type === IFT_LOOP ? 'Local Loopback' : 'unknown';
     const hw = hwReq.ifr_hwaddr;
     const address = hw && hw.sa_family === ARPHRD_ETHER ? [...hw.sa_data.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':') : 'none';
     s += `Hardware type: ${type}, Address: ${address}\n`;

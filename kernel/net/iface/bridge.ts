@@ -65,13 +65,15 @@ export class BridgeDevice implements NetDevice {
     if (!isMulticastMac(src)) this.fdb.set(src, { port, seen: this.now() });
     this.iface.counters.rxPackets++;
     this.iface.counters.rxBytes += frame.length;
-    if (dst === this.mac) {
-      this.stack.linkInputDirect(this.iface, frame);
+    // The bridge's address and its members' own are local (Linux's fdb entries marked is_local):
+    // such a frame is for this host, up the stack on the bridge's interface.
+    if (dst === this.mac || this.memberMac(dst)) {
+      this.stack.linkInput(this.iface, frame);
       return;
     }
     if (dst === BROADCAST_MAC || isMulticastMac(dst)) {
       this.flood(port, frame);
-      this.stack.linkInputDirect(this.iface, frame);
+      this.stack.linkInput(this.iface, frame);
       return;
     }
     const known = this.lookup(dst);
@@ -88,6 +90,16 @@ export class BridgeDevice implements NetDevice {
     const known = dst === BROADCAST_MAC || isMulticastMac(dst) ? undefined : this.lookup(dst);
     if (known) this.out(known, frame);
     else this.flood(null, frame);
+  }
+
+  /** Frames for these reach this host (etherInput asks): the bridge's MAC and its members'. */
+  acceptsMac(mac: number): boolean {
+    return mac === this.mac || this.memberMac(mac);
+  }
+
+  private memberMac(mac: number): boolean {
+    for (const m of this.members) if (m.device.mac === mac) return true;
+    return false;
   }
 
   private lookup(mac: number): NetInterface | undefined {

@@ -92,6 +92,18 @@ export function createInterface(stack: NetStack, name: string): NetInterface {
   return f.create(name);
 }
 
+/** SIOCBRADDIF: make an interface a port of a bridge (bridge.ts). */
+export function addBridgeMember(stack: NetStack, bridge: string, member: NetInterface): void {
+  if (!stack.bridges) throw new SysError('EOPNOTSUPP');
+  stack.bridges.addMember(bridge, member);
+}
+
+/** SIOCBRDELIF. */
+export function removeBridgeMember(stack: NetStack, bridge: string, member: NetInterface): void {
+  if (!stack.bridges) throw new SysError('EOPNOTSUPP');
+  stack.bridges.removeMember(bridge, member);
+}
+
 export function setMtu(iface: NetInterface, mtu: number): void {
   if (!Number.isInteger(mtu) || mtu < iface.device.minMtu || mtu > iface.device.maxMtu) throw new SysError('EINVAL');
   iface.mtu = mtu;

@@ -17,7 +17,7 @@ export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Arra
     return;
   }
   const dst = f.dst;
-  const mine = dst === iface.device.mac;
+  const mine = dst === iface.device.mac || iface.device.acceptsMac?.(dst) === true;
   const multicast = isMulticastMac(dst);
   // Frames for another host are counted as Linux counts them (rx_otherhost_dropped), so that every
   // accepted frame lands in some counter (see IfCounters.rxNoHandler).

@@ -39,6 +39,8 @@ export interface NetDevice {
   adminChanged?(iface: NetInterface, up: boolean): void;
   /** The interface is being deleted. */
   detach?(iface: NetInterface): void;
+  /** Further unicast MACs that are this host's on this link (a bridge: its members' own). */
+  acceptsMac?(mac: number): boolean;
   /** Interfaces a device may decline to lose (a NIC belongs to its segment). */
   readonly deletable?: boolean;
   /** A tun/tap device's state, for SIOCGIFTUNINFO. */

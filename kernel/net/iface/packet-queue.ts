@@ -74,6 +74,13 @@ export class PacketQueue<T> {
     return item;
   }
 
+  /** Take every item at once, oldest first (a soft interrupt's batch). */
+  takeAll(): T[] {
+    const out = this.items.slice(this.head) as T[];
+    this.clear();
+    return out;
+  }
+
   /** Every item, oldest first, without taking them. */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;

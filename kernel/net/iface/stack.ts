@@ -18,6 +18,7 @@ import { ipInput } from './ipv4.js';
 import type { Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { LoopbackDevice } from './loopback.js';
 import type { IpProtocol, RawDelivery } from './protocol.js';
+import { PacketQueue } from './packet-queue.js';
 import { RouteTable } from './routes.js';
 import type { IpStack } from './ip-stack.js';
 
@@ -56,12 +57,11 @@ export class NetStack implements IpStack {
   } | null = null;
   /** Makers of interfaces that spring into being when named (tun/N, tap/N, bridge/N). */
   readonly factories: InterfaceFactory[] = [];
-  /** Frames dropped because the backlog was full. */
-  backlogDrops = 0;
+  /** Frames waiting for the soft interrupt, bounded like Linux's netdev_max_backlog. */
+  private readonly backlog = new PacketQueue<readonly [NetInterface, Uint8Array]>({ name: 'backlog', limit: () => BACKLOG_LEN });
   private readonly arps = new Map<NetInterface, ArpCache>();
   private nextIndex = 1;
   private ipIdent: number;
-  private backlog: Array<[NetInterface, Uint8Array]> = [];
   private backlogScheduled = false;
   /** Taps: called for every frame an interface sends or receives (capture sockets). */
   readonly taps = new Map<NetInterface, Set<(dir: 'in' | 'out', data: Uint8Array) => void>>();
@@ -238,17 +238,10 @@ export class NetStack implements IpStack {
    * stack's soft interrupt runs; a full backlog drops and counts.
    */
   linkInput(iface: NetInterface, data: Uint8Array): void {
-    this.linkInputDirect(iface, data);
-  }
-
-  /** Into the backlog, as received on `iface` itself (a bridge delivering to its own interface). */
-  linkInputDirect(iface: NetInterface, data: Uint8Array): void {
-    if (this.backlog.length >= BACKLOG_LEN) {
-      this.backlogDrops++;
+    if (!this.backlog.push([iface, data])) {
       iface.counters.rxDropped++;
       return;
     }
-    this.backlog.push([iface, data]);
     if (!this.backlogScheduled) {
       this.backlogScheduled = true;
       this.env.timers.soon(this.processBacklog);
@@ -257,9 +250,7 @@ export class NetStack implements IpStack {
 
   private readonly processBacklog = (): void => {
     this.backlogScheduled = false;
-    const batch = this.backlog;
-    this.backlog = [];
-    for (const [iface, data] of batch) {
+    for (const [iface, data] of this.backlog.takeAll()) {
       if (!this.interfaces.has(iface.name)) continue;
       this.tap(iface, 'in', data);
       if (iface.master) iface.master.input(iface, data);
@@ -288,6 +279,11 @@ export class NetStack implements IpStack {
     if (this.env.events.listening('packet')) {
       this.trace('nic', iface.name, dir, iface.device.link === 'ether' ? 'ether' : 'ip', data);
     }
+  }
+
+  /** Frames dropped because the backlog was full. */
+  get backlogDrops(): number {
+    return this.backlog.drops;
   }
 
   /** Whether anyone watches packet events: callers check it before building what trace() names. */

@@ -123,11 +123,10 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
     case io.SIOCBRDELIF: {
       const r = ifreqOf(arg);
       root(ctx);
-      if (!stack.bridges) throw new SysError('EOPNOTSUPP');
       const member = stack.byIndex(Number(r.ifr_ifindex));
       if (!member) throw new SysError('ENODEV');
-      if (op === io.SIOCBRADDIF) stack.bridges.addMember(r.ifr_name, member);
-      else stack.bridges.removeMember(r.ifr_name, member);
+      if (op === io.SIOCBRADDIF) config.addBridgeMember(stack, r.ifr_name, member);
+      else config.removeBridgeMember(stack, r.ifr_name, member);
       return 0;
     }
     case io.SIOCADDRT:

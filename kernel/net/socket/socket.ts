@@ -29,7 +29,7 @@ import {
 } from '../../abi/socket.js';
 import { B_SELECT_ERROR, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
 import { S_IFSOCK, type Stat } from '../../abi/stat.js';
-import { WaitQueue } from '../../sched/scheduler.js';
+import { PacketQueue } from '../iface/packet-queue.js';
 import { type IoContext, OpenFile, SelectPool, type SelectSync } from '../../vfs/file.js';
 import type { NetStack } from '../iface/stack.js';
 
@@ -70,12 +70,9 @@ export abstract class Socket extends OpenFile {
   reuseAddr = false;
   /** Pending asynchronous error (so_error): reported once by the next send or receive. */
   error: ErrnoName | null = null;
-  /** Datagrams dropped because the receive buffer was full. */
-  drops = 0;
   received = 0;
-  protected readonly queue: Queued[] = [];
-  protected queuedBytes = 0;
-  protected readonly rxWait: WaitQueue;
+  /** The receive buffer: datagrams, bounded by SO_RCVBUF with skb truesize-like overhead each. */
+  protected readonly queue: PacketQueue<Queued>;
   protected readonly pool = new SelectPool();
   closed = false;
 
@@ -89,7 +86,17 @@ export abstract class Socket extends OpenFile {
     super(flags);
     this.stack = host.stack;
     this.id = host.newId();
-    this.rxWait = new WaitQueue(`socket:${this.id} (waiting for a datagram)`);
+    this.queue = new PacketQueue<Queued>({
+      name: `socket:${this.id} (waiting for a datagram)`,
+      limit: () => this.rcvbuf,
+      cost: (q) => q.data.length + PER_DATAGRAM_OVERHEAD,
+    });
+    this.queue.onPush = () => this.pool.notify(B_SELECT_READ);
+  }
+
+  /** Datagrams dropped because the receive buffer was full. */
+  get drops(): number {
+    return this.queue.drops;
   }
 
   abstract localName(): Sockaddr;
@@ -200,23 +207,15 @@ export abstract class Socket extends OpenFile {
 
   /** Queue a datagram for the reader; false (and a drop counted) when the buffer is full. */
   enqueue(data: Uint8Array, from: Sockaddr | null): boolean {
-    const cost = data.length + PER_DATAGRAM_OVERHEAD;
-    if (this.queuedBytes + cost > this.rcvbuf) {
-      this.drops++;
-      return false;
-    }
-    this.queue.push({ data, from });
-    this.queuedBytes += cost;
+    if (!this.queue.push({ data, from })) return false;
     this.received++;
-    this.rxWait.wakeAll();
-    this.pool.notify(B_SELECT_READ);
     return true;
   }
 
   /** Report an asynchronous error (an ICMP error for a connected socket). */
   setError(errno: ErrnoName): void {
     this.error = errno;
-    this.rxWait.wakeAll();
+    this.queue.readers.wakeAll();
     this.pool.notify(B_SELECT_ERROR);
     this.pool.notify(B_SELECT_READ);
   }
@@ -232,22 +231,19 @@ export abstract class Socket extends OpenFile {
   async recvfrom(ctx: IoContext, count: number, flags: number): Promise<RecvResult> {
     for (;;) {
       this.takeError();
-      const head = this.queue[0];
+      const head = this.queue.peek();
       if (head) {
-        if (!(flags & MSG_PEEK)) {
-          this.queue.shift();
-          this.queuedBytes -= head.data.length + PER_DATAGRAM_OVERHEAD;
-        }
+        if (!(flags & MSG_PEEK)) this.queue.shift();
         // Datagram semantics: what does not fit is lost, and MSG_TRUNC says so.
         const truncated = head.data.length > count;
         return { data: truncated ? head.data.slice(0, count) : head.data, from: head.from, flags: truncated ? MSG_TRUNC : 0 };
       }
       if (this.closed) return { data: new Uint8Array(0), from: null, flags: 0 };
       if (this.nonblocking || flags & MSG_DONTWAIT) throw new SysError('EAGAIN');
-      const r = await ctx.task.scheduler.sleep(ctx.task, [this.rxWait], {
+      const r = await ctx.task.scheduler.sleep(ctx.task, [this.queue.readers], {
         interruptible: true,
         syscall: ctx.syscall,
-        channel: this.rxWait.name,
+        channel: this.queue.readers.name,
       });
       if (r === 'signal') throw new SysError('EINTR');
     }
@@ -281,14 +277,15 @@ export abstract class Socket extends OpenFile {
   }
 
   get pendingBytes(): number {
-    return this.queue.reduce((n, q) => n + q.data.length, 0);
+    let n = 0;
+    for (const q of this.queue) n += q.data.length;
+    return n;
   }
 
   close(): void {
     this.closed = true;
-    this.queue.length = 0;
-    this.queuedBytes = 0;
-    this.rxWait.wakeAll();
+    this.queue.clear();
+    this.queue.readers.wakeAll();
     this.unregister();
   }
 

@@ -7,7 +7,7 @@
 import { type ErrnoName, SysError } from '../../abi/errno.js';
 import { isWireError } from '../../abi/wire/error.js';
 import { ICMP_DEST_UNREACH } from '../../abi/wire/icmp.js';
-import { IPPROTO_UDP, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
+import { IPPROTO_UDP, IPV4_HEADER_LEN, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { UdpPacket, UdpRepr } from '../../abi/wire/udp.js';
 import type { NetInterface } from '../iface/interface.js';
 import { chooseSource, ipSend, routeFor } from '../iface/ipv4.js';
@@ -112,7 +112,11 @@ export class UdpProtocol implements IpProtocol {
     const seg = new Uint8Array(8 + data.length);
     UdpRepr.emit({ srcPort: s.localPort, dstPort: dport, payload: data }, new UdpPacket(seg), src, dst);
     if (stack.tracing) stack.trace('socket', s.describe(), 'out', 'ip', seg);
-    const err = ipSend(stack, { src, dst, protocol: IPPROTO_UDP, payload: seg, ttl: opts.ttl, tos: opts.tos, broadcast: opts.broadcast, dontFragment: opts.dontFragment });
+    // Linux's default for UDP, IP_PMTUDISC_WANT: DF on every datagram that fits the path MTU, so the
+    // path can tell when it shrinks; a larger one is fragmented here, without DF. IP_DONTFRAG
+    // (opts.dontFragment) sets DF always, and a datagram too big for the path fails with EMSGSIZE.
+    const fits = IPV4_HEADER_LEN + seg.length <= (where.route?.mtu || where.iface.mtu);
+    const err = ipSend(stack, { src, dst, protocol: IPPROTO_UDP, payload: seg, ttl: opts.ttl, tos: opts.tos, broadcast: opts.broadcast, dontFragment: opts.dontFragment || fits });
     if (err) {
       if (err !== 'EHOSTUNREACH' && err !== 'ENETUNREACH' && err !== 'ENETDOWN' && err !== 'EACCES' && err !== 'EMSGSIZE') this.counters.SndbufErrors++;
       throw new SysError(err);

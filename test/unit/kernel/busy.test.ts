@@ -1,10 +1,12 @@
-// A machine where some process never blocks, or waits on something no system call will bring:
-// time must still move (sleepers wake, time limits stop the run, a deadlock is reported), in
-// virtual time deterministically, in real time beside the busy process.
+// A machine where some process never blocks, or waits on something no system call will bring. A
+// runnable process holds virtual time (the scheduler's rule 1), so the run stays the same every
+// time; but nothing holds it for ever: a machine busy with system calls is charged time per call,
+// and a process that runs its own code a whole CPU slice without one gets SIGXCPU, then SIGKILL.
 
 import { describe, expect, it } from 'vitest';
 import { defineProgram } from '../../../kernel/abi/program.js';
-import { SIGKILL } from '../../../kernel/abi/signal.js';
+import { SIGKILL, SIGXCPU } from '../../../kernel/abi/signal.js';
+import { WTERMSIG } from '../../../kernel/abi/wait.js';
 import { print } from '../../../userland/lib/io.js';
 import { run, start, testWorld } from '../../helpers/world.js';
 
@@ -40,31 +42,55 @@ const stuck = defineProgram({
   },
 });
 
-/** Starts stuck, sleeps 1 s beside it, kills it. */
-const beside = defineProgram({
-  name: 'beside',
+/** A process that catches SIGXCPU, and then awaits for ever all the same. */
+const stubborn = defineProgram({
+  name: 'stubborn',
   summary: '',
   async main(_argv, sys) {
-    const child = await sys.spawn('/bin/stuck', ['stuck']);
-    await sys.nanosleep(1e9);
-    await sys.kill(child, SIGKILL);
-    await sys.waitpid(child);
-    await print(sys, 'woke and killed it\n');
+    await sys.sigaction(SIGXCPU, () => {});
+    await new Promise<never>(() => {});
   },
 });
 
+/** Starts argv[1], sleeps 1 s beside it, says when it woke and how the other one ended. */
+const beside = defineProgram({
+  name: 'beside',
+  summary: '',
+  async main(argv, sys) {
+    const child = await sys.spawn(`/bin/${argv[1]}`, [argv[1]!]);
+    await sys.nanosleep(1e9);
+    const { status } = await sys.waitpid(child);
+    await print(sys, `woke at ${(await sys.clock_gettime(1)) / 1e9} s; ${argv[1]} ended by signal ${WTERMSIG(status)}\n`);
+  },
+});
+
+/** A world whose CPU slice is short, so that the tests take milliseconds. */
+const sliced = (programs: Parameters<typeof testWorld>[0]) => testWorld(programs, { cpuSliceMs: 30 });
+
 describe('a process that waits outside the kernel', () => {
-  it('does not hold time still: a sleeper beside it wakes and can kill it', async () => {
-    const r = await run(testWorld([stuck, beside]), 'haiku', ['beside']);
+  it('holds virtual time until its CPU slice runs out; SIGXCPU ends it, and a sleeper beside it wakes on time', async () => {
+    const w = sliced([stuck, beside]);
+    const r = await run(w, 'haiku', ['beside', 'stuck']);
     expect(r.outcome.kind).toBe('done');
-    expect(r.out).toBe('woke and killed it\n');
+    expect(r.out).toBe(`woke at 1 s; stuck ended by signal ${SIGXCPU}\n`);
+    expect(w.mustHost('haiku').log.snapshot()).toContainEqual(expect.stringMatching(/^stuck\[\d+\]: ran 0\.03 s without a system call: SIGXCPU$/));
   });
 
-  it('alone, is a deadlock, and the report says it is in its own code', async () => {
-    const w = testWorld([stuck]);
+  it('that catches SIGXCPU is killed a slice later', async () => {
+    const w = sliced([stubborn, beside]);
+    const r = await run(w, 'haiku', ['beside', 'stubborn']);
+    expect(r.out).toBe(`woke at 1 s; stubborn ended by signal ${SIGKILL}\n`);
+    expect(w.mustHost('haiku').log.snapshot().filter((l) => l.startsWith('stubborn'))).toEqual([
+      expect.stringMatching(/ran 0\.03 s without a system call: SIGXCPU$/),
+      expect.stringMatching(/ran 0\.06 s without a system call: SIGKILL$/),
+    ]);
+  });
+
+  it('alone, ends the same way, and the run is done', async () => {
+    const w = sliced([stuck]);
     const r = await run(w, 'haiku', ['stuck']);
-    expect(r.outcome.kind).toBe('deadlock');
-    expect(w.describeStuck(r.outcome)).toMatch(/\n  haiku: pid \d+ \(stuck\)  running its own code, in no system call\n/);
+    expect(r.outcome.kind).toBe('done');
+    expect(WTERMSIG(r.status)).toBe(SIGXCPU);
   });
 });
 

@@ -80,7 +80,7 @@ describe('tcpdump on a tun', () => {
         '    10.8.0.2 > 10.8.0.1: ICMP echo request, id 77, seq 1, length 64',
         'ip: (tos 0x0, ttl 64, id 17763, offset 0, flags [none], proto ICMP (1), length 84)',
         '    10.8.0.1 > 10.8.0.2: ICMP echo reply, id 77, seq 1, length 64',
-        'ip: (tos 0x0, ttl 64, id 17764, offset 0, flags [none], proto UDP (17), length 52)',
+        'ip: (tos 0x0, ttl 64, id 17764, offset 0, flags [DF], proto UDP (17), length 52)',
         '    10.8.0.1.40000 > 10.8.0.2.1194: [udp sum ok] UDP, length 24',
         '3 packets captured',
         '3 packets received by filter',

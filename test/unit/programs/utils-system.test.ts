@@ -110,7 +110,7 @@ describe('kill', () => {
         ' 7) SIGPIPE\t 9) SIGKILL\t10) SIGSTOP\t11) SIGSEGV\t12) SIGCONT\n' +
         '13) SIGTSTP\t14) SIGALRM\t15) SIGTERM\t16) SIGTTIN\t17) SIGTTOU\n' +
         // A last line that is not full ends with a tab, as bash's display_signal_list leaves it.
-        '18) SIGUSR1\t19) SIGUSR2\t20) SIGWINCH\t\n',
+        '18) SIGUSR1\t19) SIGUSR2\t20) SIGWINCH\t28) SIGXCPU\t\n',
       status: 0,
     });
     expect(await run1(['kill', '-l', '9', 'TERM', '135', '4'])).toEqual({ out: 'KILL\n15\nPIPE\nkill: 4: invalid signal specification\n', status: 1 });

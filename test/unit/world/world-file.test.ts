@@ -63,9 +63,20 @@ describe('a world file that is refused', () => {
     ['a bad epoch', '{"epoch": "yesterday", "hosts": {"a": {}}}', 'epoch: must be a date like "2026-01-01T00:00:00Z", not "yesterday"'],
     ['an uplink to no host', '{"hosts": {"a": {}}, "uplink": {"host": "b", "address": "10.0.2.15/24", "gateway": "10.0.2.2"}}', 'uplink.host: no host named "b"'],
     ['JSON that is not an object', '[1]', '(file): must be a JSON object'],
+    ['a bridge with a bad name', withHost('{"bridges": [{"name": "br0", "members": ["x"]}]}'), 'hosts.a.bridges[0].name: bridges are named bridge/<n>, as ifconfig makes them'],
+    ['a bridge with no members', withHost('{"bridges": [{"name": "bridge/0", "members": []}]}'), 'hosts.a.bridges[0].members: must be a list of interface names'],
+    ['a port of two bridges', withHost('{"bridges": [{"name": "bridge/0", "members": ["p"]}, {"name": "bridge/1", "members": ["p"]}]}'), 'hosts.a.bridges[1].members[0]: p can be a port of one bridge only'],
+    ['an unknown bridge key', withHost('{"bridges": [{"name": "bridge/0", "members": ["p"], "stp": true}]}'), 'hosts.a.bridges[0].stp: unknown field (expected one of: name, members, address, up)'],
   ])('%s', (_what, text, message) => {
     // The field at fault leads the message.
     expect(refusal(text)).toEqual({ field: message.slice(0, message.indexOf(': ')), message });
+  });
+
+  it('is refused when built if a bridge names an interface the host does not have', () => {
+    expect(refusal(withHost('{"bridges": [{"name": "bridge/0", "members": ["/dev/net/ipro1000/0"]}]}'), true)).toEqual({
+      field: 'hosts.a.bridges[0].members[0]',
+      message: 'hosts.a.bridges[0].members[0]: host a has no interface "/dev/net/ipro1000/0"',
+    });
   });
 
   it('is refused when built if a route names an interface or a gateway the host does not have', () => {

@@ -141,6 +141,26 @@ describe('sending', () => {
     expect(udp.counters.OutDatagrams).toBe(1);
   });
 
+  it('sets DF on a datagram that fits the path MTU and fragments a bigger one without it (IP_PMTUDISC_WANT)', () => {
+    const { udp, eth } = host();
+    const e = new Endpoint('e');
+    udp.bind(e, 0, 4444);
+    const opts = { ttl: 64, tos: 0, broadcast: false };
+    udp.send(e, PEER, 53, new Uint8Array(1472), opts);
+    udp.send(e, PEER, 53, new Uint8Array(1473), opts);
+    const [fits, ...frags] = eth.dev.take().map((f) => decode(f).ip!);
+    expect(fits).toMatchObject({ dontFragment: true, moreFragments: false, payloadLen: 1480 });
+    expect(frags.map((f) => [f.dontFragment, f.moreFragments])).toEqual([[false, true], [false, false]]);
+  });
+
+  it('with IP_DONTFRAG refuses a datagram over the path MTU with EMSGSIZE', () => {
+    const { udp, eth } = host();
+    const e = new Endpoint('e');
+    udp.bind(e, 0, 4444);
+    expect(() => udp.send(e, PEER, 53, new Uint8Array(1473), { ttl: 64, tos: 0, broadcast: false, dontFragment: true })).toThrow(expect.objectContaining({ errno: 'EMSGSIZE' }));
+    expect(eth.dev.take()).toEqual([]);
+  });
+
   it('reports an ICMP port unreachable for its datagram to the connected endpoint as ECONNREFUSED', () => {
     const { udp, eth, inject } = host();
     const e = new Endpoint('e');
