@@ -17,64 +17,17 @@ import {
 import { POLL_NAMES, type PollFd } from './poll.js';
 import { RTF_NAMES, type Rtentry } from './route.js';
 import { SIGNAL_NAMES } from './signal.js';
-import { FAMILY_NAMES, PROTO_NAMES, type RecvResult, type Sockaddr, SOCKOPT_NAMES, SOCKTYPE_NAMES } from './socket.js';
+import { flagNames, formatSockaddr, quoteBytes, quoteString } from './strace-format.js';
+import { formatNetArgs, formatNetResult } from './strace-net.js';
 
-const MAX_STR = 32;
+export { flagNames, formatSockaddr, quoteBytes, quoteString };
 
 const ARPHRD_NAMES: Record<number, string> = { 1: 'ARPHRD_ETHER', 772: 'ARPHRD_LOOPBACK', 65534: 'ARPHRD_NONE' };
-
-export function flagNames(value: number, names: ReadonlyArray<readonly [number, string]>, zero = '0'): string {
-  const parts: string[] = [];
-  let rest = value;
-  for (const [bit, name] of names) {
-    if (bit !== 0 && (value & bit) === bit && (rest & bit) !== 0) {
-      parts.push(name);
-      rest &= ~bit;
-    }
-  }
-  if (rest) parts.push(`0x${rest.toString(16)}`);
-  return parts.length ? parts.join('|') : zero;
-}
-
-/** A buffer as strace quotes it: C escapes, at most 32 bytes, "..." after a cut. */
-export function quoteBytes(data: Uint8Array, max = MAX_STR): string {
-  let s = '"';
-  const n = Math.min(data.length, max);
-  for (let i = 0; i < n; i++) {
-    const b = data[i]!;
-    if (b === 0x22) s += '\\"';
-    else if (b === 0x5c) s += '\\\\';
-    else if (b === 0x0a) s += '\\n';
-    else if (b === 0x09) s += '\\t';
-    else if (b === 0x0d) s += '\\r';
-    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
-    else {
-      const next = i + 1 < n ? data[i + 1]! : -1;
-      // Octal as short as possible, unless a digit follows.
-      s += next >= 0x30 && next <= 0x37 ? `\\${b.toString(8).padStart(3, '0')}` : `\\${b.toString(8)}`;
-    }
-  }
-  s += '"';
-  if (data.length > max) s += '...';
-  return s;
-}
-
-export function quoteString(str: string): string {
-  return quoteBytes(new TextEncoder().encode(str), 4096);
-}
 
 function openFlags(flags: number): string {
   const mode = ACCESS_MODE_NAMES[flags & O_ACCMODE] ?? String(flags & O_ACCMODE);
   const rest = flagNames(flags & ~O_ACCMODE, OPEN_FLAG_NAMES, '');
   return rest ? `${mode}|${rest}` : mode;
-}
-
-export function formatSockaddr(a: Sockaddr | null | undefined): string {
-  if (!a) return 'NULL';
-  if ('sin_addr' in a)
-    return `{sa_family=AF_INET, sin_port=htons(${a.sin_port}), sin_addr=inet_addr(${quoteString(a.sin_addr)})}`;
-  if ('sdl_name' in a) return `{sa_family=AF_LINK, sdl_index=${a.sdl_index}, sdl_name=${quoteString(a.sdl_name)}}`;
-  return '{...}';
 }
 
 function formatIfreq(req: number, r: Ifreq): string {
@@ -91,6 +44,8 @@ function formatIfreq(req: number, r: Ifreq): string {
     fields.push(`ifr_hwaddr={sa_family=${ARPHRD_NAMES[r.ifr_hwaddr.sa_family] ?? r.ifr_hwaddr.sa_family}, sa_data=${[...r.ifr_hwaddr.sa_data].map((b) => b.toString(16).padStart(2, '0')).join(':')}}`);
   for (const k of ['ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen', 'ifr_type'] as const) if (r[k] !== undefined) fields.push(`${k}=${r[k]}`);
   if (r.ifr_media !== undefined) fields.push(`ifr_media=${quoteString(r.ifr_media)}`);
+  if (r.ifr_qdisc !== undefined)
+    fields.push(r.ifr_qdisc ? `ifr_qdisc={kind=${quoteString(r.ifr_qdisc.kind)}, handle=0x${r.ifr_qdisc.handle.toString(16)}, limit=${r.ifr_qdisc.limit}}` : 'ifr_qdisc=NULL');
   return `{${fields.join(', ')}}`;
 }
 
@@ -135,6 +90,8 @@ function arrayOfStrings(a: unknown): string {
 
 /** The argument list of a call, as strace would write it. */
 export function formatArgs(name: string, args: readonly unknown[], result: unknown): string {
+  const net = formatNetArgs(name, args, result);
+  if (net !== null) return net;
   const a = args;
   switch (name) {
     case 'open':
@@ -163,25 +120,6 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
       const fds = a[0] as PollFd[];
       return `${formatPoll(fds, false)}, ${fds.length}, ${a[1]}`;
     }
-    case 'socket':
-      return `${FAMILY_NAMES[Number(a[0])] ?? a[0]}, ${SOCKTYPE_NAMES[Number(a[1])] ?? a[1]}, ${PROTO_NAMES[Number(a[2])] ?? a[2]}`;
-    case 'bind':
-    case 'connect':
-      return `${a[0]}, ${formatSockaddr(a[1] as Sockaddr)}, 16`;
-    case 'sendto': {
-      const bytes = a[1] as Uint8Array;
-      return `${a[0]}, ${quoteBytes(bytes)}, ${bytes.length}, ${a[2] ?? 0}, ${formatSockaddr(a[3] as Sockaddr | undefined)}, ${a[3] ? 16 : 0}`;
-    }
-    case 'recvfrom': {
-      const r = result as RecvResult | undefined;
-      return `${a[0]}, ${r ? quoteBytes(r.data) : '0x0'}, ${a[1]}, ${a[2] ?? 0}, ${r ? formatSockaddr(r.from) : 'NULL'}`;
-    }
-    case 'setsockopt':
-    case 'getsockopt': {
-      const opt = SOCKOPT_NAMES[`${a[1]}:${a[2]}`] ?? String(a[2]);
-      const level = Number(a[1]) === -1 ? 'SOL_SOCKET' : Number(a[1]) === 0 ? 'IPPROTO_IP' : String(a[1]);
-      return name === 'setsockopt' ? `${a[0]}, ${level}, ${opt}, [${a[3]}], 4` : `${a[0]}, ${level}, ${opt}`;
-    }
     case 'spawn':
     case 'execve':
       return `${quoteString(String(a[0]))}, ${arrayOfStrings(a[1])}`;
@@ -203,15 +141,18 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
     case 'rename':
     case 'symlink':
       return `${quoteString(String(a[0]))}, ${quoteString(String(a[1]))}`;
+    case 'spawn_thread':
+      return '0x1';
     default:
-      return a.map((x) => (typeof x === 'string' ? quoteString(x) : typeof x === 'object' ? '{...}' : String(x))).join(', ');
+      return a.map((x) => (typeof x === 'string' ? quoteString(x) : typeof x === 'object' ? '{...}' : typeof x === 'function' ? '0x1' : String(x))).join(', ');
   }
 }
 
 export function formatResult(name: string, result: unknown, errno: ErrnoName | undefined, args: readonly unknown[]): string {
   if (errno) return `-1 ${errno} (${ERRNO[errno].message})`;
   if (name === 'read' && result instanceof Uint8Array) return String(result.length);
-  if (name === 'recvfrom') return String((result as RecvResult).data.length);
+  const net = formatNetResult(name, result);
+  if (net !== null) return net;
   if (name === 'poll') {
     const n = Number(result);
     return n > 0 ? `${n} (${formatPoll((args[0] as PollFd[]).filter((p) => p.revents), true)})` : n === 0 ? '0 (Timeout)' : String(n);
