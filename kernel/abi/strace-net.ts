@@ -5,7 +5,7 @@
 // tracing the same calls on Linux.
 
 import { EPOLL_CLOEXEC, EPOLL_CTL_NAMES, EPOLL_EVENT_NAMES, type EpollEvent } from './epoll.js';
-import { flagNames, formatSockaddr, quoteBytes } from './strace.js';
+import { flagNames, formatSockaddr, quoteBytes } from './strace-format.js';
 import {
   type AcceptResult,
   type Cmsg,
