@@ -18,6 +18,7 @@ import {
 import * as io from '../../abi/ioctl.js';
 import { RTF_HOST, type ArpEntry, type Rtentry } from '../../abi/route.js';
 import { type ProtoStats, sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
+import { TCP_STATE_NAMES } from '../../abi/tcp.js';
 import type { IoContext } from '../../vfs/file.js';
 import { formatIpv4, formatMac } from '../../abi/wire/address.js';
 import type { NetInterface } from '../iface/interface.js';
@@ -26,6 +27,7 @@ import * as config from '../iface/config.js';
 import type { NetStack } from '../iface/stack.js';
 import { addrOf } from './sockaddr.js';
 import type { Socket } from './socket.js';
+import type { TcpEndpointInfo } from '../tcp/engine.js';
 
 function obj<T>(arg: unknown): T {
   if (typeof arg !== 'object' || arg === null) throw new SysError('EFAULT');
@@ -75,6 +77,8 @@ function routeRow(r: { dest: number; mask: number; gateway: number | null; flags
 export interface SocketTables {
   readonly stack: NetStack;
   all(): Socket[];
+  /** TCP's endpoints: listeners, connections, requests and time-wait records. */
+  tcpEndpoints(): TcpEndpointInfo[];
   protoStats(): ProtoStats;
 }
 
@@ -192,6 +196,17 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
       return 0;
     }
     case io.SIOCGSOCKTABLE: {
+      const endpoint = (addr: number, port: number) => `${formatIpv4(addr)}:${port || '*'}`;
+      const tcp: SocketInfo[] = tables.tcpEndpoints().map((e) => ({
+        proto: 'tcp',
+        state: TCP_STATE_NAMES[e.state] ?? String(e.state),
+        local: endpoint(e.localAddr, e.localPort),
+        remote: endpoint(e.remoteAddr, e.remotePort),
+        recvQ: e.recvQ,
+        sendQ: e.sendQ,
+        drops: e.drops,
+        received: 0,
+      }));
       const rows: SocketInfo[] = tables.all().map((s) => {
         const peer = s.peerName();
         const local = s.localName();
@@ -204,7 +219,7 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
           received: s.received,
         };
       });
-      obj<{ sockets: SocketInfo[] }>(arg).sockets = rows;
+      obj<{ sockets: SocketInfo[] }>(arg).sockets = [...tcp, ...rows];
       return 0;
     }
     case io.SIOCGPROTOSTATS:

@@ -10,6 +10,7 @@ import type { NetStack } from '../iface/stack.js';
 import type { UdpProtocol } from '../udp/udp.js';
 import { TcpSocket } from './tcp.js';
 import type { TcpProtocol } from './tcp-protocol.js';
+import type { TcpEndpointInfo } from '../tcp/engine.js';
 import { socketIoctl } from './ioctl.js';
 import { LinkSocket } from './link.js';
 import { RawSocket } from './raw.js';
@@ -84,6 +85,10 @@ export class SocketLayer implements SocketHost, RawDelivery {
     for (const list of this.udp.ports.values()) for (const s of list) if (s instanceof UdpSocket) out.push(s);
     out.push(...this.raw, ...this.links);
     return out;
+  }
+
+  tcpEndpoints(): TcpEndpointInfo[] {
+    return this.tcp.engine.connections();
   }
 
   protoStats(): ProtoStats {

@@ -61,6 +61,21 @@ function isTw(h: PortHolder): h is TimeWait {
   return !(h instanceof TcpSock);
 }
 
+/** One row of the endpoint table (netstat, /proc/net/tcp): listeners, connections, requests, time-wait. */
+export interface TcpEndpointInfo {
+  state: number;
+  localAddr: number;
+  localPort: number;
+  remoteAddr: number;
+  remotePort: number;
+  /** Unread bytes; a listener's accept queue length (as Linux reports them). */
+  recvQ: number;
+  /** Unacknowledged and unsent bytes; a listener's backlog. */
+  sendQ: number;
+  /** Segments the endpoint dropped (sk_drops). */
+  drops: number;
+}
+
 export class TcpEngine {
   readonly mib = new TcpMib();
   readonly keys: SequenceKeys;
@@ -634,8 +649,8 @@ export class TcpEngine {
   // ------------------------------------------------------------------ observation
 
   /** Every endpoint and time-wait record, for netstat. */
-  connections(): Array<{ state: number; localAddr: number; localPort: number; remoteAddr: number; remotePort: number; recvQ: number; sendQ: number }> {
-    const out: Array<{ state: number; localAddr: number; localPort: number; remoteAddr: number; remotePort: number; recvQ: number; sendQ: number }> = [];
+  connections(): TcpEndpointInfo[] {
+    const out: TcpEndpointInfo[] = [];
     for (const sk of this.all) {
       if (sk.state === TCP_CLOSE && !sk.localPort) continue;
       if (sk.state === TCP_CLOSE && sk.orphan) continue;
@@ -648,13 +663,14 @@ export class TcpEngine {
         remotePort: sk.remotePort,
         recvQ: listening ? (sk.listen?.accept.length ?? 0) : sk.rcv.bytes,
         sendQ: listening ? (sk.listen?.backlog ?? 0) : Math.max(0, (sk.writeSeq - sk.sndUna) | 0),
+        drops: sk.drops,
       });
     }
     for (const r of this.requests.values()) {
-      out.push({ state: TCP_SYN_RECV, localAddr: r.req.localAddr, localPort: r.req.localPort, remoteAddr: r.req.remoteAddr, remotePort: r.req.remotePort, recvQ: 0, sendQ: 0 });
+      out.push({ state: TCP_SYN_RECV, localAddr: r.req.localAddr, localPort: r.req.localPort, remoteAddr: r.req.remoteAddr, remotePort: r.req.remotePort, recvQ: 0, sendQ: 0, drops: 0 });
     }
     for (const tw of this.timewaits.values()) {
-      out.push({ state: tw.substate === TCP_FIN_WAIT2 ? TCP_FIN_WAIT2 : TCP_TIME_WAIT, localAddr: tw.localAddr, localPort: tw.localPort, remoteAddr: tw.remoteAddr, remotePort: tw.remotePort, recvQ: 0, sendQ: 0 });
+      out.push({ state: tw.substate === TCP_FIN_WAIT2 ? TCP_FIN_WAIT2 : TCP_TIME_WAIT, localAddr: tw.localAddr, localPort: tw.localPort, remoteAddr: tw.remoteAddr, remotePort: tw.remotePort, recvQ: 0, sendQ: 0, drops: 0 });
     }
     return out;
   }

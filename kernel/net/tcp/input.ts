@@ -22,7 +22,7 @@ import { syncMss } from './mss.js';
 import { ACK_NOW, ACK_PUSHED, ACK_PUSHED2, ACK_SCHED, sendAck, sendDelayedAck, transmitSkb } from './output.js';
 import { FLAG_NO_CHALLENGE_ACK, FLAG_UPDATE_TS_RECENT } from './sack.js';
 import { after, afterEq, before, between } from './seq.js';
-import { tsOfUs, type TcpSock } from './sock.js';
+import { dropSegment, tsOfUs, type TcpSock } from './sock.js';
 import { TCP_ATO_MIN_US, TCP_MAX_QUICKACKS, TCP_MIN_MSS, TCP_MSS_DEFAULT, TS_ALIGNED } from './sock.js';
 import { RCV_SHUTDOWN, SEND_SHUTDOWN, setState, tcpDone, tcpReset } from './state.js';
 import { resetDelackTimer, resetKeepaliveTimer } from './timers.js';
@@ -218,11 +218,11 @@ function validateIncoming(sk: TcpSock, ins: InSegment): boolean {
     if (verdict !== 'ok' && !rst) {
       if (syn) return synChallenge(sk);
       if (verdict === 'paws_ack') {
-        sk.mib.drop('tcp_rfc7323_paws_ack');
+        dropSegment(sk, 'tcp_rfc7323_paws_ack');
         return false;
       }
       sk.mib.PAWSEstab++;
-      sk.mib.drop('tcp_rfc7323_paws');
+      dropSegment(sk, 'tcp_rfc7323_paws');
       if (!dataOrSyn(ins) && oowRateLimited(sk)) sk.mib.TCPACKSkippedPAWS++;
       else sendDupack(sk, ins);
       return false;
@@ -232,12 +232,12 @@ function validateIncoming(sk: TcpSock, ins: InSegment): boolean {
   if (verdict !== 'ok') {
     if (!rst) {
       if (syn) return synChallenge(sk);
-      sk.mib.drop(verdict === 'old' ? 'tcp_old_sequence' : 'tcp_invalid_sequence');
+      dropSegment(sk, verdict === 'old' ? 'tcp_old_sequence' : 'tcp_invalid_sequence');
       if (!dataOrSyn(ins) && oowRateLimited(sk)) sk.mib.TCPACKSkippedSeq++;
       else sendDupack(sk, ins);
     } else if (resetCheck(sk, ins)) {
       tcpReset(sk);
-    } else sk.mib.drop('tcp_reset_out_of_window');
+    } else dropSegment(sk, 'tcp_reset_out_of_window');
     return false;
   }
   if (rst) {
@@ -254,7 +254,7 @@ function validateIncoming(sk: TcpSock, ins: InSegment): boolean {
       }
     }
     sendChallengeAck(sk);
-    sk.mib.drop('tcp_reset');
+    dropSegment(sk, 'tcp_reset');
     return false;
   }
   if (syn) {
@@ -271,7 +271,7 @@ function dataOrSyn(ins: InSegment): boolean {
 function synChallenge(sk: TcpSock): boolean {
   sk.mib.TCPSYNChallenge++;
   sendChallengeAck(sk);
-  sk.mib.drop('tcp_invalid_syn');
+  dropSegment(sk, 'tcp_invalid_syn');
   return false;
 }
 
@@ -410,7 +410,7 @@ function dataQueue(sk: TcpSock, ins: InSegment): void {
   if (seg.seq === sk.rcvNxt) {
     if (sk.receiveWindow === 0 && !(len === 0 && fin)) {
       sk.mib.TCPZeroWindowDrop++;
-      sk.mib.drop('tcp_zerowindow');
+      dropSegment(sk, 'tcp_zerowindow');
       enterQuickackMode(sk, TCP_MAX_QUICKACKS);
       scheduleAck(sk);
       return;
@@ -422,13 +422,13 @@ function dataQueue(sk: TcpSock, ins: InSegment): void {
     // All of it was here already: a retransmission. ACK at once, with a D-SACK.
     sk.mib.DelayedACKLost++;
     dsackSet(sk, seg.seq, ins.endSeq);
-    sk.mib.drop('tcp_old_data');
+    dropSegment(sk, 'tcp_old_data');
     enterQuickackMode(sk, TCP_MAX_QUICKACKS);
     scheduleAck(sk);
     return;
   }
   if (!before(seg.seq, (sk.rcvNxt + sk.receiveWindow) >>> 0)) {
-    sk.mib.drop('tcp_overwindow');
+    dropSegment(sk, 'tcp_overwindow');
     enterQuickackMode(sk, TCP_MAX_QUICKACKS);
     scheduleAck(sk);
     return;
@@ -437,7 +437,7 @@ function dataQueue(sk: TcpSock, ins: InSegment): void {
     dsackSet(sk, seg.seq, sk.rcvNxt);
     if (!sk.receiveWindow) {
       sk.mib.TCPZeroWindowDrop++;
-      sk.mib.drop('tcp_zerowindow');
+      dropSegment(sk, 'tcp_zerowindow');
       enterQuickackMode(sk, TCP_MAX_QUICKACKS);
       scheduleAck(sk);
       return;
@@ -460,7 +460,7 @@ function queueInOrder(sk: TcpSock, ins: InSegment, skip: number): void {
     sk.ackPending |= ACK_NOW | ACK_SCHED;
     if (sk.rcv.bytes > 0) {
       sk.mib.TCPRcvQDrop++;
-      sk.mib.drop('proto_mem');
+      dropSegment(sk, 'proto_mem');
       sk.events?.readable();
       return;
     }
@@ -491,7 +491,7 @@ function dataQueueOfo(sk: TcpSock, ins: InSegment): void {
   dataEcnCheck(sk, ins);
   if (!rmemOk(sk, seg.payload.length)) {
     sk.mib.TCPOFODrop++;
-    sk.mib.drop('tcp_ofo_drop');
+    dropSegment(sk, 'tcp_ofo_drop');
     sk.events?.readable();
     return;
   }
@@ -500,7 +500,7 @@ function dataQueueOfo(sk: TcpSock, ins: InSegment): void {
   sk.rcvOooPack++;
   const r = sk.rcv.insertOfo({ seq: seg.seq, end: ins.endSeq, data: seg.payload.slice(), fin: (seg.flags & TCP_FIN) !== 0 }, sk.sackOk);
   sk.mib.TCPOFOMerge += r.merged;
-  if (!r.kept) sk.mib.drop('tcp_ofomerge');
+  if (!r.kept) dropSegment(sk, 'tcp_ofomerge');
   if (r.kept && sk.sackOk) growWindow(sk, seg.payload.length);
 }
 
@@ -530,18 +530,18 @@ function windowWouldGrow(sk: TcpSock): boolean {
 function rcvEstablished(sk: TcpSock, ins: InSegment): void {
   const { seg } = ins;
   if (!(seg.flags & (TCP_ACK | TCP_RST | TCP_SYN))) {
-    sk.mib.drop('tcp_flags');
+    dropSegment(sk, 'tcp_flags');
     return;
   }
   if (!validateIncoming(sk, ins)) return;
   const r = tcpAck(sk, { seg, endSeq: ins.endSeq, tsecr: tsecrOf(sk, ins) }, FLAG_UPDATE_TS_RECENT, () => sendChallengeAck(sk));
   if (r === ACK_UNSENT) {
     sendChallengeAck(sk);
-    sk.mib.drop('tcp_ack_unsent_data');
+    dropSegment(sk, 'tcp_ack_unsent_data');
     return;
   }
   if (r === ACK_TOO_OLD) {
-    sk.mib.drop('tcp_too_old_ack');
+    dropSegment(sk, 'tcp_too_old_ack');
     return;
   }
   replaceTsRecent(sk, ins);
@@ -583,13 +583,13 @@ function rcvSynSent(sk: TcpSock, ins: InSegment): boolean {
   const offer = sk.synOffer!;
   if (seg.flags & TCP_ACK) {
     if (!after(seg.ack, sk.sndUna) || after(seg.ack, sk.sndNxt)) {
-      sk.mib.drop('tcp_invalid_ack_sequence');
+      dropSegment(sk, 'tcp_invalid_ack_sequence');
       return true;
     }
     if (ins.sawTs && offer.ts && ins.tsecr) {
       const stamp = tsOfUs(sk.retransStampUs || sk.rtx.first?.firstTxUs || sk.nowUs(), sk.tsOffset);
       if (!between(ins.tsecr, stamp, sk.tsNow())) {
-        sk.mib.drop('tcp_rfc7323_paws');
+        dropSegment(sk, 'tcp_rfc7323_paws');
         return true;
       }
     }
@@ -598,7 +598,7 @@ function rcvSynSent(sk: TcpSock, ins: InSegment): boolean {
       return false;
     }
     if (!(seg.flags & TCP_SYN)) {
-      sk.mib.drop('tcp_flags');
+      dropSegment(sk, 'tcp_flags');
       return false;
     }
     applySynOptions(sk, ins);
@@ -641,7 +641,7 @@ function rcvSynSent(sk: TcpSock, ins: InSegment): boolean {
     return false;
   }
   if (seg.flags & TCP_RST) {
-    sk.mib.drop('tcp_reset');
+    dropSegment(sk, 'tcp_reset');
     return false;
   }
   if (seg.flags & TCP_SYN) {
@@ -671,7 +671,7 @@ function rcvSynSent(sk: TcpSock, ins: InSegment): boolean {
     if (syn) transmitSkb(sk, syn, false);
     return false;
   }
-  sk.mib.drop('tcp_flags');
+  dropSegment(sk, 'tcp_flags');
   return false;
 }
 
@@ -715,13 +715,13 @@ export function tcpRcv(sk: TcpSock, ins: InSegment): boolean {
     return false;
   }
   if (sk.state === TCP_CLOSE) {
-    sk.mib.drop('tcp_close');
+    dropSegment(sk, 'tcp_close');
     return false;
   }
   if (sk.state === TCP_SYN_SENT) return rcvSynSent(sk, ins);
   const { seg } = ins;
   if (!(seg.flags & (TCP_ACK | TCP_RST | TCP_SYN))) {
-    sk.mib.drop('tcp_flags');
+    dropSegment(sk, 'tcp_flags');
     return false;
   }
   if (!validateIncoming(sk, ins)) return false;
@@ -730,7 +730,7 @@ export function tcpRcv(sk: TcpSock, ins: InSegment): boolean {
     if (sk.state === TCP_SYN_RECV) return true;
     if (r < 0) {
       sendChallengeAck(sk);
-      sk.mib.drop('tcp_ack_unsent_data');
+      dropSegment(sk, 'tcp_ack_unsent_data');
       return false;
     }
   }

@@ -17,7 +17,7 @@ import { advertisedMss, syncMss } from './mss.js';
 import { synOptions } from './options.js';
 import { ackUpdateRtt } from './rtt.js';
 import { after, before } from './seq.js';
-import { clockUs, type RequestSock, type TcpSock, TCP_MSS_DEFAULT, TS_ALIGNED } from './sock.js';
+import { clockUs, dropSegment, type RequestSock, type TcpSock, TCP_MSS_DEFAULT, TS_ALIGNED } from './sock.js';
 import { emitSegment } from './output.js';
 import { fullSpace, selectInitialWindow } from './window.js';
 
@@ -162,7 +162,7 @@ export function connRequest(ctx: ListenCtx, listener: TcpSock, ins: InSegment, t
           ctx.host.log(`TCP: request_sock_TCP: Possible SYN flooding on port ${ins.seg.dstPort}. Dropping request.`);
         }
         ctx.mib.ListenDrops++;
-        ctx.mib.drop('tcp_reqqfulldrop');
+        dropSegment(listener, 'tcp_reqqfulldrop');
         return;
       }
     }
@@ -170,13 +170,13 @@ export function connRequest(ctx: ListenCtx, listener: TcpSock, ins: InSegment, t
   if (q.accept.length > q.backlog) {
     ctx.mib.ListenOverflows++;
     ctx.mib.ListenDrops++;
-    ctx.mib.drop('tcp_listen_overflow');
+    dropSegment(listener, 'tcp_listen_overflow');
     return;
   }
   const route = ctx.host.route(ins.src);
   if (typeof route === 'string') {
     ctx.mib.ListenDrops++;
-    ctx.mib.drop('ip_outnoroutes');
+    dropSegment(listener, 'ip_outnoroutes');
     return;
   }
   const req = makeRequest(ctx, listener, ins, route.mtu);
@@ -200,7 +200,7 @@ export function connRequest(ctx: ListenCtx, listener: TcpSock, ins: InSegment, t
   }
   if (!twIsn && !s.tcp_syncookies && s.tcp_max_syn_backlog - q.requests.size < s.tcp_max_syn_backlog >> 2) {
     ctx.mib.ListenDrops++;
-    ctx.mib.drop('tcp_reqqfulldrop');
+    dropSegment(listener, 'tcp_reqqfulldrop');
     return;
   }
   req.iss = twIsn || ctx.keys.isn(req.localAddr, req.remoteAddr, req.localPort, req.remotePort, ctx.host.wallNs());
@@ -249,7 +249,7 @@ export function checkReq(ctx: ListenCtx, listener: TcpSock, req: RequestSock, in
       );
     }
     if (pawsReject) ctx.mib.PAWSEstab++;
-    ctx.mib.drop(pawsReject ? 'tcp_rfc7323_paws' : 'tcp_overwindow');
+    dropSegment(listener, pawsReject ? 'tcp_rfc7323_paws' : 'tcp_overwindow');
     return { kind: 'drop' };
   }
   if (ins.sawTs && req.tsOk && !after(seg.seq, rcvNxt)) req.tsRecent = ins.tsval;
@@ -263,7 +263,7 @@ export function checkReq(ctx: ListenCtx, listener: TcpSock, req: RequestSock, in
   if (!(flg & TCP_ACK)) return { kind: 'drop' };
   if (listener.deferAcceptS && req.retransmits < listener.deferAcceptS && ins.endSeq === rcvNxt) {
     req.ackedWhileFull = true;
-    ctx.mib.drop('tcp_defer_accept');
+    dropSegment(listener, 'tcp_defer_accept');
     return { kind: 'drop' };
   }
   const q = listener.listen!;
@@ -272,7 +272,7 @@ export function checkReq(ctx: ListenCtx, listener: TcpSock, req: RequestSock, in
     ctx.mib.ListenDrops++;
     if (!ctx.host.sysctl.tcp_abort_on_overflow) {
       req.ackedWhileFull = true;
-      ctx.mib.drop('tcp_listen_overflow');
+      dropSegment(listener, 'tcp_listen_overflow');
       return { kind: 'drop' };
     }
     dropRequest(ctx, listener, req);

@@ -136,6 +136,8 @@ export class TcpSock {
   parent: TcpSock | null = null;
   /** Listener: SYN_RECV children and the established ones waiting for accept(). */
   listen: ListenQueue | null = null;
+  /** Segments this endpoint dropped (sk_drops: what `ss -m` and netstat show per socket). */
+  drops = 0;
 
   // ------------------------------------------------------------ send sequence space
   iss = 0;
@@ -424,4 +426,10 @@ export class TcpSock {
     const ip = (a: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
     return `tcp ${ip(this.localAddr)}:${this.localPort}${this.remotePort ? ` -> ${ip(this.remoteAddr)}:${this.remotePort}` : ''}`;
   }
+}
+
+/** A segment an endpoint drops: counted on it (sk_drops_add) and host-wide by its reason. */
+export function dropSegment(sk: TcpSock, reason: string): void {
+  sk.drops++;
+  sk.mib.drop(reason);
 }
