@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import { TUNLAB_COMMAND } from '../helpers/command.js';
 import { hostPing } from './host-ping.js';
 import { scale } from './scale.js';
+import { packetdrillRate, tcpBulk } from './tcp.js';
 import { tunEcho } from './tun-echo.js';
 import { rawCrypto, tunnelThroughput, vpnPing } from './vpn.js';
 
@@ -77,6 +78,14 @@ async function main(): Promise<void> {
   // The same tunnel with --cipher none --auth none: what the emulation alone allows.
   const plain = median(await repeat(Math.min(reps, 3), async () => (await tunnelThroughput(3000, 1300, false)).mbPerS));
   figures.push({ name: 'the same tunnel without crypto (--cipher none --auth none)', value: plain, unit: 'MB/s', target: '', met: true });
+
+  note(' tcp ...');
+  await tcpBulk(4 << 20);
+  const bulk = median(await repeat(Math.min(reps, 3), () => tcpBulk(32 << 20)));
+  figures.push({ name: 'TCP bulk transfer between two hosts on one segment (one connection, 32 MiB)', value: bulk, unit: 'MB/s', target: '', met: true });
+  await packetdrillRate(3);
+  const pd = median(await repeat(reps, () => packetdrillRate(20)));
+  figures.push({ name: 'packetdrill runs of data-delayed-ack.pkt (a fresh world each)', value: pd, unit: 'scripts per s', target: '', met: true });
 
   note(' cold start ...');
   const cold = median(

@@ -10,6 +10,24 @@ async function say(sys: Sys, s: string): Promise<void> {
   await sys.write(1, s);
 }
 
+/** Read `fd` to its end, checking each byte against `expected(offset)`. */
+async function readChecked(sys: Sys, fd: number, expected: (offset: number) => number): Promise<{ got: number; firstBad: number }> {
+  let got = 0;
+  let firstBad = -1;
+  for (;;) {
+    const d = await sys.read(fd, 262144);
+    if (d.length === 0) break;
+    if (firstBad < 0)
+      for (let i = 0; i < d.length; i++)
+        if (d[i] !== expected(got + i)) {
+          firstBad = got + i;
+          break;
+        }
+    got += d.length;
+  }
+  return { got, firstBad };
+}
+
 export const echoServer: Program = {
   name: 'echod',
   summary: '',
@@ -47,16 +65,52 @@ export const client: Program = {
     const data = new Uint8Array(size).map((_, i) => i & 0xff);
     await sys.write(fd, data);
     await sys.shutdown(fd, SHUT_WR);
-    let got = 0;
-    let ok = true;
-    for (;;) {
-      const d = await sys.read(fd, 65536);
-      if (d.length === 0) break;
-      for (let i = 0; i < d.length; i++) if (d[i] !== ((got + i) & 0xff)) ok = false;
-      got += d.length;
-    }
-    await say(sys, `echoed ${got} ${ok ? 'intact' : 'CORRUPT'}\n`);
+    const { got, firstBad } = await readChecked(sys, fd, (i) => i & 0xff);
+    await say(sys, `echoed ${got} ${firstBad < 0 ? 'intact' : 'CORRUPT'}\n`);
     return 0;
   },
 };
 
+
+/** The byte at stream offset i: not periodic at any segment size, so a misplaced segment shows. */
+export function patternByte(i: number): number {
+  return (Math.imul(i, 2654435761) >>> 24) ^ (i >>> 16);
+}
+
+function fill(buf: Uint8Array, at: number): void {
+  for (let i = 0; i < buf.length; i++) buf[i] = patternByte(at + i) & 0xff;
+}
+
+/** `tcpsource HOST PORT BYTES`: connect, send BYTES of the pattern in 64 KiB writes, close. */
+export const tcpSource: Program = {
+  name: 'tcpsource',
+  summary: '',
+  async main(argv, sys) {
+    const fd = await sys.socket(AF_INET, SOCK_STREAM, 0);
+    await sys.connect(fd, sockaddrIn(argv[1]!, Number(argv[2])));
+    const total = Number(argv[3]);
+    const buf = new Uint8Array(65536);
+    for (let at = 0; at < total; ) {
+      const n = Math.min(buf.length, total - at);
+      fill(buf.subarray(0, n), at);
+      at += await sys.write(fd, buf.subarray(0, n));
+    }
+    await sys.close(fd);
+    return 0;
+  },
+};
+
+/** `tcpsink PORT`: accept one connection, read to its end checking the pattern, say what came. */
+export const tcpSink: Program = {
+  name: 'tcpsink',
+  summary: '',
+  async main(argv, sys) {
+    const ls = await sys.socket(AF_INET, SOCK_STREAM, 0);
+    await sys.bind(ls, sockaddrIn('0.0.0.0', Number(argv[1])));
+    await sys.listen(ls, 1);
+    const { fd } = await sys.accept(ls);
+    const { got, firstBad } = await readChecked(sys, fd, (i) => patternByte(i) & 0xff);
+    await say(sys, firstBad < 0 ? `received ${got} bytes intact\n` : `received ${got} bytes, CORRUPT from ${firstBad}\n`);
+    return 0;
+  },
+};

@@ -201,7 +201,7 @@ export function sacktagWriteQueue(sk: TcpSock, sackOpt: Extract<TcpOption, { kin
   });
   valid.sort((a, b) => (before(a.start, b.start) ? -1 : after(a.start, b.start) ? 1 : 0));
   for (const blk of valid) {
-    for (let i = 0; i < sk.rtx.length; i++) {
+    for (let i = sk.rtx.firstEndingAfter(blk.start); i < sk.rtx.length; i++) {
       const skb = sk.rtx.at(i)!;
       if (!after(skb.endSeq, blk.start)) continue;
       if (!before(skb.seq, blk.end)) break;

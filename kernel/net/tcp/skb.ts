@@ -15,7 +15,8 @@ export const EVER_RETRANS = 0x80;
 export const RETRANS = SACKED_RETRANS | EVER_RETRANS;
 
 export class TcpSkb {
-  /** Payload bytes; `data.length` is the capacity, `len` the bytes in use. */
+  /** Payload bytes; `data.length` is the capacity, `len` the bytes in use. Segments cut from one
+   * another share memory (views), and only a freshly queued one has room beyond `len`. */
   data: Uint8Array;
   len: number;
   seq: number;
@@ -82,7 +83,7 @@ export class TcpSkb {
     this.room(this.len + take);
     this.data.set(next.data.subarray(0, take), this.len);
     this.len += take;
-    next.data = next.data.slice(take, next.len);
+    next.data = next.data.subarray(take, next.len);
     next.len -= take;
     next.seq = (next.seq + take) >>> 0;
     if (next.len === 0) {
@@ -94,8 +95,10 @@ export class TcpSkb {
 
   /** Split after `n` payload bytes (tcp_fragment): this keeps the head, the tail is returned. */
   splitAt(n: number): TcpSkb {
-    const tail = new TcpSkb((this.seq + n) >>> 0, this.len - n, this.flags & ~TCP_SYN);
-    tail.data.set(this.data.subarray(n, this.len));
+    // Both halves become views of the bytes they hold (no copy); neither has spare room, so a
+    // later append to either grows it into a buffer of its own (room()).
+    const tail = new TcpSkb((this.seq + n) >>> 0, 0, this.flags & ~TCP_SYN);
+    tail.data = this.data.subarray(n, this.len);
     tail.len = this.len - n;
     tail.sacked = this.sacked;
     tail.eor = this.eor;
@@ -108,6 +111,7 @@ export class TcpSkb {
     tail.appLimitedAtTx = this.appLimitedAtTx;
     // The head keeps no FIN or PSH: they belong to the end of the data.
     this.flags &= ~(TCP_FIN | TCP_PSH);
+    this.data = this.data.subarray(0, n);
     this.len = n;
     this.eor = false;
     return tail;
@@ -115,7 +119,7 @@ export class TcpSkb {
 
   /** Drop `n` acknowledged bytes from the front (a partial ACK of this segment, tcp_trim_head). */
   trimHead(n: number): void {
-    this.data = this.data.slice(n, this.len);
+    this.data = this.data.subarray(n, this.len);
     this.len -= n;
     this.seq = (this.seq + n) >>> 0;
     this.flags &= ~TCP_SYN;
@@ -171,6 +175,21 @@ export class SkbQueue {
   /** Remove the segment at position i. */
   removeAt(i: number): void {
     this.items.splice(this.head + i, 1);
+  }
+
+  /** The position of the first segment ending after `seq` (the queue is in sequence order, as
+   * the retransmit queue is): where a walk for `seq` starts, as Linux's rb-tree search does. */
+  firstEndingAfter(seq: number): number {
+    const base = this.first?.seq ?? 0;
+    const target = (seq - base) | 0;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (((this.items[this.head + mid]!.endSeq - base) | 0) <= target) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   indexOf(skb: TcpSkb): number {
