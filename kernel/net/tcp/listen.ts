@@ -9,7 +9,7 @@ import { TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN, TCP_SYN_RECV } from '../../abi/
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN } from '../../abi/wire/tcp.js';
 import { cookieCheck, cookieIsn, cookieMssIndex, cookieOptions, cookieTimestamp, COOKIE_MSS } from './cookies.js';
 import type { TcpHost } from './host.js';
-import type { InSegment } from './input.js';
+import type { InSegment } from './segment.js';
 import { initializeRcvMss } from './input.js';
 import type { SequenceKeys } from './isn.js';
 import type { TcpMib } from './mib.js';

@@ -6,7 +6,7 @@
 import { TCP_FIN_WAIT2, TCP_TIME_WAIT } from '../../abi/tcp.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpOption } from '../../abi/wire/tcp.js';
 import type { TcpHost, TcpTimerHandle } from './host.js';
-import type { InSegment } from './input.js';
+import type { InSegment } from './segment.js';
 import type { TcpMib } from './mib.js';
 import { emitSegment } from './output.js';
 import { after, before } from './seq.js';
