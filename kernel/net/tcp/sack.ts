@@ -6,7 +6,7 @@
 import { TCP_CA_Loss } from '../../abi/tcp.js';
 import type { TcpOption } from '../../abi/wire/tcp.js';
 import { rackAdvance } from './rack.js';
-import { after, afterEq, before, beforeEq } from './seq.js';
+import { after, before, beforeEq } from './seq.js';
 import { LOST, RETRANS, SACKED_ACKED, SACKED_RETRANS, type TcpSkb } from './skb.js';
 import type { TcpSock } from './sock.js';
 
@@ -171,6 +171,33 @@ export function fragmentRtx(sk: TcpSock, i: number, n: number): void {
   }
 }
 
+/**
+ * tcp_match_skb_to_sack: whether the segment at position i is within [start, end). A segment of
+ * one MSS or less counts only when the block covers all of it; a longer one (sent before the MSS
+ * shrank) is cut at a whole number of MSS, rounded so that a block never SACKs part of an MSS, and
+ * its head is in the block or not.
+ */
+function matchSkbToSack(sk: TcpSock, i: number, start: number, end: number): boolean {
+  const skb = sk.rtx.at(i)!;
+  if (!after(start, skb.seq) && !before(end, skb.endSeq)) return true;
+  const mss = sk.mssCache;
+  if (skb.len <= mss || !after(skb.endSeq, start)) return false;
+  const startIn = !after(start, skb.seq);
+  let pktLen = startIn ? (end - skb.seq) >>> 0 : (start - skb.seq) >>> 0;
+  if (pktLen < mss) {
+    if (startIn) return false;
+    pktLen = mss;
+  }
+  if (pktLen > mss) {
+    let rounded = Math.floor(pktLen / mss) * mss;
+    if (!startIn && rounded < pktLen) rounded += mss;
+    pktLen = rounded;
+  }
+  if (pktLen >= skb.len) return false;
+  fragmentRtx(sk, i, pktLen);
+  return startIn;
+}
+
 /** tcp_sacktag_write_queue: apply the SACK blocks of an ACK to the retransmit queue. */
 export function sacktagWriteQueue(sk: TcpSock, sackOpt: Extract<TcpOption, { kind: 'sack' }>, ack: number, priorSndUna: number, state: SackState): number {
   const blocks = sackOpt.blocks;
@@ -205,18 +232,8 @@ export function sacktagWriteQueue(sk: TcpSock, sackOpt: Extract<TcpOption, { kin
       const skb = sk.rtx.at(i)!;
       if (!after(skb.endSeq, blk.start)) continue;
       if (!before(skb.seq, blk.end)) break;
-      // Cut the segment where the block starts or ends inside it (tcp_match_skb_to_sack).
-      if (before(skb.seq, blk.start)) {
-        fragmentRtx(sk, i, (blk.start - skb.seq) >>> 0);
-        continue;
-      }
-      if (after(skb.endSeq, blk.end) && skb.len > 0) {
-        const n = (blk.end - skb.seq) >>> 0;
-        if (n > 0 && n < skb.len) fragmentRtx(sk, i, n);
-      }
-      const s = sk.rtx.at(i)!;
-      if (afterEq(blk.start, s.endSeq)) continue;
-      tagOne(sk, state, s, blk.dup);
+      if (!matchSkbToSack(sk, i, blk.start, blk.end)) continue;
+      tagOne(sk, state, sk.rtx.at(i)!, blk.dup);
     }
   }
   if (sk.caState !== TCP_CA_Loss || sk.undoMarker) checkSackReordering(sk, state.reord, false);
