@@ -147,6 +147,13 @@ export const SIOCGIFTUNINFO = 0x8900 + 0xf6;
 /** tunlab: an interface's root qdisc, what Linux's tc reads and changes over netlink (RTM_*QDISC). */
 export const SIOCGIFQDISC = 0x8900 + 0xf7;
 export const SIOCSIFQDISC = 0x8900 + 0xf8;
+/**
+ * tunlab: TCP's metrics cache, what Linux's `ip tcp_metrics` reads and deletes over generic
+ * netlink (TCP_METRICS_CMD_GET/DEL). Get fills `{ metrics: TcpMetricsInfo[] }`; delete takes
+ * `{ daddr: string | null }` (null: every entry), needs root, and sets `deleted`.
+ */
+export const SIOCGTCPMETRICS = 0x8900 + 0xf9;
+export const SIOCDTCPMETRICS = 0x8900 + 0xfa;
 export interface TunInfo {
   /** IFF_TUN or IFF_TAP with the framing flags (IFF_NO_PI, IFF_MULTI_QUEUE ...). */
   flags: number;
@@ -235,6 +242,8 @@ export const IOCTL_NAMES: Readonly<Record<number, string>> = Object.freeze(
         ['SIOCGIFTUNINFO', SIOCGIFTUNINFO],
         ['SIOCGIFQDISC', SIOCGIFQDISC],
         ['SIOCSIFQDISC', SIOCSIFQDISC],
+        ['SIOCGTCPMETRICS', SIOCGTCPMETRICS],
+        ['SIOCDTCPMETRICS', SIOCDTCPMETRICS],
         ['SIOCSARP', SIOCSARP],
         ['SIOCDARP', SIOCDARP],
         ['SIOCAIFADDR', 8919],

@@ -163,3 +163,17 @@ export interface TcpInfo {
 
 /** The size getsockopt(TCP_INFO) reports, as Linux 6.18's struct. */
 export const TCP_INFO_SIZE = 280;
+
+/** One entry of TCP's metrics cache (SIOCGTCPMETRICS), with the values iproute2 prints. */
+export interface TcpMetricsInfo {
+  daddr: string;
+  saddr: string;
+  /** Since the entry was last updated. */
+  ageMs: number;
+  /** Smoothed RTT and its variance in µs; 0 when not known. */
+  rttUs: number;
+  rttvarUs: number;
+  ssthresh: number;
+  cwnd: number;
+  reordering: number;
+}

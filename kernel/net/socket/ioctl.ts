@@ -18,9 +18,9 @@ import {
 import * as io from '../../abi/ioctl.js';
 import { RTF_HOST, type ArpEntry, type Rtentry } from '../../abi/route.js';
 import { type ProtoStats, sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
-import { TCP_STATE_NAMES } from '../../abi/tcp.js';
+import { TCP_STATE_NAMES, type TcpMetricsInfo } from '../../abi/tcp.js';
 import type { IoContext } from '../../vfs/file.js';
-import { formatIpv4, formatMac } from '../../abi/wire/address.js';
+import { formatIpv4, formatMac, parseIpv4 } from '../../abi/wire/address.js';
 import type { NetInterface } from '../iface/interface.js';
 import { routeFor } from '../iface/ipv4.js';
 import * as config from '../iface/config.js';
@@ -28,6 +28,7 @@ import type { NetStack } from '../iface/stack.js';
 import { addrOf } from './sockaddr.js';
 import type { Socket } from './socket.js';
 import type { TcpEndpointInfo } from '../tcp/engine.js';
+import type { TcpMetrics } from '../tcp/metrics.js';
 
 function obj<T>(arg: unknown): T {
   if (typeof arg !== 'object' || arg === null) throw new SysError('EFAULT');
@@ -79,6 +80,8 @@ export interface SocketTables {
   all(): Socket[];
   /** TCP's endpoints: listeners, connections, requests and time-wait records. */
   tcpEndpoints(): TcpEndpointInfo[];
+  /** TCP's metrics cache. */
+  readonly tcpMetrics: TcpMetrics;
   protoStats(): ProtoStats;
 }
 
@@ -220,6 +223,28 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
         };
       });
       obj<{ sockets: SocketInfo[] }>(arg).sockets = [...tcp, ...rows];
+      return 0;
+    }
+    case io.SIOCGTCPMETRICS: {
+      const now = stack.env.timers.now();
+      obj<{ metrics: TcpMetricsInfo[] }>(arg).metrics = tables.tcpMetrics.list().map((e) => ({
+        daddr: formatIpv4(e.daddr),
+        saddr: formatIpv4(e.saddr),
+        ageMs: Math.floor((now - e.stampNs) / 1e6),
+        rttUs: e.rtt >>> 3,
+        rttvarUs: e.rttvar >>> 2,
+        ssthresh: e.ssthresh,
+        cwnd: e.cwnd,
+        reordering: e.reordering,
+      }));
+      return 0;
+    }
+    case io.SIOCDTCPMETRICS: {
+      root(ctx);
+      const q = obj<{ daddr: string | null; deleted?: number }>(arg);
+      const daddr = q.daddr === null ? null : parseIpv4(String(q.daddr));
+      if (q.daddr !== null && daddr === null) throw new SysError('EINVAL');
+      q.deleted = tables.tcpMetrics.delete(daddr);
       return 0;
     }
     case io.SIOCGPROTOSTATS:

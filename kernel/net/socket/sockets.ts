@@ -11,6 +11,7 @@ import type { UdpProtocol } from '../udp/udp.js';
 import { TcpSocket } from './tcp.js';
 import type { TcpProtocol } from './tcp-protocol.js';
 import type { TcpEndpointInfo } from '../tcp/engine.js';
+import type { TcpMetrics } from '../tcp/metrics.js';
 import { socketIoctl } from './ioctl.js';
 import { LinkSocket } from './link.js';
 import { RawSocket } from './raw.js';
@@ -85,6 +86,10 @@ export class SocketLayer implements SocketHost, RawDelivery {
     for (const list of this.udp.ports.values()) for (const s of list) if (s instanceof UdpSocket) out.push(s);
     out.push(...this.raw, ...this.links);
     return out;
+  }
+
+  get tcpMetrics(): TcpMetrics {
+    return this.tcp.engine.metrics;
   }
 
   tcpEndpoints(): TcpEndpointInfo[] {

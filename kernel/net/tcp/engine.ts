@@ -14,6 +14,7 @@ import { tcpRcv } from './input.js';
 import { parseIncoming, type InSegment } from './segment.js';
 import { SequenceKeys } from './isn.js';
 import { checkReq, childEstablished, connRequest, cookieAck, listenStop, requestKey, type ListenCtx } from './listen.js';
+import { TcpMetrics } from './metrics.js';
 import { TcpMib } from './mib.js';
 import { advertisedMss, syncMss } from './mss.js';
 import { emitSegment, transmitSkb, xmitRetransmitQueue } from './output.js';
@@ -80,6 +81,8 @@ export interface TcpEndpointInfo {
 export class TcpEngine {
   readonly mib = new TcpMib();
   readonly keys: SequenceKeys;
+  /** What finished connections learnt of each destination (`ip tcp_metrics`). */
+  readonly metrics: TcpMetrics;
   /** Connections (and children in SYN_RECV) by their 4-tuple. */
   private readonly conns = new Map<string, TcpSock>();
   private readonly listeners = new Map<number, TcpSock[]>();
@@ -94,6 +97,7 @@ export class TcpEngine {
 
   constructor(readonly host: TcpHost) {
     this.keys = new SequenceKeys(() => host.random());
+    this.metrics = new TcpMetrics(host);
     const engine = this;
     this.ctx = {
       host,
@@ -133,6 +137,8 @@ export class TcpEngine {
     },
     unhash: (sk: TcpSock) => this.unhash(sk),
     timeWait: (sk: TcpSock, substate: number, timeoutUs: number) => this.timeWait(sk, substate, timeoutUs),
+    saveMetrics: (sk: TcpSock) => this.metrics.update(sk),
+    initMetrics: (sk: TcpSock) => this.metrics.init(sk),
   };
 
   /** A new endpoint for socket(): closed, the host's default buffers and algorithm. */
@@ -424,6 +430,7 @@ export class TcpEngine {
       this.holdPort(tw.localPort, tw);
       this.scheduleTimewait(tw, timeo);
     } else this.mib.TCPTimeWaitOverflow++;
+    this.metrics.update(sk);
     tcpDone(sk);
   }
 

@@ -451,6 +451,7 @@ export function tcpRcv(sk: TcpSock, ins: InSegment): boolean {
       break;
     case TCP_LAST_ACK:
       if (sk.sndUna === sk.writeSeq) {
+        sk.ops.saveMetrics(sk);
         tcpDone(sk);
         return false;
       }

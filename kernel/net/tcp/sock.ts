@@ -67,6 +67,11 @@ export interface TcpOps {
   /** The connection enters TIME_WAIT (or an orphan's FIN_WAIT2): the socket is done and a
    * time-wait record takes over its 4-tuple for `timeoutUs` (tcp_time_wait). */
   timeWait(sk: TcpSock, substate: number, timeoutUs: number): void;
+  /** The connection ends well (TIME_WAIT, or LAST_ACK done): its measurements go to the metrics
+   * cache (tcp_update_metrics). */
+  saveMetrics(sk: TcpSock): void;
+  /** The handshake completed: the metrics cache seeds it; whether the RTO came from there. */
+  initMetrics(sk: TcpSock): boolean;
 }
 
 /** The congestion control ops of Linux's tcp_congestion_ops that tunlab's algorithms use. */

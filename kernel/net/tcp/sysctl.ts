@@ -19,6 +19,8 @@ export interface TcpSysctl {
   tcp_syn_linear_timeouts: number;
   tcp_slow_start_after_idle: number;
   tcp_reordering: number;
+  tcp_no_metrics_save: number;
+  tcp_no_ssthresh_metrics_save: number;
   tcp_max_reordering: number;
   tcp_ecn: number;
   tcp_syncookies: number;
@@ -96,6 +98,8 @@ export function defaultTcpSysctl(): TcpSysctl {
     tcp_syn_linear_timeouts: 4,
     tcp_slow_start_after_idle: 1,
     tcp_reordering: 3,
+    tcp_no_metrics_save: 0,
+    tcp_no_ssthresh_metrics_save: 1,
     tcp_max_reordering: 300,
     tcp_ecn: 2,
     tcp_syncookies: 1,
@@ -257,6 +261,8 @@ export function tcpSysctlEntries(values: TcpSysctl): SysctlEntry[] {
     i('tcp_min_rtt_wlen', 0, 86400),
     i('tcp_min_snd_mss', 48, 65535),
     i('tcp_min_tso_segs', 1, 127),
+    b('tcp_no_metrics_save'),
+    b('tcp_no_ssthresh_metrics_save'),
     b('tcp_moderate_rcvbuf'),
     i('tcp_notsent_lowat', 0, 0xffffffff),
     i('tcp_orphan_retries', 0, 255),
