@@ -539,6 +539,9 @@ export function retransmitSkbOnce(sk: TcpSock, skb: TcpSkb): ErrnoName | 'EAGAIN
     sk.rtx.insertAfter(i, skb.splitAt(len));
     sk.packetsOut++;
     if (skb.sacked & LOST) sk.lostOut++;
+  } else {
+    const space = Math.min(avail, mss);
+    if (skb.len < space) retransTryCollapse(sk, skb, space);
   }
   sk.mib.RetransSegs++;
   if (skb.flags & TCP_SYN) sk.mib.TCPSynRetrans++;
@@ -548,6 +551,37 @@ export function retransmitSkbOnce(sk: TcpSock, skb: TcpSkb): ErrnoName | 'EAGAIN
   skb.sacked |= EVER_RETRANS;
   if (err && err !== 'EAGAIN') sk.mib.TCPRetransFail++;
   return err;
+}
+
+/**
+ * tcp_retrans_try_collapse: a short segment about to be resent takes in the segments after it
+ * while they fit in `space` (an MSS, or the window), none SACKed or marked end-of-record, and all
+ * within the window: fewer, fuller retransmissions (net.ipv4.tcp_retrans_collapse).
+ */
+function retransTryCollapse(sk: TcpSock, to: TcpSkb, space: number): void {
+  if (!sk.host.sysctl.tcp_retrans_collapse || to.flags & TCP_SYN) return;
+  if (to.sacked & SACKED_ACKED || to.eor) return;
+  let left = space - to.len;
+  const i = sk.rtx.indexOf(to);
+  for (;;) {
+    const next = sk.rtx.at(i + 1);
+    if (!next || next.sacked & SACKED_ACKED || next.len > left || after(next.endSeq, wndEnd(sk))) return;
+    left -= next.len;
+    // tcp_collapse_retrans: the bytes, the sequence range and the flags (PSH, FIN) move over; the
+    // merged segment counts once.
+    to.room(to.len + next.len);
+    to.data.set(next.payload, to.len);
+    to.len += next.len;
+    to.flags |= next.flags;
+    to.sacked |= next.sacked & EVER_RETRANS;
+    to.eor = next.eor;
+    sk.packetsOut--;
+    if (next.sacked & SACKED_RETRANS) sk.retransOut--;
+    if (next.sacked & LOST) sk.lostOut--;
+    sk.rtx.removeAt(i + 1);
+    sk.tsorted.delete(next);
+    if (to.eor) return;
+  }
 }
 
 /** tcp_retransmit_skb: as above, and counted as retransmitted when it went out. */
