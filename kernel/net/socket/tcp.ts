@@ -54,7 +54,10 @@ import {
   TCP_CONGESTION,
   TCP_CORK,
   TCP_DEFER_ACCEPT,
+  TCP_CLOSING,
   TCP_ESTABLISHED,
+  TCP_FIN_WAIT1,
+  TCP_LAST_ACK,
   TCP_INFO,
   TCP_INQ,
   TCP_KEEPCNT,
@@ -133,6 +136,8 @@ export class TcpSocket extends Socket {
   rcvlowat = 1;
   /** Every waiter (reader, writer, acceptor, connect) sleeps here; each re-checks its condition. */
   private readonly waiters: WaitQueue;
+  /** close() sent a FIN that SO_LINGER makes close(2) wait for. */
+  private lingering = false;
 
   constructor(
     host: SocketHost,
@@ -640,9 +645,25 @@ export class TcpSocket extends Socket {
     if (this.closed) return;
     this.closed = true;
     this.sk.events = null;
-    this.tcp.engine.close(this.sk);
+    this.lingering = this.tcp.engine.close(this.sk) === 'linger';
+    // SO_LINGER: close(2) waits for the FIN's ACK, so the state changes still wake it.
+    if (this.lingering) this.sk.events = { readable() {}, writable() {}, stateChanged: () => this.waiters.wakeAll() };
     this.waiters.wakeAll();
     this.unregister();
+  }
+
+  /** inet_release with SO_LINGER: until the FIN is acknowledged, the linger time, or a signal. */
+  override async closeWait(ctx: IoContext): Promise<void> {
+    if (!this.lingering) return;
+    const sched = ctx.task.scheduler;
+    const deadline = sched.now() + this.sk.lingerS * 1e9;
+    const sk = this.sk;
+    while (sk.state === TCP_FIN_WAIT1 || sk.state === TCP_CLOSING || sk.state === TCP_LAST_ACK) {
+      const r = await sched.sleep(ctx.task, [this.waiters], { interruptible: true, deadline, syscall: ctx.syscall, channel: `${this.waiters.name}: linger` });
+      if (r !== 'woken') break;
+    }
+    this.lingering = false;
+    sk.events = null;
   }
 
   protected unregister(): void {
