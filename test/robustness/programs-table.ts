@@ -48,6 +48,11 @@ export const TABLE: Record<string, Row[]> = {
     row('runs until killed', ['awk', 'BEGIN { while (1) x++ }'], 137, /^$/),
   ],
   basename: [row('no arguments', ['basename'], 2, usage('basename', 'missing operand')), unknown('basename'), row('long string', ['basename', `/a/${LONG}`], 0, /^x{10000}\n$/)],
+  bash: [
+    row('unknown option', ['bash', '--bogus-option'], 2, /^bash: --bogus-option: invalid option\nusage: bash /),
+    row('out of range', ['bash', '-c', `exit ${HUGE}`], 2, new RegExp(`^bash: line 1: exit: ${HUGE}: numeric argument required\\n$`)),
+    tooLong('bash', [LONG], 127, `bash: ${X}: File name too long`),
+  ],
   cat: [unknown('cat'), tooLong('cat', [LONG], 1, `cat: ${X}: File name too long`), row('no arguments', ['cat'], 0, /^hello\n$/, 'hello\n')],
   chmod: [
     row('no arguments', ['chmod'], 2, usage('chmod', 'missing operand')),
@@ -147,6 +152,13 @@ export const TABLE: Record<string, Row[]> = {
     row('long string', ['openvpn', '--dev', 'null', '--secret', LONG], 1, /File name too long/),
     row('runs until killed', ['openvpn', '--dev', 'null'], 137, /UDPv4 link local \(bound\): \[AF_INET\]\[undef\]:1194\n/),
   ],
+  packetdrill: [
+    row('unknown option', ['packetdrill', '--bogus-option'], 2, /./),
+    row('no arguments', ['packetdrill'], 2, /./),
+    row('bad address', ['packetdrill', '--local_ip=999.1.1.1', '/tmp/none.pkt'], 1, /./),
+    row('out of range', ['packetdrill', `--tolerance_usecs=${HUGE}`, '/tmp/none.pkt'], 1, /./),
+    tooLong('packetdrill', [LONG], 1, `parse error: stat\\(\\) of script file '${X}': File name too long`),
+  ],
   ping: [
     row('no arguments', ['ping'], 2, usage('ping', "missing required argument 'host'")),
     unknown('ping'),
@@ -214,6 +226,13 @@ export const TABLE: Record<string, Row[]> = {
     tooLong('strace', [LONG], 1, `strace: ${X}: command not found`),
     tooLong('strace', ['-o', LONG, 'true'], 1, `strace: can't fopen '${X}': File name too long`),
   ],
+  sysctl: [
+    row('unknown option', ['sysctl', '--bogus-option'], 2, /./),
+    // procps-ng 4.0.2's words and statuses.
+    row('bad input', ['sysctl', 'net.ipv4.no_such_key'], 1, /^sysctl: cannot stat \/proc\/sys\/net\/ipv4\/no_such_key: No such file or directory\n$/),
+    row('out of range', ['sysctl', '-w', `net.ipv4.tcp_syn_retries=${HUGE}`], 1, /^sysctl: setting key "net\.ipv4\.tcp_syn_retries": Invalid Argument\n$/),
+    tooLong('sysctl', [LONG], 1, `sysctl: cannot stat /proc/sys/${X}: File name too long`),
+  ],
   su: [
     unknown('su'),
     row('no arguments', ['su'], 0, /^$/, ''),
@@ -222,6 +241,12 @@ export const TABLE: Record<string, Row[]> = {
     tooLong('su', [LONG, '-c', 'id'], 1, `su: user ${X} does not exist`),
   ],
   tail: [unknown('tail'), row('out of range', ['tail', '-c', HUGE], 2, usage('tail', `invalid number of bytes: '${HUGE}': Range Error`)), tooLong('tail', [LONG], 1, `tail: cannot open '${X}' for reading: File name too long`), row('runs until killed', ['tail', '-f', '/etc/hostname'], 137, /^a\n$/)],
+  tc: [
+    row('unknown option', ['tc', '--bogus-option'], 255, /^Option "--bogus-option" is unknown, try "tc -help"\.\n$/),
+    row('no arguments', ['tc', 'qdisc', 'add'], 1, /^Cannot find device "\(null\)"\n$/),
+    row('out of range', ['tc', 'qdisc', 'add', 'dev', NIC, 'root', 'pfifo', 'limit', HUGE], 1, /./),
+    tooLong('tc', ['qdisc', 'add', 'dev', LONG, 'root', 'pfifo'], 1, `Cannot find device "${X}"`),
+  ],
   tcpdump: [
     unknown('tcpdump'),
     row('bad address', ['tcpdump', '-i', 'nosuch0', '-c', '1'], 1, /^tcpdump: nosuch0: No such device exists\n/),

@@ -15,14 +15,18 @@ import { Interpreter } from '../sh/interp/interpreter.js';
 import type { SubshellPayload } from '../sh/interp/subshell.js';
 import { ShellState } from '../sh/interp/state.js';
 
-const USAGE = 'usage: sh [-eix] [-c command [name [arg ...]] | file [arg ...]]\n';
+const usage = (self: string) => `usage: ${self} [-eix] [-c command [name [arg ...]] | file [arg ...]]\n`;
 
 export default defineProgram({
   name: 'sh',
   summary: 'the shell',
   async main(argv, sys) {
     if (argv[1] === '--subshell') return subshell(sys, Number(argv[2]));
+    // As bash, the shell names itself in messages by how it was started (sh or bash).
+    const self = (argv[0] ?? 'sh').replace(/^.*\//, '') || 'sh';
+    const USAGE = usage(self);
     const state = new ShellState();
+    state.name = self;
     for (const [k, v] of Object.entries(sys.environ())) {
       state.set(k, v);
       state.exported.add(k);
@@ -40,7 +44,7 @@ export default defineProgram({
       }
       if (a === '-c') {
         if (i + 1 >= argv.length) {
-          await eprint(sys, `sh: -c: option requires an argument\n${USAGE}`);
+          await eprint(sys, `${self}: -c: option requires an argument\n${USAGE}`);
           return 2;
         }
         command = argv[++i]!;
@@ -62,14 +66,14 @@ export default defineProgram({
         return 0;
       }
       if (a.startsWith('-') && a.length > 1) {
-        await eprint(sys, `sh: ${a}: invalid option\n${USAGE}`);
+        await eprint(sys, `${self}: ${a}: invalid option\n${USAGE}`);
         return 2;
       }
       break;
     }
     const rest = argv.slice(i);
     if (command !== null) {
-      state.name = rest[0] ?? 'sh';
+      state.name = rest[0] ?? self;
       state.positional = rest.slice(1);
       // As bash: errors in -c text say "NAME: line N:" ($0 or sh), so a script that tunlab runs
       // from the real filesystem (as -c TEXT FILE) points at the failing line.
@@ -87,7 +91,7 @@ export default defineProgram({
         await sys.close(fd);
       } catch (e) {
         if (!isSysError(e)) throw e;
-        await eprint(sys, `sh: ${rest[0]}: ${e.message}\n`);
+        await eprint(sys, `${self}: ${rest[0]}: ${e.message}\n`);
         return 127;
       }
       const sh = new Interpreter({ sys, state, interactive: false, scriptName: rest[0]!, builtins: lookupBuiltin });

@@ -37,7 +37,8 @@ function matches(word: string, full: string): boolean {
 async function qdiscOf(sys: Sys, fd: number, dev: string): Promise<Qdisc | null> {
   const r: Ifreq = { ifr_name: dev };
   const err = await tryIoctl(sys, fd, SIOCGIFQDISC, r);
-  if (err === 'ENODEV' || err === 'ENXIO') throw new Fail(`Cannot find device "${dev}"`, 1);
+  // A name too long for any interface is one tc cannot find either.
+  if (err === 'ENODEV' || err === 'ENXIO' || err === 'ENAMETOOLONG') throw new Fail(`Cannot find device "${dev}"`, 1);
   if (err) throw new Fail(`Error: ${strerror(err)}`, 2);
   return r.ifr_qdisc ?? null;
 }
@@ -132,13 +133,14 @@ export default defineProgram({
     const args = [...r.args];
     let stats = false;
     while (args[0]?.startsWith('-')) {
-      const o = args.shift()!.replace(/^--/, '-').slice(1);
+      const given = args.shift()!;
+      const o = given.replace(/^--/, '-').slice(1);
       if (matches(o, 'statistics') || o === 's') stats = true;
       else if (matches(o, 'help')) {
         await print(sys, USAGE);
         return 0;
       } else {
-        await eprint(sys, `Option "-${o}" is unknown, try "tc -help".\n`);
+        await eprint(sys, `Option "${given}" is unknown, try "tc -help".\n`);
         return 255;
       }
     }

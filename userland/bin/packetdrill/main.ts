@@ -79,8 +79,13 @@ async function runScript(sys: Sys, path: string, given: Array<[string, string | 
   const cfg = defaultConfig();
   cfg.scriptPath = path;
   let text: string;
+  // read_script's messages: stat() first, then open() and read().
+  let step = 'stat() of script file';
   try {
+    await sys.stat(path);
+    step = 'opening script file';
     const fd = await sys.open(path, O_RDONLY);
+    step = 'reading script file';
     try {
       text = await readText(sys, fd);
     } finally {
@@ -88,7 +93,7 @@ async function runScript(sys: Sys, path: string, given: Array<[string, string | 
     }
   } catch (e) {
     if (!isSysError(e)) throw e;
-    await eprint(sys, `error opening script ${path}: ${e.message}\n`);
+    await eprint(sys, step.startsWith('stat') ? `parse error: ${step} '${path}': ${e.message}\n` : `parse error ${step} '${path}': ${e.message}\n`);
     return 1;
   }
   const applyGiven = (): string | null => {
