@@ -5,7 +5,8 @@
 import { defineConfig } from 'rolldown';
 
 export default defineConfig({
-  input: 'dist/bin/tunlab.js',
+  // The guest runtime is a second entry: a `--load` program's thread starts from it.
+  input: { tunlab: 'dist/bin/tunlab.js', 'guest-runtime': 'dist/userland/lib/guest/runtime.js' },
   platform: 'node',
   // ink imports react-devtools-core only when DEV=true; it is not installed and not wanted.
   external: ['react-devtools-core'],

@@ -3,7 +3,7 @@
 // scenario tests and the benchmarks all start here.
 
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import * as fs from 'node:fs';
 import type { Program } from '../kernel/abi/program.js';
 import { O_RDONLY, O_RDWR } from '../kernel/abi/fcntl.js';
 import type { Terminal } from '../kernel/drivers/tty/tty.js';
@@ -14,7 +14,9 @@ import { ShareError } from '../kernel/vfs/hostfs.js';
 import { type BuiltWorld, bootWorld, loadWorldFile } from '../kernel/world/build.js';
 import type { RunOutcome } from '../kernel/sched/scheduler.js';
 import { userlandPrograms } from '../userland/bin/registry.js';
-import { DEFAULT_WORLD } from './paths.js';
+import { DEFAULT_WORLD, GUEST_RUNTIME } from './paths.js';
+import { describeGuest, guestProgram, NotAProgram } from '../kernel/proc/guest.js';
+import type { World } from '../kernel/world/world.js';
 import { parseCidr, parseForward, UplinkError } from '../kernel/world/uplink.js';
 
 export interface SessionOptions {
@@ -62,7 +64,7 @@ export class Session {
       if (e instanceof ShareError) throw new SessionError(e.message);
       throw e;
     }
-    for (const p of opts.load ?? []) built.world.addProgram(await loadUserProgram(p));
+    for (const p of opts.load ?? []) built.world.addProgram(await loadUserProgram(built.world, p));
     const hostName = opts.host ?? built.spec.hosts[0]!.name;
     const host = built.world.host(hostName);
     if (!host) throw new SessionError(`no host ${JSON.stringify(hostName)} in ${path.basename(file)} (hosts: ${built.world.hostNames().join(', ')})`);
@@ -138,19 +140,21 @@ function writeEtcHosts(built: BuiltWorld): void {
   for (const k of built.world.hosts.values()) k.root.install('etc/hosts', text);
 }
 
-/** `--load prog.js`: a module whose default export is a program made with defineProgram. */
-async function loadUserProgram(file: string): Promise<Program> {
+/**
+ * `--load prog.js`: a module whose default export is a program made with defineProgram. It runs as
+ * a guest, in a thread of its own (kernel/proc/guest.ts): its name and summary are read there too,
+ * so none of its code ever runs in the kernel's thread.
+ */
+async function loadUserProgram(world: World, file: string): Promise<Program> {
   const abs = path.resolve(file);
-  let mod: { default?: unknown };
+  if (!fs.existsSync(abs)) throw new SessionError(`--load ${file}: cannot load: no such file`);
+  let about: { name: string; summary: string };
   try {
-    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+    about = await describeGuest(world.port, GUEST_RUNTIME, abs);
   } catch (e) {
+    if (e instanceof NotAProgram) throw new SessionError(`--load ${file}: ${e.message}`);
     throw new SessionError(`--load ${file}: cannot load: ${(e as Error).message}`);
   }
-  const p = mod.default as Partial<Program> | undefined;
-  if (!p || typeof p.name !== 'string' || typeof p.main !== 'function') {
-    throw new SessionError(`--load ${file}: the default export must be a program: defineProgram({ name, summary, main(argv, sys) })`);
-  }
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/.test(p.name)) throw new SessionError(`--load ${file}: invalid program name ${JSON.stringify(p.name)}`);
-  return { name: p.name, summary: p.summary ?? '', main: p.main };
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/.test(about.name)) throw new SessionError(`--load ${file}: invalid program name ${JSON.stringify(about.name)}`);
+  return guestProgram(world.port, GUEST_RUNTIME, abs, about.name, about.summary);
 }

@@ -106,6 +106,13 @@ export class SysError extends Error {
   }
 }
 
+/**
+ * Whether `e` is a failed system call (and with this errno). By shape, not only by class: a program
+ * in a worker thread, or one that imports this module from another path, has SysErrors of another
+ * class with the same name and errno.
+ */
 export function isSysError(e: unknown, errno?: ErrnoName): e is SysError {
-  return e instanceof SysError && (errno === undefined || e.errno === errno);
+  const errnoOf = (x: Error): unknown => (x as Error & { errno?: unknown }).errno;
+  const failed = e instanceof SysError || (e instanceof Error && e.name === 'SysError' && typeof errnoOf(e) === 'string' && Object.hasOwn(ERRNO, errnoOf(e) as string));
+  return failed && (errno === undefined || (e as SysError).errno === errno);
 }

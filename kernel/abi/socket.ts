@@ -5,6 +5,9 @@ export const AF_UNSPEC = 0;
 export const AF_INET = 1;
 export const AF_LINK = 4;
 export const AF_INET6 = 5;
+/** Local (Unix domain) sockets: Haiku's AF_LOCAL, 9. */
+export const AF_UNIX = 9;
+export const AF_LOCAL = AF_UNIX;
 
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
@@ -69,12 +72,6 @@ export const MSG_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [MSG_ZEROCOPY, 'MSG_ZEROCOPY'],
 ];
 
-/** shutdown(2)'s how. */
-export const SHUT_RD = 0;
-export const SHUT_WR = 1;
-export const SHUT_RDWR = 2;
-export const SHUT_NAMES: Readonly<Record<number, string>> = { [SHUT_RD]: 'SHUT_RD', [SHUT_WR]: 'SHUT_WR', [SHUT_RDWR]: 'SHUT_RDWR' };
-
 /** struct linger (SO_LINGER). */
 export interface Linger {
   l_onoff: number;
@@ -111,12 +108,6 @@ export interface RecvMsgResult {
   control: Cmsg[];
 }
 
-/** accept()'s new fd and its peer. */
-export interface AcceptResult {
-  fd: number;
-  addr: SockaddrIn;
-}
-
 export interface SockaddrIn {
   sin_family: typeof AF_INET;
   /** Port in host order (the kernel stores it in network order on the wire). */
@@ -137,7 +128,38 @@ export interface SockaddrDl {
   sdl_direction?: 'in' | 'out';
 }
 
-export type Sockaddr = SockaddrIn | SockaddrDl;
+/**
+ * A Unix domain socket's address (sockaddr_un): a path in the file system, where bind() makes a
+ * socket file; "" for a socket that is not bound (an accepted one's peer, a client's own name).
+ */
+export interface SockaddrUn {
+  sun_family: typeof AF_UNIX;
+  sun_path: string;
+}
+
+/** Bytes of sun_path, its NUL included (Linux's 108; a longer path is EINVAL). */
+export const UNIX_PATH_MAX = 108;
+
+export type Sockaddr = SockaddrIn | SockaddrDl | SockaddrUn;
+
+/** What bind() and connect() take: an Internet address or a path. */
+export type SockaddrBind = SockaddrIn | SockaddrUn;
+
+export function sockaddrUn(path: string): SockaddrUn {
+  return { sun_family: AF_UNIX, sun_path: path };
+}
+
+/** shutdown(2)'s how. */
+export const SHUT_RD = 0;
+export const SHUT_WR = 1;
+export const SHUT_RDWR = 2;
+export const SHUT_NAMES: Readonly<Record<number, string>> = { [SHUT_RD]: 'SHUT_RD', [SHUT_WR]: 'SHUT_WR', [SHUT_RDWR]: 'SHUT_RDWR' };
+
+/** accept()'s new fd and its peer's address. */
+export interface AcceptResult {
+  fd: number;
+  addr: Sockaddr;
+}
 
 export function sockaddrIn(addr: string, port = 0): SockaddrIn {
   return { sin_family: AF_INET, sin_port: port, sin_addr: addr };
@@ -155,6 +177,7 @@ export const FAMILY_NAMES: Readonly<Record<number, string>> = {
   [AF_INET]: 'AF_INET',
   [AF_LINK]: 'AF_LINK',
   [AF_INET6]: 'AF_INET6',
+  [AF_UNIX]: 'AF_UNIX',
 };
 export const SOCKTYPE_NAMES: Readonly<Record<number, string>> = {
   [SOCK_STREAM]: 'SOCK_STREAM',

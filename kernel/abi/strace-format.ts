@@ -51,5 +51,6 @@ export function formatSockaddr(a: Sockaddr | null | undefined): string {
   if ('sin_addr' in a)
     return `{sa_family=AF_INET, sin_port=htons(${a.sin_port}), sin_addr=inet_addr(${quoteString(a.sin_addr)})}`;
   if ('sdl_name' in a) return `{sa_family=AF_LINK, sdl_index=${a.sdl_index}, sdl_name=${quoteString(a.sdl_name)}}`;
+  if ('sun_path' in a) return a.sun_path === '' ? '{sa_family=AF_UNIX}' : `{sa_family=AF_UNIX, sun_path=${quoteString(String(a.sun_path))}}`;
   return '{...}';
 }

@@ -21,6 +21,7 @@ import {
   SOCK_NONBLOCK,
   type Sockaddr,
   type SockaddrIn,
+  type SockaddrUn,
   SOCKOPT_NAMES,
   type SockoptValue,
   SOCKTYPE_NAMES,
@@ -68,6 +69,17 @@ const CA_STATE_NAMES: Readonly<Record<number, string>> = {
 const TCP_INFO_SHOWN = 32;
 
 const SOCKADDR_IN_LEN = 16;
+/** sizeof(struct sockaddr_un), what a caller passes for an AF_UNIX address. */
+const SOCKADDR_UN_LEN = 110;
+
+function isUnix(a: unknown): a is SockaddrUn {
+  return typeof a === 'object' && a !== null && 'sun_path' in a;
+}
+
+/** The length the kernel writes back: the family, the path and its NUL (just the family when unnamed). */
+function unixAddrLen(path: string): number {
+  return 2 + new TextEncoder().encode(path).length + (path ? 1 : 0);
+}
 
 export function msgFlags(flags: unknown): string {
   return flagNames(Number(flags ?? 0), MSG_FLAG_NAMES);
@@ -157,14 +169,17 @@ export function formatNetArgs(name: string, a: readonly unknown[], result: unkno
     case 'socket':
       return `${FAMILY_NAMES[Number(a[0])] ?? a[0]}, ${sockType(Number(a[1]))}, ${PROTO_NAMES[Number(a[2])] ?? a[2]}`;
     case 'bind':
-    case 'connect':
-      return `${a[0]}, ${formatSockaddr(a[1] as Sockaddr)}, ${SOCKADDR_IN_LEN}`;
+    case 'connect': {
+      // The length a C caller passes: sizeof(struct sockaddr_in), or sizeof(struct sockaddr_un).
+      const sa = a[1] as Sockaddr;
+      return `${a[0]}, ${formatSockaddr(sa)}, ${isUnix(sa) ? SOCKADDR_UN_LEN : SOCKADDR_IN_LEN}`;
+    }
     case 'listen':
       return `${a[0]}, ${a[1]}`;
     case 'accept':
     case 'accept4': {
       const r = result as AcceptResult | undefined;
-      const peer = r ? `${formatSockaddr(r.addr)}, [${SOCKADDR_IN_LEN}]` : `0x0, [${SOCKADDR_IN_LEN}]`;
+      const peer = !r ? `0x0, [${SOCKADDR_IN_LEN}]` : isUnix(r.addr) ? `${formatSockaddr(r.addr)}, [${SOCKADDR_UN_LEN} => ${unixAddrLen(r.addr.sun_path)}]` : `${formatSockaddr(r.addr)}, [${SOCKADDR_IN_LEN}]`;
       return name === 'accept' ? `${a[0]}, ${peer}` : `${a[0]}, ${peer}, ${flagNames(Number(a[1]), SOCK_FLAG_NAMES)}`;
     }
     case 'getsockname':

@@ -5,7 +5,7 @@
 import type { PollFd } from './poll.js';
 import type { SignalHandler } from './signal.js';
 import type { EpollEvent } from './epoll.js';
-import type { AcceptResult, MsgHdr, RecvMsgResult, RecvResult, Sockaddr, SockaddrIn, SockoptValue } from './socket.js';
+import type { AcceptResult, MsgHdr, RecvMsgResult, RecvResult, Sockaddr, SockaddrBind, SockaddrIn, SockoptValue } from './socket.js';
 import type { Dirent, Stat } from './stat.js';
 
 export interface SpawnOptions {
@@ -140,9 +140,10 @@ export interface Sys {
 
   // --- sockets
   socket(domain: number, type: number, protocol: number): Promise<number>;
-  bind(fd: number, addr: SockaddrIn): Promise<number>;
+  /** Give a socket its address: an IPv4 address and port, or (AF_UNIX) a path, made a socket file. */
+  bind(fd: number, addr: SockaddrBind): Promise<number>;
   /** Connect (TCP: the handshake; a non-blocking socket fails with EINPROGRESS and finishes later). */
-  connect(fd: number, addr: SockaddrIn): Promise<number>;
+  connect(fd: number, addr: SockaddrBind): Promise<number>;
   /** Accept connections on a stream socket, at most `backlog` waiting (net.core.somaxconn caps it). */
   listen(fd: number, backlog: number): Promise<number>;
   /** The next connection of a listener: its new fd and its peer. */

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
-import type { HostFiles, HostPort, RealUdpSocket } from './port.js';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { GuestThread, HostFiles, HostPort, RealUdpSocket } from './port.js';
 
 function udpSocket(): RealUdpSocket {
   const s = dgram.createSocket('udp4');
@@ -47,7 +48,56 @@ const files: HostFiles = {
   readdir: (p) => fs.readdirSync(p),
 };
 
+/**
+ * A guest in a worker thread. A call goes out as a message; the guest then sleeps on a shared word
+ * (Atomics.wait) until the answer is posted and the word set, and takes the answer synchronously
+ * (receiveMessageOnPort): its calls cost no turn of its own event loop.
+ */
+function startGuest(entry: string, start: unknown): GuestThread {
+  const { port1, port2 } = new MessageChannel();
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(entry, { workerData: { start, channel: port2, flag }, transferList: [port2], stdout: false, stderr: false });
+  let onCall: (call: unknown) => void = () => {};
+  let onEnd: (end: unknown) => void = () => {};
+  let ended = false;
+  const end = (e: unknown) => {
+    if (ended) return;
+    ended = true;
+    port1.close();
+    onEnd(e);
+  };
+  const take = (m: unknown) => (m && typeof m === 'object' && 'end' in m ? end(m) : onCall(m));
+  // What the thread posted before it stopped is read first: its last word may be on its way still.
+  const drain = () => {
+    for (let m = receiveMessageOnPort(port1); m && !ended; m = receiveMessageOnPort(port1)) take(m.message);
+  };
+  port1.on('message', take);
+  worker.on('error', (e) => {
+    drain();
+    end({ end: 'crash', error: `${e.name}: ${e.message}` });
+  });
+  worker.on('exit', (code) => {
+    drain();
+    end({ end: 'crash', error: `the thread exited (${code})` });
+  });
+  return {
+    onCall: (fn) => void (onCall = fn),
+    onEnd: (fn) => void (onEnd = fn),
+    answer: (reply) => {
+      port1.postMessage(reply);
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    },
+    terminate: () => {
+      ended = true;
+      port1.close();
+      void worker.terminate();
+    },
+  };
+}
+
 export const nodePort: HostPort = {
+  startGuest,
   files,
   immediate: (fn) => void setImmediate(fn),
   timeout: (ms, fn) => {

@@ -80,6 +80,19 @@ export interface HostFiles {
   readdir(path: string): string[];
 }
 
+/**
+ * A program running in a thread of its own (a guest): the kernel hears each system call it makes,
+ * answers it (the guest waits for the answer), and can end the thread whatever it is doing.
+ * Messages are what kernel/abi/guest.ts describes, structured-cloned.
+ */
+export interface GuestThread {
+  onCall(fn: (call: unknown) => void): void;
+  /** The guest ended: what it posted last, or why the thread died. */
+  onEnd(fn: (end: unknown) => void): void;
+  answer(reply: unknown): void;
+  terminate(): void;
+}
+
 export interface HostPort extends EventLoop {
   /** Real files, for --share. */
   readonly files: HostFiles;
@@ -89,4 +102,6 @@ export interface HostPort extends EventLoop {
   epochNs(): number;
   randomBytes(n: number): Uint8Array;
   udpSocket(): RealUdpSocket;
+  /** Start the guest runtime `entry` (a module path) in a thread of its own, with `start`. */
+  startGuest(entry: string, start: unknown): GuestThread;
 }

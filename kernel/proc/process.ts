@@ -45,6 +45,8 @@ export class Process implements TaskOwner {
   /** Continued by SIGCONT, until the parent's waitpid(WCONTINUED) has seen it. */
   continueToReport = false;
   readonly continued: WaitQueue;
+  /** Called when the program image ends (exit or execve): a guest's thread is stopped there. */
+  readonly imageEnd: Array<() => void> = [];
 
   constructor(
     readonly host: ProcessHost,
@@ -165,9 +167,15 @@ export class Process implements TaskOwner {
     this.threads.clear();
   }
 
+  /** The program image ends: whatever it held outside the kernel is let go. */
+  endImage(): void {
+    for (const fn of this.imageEnd.splice(0)) fn();
+  }
+
   /** End the process with a wait status (see abi/wait.ts). */
   exit(status: number): void {
     if (!this.alive) return;
+    this.endImage();
     this.state = 'zombie';
     this.status = status;
     this.pending.length = 0;

@@ -46,6 +46,26 @@ export interface ProcessTableDeps {
 
 export type SpawnRequest = SpawnOptions & { inheritFrom?: Process; files?: OpenFile[] };
 
+/** What a program the kernel itself hosts (a guest's relay) may do besides main: know its image. */
+export interface ImageHooks {
+  /** Run `fn` when the image ends (the process exits or execs another program). */
+  atEnd(fn: () => void): void;
+  /**
+   * The image is being loaded outside the world (a guest's thread starting): time waits for it, and
+   * it is not the program's CPU time. Returns the release.
+   */
+  loading(): () => void;
+}
+
+/** A program the kernel hosts: main with the image's hooks (kernel/proc/guest.ts). */
+export interface HostedProgram extends Program {
+  hostedMain(argv: string[], sys: Sys, image: ImageHooks): Promise<number | void>;
+}
+
+function isHosted(p: Program): p is HostedProgram {
+  return typeof (p as Partial<HostedProgram>).hostedMain === 'function';
+}
+
 export class ProcessTable implements ProcessHost {
   readonly byPid = new Map<number, Process>();
   readonly bootNs: number;
@@ -166,6 +186,7 @@ export class ProcessTable implements ProcessHost {
     }
     p.argv = finalArgv;
     p.command = basename(finalArgv[0] ?? program.name);
+    p.endImage();
     const sched = this.d.sched;
     p.endThreads();
     sched.exitTask(p.task);
@@ -176,8 +197,9 @@ export class ProcessTable implements ProcessHost {
 
   private run(p: Process, program: Program): void {
     const sys = this.d.makeSys(p);
+    const image: ImageHooks = { atEnd: (fn) => void p.imageEnd.push(fn), loading: () => this.d.sched.holdTime() };
     Promise.resolve()
-      .then(() => program.main(p.argv, sys))
+      .then(() => (isHosted(program) ? program.hostedMain(p.argv, sys, image) : program.main(p.argv, sys)))
       .then(
         (code) => p.exit(exitedStatus(typeof code === 'number' ? code : 0)),
         (err) => this.crash(p, err),

@@ -61,6 +61,8 @@ export class Task {
   watchedCalls = -1;
   watchedSince = 0n;
   slicesOverrun = 0;
+  /** Calls left before this task next yields to the event loop (see PREEMPT_EVERY). */
+  budget = PREEMPT_EVERY;
   constructor(
     readonly scheduler: Scheduler,
     readonly owner: TaskOwner,
@@ -165,7 +167,6 @@ export class Scheduler {
   private settledWaiter: (() => void) | null = null;
   private idleKick: (() => void) | null = null;
   private failure: unknown = null;
-  private budget = PREEMPT_EVERY;
   /** Syscalls since every task was last blocked at once. */
   private sinceIdle = 0;
   /** How many of those have been charged to the clock already (see BUSY_AFTER). */
@@ -320,8 +321,9 @@ export class Scheduler {
     task.syscalls++;
     this.sinceIdle++;
     this.idleKick?.();
-    if (--this.budget > 0) return false;
-    this.budget = PREEMPT_EVERY;
+    // Each task's own count: when one task yields must not depend on what other hosts are doing.
+    if (--task.budget > 0) return false;
+    task.budget = PREEMPT_EVERY;
     return true;
   }
 

@@ -14,6 +14,7 @@ import { Execed } from '../proc/table.js';
 import { never, type Task } from '../sched/scheduler.js';
 import type { OpenFile } from '../vfs/file.js';
 import { type KernelServices, type SyscallContext, syscallContext } from './context.js';
+import { copyIn, copyOut, type KernelCopy } from './copy.js';
 import { fdSyscalls } from './fd.js';
 import { machineSyscalls } from './machine.js';
 import { namespaceSyscalls } from './namespace.js';
@@ -104,14 +105,24 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
         await barrier;
         if (!p.alive) return never();
       }
-      p.deliverPending();
+      // A signal caught while the program ran is not handled here, before the call: as on Linux, a
+      // call that would sleep sees it pending and fails with EINTR at once, and the handler runs on
+      // the way out, where the program sees both. (Run here, the handler would set its flag after
+      // the program had looked, and the call would sleep through it.)
       if (p.stopped) await whileStopped(name);
       if (!p.alive) return never();
       const startNs = sched.now();
       const c = (context ??= syscallContext(k, p, name, thread));
       let result: unknown;
+      // The kernel works on its own copies of the program's structures (copy.ts).
+      let c0: KernelCopy | null = null;
+      let c2: KernelCopy | null = null;
       try {
-        result = (impl as (c: SyscallContext, ...args: unknown[]) => unknown)(c, a0, a1, a2, a3);
+        c0 = typeof a0 === 'object' || typeof a0 === 'function' ? copyIn(name, 0, a0) : null;
+        const c1 = typeof a1 === 'object' || typeof a1 === 'function' ? copyIn(name, 1, a1) : null;
+        c2 = typeof a2 === 'object' || typeof a2 === 'function' ? copyIn(name, 2, a2) : null;
+        const c3 = typeof a3 === 'object' || typeof a3 === 'function' ? copyIn(name, 3, a3) : null;
+        result = (impl as (c: SyscallContext, ...args: unknown[]) => unknown)(c, c0 ? c0.value : a0, c1 ? c1.value : a1, c2 ? c2.value : a2, c3 ? c3.value : a3);
         // Most calls that do not block complete synchronously: awaiting only real promises
         // saves a turn of the microtask queue on the hottest path (a tun write, a read that
         // finds a packet waiting).
@@ -132,6 +143,13 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
         throw e;
       }
       if (!p.alive) return never();
+      try {
+        if (c0?.originals) copyOut(c0);
+        if (c2?.originals) copyOut(c2);
+      } catch (e) {
+        if (watched()) await report(name, args(), undefined, 'EFAULT', startNs);
+        throw e;
+      }
       if (result instanceof Execed) {
         // The old flow reports success, starts the new program and stops here.
         if (watched()) await report(name, args(), 0, undefined, startNs);

@@ -4,6 +4,7 @@
 import { TIOCGPGRP, TIOCSPGRP } from '../abi/ioctl.js';
 import { SIGKILL, SIGNAL_NAMES, SIGSTOP } from '../abi/signal.js';
 import { CONTINUED_STATUS, exitedStatus, WCONTINUED, WNOHANG, WUNTRACED } from '../abi/wait.js';
+import type { SpawnOptions } from '../abi/syscalls.js';
 import type { Process } from '../proc/process.js';
 import { never } from '../sched/scheduler.js';
 import type { Fails } from './context.js';
@@ -18,6 +19,36 @@ function checkArgv(c: Fails<'EFAULT'>, path: unknown, argv: unknown): void {
   if (typeof path !== 'string' || !Array.isArray(argv) || argv.some((a) => typeof a !== 'string')) c.fail('EFAULT');
 }
 
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+/**
+ * posix_spawn's attributes and file actions, checked for shape as the kernel reads them: what is not
+ * the structure it should be is EFAULT, a value out of range EINVAL.
+ */
+function checkSpawnOptions(c: Fails<'EFAULT' | 'EINVAL'>, o: unknown): SpawnOptions {
+  if (o === undefined) return {};
+  if (typeof o !== 'object' || o === null) return c.fail('EFAULT');
+  const opts = o as Record<string, unknown>;
+  const intOrAbsent = (k: string) => opts[k] === undefined || isInt(opts[k]) || c.fail('EFAULT');
+  if (opts.fds !== undefined && (!Array.isArray(opts.fds) || !opts.fds.every(isInt))) c.fail('EFAULT');
+  if (opts.fileActions !== undefined) {
+    if (!Array.isArray(opts.fileActions)) c.fail('EFAULT');
+    for (const a of opts.fileActions as unknown[]) {
+      const ok = typeof a === 'object' && a !== null && (('dup2' in a && Array.isArray(a.dup2) && a.dup2.length === 2 && a.dup2.every(isInt)) || ('close' in a && isInt(a.close)));
+      if (!ok) c.fail('EFAULT');
+    }
+  }
+  if (opts.env !== undefined && (typeof opts.env !== 'object' || opts.env === null || !Object.values(opts.env).every((v) => typeof v === 'string'))) c.fail('EFAULT');
+  for (const k of ['cwd', 'host']) if (opts[k] !== undefined && typeof opts[k] !== 'string') c.fail('EFAULT');
+  for (const k of ['pgid', 'tcsetpgrp', 'uid', 'gid']) intOrAbsent(k);
+  if (opts.trace !== undefined) {
+    const t = opts.trace as { fd?: unknown; followForks?: unknown } | null;
+    if (typeof t !== 'object' || t === null || !isInt(t.fd) || (t.followForks !== undefined && typeof t.followForks !== 'boolean')) c.fail('EFAULT');
+  }
+  if ((opts.pgid as number | undefined) !== undefined && (opts.pgid as number) < 0) c.fail('EINVAL');
+  return opts as SpawnOptions;
+}
+
 function maySignal(from: Process, to: Process): boolean {
   return from.uid === 0 || from.uid === to.uid;
 }
@@ -28,8 +59,9 @@ export const processSyscalls = {
     return c.k.procs.spawnThread(c.p, entry);
   },
 
-  async spawn(c, path, argv, opts = {}) {
+  async spawn(c, path, argv, options) {
     checkArgv(c, path, argv);
+    const opts = checkSpawnOptions(c, options);
     let target = c.k;
     if (opts.host !== undefined) {
       const other = c.k.world?.host(opts.host);

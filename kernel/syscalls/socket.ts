@@ -1,12 +1,15 @@
 // The socket calls: creating sockets of each family and type, binding, connecting, sending and
-// receiving, names and options. The socket files (net/socket) do the work.
+// receiving (sendmsg/recvmsg too), names and options. The socket files (net/socket) do the work.
 
 import { O_NONBLOCK, O_RDWR } from '../abi/fcntl.js';
-import { type AcceptResult, SOCK_CLOEXEC, SOCK_NONBLOCK, sockaddrIn } from '../abi/socket.js';
+import { S_IFMT, S_IFSOCK } from '../abi/stat.js';
+import { type AcceptResult, AF_UNIX, SOCK_CLOEXEC, SOCK_NONBLOCK, type SockaddrBind, type SockaddrUn, UNIX_PATH_MAX } from '../abi/socket.js';
 import { Socket } from '../net/socket/socket.js';
-import type { IoContext } from '../vfs/file.js';
+import { UnixStreamSocket } from '../net/socket/unix.js';
 import type { Process } from '../proc/process.js';
-import type { Fails } from './context.js';
+import { permits } from '../vfs/filesystem.js';
+import type { Fails, SyscallContext } from './context.js';
+import type { IoContext } from '../vfs/file.js';
 import type { SyscallTable } from './table.js';
 
 type SocketCall =
@@ -15,11 +18,11 @@ type SocketCall =
   | 'listen'
   | 'accept'
   | 'accept4'
+  | 'shutdown'
   | 'sendto'
   | 'recvfrom'
   | 'sendmsg'
   | 'recvmsg'
-  | 'shutdown'
   | 'getsockname'
   | 'getpeername'
   | 'setsockopt'
@@ -50,12 +53,39 @@ export const socketSyscalls = {
   },
 
   bind(c, fd, addr) {
-    sock(c, fd).bind(addr, c.io);
+    const s = sock(c, fd);
+    if (isUnixAddr(addr)) {
+      if (!(s instanceof UnixStreamSocket)) return c.fail('EAFNOSUPPORT');
+      bindUnix(c, s, addr);
+    } else s.bind(addr, c.io);
     return 0;
   },
 
   async connect(c, fd, addr) {
-    await sock(c, fd).connect(addr, c.io);
+    const s = sock(c, fd);
+    if (isUnixAddr(addr)) {
+      if (!(s instanceof UnixStreamSocket)) return c.fail('EAFNOSUPPORT');
+      await s.connectTo(unixTarget(c, addr), c.io);
+    } else await s.connect(addr, c.io);
+    return 0;
+  },
+
+  listen(c, fd, backlog) {
+    sock(c, fd).listen(int(c, backlog));
+    return 0;
+  },
+
+  accept(c, fd) {
+    return accept(c, fd, 0);
+  },
+
+  accept4(c, fd, flags) {
+    if (!Number.isInteger(flags) || flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) c.fail('EINVAL');
+    return accept(c, fd, flags);
+  },
+
+  shutdown(c, fd, how) {
+    sock(c, fd).shutdown(int(c, how));
     return 0;
   },
 
@@ -79,6 +109,7 @@ export const socketSyscalls = {
     return p;
   },
 
+  // Each kind of socket answers its own options (TCP's at SOL_TCP), the rest the base socket.
   setsockopt(c, fd, level, name, value) {
     sock(c, fd).setOption(level, name, value);
     return 0;
@@ -86,20 +117,6 @@ export const socketSyscalls = {
 
   getsockopt(c, fd, level, name) {
     return sock(c, fd).getOption(level, name);
-  },
-
-  listen(c, fd, backlog) {
-    sock(c, fd).listen(int(c, backlog));
-    return 0;
-  },
-
-  accept(c, fd) {
-    return accept(c, fd, 0);
-  },
-
-  accept4(c, fd, flags) {
-    if (!Number.isInteger(flags) || flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) c.fail('EINVAL');
-    return accept(c, fd, flags);
   },
 
   async sendmsg(c, fd, msg, flags = 0) {
@@ -111,18 +128,13 @@ export const socketSyscalls = {
     if (!Array.isArray(iovLens)) c.fail('EFAULT');
     return sock(c, fd).recvmsg(c.io, iovLens, flags);
   },
-
-  shutdown(c, fd, how) {
-    sock(c, fd).shutdown(int(c, how));
-    return 0;
-  },
 } satisfies SyscallTable<'socket' | SocketCall>;
 
 /** accept/accept4: the next connection, installed as a new fd with SOCK_NONBLOCK / SOCK_CLOEXEC. */
-async function accept(c: Fails<'ENOTSOCK' | 'EFAULT'> & { readonly p: Process; readonly io: IoContext }, fd: number, flags: number): Promise<AcceptResult> {
+async function accept(c: Fails<'ENOTSOCK'> & { readonly p: Process; readonly io: IoContext }, fd: number, flags: number): Promise<AcceptResult> {
   const listener = sock(c, fd);
   const child = await listener.accept(c.io, O_RDWR | (flags & SOCK_NONBLOCK ? O_NONBLOCK : 0));
-  const addr = child.peerName() ?? sockaddrIn('0.0.0.0', 0);
+  const addr = child.peerName() ?? child.localName();
   try {
     return { fd: c.p.fds.install(child, (flags & SOCK_CLOEXEC) !== 0), addr };
   } catch (e) {
@@ -131,3 +143,45 @@ async function accept(c: Fails<'ENOTSOCK' | 'EFAULT'> & { readonly p: Process; r
   }
 }
 
+function isUnixAddr(addr: SockaddrBind): addr is SockaddrUn {
+  return typeof addr === 'object' && addr !== null && (addr as { sun_family?: unknown }).sun_family === AF_UNIX;
+}
+
+/** sun_path checked as unix_mkname does: a string (EFAULT), not empty (ENOENT), at most 108 bytes. */
+function unixPath(c: Fails<'EFAULT' | 'EINVAL' | 'ENOENT'>, addr: SockaddrUn): string {
+  const path = addr.sun_path;
+  if (typeof path !== 'string') return c.fail('EFAULT');
+  // A leading NUL is Linux's abstract namespace, which tunlab does not have.
+  if (path.includes('\0') || new TextEncoder().encode(path).length > UNIX_PATH_MAX) return c.fail('EINVAL');
+  if (path === '') return c.fail('ENOENT');
+  return path;
+}
+
+/**
+ * bind() of an AF_UNIX socket: make the socket file (mode 0777 less the usual umask 022, as the
+ * kernel keeps none of its own), EADDRINUSE if the name exists, whatever it is.
+ */
+function bindUnix(c: SyscallContext<'bind'>, s: UnixStreamSocket, addr: SockaddrUn): void {
+  const path = unixPath(c, addr);
+  s.checkBindable();
+  const r = c.k.vfs.resolve(c.p.cwd, path);
+  if (r.rel === '') return c.fail('EADDRINUSE');
+  if (!r.fs.mksock) return c.fail('EPERM');
+  let st;
+  try {
+    st = r.fs.mksock(r.rel, 0o755, c.p);
+  } catch (e) {
+    if ((e as { errno?: string }).errno === 'EEXIST') return c.fail('EADDRINUSE');
+    throw e;
+  }
+  s.bindTo(path, `${st.st_dev}:${st.st_ino}`);
+}
+
+/** connect()'s lookup: the socket file's identity; not a socket file: ECONNREFUSED; not writable: EACCES. */
+function unixTarget(c: SyscallContext<'connect'>, addr: SockaddrUn): string {
+  const r = c.k.vfs.resolve(c.p.cwd, unixPath(c, addr));
+  const st = r.fs.stat(r.rel, true, c.p);
+  if ((st.st_mode & S_IFMT) !== S_IFSOCK) return c.fail('ECONNREFUSED');
+  if (!permits(st, c.p, 2)) return c.fail('EACCES');
+  return `${st.st_dev}:${st.st_ino}`;
+}

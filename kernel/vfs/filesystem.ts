@@ -24,6 +24,11 @@ export interface FileSystem {
   symlink?(target: string, rel: string, cred: Credentials): void;
   readlink?(rel: string): string;
   chmod?(rel: string, mode: number, cred: Credentials): void;
+  /**
+   * Make a socket file (bind() of an AF_UNIX socket): EEXIST if the name is taken. A file system
+   * without it cannot hold sockets (EPERM, as mknod(2) says).
+   */
+  mksock?(rel: string, mode: number, cred: Credentials): Stat;
 }
 
 /** Unix permission check: may `cred` do `want` (4 read, 2 write, 1 execute) to a file with `st`? */

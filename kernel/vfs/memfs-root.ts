@@ -5,7 +5,7 @@
 import { Volume } from 'memfs';
 import { SysError } from '../abi/errno.js';
 import { O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY } from '../abi/fcntl.js';
-import { type Dirent, S_IFDIR, S_IFLNK, S_IFMT, type Stat } from '../abi/stat.js';
+import { type Dirent, S_IFDIR, S_IFLNK, S_IFMT, S_IFSOCK, type Stat } from '../abi/stat.js';
 import type { OpenFile } from './file.js';
 import { type Credentials, type FileSystem, permits, stickyAllows } from './filesystem.js';
 import { nodeCall } from './node-errors.js';
@@ -94,6 +94,11 @@ export class MemFsRoot implements FileSystem {
   readonly name = 'memfs';
   readonly vol = Volume.fromJSON({}, '/', { process: VOLUME_PROCESS });
   readonly quota: FsQuota;
+  /**
+   * The inodes that are sockets. memfs has no socket nodes, so a socket file is an empty memfs file
+   * whose inode is listed here: stat, readdir and ls see S_IFSOCK, and open refuses it (ENXIO).
+   */
+  private readonly sockets = new Set<number>();
 
   constructor(
     readonly dev: number,
@@ -185,6 +190,8 @@ export class MemFsRoot implements FileSystem {
     const isDir = existing !== null && (existing.st_mode & S_IFMT) === S_IFDIR;
     if (existing) {
       if (flags & O_CREAT && flags & O_EXCL) throw new SysError('EEXIST');
+      // open(2) of a socket file: ENXIO, on Linux as here.
+      if ((existing.st_mode & S_IFMT) === S_IFSOCK) throw new SysError('ENXIO');
       if (isDir && (flags & O_ACCMODE) !== O_RDONLY) throw new SysError('EISDIR');
       if (!isDir && flags & O_DIRECTORY) throw new SysError('ENOTDIR');
       const want = (flags & O_ACCMODE) === O_RDONLY ? 4 : (flags & O_ACCMODE) === O_WRONLY ? 2 : 6;
@@ -229,6 +236,7 @@ export class MemFsRoot implements FileSystem {
     if (cred) this.requireSearch(rel, cred);
     const path = this.p(rel);
     const st = toStat(this.dev, nodeCall(() => (follow ? this.vol.statSync(path) : this.vol.lstatSync(path))));
+    if (this.sockets.has(st.st_ino)) st.st_mode = S_IFSOCK | (st.st_mode & 0o7777);
     // A symbolic link's size is the length of its target (memfs says 0).
     if ((st.st_mode & S_IFMT) === S_IFLNK) st.st_size = Buffer.byteLength(String(nodeCall(() => this.vol.readlinkSync(path))));
     return st;
@@ -267,6 +275,7 @@ export class MemFsRoot implements FileSystem {
     const st = this.requireRemovable(rel, cred);
     if ((st.st_mode & S_IFMT) === S_IFDIR) throw new SysError('EISDIR');
     nodeCall(() => this.vol.unlinkSync(this.p(rel)));
+    this.sockets.delete(st.st_ino);
     this.quota.unlinked(st.st_ino);
     this.touchParent(rel);
   }
@@ -294,7 +303,10 @@ export class MemFsRoot implements FileSystem {
       if (dstDir && nodeCall(() => this.vol.readdirSync(this.p(to))).length > 0) throw new SysError('ENOTEMPTY');
     }
     nodeCall(() => this.vol.renameSync(this.p(from), this.p(to)));
-    if (dst && dst.st_ino !== src.st_ino) this.quota.unlinked(dst.st_ino);
+    if (dst && dst.st_ino !== src.st_ino) {
+      this.sockets.delete(dst.st_ino);
+      this.quota.unlinked(dst.st_ino);
+    }
     this.touchParent(from);
     this.touchParent(to);
   }
@@ -313,6 +325,21 @@ export class MemFsRoot implements FileSystem {
     const t = this.nowNs() / 1e9;
     nodeCall(() => this.vol.lutimesSync(path, t, t));
     this.touchParent(rel);
+  }
+
+  mksock(rel: string, mode: number, cred: Credentials): Stat {
+    this.requireWritableParent(rel, cred);
+    const path = this.p(rel);
+    this.quota.reserveInode();
+    const fd = nodeCall(() => this.vol.openSync(path, L_WRONLY | L_CREAT | L_EXCL, mode & 0o7777));
+    this.vol.closeSync(fd);
+    const ino = this.ino(path);
+    this.quota.add(ino);
+    this.sockets.add(ino);
+    nodeCall(() => this.vol.chownSync(path, cred.uid, cred.gid));
+    this.touch(path);
+    this.touchParent(rel);
+    return this.stat(rel, false);
   }
 
   readlink(rel: string): string {

@@ -8,7 +8,8 @@ import { hostPing } from './host-ping.js';
 import { scale } from './scale.js';
 import { packetdrillRate, tcpBulk } from './tcp.js';
 import { tunEcho } from './tun-echo.js';
-import { rawCrypto, tunnelThroughput, vpnPing } from './vpn.js';
+import { rawCrypto, tlsTunnelThroughput, tunnelThroughput, vpnPing } from './vpn.js';
+import { rawChacha, wireguardThroughput } from './wireguard.js';
 
 interface Figure {
   name: string;
@@ -75,9 +76,41 @@ async function main(): Promise<void> {
     detail: `${((tput / raw) * 100).toFixed(0)}% of raw`,
   });
   figures.push({ name: 'raw node:crypto: encrypt + HMAC, verify + decrypt, 1300-byte payloads', value: raw, unit: 'MB/s', target: '', met: true });
+  // TLS mode: the data channel on an AEAD cipher (P_DATA_V2), as a 2.6 server negotiates it.
+  for (const cipher of ['AES-256-GCM', 'CHACHA20-POLY1305'] as const) {
+    const delivered: number[] = [];
+    const v = median(
+      await repeat(Math.min(reps, 3), async () => {
+        const r = await tlsTunnelThroughput(3000, 1300, cipher);
+        delivered.push(r.delivered);
+        return r.mbPerS;
+      }),
+    );
+    figures.push({
+      name: `TLS-mode tunnel (${cipher}, tls-crypt), 1300-byte payloads`,
+      value: v,
+      unit: 'MB/s',
+      target: '',
+      met: delivered.every((d) => d === 3000),
+      detail: `${((v / tput) * 100).toFixed(0)}% of the CBC+HMAC tunnel, ${Math.min(...delivered)}/3000 delivered`,
+    });
+  }
   // The same tunnel with --cipher none --auth none: what the emulation alone allows.
   const plain = median(await repeat(Math.min(reps, 3), async () => (await tunnelThroughput(3000, 1300, false)).mbPerS));
   figures.push({ name: 'the same tunnel without crypto (--cipher none --auth none)', value: plain, unit: 'MB/s', target: '', met: true });
+
+  note(' wireguard ...');
+  const wg = median(await repeat(Math.min(reps, 3), async () => (await wireguardThroughput(3000, 1300)).mbPerS));
+  const chacha = median(await repeat(reps, async () => rawChacha(20_000, 1300)));
+  figures.push({
+    name: 'WireGuard tunnel between two hosts (ChaCha20-Poly1305), 1300-byte payloads',
+    value: wg,
+    unit: 'MB/s',
+    target: '',
+    met: true,
+    detail: `${((wg / tput) * 100).toFixed(0)}% of the OpenVPN tunnel, ${((wg / chacha) * 100).toFixed(0)}% of raw ChaCha20-Poly1305`,
+  });
+  figures.push({ name: 'raw node:crypto ChaCha20-Poly1305: seal, then open, 1300-byte payloads', value: chacha, unit: 'MB/s', target: '', met: true });
 
   note(' tcp ...');
   await tcpBulk(4 << 20);

@@ -14,7 +14,7 @@ import { buildWorld } from '../../kernel/world/build.js';
 import { parseWorldFile } from '../../kernel/world/world-file.js';
 import { userlandPrograms } from '../../userland/bin/registry.js';
 
-async function shell(k: Kernel, command: string): Promise<{ proc: Process; output: () => string }> {
+export async function shell(k: Kernel, command: string): Promise<{ proc: Process; output: () => string }> {
   const term = k.ttys.create(false);
   let out = '';
   term.onOutput = (d) => (out += new TextDecoder().decode(d));
@@ -59,7 +59,7 @@ const PAIR = {
 };
 
 /** A sender that paces itself in virtual time, so nothing is lost for want of buffer space. */
-const blast = defineProgram({
+export const blast = defineProgram({
   name: 'blast',
   summary: 'send N datagrams of S bytes, one every P nanoseconds',
   async main(argv, sys) {
@@ -101,6 +101,50 @@ export async function tunnelThroughput(datagrams: number, size: number, encrypte
   await w.run({ until: () => !tx.proc.alive });
   const wall = (performance.now() - t0) / 1000;
   // The receiving socket counted what came out of the tunnel.
+  const delivered = receiver() - before;
+  void rx;
+  return { mbPerS: (delivered * size) / 2 ** 20 / wall, delivered };
+}
+
+const TLS_FILES = (who: 'vpn' | 'haiku') => ({
+  '/etc/openvpn/ca.crt': { from: 'pki/ca.crt' },
+  '/etc/openvpn/me.crt': { from: `pki/${who}.crt` },
+  '/etc/openvpn/me.key': { from: `pki/${who}.key` },
+  '/etc/openvpn/tc.key': { from: 'pki/tc.key' },
+});
+
+const TLS_PAIR = {
+  ...PAIR,
+  hosts: {
+    a: { nics: PAIR.hosts.a.nics, files: TLS_FILES('haiku') },
+    b: { nics: PAIR.hosts.b.nics, files: TLS_FILES('vpn') },
+  },
+};
+
+const TLS_COMMON = '--dev tun --ca /etc/openvpn/ca.crt --cert /etc/openvpn/me.crt --key /etc/openvpn/me.key --tls-crypt /etc/openvpn/tc.key --verb 0';
+
+/**
+ * The same paced throughput through a TLS-mode tunnel: a --server on b, a --client on a, the data
+ * channel on the AEAD cipher the server's --data-ciphers puts first (P_DATA_V2, tls-crypt control).
+ */
+export async function tlsTunnelThroughput(datagrams: number, size: number, cipher: 'AES-256-GCM' | 'CHACHA20-POLY1305'): Promise<{ mbPerS: number; delivered: number }> {
+  const built = buildWorld(parseWorldFile(JSON.stringify(TLS_PAIR)), { programs: userlandPrograms, seed: 1 }, path.join(PACKAGE_ROOT, 'fixtures', 'worlds'));
+  const w = built.world;
+  w.addProgram(blast);
+  const a = w.mustHost('a');
+  const b = w.mustHost('b');
+  const vb = await shell(b, `openvpn --server 10.8.0.0 255.255.255.0 --topology subnet --dh none --data-ciphers ${cipher} ${TLS_COMMON} &`);
+  const va = await shell(a, `openvpn --client --remote 192.168.7.2 --nobind --remote-cert-tls server ${TLS_COMMON} &`);
+  const rx = await shell(b, 'udpserver -p 9000 -q --no-echo --rcvbuf 4194304');
+  await w.run({ until: () => !va.proc.alive && !vb.proc.alive });
+  const warm = await shell(a, 'sleep 3; ping -c 1 -q 10.8.0.1 > /dev/null');
+  await w.run({ until: () => !warm.proc.alive });
+  const receiver = () => (b.sockets.udp.ports.get(9000)?.[0] as { received?: number } | undefined)?.received ?? 0;
+  const before = receiver();
+  const t0 = performance.now();
+  const tx = await shell(a, `blast 10.8.0.1 9000 ${datagrams} ${size} 100000`);
+  await w.run({ until: () => !tx.proc.alive });
+  const wall = (performance.now() - t0) / 1000;
   const delivered = receiver() - before;
   void rx;
   return { mbPerS: (delivered * size) / 2 ** 20 / wall, delivered };

@@ -36,7 +36,7 @@ export const echoServer: Program = {
     await sys.bind(ls, sockaddrIn('0.0.0.0', 7));
     await sys.listen(ls, 5);
     const { fd, addr } = await sys.accept(ls);
-    await say(sys, `accepted ${addr.sin_addr}\n`);
+    await say(sys, `accepted ${'sin_addr' in addr ? addr.sin_addr : '?'}\n`);
     for (;;) {
       const d = await sys.read(fd, 100000);
       if (d.length === 0) break;

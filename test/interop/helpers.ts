@@ -101,10 +101,10 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
 
 const children = new Set<Child>();
 
-/** Start `argv` under `timeout` (and inside network namespace `netns` if given). */
-export function launch(name: string, argv: string[], opts: { netns?: string } = {}): Child {
+/** Start `argv` under `timeout` (and inside network namespace `netns` if given); `seconds` for a test that runs longer than most. */
+export function launch(name: string, argv: string[], opts: { netns?: string; seconds?: number } = {}): Child {
   const inNs = opts.netns ? ['ip', 'netns', 'exec', opts.netns] : [];
-  const proc = spawn('timeout', ['-k', '3', String(CHILD_SECONDS), ...inNs, ...argv], {
+  const proc = spawn('timeout', ['-k', '3', String(opts.seconds ?? CHILD_SECONDS), ...inNs, ...argv], {
     cwd: PACKAGE_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },

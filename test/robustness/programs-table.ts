@@ -150,6 +150,11 @@ export const TABLE: Record<string, Row[]> = {
     row('bad address', ['openvpn', '--dev', 'tun', '--ifconfig', '999.1.1.1', '10.8.0.1'], 1, /^Options error: ifconfig parms '999\.1\.1\.1' and '10\.8\.0\.1' must be valid addresses\n/),
     row('out of range', ['openvpn', '--dev', 'null', '--tun-mtu', HUGE], 1, /^Options error: --tun-mtu /),
     row('long string', ['openvpn', '--dev', 'null', '--secret', LONG], 1, /File name too long/),
+    // Option names are looked up in Maps: the names of Object.prototype are unknown options too.
+    row('unknown option', ['openvpn', '--__proto__', 'x'], 1, /^Options error: Unrecognized option or missing or extra parameter\(s\) in \[CMD-LINE\]:1: __proto__ \(2\.6\.14\)\n/),
+    row('unknown option', ['openvpn', '--constructor'], 1, /^Options error: Unrecognized option or missing or extra parameter\(s\) in \[CMD-LINE\]:1: constructor \(2\.6\.14\)\n/),
+    row('out of range', ['openvpn', '--dev', 'tun', '--lport', '99999'], 1, /^Options error: --lport: '99999' is not a port number \(0 to 65535\)\n/),
+    row('bad address', ['openvpn', '--dev', 'tun', '--ifconfig', '10.8.0.1', '10.8.0.1'], 1, /^Options error: local and remote\/netmask --ifconfig addresses must be different\n/),
     row('runs until killed', ['openvpn', '--dev', 'null'], 137, /UDPv4 link local \(bound\): \[AF_INET\]\[undef\]:1194\n/),
   ],
   packetdrill: [
@@ -158,6 +163,14 @@ export const TABLE: Record<string, Row[]> = {
     row('bad address', ['packetdrill', '--local_ip=999.1.1.1', '/tmp/none.pkt'], 1, /./),
     row('out of range', ['packetdrill', `--tolerance_usecs=${HUGE}`, '/tmp/none.pkt'], 1, /./),
     tooLong('packetdrill', [LONG], 1, `parse error: stat\\(\\) of script file '${X}': File name too long`),
+  ],
+  pki: [
+    row('no arguments', ['pki'], 2, usage('pki', "missing required argument 'command'")),
+    unknown('pki'),
+    row('bad address', ['pki', 'build-client-full', '../etc/x'], 2, usage('pki', "Invalid file name: '\\.\\./etc/x'")),
+    row('unknown option', ['pki', '__proto__'], 2, usage('pki', "Unknown command '__proto__'\\. Run 'pki --help' for the list\\.")),
+    row('out of range', ['pki', '--days', '99999999', 'build-ca'], 2, usage('pki', "option '--days <n>' argument '99999999' is invalid\\. days must be from 1 to 36500")),
+    row('long string', ['pki', 'build-client-full', LONG], 1, /^\nEasy-RSA error:\n\n/),
   ],
   ping: [
     row('no arguments', ['ping'], 2, usage('ping', "missing required argument 'host'")),
@@ -305,6 +318,30 @@ export const TABLE: Record<string, Row[]> = {
   uname: [unknown('uname'), tooMany('uname')],
   uptime: [unknown('uptime'), tooMany('uptime')],
   wc: [unknown('wc'), tooLong('wc', [LONG], 1, `wc: ${X}: File name too long`)],
+  // wg's status is 1 for every failure, usage included (wg.c); its subcommands read words, not options.
+  wg: [
+    row('unknown option', ['wg', '--bogus-option'], 1, /^Invalid subcommand: `--bogus-option'\nUsage: wg <cmd> \[<args>\]\n/),
+    row('no arguments', ['wg', 'set'], 1, /^Usage: wg set <interface> \[listen-port <port>\] /),
+    row('bad address', ['wg', 'set', 'wg0', 'peer', 'fGcanAjsP/oOQN8uVThOBn/jIBnkyI8f7Jt4H2UQ6zw=', 'endpoint', '999.1.1.1:1'], 1, /^Name or service not known: `999\.1\.1\.1:1'\n$/),
+    row('out of range', ['wg', 'set', 'wg0', 'fwmark', HUGE], 1, new RegExp(`^Fwmark is neither 0/off nor 0-0xffffffff: \`${HUGE}'\n$`)),
+    row('long string', ['wg', 'show', LONG], 1, /^Unable to access interface: Protocol not supported\n$/),
+    row('bad input', ['wg', 'pubkey'], 1, /^wg: Key is not the correct length or format\n$/, 'not a key\n'),
+  ],
+  // wg-quick dies with status 1 and its usage text for anything but up|down|save|strip and a file.
+  'wg-quick': [
+    row('unknown option', ['wg-quick', '--bogus-option'], 1, /^Usage: wg-quick \[ up \| down \| save \| strip \] /),
+    row('no arguments', ['wg-quick'], 1, /^Usage: wg-quick /),
+    row('long string', ['wg-quick', 'up', LONG], 1, new RegExp(`^wg-quick: \`${X}' does not exist\n$`)),
+    row('bad input', ['wg-quick', 'down', 'nope'], 1, /^wg-quick: `\/etc\/wireguard\/nope\.conf' does not exist\n$/),
+  ],
+  // As wireguard-go's main.go: a usage error prints the usage and returns 0, any word is an
+  // interface name (so an "option" makes a daemon for it, which prints nothing by default).
+  'wireguard-go': [
+    row('unknown option', ['wireguard-go', '--bogus-option'], 0, /^$/),
+    row('no arguments', ['wireguard-go'], 0, /^Usage: wireguard-go \[-f\/--foreground\] INTERFACE-NAME\n$/),
+    row('long string', ['wireguard-go', LONG], 1, /^ERROR: \(x{10000}\) \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Failed to create TUN device: interface name too long: file name too long\n$/),
+    row('runs until killed', ['wireguard-go', '-f', 'wg9'], 137, /^$/),
+  ],
   which: [unknown('which'), row('no arguments', ['which'], 1, /^$/), row('long string', ['which', LONG], 1, /^$/)],
   xargs: [
     unknown('xargs'),

@@ -74,7 +74,11 @@ const PROGRAMS: Record<string, Entry> = {
   sysctl: { summary: 'configure kernel parameters at runtime', load: () => import('./sysctl.js') },
   tc: { summary: 'show and change traffic control (root qdiscs)', load: () => import('./tc.js') },
   tunreply: { summary: 'answer ICMP echo requests from the far end of a tun or tap', load: () => import('./tunreply.js') },
-  openvpn: { summary: 'secure IP tunnel daemon (static-key mode, wire-compatible with OpenVPN 2.6)', load: () => import('./openvpn/main.js') },
+  openvpn: { summary: 'secure IP tunnel daemon (TLS and static key, wire-compatible with OpenVPN 2.6)', load: () => import('./openvpn/main.js') },
+  pki: { summary: "a certificate authority with easy-rsa's verbs (init-pki, build-ca, build-*-full, revoke, gen-crl)", load: () => import('./pki.js') },
+  wg: { summary: 'set and retrieve configuration of WireGuard interfaces', load: () => import('./wg/main.js') },
+  'wg-quick': { summary: 'set up a WireGuard interface simply', load: () => import('./wg-quick/main.js') },
+  'wireguard-go': { summary: 'userspace WireGuard daemon (wireguard-go 0.0.20220316)', load: () => import('./wireguard/main.js') },
   udpserver: { summary: 'receive (and echo) UDP datagrams', load: () => import('./udpserver.js') },
   udpclient: { summary: 'send UDP datagrams and wait for their echo', load: () => import('./udpclient.js') },
 };

@@ -1,5 +1,6 @@
 // Small stdio helpers over the raw read/write syscalls, as a libc would provide.
 
+import { O_CLOEXEC, O_RDONLY } from '../../kernel/abi/fcntl.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 
 const encoder = new TextEncoder();
@@ -48,6 +49,16 @@ export async function readAll(sys: Sys, fd: number, limit = 1 << 26): Promise<Ui
 
 export async function readText(sys: Sys, fd: number): Promise<string> {
   return decoder.decode(await readAll(sys, fd));
+}
+
+/** A whole file as text (open, read to the end, close); its SysError if it cannot be opened or read. */
+export async function readFileText(sys: Sys, path: string, limit = 1 << 26): Promise<string> {
+  const fd = await sys.open(path, O_RDONLY | O_CLOEXEC);
+  try {
+    return decoder.decode(await readAll(sys, fd, limit));
+  } finally {
+    await sys.close(fd);
+  }
 }
 
 /** Line-at-a-time reading over an fd, keeping what was read past the newline. */

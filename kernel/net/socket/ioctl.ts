@@ -215,8 +215,8 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
         const local = s.localName();
         return {
           proto: s.domain === 4 ? 'link' : s.type === 3 ? 'raw' : 'udp',
-          local: 'sin_addr' in local ? `${local.sin_addr}:${local.sin_port || '*'}` : local.sdl_name,
-          remote: peer ? `${peer.sin_addr}:${peer.sin_port}` : '*:*',
+          local: 'sin_addr' in local ? `${local.sin_addr}:${local.sin_port || '*'}` : 'sdl_name' in local ? local.sdl_name : local.sun_path,
+          remote: peer && 'sin_addr' in peer ? `${peer.sin_addr}:${peer.sin_port}` : '*:*',
           recvQ: s.pendingBytes,
           drops: s.drops,
           received: s.received,

@@ -100,7 +100,7 @@ export abstract class Socket extends OpenFile {
   }
 
   abstract localName(): Sockaddr;
-  abstract peerName(): SockaddrIn | null;
+  abstract peerName(): Sockaddr | null;
   abstract sendto(ctx: IoContext, data: Uint8Array, flags: number, to: SockaddrIn | null): Promise<number> | number;
   bind(_addr: SockaddrIn, _ctx: IoContext): void {
     throw new SysError('EOPNOTSUPP');

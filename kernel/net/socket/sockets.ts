@@ -3,7 +3,7 @@
 // captures on interfaces that go away, and answers the configuration ioctls any socket takes.
 
 import { SysError } from '../../abi/errno.js';
-import { AF_INET, AF_INET6, AF_LINK, IPPROTO_TCP, IPPROTO_UDP, type ProtoStats, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
+import { AF_INET, AF_INET6, AF_LINK, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, type ProtoStats, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
 import type { RawDelivery } from '../iface/protocol.js';
 import type { NetStack } from '../iface/stack.js';
@@ -17,11 +17,14 @@ import { LinkSocket } from './link.js';
 import { RawSocket } from './raw.js';
 import type { Socket, SocketHost } from './socket.js';
 import { UdpSocket } from './udp.js';
+import { UnixNamespace, UnixStreamSocket } from './unix.js';
 
 export class SocketLayer implements SocketHost, RawDelivery {
   private readonly raw = new Set<RawSocket>();
   private readonly links = new Set<LinkSocket>();
   private nextId = 1;
+  /** The AF_UNIX sockets bound to socket files of this host. */
+  readonly unixNames = new UnixNamespace();
 
   constructor(
     readonly stack: NetStack,
@@ -61,6 +64,15 @@ export class SocketLayer implements SocketHost, RawDelivery {
       const link = new LinkSocket(this, type, flags);
       this.links.add(link);
       return link;
+    }
+    if (domain === AF_UNIX) {
+      if (type === SOCK_STREAM) {
+        if (protocol !== 0) throw new SysError('EPROTONOSUPPORT');
+        return new UnixStreamSocket(this, this.unixNames, flags);
+      }
+      // AF_UNIX datagram and seqpacket sockets are not there yet.
+      if (type === SOCK_DGRAM) throw new SysError('EPROTONOSUPPORT', 'tunlab has AF_UNIX stream sockets only');
+      throw new SysError('EPROTOTYPE');
     }
     if (domain === AF_INET6) throw new SysError('EAFNOSUPPORT');
     throw new SysError('EAFNOSUPPORT');

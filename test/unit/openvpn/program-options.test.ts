@@ -89,7 +89,7 @@ describe('the key file', () => {
     expect(logLines(r.out).slice(1, 4)).toEqual([
       expect.stringMatching(/^DEPRECATION: /),
       "WARNING: file '/etc/open.key' is group or others accessible",
-      'OpenVPN 2.6.14 x86_64-pc-haiku [SSL (tunlab)] [AEAD] [static-key only]',
+      'OpenVPN 2.6.14 x86_64-pc-haiku [SSL (tunlab)] [AEAD]',
     ]);
   });
 });
@@ -97,9 +97,9 @@ describe('the key file', () => {
 describe("tunlab's refusals", () => {
   it('refuses by name what it does not implement', async () => {
     const refused = (name: string, why: string) => `--${name} is not supported by tunlab's openvpn (${why})`;
-    await optionsError(['--dev', 'null', '--tls-client'], refused('tls-client', 'static-key mode only'));
-    await optionsError(['--dev', 'null', '--tls-auth', '/etc/k'], refused('tls-auth', 'static-key mode only'));
-    await optionsError(['--dev', 'null', '--data-ciphers', 'AES-256-GCM'], refused('data-ciphers', 'static-key mode only'));
+    await optionsError(['--dev', 'null', '--tls-crypt-v2', '/etc/k'], refused('tls-crypt-v2', 'not implemented'));
+    await optionsError(['--dev', 'null', '--auth-user-pass'], refused('auth-user-pass', 'not implemented'));
+    await optionsError(['--dev', 'null', '--data-ciphers', 'AES-256-CBC'], "--data-ciphers: cipher AES-256-CBC is not supported (tunlab's openvpn implements AES-128-GCM, AES-192-GCM, AES-256-GCM and CHACHA20-POLY1305 in TLS mode)");
     await optionsError(['--dev', 'null', '--daemon'], refused('daemon', 'it logs to its standard output; run it in the background with &'));
     await optionsError(['--dev', 'null', '--comp-lzo'], refused('comp-lzo', 'no compression'));
     await optionsError(['--dev', 'null', '--up', '/bin/true'], refused('up', 'no scripts or plugins'));
@@ -109,11 +109,42 @@ describe("tunlab's refusals", () => {
   });
 });
 
+describe('bad input (issue 12): names of Object.prototype, ports, --ifconfig', () => {
+  it('takes __proto__, constructor and toString for the unknown options they are', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+      await optionsError(['--dev', 'null', `--${name}`, 'x'], unrecognized(name));
+    }
+  });
+
+  it('refuses ports out of range before anything is opened', async () => {
+    await optionsError(['--dev', 'tun', '--lport', '99999'], "--lport: '99999' is not a port number (0 to 65535)");
+    await optionsError(['--dev', 'tun', '--lport', '-1'], "--lport: '-1' is not a port number (0 to 65535)");
+    await optionsError(['--dev', 'null', '--port', '70000'], "--port: '70000' is not a port number (0 to 65535)");
+    await optionsError(['--dev', 'null', '--remote', '10.0.0.2', 'http'], "--remote: 'http' is not a port number (0 to 65535)");
+  });
+
+  it('reads --config /dev/zero and --secret /dev/urandom only so far, and says so in one line', async () => {
+    await optionsError(['--config', '/dev/zero'], 'In [CMD-LINE]:1: Error reading configuration file: /dev/zero (larger than 1048576 bytes)');
+    const r = await openvpn('--dev', 'null', '--secret', '/dev/urandom', '--cipher', 'AES-256-CBC');
+    expect(logLines(r.out).slice(-2)).toEqual([expect.stringMatching(/^Insufficient key material or header text not found in file '\/dev\/urandom' \(\d+\/128\/256 bytes found\/min\/max\)$/), 'Exiting due to fatal error']);
+    expect(r.status).toBe(1);
+  });
+
+  it('refuses the same address twice in --ifconfig, as 2.6 does', async () => {
+    await optionsError(['--dev', 'tun', '--ifconfig', '10.8.0.1', '10.8.0.1'], 'local and remote/netmask --ifconfig addresses must be different');
+  });
+
+  it('TLS mode needs its CA, certificate and key', async () => {
+    await optionsError(['--dev', 'null', '--tls-client'], 'You must define CA file (--ca) or CA path (--capath) and/or peer fingerprint verification (--peer-fingerprint)');
+    await optionsError(['--dev', 'tun', '--server', '10.8.0.0', '255.255.255.0', '--client'], '--server and --client cannot be used together');
+  });
+});
+
 describe('fatal errors after the banner', () => {
   const banner = [
     'DEPRECATED OPTION: The option --secret is deprecated.',
     expect.stringMatching(/^DEPRECATION: No tls-client/),
-    'OpenVPN 2.6.14 x86_64-pc-haiku [SSL (tunlab)] [AEAD] [static-key only]',
+    'OpenVPN 2.6.14 x86_64-pc-haiku [SSL (tunlab)] [AEAD]',
     expect.stringMatching(/^library versions: /),
   ];
 
@@ -185,7 +216,7 @@ describe('--help and --version', () => {
     expect(h.status).toBe(1);
     expect(await openvpn()).toEqual(h);
     const v = await openvpn('--version');
-    expect(v.out.split('\n')[0]).toBe('OpenVPN 2.6.14 x86_64-pc-haiku [SSL (tunlab)] [AEAD] [static-key only]');
+    expect(v.out.split('\n')[0]).toBe('OpenVPN 2.6.14 x86_64-pc-haiku [SSL (tunlab)] [AEAD]');
     expect(v.status).toBe(0);
   });
 });

@@ -10,8 +10,8 @@ import { crypto, logLines, pairWorld, runFor, runOn, startOn, stop } from './pro
 const HEAD = [
   'DEPRECATED OPTION: The option --secret is deprecated.',
   'DEPRECATION: No tls-client or tls-server option in configuration detected. OpenVPN 2.7 will remove the functionality to run a VPN without TLS. See the examples section in the manual page for examples of a similar quick setup with peer-fingerprint.',
-  'OpenVPN 2.6.14 x86_64-pc-haiku [SSL (tunlab)] [AEAD] [static-key only]',
-  'library versions: tunlab userland crypto (node:crypto AES-CBC, HMAC-SHA1/256/512)',
+  'OpenVPN 2.6.14 x86_64-pc-haiku [SSL (tunlab)] [AEAD]',
+  'library versions: tunlab userland crypto (node:crypto, node:tls)',
 ];
 
 describe('a --dev null pair', () => {

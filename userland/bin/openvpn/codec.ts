@@ -3,8 +3,6 @@
 // FROM/IV/TO). Two modes: static key (the tested core in data-channel.ts) and, without --secret,
 // 2.6's cleartext mode where a datagram is the bare payload (no HMAC, IV or packet id).
 
-import { O_CLOEXEC, O_RDONLY } from '../../../kernel/abi/fcntl.js';
-import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { type AuthSpec, type CipherSpec, keyInitLogLines } from './algorithms.js';
 import {
   createDecryptState,
@@ -18,6 +16,7 @@ import {
 } from './data-channel.js';
 import { D_CRYPT_ERRORS, D_PACKET_CONTENT, D_SHOW_KEYS, D_SHOW_PARMS, formatHex, type Logger } from './log.js';
 import { ReplayWindow } from './replay.js';
+import type { RandomPool } from '../../lib/random.js';
 import { type KeyDirection, keySlots, type KeySlots } from './static-key.js';
 
 export type OpenResult = { ok: true; payload: Uint8Array } | { ok: false };
@@ -33,35 +32,6 @@ export interface Codec {
   open(datagram: Uint8Array, now: number): Promise<OpenResult>;
   /** A restart: a new sending session (new time, ids from 1) and a fresh replay window. */
   newSession(): void;
-}
-
-/** IVs from /dev/urandom, read a page at a time: the world's seeded generator in virtual time. */
-export class RandomPool {
-  private fd = -1;
-  private pool = new Uint8Array(0);
-
-  constructor(private readonly sys: Sys) {}
-
-  async ensure(n: number): Promise<void> {
-    if (this.pool.length >= n) return;
-    if (this.fd < 0) this.fd = await this.sys.open('/dev/urandom', O_RDONLY | O_CLOEXEC);
-    const more = await this.sys.read(this.fd, 4096);
-    const next = new Uint8Array(this.pool.length + more.length);
-    next.set(this.pool);
-    next.set(more, this.pool.length);
-    this.pool = next;
-  }
-
-  take(n: number): Uint8Array {
-    const out = this.pool.slice(0, n);
-    this.pool = this.pool.subarray(n);
-    return out;
-  }
-
-  async close(): Promise<void> {
-    if (this.fd >= 0) await this.sys.close(this.fd);
-    this.fd = -1;
-  }
 }
 
 export interface StaticCodecInit {

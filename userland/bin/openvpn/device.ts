@@ -34,6 +34,8 @@ export interface RouteEntry {
   readonly network: string;
   readonly netmask: string;
   readonly gateway: string;
+  /** The interface, when not the tunnel's own (redirect-gateway's route to the server). */
+  readonly iface?: string;
 }
 
 /** An error as OpenVPN's M_ERR prints it: "text: strerror (errno=N)". */
@@ -112,10 +114,13 @@ export async function configureDevice(sys: Sys, log: Logger, o: Options, dev: De
   if (!ipv4) return;
   const { local, remote } = o.ifconfig!;
   const mtu = String(o.tunMtu);
+  // --topology subnet (a TUN with a netmask, as a server pushes it) configures like a tap.
   const argv =
-    dev.kind === 'tun'
-      ? [IFCONFIG_PATH, dev.name, 'inet', local, 'peer', remote, 'mtu', mtu, 'up']
-      : [IFCONFIG_PATH, dev.name, 'inet', local, remote, 'mtu', mtu, 'up'];
+    dev.kind === 'tap'
+      ? [IFCONFIG_PATH, dev.name, 'inet', local, remote, 'mtu', mtu, 'up']
+      : o.topology === 'subnet'
+        ? [IFCONFIG_PATH, dev.name, 'inet', local, 'netmask', remote, 'mtu', mtu, 'up']
+        : [IFCONFIG_PATH, dev.name, 'inet', local, 'peer', remote, 'mtu', mtu, 'up'];
   await log.msg(M_INFO, argv.join(' '));
   const err = await execve(sys, argv);
   if (err !== null) throw new FatalError([`Haiku ifconfig failed: ${err}`]);
@@ -156,20 +161,48 @@ export async function routeList(sys: Sys, log: Logger, o: Options, kind: 'tun' |
   return out;
 }
 
-async function defaultGatewayLine(sys: Sys): Promise<string> {
+/** The default route's gateway and interface (get_default_gateway()), or null. */
+export async function defaultGateway(sys: Sys): Promise<{ gateway: string; iface: string | null } | null> {
   let fd = -1;
   try {
     fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
     const table: { routes: Rtentry[] } = { routes: [] };
     await sys.ioctl(fd, SIOCGRTTABLE, table);
     const def = table.routes.find((r) => r.rt_dst.sin_addr === '0.0.0.0' && r.rt_genmask.sin_addr === '0.0.0.0' && r.rt_flags & RTF_GATEWAY);
-    if (def?.rt_gateway) return `ROUTE_GATEWAY ${def.rt_gateway.sin_addr}${def.rt_dev ? ` IFACE=${def.rt_dev}` : ''}`;
+    if (def?.rt_gateway) return { gateway: def.rt_gateway.sin_addr, iface: def.rt_dev ?? null };
   } catch (e) {
     if (!isSysError(e)) throw e;
   } finally {
     if (fd >= 0) await sys.close(fd);
   }
-  return 'ROUTE: default_gateway=UNDEF';
+  return null;
+}
+
+async function defaultGatewayLine(sys: Sys): Promise<string> {
+  const def = await defaultGateway(sys);
+  return def ? `ROUTE_GATEWAY ${def.gateway}${def.iface ? ` IFACE=${def.iface}` : ''}` : 'ROUTE: default_gateway=UNDEF';
+}
+
+/**
+ * --redirect-gateway def1 (redirect_default_route_to_vpn()): a host route to the server through
+ * the old default gateway, then 0.0.0.0/1 and 128.0.0.0/1 through the tunnel, which win over the
+ * default route without deleting it. Other flags are accepted; tunlab acts on def1 only.
+ */
+export async function redirectGatewayRoutes(sys: Sys, log: Logger, flags: readonly string[], server: string, tunGateway: string | null): Promise<RouteEntry[]> {
+  if (!flags.includes('def1')) {
+    await log.msg(M_WARN, `WARNING: --redirect-gateway ${flags.join(' ')}: tunlab redirects only with def1`);
+    return [];
+  }
+  const def = await defaultGateway(sys);
+  if (!def || tunGateway === null) {
+    await log.msg(M_WARN, 'NOTE: unable to redirect IPv4 default gateway -- Cannot read current default gateway from system');
+    return [];
+  }
+  return [
+    { network: server, netmask: '255.255.255.255', gateway: def.gateway, ...(def.iface ? { iface: def.iface } : {}) },
+    { network: '0.0.0.0', netmask: '128.0.0.0', gateway: tunGateway },
+    { network: '128.0.0.0', netmask: '128.0.0.0', gateway: tunGateway },
+  ];
 }
 
 /** add_routes(): `route add <if> inet <net> gw <gw> netmask <mask>` for each. */
@@ -182,7 +215,7 @@ export async function addRoutes(sys: Sys, log: Logger, o: Options, dev: Device, 
     );
   }
   for (const r of routes) {
-    const argv = [ROUTE_PATH, 'add', dev.name, 'inet', r.network, 'gw', r.gateway, 'netmask', r.netmask];
+    const argv = [ROUTE_PATH, 'add', r.iface ?? dev.name, 'inet', r.network, 'gw', r.gateway, 'netmask', r.netmask];
     await log.msg(D_ROUTE, argv.join(' '));
     const err = await execve(sys, argv);
     if (err !== null) await log.msg(M_WARN, `ERROR: Haiku inet route add command failed: ${err}`);
@@ -193,7 +226,7 @@ export async function addRoutes(sys: Sys, log: Logger, o: Options, dev: Device, 
 /** delete_routes() then close_tun(): the closing lines of a restart or an exit. */
 export async function closeDevice(sys: Sys, log: Logger, dev: Device): Promise<void> {
   for (const r of dev.routes.splice(0).reverse()) {
-    const argv = [ROUTE_PATH, 'del', dev.name, 'inet', r.network, 'gw', r.gateway, 'netmask', r.netmask];
+    const argv = [ROUTE_PATH, 'del', r.iface ?? dev.name, 'inet', r.network, 'gw', r.gateway, 'netmask', r.netmask];
     await log.msg(D_ROUTE, argv.join(' '));
     const err = await execve(sys, argv);
     if (err !== null) await log.msg(M_WARN, `ERROR: Haiku inet route delete command failed: ${err}`);

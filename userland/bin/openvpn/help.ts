@@ -3,14 +3,14 @@
 
 import { VERSION } from './options.js';
 
-export const BANNER = `OpenVPN ${VERSION} x86_64-pc-haiku [SSL (tunlab)] [AEAD] [static-key only]`;
-export const LIBRARY_VERSIONS = 'library versions: tunlab userland crypto (node:crypto AES-CBC, HMAC-SHA1/256/512)';
+export const BANNER = `OpenVPN ${VERSION} x86_64-pc-haiku [SSL (tunlab)] [AEAD]`;
+export const LIBRARY_VERSIONS = 'library versions: tunlab userland crypto (node:crypto, node:tls)';
 
 export const VERSION_TEXT = `${BANNER}
 ${LIBRARY_VERSIONS}
 Originally developed by James Yonan
 Copyright (C) 2002-2024 OpenVPN Inc <sales@openvpn.net>
-tunlab: a reimplementation of OpenVPN's static-key point-to-point mode, wire-compatible with 2.6
+tunlab: a reimplementation of OpenVPN 2.6 over UDP (TLS client and server, static key), wire-compatible with 2.6
 `;
 
 export const HELP_TEXT = `${BANNER}
@@ -98,6 +98,45 @@ Generate a new key :
 --genkey secret file   : Generate a new random key of type and write to file
                          (for use with --secret, --tls-auth or --tls-crypt).
 
-tunlab runs OpenVPN's static-key point-to-point mode only: TLS, server mode,
-TCP, compression, scripts and plugins are refused by name.
+TLS Mode Options:
+--client        : Helper option to easily configure client mode (--tls-client --pull).
+--server network netmask : Helper option to easily configure server mode.
+--tls-server    : Enable TLS and assume server role during TLS handshake.
+--tls-client    : Enable TLS and assume client role during TLS handshake.
+--ca file       : Certificate authority file in .pem format.
+--cert file     : Local certificate in .pem format.
+--key file      : Local private key in .pem format.
+--dh file       : File containing Diffie Hellman parameters in .pem format
+                  (use 'none' for ECDH only).
+--crl-verify crl : Check peer certificate against a CRL.
+--tls-auth f [d]: Add an additional layer of authentication on top of the TLS
+                  control channel to protect against attacks on the TLS stack.
+--tls-crypt key : Add an additional layer of authenticated encryption on top
+                  of the TLS control channel to hide the TLS certificate.
+--remote-cert-tls t: Require that peer certificate was signed with explicit
+                  key usage and extended key usage based on RFC3280 TLS rules.
+--verify-x509-name name: Accept connections only from a host with X509 subject
+                  DN name.
+--data-ciphers list : List of ciphers that are allowed to be negotiated.
+                  tunlab: AES-128-GCM, AES-192-GCM, AES-256-GCM, CHACHA20-POLY1305.
+--reneg-sec n   : Renegotiate data chan. key after n seconds (default=3600).
+--reneg-bytes n : Renegotiate data chan. key after n bytes sent and recvd.
+--hand-window n : Data channel key exchange must finalize within n seconds
+                  of handshake initiation by any peer (default=60).
+--tls-timeout n : Packet retransmit timeout on TLS control channel
+                  if no ACK from remote within n seconds (default=2).
+--tran-window n : Transition window -- old key can live this many seconds
+                  after new key renegotiation begins (default=3600).
+--explicit-exit-notify [n] : On exit, send exit signal to server/client.
+--push "option" : Push a config file option back to the peer.
+--topology t    : Set --dev tun topology: 'net30', 'p2p', or 'subnet'.
+--ifconfig-pool start-IP end-IP [netmask] : Set aside a pool of subnets.
+--client-to-client : Internally route client-to-client traffic.
+--client-config-dir dir : Directory for custom client config files.
+--status file [n] : Write operational status to file every n seconds.
+--route-nopull  : Don't accept routes pushed by the server.
+--genkey tls-crypt|tls-auth file : Generate a key for --tls-crypt or --tls-auth.
+
+tunlab runs OpenVPN over UDP: TCP, compression, scripts and plugins are refused
+by name.
 `;

@@ -10,36 +10,35 @@ import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../../kernel
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
-import { readAll } from '../../lib/io.js';
 import { lookupAuth, lookupCipher } from './algorithms.js';
-import { type Codec, CleartextCodec, RandomPool, StaticCodec } from './codec.js';
+import { type Codec, CleartextCodec, StaticCodec } from './codec.js';
+import { RandomPool } from '../../lib/random.js';
 import { closeDevice, type Device, errnoText } from './device.js';
 import { BANNER, HELP_TEXT, LIBRARY_VERSIONS, VERSION_TEXT } from './help.js';
 import { D_SHOW_PARMS, FatalError, Logger, M_FATAL, M_INFO, M_WARN } from './log.js';
 import { occOptionsString } from './messages.js';
-import { checkOptions, deviceKind, type Options, OptionsError, parseArgv } from './options.js';
+import { checkOptions, deviceKind, MAX_CONFIG_BYTES, type Options, OptionsError, parseArgv } from './options.js';
 import { parameterSettings } from './show-options.js';
 import { checkStaticKey, formatStaticKey, INLINE_FILE_TAG, parseStaticKey, STATIC_KEY_LENGTH } from './static-key.js';
+import { TlsClient } from './tls-client.js';
+import { TlsServer } from './tls-server.js';
+import { loadTlsSetup, readBounded } from './tls-setup.js';
+
+/** A static key file is some 700 bytes; /dev/urandom as --secret is read this far, then refused. */
+const STATIC_KEY_FILE_MAX = 1 << 16;
 import { type Context, Instance } from './tunnel.js';
 
 export default defineProgram({
   name: 'openvpn',
-  summary: 'secure IP tunnel daemon (static-key mode, wire-compatible with OpenVPN 2.6)',
+  summary: 'secure IP tunnel daemon (TLS and static key, wire-compatible with OpenVPN 2.6)',
   main: (argv, sys) => openvpn(argv, sys),
 });
 
-async function readFileText(sys: Sys, path: string): Promise<string | null> {
-  try {
-    const fd = await sys.open(path, O_RDONLY | O_CLOEXEC);
-    try {
-      return new TextDecoder().decode(await readAll(sys, fd));
-    } finally {
-      await sys.close(fd);
-    }
-  } catch (e) {
-    if (isSysError(e)) return null;
-    throw e;
-  }
+/** A config or key file, read with a bound (a config of /dev/zero must end with an error line). */
+async function readFileText(sys: Sys, path: string, max = MAX_CONFIG_BYTES): Promise<string | null | 'too-big'> {
+  const r = await readBounded(sys, path, max);
+  if (r.ok) return new TextDecoder().decode(r.bytes);
+  return r.why.startsWith('file larger') ? 'too-big' : null;
 }
 
 async function optionsError(log: Logger, ...messages: string[]): Promise<number> {
@@ -81,6 +80,7 @@ export async function openvpn(argv: string[], sys: Sys): Promise<number> {
 }
 
 async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
+  if (o.tlsClient || o.tlsServer) return runTls(sys, log, o);
   await log.msg(
     M_INFO,
     'DEPRECATION: No tls-client or tls-server option in configuration detected. OpenVPN 2.7 will remove the functionality to run a VPN without TLS. See the examples section in the manual page for examples of a similar quick setup with peer-fingerprint.',
@@ -116,8 +116,11 @@ async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
     const auth = lookupAuth(o.auth);
     if (!auth.ok) throw new FatalError([...(auth.opensslLine ? [auth.opensslLine] : []), auth.message]);
     const file = o.secret.inline !== null ? INLINE_FILE_TAG : o.secret.file;
-    keyText ??= await readFileText(sys, o.secret.file);
-    const key = parseStaticKey(keyText ?? '', file);
+    if (keyText === null) {
+      const read = await readFileText(sys, o.secret.file, STATIC_KEY_FILE_MAX);
+      keyText = typeof read === 'string' ? read : '';
+    }
+    const key = parseStaticKey(keyText, file);
     if (!(key instanceof Uint8Array)) throw new FatalError([...(key.preceding ?? []), key.message]);
     const bad = checkStaticKey(key, cipher.cipher, file);
     if (bad) throw new FatalError([...(bad.preceding ?? []), bad.message]);
@@ -156,8 +159,7 @@ async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
     [occLocal, occRemote] = cleartextOcc(o, kind);
   }
 
-  const signals: number[] = [];
-  for (const signo of [SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGUSR2]) await sys.sigaction(signo, (s) => void signals.push(s));
+  const signals = await catchSignals(sys);
   const ctx: Context = { sys, log, opts: o, kind, codec, occLocal, occRemote, signals };
   let persisted: Device | null = null;
   try {
@@ -176,6 +178,50 @@ async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
       if (codec instanceof StaticCodec) {
         if (o.persistKey) await log.msg(M_INFO, 'Re-using pre-shared static key');
         else await codec.logKeyInit();
+      }
+    }
+  } finally {
+    await rng.close();
+  }
+}
+
+async function catchSignals(sys: Sys): Promise<number[]> {
+  const signals: number[] = [];
+  for (const signo of [SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGUSR2]) await sys.sigaction(signo, (s) => void signals.push(s));
+  return signals;
+}
+
+/** TLS mode: a client (or, with --mode server, a server) instance after instance, until an exit. */
+async function runTls(sys: Sys, log: Logger, o: Options): Promise<number> {
+  if (o.dataCiphers === null && o.cipher === null && o.tlsClient) {
+    await log.msg(
+      M_INFO,
+      "Note: --cipher is not set. OpenVPN versions before 2.5 defaulted to BF-CBC as fallback when cipher negotiation failed in this case. If you need this fallback please add '--data-ciphers-fallback BF-CBC' to your configuration and/or add BF-CBC to --data-ciphers.",
+    );
+  }
+  for (const name of new Set(o.ipv6Ignored)) await log.msg(M_WARN, `WARNING: --${name} ignored: tunlab's network stack has no IPv6 yet`);
+  if (log.enabled(D_SHOW_PARMS)) for (const line of parameterSettings(o)) await log.msg(D_SHOW_PARMS, line);
+  await log.msg(M_INFO, BANNER);
+  await log.msg(M_INFO, LIBRARY_VERSIONS);
+  const kind = deviceKind(o);
+  if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
+  const setup = await loadTlsSetup(sys, log, o, kind);
+  const rng = new RandomPool(sys);
+  const signals = await catchSignals(sys);
+  let persisted: Device | null = null;
+  try {
+    for (;;) {
+      const end: { action: 'exit'; status: number } | { action: 'restart'; device: Device | null } = o.modeServer
+        ? await new TlsServer({ sys, log, opts: o, kind, setup, rng, signals }).run()
+        : await new TlsClient({ sys, log, opts: o, kind, setup, rng, signals }, persisted).run();
+      if (end.action === 'exit') return end.status;
+      persisted = end.device;
+      await log.msg(M_INFO, 'Restart pause, 1 second(s)');
+      const stop = await pause(sys, 1e9, signals);
+      if (stop !== null) {
+        if (persisted) await closeDevice(sys, log, persisted);
+        await log.msg(M_INFO, `${SIGNAL_NAMES[stop]}[hard,init_instance] received, process exiting`);
+        return 0;
       }
     }
   } finally {

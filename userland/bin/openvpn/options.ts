@@ -9,13 +9,15 @@
 
 import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { splitConfigLine } from './config-line.js';
+import { atoi, flag as flagOf, OptionsError, type ParseHooks, type Spec as SpecOf, type Where } from './option-spec.js';
+import { checkTlsOptions, defaultTlsOptions, INLINE_TAGS, TLS_SPECS, type TlsOptions } from './options-tls.js';
 import { REFUSED } from './refused.js';
 import { replayWindowOptionError } from './replay.js';
 import { INLINE_FILE_TAG, type KeyDirection, parseKeyDirection } from './static-key.js';
 
 export const VERSION = '2.6.14';
 
-export class OptionsError extends Error {}
+export { atoi, OptionsError, type ParseHooks } from './option-spec.js';
 
 export interface RouteOption {
   readonly network: string;
@@ -23,7 +25,7 @@ export interface RouteOption {
   readonly gateway: string | null;
 }
 
-export interface Options {
+export interface Options extends TlsOptions {
   dev: string | null;
   devType: string | null;
   remote: { host: string; port: string | null } | null;
@@ -68,6 +70,7 @@ export interface Options {
 
 export function defaultOptions(): Options {
   return {
+    ...defaultTlsOptions(),
     dev: null,
     devType: null,
     remote: null,
@@ -109,32 +112,12 @@ export function defaultOptions(): Options {
 const PROTOCOLS =
   '[proto-uninitialized] [udp] [tcp-server] [tcp-client] [tcp] [udp4] [tcp4-server] [tcp4-client] [tcp4] [udp6] [tcp6-server] [tcp6-client] [tcp6]';
 
-/** C's atoi(): leading blanks, a sign, digits; anything else stops it (0 if nothing). */
-export function atoi(s: string): number {
-  const m = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(s);
-  if (!m) return 0;
-  const n = Number(m[1]);
-  return Math.max(-2147483648, Math.min(2147483647, n));
-}
+type Spec = SpecOf<Options>;
+const flag = (set: (o: Options) => void): Spec => flagOf<Options>(set);
 
-export interface ParseHooks {
-  /** A line OpenVPN logs while parsing (the --secret deprecation), with the verbosity set so far. */
-  log(line: string, verb: number): Promise<void>;
-  /** Read a config file; null when it cannot be opened. */
-  readFile(path: string): Promise<string | null>;
-}
-
-type Where = { file: string; line: number };
-
-interface Spec {
-  min: number;
-  max: number;
-  apply(o: Options, p: string[], at: Where, hooks: ParseHooks): void | Promise<void>;
-}
-
-const flag = (set: (o: Options) => void): Spec => ({ min: 0, max: 0, apply: (o) => set(o) });
-
-const SPECS: Record<string, Spec> = {
+const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
+  ...TLS_SPECS,
+  ...Object.entries({
   help: flag((o) => (o.help = true)),
   version: flag((o) => (o.version = true)),
   config: {
@@ -143,6 +126,7 @@ const SPECS: Record<string, Spec> = {
     async apply(o, p, at, hooks) {
       const text = await hooks.readFile(p[0]!);
       if (text === null) throw new OptionsError(`In ${whereName(at)}: Error opening configuration file: ${p[0]}`);
+      if (text === 'too-big') throw new OptionsError(`In ${whereName(at)}: Error reading configuration file: ${p[0]} (larger than ${MAX_CONFIG_BYTES} bytes)`);
       o.configFile ??= p[0]!;
       await parseConfig(o, text, p[0]!, hooks);
     },
@@ -155,13 +139,13 @@ const SPECS: Record<string, Spec> = {
     apply(o, p) {
       if (p[2] !== undefined) checkProto(p[2]);
       if (o.remote !== null) throw new OptionsError("--remote given more than once: tunlab's openvpn talks to one peer (no connection list)");
-      o.remote = { host: p[0]!, port: p[1] ?? null };
+      o.remote = { host: p[0]!, port: p[1] === undefined ? null : port('remote', p[1]) };
     },
   },
   local: { min: 1, max: 1, apply: (o, p) => void (o.local = p[0]!) },
-  port: { min: 1, max: 1, apply: (o, p) => void ((o.lport = p[0]!), (o.rport = p[0]!)) },
-  lport: { min: 1, max: 1, apply: (o, p) => void (o.lport = p[0]!) },
-  rport: { min: 1, max: 1, apply: (o, p) => void (o.rport = p[0]!) },
+  port: { min: 1, max: 1, apply: (o, p) => void ((o.lport = port('port', p[0]!)), (o.rport = o.lport)) },
+  lport: { min: 1, max: 1, apply: (o, p) => void (o.lport = port('lport', p[0]!)) },
+  rport: { min: 1, max: 1, apply: (o, p) => void (o.rport = port('rport', p[0]!)) },
   nobind: flag((o) => (o.nobind = true)),
   proto: { min: 1, max: 1, apply: (_o, p) => checkProto(p[0]!) },
   float: flag((o) => (o.float = true)),
@@ -172,6 +156,7 @@ const SPECS: Record<string, Spec> = {
       if (parseIpv4(p[0]!) === null || parseIpv4(p[1]!) === null) {
         throw new OptionsError(`ifconfig parms '${p[0]}' and '${p[1]}' must be valid addresses`);
       }
+      if (parseIpv4(p[0]!) === parseIpv4(p[1]!)) throw new OptionsError('local and remote/netmask --ifconfig addresses must be different');
       o.ifconfig = { local: p[0]!, remote: p[1]! };
     },
   },
@@ -250,7 +235,17 @@ const SPECS: Record<string, Spec> = {
       o.genkey = { type, file: p[1] ?? o.genkey?.file ?? null };
     },
   },
-};
+} satisfies Record<string, Spec>),
+]);
+
+/**
+ * A port word, checked before anything is opened. 2.6 hands it to getaddrinfo(), which takes
+ * 99999 as 34463 and fails on -1 only once the tun is open; tunlab refuses both up front.
+ */
+function port(option: string, word: string): string {
+  if (!/^\d+$/.test(word) || Number(word) > 65535) throw new OptionsError(`--${option}: '${word}' is not a port number (0 to 65535)`);
+  return String(Number(word));
+}
 
 function direction(arg: string): KeyDirection {
   const d = parseKeyDirection(arg);
@@ -270,14 +265,15 @@ function whereName(at: Where): string {
 }
 
 const MAX_CONFIG_DEPTH = 10;
+/** Where reading a config file stops (OpenVPN has no bound; /dev/zero would never end). */
+export const MAX_CONFIG_BYTES = 1 << 20;
 
 async function addOption(o: Options, words: string[], at: Where, hooks: ParseHooks): Promise<void> {
   const name = words[0]!;
   const params = words.slice(1);
-  const spec = SPECS[name];
-  if (spec === undefined && REFUSED[name] !== undefined) {
-    throw new OptionsError(`--${name} is not supported by tunlab's openvpn (${REFUSED[name]})`);
-  }
+  const spec = SPECS.get(name);
+  const refused = REFUSED.get(name);
+  if (spec === undefined && refused !== undefined) throw new OptionsError(`--${name} is not supported by tunlab's openvpn (${refused})`);
   if (spec === undefined || params.length < spec.min || params.length > spec.max) {
     throw new OptionsError(`Unrecognized option or missing or extra parameter(s) in ${whereName(at)}: ${name} (${VERSION})`);
   }
@@ -332,8 +328,14 @@ export async function parseConfig(o: Options, text: string, file: string, hooks:
         while (end < lines.length && lines[end]!.trim() !== `</${tag}>`) body.push(lines[end++]!);
         if (end >= lines.length) throw new OptionsError(`Closing tag </${tag}> not found`);
         n = end;
+        const fill = INLINE_TAGS.get(tag);
+        if (fill) {
+          fill(o, body.join('\n') + '\n');
+          continue;
+        }
         if (tag !== 'secret') {
-          if (REFUSED[tag] !== undefined) throw new OptionsError(`<${tag}> is not supported by tunlab's openvpn (${REFUSED[tag]})`);
+          const refused = REFUSED.get(tag);
+          if (refused !== undefined) throw new OptionsError(`<${tag}> is not supported by tunlab's openvpn (${refused})`);
           throw new OptionsError(`Unrecognized option or missing or extra parameter(s) in ${whereName(at)}: ${tag} (${VERSION})`);
         }
         await hooks.log('DEPRECATED OPTION: The option --secret is deprecated.', o.verb);
@@ -350,6 +352,7 @@ export async function parseConfig(o: Options, text: string, file: string, hooks:
 
 /** Cross-option checks (options_postprocess), in 2.6's words. */
 export function checkOptions(o: Options): void {
+  checkTlsOptions(o);
   if (o.keepalive !== null) {
     if (o.ping !== 0 || o.pingRec !== 0) {
       throw new OptionsError(
@@ -365,7 +368,8 @@ export function checkOptions(o: Options): void {
     }
     // Point-to-point: ping every n seconds, restart after m without hearing from the peer.
     o.ping = ping;
-    o.pingRec = restart;
+    // A server restarts a client after twice the timeout it pushes (helper_keepalive).
+    o.pingRec = o.modeServer ? restart * 2 : restart;
     o.pingRecAction = 'restart';
   }
   if (o.dev === null) throw new OptionsError('You must define TUN/TAP device (--dev)');

@@ -147,6 +147,9 @@ export class Instance {
       if (now >= this.tunQuietUntil) this.tunQuietUntil = 0;
       if (tunFd >= 0 && this.tunQuietUntil === 0) fds.push({ fd: tunFd, events: POLLIN, revents: 0 });
       const timeout = this.pollTimeout();
+      // A signal caught since the top of the loop (its handler runs as a call returns) must not
+      // wait for the poll's timeout: the last look comes after the last call before poll.
+      if (this.c.signals.length > 0) continue;
       try {
         await sys.poll(fds, timeout);
         await this.updateTime();

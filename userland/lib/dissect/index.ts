@@ -4,7 +4,8 @@
 // the split.
 //
 // Decoded: Ethernet II with 802.1Q tags, BSD loopback and raw IP links; ARP/RARP; IPv4 (options
-// named in -v); every ICMP type tcpdump names, with the quoted datagram in -v; UDP (no application
+// named in -v); every ICMP type tcpdump names, with the quoted datagram in -v; WireGuard in UDP
+// (wireguard.ts, in Wireshark's words, which tcpdump 4.99 lacks); UDP (no other application
 // decoders: every port is `UDP, length N`, where tcpdump would decode DNS, BOOTP, NTP ... by port);
 // TCP (flags, sequence numbers, common options; no application decoders); IPv6 (fixed header, UDP,
 // ICMPv6 echo and neighbour discovery). 802.3/LLC frames are named but not decoded, and other

@@ -1,9 +1,11 @@
-// UDP without application decoders: every port is `UDP, length N`, where tcpdump would decode DNS,
-// BOOTP, NTP ... by port, so the header and its checksum are all there is to print.
+// UDP with one application decoder, WireGuard's (wireguard.ts: tcpdump 4.99 has none, Wireshark's
+// words are used); every other port is `UDP, length N`, where tcpdump would decode DNS, BOOTP,
+// NTP ... by port, so the header and its checksum are all there is to print.
 
 import { shouldBe, transportChecksum } from './checksum.js';
 import { hex } from './format.js';
 import { ipAddrs, type Printer, SOFT_TRUNCATED } from './printer.js';
+import { wireguardSummary } from './wireguard.js';
 
 export function udpPrint(p: Printer, off: number, length: number, ver: 4 | 6, ipOff: number, fragmented: boolean): void {
   p.protocol = 'udp';
@@ -57,5 +59,6 @@ export function udpPrint(p: Printer, off: number, length: number, ver: 4 | 6, ip
       else p.print('[udp sum ok] ');
     }
   }
-  p.print(`UDP, length ${ulen}`);
+  const wg = fragmented ? null : wireguardSummary(p, off + 8, ulen, sport, dport);
+  p.print(wg ?? `UDP, length ${ulen}`);
 }

@@ -1,0 +1,139 @@
+// tunlab's openvpn in TLS mode, server and client on two hosts of a routed world, in virtual time:
+// the handshake, the push, the tun configured from it, a ping through, and the logs of both ends.
+
+import { describe, expect, it } from 'vitest';
+import { SIGTERM } from '../../../kernel/abi/signal.js';
+import type { World } from '../../../kernel/world/world.js';
+import { ROUTED_WORLD, routedWorld } from '../../helpers/net.js';
+import { logLines, PROGRAMS, runFor, runOn, startOn, stop } from './program-helpers.js';
+import { SERVER_VERIFY_LINES, tlsText } from './tls-helpers.js';
+
+function tlsWorld(): World {
+  const spec = structuredClone(ROUTED_WORLD) as { hosts: Record<string, { files?: object }> };
+  const files = (who: string) => ({
+    '/etc/openvpn/ca.crt': { text: tlsText('ca.crt') },
+    [`/etc/openvpn/${who}.crt`]: { text: tlsText(`${who}.crt`) },
+    [`/etc/openvpn/${who}.key`]: { text: tlsText(`${who}.key`), mode: '0600' },
+    '/etc/openvpn/tc.key': { text: tlsText('tc.key'), mode: '0600' },
+    '/etc/openvpn/ta.key': { text: tlsText('ta.key'), mode: '0600' },
+  });
+  spec.hosts.a!.files = files('client');
+  spec.hosts.b!.files = files('server');
+  return routedWorld(PROGRAMS, spec).world;
+}
+
+const SERVER = [
+  'openvpn', '--dev', 'tun', '--server', '10.8.0.0', '255.255.255.0', '--topology', 'subnet', '--dh', 'none',
+  '--ca', '/etc/openvpn/ca.crt', '--cert', '/etc/openvpn/server.crt', '--key', '/etc/openvpn/server.key',
+  '--tls-crypt', '/etc/openvpn/tc.key', '--keepalive', '2', '10', '--verb', '3',
+];
+const CLIENT = [
+  'openvpn', '--client', '--dev', 'tun', '--remote', '10.0.0.2', '--nobind', '--ca', '/etc/openvpn/ca.crt',
+  '--cert', '/etc/openvpn/client.crt', '--key', '/etc/openvpn/client.key', '--tls-crypt', '/etc/openvpn/tc.key',
+  '--remote-cert-tls', 'server', '--verb', '3',
+];
+
+describe('TLS mode in a world', () => {
+  it('a client gets its address pushed and pings the server through the tunnel', async () => {
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', SERVER);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', CLIENT);
+    await runFor(w, 3);
+    const p = await runOn(w, 'a', ['ping', '-c', '2', '10.8.0.1']);
+    expect(p.out).toContain('2 packets transmitted, 2 packets received');
+    await stop(w, a, SIGTERM);
+    await stop(w, b, SIGTERM);
+    const al = logLines(a.output());
+    const from = al.indexOf('VERIFY OK: depth=1, CN=Test OpenVPN CA');
+    expect(al.slice(from, from + 7)).toEqual([
+      ...SERVER_VERIFY_LINES,
+      'Control Channel: TLSv1.3, cipher TLSv1.3 TLS_AES_256_GCM_SHA384, peer certificate: 256 bits ECprime256v1, signature: ecdsa-with-SHA256, peer temporary key: 253 bits X25519',
+    ]);
+    expect(al).toContain(
+      "PUSH: Received control message: 'PUSH_REPLY,route-gateway 10.8.0.1,topology subnet,ping 2,ping-restart 10,ifconfig 10.8.0.2 255.255.255.0,peer-id 0,cipher AES-256-GCM,protocol-flags cc-exit tls-ekm dyn-tls-crypt,tun-mtu 1500'",
+    );
+    expect(al).toContain('/bin/ifconfig tun/0 inet 10.8.0.2 netmask 255.255.255.0 mtu 1500 up');
+    expect(al).toContain("Data Channel: cipher 'AES-256-GCM', peer-id: 0");
+    // The server pushed unasked (IV_PROTO_REQUEST_PUSH): no PUSH_REQUEST went out.
+    expect(al.some((l) => l.includes('PUSH_REQUEST'))).toBe(false);
+    const bl = logLines(b.output());
+    expect(bl).toContain('IFCONFIG POOL IPv4: base=10.8.0.2 size=253');
+    expect(bl).toContain('192.168.1.10:49152 [client] Peer Connection Initiated with [AF_INET]192.168.1.10:49152');
+    expect(bl).toContain('client/192.168.1.10:49152 MULTI_sva: pool returned IPv4=10.8.0.2, IPv6=(Not enabled)');
+    expect(bl).toContain('client/192.168.1.10:49152 Timers: ping 2, ping-restart 20');
+  });
+
+  it('--explicit-exit-notify: EXIT on the control channel, the server lets the client go after 5 s', async () => {
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', SERVER);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', [...CLIENT, '--explicit-exit-notify', '2']);
+    await runFor(w, 3);
+    a.proc.signal(SIGTERM);
+    await runFor(w, 8);
+    expect(a.proc.alive).toBe(false);
+    const al = logLines(a.output());
+    expect(al.slice(-4)).toEqual([
+      'SIGTERM received, sending exit notification to peer',
+      "SENT CONTROL [server]: 'EXIT' (status=1)",
+      'Closing TUN/TAP interface',
+      'SIGTERM[soft,exit-with-notification] received, process exiting',
+    ]);
+    const bl = logLines(b.output());
+    expect(bl).toContain('client/192.168.1.10:49152 CC-EEN exit message received by peer');
+    expect(bl).toContain('client/192.168.1.10:49152 Delayed exit in 5 seconds');
+    expect(bl).toContain('client/192.168.1.10:49152 SIGTERM[soft,remote-exit] received, client-instance exiting');
+    await stop(w, b, SIGTERM);
+  });
+
+  it('tls-auth with key directions, and CHACHA20-POLY1305 when the server puts it first', async () => {
+    const w = tlsWorld();
+    const tlsAuth = (argv: string[], dir: string) =>
+      argv.flatMap((x) => (x === '--tls-crypt' ? ['--tls-auth'] : x === '/etc/openvpn/tc.key' ? ['/etc/openvpn/ta.key', dir] : [x]));
+    const b = await startOn(w, 'b', [...tlsAuth(SERVER, '0'), '--data-ciphers', 'CHACHA20-POLY1305:AES-256-GCM']);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', tlsAuth(CLIENT, '1'));
+    await runFor(w, 3);
+    const p = await runOn(w, 'a', ['ping', '-c', '1', '10.8.0.1']);
+    expect(p.out).toContain('1 packets transmitted, 1 packets received');
+    expect(logLines(a.output())).toContain("Data Channel: cipher 'CHACHA20-POLY1305', peer-id: 0");
+    await stop(w, a, SIGTERM);
+    await stop(w, b, SIGTERM);
+  });
+
+  it('a client whose tls-crypt key is wrong is refused with 2.6\'s lines, and retries', async () => {
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', SERVER);
+    await runFor(w, 1);
+    const client = CLIENT.map((x) => (x === '/etc/openvpn/tc.key' ? '/etc/openvpn/ta.key' : x));
+    const a = await startOn(w, 'a', client);
+    await runFor(w, 5);
+    const bl = logLines(b.output());
+    expect(bl).toContain('tls-crypt unwrap error: packet authentication failed');
+    expect(bl).toContain('TLS Error: tls-crypt unwrapping failed from [AF_INET]192.168.1.10:49152');
+    // The client goes on retransmitting its reset (2 s, then 4 s...), never getting an answer.
+    expect(bl.filter((l) => l.startsWith('TLS Error: tls-crypt unwrapping failed')).length).toBeGreaterThanOrEqual(2);
+    await stop(w, a, SIGTERM);
+    await stop(w, b, SIGTERM);
+  });
+
+  it('a pushed redirect-gateway def1: a host route to the server, the two halves of the world through the tunnel', async () => {
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', [...SERVER, '--push', 'redirect-gateway def1']);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', CLIENT);
+    await runFor(w, 3);
+    const r = await runOn(w, 'a', ['route']);
+    expect(r.out).toMatch(/\n\s+10\.0\.0\.2\s+-\s+192\.168\.1\.1 --H--- \/dev\/net\/ipro1000\/0\n/);
+    expect(logLines(a.output())).toContain('/bin/route add /dev/net/ipro1000/0 inet 10.0.0.2 gw 192.168.1.1 netmask 255.255.255.255');
+    expect(r.out).toMatch(/\n\s+0\.0\.0\.0\s+128\.0\.0\.0\s+10\.8\.0\.1 [^\n]* tun\/0\n/);
+    expect(r.out).toMatch(/\n\s+128\.0\.0\.0\s+128\.0\.0\.0\s+10\.8\.0\.1 [^\n]* tun\/0\n/);
+    const p = await runOn(w, 'a', ['ping', '-c', '1', '10.8.0.1']);
+    expect(p.out).toContain('1 packets transmitted, 1 packets received');
+    await stop(w, a, SIGTERM);
+    // The routes go with the tunnel.
+    expect((await runOn(w, 'a', ['route'])).out).not.toContain('128.0.0.0');
+    await stop(w, b, SIGTERM);
+  });
+});
