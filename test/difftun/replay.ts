@@ -308,14 +308,18 @@ function splitSections(out: string): Map<number, { out: string[]; rc: number }> 
   return m;
 }
 
-/** What differs between Linux's result and tunlab's, field by field (nothing when they agree). */
-function compare(s: Step, linux: Record<string, unknown>, tunlab: Record<string, unknown>): string[] {
+/**
+ * What differs between Linux's result and tunlab's, field by field (nothing when they agree); `who`
+ * names the two sides in the report (the live test compares a fixture with a fresh recording).
+ */
+export function compare(s: Step, linux: Record<string, unknown>, tunlab: Record<string, unknown>, who: [string, string] = ['Linux', 'tunlab']): string[] {
+  const [L, T] = who;
   const out: string[] = [];
   if (s.op === 'ifconfig') {
     const lFailed = linux['status'] !== 0;
     const tFailed = tunlab['status'] !== 0;
-    if (lFailed !== tFailed) out.push(`Linux ${lFailed ? `failed (${String(linux['errno'])})` : 'succeeded'}, tunlab ${tFailed ? `failed (${String(tunlab['errno'])})` : 'succeeded'}`);
-    else if (lFailed && linux['errno'] !== tunlab['errno']) out.push(`errno: Linux ${String(linux['errno'])}, tunlab ${String(tunlab['errno'])}`);
+    if (lFailed !== tFailed) out.push(`${L} ${lFailed ? `failed (${String(linux['errno'])})` : 'succeeded'}, ${T} ${tFailed ? `failed (${String(tunlab['errno'])})` : 'succeeded'}`);
+    else if (lFailed && linux['errno'] !== tunlab['errno']) out.push(`errno: ${L} ${String(linux['errno'])}, ${T} ${String(tunlab['errno'])}`);
     return out;
   }
   for (const key of Object.keys(linux)) {
@@ -323,29 +327,29 @@ function compare(s: Step, linux: Record<string, unknown>, tunlab: Record<string,
     const l = linux[key];
     const t = tunlab[key];
     if (key === 'data') {
-      const d = dataDifference(String(l), String(t ?? ''), (s['vary'] as number[][] | undefined) ?? []);
+      const d = dataDifference(String(l), String(t ?? ''), (s['vary'] as number[][] | undefined) ?? [], who);
       if (d) out.push(d);
     } else if (key === 'stats' && typeof l === 'object' && l) {
       for (const [k, v] of Object.entries(l)) {
         const tv = (t as Record<string, unknown> | undefined)?.[k];
-        if (tv !== v) out.push(`${k}: Linux ${String(v)}, tunlab ${String(tv)}`);
+        if (tv !== v) out.push(`${k}: ${L} ${String(v)}, ${T} ${String(tv)}`);
       }
     } else if (key === 'flags' && typeof l === 'number') {
-      if (l !== t) out.push(`flags: Linux 0x${l.toString(16)} (${String(linux['flag_names'])}), tunlab ${typeof t === 'number' ? `0x${t.toString(16)}` : String(t)}`);
-    } else if (JSON.stringify(l) !== JSON.stringify(t)) out.push(`${key}: Linux ${JSON.stringify(l)}, tunlab ${JSON.stringify(t)}`);
+      if (l !== t) out.push(`flags: ${L} 0x${l.toString(16)} (${String(linux['flag_names'])}), ${T} ${typeof t === 'number' ? `0x${t.toString(16)}` : String(t)}`);
+    } else if (JSON.stringify(l) !== JSON.stringify(t)) out.push(`${key}: ${L} ${JSON.stringify(l)}, ${T} ${JSON.stringify(t)}`);
   }
   return out;
 }
 
 /** The first byte that differs outside the ranges Linux leaves unpredictable, with its neighbours. */
-function dataDifference(linux: string, tunlab: string, vary: number[][]): string | null {
+function dataDifference(linux: string, tunlab: string, vary: number[][], [L, T]: [string, string]): string | null {
   const varies = (i: number) => vary.some(([a, b]) => i >= a! && i < b!);
   const n = Math.max(linux.length, tunlab.length) / 2;
   for (let i = 0; i < n; i++) {
     if (varies(i)) continue;
     if (linux.slice(2 * i, 2 * i + 2) !== tunlab.slice(2 * i, 2 * i + 2)) {
       const around = (h: string) => h.slice(Math.max(0, 2 * i - 8), 2 * i + 10) || '(none)';
-      return `data: byte ${i} differs (${linux.length / 2} bytes on Linux, ${tunlab.length / 2} in tunlab): Linux ...${around(linux)}..., tunlab ...${around(tunlab)}...`;
+      return `data: byte ${i} differs (${L} ${linux.length / 2} bytes, ${T} ${tunlab.length / 2}): ${L} ...${around(linux)}..., ${T} ...${around(tunlab)}...`;
     }
   }
   return null;
