@@ -20,18 +20,7 @@ const fixtures: Fixture[] = fs
  * the reason. `it.fails` keeps them honest: once main has that work, they pass, the test fails, and
  * the entry must go.
  */
-const NEWCOMER_16 = 'su -g/-G and supplementary groups in TUNSETGROUP (issue 11 item 16, branch newcomer)';
-const NEWCOMER_17 = 'syscall ioctl FD SIOCSIFHWADDR NAME FAMILY MAC (issue 11 item 17, branch newcomer)';
-const AWAITING = new Map<string, string>([
-  ['group-primary-match', NEWCOMER_16],
-  ['group-supplementary-match', NEWCOMER_16],
-  ['group-other-supplementary', NEWCOMER_16],
-  ['owner-and-group-both', NEWCOMER_16],
-  ['owner-and-group-supplementary', NEWCOMER_16],
-  ['hwaddr-tap-family-none', NEWCOMER_17],
-  ['hwaddr-tap-family-loopback', NEWCOMER_17],
-  ['hwaddr-tun-eopnotsupp', NEWCOMER_17],
-]);
+const AWAITING = new Map<string, string>();
 
 describe('differential TUN suite (Linux fixtures replayed in tunlab)', () => {
   it('has the sequences the acceptance asks for', () => {
