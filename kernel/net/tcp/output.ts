@@ -139,8 +139,8 @@ function dataSent(sk: TcpSock, len: number): void {
 }
 
 /** Send a segment of the queues, stamping it as transmitted. */
-export function transmitSkb(sk: TcpSock, skb: TcpSkb, newData: boolean): ErrnoName | null {
-  const flags = skb.flags & TCP_SYN && sk.state === TCP_SYN_SENT ? skb.flags : skb.flags | TCP_ACK;
+export function transmitSkb(sk: TcpSock, skb: TcpSkb, newData: boolean, extraFlags = 0): ErrnoName | null {
+  const flags = (skb.flags & TCP_SYN && sk.state === TCP_SYN_SENT ? skb.flags : skb.flags | TCP_ACK) | extraFlags;
   const now = sk.nowUs();
   let options: TcpOption[] | undefined;
   let window: number | undefined;
@@ -262,7 +262,8 @@ function sndWndTest(sk: TcpSock, skb: TcpSkb, mss: number): boolean {
 function cwndQuota(sk: TcpSock): number {
   const inFlight = sk.inFlight;
   if (inFlight >= sk.sndCwnd) return 0;
-  return sk.sndCwnd - inFlight;
+  // tcp_cwnd_test: at most half the window per GSO packet, so at least two are in flight.
+  return Math.min(Math.max(sk.sndCwnd >>> 1, 1), sk.sndCwnd - inFlight);
 }
 
 /** tcp_minshall_check: a small segment sent earlier is not acknowledged yet. */
@@ -344,7 +345,8 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
   const maxSegs = tsoAutosizeSegs(sk, mss);
   // Linux hands the device one GSO packet per round: up to max_segs segments (and what cwnd
   // allows) of the head skb. Its header carries PSH, which GSO leaves on the last segment; the
-  // wire here is segment by segment, so the PSH goes on the chunk's last one.
+  // wire here is segment by segment, so the PSH goes on the chunk's last one, as it is sent (the
+  // segment itself keeps its flags: resent alone, it has no PSH of its own).
   let chunkLeft = 0;
   let chunkSegs = 0;
   for (;;) {
@@ -365,6 +367,7 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
     if (chunkLeft === 0) {
       chunkSegs = Math.min(quota, maxSegs, chunkSegsAvailable(sk, mss));
       chunkLeft = chunkSegs;
+      if (chunkSegs >= 2) sk.gsoPackets++;
       growHead(sk, skb, Math.min(quota, maxSegs) * mss - skb.len);
     }
     const last = sk.writeQueue.length === 1;
@@ -383,8 +386,8 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
       fragmentHead(sk, skb, mss);
     }
     if (skb.endSeq === skb.seq) break;
-    if (chunkSegs >= 2 && chunkLeft === 1) skb.flags |= TCP_PSH;
-    const err = transmitSkb(sk, skb, true);
+    if (chunkSegs >= 2) skb.gso = sk.gsoPackets;
+    const err = transmitSkb(sk, skb, true, chunkSegs >= 2 && chunkLeft === 1 ? TCP_PSH : 0);
     if (err) {
       // Not sent: it stays queued; local congestion is retried by the probe timer.
       unstamp(sk, skb);
@@ -526,7 +529,7 @@ export function scheduleLossProbe(sk: TcpSock, advancingRto: boolean): boolean {
  * __tcp_retransmit_skb: send a segment of the retransmit queue again (trimmed to what is still
  * unacknowledged and to the window). Returns the errno, or null once sent.
  */
-export function retransmitSkbOnce(sk: TcpSock, skb: TcpSkb): ErrnoName | 'EAGAIN' | null {
+export function retransmitSkbOnce(sk: TcpSock, skb: TcpSkb, run = 0): ErrnoName | 'EAGAIN' | null {
   if (before(skb.seq, sk.sndUna)) {
     if (skb.flags & TCP_SYN && skb.len === 0 && !(skb.flags & TCP_FIN)) return 'EAGAIN';
     skb.trimHead((sk.sndUna - skb.seq) >>> 0);
@@ -552,7 +555,7 @@ export function retransmitSkbOnce(sk: TcpSock, skb: TcpSkb): ErrnoName | 'EAGAIN
   if (skb.flags & TCP_SYN) sk.mib.TCPSynRetrans++;
   sk.totalRetrans++;
   sk.bytesRetrans += skb.len;
-  const err = transmitSkb(sk, skb, false);
+  const err = transmitSkb(sk, skb, false, run > 0 && !runGoesOn(sk, skb) ? TCP_PSH : 0);
   skb.sacked |= EVER_RETRANS;
   if (err && err !== 'EAGAIN') sk.mib.TCPRetransFail++;
   return err;
@@ -589,9 +592,21 @@ function retransTryCollapse(sk: TcpSock, to: TcpSkb, space: number): void {
   }
 }
 
+/**
+ * Whether the run of lost segments being resent goes on past `skb` in this pass: the next one is
+ * of the same GSO packet, lost and not resent yet, and cwnd lets it go too (tcp_retransmit_skb
+ * resends up to cwnd's room of one skb as one GSO packet, PSH on its last segment, as measured).
+ */
+function runGoesOn(sk: TcpSock, skb: TcpSkb): boolean {
+  const next = sk.rtx.at(sk.rtx.firstEndingAfter(skb.seq) + 1);
+  if (!next || !skb.sameGso(next)) return false;
+  if (!(next.sacked & LOST) || next.sacked & (SACKED_ACKED | SACKED_RETRANS)) return false;
+  return sk.sndCwnd - sk.inFlight > 1 && sk.retransOut + 1 < sk.lostOut;
+}
+
 /** tcp_retransmit_skb: as above, and counted as retransmitted when it went out. */
-export function retransmitSkb(sk: TcpSock, skb: TcpSkb): ErrnoName | 'EAGAIN' | null {
-  const err = retransmitSkbOnce(sk, skb);
+export function retransmitSkb(sk: TcpSock, skb: TcpSkb, run = 0): ErrnoName | 'EAGAIN' | null {
+  const err = retransmitSkbOnce(sk, skb, run);
   if (err === null) {
     skb.sacked |= SACKED_RETRANS;
     sk.retransOut++;
@@ -609,12 +624,17 @@ export function xmitRetransmitQueue(sk: TcpSock): void {
   let rearm = false;
   // A live walk, as Linux's rb-tree walk: a segment split to the MSS while being resent puts
   // its tail right after it, to be resent next.
+  // The segment resent just before, and how many before it made one run with it.
+  let prev: TcpSkb | null = null;
+  let run = 0;
   for (const skb of sk.rtx) {
     if (sk.sndCwnd - sk.inFlight <= 0) break;
     if (sk.retransOut >= sk.lostOut) break;
     if (!(skb.sacked & LOST)) continue;
     if (skb.sacked & (SACKED_ACKED | SACKED_RETRANS)) continue;
-    if (retransmitSkb(sk, skb)) break;
+    run = prev?.sameGso(skb) ? run + 1 : 0;
+    if (retransmitSkb(sk, skb, run)) break;
+    prev = skb;
     if (sk.caState !== TCP_CA_Loss) sk.mib.TCPFastRetrans++;
     else sk.mib.TCPSlowStartRetrans++;
     if (inCwndReduction(sk)) sk.prrOut++;
