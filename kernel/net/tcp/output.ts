@@ -237,7 +237,7 @@ export function inCwndReduction(sk: TcpSock): boolean {
 }
 
 /** tcp_slow_start_after_idle_check / tcp_cwnd_restart: an idle connection restarts from IW. */
-function slowStartAfterIdleCheck(sk: TcpSock): void {
+export function slowStartAfterIdleCheck(sk: TcpSock): void {
   if (!sk.host.sysctl.tcp_slow_start_after_idle || sk.packetsOut) return;
   let delta = Math.floor(sk.nowUs() / 1000) - Math.floor(sk.lsndtimeUs / 1000);
   const rtoMs = sk.rtoUs / 1000;
