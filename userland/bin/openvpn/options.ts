@@ -11,6 +11,7 @@ import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { splitConfigLine } from './config-line.js';
 import { atoi, flag as flagOf, OptionsError, type ParseHooks, type Spec as SpecOf, type Where } from './option-spec.js';
 import { checkTlsOptions, defaultTlsOptions, INLINE_TAGS, TLS_SPECS, type TlsOptions } from './options-tls.js';
+import type { GenkeyRequest } from './genkey.js';
 import { REFUSED } from './refused.js';
 import { replayWindowOptionError } from './replay.js';
 import { INLINE_FILE_TAG, type KeyDirection, parseKeyDirection } from './static-key.js';
@@ -63,7 +64,7 @@ export interface Options extends TlsOptions {
   configFile: string | null;
   /** How deep in nested --config files the parse is now (each process parses its own). */
   configDepth: number;
-  genkey: { type: string; file: string | null } | null;
+  genkey: GenkeyRequest | null;
   help: boolean;
   version: boolean;
 }
@@ -225,18 +226,18 @@ const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   },
   genkey: {
     min: 0,
-    max: 2,
+    max: 3,
     apply(o, p) {
       const type = p[0] ?? 'secret';
-      if (type.startsWith('tls-crypt-v2') || type === 'auth-token') {
-        throw new OptionsError(`--genkey ${type} is not supported by tunlab's openvpn (static-key mode only)`);
-      }
-      if (type !== 'secret' && type !== 'tls-auth' && type !== 'tls-crypt') throw new OptionsError(`unknown --genkey type: ${type}`);
-      o.genkey = { type, file: p[1] ?? o.genkey?.file ?? null };
+      if (type === 'auth-token') throw new OptionsError(`--genkey ${type} is not supported by tunlab's openvpn (no auth-token)`);
+      if (!GENKEY_TYPES.has(type)) throw new OptionsError(`unknown --genkey type: ${type}`);
+      o.genkey = { type, file: p[1] ?? o.genkey?.file ?? null, metadata: type === 'tls-crypt-v2-client' ? (p[2] ?? null) : null };
     },
   },
 } satisfies Record<string, Spec>),
 ]);
+
+const GENKEY_TYPES: ReadonlySet<string> = new Set(['secret', 'tls-auth', 'tls-crypt', 'tls-crypt-v2-server', 'tls-crypt-v2-client']);
 
 /**
  * A port word, checked before anything is opened. 2.6 hands it to getaddrinfo(), which takes
