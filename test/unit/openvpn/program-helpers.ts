@@ -111,7 +111,7 @@ export function logLines(output: string): string[] {
 }
 
 /** The routed world with the TLS vectors' PKI and keys in /etc/openvpn: the client on a, the server on b. */
-export function tlsWorld(): World {
+export function tlsWorld(extra: readonly Program[] = []): World {
   const spec = structuredClone(ROUTED_WORLD) as { hosts: Record<string, { files?: object }> };
   const files = (who: string) => ({
     '/etc/openvpn/ca.crt': { text: tlsText('ca.crt') },
@@ -124,7 +124,7 @@ export function tlsWorld(): World {
   });
   spec.hosts.a!.files = files('client');
   spec.hosts.b!.files = files('server');
-  return routedWorld(PROGRAMS, spec).world;
+  return routedWorld([...PROGRAMS, ...extra], spec).world;
 }
 
 export const SERVER = [

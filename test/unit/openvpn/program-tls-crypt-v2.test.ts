@@ -3,13 +3,19 @@
 // inline <tls-crypt-v2> block, and a client key from another server refused with 2.6's lines.
 
 import { describe, expect, it } from 'vitest';
+import { defineProgram } from '../../../kernel/abi/program.js';
 import { SIGTERM } from '../../../kernel/abi/signal.js';
+import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../../kernel/abi/socket.js';
+import { emitControlPlain, header, P_CONTROL_HARD_RESET_CLIENT_V3 } from '../../../userland/bin/openvpn/control-packet.js';
+import { tlsCryptKeys, TlsCryptWrap } from '../../../userland/bin/openvpn/tls-wrap.js';
+import { hex, toHex } from './helpers.js';
 import { parseClientKey, parseServerKey, unwrapClientKey } from '../../../userland/bin/openvpn/tls-crypt-v2.js';
 import { CLIENT, logLines, runFor, runOn, SERVER, startOn, stop, tlsWorld } from './program-helpers.js';
 import { tlsText } from './tls-helpers.js';
 
-/** SERVER/CLIENT with --tls-crypt-v2 KEY in place of --tls-crypt. */
-const v2 = (argv: readonly string[], key: string) => argv.flatMap((w) => (w === '--tls-crypt' ? ['--tls-crypt-v2'] : w === '/etc/openvpn/tc.key' ? [key] : [w]));
+/** SERVER/CLIENT with --tls-crypt-v2 KEY [MORE] in place of --tls-crypt. */
+const v2 = (argv: readonly string[], key: string, more: readonly string[] = []) =>
+  argv.flatMap((w) => (w === '--tls-crypt' ? ['--tls-crypt-v2'] : w === '/etc/openvpn/tc.key' ? [key, ...more] : [w]));
 const V2_SERVER = v2(SERVER, '/etc/openvpn/v2s.key');
 const V2_CLIENT = v2(CLIENT, '/etc/openvpn/v2c.key');
 
@@ -147,5 +153,60 @@ describe('--tls-crypt-v2 in a world', () => {
     expect(bad.out).toContain('Options error: Unsupported tls-crypt-v2 argument: sometimes');
     const both = await runOn(w, 'a', [...V2_CLIENT, '--tls-crypt', '/etc/openvpn/tc.key']);
     expect(both.out).toContain('Options error: --tls-crypt-v2, --tls-auth and --tls-crypt are mutually exclusive in client mode');
+  });
+
+  it('a v2 client at a tls-crypt server, and a tls-crypt client at a v2 server: refused with 2.6\'s lines', async () => {
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', SERVER);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', V2_CLIENT);
+    await runFor(w, 2);
+    await stop(w, a, SIGTERM);
+    await stop(w, b, SIGTERM);
+    const bl = logLines(b.output());
+    const at = bl.indexOf('Client wants tls-crypt-v2, but no server key present.');
+    expect(bl.slice(at, at + 2)).toEqual(['Client wants tls-crypt-v2, but no server key present.', 'TLS Error: can not extract tls-crypt-v2 client key from [AF_INET]192.168.1.10:49152']);
+    const w2 = tlsWorld();
+    const b2 = await startOn(w2, 'b', V2_SERVER);
+    await runFor(w2, 1);
+    const a2 = await startOn(w2, 'a', CLIENT);
+    await runFor(w2, 2);
+    await stop(w2, a2, SIGTERM);
+    await stop(w2, b2, SIGTERM);
+    expect(logLines(b2.output())).toContain('TLS Error: could not determine wrapping from [AF_INET]192.168.1.10:49152');
+  });
+
+  it('a V3 reset without early negotiation (a client before 2.6) is ignored, saying so', async () => {
+    // sendhex HOST PORT HEX: one datagram.
+    const sendhex = defineProgram({
+      name: 'sendhex',
+      summary: 'send one UDP datagram (tests only)',
+      async main(argv, sys) {
+        const fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
+        await sys.sendto(fd, hex(argv[3]!), 0, sockaddrIn(argv[1]!, Number(argv[2])));
+        return 0;
+      },
+    });
+    const client = parseClientKey(tlsText('v2c.key'));
+    if (!client.ok) throw new Error('v2c.key');
+    const plain = emitControlPlain({ acks: [], remoteSid: null, msgId: 0, payload: new Uint8Array(0) });
+    // Wrap-pid 1, as 2.5 sends it: no 0x0f high byte.
+    const reset = new TlsCryptWrap(tlsCryptKeys(client.value.key, false)).seal(header(P_CONTROL_HARD_RESET_CLIENT_V3, 0), new Uint8Array(8).fill(7), plain, 1, 1_800_000_000);
+    const datagram = toHex(reset) + toHex(client.value.wkc);
+    for (const [extra, verb, line] of [
+      [[], '3', "tls-crypt-v2: a client without early negotiation (before 2.6) is not supported by tunlab's openvpn, ignoring connection attempt from [AF_INET]192.168.1.10:"],
+      [['force-cookie'], '7', 'tls-crypt-v2 force-cookie is enabled, ignoring connection attempt from old client ([AF_INET]192.168.1.10:'],
+    ] as const) {
+      const w = tlsWorld([sendhex]);
+      const b = await startOn(w, 'b', [...v2(SERVER, '/etc/openvpn/v2s.key', extra), '--verb', verb]);
+      await runFor(w, 1);
+      expect((await runOn(w, 'a', ['sendhex', '10.0.0.2', '1194', datagram])).status).toBe(0);
+      await runFor(w, 1);
+      await stop(w, b, SIGTERM);
+      const bl = logLines(b.output());
+      expect(bl.some((l) => l.startsWith(line)), bl.join('\n')).toBe(true);
+      expect(bl).toContain('Control Channel: using tls-crypt-v2 key');
+      expect(bl.some((l) => l.includes('Peer Connection') || l.includes('multi_create_instance'))).toBe(false);
+    }
   });
 });

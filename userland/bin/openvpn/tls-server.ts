@@ -438,8 +438,9 @@ export class TlsServer {
       // its WKc again with message 1, so the server keeps nothing and asks for that (RESEND_WKC).
       const early = op === P_CONTROL_HARD_RESET_CLIENT_V3 && (new DataView(data.buffer, data.byteOffset).getUint32(1 + SID_SIZE) & 0xff000000) === EARLY_NEG_START;
       if (op === P_CONTROL_HARD_RESET_CLIENT_V3 && !early) {
-        // 2.6 would keep state for such a client (2.5 and older) unless force-cookie; tunlab does not.
-        await log.msg(1, `tls-crypt-v2: client without early negotiation (OpenVPN before 2.6) not supported by tunlab's openvpn, ignoring connection attempt from ${where}`);
+        // 2.6 keeps state for such a client (2.5 and older) unless force-cookie; tunlab never does.
+        if (opts.tlsCryptV2ForceCookie) await log.msg(7, `tls-crypt-v2 force-cookie is enabled, ignoring connection attempt from old client (${where})`);
+        else await log.msg(1, `tls-crypt-v2: a client without early negotiation (before 2.6) is not supported by tunlab's openvpn, ignoring connection attempt from ${where}`);
         return;
       }
       // Answer with a session id that proves, later, that the client saw this answer: no state yet.
