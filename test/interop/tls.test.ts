@@ -252,6 +252,22 @@ describe('--tls-crypt-v2 with a real OpenVPN 2.6', () => {
     for (const side of [real, tl]) expect(side.count(/error|Error/), side.name).toBe(0);
   }, 90_000);
 
+  it('--reneg-sec 10 on the real server: key_id 1 and 2 run on the dynamic key from the client key Kc, nothing lost', async (ctx) => {
+    needs(ctx);
+    const share = pkiShare();
+    const real = realServer(11967, 'tun16', ['--tls-crypt-v2', v('v2s.key'), '--reneg-sec', '10']);
+    await real.waitFor('Initialization Sequence Completed');
+    const tl = tunlab('tunlab client', share, `${CLIENT(11967, '--tls-crypt-v2 /host/v2c.key')} & ${waitFile('stop')}; kill %1; wait`);
+    await tl.waitFor('Initialization Sequence Completed');
+    const out = await linuxPing('10.8.0.2', 24, '1');
+    expect(out).toMatch(/24 packets transmitted, 24 received, 0% packet loss/);
+    expect(real.count('TLS: soft reset')).toBeGreaterThanOrEqual(2);
+    expect(real.count(/tls-crypt unwrap error|can not extract/)).toBe(0);
+    expect(tl.count(/^\S+ \S+ Control Channel: TLSv1\.3/)).toBeGreaterThanOrEqual(3);
+    share.touch('stop');
+    expect(await tl.exit()).toBe(0);
+  }, 120_000);
+
   it('real client <-> tunlab server: Linux pings the tunlab server and back', async (ctx) => {
     needs(ctx);
     const share = pkiShare();
