@@ -23,7 +23,6 @@ import { isPing } from '../../../userland/bin/openvpn/messages.js';
 import {
   CLIENT_PEM_NAME,
   clientMetadata,
-  locateWkc,
   parseClientKey,
   parseServerKey,
   pemEncode,
@@ -31,7 +30,8 @@ import {
   unwrapClientKey,
   wrapClientKey,
 } from '../../../userland/bin/openvpn/tls-crypt-v2.js';
-import { EARLY_NEG_START, tlsCryptKeys, TlsCryptWrap } from '../../../userland/bin/openvpn/tls-wrap.js';
+import { earlyNegResendWkc } from '../../../userland/bin/openvpn/tls-session.js';
+import { EARLY_NEG_START, locateWkc, tlsCryptKeys, TlsCryptWrap } from '../../../userland/bin/openvpn/tls-wrap.js';
 import { toHex } from './helpers.js';
 import { capture, exporterSecrets, tls13Exporter, tlsText } from './tls-helpers.js';
 
@@ -129,6 +129,18 @@ describe('tls-crypt-v2 capture (tls-crypt-v2.pcap)', () => {
     expect(first.acks).toEqual([0]);
     expect(first.payload[0]).toBe(0x16);
     expect(first.payload[5]).toBe(0x01); // ClientHello
+  });
+
+  it('reads the early-negotiation TLVs as parse_early_negotiation_tlvs() does', () => {
+    const t = (h: string) => earlyNegResendWkc(Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16)));
+    expect(t('')).toBe(false);
+    expect(t('000100020001')).toBe(true);
+    expect(t('000100020000')).toBe(false);
+    // Unknown types are skipped; a bad length or a short list is an error.
+    expect(t('00090003aabbcc000100020001')).toBe(true);
+    expect(t('000100030001ff')).toBeNull();
+    expect(t('00010002')).toBeNull();
+    expect(t('000100')).toBeNull();
   });
 
   it('unwraps every control packet with Kc, replay-checked; the client pids keep the 0x0f high byte', () => {

@@ -8,17 +8,12 @@ import { CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
 import { errnoText } from './device.js';
 import { D_SHOW_PARMS, FatalError, type Logger, M_FATAL } from './log.js';
 import type { FileOption } from './option-spec.js';
+import type { GenkeyRequest } from './options.js';
 import { formatStaticKey, STATIC_KEY_LENGTH } from './static-key.js';
 import { loadV2ServerKey } from './tls-setup.js';
 import { CLIENT_PEM_NAME, clientMetadata, parseClientKey, pemEncode, SERVER_KEY_LENGTH, SERVER_PEM_NAME, unwrapClientKey, wrapClientKey } from './tls-crypt-v2.js';
 import { controlChannelKeyLines } from './tls-session.js';
 
-export interface GenkeyRequest {
-  readonly type: string;
-  readonly file: string | null;
-  /** tls-crypt-v2-client: the base64 metadata. */
-  readonly metadata: string | null;
-}
 
 async function randomBytes(sys: Sys, n: number): Promise<Uint8Array> {
   const fd = await sys.open('/dev/random', O_RDONLY | O_CLOEXEC);

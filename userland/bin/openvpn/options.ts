@@ -11,7 +11,6 @@ import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { splitConfigLine } from './config-line.js';
 import { atoi, flag as flagOf, OptionsError, type ParseHooks, type Spec as SpecOf, type Where } from './option-spec.js';
 import { checkTlsOptions, defaultTlsOptions, INLINE_TAGS, TLS_SPECS, type TlsOptions } from './options-tls.js';
-import type { GenkeyRequest } from './genkey.js';
 import { REFUSED } from './refused.js';
 import { replayWindowOptionError } from './replay.js';
 import { INLINE_FILE_TAG, type KeyDirection, parseKeyDirection } from './static-key.js';
@@ -24,6 +23,14 @@ export interface RouteOption {
   readonly network: string;
   readonly netmask: string | null;
   readonly gateway: string | null;
+}
+
+/** --genkey TYPE [FILE] [METADATA] (genkey.ts does it). */
+export interface GenkeyRequest {
+  readonly type: string;
+  readonly file: string | null;
+  /** tls-crypt-v2-client: the base64 metadata. */
+  readonly metadata: string | null;
 }
 
 export interface Options extends TlsOptions {

@@ -8,16 +8,21 @@
 // Logged at verb 3: each option, as update-resolv-conf echoes it into OpenVPN's log, then one line
 // saying what was written where, and on close what was put back.
 
-import { isSysError } from '../../../kernel/abi/errno.js';
+import { isSysError, strerror } from '../../../kernel/abi/errno.js';
 import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../../kernel/abi/fcntl.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { mkdirAll } from '../../lib/fileio.js';
 import { readAll, writeAll } from '../../lib/io.js';
-import { errnoText } from './device.js';
 import { D_ROUTE, type Logger, M_WARN } from './log.js';
 
 export const RESOLV_CONF = '/etc/resolv.conf';
+
+/** M_ERR's "strerror (errno=N)" (device.ts has the same for the tun; this file sits below it). */
+function why(e: unknown): string {
+  if (!isSysError(e)) throw e;
+  return `${strerror(e.errno)} (errno=${e.code})`;
+}
 const BACKUP_DIR = '/var/run/openvpn';
 
 /** What was changed, to undo when the tun closes. */
@@ -88,7 +93,7 @@ export async function applyResolv(sys: Sys, log: Logger, iface: string, options:
     await log.msg(D_ROUTE, `${RESOLV_CONF}: ${what}${backup ? ` (the previous file kept as ${backup})` : ''}`);
     return { backup };
   } catch (e) {
-    await log.msg(M_WARN, `WARNING: could not write ${RESOLV_CONF}: ${errnoText(e)}`);
+    await log.msg(M_WARN, `WARNING: could not write ${RESOLV_CONF}: ${why(e)}`);
     return null;
   }
 }
@@ -104,6 +109,6 @@ export async function restoreResolv(sys: Sys, log: Logger, change: ResolvChange)
       await log.msg(D_ROUTE, `${RESOLV_CONF}: removed (there was none before the tunnel)`);
     }
   } catch (e) {
-    await log.msg(M_WARN, `WARNING: could not restore ${RESOLV_CONF}: ${errnoText(e)}`);
+    await log.msg(M_WARN, `WARNING: could not restore ${RESOLV_CONF}: ${why(e)}`);
   }
 }

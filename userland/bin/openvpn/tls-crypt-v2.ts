@@ -148,17 +148,6 @@ export function unwrapClientKey(server: CryptKeys, wkc: Uint8Array): KeyResult<{
   return { ok: true, value: { key: plain.slice(0, STATIC_KEY_LENGTH), metadata: plain.slice(STATIC_KEY_LENGTH) } };
 }
 
-/**
- * tls_crypt_v2_extract_client_key()'s first half: where the WKc that ends a HARD_RESET_CLIENT_V3
- * or CONTROL_WKC_V1 starts (its last two bytes are its length), or the line 2.6 logs.
- */
-export function locateWkc(packet: Uint8Array): { ok: true; at: number } | { ok: false; line: string } {
-  if (packet.length < 2) return { ok: false, line: 'Can not read tls-crypt-v2 client key length' };
-  const len = (packet[packet.length - 2]! << 8) | packet[packet.length - 1]!;
-  if (len > packet.length) return { ok: false, line: 'Can not locate tls-crypt-v2 client key' };
-  return { ok: true, at: packet.length - len };
-}
-
 /** The metadata `--genkey tls-crypt-v2-client FILE [METADATA]` wraps: user data or the time. */
 export function clientMetadata(b64: string | null, nowSeconds: number): KeyResult<Uint8Array> {
   if (b64 === null) {

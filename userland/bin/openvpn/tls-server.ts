@@ -43,8 +43,8 @@ import { buildPushReply } from './push.js';
 import { readBounded } from './tls-setup.js';
 import type { TlsSetup } from './tls-setup.js';
 import { controlChannelKeyLines, type PeerEvent, type PeerWrap, TlsPeer } from './tls-session.js';
-import { locateWkc, unwrapClientKey } from './tls-crypt-v2.js';
-import { EARLY_NEG_START, tlsCryptKeys, TlsCryptWrap, type TlsWrap } from './tls-wrap.js';
+import { unwrapClientKey } from './tls-crypt-v2.js';
+import { EARLY_NEG_START, locateWkc, tlsCryptKeys, TlsCryptWrap, type TlsWrap } from './tls-wrap.js';
 
 const SEC = 1e9;
 const D_MULTI_LOW = 3;

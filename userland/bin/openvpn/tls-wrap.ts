@@ -17,7 +17,6 @@ import type { AuthSpec } from './algorithms.js';
 import { DECRYPT_ERROR_PREFIX, replayReason } from './data-channel.js';
 import { ReplayWindow } from './replay.js';
 import { opcodeOf, P_CONTROL_HARD_RESET_CLIENT_V3, P_CONTROL_WKC_V1, SID_SIZE } from './control-packet.js';
-import { locateWkc } from './tls-crypt-v2.js';
 import { KEY_SLOT_LENGTH, type KeyDirection, STATIC_KEY_LENGTH } from './static-key.js';
 
 export type UnwrapResult =
@@ -65,6 +64,17 @@ export class PacketIdSend {
 const HEAD = 1 + SID_SIZE;
 /** A tls-crypt-v2 client's first wrap-pid is one past this: it announces early negotiation (ssl_pkt.h). */
 export const EARLY_NEG_START = 0x0f000000;
+/**
+ * tls_crypt_v2_extract_client_key()'s first half: where the WKc that ends a HARD_RESET_CLIENT_V3
+ * or CONTROL_WKC_V1 starts (its last two bytes are its length), or the line 2.6 logs.
+ */
+export function locateWkc(packet: Uint8Array): { ok: true; at: number } | { ok: false; line: string } {
+  if (packet.length < 2) return { ok: false, line: 'Can not read tls-crypt-v2 client key length' };
+  const len = (packet[packet.length - 2]! << 8) | packet[packet.length - 1]!;
+  if (len > packet.length) return { ok: false, line: 'Can not locate tls-crypt-v2 client key' };
+  return { ok: true, at: packet.length - len };
+}
+
 /** The two opcodes whose packets end with the wrapped client key. */
 const carriesWkc = (byte0: number): boolean => opcodeOf(byte0) === P_CONTROL_HARD_RESET_CLIENT_V3 || opcodeOf(byte0) === P_CONTROL_WKC_V1;
 
