@@ -153,6 +153,11 @@ describe('--tls-crypt-v2 in a world', () => {
     expect(bad.out).toContain('Options error: Unsupported tls-crypt-v2 argument: sometimes');
     const both = await runOn(w, 'a', [...V2_CLIENT, '--tls-crypt', '/etc/openvpn/tc.key']);
     expect(both.out).toContain('Options error: --tls-crypt-v2, --tls-auth and --tls-crypt are mutually exclusive in client mode');
+    const p2p = await runOn(w, 'b', ['openvpn', '--tls-server', '--dev', 'tun', '--dh', 'none', '--ca', '/etc/openvpn/ca.crt', '--cert', '/etc/openvpn/server.crt', '--key', '/etc/openvpn/server.key', '--tls-crypt-v2', '/etc/openvpn/v2s.key']);
+    expect(p2p).toEqual({
+      out: "Options error: --tls-crypt-v2 on a point-to-point --tls-server is not supported by tunlab's openvpn (only with --server or --mode server)\nUse --help for more information.\n",
+      status: 1,
+    });
   });
 
   it('a v2 client at a tls-crypt server, and a tls-crypt client at a v2 server: refused with 2.6\'s lines', async () => {

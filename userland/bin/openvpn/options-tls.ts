@@ -301,6 +301,9 @@ export function checkTlsOptions(o: Options): void {
   if (!o.key) throw new OptionsError('You must define private key file (--key) or PKCS#12 file (--pkcs12)');
   if (o.tlsServer && !o.dh) throw new OptionsError('You must define DH file (--dh)');
   if (o.tlsCrypt && o.tlsAuth) throw new OptionsError('--tls-auth and --tls-crypt are mutually exclusive');
+  if (o.tlsServer && !o.modeServer && o.tlsCryptV2) {
+    throw new OptionsError("--tls-crypt-v2 on a point-to-point --tls-server is not supported by tunlab's openvpn (only with --server or --mode server)");
+  }
   if (o.tlsClient && o.tlsCryptV2 && (o.tlsAuth || o.tlsCrypt)) {
     throw new OptionsError('--tls-crypt-v2, --tls-auth and --tls-crypt are mutually exclusive in client mode');
   }
