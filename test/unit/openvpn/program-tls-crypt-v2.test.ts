@@ -153,6 +153,13 @@ describe('--tls-crypt-v2 in a world', () => {
     expect(bad.out).toContain('Options error: Unsupported tls-crypt-v2 argument: sometimes');
     const both = await runOn(w, 'a', [...V2_CLIENT, '--tls-crypt', '/etc/openvpn/tc.key']);
     expect(both.out).toContain('Options error: --tls-crypt-v2, --tls-auth and --tls-crypt are mutually exclusive in client mode');
+    // Without TLS mode, as 2.6: the deprecation note, then the refusal.
+    const staticMode = await runOn(w, 'b', ['openvpn', '--dev', 'null', '--tls-crypt-v2', '/etc/openvpn/v2s.key']);
+    expect(staticMode.out.split('\n').slice(1).join('\n')).toBe(
+      'Options error: Parameter tls_crypt_v2_file can only be specified in TLS-mode, i.e. where --tls-server or --tls-client is also specified.\nUse --help for more information.\n',
+    );
+    expect(logLines(staticMode.out)[0]).toMatch(/^DEPRECATION: No tls-client or tls-server option/);
+    expect((await runOn(w, 'b', ['openvpn', '--dev', 'null', '--tls-crypt', '/etc/openvpn/tc.key'])).out).toContain('Options error: Parameter tls_crypt_file can only be specified in TLS-mode');
     const p2p = await runOn(w, 'b', ['openvpn', '--tls-server', '--dev', 'tun', '--dh', 'none', '--ca', '/etc/openvpn/ca.crt', '--cert', '/etc/openvpn/server.crt', '--key', '/etc/openvpn/server.key', '--tls-crypt-v2', '/etc/openvpn/v2s.key']);
     expect(p2p).toEqual({
       out: "Options error: --tls-crypt-v2 on a point-to-point --tls-server is not supported by tunlab's openvpn (only with --server or --mode server)\nUse --help for more information.\n",

@@ -108,6 +108,10 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
     M_INFO,
     'DEPRECATION: No tls-client or tls-server option in configuration detected. OpenVPN 2.7 will remove the functionality to run a VPN without TLS. See the examples section in the manual page for examples of a similar quick setup with peer-fingerprint.',
   );
+  // options_postprocess_verify_ce(): the control-channel keys are TLS mode's (MUST_BE_UNDEF).
+  for (const [set, field] of [[o.tlsAuth, 'tls_auth_file'], [o.tlsCrypt, 'tls_crypt_file'], [o.tlsCryptV2, 'tls_crypt_v2_file']] as const) {
+    if (set) return optionsError(log, `Parameter ${field} can only be specified in TLS-mode, i.e. where --tls-server or --tls-client is also specified.`);
+  }
   let keyText: string | null = null;
   if (o.secret) {
     keyText = o.secret.inline;
