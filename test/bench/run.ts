@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import { TUNLAB_COMMAND } from '../helpers/command.js';
 import { hostPing } from './host-ping.js';
 import { scale } from './scale.js';
+import { packetdrillRate, tcpBulk } from './tcp.js';
 import { tunEcho } from './tun-echo.js';
 import { rawCrypto, tlsTunnelThroughput, tunnelThroughput, vpnPing } from './vpn.js';
 import { rawChacha, wireguardThroughput } from './wireguard.js';
@@ -110,6 +111,14 @@ async function main(): Promise<void> {
     detail: `${((wg / tput) * 100).toFixed(0)}% of the OpenVPN tunnel, ${((wg / chacha) * 100).toFixed(0)}% of raw ChaCha20-Poly1305`,
   });
   figures.push({ name: 'raw node:crypto ChaCha20-Poly1305: seal, then open, 1300-byte payloads', value: chacha, unit: 'MB/s', target: '', met: true });
+
+  note(' tcp ...');
+  await tcpBulk(4 << 20);
+  const bulk = median(await repeat(Math.min(reps, 3), () => tcpBulk(32 << 20)));
+  figures.push({ name: 'TCP bulk transfer between two hosts on one segment (one connection, 32 MiB)', value: bulk, unit: 'MB/s', target: '', met: true });
+  await packetdrillRate(3);
+  const pd = median(await repeat(reps, () => packetdrillRate(20)));
+  figures.push({ name: 'packetdrill runs of data-delayed-ack.pkt (a fresh world each)', value: pd, unit: 'scripts per s', target: '', met: true });
 
   note(' cold start ...');
   const cold = median(
