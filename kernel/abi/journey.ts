@@ -81,6 +81,12 @@ export interface JourneyOpenOptions {
 
 export const JOURNEY_RING_DEFAULT = 65536;
 export const JOURNEY_RING_MAX = 1 << 22;
+/**
+ * The packet bytes a recording holds at most, whatever its event count: past it the oldest events
+ * are overwritten and counted as lost, as past the count. 1<<22 events of full-size frames would be
+ * gigabytes; this keeps a recording's memory bounded (about twice this, with the events' fields).
+ */
+export const JOURNEY_RING_BYTES = 128 << 20;
 
 export interface JourneyBatch {
   events: JourneyEvent[];
