@@ -65,4 +65,12 @@ describe.skipIf(!hasTmux)('journey -i in the interactive terminal (tmux, 80x24)'
     keys('echo still here', 'Enter');
     await waitFor(/^still here$/m);
   });
+
+  it('refuses -i with its output redirected, before running the command', async () => {
+    keys('clear', 'Enter');
+    keys('journey -i ping -c 1 10.8.0.1 > /tmp/x; echo rc $?', 'Enter');
+    const s = await waitFor(/^rc \d+$/m);
+    expect(s).toContain('journey: -i needs a terminal (standard output is not one)\nrc 1');
+    expect(s).not.toContain('PING');
+  });
 });
