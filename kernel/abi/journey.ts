@@ -38,7 +38,7 @@ export const DROP_REASONS = {
 export type DropReason = keyof typeof DROP_REASONS;
 
 /** The drops a program may report (journey_drop): what happens where only it can see. */
-export const PROGRAM_DROP_REASONS = ['replay', 'hmac', 'decrypt'] as const satisfies readonly DropReason[];
+export const PROGRAM_DROP_REASONS = ['replay', 'hmac', 'decrypt', 'malformed'] as const satisfies readonly DropReason[];
 export type ProgramDropReason = (typeof PROGRAM_DROP_REASONS)[number];
 
 export interface JourneyEvent {
