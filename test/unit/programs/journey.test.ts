@@ -84,6 +84,7 @@ describe('journey', () => {
       out: "journey: unknown layer 'wire' (layers: syscall, socket, ip, arp, queue, driver, nic, bridge, segment, uplink)\n",
       code: 1,
     });
+    expect(await journeyOn(['-f', 'on nosuch', 'true'])).toEqual({ out: "journey: unknown host 'nosuch' (hosts and segments: a, lan, r, wan, b)\n", code: 1 });
     expect(await journeyOn(['-f', 'icmp and', 'true'])).toEqual({ out: "journey: can't parse filter expression: syntax error\n", code: 1 });
     expect(await journeyOn(['nosuch'])).toEqual({ out: 'journey: nosuch: command not found\n', code: 127 });
     expect(await journeyOn(['ping', '-c', '1', '10.0.0.2'], { uid: 1000 })).toEqual({ out: 'journey: recording the packets of the world needs root (uid 0)\n', code: 1 });

@@ -16,7 +16,7 @@ import { command, intArg, parse } from '../../lib/cli.js';
 import { execFailure, spawnp } from '../../lib/exec.js';
 import { isatty } from '../../lib/fileio.js';
 import { eprint, writeAll } from '../../lib/io.js';
-import { compileJourneyFilter } from '../../lib/journey/filter.js';
+import { compileJourneyFilter, worldPlaces } from '../../lib/journey/filter.js';
 import { buildJourneys, type EventFilter, shownEvents } from '../../lib/journey/model.js';
 import { formatJourneys } from '../../lib/journey/text.js';
 import { FilterError } from '../../lib/pcap-filter.js';
@@ -50,7 +50,7 @@ export default defineProgram({
     if (o.filter !== undefined) {
       const hosts = await hostsTable(sys);
       try {
-        filter = compileJourneyFilter(o.filter, (name) => parseIpv4(name) ?? hosts.get(name) ?? null);
+        filter = compileJourneyFilter(o.filter, (name) => parseIpv4(name) ?? hosts.get(name) ?? null, await worldPlaces(sys));
       } catch (e) {
         if (!(e instanceof FilterError)) throw e;
         await eprint(sys, `journey: ${e.message === 'syntax error' ? "can't parse filter expression: " : ''}${e.message}\n`);
