@@ -116,6 +116,18 @@ describe('wg', () => {
     );
   });
 
+  it("takes an endpoint's port as getaddrinfo does, its low 16 bits", async () => {
+    const out = await sh([SET, `wg set wgT peer ${B_PUB} endpoint 1.2.3.4:99999; echo rc=$?`, 'wg show wgT endpoints'].join('\n'));
+    expect(out).toBe(`rc=0\n${B_PUB}\t1.2.3.4:34463\n`);
+  });
+
+  it('tells a user who may not reach the daemon so, as wg does (Permission denied, status 1)', async () => {
+    const out = await sh([SET, "su 1000 -c 'wg show'; echo rc=$?", "su 1000 -c 'wg show wgT'; echo rc=$?", "su 1000 -c 'wg showconf wgT'; echo rc=$?"].join('\n'));
+    expect(out).toBe(
+      ['Unable to access interface wgT: Permission denied', 'rc=1', 'Unable to access interface: Permission denied', 'rc=1', 'Unable to access interface: Permission denied', 'rc=1', ''].join('\n'),
+    );
+  });
+
   it('applies files: setconf replaces, addconf adds, syncconf removes the peers a file leaves out', async () => {
     const peer = (pub: string, ip: string) => `[Peer]\nPublicKey = ${pub}\nAllowedIPs = ${ip}\n`;
     const out = await sh(
