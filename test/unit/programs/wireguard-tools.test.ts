@@ -197,6 +197,23 @@ describe('wg-quick', () => {
     expect(out).toMatch(/ls: cannot access '\/etc\/resolv\.conf': No such file or directory\n$/);
   });
 
+  it("refuses a bad MTU with ip's words, and takes the interface down again", async () => {
+    const out = await sh(
+      ['abc', '99999', '10']
+        .map((m, i) => `printf '[Interface]\\nPrivateKey = ${A_KEY}\\nMTU = ${m}\\n' > /tmp/m${i}.conf; chmod 600 /tmp/m${i}.conf; wg-quick up /tmp/m${i}.conf >/tmp/o 2>&1; r=$?; grep -v '^\\[#\\] \\(wireguard-go\\|wg setconf\\)' /tmp/o; echo rc=$r`)
+        .join('\n'),
+    );
+    expect(out).toBe(
+      [
+        ['abc', 'Error: argument "abc" is wrong: Invalid "mtu" value', 255],
+        ['99999', 'Error: mtu greater than device maximum.', 2],
+        ['10', 'Error: mtu less than device minimum.', 2],
+      ]
+        .map(([m, err, rc], i) => `[#] ip link set mtu ${m} up dev m${i}\n${err}\n[#] ip link delete dev m${i}\nrc=${rc}\n`)
+        .join(''),
+    );
+  });
+
   it("stops with wg-quick's words where the real script dies", async () => {
     const out = await sh(
       [

@@ -59,6 +59,16 @@ See wg-quick(8) for more info and examples.
 `;
 
 /** A failed step: the status wg-quick exits with (set -e). */
+/** strtoul(s, &end, 0) with nothing left over: hex after 0x, octal after 0, else decimal; NaN if not. */
+function strtoulBase0(s: string): number {
+  if (/^0x[0-9a-f]+$/i.test(s)) return Number(s);
+  if (/^0[0-7]*$/.test(s)) return parseInt(s, 8);
+  return /^[1-9][0-9]*$/.test(s) ? Number(s) : NaN;
+}
+
+/** Linux's ETH_MIN_MTU: the smallest MTU of every device tunlab has. */
+const ETH_MIN_MTU = 68;
+
 class Failed {
   constructor(readonly status: number) {}
 }
@@ -146,8 +156,8 @@ class Quick {
   }
 
   /** An `ip` step done through an ioctl: printed, and its failure reported as `ip` words it. */
-  private async ip(line: string, err: Promise<string | null>): Promise<void> {
-    await this.say(line);
+  private async ip(line: string, err: Promise<string | null>, say = true): Promise<void> {
+    if (say) await this.say(line);
     const e = await err;
     if (e !== null) {
       await eprint(this.sys, `RTNETLINK answers: ${strerror(e as Parameters<typeof strerror>[0])}\n`);
@@ -225,8 +235,22 @@ class Quick {
     const { c, net } = this;
     let mtu = 0;
     if (c.mtu !== null) {
-      const m = Number(c.mtu);
-      await this.ip(`ip link set mtu ${c.mtu} up dev ${c.iface}`, /^\d+$/.test(c.mtu) ? net.setMtuUp(c.iface, m) : Promise.resolve('EINVAL'));
+      const line = `ip link set mtu ${c.mtu} up dev ${c.iface}`;
+      // ip's get_unsigned: a decimal (or 0x/0 prefixed) number of 32 bits, else invarg(), exit 255.
+      const m = strtoulBase0(c.mtu);
+      if (!Number.isInteger(m) || m > 0xffff_ffff) {
+        await this.say(line);
+        await eprint(this.sys, `Error: argument "${c.mtu}" is wrong: Invalid "mtu" value\n`);
+        throw new Failed(255);
+      }
+      await this.say(line);
+      const e = await net.setMtuUp(c.iface, m);
+      if (e === 'EINVAL') {
+        // The kernel's extack for dev_validate_mtu; every device here has ETH_MIN_MTU (68) as its minimum.
+        await eprint(this.sys, `Error: mtu ${m < ETH_MIN_MTU ? 'less than device minimum' : 'greater than device maximum'}.\n`);
+        throw new Failed(2);
+      }
+      await this.ip(line, Promise.resolve(e), false);
       return;
     }
     const dev = await getDevice(this.sys, c.iface);
