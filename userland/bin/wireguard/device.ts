@@ -7,7 +7,7 @@
 import type { ProgramDropReason } from '../../../kernel/abi/journey.js';
 import { equalBytes, isZeroKey, keyToHex, publicKeyOf } from '../../lib/wireguard/keys.js';
 import { AllowedIps } from './allowed-ips.js';
-import { DEFAULT_MTU, QUEUE_HANDSHAKE_SIZE, RATE_PACKETS_BURSTABLE, RATE_PACKETS_PER_SECOND, REKEY_TIMEOUT_JITTER_MAX } from './constants.js';
+import { DEFAULT_MTU, QUEUE_HANDSHAKE_SIZE, RATE_PACKETS_BURSTABLE, RATE_PACKETS_PER_SECOND, REKEY_TIMEOUT_JITTER_MAX, UNDER_LOAD_AFTER_TIME } from './constants.js';
 import { CookieChecker } from './cookie.js';
 import type { Keypair } from './keypair.js';
 import type { WgLog } from './log.js';
@@ -189,7 +189,7 @@ export class Device {
   /** An eighth of the handshake queue waiting, or that recently: mac2 is wanted (IsUnderLoad). */
   underLoad(): boolean {
     if (this.handshakes.length >= QUEUE_HANDSHAKE_SIZE / 8) {
-      this.underLoadUntil = this.now + 1e9;
+      this.underLoadUntil = this.now + UNDER_LOAD_AFTER_TIME;
       return true;
     }
     return this.underLoadUntil > this.now;
