@@ -214,6 +214,41 @@ describe('wg-quick', () => {
     );
   });
 
+  it('refuses a Table it cannot use before applying anything, and undoes everything when a step fails', async () => {
+    const base = await fs.promises.readFile(fileURLToPath(new URL('../../../fixtures/worlds/keys/wg0-haiku.conf', import.meta.url)), 'utf8');
+    const full = base.replace('AllowedIPs = 10.7.0.0/24, 10.10.0.0/24', 'AllowedIPs = 0.0.0.0/0').replace('Address = 10.7.0.2/24', 'Address = 10.7.0.2/24\nDNS = 10.7.0.1');
+    const check = 'echo rc=$?; ls /var/run/wireguard 2>/dev/null | grep -c resolv; cat /etc/resolv.conf; route | grep -c "t1\\|64.233.160.1"';
+    const out = await sh(
+      [
+        'echo nameserver 192.168.1.1 > /etc/resolv.conf',
+        `cat > /etc/wireguard/t1.conf <<'EOF'\n${full.replace('DNS = 10.7.0.1', 'DNS = 10.7.0.1\nTable = 1234')}EOF`,
+        'chmod 600 /etc/wireguard/t1.conf; wg-quick up t1 2>&1 | grep -v "^\\[#\\]"',
+        check,
+        `cat > /etc/wireguard/t1.conf <<'EOF'\n${full.replace('DNS = 10.7.0.1', 'DNS = 10.7.0.1\nPostUp = false')}EOF`,
+        'wg-quick up t1 >/tmp/o 2>&1; r=$?; sed -n "/PostUp\\|false/,$ p" /tmp/o; (exit $r)',
+        check,
+      ].join('\n'),
+    );
+    expect(out).toBe(
+      [
+        'wg-quick: tunlab has one routing table: Table = 1234 cannot be used',
+        'rc=0',
+        '0',
+        'nameserver 192.168.1.1',
+        '0',
+        '[#] false',
+        '[#] ip -4 route delete 64.233.160.1/32',
+        '[#] ip link delete dev t1',
+        '[#] mv /var/run/wireguard/t1.resolv.conf /etc/resolv.conf',
+        'rc=1',
+        '0',
+        'nameserver 192.168.1.1',
+        '0',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it("stops with wg-quick's words where the real script dies", async () => {
     const out = await sh(
       [

@@ -115,6 +115,9 @@ async function die(sys: Sys, message: string): Promise<number> {
 
 class Quick {
   private readonly ipv6: string[] = [];
+  /** What up has done that the interface going does not undo: the endpoints' host routes, the resolver. */
+  private readonly endpointRoutesAdded: string[] = [];
+  private dnsSet = false;
 
   constructor(
     private readonly sys: Sys,
@@ -177,6 +180,9 @@ class Quick {
   async up(): Promise<number> {
     const { c, net } = this;
     if (await net.exists(c.iface)) throw new Die(`\`${c.iface}' already exists`);
+    // What cannot be applied is refused before anything is.
+    const table = c.table?.toLowerCase() ?? 'auto';
+    if (table !== 'auto' && table !== 'main' && table !== 'off') throw new Die(`tunlab has one routing table: Table = ${c.table} cannot be used`);
     try {
       await this.hooks(c.preUp);
       await this.run(['wireguard-go', c.iface]);
@@ -188,11 +194,26 @@ class Quick {
       if (this.ipv6.length) await eprint(this.sys, `[!] tunlab has no IPv6: ${this.ipv6.join(', ')} left out\n`);
       await this.hooks(c.postUp);
     } catch (e) {
-      // The trap of `up`: whatever failed, the interface goes again.
-      if (await net.exists(c.iface)) await this.say(`ip link delete dev ${c.iface}`).then(() => net.deleteInterface(c.iface));
+      // The trap of `up` (del_if): whatever failed, after its error, everything done is undone in
+      // down's order: the endpoints' host routes, the interface (its routes with it), the resolver.
+      await this.undoUp();
       throw e;
     }
     return 0;
+  }
+
+  private async undoUp(): Promise<void> {
+    const { c, net } = this;
+    const attempt = async (line: string, err: Promise<string | null>) => {
+      try {
+        await this.ip(line, err);
+      } catch (e) {
+        if (!(e instanceof Failed)) throw e;
+      }
+    };
+    for (const addr of this.endpointRoutesAdded.splice(0)) await attempt(`ip -4 route delete ${addr}/32`, net.deleteRoute(addr, 32, {}));
+    if (await net.exists(c.iface)) await attempt(`ip link delete dev ${c.iface}`, net.deleteInterface(c.iface));
+    if (this.dnsSet) await this.unsetDns();
   }
 
   /** set_config: the file less wg-quick's keys, through `wg setconf` (a private temporary file
@@ -282,6 +303,7 @@ class Quick {
       if (!isSysError(e)) throw e;
     }
     if (old) await this.write(resolvBackup(c.iface), old, 0o644);
+    this.dnsSet = true;
     let text = c.dns.map((d) => `nameserver ${d}\n`).join('');
     if (c.dnsSearch.length) text += `search ${c.dnsSearch.join(' ')}\n`;
     await this.say(`printf 'nameserver %s\\n' ${c.dns.join(' ')}${c.dnsSearch.length ? ` && printf 'search %s\\n' '${c.dnsSearch.join(' ')}'` : ''} > ${RESOLV_CONF}`);
@@ -304,9 +326,7 @@ class Quick {
     if (dev instanceof IpcFailure) throw new Die(`Unable to access interface: ${dev.message}`);
     const all = dev.peers.flatMap((p) => p.allowedIps.map(formatPrefix));
     all.sort((a, b) => Number(b.split('/')[1]) - Number(a.split('/')[1]) || (a < b ? 1 : a > b ? -1 : 0));
-    const table = c.table?.toLowerCase() ?? 'auto';
-    if (table === 'off') return;
-    if (table !== 'auto' && table !== 'main') throw new Die(`tunlab has one routing table: Table = ${c.table} cannot be used`);
+    if (c.table?.toLowerCase() === 'off') return;
     let defaultRoute = false;
     for (const prefix of all) {
       if (prefix.includes(':')) {
@@ -339,6 +359,8 @@ class Quick {
       if (def?.rt_gateway) {
         await this.ip(`ip -4 route add ${addr}/32 via ${def.rt_gateway.sin_addr}`, net.addRoute(addr, 32, { gateway: def.rt_gateway.sin_addr, ...(def.rt_dev ? { dev: def.rt_dev } : {}) }));
       } else if (def?.rt_dev) await this.ip(`ip -4 route add ${addr}/32 dev ${def.rt_dev}`, net.addRoute(addr, 32, { dev: def.rt_dev }));
+      else continue;
+      this.endpointRoutesAdded.push(addr);
     }
   }
 
