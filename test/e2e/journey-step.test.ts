@@ -45,7 +45,7 @@ describe.skipIf(!hasTmux)('journey -i in the interactive terminal (tmux, 80x24)'
     const lines = s.split('\n');
     expect(lines[1]).toBe('[haiku]');
     expect(s).toMatch(/^> [\d.]+ haiku +syscall sendto +ping\[\d+\] raw proto 1/m);
-    expect(s).toMatch(/^j\/k: step {2}n\/N: drop {2}\/: filter {2}e: expand {2}g\/G: ends {2}q: quit$/m);
+    expect(s).toMatch(/^j\/k: step {2}n\/N: drop {2}\/: filter {2}e: expand {2}J\/K: scroll {2}g\/G: ends {2}q: quit$/m);
     keys('j');
     s = await waitFor(/event 2\//);
     expect(s).toMatch(/^> [\d.]+ haiku +ip +output/m);

@@ -30,6 +30,8 @@ const TEXT_KEYS: ReadonlyMap<string, StepKey> = new Map([
   [' ', 'page-down'],
   ['b', 'page-up'],
   ['e', 'expand'],
+  ['J', 'detail-down'],
+  ['K', 'detail-up'],
   ['/', 'filter'],
   ['q', 'quit'],
 ]);
@@ -79,6 +81,7 @@ export async function stepThrough(sys: Sys, rec: Recording): Promise<string | nu
   try {
     while (!quit) {
       const f = renderFrame(s, size.cols, size.rows);
+      s = { ...s, detailTop: f.detailTop };
       const lines = f.lines.map((l, i) => (inverse && i === f.cursorRow ? `\x1b[7m${l.padEnd(size.cols)}\x1b[27m` : `${l}\x1b[K`));
       await writeAll(sys, 1, `\x1b[H${lines.join('\r\n')}`);
       let chunk: Uint8Array;
