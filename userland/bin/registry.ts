@@ -62,6 +62,7 @@ const PROGRAMS: Record<string, Entry> = {
   ifconfig: { summary: 'configure network interfaces', load: () => import('./ifconfig.js') },
   route: { summary: 'show and change the routing table', load: () => import('./route.js') },
   arp: { summary: 'show and change the ARP cache', load: () => import('./arp.js') },
+  nc: { summary: 'arbitrary TCP and UDP connections and listens (OpenBSD netcat)', load: () => import('./nc.js') },
   netstat: { summary: 'sockets, interface counters, routes and protocol statistics', load: () => import('./netstat.js') },
   sh: { summary: 'the shell', load: () => import('./sh.js') },
   // Haiku's shell is bash, and scripts say #!/bin/bash: the same shell answers to both names.
