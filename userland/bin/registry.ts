@@ -80,6 +80,7 @@ const PROGRAMS: Record<string, Entry> = {
   su: { summary: 'run a shell as another user', load: () => import('./su.js') },
   packetdrill: { summary: 'test a TCP stack with scripts of system calls and packets', load: () => import('./packetdrill/main.js') },
   sysctl: { summary: 'configure kernel parameters at runtime', load: () => import('./sysctl.js') },
+  traceroute: { summary: 'print the route packets take to network host (FreeBSD)', load: () => import('./traceroute.js') },
   tc: { summary: 'show and change traffic control (root qdiscs)', load: () => import('./tc.js') },
   tunreply: { summary: 'answer ICMP echo requests from the far end of a tun or tap', load: () => import('./tunreply.js') },
   openvpn: { summary: 'secure IP tunnel daemon (TLS and static key, wire-compatible with OpenVPN 2.6)', load: () => import('./openvpn/main.js') },
