@@ -136,18 +136,23 @@ async function readwrite(sys: Sys, sock: number, o: Opts, listening: boolean, id
 
 async function listenMode(sys: Sys, o: Opts, addr: string | null, port: number, idleMs: number | null, quitS: number | null): Promise<number> {
   const bindAddr = addr ?? '0.0.0.0';
+  let s = -1;
   for (;;) {
-    const s = await sys.socket(AF_INET, o.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
-    await sys.setsockopt(s, SOL_SOCKET, SO_REUSEADDR, 1);
-    try {
-      await sys.bind(s, sockaddrIn(bindAddr, port));
-      if (!o.udp) await sys.listen(s, 1);
-    } catch (e) {
-      await eprint(sys, `nc: ${sysMessage(e)}\n`);
-      return 1;
+    // A TCP listener stays open across -k's connections; a UDP socket is bound anew each time,
+    // as the previous one was connected to its peer.
+    if (s < 0) {
+      s = await sys.socket(AF_INET, o.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+      await sys.setsockopt(s, SOL_SOCKET, SO_REUSEADDR, 1);
+      try {
+        await sys.bind(s, sockaddrIn(bindAddr, port));
+        if (!o.udp) await sys.listen(s, 1);
+      } catch (e) {
+        await eprint(sys, `nc: ${sysMessage(e)}\n`);
+        return 1;
+      }
+      const shown = o.numeric ? bindAddr : await hostName(sys, bindAddr);
+      if (o.verbose) await eprint(sys, `${o.udp ? 'Bound' : 'Listening'} on ${shown} ${port}\n`);
     }
-    const shown = o.numeric ? bindAddr : await hostName(sys, bindAddr);
-    if (o.verbose) await eprint(sys, `${o.udp ? 'Bound' : 'Listening'} on ${shown} ${port}\n`);
     let conn: number;
     let peer: { sin_addr: string; sin_port: number };
     if (o.udp) {
@@ -158,10 +163,14 @@ async function listenMode(sys: Sys, o: Opts, addr: string | null, port: number, 
       const from = got.from && 'sin_addr' in got.from ? got.from : { sin_addr: '0.0.0.0', sin_port: 0 };
       await sys.connect(s, sockaddrIn(from.sin_addr, from.sin_port));
       conn = s;
+      s = -1;
       peer = from;
     } else {
       const a = await sys.accept(s);
-      await sys.close(s);
+      if (!o.keep) {
+        await sys.close(s);
+        s = -1;
+      }
       conn = a.fd;
       peer = 'sin_addr' in a.addr ? a.addr : { sin_addr: '?', sin_port: 0 };
     }

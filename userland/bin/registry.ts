@@ -41,6 +41,7 @@ const PROGRAMS: Record<string, Entry> = {
   rmdir: { summary: 'remove empty directories', load: () => import('./rmdir.js') },
   sed: { summary: 'stream editor for filtering and transforming text', load: () => import('./sed/main.js') },
   seq: { summary: 'print a sequence of numbers', load: () => import('./seq.js') },
+  ss: { summary: 'another utility to investigate sockets (iproute2)', load: () => import('./ss.js') },
   sha256sum: { summary: 'compute SHA256 message digest', load: () => import('./sha256sum.js') },
   sort: { summary: 'sort lines of text files', load: () => import('./sort.js') },
   sleep: { summary: 'delay for a specified amount of time', load: () => import('./sleep.js') },
