@@ -174,8 +174,10 @@ export async function dataPhase(sys: Sys, ctl: number, streams: Stream[], sendin
         nextSend += packetGapNs * streams.length || 1;
         t = await now();
       }
+    // A sender that has sent its -n bytes only waits for the end (the server, for TEST_END).
+    const sentAll = sending && p.bytes > 0 && total() >= p.bytes;
     const fds = [{ fd: ctl, events: POLLIN, revents: 0 }];
-    if (!(sending && p.udp)) for (const s of streams) fds.push({ fd: s.fd, events: sending ? POLLOUT : POLLIN, revents: 0 });
+    if (!(sending && p.udp) && !sentAll) for (const s of streams) fds.push({ fd: s.fd, events: sending ? POLLOUT : POLLIN, revents: 0 });
     const wake = Math.min(nextReport, endNs, sending && p.udp ? nextSend : Infinity);
     const timeout = wake === Infinity ? -1 : Math.max(0, Math.ceil((wake - t) / 1e6));
     await sys.poll(fds, timeout);
@@ -193,7 +195,7 @@ export async function dataPhase(sys: Sys, ctl: number, streams: Stream[], sendin
       const s = streams.find((x) => x.fd === f.fd)!;
       try {
         if (sending) {
-          const left = isClient && p.bytes > 0 ? p.bytes - total() : block.length;
+          const left = p.bytes > 0 ? p.bytes - total() : block.length;
           s.bytes += await sys.sendto(s.fd, left < block.length ? block.subarray(0, left) : block, MSG_NOSIGNAL);
         } else {
           const d = await sys.read(s.fd, p.udp ? 65536 : p.len);
