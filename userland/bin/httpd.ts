@@ -19,7 +19,7 @@ import { sendAll, sysMessage } from '../lib/inet.js';
 import { eprint } from '../lib/io.js';
 import { strftime } from '../lib/strftime.js';
 
-const TYPES = new Map<string, string>([
+const TYPES: ReadonlyMap<string, string> = new Map<string, string>([
   ['html', 'text/html'],
   ['htm', 'text/html'],
   ['txt', 'text/plain'],
@@ -35,7 +35,7 @@ const TYPES = new Map<string, string>([
 ]);
 
 // busybox's http_response table: the reason phrase and the sentence of its error page.
-const ERRORS = new Map<number, [string, string]>([
+const ERRORS: ReadonlyMap<number, readonly [string, string]> = new Map<number, [string, string]>([
   [400, ['Bad Request', 'Unsupported method']],
   [403, ['Forbidden', '']],
   [404, ['Not Found', 'The requested URL was not found']],

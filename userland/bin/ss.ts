@@ -1,4 +1,4 @@
-// ss: iproute2's socket statistics for TCP and UDP (-t -u -a -l -n -H), beside netstat. By default
+// ss: iproute2's socket statistics for TCP and UDP (-t -u -a -l -n -p -H), beside netstat. By default
 // only connected sockets show (not LISTEN, UNCONN, TIME-WAIT or SYN-RECV, as ss's default filter);
 // -l only listening ones, -a all. Columns are laid out as ss renders them: each as wide as its
 // widest cell, and on a terminal the spare width spread over the columns of the line.
@@ -12,7 +12,7 @@ import { serviceName, sysMessage } from '../lib/inet.js';
 import { eprint, print } from '../lib/io.js';
 import { netSocket } from '../lib/netconf.js';
 
-const STATES = new Map<string, string>([
+const STATES: ReadonlyMap<string, string> = new Map<string, string>([
   ['ESTABLISHED', 'ESTAB'],
   ['SYN_SENT', 'SYN-SENT'],
   ['SYN_RECV', 'SYN-RECV'],
@@ -26,7 +26,7 @@ const STATES = new Map<string, string>([
   ['CLOSING', 'CLOSING'],
 ]);
 /** States ss leaves out unless asked (SS_CONN's complement). */
-const NOT_CONNECTED = new Set(['LISTEN', 'UNCONN', 'TIME-WAIT', 'SYN-RECV']);
+const NOT_CONNECTED: ReadonlySet<string> = new Set(['LISTEN', 'UNCONN', 'TIME-WAIT', 'SYN-RECV']);
 
 interface Column {
   header: string;
@@ -44,6 +44,7 @@ interface Opts {
   numeric?: boolean;
   noHeader?: boolean;
   ipv4?: boolean;
+  processes?: boolean;
 }
 
 /** render_calc_width: widths from the cells, then on a terminal the spare space shared out. */
@@ -129,6 +130,7 @@ export default defineProgram({
       .option('-l, --listening', 'display listening sockets')
       .option('-t, --tcp', 'display only TCP sockets')
       .option('-u, --udp', 'display only UDP sockets')
+      .option('-p, --processes', 'show process using socket')
       .option('-4, --ipv4', 'display only IP version 4 sockets')
       .option('-H, --no-header', 'Suppress header line');
     const r = await parse<Opts & { header?: boolean }>(sys, cmd, argv);
@@ -144,6 +146,11 @@ export default defineProgram({
       return 1;
     }
     await sys.close(fd);
+    // -p: which processes hold each socket, by the inode their fds point at.
+    const users = new Map<number, string[]>();
+    if (o.processes)
+      for (const p of await sys.getprocs())
+        for (const { fd: n, ino } of p.sockets ?? []) users.set(ino, [...(users.get(ino) ?? []), `("${p.command}",pid=${p.pid},fd=${n})`]);
     const protos = new Set<string>(o.tcp || o.udp ? [...(o.tcp ? ['tcp'] : []), ...(o.udp ? ['udp'] : [])] : ['tcp', 'udp']);
     const rows: string[][] = [];
     for (const s of t.sockets) {
@@ -154,7 +161,8 @@ export default defineProgram({
       if (o.listening ? !listening : !o.all && NOT_CONNECTED.has(state)) continue;
       const [la, lp] = split(s.local, s.proto, !!o.numeric);
       const [ra, rp] = s.remote === '*:*' ? ['0.0.0.0:', '*'] : split(s.remote, s.proto, !!o.numeric);
-      rows.push([s.proto, state, String(s.recvQ).padEnd(6), String(s.sendQ ?? 0).padEnd(6), la, lp, ra, rp, '']);
+      const owners = s.ino === undefined ? undefined : users.get(s.ino);
+      rows.push([s.proto, state, String(s.recvQ).padEnd(6), String(s.sendQ ?? 0).padEnd(6), la, lp, ra, rp, owners ? `users:(${owners.join(',')})` : '']);
     }
     const cols: Column[] = [
       { header: 'Netid', ldelim: '', right: false, width: 0 },

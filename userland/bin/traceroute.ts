@@ -19,7 +19,7 @@ const MIN_PACKET = 40;
 const MAX_PACKET = 32768;
 
 // FreeBSD's marks for an ICMP unreachable code other than port unreachable.
-const MARKS = new Map<number, string>([
+const MARKS: ReadonlyMap<number, string> = new Map<number, string>([
   [0, ' !N'],
   [1, ' !H'],
   [2, ' !P'],

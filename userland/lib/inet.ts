@@ -12,7 +12,7 @@ import { hostsTable } from './resolve.js';
 
 // The /etc/services entries people meet over a tunnel; nc prints `*` for any other port, as it
 // does when getservbyport finds nothing.
-const SERVICES = new Map<string, string>([
+const SERVICES: ReadonlyMap<string, string> = new Map<string, string>([
   ['tcp/7', 'echo'],
   ['udp/7', 'echo'],
   ['tcp/9', 'discard'],

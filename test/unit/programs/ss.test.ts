@@ -34,6 +34,15 @@ describe('ss', () => {
     expect(udp.out).toBe('UNCONN 0      0      0.0.0.0:5000 0.0.0.0:*\n');
   });
 
+  it('names the processes holding each socket with -p', async () => {
+    const w = await world();
+    const r = await run(w, 'b', ['ss', '-tanp']);
+    // ss's Process column has no delimiter: a full-width peer port runs into it, as on Linux.
+    expect(r.out).toMatch(/^State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process                  \nLISTEN 0      1            0\.0\.0\.0:80        0\.0\.0\.0:\*    users:\(\("nc",pid=\d+,fd=3\)\)\nESTAB  0      0           10\.0\.0\.2:80   192\.168\.1\.10:\d{5}users:\(\("nc",pid=\d+,fd=4\)\)\n$/);
+    const udp = await run(w, 'b', ['ss', '-uanp', '-H']);
+    expect(udp.out).toMatch(/^UNCONN 0      0      0\.0\.0\.0:5000 0\.0\.0\.0:\*users:\(\("udpserver",pid=\d+,fd=3\)\)\n$/);
+  });
+
   it('spreads the columns over a terminal', async () => {
     const w = await world();
     const r = await run(w, 'b', ['ss', '-tn'], { tty: true });

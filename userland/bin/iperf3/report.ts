@@ -1,10 +1,10 @@
 // iperf3's numbers and lines (units.c unit_snprintf, iperf_locale.c's report formats): transfer in
 // 1024-based Bytes, bitrate in 1000-based bits, each in four significant columns.
 
-const BYTE_UNITS = ['Bytes', 'KBytes', 'MBytes', 'GBytes', 'TBytes'];
-const BIT_UNITS = ['bits', 'Kbits', 'Mbits', 'Gbits', 'Tbits'];
+const BYTE_UNITS: readonly string[] = ['Bytes', 'KBytes', 'MBytes', 'GBytes', 'TBytes'];
+const BIT_UNITS: readonly string[] = ['bits', 'Kbits', 'Mbits', 'Gbits', 'Tbits'];
 
-function adaptive(value: number, base: number, units: string[]): string {
+function adaptive(value: number, base: number, units: readonly string[]): string {
   let n = value;
   let i = 0;
   while (n >= base && i < units.length - 1) {
