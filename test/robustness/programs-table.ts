@@ -189,6 +189,7 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['nc', '-w', HUGE.slice(0, 3) + 'x', '127.0.0.1', '80'], 1, /^nc: timeout invalid: 999x\n$/),
     tooLong('nc', [LONG, '80'], 1, `nc: getaddrinfo for host "${X}" port 80: Name or service not known`),
     row('runs until killed', ['nc', '-l', '9000'], 137, /^$/),
+    row('prototype name', ['nc', 'constructor', '80'], 1, /^nc: getaddrinfo for host "constructor" port 80: Name or service not known\n$/),
   ],
   iperf3: [
     row('unknown option', ['iperf3', '--bogus-option'], 1, /^iperf3: unknown option '--bogus-option'\nusage: iperf3 /),
@@ -198,12 +199,14 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['iperf3', '-c', '127.0.0.1', '-p', HUGE], 1, /^iperf3: parameter error - bad port number\n$/),
     tooLong('iperf3', ['-c', LONG], 1, 'iperf3: error - unable to connect to server .*: Name or service not known'),
     row('runs until killed', ['iperf3', '-s'], 137, /^-{59}\nServer listening on 5201 \(test #1\)\n-{59}\n$/),
+    row('prototype name', ['iperf3', '-c', '__proto__'], 1, /^iperf3: error - unable to connect to server .*: Name or service not known\n$/),
   ],
   iperf: [
     row('unknown option', ['iperf', '--bogus-option'], 1, /^iperf: unknown option '--bogus-option'\nusage: iperf /),
     row('bad address', ['iperf', '-c', '999.1.1.1'], 1, /^iperf: error - unable to connect to server .*: Name or service not known\n$/),
     row('out of range', ['iperf', '-c', '127.0.0.1', '-i', HUGE], 1, /^iperf: parameter error - invalid report interval \(min = 0\.1, max = 60 seconds\)\n$/),
     tooLong('iperf', ['-c', LONG], 1, 'iperf: error - unable to connect to server .*: Name or service not known'),
+    row('prototype name', ['iperf', '-c', 'toString'], 1, /^iperf: error - unable to connect to server .*: Name or service not known\n$/),
   ],
   httpd: [
     row('unknown option', ['httpd', '--bogus-option'], 1, /^httpd: unknown option '--bogus-option'\nusage: httpd /),
@@ -211,6 +214,7 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['httpd', '-f', '-p', HUGE], 1, new RegExp(`^httpd: bad port '${HUGE}'\\n$`)),
     tooLong('httpd', ['-f', '-h', LONG], 1, `httpd: can't change directory to '${X}': File name too long`),
     row('runs until killed', ['httpd', '-f', '-p', '8080'], 137, /^$/),
+    row('prototype name', ['httpd', '-f', '-h', 'valueOf'], 1, /^httpd: can't change directory to 'valueOf': No such file or directory\n$/),
   ],
   curl: [
     row('no arguments', ['curl'], 2, /^curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more information\n$/),
@@ -221,6 +225,7 @@ export const TABLE: Record<string, Row[]> = {
     row('bad input', ['curl', 'gopher://127.0.0.1/'], 1, /^curl: \(1\) Protocol "gopher" not supported or disabled in libcurl\n$/),
     row('bad input', ['curl', 'http://127.0.0.1:9/'], 7, /^curl: \(7\) Failed to connect to 127\.0\.0\.1 port 9 after \d+ ms: Couldn't connect to server\n$/),
     tooLong('curl', [LONG], 6, `curl: \\(6\\) Could not resolve host: ${X}`),
+    row('prototype name', ['curl', 'http://hasOwnProperty/'], 6, /^curl: \(6\) Could not resolve host: hasOwnProperty\n$/),
   ],
   traceroute: [
     row('no arguments', ['traceroute'], 1, /^traceroute: missing required argument 'host'\nusage: traceroute /),
@@ -230,15 +235,18 @@ export const TABLE: Record<string, Row[]> = {
     row('out of range', ['traceroute', '-f', '9', '-m', '3', '127.0.0.1'], 1, /^traceroute: first ttl \(9\) may not be greater than max ttl \(3\)\n$/),
     row('out of range', ['traceroute', '127.0.0.1', '20'], 1, /^traceroute: packet length must be 40 <= x <= 32768\n$/),
     tooLong('traceroute', [LONG], 1, `traceroute: unknown host ${X}`),
+    row('prototype name', ['traceroute', 'constructor'], 1, /^traceroute: unknown host constructor\n$/),
   ],
   ss: [
     row('unknown option', ['ss', '--bogus-option'], 255, /^ss: unknown option '--bogus-option'\nusage: ss /),
     row('long string', ['ss', LONG], 255, /^ss: too many arguments/),
+    row('prototype name', ['ss', '-t', '__proto__'], 255, /^ss: too many arguments/),
   ],
   sha256sum: [
     unknown('sha256sum'),
     row('no arguments', ['sha256sum'], 0, /^5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  -\n$/, 'hello\n'),
     tooLong('sha256sum', [LONG], 1, `sha256sum: ${X}: File name too long`),
+    row('prototype name', ['sha256sum', 'toString'], 1, /^sha256sum: toString: No such file or directory\n$/),
   ],
   packetdrill: [
     row('unknown option', ['packetdrill', '--bogus-option'], 2, /./),
