@@ -11,6 +11,7 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, SOCK_STREAM } from '../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../kernel/abi/syscalls.js';
 import { formatIpv4 } from '../../kernel/abi/wire/index.js';
+import { guarded } from '../lib/guard.js';
 import { command, parse } from '../lib/cli.js';
 import { isatty } from '../lib/fileio.js';
 import { field, HeadTooLong, MessageReader } from '../lib/http.js';
@@ -115,7 +116,7 @@ class Meter {
 export default defineProgram({
   name: 'curl',
   summary: 'transfer a URL (HTTP)',
-  async main(argv, sys) {
+  main: guarded('curl', async (argv, sys) => {
     const collect = (v: string, prev: string[] = []) => [...prev, v];
     const cmd = command('curl', 'transfer a URL')
       .argument('[url...]')
@@ -162,7 +163,7 @@ export default defineProgram({
       if (e instanceof CurlError) return fail(e);
       throw e;
     }
-  },
+  }),
 });
 
 async function transfer(sys: Sys, o: Opts, urlText: string, maxMs: number | null, connectMs: number | null, quiet: boolean): Promise<number> {

@@ -13,6 +13,7 @@ import { AF_INET, SO_REUSEADDR, SOCK_STREAM, SOL_SOCKET, sockaddrIn } from '../.
 import { S_IFDIR, S_IFMT, S_IFREG } from '../../kernel/abi/stat.js';
 import { CLOCK_REALTIME, type Sys } from '../../kernel/abi/syscalls.js';
 import { parseIpv4 } from '../../kernel/abi/wire/index.js';
+import { guarded } from '../lib/guard.js';
 import { command, parse } from '../lib/cli.js';
 import { field, type Head, HeadTooLong, httpDate, MessageReader } from '../lib/http.js';
 import { sendAll, sysMessage } from '../lib/inet.js';
@@ -202,7 +203,7 @@ async function serve(c: Conn): Promise<void> {
 export default defineProgram({
   name: 'httpd',
   summary: 'a small web server (busybox httpd)',
-  async main(argv, sys) {
+  main: guarded('httpd', async (argv, sys) => {
     const cmd = command('httpd', 'Listen for incoming HTTP requests')
       .option('-f, --foreground', "don't daemonize")
       .option('-v, --verbose', 'verbose: log each request on stderr (Common Log Format)')
@@ -247,5 +248,5 @@ export default defineProgram({
       const peer = 'sin_addr' in a.addr ? a.addr.sin_addr : '?';
       await sys.spawn_thread((t) => serve(new Conn(t, a.fd, peer, home, !!o.verbose)));
     }
-  },
+  }),
 });

@@ -20,6 +20,7 @@ import {
 } from '../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../kernel/abi/syscalls.js';
 import { formatIpv4, parseIpv4 } from '../../kernel/abi/wire/index.js';
+import { guarded } from '../lib/guard.js';
 import { command, parse } from '../lib/cli.js';
 import { connectWithin, hostName, serviceName, sysMessage } from '../lib/inet.js';
 import { eprint, writeAll } from '../lib/io.js';
@@ -184,7 +185,7 @@ async function listenMode(sys: Sys, o: Opts, addr: string | null, port: number, 
 export default defineProgram({
   name: 'nc',
   summary: 'arbitrary TCP and UDP connections and listens',
-  async main(argv, sys) {
+  main: guarded('nc', async (argv, sys) => {
     const cmd = command('nc', 'arbitrary TCP and UDP connections and listens')
       .argument('[destination]')
       .argument('[port]')
@@ -267,5 +268,5 @@ export default defineProgram({
       }
       throw e;
     }
-  },
+  }),
 });

@@ -6,6 +6,7 @@
 import { SIOCGSOCKTABLE } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import type { SocketInfo } from '../../kernel/abi/socket.js';
+import { guarded } from '../lib/guard.js';
 import { command, parse } from '../lib/cli.js';
 import { isatty, terminalWidth } from '../lib/fileio.js';
 import { serviceName, sysMessage } from '../lib/inet.js';
@@ -123,7 +124,7 @@ function split(endpoint: string, proto: 'tcp' | 'udp', numeric: boolean): [strin
 export default defineProgram({
   name: 'ss',
   summary: 'another utility to investigate sockets',
-  async main(argv, sys) {
+  main: guarded('ss', async (argv, sys) => {
     const cmd = command('ss', 'another utility to investigate sockets')
       .option('-n, --numeric', "don't resolve service names")
       .option('-a, --all', 'display all sockets')
@@ -183,5 +184,5 @@ export default defineProgram({
     widths(cols, table, screen);
     await print(sys, render(cols, table));
     return 0;
-  },
+  }),
 });

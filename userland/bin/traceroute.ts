@@ -9,6 +9,7 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { AF_INET, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, MSG_DONTWAIT, SOCK_DGRAM, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../kernel/abi/syscalls.js';
 import { formatIpv4, IcmpPacket, IcmpRepr, Ipv4Packet, isWireError, parseIpv4 } from '../../kernel/abi/wire/index.js';
+import { guarded } from '../lib/guard.js';
 import { command, parse } from '../lib/cli.js';
 import { hostName, sysMessage } from '../lib/inet.js';
 import { eprint, print } from '../lib/io.js';
@@ -95,7 +96,7 @@ async function awaitAnswer(sys: Sys, icmp: number, sport: number, dport: number,
 export default defineProgram({
   name: 'traceroute',
   summary: 'print the route packets take to network host',
-  async main(argv, sys) {
+  main: guarded('traceroute', async (argv, sys) => {
     const cmd = command('traceroute', 'print the route packets take to network host')
       .argument('<host>')
       .argument('[packetlen]')
@@ -192,5 +193,5 @@ export default defineProgram({
       if (udp >= 0) await sys.close(udp);
       if (icmp >= 0) await sys.close(icmp);
     }
-  },
+  }),
 });

@@ -41,9 +41,10 @@ export async function hostName(sys: Sys, addr: string): Promise<string> {
   return addr;
 }
 
-/** A message for a failed call: the errno's text, or the thrown thing itself. */
+/** The errno's text of a failed call; anything else is a bug, and goes on up to the guard. */
 export function sysMessage(e: unknown): string {
-  return isSysError(e) ? e.message : String(e);
+  if (!isSysError(e)) throw e;
+  return e.message;
 }
 
 /**

@@ -8,6 +8,7 @@ import { AF_INET, SO_REUSEADDR, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, sockaddrIn 
 import { CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
 import { SOL_TCP, TCP_MAXSEG } from '../../../kernel/abi/tcp.js';
 import { formatIpv4 } from '../../../kernel/abi/wire/index.js';
+import { guarded } from '../../lib/guard.js';
 import { command, parse } from '../../lib/cli.js';
 import { sendAll, sysMessage } from '../../lib/inet.js';
 import { eprint, print } from '../../lib/io.js';
@@ -340,7 +341,7 @@ async function server(sys: Sys, o: Opts, json: boolean): Promise<number> {
 export default defineProgram({
   name: 'iperf3',
   summary: 'perform network throughput tests',
-  async main(argv, sys) {
+  main: guarded('iperf3', async (argv, sys) => {
     const name = argv[0]?.split('/').pop() === 'iperf' ? 'iperf' : 'iperf3';
     const cmd = command(name, 'perform network throughput tests')
       .option('-s, --server', 'run in server mode')
@@ -401,5 +402,5 @@ export default defineProgram({
       } else await eprint(sys, `${name}: error - ${e.message}\n`);
       return 1;
     }
-  },
+  }),
 });
