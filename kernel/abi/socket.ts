@@ -220,6 +220,8 @@ export const SOCKOPT_NAMES: Readonly<Record<string, string>> = {
 /** One row of SIOCGSOCKTABLE, for `netstat`. */
 export interface SocketInfo {
   proto: 'tcp' | 'udp' | 'raw' | 'link';
+  /** The socket's inode (fstat's st_ino), when a socket file holds it: ss -p finds its owners by it. */
+  ino?: number;
   /** TCP's state name (ESTABLISHED, LISTEN ...); absent for other protocols. */
   state?: string;
   /** TCP: bytes sent and not yet acknowledged. */

@@ -78,6 +78,8 @@ export interface ProcessInfo {
   /** What it is blocked in, if anything: "read", "poll" ... */
   wchan: string;
   startNs: number;
+  /** Its open sockets: fd and the socket's inode (st_ino), which SIOCGSOCKTABLE rows carry (ss -p). */
+  sockets?: Array<{ fd: number; ino: number }>;
 }
 
 export const CLOCK_REALTIME = 0;

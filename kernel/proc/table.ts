@@ -370,6 +370,7 @@ export class ProcessTable implements ProcessHost {
         args: [...p.argv],
         wchan: blocked?.syscall ?? '',
         startNs: p.startNs,
+        ...socketsOf(p),
       });
     }
     return rows;
@@ -390,4 +391,13 @@ export class ProcessTable implements ProcessHost {
 
 function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** A process's socket fds with their inodes, for ss -p; nothing when it has none. */
+function socketsOf(p: Process): { sockets?: Array<{ fd: number; ino: number }> } {
+  const sockets = p.fds
+    .entries()
+    .filter(([, f]) => f.kind === 'sock')
+    .map(([fd, f]) => ({ fd, ino: f.stat().st_ino }));
+  return sockets.length ? { sockets } : {};
 }

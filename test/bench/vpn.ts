@@ -106,6 +106,32 @@ export async function tunnelThroughput(datagrams: number, size: number, encrypte
   return { mbPerS: (delivered * size) / 2 ** 20 / wall, delivered };
 }
 
+/**
+ * iperf3 over the OpenVPN tunnel between two hosts: `iperf3 -c 10.8.0.2 -n BYTES` against
+ * `iperf3 -s -1`, wall-clock MB/s of what the receiver counted (TCP, encrypted, both stacks).
+ */
+export async function iperfOverVpn(bytes: number): Promise<{ mbPerS: number; received: number }> {
+  const built = buildWorld(parseWorldFile(JSON.stringify(PAIR)), { programs: userlandPrograms, seed: 1 }, path.join(PACKAGE_ROOT, 'fixtures', 'worlds'));
+  const w = built.world;
+  const a = w.mustHost('a');
+  const b = w.mustHost('b');
+  const crypto = (dir: number) => `--cipher AES-256-CBC --auth SHA256 --secret /etc/openvpn/static.key ${dir}`;
+  const va = await shell(a, `openvpn --remote 192.168.7.2 --ifconfig 10.8.0.1 10.8.0.2 --dev tun --verb 0 ${crypto(0)} &`);
+  const vb = await shell(b, `openvpn --remote 192.168.7.1 --ifconfig 10.8.0.2 10.8.0.1 --dev tun --verb 0 ${crypto(1)} &`);
+  await w.run({ until: () => !va.proc.alive && !vb.proc.alive });
+  const warm = await shell(a, 'sleep 2; ping -c 1 -q 10.8.0.2 > /dev/null');
+  await w.run({ until: () => !warm.proc.alive });
+  const server = await shell(b, 'iperf3 -s -1 -J');
+  const t0 = performance.now();
+  const client = await shell(a, `sleep 0.1; iperf3 -c 10.8.0.2 -n ${bytes}`);
+  await w.run({ until: () => !client.proc.alive && !server.proc.alive });
+  const wall = (performance.now() - t0) / 1000;
+  const report = JSON.parse(server.output()) as { end?: { sum_received?: { bytes?: number } } };
+  const received = report.end?.sum_received?.bytes ?? 0;
+  if (!/iperf Done\./.test(client.output()) || received === 0) throw new Error(`iperf over the VPN: ${client.output()}${server.output()}`);
+  return { mbPerS: received / 2 ** 20 / wall, received };
+}
+
 const TLS_FILES = (who: 'vpn' | 'haiku') => ({
   '/etc/openvpn/ca.crt': { from: 'pki/ca.crt' },
   '/etc/openvpn/me.crt': { from: `pki/${who}.crt` },

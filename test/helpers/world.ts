@@ -46,3 +46,8 @@ export async function run(w: World, host: string, argv: string[], opts: { tty?: 
   const outcome = await w.run({ until: () => !s.proc.alive });
   return { ...s, outcome, status: s.proc.status, out: s.output() };
 }
+
+/** Let the world run for ns of its time, whatever its processes do. */
+export async function advance(w: World, ns: number): Promise<void> {
+  await w.run({ until: () => false, timeLimitNs: w.sched.now() + ns });
+}

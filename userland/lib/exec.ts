@@ -58,16 +58,15 @@ export async function runsAsScript(sys: Sys, path: string, e: unknown): Promise<
 }
 
 /**
- * Why an exec failed, as bash says it: "cmd: command not found" (127) for a name not in $PATH,
- * "./cmd: No such file or directory" (127) for a path, "./cmd: /bin/x: bad interpreter: No such
- * file or directory" (126) when what is missing is the #! line's interpreter, else the errno (126).
+ * Why an exec failed, as bash 5.2 says it: "cmd: command not found" (127) for a name not in $PATH,
+ * "./cmd: No such file or directory" (127) for a path, "./cmd: cannot execute: required file not
+ * found" (127) when what is missing is the #! line's interpreter, else the errno (126).
  */
 export async function execFailure(sys: Sys, name: string, e: unknown): Promise<{ message: string; status: number }> {
   if (isSysError(e, 'ENOENT')) {
     if (!name.includes('/')) return { message: `${name}: command not found`, status: 127 };
     const h = await head(sys, name);
-    const interp = h?.line.startsWith('#!') ? h.line.slice(2).trim().split(/\s+/)[0] : undefined;
-    if (interp) return { message: `${name}: ${interp}: bad interpreter: ${e.message}`, status: 126 };
+    if (h?.line.startsWith('#!')) return { message: `${name}: cannot execute: required file not found`, status: 127 };
     return { message: `${name}: ${e.message}`, status: 127 };
   }
   if (isSysError(e)) return { message: `${name}: ${e.message}`, status: 126 };

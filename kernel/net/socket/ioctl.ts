@@ -209,12 +209,14 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
         sendQ: e.sendQ,
         drops: e.drops,
         received: 0,
+        ...(e.ino ? { ino: e.ino } : {}),
       }));
       const rows: SocketInfo[] = tables.all().map((s) => {
         const peer = s.peerName();
         const local = s.localName();
         return {
           proto: s.domain === 4 ? 'link' : s.type === 3 ? 'raw' : 'udp',
+          ino: s.id,
           local: 'sin_addr' in local ? `${local.sin_addr}:${local.sin_port || '*'}` : 'sdl_name' in local ? local.sdl_name : local.sun_path,
           remote: peer && 'sin_addr' in peer ? `${peer.sin_addr}:${peer.sin_port}` : '*:*',
           recvQ: s.pendingBytes,

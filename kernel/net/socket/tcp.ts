@@ -147,6 +147,7 @@ export class TcpSocket extends Socket {
   ) {
     super(host, AF_INET, SOCK_STREAM, IPPROTO_TCP, flags);
     this.sk = sk ?? tcp.engine.socket();
+    this.sk.fileIno = this.id;
     this.waiters = new WaitQueue(`socket:${this.id} (tcp)`);
     const wake = () => {
       this.waiters.wakeAll();

@@ -77,6 +77,8 @@ export interface TcpEndpointInfo {
   sendQ: number;
   /** Segments the endpoint dropped (sk_drops). */
   drops: number;
+  /** The inode of the socket file that holds it (0 for none: an orphan, a request). */
+  ino: number;
 }
 
 export class TcpEngine {
@@ -687,13 +689,14 @@ export class TcpEngine {
         recvQ: listening ? (sk.listen?.accept.length ?? 0) : sk.rcv.bytes,
         sendQ: listening ? (sk.listen?.backlog ?? 0) : Math.max(0, (sk.writeSeq - sk.sndUna) | 0),
         drops: sk.drops,
+        ino: sk.orphan ? 0 : sk.fileIno,
       });
     }
     for (const r of this.requests.values()) {
-      out.push({ state: TCP_SYN_RECV, localAddr: r.req.localAddr, localPort: r.req.localPort, remoteAddr: r.req.remoteAddr, remotePort: r.req.remotePort, recvQ: 0, sendQ: 0, drops: 0 });
+      out.push({ state: TCP_SYN_RECV, localAddr: r.req.localAddr, localPort: r.req.localPort, remoteAddr: r.req.remoteAddr, remotePort: r.req.remotePort, recvQ: 0, sendQ: 0, drops: 0, ino: 0 });
     }
     for (const tw of this.timewaits.values()) {
-      out.push({ state: tw.substate === TCP_FIN_WAIT2 ? TCP_FIN_WAIT2 : TCP_TIME_WAIT, localAddr: tw.localAddr, localPort: tw.localPort, remoteAddr: tw.remoteAddr, remotePort: tw.remotePort, recvQ: 0, sendQ: 0, drops: 0 });
+      out.push({ state: tw.substate === TCP_FIN_WAIT2 ? TCP_FIN_WAIT2 : TCP_TIME_WAIT, localAddr: tw.localAddr, localPort: tw.localPort, remoteAddr: tw.remoteAddr, remotePort: tw.remotePort, recvQ: 0, sendQ: 0, drops: 0, ino: 0 });
     }
     return out;
   }

@@ -371,6 +371,8 @@ export class TcpSock {
   errSoft: ErrnoName | null = null;
   /** close() was called: no file refers to it any more (SOCK_DEAD / orphan). */
   orphan = false;
+  /** The inode of the socket file holding this endpoint (ss -p finds its process by it). */
+  fileIno = 0;
   /** A RST reset it (for poll's POLLHUP and the first-call ECONNRESET rule). */
   resetSeen = false;
   /** connect() failed with an error that later connect()s turn into ECONNABORTED. */

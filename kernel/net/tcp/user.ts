@@ -315,6 +315,9 @@ export function tcpPoll(sk: TcpSock): number {
     if (avail > 0) mask |= POLL_IN;
     if (!(sh & SEND_SHUTDOWN)) {
       if (isWriteable(sk)) mask |= POLL_OUT;
+      // tcp_poll sets SOCK_NOSPACE: a poller that found no room is woken when ACKs free some
+      // (tcp_check_space), even if its last write had fitted whole.
+      else sk.nospace = true;
     } else mask |= POLL_OUT;
   }
   if (sk.err) mask |= POLL_ERR;
