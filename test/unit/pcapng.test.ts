@@ -83,6 +83,10 @@ describe('readPcapng', () => {
     new DataView(odd.buffer).setUint32(whole.length - p0.length + 4, 61, true);
     expect((readPcapng(odd) as { message: string }).message).toBe('block in pcapng dump file has a length of 61 that is not a multiple of 4');
 
+    // A block whose length leaves no room for its fixed fields (found by the property below).
+    const short = concat([w.header(), eth.block, Uint8Array.of(6, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0)]);
+    expect((readPcapng(short) as { message: string }).message).toBe('block of type 6 in pcapng dump file is too short');
+
     const notNg = readPcapng(vector('./openvpn/vectors/tls/tls-auth.pcap'));
     expect(isPcapError(notNg) && notNg.message).toBe('unknown file format');
   });

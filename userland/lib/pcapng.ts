@@ -216,6 +216,9 @@ export function readPcapng(bytes: Uint8Array): PcapngFile | PcapError {
     const bv = new DataView(body.buffer, body.byteOffset, body.byteLength);
     const at = off;
     off += total;
+    // libpcap's get_from_block_data: a block too short for its fixed part is refused.
+    const fixed = type === SHB ? 16 : type === IDB ? 8 : type === EPB || type === OBSOLETE_PB ? 20 : type === SPB ? 4 : 0;
+    if (body.length < fixed) return pcapError(`block of type ${type} in pcapng dump file is too short`, at, packets);
     if (type === SHB) {
       // A second section starts: libpcap reads on only if it is laid out as the first.
       if (at !== 0 && bv.getUint32(0, le) !== BYTE_ORDER_MAGIC) return pcapError('the file has sections with different byte orders', at, packets);
@@ -223,7 +226,6 @@ export function readPcapng(bytes: Uint8Array): PcapngFile | PcapError {
       continue;
     }
     if (type === IDB) {
-      if (body.length < 8) return pcapError(`block in pcapng dump file is too short for an Interface Description Block`, at, packets);
       const linkType = bv.getUint16(0, le);
       const snaplen = bv.getUint32(4, le);
       const first = interfaces[0];
