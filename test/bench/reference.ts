@@ -98,7 +98,7 @@ export async function realOpenvpnThroughput(seconds: number): Promise<Measured> 
     children.push(va, vb);
     await va.waitFor('Initialization Sequence Completed');
     await vb.waitFor('Initialization Sequence Completed');
-    const server = launch('iperf3 -s', ['iperf3', '-s', '-1', '-B', '10.8.0.2'], { netns: b, seconds: seconds + 30 });
+    const server = launch('iperf3 -s', ['iperf3', '-s', '-1', '--forceflush', '-B', '10.8.0.2'], { netns: b, seconds: seconds + 30 });
     children.push(server);
     await server.waitFor('Server listening');
     await sleep(200);
