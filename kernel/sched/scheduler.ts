@@ -123,6 +123,11 @@ export interface RunOptions {
   until?: () => boolean;
   /** In virtual time: give up once the clock would pass this (ns since boot). */
   timeLimit?: number;
+  /**
+   * Return 'done' at the first quiet point: every task blocked, nothing queued, and no timer due
+   * now, before the clock moves on. A world's boot ends there, as an init system reaches its target.
+   */
+  untilIdle?: boolean;
 }
 
 /** Syscalls between two forced yields to Node's event loop. */
@@ -442,6 +447,7 @@ export class Scheduler {
         continue;
       }
       const next = this.timers.peek();
+      if (opts.untilIdle && !(next && next.when <= this.now())) return { kind: 'done' };
       if (this.clock instanceof VirtualClock) {
         if (next) {
           if (opts.timeLimit !== undefined && next.when > opts.timeLimit) return this.stuck('time-limit');

@@ -140,11 +140,19 @@ function readFixture(roots: string[], baseDir: string, rel: string, at: string):
   return bytes;
 }
 
+/** How long a world may take to reach its ready point before the user's script starts anyway. */
+const BOOT_SETTLE_NS = 1_000_000_000;
+
 /**
  * Start every host's boot commands, each by `/bin/sh -c` as root, output appended to
- * /var/log/boot.log on that host (read it with `on HOST cat /var/log/boot.log`).
+ * /var/log/boot.log on that host (read it with `on HOST cat /var/log/boot.log`), then run the
+ * world to its ready point: every boot command started and blocked or ended, with nothing due
+ * now, as an init system reaches its target. A script's first line then finds what the boot
+ * commands set up (openvpn's tun/0) rather than racing them. A boot that does not settle within
+ * BOOT_SETTLE_NS (a command that computes for ever) is left running in the background.
  */
 export async function bootWorld(built: BuiltWorld): Promise<void> {
+  let started = false;
   for (const h of built.spec.hosts) {
     if (h.boot.length === 0) continue;
     const k = built.world.mustHost(h.name);
@@ -152,6 +160,11 @@ export async function bootWorld(built: BuiltWorld): Promise<void> {
       const stdin = await k.openKernel('/dev/null', O_RDONLY);
       const log = await k.openKernel('/var/log/boot.log', O_WRONLY | O_CREAT | O_APPEND);
       await k.spawn(null, '/bin/sh', ['sh', '-c', cmd], { files: [stdin, log, log], cwd: '/boot/home' });
+      started = true;
     }
   }
+  if (!started) return;
+  const sched = built.world.sched;
+  const deadline = sched.now() + BOOT_SETTLE_NS;
+  await built.world.run({ untilIdle: true, until: () => sched.tasks.size === 0 || sched.now() >= deadline });
 }

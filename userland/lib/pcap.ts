@@ -10,6 +10,8 @@
 // and never throws; anything it cannot make sense of is a PcapError that says what and where. The
 // writer produces byte arrays and does no I/O, so a program can hand them to write().
 
+import { concatBytes } from './escapes.js';
+
 export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANO = 0xa1b23c4d;
 const PCAPNG_MAGIC = 0x0a0d0d0a;
@@ -59,7 +61,7 @@ export function isPcapError(value: unknown): value is PcapError {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'pcap-error';
 }
 
-function pcapError(message: string, offset: number, packets: PcapPacket[] = []): PcapError {
+export function pcapError(message: string, offset: number, packets: PcapPacket[] = []): PcapError {
   return { kind: 'pcap-error', message, offset, packets };
 }
 
@@ -206,12 +208,5 @@ function splitNs(tsNs: bigint | number): { sec: number; nsec: number } {
 /** A whole file from a list of packets, for tests and one-shot dumps. */
 export function writePcap(options: PcapWriterOptions, packets: readonly { tsNs: bigint | number; data: Uint8Array; origLen?: number }[]): Uint8Array {
   const writer = new PcapWriter(options);
-  const parts = [writer.header(), ...packets.map((p) => writer.record(p.tsNs, p.data, p.origLen))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes([writer.header(), ...packets.map((p) => writer.record(p.tsNs, p.data, p.origLen))]);
 }

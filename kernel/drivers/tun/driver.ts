@@ -32,6 +32,7 @@ export class TunDriver implements TunSetIff {
 
   constructor(readonly env: DriverEnv) {
     env.devfs.publish('misc/tun', this.hooks(), { mode: 0o666, rdev: TUN_RDEV });
+    env.log.write('tun: driver loaded, /dev/misc/tun published');
     env.net.factories.push({
       matches: (name) => /^(tun|tap)\/\d+$/.test(name),
       create: (name) => this.createForIfconfig(name),

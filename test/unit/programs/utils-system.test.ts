@@ -1,7 +1,11 @@
 // ps, kill, sleep, uptime, date, dmesg, uname, hostname: the process table and the clocks. Every
 // world boots at 2026-01-01 00:00:00 UTC on the virtual clock.
 
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../../bin/paths.js';
+import { loadWorldFile } from '../../../kernel/world/build.js';
+import { userlandPrograms } from '../../../userland/bin/registry.js';
 import { SIGINT, SIGKILL, SIGTERM } from '../../../kernel/abi/signal.js';
 import { WTERMSIG } from '../../../kernel/abi/wait.js';
 import { start } from '../../helpers/world.js';
@@ -156,12 +160,26 @@ describe('sleep, uptime, date', () => {
 });
 
 describe('dmesg, uname, hostname', () => {
-  it('dmesg prints the kernel log', async () => {
+  it('dmesg prints the kernel log, oldest line first', async () => {
     const w = world();
     const k = w.mustHost('haiku');
-    k.log.write('tun: driver loaded');
+    k.log.write('first line');
     k.log.write('second line');
-    expect(await sh(w, ['dmesg'])).toEqual({ out: 'tun: driver loaded\nsecond line\n', status: 0 });
+    const r = await sh(w, ['dmesg']);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/\nfirst line\nsecond line\n$/);
+  });
+  it('dmesg at boot tells what the kernel found: drivers and devices published, links up', async () => {
+    const built = loadWorldFile(path.join(PACKAGE_ROOT, 'fixtures', 'worlds', 'default.json'), { programs: userlandPrograms, seed: 1 });
+    const r = await sh(built.world, ['dmesg']);
+    expect(r.status).toBe(0);
+    expect(r.out.split('\n').slice(0, 5)).toEqual([
+      'tun: driver loaded, /dev/misc/tun published',
+      expect.stringMatching(/^ipro1000: \/dev\/net\/ipro1000\/0 published, MAC 52:54:00(:[0-9a-f]{2}){3}$/),
+      '/dev/net/ipro1000/0: media change, media 0x100033 quality 1000 speed 1000000000',
+      'virtio: /dev/net/virtio/0 published, MAC 52:54:00:12:34:57',
+      '/dev/net/virtio/0: media change, media 0x10003b quality 1000 speed 10000000000',
+    ]);
   });
   it('uname prints the fields coreutils prints, in its order', async () => {
     expect(await run1(['uname'])).toEqual({ out: 'Haiku\n', status: 0 });
