@@ -142,6 +142,12 @@ const PREEMPT_EVERY = 512;
  */
 const BUSY_AFTER = 100_000;
 const BUSY_SYSCALL_NS = 10_000;
+/**
+ * Data a syscall copies is work as well: every BYTES_PER_UNIT bytes read or written count as one
+ * more syscall. A program that only moves data in large buffers (`wc /dev/zero`) makes few calls
+ * for a lot of work; counted by calls alone, --max-time would take minutes of real time to stop it.
+ */
+const BYTES_PER_UNIT = 512;
 
 /** How long a task may run its own code without a system call before SIGXCPU (see the header). */
 export const DEFAULT_CPU_SLICE_NS = 10_000_000_000n;
@@ -330,6 +336,11 @@ export class Scheduler {
     if (--task.budget > 0) return false;
     task.budget = PREEMPT_EVERY;
     return true;
+  }
+
+  /** A syscall copied this many bytes: counted as work (see BYTES_PER_UNIT). */
+  moved(bytes: number): void {
+    this.sinceIdle += Math.floor(bytes / BYTES_PER_UNIT);
   }
 
   /**

@@ -22,6 +22,7 @@ import {
 } from '../../kernel/abi/ioctl.js';
 import { formatIpv4, parseIpv4, prefixFromMask } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import type { Rtentry } from '../../kernel/abi/route.js';
 import type { SocketInfo } from '../../kernel/abi/socket.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
@@ -42,7 +43,7 @@ interface Options {
 export default defineProgram({
   name: NAME,
   summary: 'show network sockets, interfaces, routes and counters',
-  async main(argv, sys) {
+  main: guarded(NAME, async (argv, sys) => {
     const cmd = command(NAME, 'show network sockets, interfaces, routes and protocol counters')
       .option('-a, --all', 'show every socket (the default: there is no listening state to hide)')
       .option('-n, --numeric', "don't resolve names (names are never resolved)")
@@ -72,7 +73,7 @@ export default defineProgram({
     else text = await sockets(sys, fd);
     await print(sys, text);
     return 0;
-  },
+  }),
 });
 
 // ------------------------------------------------------------------ sockets

@@ -2,15 +2,18 @@
 // `tunlab -c` does not pay for the ones it never runs.
 
 import type { Program } from '../../kernel/abi/program.js';
+import { table } from '../lib/table.js';
 
 interface Entry {
   summary: string;
   load: () => Promise<{ default: Program }>;
 }
 
-const PROGRAMS: Record<string, Entry> = {
+const PROGRAMS = table<Entry>({
   awk: { summary: 'pattern scanning and processing language', load: () => import('./awk/main.js') },
   basename: { summary: 'strip directory and suffix from filenames', load: () => import('./basename.js') },
+  // The tunlab shell under the name scripts ask for (#!/bin/bash): one shell, two names.
+  bash: { summary: 'the shell (the tunlab sh, for #!/bin/bash scripts)', load: () => import('./sh.js') },
   cat: { summary: 'concatenate files and print on the standard output', load: () => import('./cat.js') },
   chmod: { summary: 'change file mode bits', load: () => import('./chmod.js') },
   clear: { summary: 'clear the terminal screen', load: () => import('./clear.js') },
@@ -70,6 +73,7 @@ const PROGRAMS: Record<string, Entry> = {
   hosts: { summary: 'list the hosts of this world', load: () => import('./hosts.js') },
   on: { summary: 'run a command on another host', load: () => import('./on.js') },
   su: { summary: 'run a shell as another user', load: () => import('./su.js') },
+  sg: { summary: 'execute a command as a different group', load: () => import('./sg.js') },
   tunreply: { summary: 'answer ICMP echo requests from the far end of a tun or tap', load: () => import('./tunreply.js') },
   openvpn: { summary: 'secure IP tunnel daemon (TLS and static key, wire-compatible with OpenVPN 2.6)', load: () => import('./openvpn/main.js') },
   pki: { summary: "a certificate authority with easy-rsa's verbs (init-pki, build-ca, build-*-full, revoke, gen-crl)", load: () => import('./pki.js') },
@@ -78,7 +82,7 @@ const PROGRAMS: Record<string, Entry> = {
   'wireguard-go': { summary: 'userspace WireGuard daemon (wireguard-go 0.0.20220316)', load: () => import('./wireguard/main.js') },
   udpserver: { summary: 'receive (and echo) UDP datagrams', load: () => import('./udpserver.js') },
   udpclient: { summary: 'send UDP datagrams and wait for their echo', load: () => import('./udpclient.js') },
-};
+});
 
 /** The programs a world installs in /bin (a ProgramSource, in kernel/world terms). */
 export const userlandPrograms = {

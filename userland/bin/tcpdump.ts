@@ -44,13 +44,14 @@ import {
   PCAP_MAGIC_MICRO,
   PCAP_MAGIC_NANO,
   type PcapPacket,
+  MAXIMUM_SNAPLEN,
   readPcap,
 } from '../lib/pcap.js';
 import { LINKTYPE_LINUX_SLL2, sll2Record, wantsPcapng } from '../lib/pcapng.js';
 
 const EXIT_FAILURE = 1;
 /** libpcap's MAXIMUM_SNAPLEN: the largest -s tcpdump accepts. */
-const MAX_SNAPLEN = 262144;
+const MAX_SNAPLEN = MAXIMUM_SNAPLEN;
 
 interface Options {
   interface?: string;
@@ -270,7 +271,7 @@ class Dumper {
     } finally {
       await this.closeOutput();
     }
-    if (isPcapError(file) && this.captured < this.limit) return this.fail(`pcap_loop: truncated dump file; ${truncationText(file.message)}`);
+    if (isPcapError(file) && this.captured < this.limit) return this.fail(`pcap_loop: ${loopError(file.message)}`);
     return 0;
   }
 
@@ -415,10 +416,11 @@ function fileHeaderError(bytes: Uint8Array): string | null {
 }
 
 /** libpcap's words for a capture file cut short, from readPcap's description of where. */
-function truncationText(message: string): string {
+/** libpcap's words for a record it cannot read (sf-pcap.c's pcap_next_packet). */
+function loopError(message: string): string {
   const header = /truncated record header .*: (\d+) of (\d+) bytes/.exec(message);
-  if (header) return `tried to read ${header[2]} header bytes, only got ${header[1]}`;
+  if (header) return `truncated dump file; tried to read ${header[2]} header bytes, only got ${header[1]}`;
   const data = /record says (\d+) bytes, (\d+) left/.exec(message);
-  if (data) return `tried to read ${data[1]} captured bytes, only got ${data[2]}`;
+  if (data) return `truncated dump file; tried to read ${data[1]} captured bytes, only got ${data[2]}`;
   return message;
 }

@@ -6,6 +6,7 @@
 // expressions (`icmp[0] == 8`) are refused by name. Names resolve through the caller (/etc/hosts).
 
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, parseIpv4, parseMac } from '../../kernel/abi/wire/index.js';
+import { table } from './table.js';
 
 /** One packet as a filter sees it: how it starts, its bytes, and its length on the wire. */
 export type FilterLink = 'ether' | 'raw' | 'null';
@@ -19,10 +20,10 @@ type Dir = 'src' | 'dst' | 'src or dst' | 'src and dst';
 type Kind = 'host' | 'net' | 'port' | 'portrange';
 
 const IPPROTO_ICMPV6 = 58;
-const IPPROTO: Readonly<Record<string, number>> = { icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, icmp6: IPPROTO_ICMPV6 };
-const SERVICES: Readonly<Record<string, number>> = {
+const IPPROTO = table<number>({ icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, icmp6: IPPROTO_ICMPV6 });
+const SERVICES = table<number>({
   ssh: 22, domain: 53, bootps: 67, bootpc: 68, http: 80, ntp: 123, https: 443, openvpn: 1194, wireguard: 51820,
-};
+});
 const KEYWORDS: ReadonlySet<string> = new Set<string>([...PROTOS, 'src', 'dst', 'host', 'net', 'mask', 'port', 'portrange', 'and', 'or', 'not', 'less', 'greater', 'broadcast', 'proto']);
 
 // ---------------------------------------------------------------- what a packet holds

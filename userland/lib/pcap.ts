@@ -65,6 +65,12 @@ export function pcapError(message: string, offset: number, packets: PcapPacket[]
   return { kind: 'pcap-error', message, offset, packets };
 }
 
+/**
+ * libpcap's MAXIMUM_SNAPLEN, max_snaplen_for_dlt() of every link type tunlab reads: a record that
+ * claims to have captured more is refused before anything is read for it.
+ */
+export const MAXIMUM_SNAPLEN = 262144;
+
 const hex32 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 export function readPcap(bytes: Uint8Array): PcapFile | PcapError {
@@ -112,6 +118,9 @@ export function readPcap(bytes: Uint8Array): PcapFile | PcapError {
     const inclLen = view.getUint32(off + 8, littleEndian);
     const origLen = view.getUint32(off + 12, littleEndian);
     const dataOff = off + PCAP_RECORD_HEADER_LENGTH;
+    if (inclLen > MAXIMUM_SNAPLEN) {
+      return pcapError(`invalid packet capture length ${inclLen}, bigger than maximum of ${MAXIMUM_SNAPLEN}`, off + 8, packets);
+    }
     if (inclLen > bytes.length - dataOff) {
       return pcapError(
         `truncated data of packet ${n} at offset ${dataOff}: record says ${inclLen} bytes, ${bytes.length - dataOff} left`,

@@ -8,6 +8,7 @@ import { loadWorldFile } from '../../../kernel/world/build.js';
 import { userlandPrograms } from '../../../userland/bin/registry.js';
 import { SIGINT, SIGKILL, SIGTERM } from '../../../kernel/abi/signal.js';
 import { WTERMSIG } from '../../../kernel/abi/wait.js';
+import { userlandPrograms } from '../../../userland/bin/registry.js';
 import { start } from '../../helpers/world.js';
 import { install, run1, sh, world } from './utils-helpers.js';
 
@@ -73,6 +74,36 @@ describe('ps', () => {
     await start(w.mustHost('haiku'), ['sleep', ...Array<string>(40).fill('1')]);
     const args = `sleep ${Array<string>(40).fill('1').join(' ')}`.slice(0, 63);
     expect((await sh(w, ['ps'])).out.split('\n')[2]).toBe(`${args}     2        1    0    0`);
+  });
+});
+
+describe('ps, where a table would break', () => {
+  it('shows an unreaped child as a zombie: [NAME] <defunct>, state Z', async () => {
+    const w = world();
+    const k = w.mustHost('haiku');
+    const parent = await start(k, ['sleep', '100']);
+    const child = await k.spawn(parent.proc, '/bin/true', ['true']);
+    await w.run({ until: () => !child.alive });
+    const r = await sh(w, ['ps', '-l']);
+    expect(r.out.split('\n')[3]).toBe('    3     2     2     0     0 Z    -          [true] <defunct>');
+    expect((await sh(w, ['ps'])).out.split('\n')[3]).toBe(`${'[true] <defunct>'.padEnd(50)}     3        1    0    0`);
+  });
+
+  it("keeps a multi-line command line on its row, and the columns in line past Haiku's widths", async () => {
+    const w = world([(await userlandPrograms.load('sh'))!]);
+    const k = w.mustHost('haiku');
+    await start(k, ['sh', '-c', 'sleep 100\n\t:']);
+    await start(k, ['sleep', '1'.repeat(55)]);
+    const rows = (await sh(w, ['ps'])).out.split('\n');
+    // The longest command line is 61 characters: the Team column is that wide, not 50.
+    expect(rows.slice(0, 4)).toEqual([
+      `${'Team'.padEnd(61)}    Id #Threads  Gid  Uid`,
+      `${'kernel_team'.padEnd(61)}     1        1    0    0`,
+      `${'sh -c sleep 100??:'.padEnd(61)}     2        1    0    0`,
+      `sleep ${'1'.repeat(55)}     3        1    0    0`,
+    ]);
+    const long = (await sh(w, ['ps', '-l'])).out.split('\n');
+    expect(long[2]).toBe('    2     1     2     0     0 S    nanosleep  sh -c sleep 100??:');
   });
 });
 

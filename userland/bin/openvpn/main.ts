@@ -10,6 +10,7 @@ import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../../kernel
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
+import { guarded } from '../../lib/guard.js';
 import { lookupAuth, lookupCipher } from './algorithms.js';
 import { type Codec, CleartextCodec, StaticCodec } from './codec.js';
 import { RandomPool } from '../../lib/random.js';
@@ -31,7 +32,7 @@ import { type Context, Instance } from './tunnel.js';
 export default defineProgram({
   name: 'openvpn',
   summary: 'secure IP tunnel daemon (TLS and static key, wire-compatible with OpenVPN 2.6)',
-  main: (argv, sys) => openvpn(argv, sys),
+  main: guarded('openvpn', openvpn),
 });
 
 /** A config or key file, read with a bound (a config of /dev/zero must end with an error line). */
