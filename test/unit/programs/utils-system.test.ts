@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../bin/paths.js';
 import { loadWorldFile } from '../../../kernel/world/build.js';
-import { userlandPrograms } from '../../../userland/bin/registry.js';
 import { SIGINT, SIGKILL, SIGTERM } from '../../../kernel/abi/signal.js';
 import { WTERMSIG } from '../../../kernel/abi/wait.js';
 import { userlandPrograms } from '../../../userland/bin/registry.js';
