@@ -5,6 +5,7 @@
 //   - tunnel: two real OpenVPN 2.6 in two namespaces joined by a veth pair, static key
 //     AES-256-CBC + HMAC-SHA256, iperf3 TCP bulk through the tunnel.
 // Each needs root and its tools; without them it returns why, and the bench prints that instead.
+// With them, a reference that fails throws: that is a broken reference, not a missing one.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -42,15 +43,16 @@ function withNetns<T>(names: string[], body: () => T): T | { skipped: string } {
   }
 }
 
-let compiled: string | { skipped: string } | null = null;
+let compiled: string | null = null;
 
 /** tun-echo.c, compiled once per run into a scratch directory. */
-function tunEchoBinary(): string | { skipped: string } {
+function tunEchoBinary(): string {
   if (compiled) return compiled;
   const src = path.join(PACKAGE_ROOT, 'test', 'bench', 'tun-echo.c');
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tunlab-bench-')), 'tun-echo');
   const cc = spawnSync('gcc', ['-O2', '-o', out, src], { encoding: 'utf8' });
-  compiled = cc.status === 0 ? out : { skipped: `gcc failed: ${cc.stderr.trim()}` };
+  if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr.trim()}`);
+  compiled = out;
   return compiled;
 }
 
@@ -59,12 +61,12 @@ export function linuxTunEcho(payload: number, roundTrips: number): Measured {
   const why = missing(['ip', 'gcc']);
   if (why) return { skipped: why };
   const bin = tunEchoBinary();
-  if (typeof bin !== 'string') return bin;
   const ns = nsName('tun');
   return withNetns([ns], () => {
     const r = runTool(['ip', 'netns', 'exec', ns, bin, String(payload), String(roundTrips)], 60);
     const v = Number(r.out.trim());
-    return r.status === 0 && v > 0 ? { value: v } : { skipped: `tun-echo failed: ${r.out.trim()}` };
+    if (r.status !== 0 || !(v > 0)) throw new Error(`tun-echo failed: ${r.out.trim()}`);
+    return { value: v };
   });
 }
 
@@ -87,7 +89,7 @@ export async function realOpenvpnThroughput(seconds: number): Promise<Measured> 
       made.push(n);
     }
     const veth = runTool(['ip', 'link', 'add', 'tlb0', 'netns', a, 'type', 'veth', 'peer', 'name', 'tlb1', 'netns', b]);
-    if (veth.status !== 0) return { skipped: `veth pair: ${veth.out.trim()}` };
+    if (veth.status !== 0) throw new Error(`veth pair: ${veth.out.trim()}`);
     for (const [n, dev, addr] of [[a, 'tlb0', '192.168.7.1/24'], [b, 'tlb1', '192.168.7.2/24']] as const) {
       runTool(['ip', '-n', n, 'addr', 'add', addr, 'dev', dev]);
       runTool(['ip', '-n', n, 'link', 'set', dev, 'up']);
@@ -103,7 +105,7 @@ export async function realOpenvpnThroughput(seconds: number): Promise<Measured> 
     await server.waitFor('Server listening');
     await sleep(200);
     const c = runTool(['ip', 'netns', 'exec', a, 'iperf3', '-c', '10.8.0.2', '-t', String(seconds), '-J'], seconds + 20);
-    if (c.status !== 0) return { skipped: `iperf3 failed: ${c.out.slice(0, 300)}` };
+    if (c.status !== 0) throw new Error(`iperf3 failed: ${c.out.slice(0, 300)}`);
     const sum = (JSON.parse(c.out) as { end: { sum_received: { bytes: number; seconds: number } } }).end.sum_received;
     return { value: sum.bytes / sum.seconds / 1e6 };
   } finally {

@@ -44,7 +44,13 @@ const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en') : v.to
 async function bestRef(n: number, f: () => Promise<Measured> | Measured): Promise<Measured> {
   let best: Measured | null = null;
   for (let i = 0; i < n; i++) {
-    const m = await f();
+    let m: Measured;
+    try {
+      m = await f();
+    } catch (e) {
+      // A broken reference: the figure goes without it, saying why.
+      return { skipped: `failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
     if ('skipped' in m) return m;
     if (!best || ('value' in best && m.value > best.value)) best = m;
   }
