@@ -13,6 +13,7 @@ import { TunDriver } from './drivers/tun/driver.js';
 import { installBridges } from './net/iface/bridge.js';
 import { NetStack } from './net/iface/stack.js';
 import { SocketLayer } from './net/socket/sockets.js';
+import { TcpProtocol } from './net/socket/tcp-protocol.js';
 import { UdpProtocol } from './net/udp/udp.js';
 import type { EventBus } from './obs/events.js';
 import { KernelLog } from './obs/log.js';
@@ -21,7 +22,7 @@ import type { Process } from './proc/process.js';
 import { type ProgramLoader, ProcessTable, type SpawnRequest } from './proc/table.js';
 import type { HostPort } from './port/port.js';
 import type { Random } from './sched/random.js';
-import type { Scheduler } from './sched/scheduler.js';
+import type { Scheduler, Task } from './sched/scheduler.js';
 import type { HostDirectory } from './syscalls/context.js';
 import { type GateHost, makeSys } from './syscalls/gate.js';
 import { BinFs } from './vfs/binfs.js';
@@ -31,6 +32,7 @@ import { HostFs, type HostShare } from './vfs/hostfs.js';
 import { MemFsRoot } from './vfs/memfs-root.js';
 import { PipeFs } from './vfs/pipe.js';
 import { syslogWriter } from './vfs/syslog.js';
+import { TableFs } from './vfs/tablefs.js';
 import { Vfs } from './vfs/vfs.js';
 
 export type { KernelLimits } from './proc/limits.js';
@@ -89,6 +91,9 @@ export class Kernel implements GateHost {
   readonly procs: ProcessTable;
   readonly net: NetStack;
   readonly sockets: SocketLayer;
+  /** /proc: the sysctl values (/proc/sys); /sys: module parameters. */
+  readonly procfs: TableFs;
+  readonly sysfs: TableFs;
   readonly tun: TunDriver;
   readonly nics: NicDriver;
   readonly ttys: TtyDriver;
@@ -126,12 +131,22 @@ export class Kernel implements GateHost {
       vfs: this.vfs,
       limits: this.limits,
       loadProgram: opts.loadProgram,
-      makeSys: (p: Process): Sys => makeSys(this, p),
+      makeSys: (p: Process, task?: Task): Sys => makeSys(this, p, task),
     });
     installBaseDevices(this.devfs, this.sched.virtual ? this.random.fork('dev/random') : opts.port);
     this.ttys = new TtyDriver({ devfs: this.devfs, jobs: this.procs, kick: () => this.sched.kick() });
     this.net = new NetStack({ host: this.name, timers: this.sched, random: this.random, log: this.log, events: this.events });
-    this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net));
+    const tcp = new TcpProtocol(this.net);
+    this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net), tcp);
+    this.procfs = new TableFs(5, 'proc', now);
+    this.sysfs = new TableFs(6, 'sys', now);
+    const files = tcp.files();
+    for (const f of files.proc) this.procfs.add(f);
+    for (const f of files.sys) this.sysfs.add(f);
+    this.root.installDir('proc', 0o555);
+    this.root.installDir('sys', 0o555);
+    this.vfs.mount('/proc', this.procfs);
+    this.vfs.mount('/sys', this.sysfs);
     const drivers: DriverEnv = { devfs: this.devfs, net: this.net, log: this.log, random: this.random };
     this.tun = new TunDriver(drivers);
     this.nics = new NicDriver(this.net, this.devfs, this.name);

@@ -76,6 +76,22 @@ export interface Ifreq {
   ifr_qlen?: number;
   ifr_type?: number; // IFT_*
   ifr_media?: string;
+  /** SIOCGIFQDISC / SIOCSIFQDISC: the root queueing discipline (null: none, Linux's noqueue). */
+  ifr_qdisc?: Qdisc | null;
+}
+
+/**
+ * A root qdisc, as `tc qdisc` shows it. tunlab has pfifo: a FIFO of `limit` packets in front of the
+ * device. The counters are what `tc -s` prints.
+ */
+export interface Qdisc {
+  kind: 'pfifo';
+  /** The handle's major number (8001: ...). */
+  handle: number;
+  limit: number;
+  sentBytes?: number;
+  sentPackets?: number;
+  drops?: number;
 }
 
 /** SIOCGIFCONF: every interface with its primary IPv4 address, if any. */

@@ -112,6 +112,11 @@ export const TIOCSPGRP = 0x5410;
 export const TIOCGWINSZ = 0x5413;
 export const FIONREAD = 0x541b;
 export const FIONBIO = 0x5421;
+/** TIOCOUTQ on a terminal; on a socket, SIOCOUTQ: bytes not yet acknowledged (linux/sockios.h). */
+export const TIOCOUTQ = 0x5411;
+export const SIOCOUTQ = TIOCOUTQ;
+/** A socket's bytes received and not yet read: FIONREAD's other name. */
+export const SIOCINQ = FIONREAD;
 
 // --- socket ioctls (linux/sockios.h)
 export const SIOCADDRT = 0x890b;
@@ -136,6 +141,8 @@ export const SIOCSIFHWADDR = 0x8924;
 export const SIOCGIFHWADDR = 0x8927;
 export const SIOCGIFINDEX = 0x8933;
 export const SIOCDIFADDR = 0x8936;
+/** Bytes queued and not yet sent (linux/sockios.h). */
+export const SIOCOUTQNSD = 0x894b;
 export const SIOCGIFTXQLEN = 0x8942;
 export const SIOCSIFTXQLEN = 0x8943;
 export const SIOCBRADDBR = 0x89a0;
@@ -169,6 +176,16 @@ export const SIOCGIPFORWARD = 0x8900 + 0xf5;
  * EINVAL for an interface that is no tun/tap.
  */
 export const SIOCGIFTUNINFO = 0x8900 + 0xf6;
+/** tunlab: an interface's root qdisc, what Linux's tc reads and changes over netlink (RTM_*QDISC). */
+export const SIOCGIFQDISC = 0x8900 + 0xf7;
+export const SIOCSIFQDISC = 0x8900 + 0xf8;
+/**
+ * tunlab: TCP's metrics cache, what Linux's `ip tcp_metrics` reads and deletes over generic
+ * netlink (TCP_METRICS_CMD_GET/DEL). Get fills `{ metrics: TcpMetricsInfo[] }`; delete takes
+ * `{ daddr: string | null }` (null: every entry), needs root, and sets `deleted`.
+ */
+export const SIOCGTCPMETRICS = 0x8900 + 0xf9;
+export const SIOCDTCPMETRICS = 0x8900 + 0xfa;
 export interface TunInfo {
   /** IFF_TUN or IFF_TAP with the framing flags (IFF_NO_PI, IFF_MULTI_QUEUE ...). */
   flags: number;
@@ -212,6 +229,8 @@ export const IOCTL_NAMES: Readonly<Record<number, string>> = Object.freeze(
         ['TIOCGWINSZ', TIOCGWINSZ],
         ['FIONREAD', FIONREAD],
         ['FIONBIO', FIONBIO],
+        ['SIOCOUTQ', SIOCOUTQ],
+        ['SIOCOUTQNSD', SIOCOUTQNSD],
         ['SIOCADDRT', SIOCADDRT],
         ['SIOCDELRT', SIOCDELRT],
         ['SIOCGIFNAME', SIOCGIFNAME],
@@ -254,6 +273,10 @@ export const IOCTL_NAMES: Readonly<Record<number, string>> = Object.freeze(
         ['SIOCSIPFORWARD', SIOCSIPFORWARD],
         ['SIOCGIPFORWARD', SIOCGIPFORWARD],
         ['SIOCGIFTUNINFO', SIOCGIFTUNINFO],
+        ['SIOCGIFQDISC', SIOCGIFQDISC],
+        ['SIOCSIFQDISC', SIOCSIFQDISC],
+        ['SIOCGTCPMETRICS', SIOCGTCPMETRICS],
+        ['SIOCDTCPMETRICS', SIOCDTCPMETRICS],
         ['SIOCSARP', SIOCSARP],
         ['SIOCDARP', SIOCDARP],
         ['SIOCAIFADDR', 8919],

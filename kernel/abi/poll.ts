@@ -8,6 +8,8 @@ export const POLLWRBAND = 0x0010;
 export const POLLPRI = 0x0020;
 export const POLLHUP = 0x0080;
 export const POLLNVAL = 0x1000;
+/** Linux's POLLRDHUP (the peer shut down its writing side); Haiku has none, so tunlab's own value. */
+export const POLLRDHUP = 0x2000;
 
 export interface PollFd {
   fd: number;
@@ -24,4 +26,5 @@ export const POLL_NAMES: ReadonlyArray<readonly [number, string]> = [
   [POLLPRI, 'POLLPRI'],
   [POLLHUP, 'POLLHUP'],
   [POLLNVAL, 'POLLNVAL'],
+  [POLLRDHUP, 'POLLRDHUP'],
 ];

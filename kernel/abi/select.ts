@@ -11,3 +11,5 @@ export const B_SELECT_HIGH_PRI_WRITE = 7;
 export const B_SELECT_DISCONNECTED = 8;
 
 export type SelectEvent = number;
+/** tunlab's own event for POLLRDHUP: the peer will send no more (Haiku has no such event). */
+export const B_SELECT_RDHUP = 9;

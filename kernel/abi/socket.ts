@@ -18,24 +18,95 @@ export const IPPROTO_ICMP = 1;
 export const IPPROTO_UDP = 17;
 export const IPPROTO_RAW = 255;
 
+export const IPPROTO_TCP = 6;
+export const SOL_IP = IPPROTO_IP;
+
 export const SOL_SOCKET = -1;
-export const SO_REUSEADDR = 0x0000_0040;
+export const SO_ACCEPTCONN = 0x0000_0001;
 export const SO_BROADCAST = 0x0000_0002;
+export const SO_KEEPALIVE = 0x0000_0010;
+export const SO_REUSEADDR = 0x0000_0040;
+export const SO_REUSEPORT = 0x0000_0080;
+export const SO_LINGER = 0x0000_0200;
 export const SO_SNDBUF = 0x4000_0001;
+export const SO_SNDLOWAT = 0x4000_0002;
 export const SO_RCVBUF = 0x4000_0004;
+export const SO_RCVLOWAT = 0x4000_0005;
 export const SO_ERROR = 0x4000_0007;
 export const SO_TYPE = 0x4000_0008;
+/** Linux's SO_ZEROCOPY, which Haiku lacks: tunlab's own number. */
+export const SO_ZEROCOPY = 0x4000_0040;
 
 export const IP_HDRINCL = 2;
 export const IP_TOS = 3;
 export const IP_TTL = 4;
+/** Linux's IP_MTU_DISCOVER and its modes (Haiku has none): path MTU discovery, DF on or off. */
+export const IP_MTU_DISCOVER = 10;
+export const IP_PMTUDISC_DONT = 0;
+export const IP_PMTUDISC_WANT = 1;
+export const IP_PMTUDISC_DO = 2;
+export const IP_PMTUDISC_PROBE = 3;
 /** Set the Don't Fragment bit on what the socket sends (FreeBSD's IP_DONTFRAG, its value; raw and UDP sockets). */
 export const IP_DONTFRAG = 67;
 
+export const MSG_OOB = 0x0001;
 export const MSG_PEEK = 0x0002;
+export const MSG_EOR = 0x0008;
 export const MSG_TRUNC = 0x0010;
+export const MSG_WAITALL = 0x0040;
 export const MSG_DONTWAIT = 0x0080;
 export const MSG_NOSIGNAL = 0x0800;
+/** Linux's MSG_MORE and MSG_ZEROCOPY (Haiku has neither), with Linux's values. */
+export const MSG_MORE = 0x8000;
+export const MSG_ZEROCOPY = 0x400_0000;
+
+export const MSG_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [MSG_OOB, 'MSG_OOB'],
+  [MSG_PEEK, 'MSG_PEEK'],
+  [MSG_EOR, 'MSG_EOR'],
+  [MSG_TRUNC, 'MSG_TRUNC'],
+  [MSG_WAITALL, 'MSG_WAITALL'],
+  [MSG_DONTWAIT, 'MSG_DONTWAIT'],
+  [MSG_NOSIGNAL, 'MSG_NOSIGNAL'],
+  [MSG_MORE, 'MSG_MORE'],
+  [MSG_ZEROCOPY, 'MSG_ZEROCOPY'],
+];
+
+/** struct linger (SO_LINGER). */
+export interface Linger {
+  l_onoff: number;
+  l_linger: number;
+}
+
+/**
+ * What get/setsockopt carry: an int for most options, a string for TCP_CONGESTION, struct linger,
+ * or a struct of named counters (tcp_info, kernel/abi/tcp.ts). getsockopt answers with the type the
+ * option has.
+ */
+export type SockoptValue = number | string | Linger | Readonly<Record<string, number>>;
+
+/** A control message (struct cmsghdr): TCP_CM_INQ's int, for one. */
+export interface Cmsg {
+  cmsg_level: number;
+  cmsg_type: number;
+  cmsg_data: number;
+}
+
+/** sendmsg's struct msghdr: the buffers are sent in order as one. */
+export interface MsgHdr {
+  msg_name?: SockaddrIn | null;
+  msg_iov: Uint8Array[];
+  msg_control?: Cmsg[];
+}
+
+/** What recvmsg fills in. */
+export interface RecvMsgResult {
+  data: Uint8Array;
+  from: Sockaddr | null;
+  /** MSG_TRUNC, MSG_EOR ... */
+  flags: number;
+  control: Cmsg[];
+}
 
 export interface SockaddrIn {
   sin_family: typeof AF_INET;
@@ -121,10 +192,19 @@ export const SOCKTYPE_NAMES: Readonly<Record<number, string>> = {
 export const PROTO_NAMES: Readonly<Record<number, string>> = {
   [IPPROTO_IP]: 'IPPROTO_IP',
   [IPPROTO_ICMP]: 'IPPROTO_ICMP',
+  [IPPROTO_TCP]: 'IPPROTO_TCP',
   [IPPROTO_UDP]: 'IPPROTO_UDP',
   [IPPROTO_RAW]: 'IPPROTO_RAW',
 };
 export const SOCKOPT_NAMES: Readonly<Record<string, string>> = {
+  [`${SOL_SOCKET}:${SO_ACCEPTCONN}`]: 'SO_ACCEPTCONN',
+  [`${SOL_SOCKET}:${SO_KEEPALIVE}`]: 'SO_KEEPALIVE',
+  [`${SOL_SOCKET}:${SO_REUSEPORT}`]: 'SO_REUSEPORT',
+  [`${SOL_SOCKET}:${SO_LINGER}`]: 'SO_LINGER',
+  [`${SOL_SOCKET}:${SO_SNDLOWAT}`]: 'SO_SNDLOWAT',
+  [`${SOL_SOCKET}:${SO_RCVLOWAT}`]: 'SO_RCVLOWAT',
+  [`${SOL_SOCKET}:${SO_ZEROCOPY}`]: 'SO_ZEROCOPY',
+  [`${IPPROTO_IP}:${IP_MTU_DISCOVER}`]: 'IP_MTU_DISCOVER',
   [`${SOL_SOCKET}:${SO_REUSEADDR}`]: 'SO_REUSEADDR',
   [`${SOL_SOCKET}:${SO_BROADCAST}`]: 'SO_BROADCAST',
   [`${SOL_SOCKET}:${SO_SNDBUF}`]: 'SO_SNDBUF',
@@ -139,7 +219,11 @@ export const SOCKOPT_NAMES: Readonly<Record<string, string>> = {
 
 /** One row of SIOCGSOCKTABLE, for `netstat`. */
 export interface SocketInfo {
-  proto: 'udp' | 'raw' | 'link';
+  proto: 'tcp' | 'udp' | 'raw' | 'link';
+  /** TCP's state name (ESTABLISHED, LISTEN ...); absent for other protocols. */
+  state?: string;
+  /** TCP: bytes sent and not yet acknowledged. */
+  sendQ?: number;
   local: string;
   remote: string;
   /** Bytes waiting to be read. */
@@ -157,6 +241,8 @@ export interface ProtoStats {
   ip: Record<string, number>;
   icmp: Record<string, number>;
   udp: Record<string, number>;
+  /** Tcp and TcpExt counters under their Linux names. */
+  tcp?: Record<string, number>;
 }
 
 /** Flags that may be or-ed into socket()'s type (Haiku's values). */

@@ -25,27 +25,13 @@ import {
 import { POLL_NAMES, type PollFd } from './poll.js';
 import { RTF_NAMES, type Rtentry } from './route.js';
 import { SIGNAL_NAMES } from './signal.js';
-import {
-  type AcceptResult,
-  FAMILY_NAMES,
-  PROTO_NAMES,
-  type RecvResult,
-  SHUT_NAMES,
-  SOCK_CLOEXEC,
-  SOCK_NONBLOCK,
-  type Sockaddr,
-  SOCKOPT_NAMES,
-  SOCKTYPE_NAMES,
-} from './socket.js';
+import type { Sockaddr } from './socket.js';
+import { flagNames, formatSockaddr, quoteBytes, quoteString } from './strace-format.js';
+import { formatNetArgs, formatNetResult } from './strace-net.js';
 import type { SpawnOptions, WaitResult } from './syscalls.js';
 import { WCONTINUED, WEXITSTATUS, WIFCONTINUED, WIFSIGNALED, WIFSTOPPED, WNOHANG, WSTOPSIG, WTERMSIG, WUNTRACED } from './wait.js';
 
-const SOCK_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
-  [SOCK_NONBLOCK, 'SOCK_NONBLOCK'],
-  [SOCK_CLOEXEC, 'SOCK_CLOEXEC'],
-];
-
-const MAX_STR = 32;
+export { flagNames, formatSockaddr, quoteBytes, quoteString };
 
 const LFLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [0o1, 'ISIG'],
@@ -99,45 +85,8 @@ export function formatValue(v: unknown): string {
   return String(v);
 }
 
-export function flagNames(value: number, names: ReadonlyArray<readonly [number, string]>, zero = '0'): string {
-  const parts: string[] = [];
-  let rest = value;
-  for (const [bit, name] of names) {
-    if (bit !== 0 && (value & bit) === bit && (rest & bit) !== 0) {
-      parts.push(name);
-      rest &= ~bit;
-    }
-  }
-  if (rest) parts.push(`0x${rest.toString(16)}`);
-  return parts.length ? parts.join('|') : zero;
-}
 
-/** A buffer as strace quotes it: C escapes, at most 32 bytes, "..." after a cut. */
-export function quoteBytes(data: Uint8Array, max = MAX_STR): string {
-  let s = '"';
-  const n = Math.min(data.length, max);
-  for (let i = 0; i < n; i++) {
-    const b = data[i]!;
-    if (b === 0x22) s += '\\"';
-    else if (b === 0x5c) s += '\\\\';
-    else if (b === 0x0a) s += '\\n';
-    else if (b === 0x09) s += '\\t';
-    else if (b === 0x0d) s += '\\r';
-    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
-    else {
-      const next = i + 1 < n ? data[i + 1]! : -1;
-      // Octal as short as possible, unless a digit follows.
-      s += next >= 0x30 && next <= 0x37 ? `\\${b.toString(8).padStart(3, '0')}` : `\\${b.toString(8)}`;
-    }
-  }
-  s += '"';
-  if (data.length > max) s += '...';
-  return s;
-}
 
-export function quoteString(str: string): string {
-  return quoteBytes(new TextEncoder().encode(str), 4096);
-}
 
 function openFlags(flags: number): string {
   const mode = ACCESS_MODE_NAMES[flags & O_ACCMODE] ?? String(flags & O_ACCMODE);
@@ -145,17 +94,9 @@ function openFlags(flags: number): string {
   return rest ? `${mode}|${rest}` : mode;
 }
 
-export function formatSockaddr(a: Sockaddr | null | undefined): string {
-  if (!a) return 'NULL';
-  if ('sin_addr' in a)
-    return `{sa_family=AF_INET, sin_port=htons(${a.sin_port}), sin_addr=inet_addr(${quoteString(a.sin_addr)})}`;
-  if ('sdl_name' in a) return `{sa_family=AF_LINK, sdl_index=${a.sdl_index}, sdl_name=${quoteString(a.sdl_name)}}`;
-  if ('sun_path' in a) return a.sun_path === '' ? '{sa_family=AF_UNIX}' : `{sa_family=AF_UNIX, sun_path=${quoteString(String(a.sun_path))}}`;
-  return '{...}';
-}
 
 /** The ifreq members formatIfreq writes itself; any other (a table tunlab's requests fill) follows them. */
-const IFREQ_FIELDS: ReadonlySet<string> = new Set(['ifr_name', 'ifr_flags', 'ifr_addr', 'ifr_dstaddr', 'ifr_broadaddr', 'ifr_netmask', 'ifr_hwaddr', 'ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen', 'ifr_type', 'ifr_media']);
+const IFREQ_FIELDS: ReadonlySet<string> = new Set(['ifr_name', 'ifr_flags', 'ifr_addr', 'ifr_dstaddr', 'ifr_broadaddr', 'ifr_netmask', 'ifr_hwaddr', 'ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen', 'ifr_type', 'ifr_media', 'ifr_qdisc']);
 
 function formatIfreq(req: number, r: Ifreq): string {
   const fields = [`ifr_name=${quoteString(r.ifr_name)}`];
@@ -171,6 +112,8 @@ function formatIfreq(req: number, r: Ifreq): string {
   if (r.ifr_hwaddr) fields.push(`ifr_hwaddr={sa_family=${valueName(r.ifr_hwaddr.sa_family, ARPHRD_NAMES)}, sa_data=${macText(r.ifr_hwaddr.sa_data)}}`);
   for (const k of ['ifr_mtu', 'ifr_metric', 'ifr_ifindex', 'ifr_qlen', 'ifr_type'] as const) if (r[k] !== undefined) fields.push(`${k}=${r[k]}`);
   if (r.ifr_media !== undefined) fields.push(`ifr_media=${quoteString(r.ifr_media)}`);
+  if (r.ifr_qdisc !== undefined)
+    fields.push(r.ifr_qdisc ? `ifr_qdisc={kind=${quoteString(r.ifr_qdisc.kind)}, handle=0x${r.ifr_qdisc.handle.toString(16)}, limit=${r.ifr_qdisc.limit}}` : 'ifr_qdisc=NULL');
   for (const [k, v] of Object.entries(r)) if (!IFREQ_FIELDS.has(k)) fields.push(`${k}=${formatValue(v)}`);
   return `{${fields.join(', ')}}`;
 }
@@ -250,6 +193,8 @@ function arrayOfStrings(a: unknown): string {
 
 /** The argument list of a call, as strace would write it. */
 export function formatArgs(name: string, args: readonly unknown[], result: unknown): string {
+  const net = formatNetArgs(name, args, result);
+  if (net !== null) return net;
   const a = args;
   switch (name) {
     case 'open':
@@ -279,36 +224,6 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
     case 'poll': {
       const fds = a[0] as PollFd[];
       return `${formatPoll(fds, false)}, ${fds.length}, ${a[1]}`;
-    }
-    case 'socket':
-      return `${FAMILY_NAMES[Number(a[0])] ?? a[0]}, ${SOCKTYPE_NAMES[Number(a[1])] ?? a[1]}, ${PROTO_NAMES[Number(a[2])] ?? a[2]}`;
-    case 'bind':
-    case 'connect': {
-      // The length a C caller passes: sizeof(struct sockaddr_in), or sizeof(struct sockaddr_un).
-      const sa = a[1] as Sockaddr;
-      return `${a[0]}, ${formatSockaddr(sa)}, ${typeof sa === 'object' && sa !== null && 'sun_path' in sa ? 110 : 16}`;
-    }
-    case 'accept':
-    case 'accept4': {
-      const r = result as AcceptResult | undefined;
-      const addr = r ? `${formatSockaddr(r.addr)}, [110 => ${'sun_path' in r.addr ? 2 + new TextEncoder().encode(r.addr.sun_path).length + (r.addr.sun_path ? 1 : 0) : 16}]` : 'NULL, NULL';
-      return name === 'accept4' ? `${a[0]}, ${addr}, ${flagNames(Number(a[1]), SOCK_FLAG_NAMES)}` : `${a[0]}, ${addr}`;
-    }
-    case 'shutdown':
-      return `${a[0]}, ${SHUT_NAMES[Number(a[1])] ?? a[1]}`;
-    case 'sendto': {
-      const bytes = a[1] as Uint8Array;
-      return `${a[0]}, ${quoteBytes(bytes)}, ${bytes.length}, ${a[2] ?? 0}, ${formatSockaddr(a[3] as Sockaddr | undefined)}, ${a[3] ? 16 : 0}`;
-    }
-    case 'recvfrom': {
-      const r = result as RecvResult | undefined;
-      return `${a[0]}, ${r ? quoteBytes(r.data) : '0x0'}, ${a[1]}, ${a[2] ?? 0}, ${r ? formatSockaddr(r.from) : 'NULL'}`;
-    }
-    case 'setsockopt':
-    case 'getsockopt': {
-      const opt = SOCKOPT_NAMES[`${a[1]}:${a[2]}`] ?? String(a[2]);
-      const level = Number(a[1]) === -1 ? 'SOL_SOCKET' : Number(a[1]) === 0 ? 'IPPROTO_IP' : String(a[1]);
-      return name === 'setsockopt' ? `${a[0]}, ${level}, ${opt}, [${a[3]}], 4` : `${a[0]}, ${level}, ${opt}`;
     }
     case 'waitpid': {
       // The status waitpid stored, once it returned a child's (none with WNOHANG and nothing yet).
@@ -350,16 +265,18 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
     case 'rename':
     case 'symlink':
       return `${quoteString(String(a[0]))}, ${quoteString(String(a[1]))}`;
+    case 'spawn_thread':
+      return '0x1';
     default:
-      return a.map((x) => (typeof x === 'string' ? quoteString(x) : typeof x === 'object' ? '{...}' : String(x))).join(', ');
+      return a.map((x) => (typeof x === 'string' ? quoteString(x) : typeof x === 'object' ? '{...}' : typeof x === 'function' ? '0x1' : String(x))).join(', ');
   }
 }
 
 export function formatResult(name: string, result: unknown, errno: ErrnoName | undefined, args: readonly unknown[]): string {
   if (errno) return `-1 ${errno} (${ERRNO[errno].message})`;
   if (name === 'read' && result instanceof Uint8Array) return String(result.length);
-  if (name === 'recvfrom') return String((result as RecvResult).data.length);
-  if (name === 'accept' || name === 'accept4') return String((result as AcceptResult).fd);
+  const net = formatNetResult(name, result);
+  if (net !== null) return net;
   if (name === 'journey_read') {
     const b = result as { events: unknown[]; lost: number };
     return b.lost ? `${b.events.length} (${b.lost} lost)` : String(b.events.length);

@@ -15,19 +15,24 @@ const PATH = ['EACCES', 'EFAULT', 'ELOOP', 'ENAMETOOLONG', 'ENOENT', 'ENOTDIR'] 
 const DEVICE = ['EBADFD', 'EBUSY', 'EIO', 'ENODEV', 'ENXIO', 'EPERM', 'ENOTTY'] as const;
 /** Errors of sending through the stack (ip(7), udp(7), raw(7)). */
 const SEND = ['EACCES', 'EAGAIN', 'EDESTADDRREQ', 'EHOSTUNREACH', 'EMSGSIZE', 'ENETDOWN', 'ENETUNREACH', 'ENOBUFS', 'ECONNREFUSED', 'ENOPROTOOPT', 'EOPNOTSUPP', 'EHOSTDOWN', 'EPIPE'] as const;
+/** The errors a TCP connection keeps for its next call (a RST, a timeout, an ICMP error). */
+const CONN = ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOPROTOOPT', 'EOPNOTSUPP', 'EMSGSIZE', 'ENOTCONN'] as const;
 /** The configuration ioctls of sockets (netdevice(7), route, arp) and of devices (tun(4), tty(4)). */
 const IOCTL = [
   'EBADF', 'EFAULT', 'EINVAL', 'ENOTTY', 'EPERM', 'ENODEV', 'ENXIO', 'EEXIST', 'EBUSY', 'EBADFD', 'E2BIG', 'ENFILE',
   'EOPNOTSUPP', 'EADDRNOTAVAIL', 'ENAMETOOLONG', 'ENETUNREACH', 'EHOSTUNREACH', 'ESRCH', 'EACCES', 'ENOMEM', 'ELOOP',
   'EINTR', 'EIO', 'ENOBUFS', 'ENETDOWN', 'B_DEV_INVALID_IOCTL',
+  // tc's qdisc of a kind the kernel does not have (netlink's ENOENT).
+  'ENOENT',
 ] as const;
 
 export const SYSCALL_ERRORS = {
   // --- files
   open: [...PATH, ...DEVICE, 'EEXIST', 'EINTR', 'EINVAL', 'EISDIR', 'EMFILE', 'ENFILE', 'ENOSPC', 'EROFS', 'EAGAIN', 'ENOMEM', 'ENOEXEC'],
   close: ['EBADF', 'EINTR', 'EIO'],
-  read: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'EISDIR', 'EBADFD', 'ENETDOWN', 'ECONNRESET', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EMSGSIZE', 'ENOPROTOOPT', 'EOPNOTSUPP', 'EHOSTDOWN'],
-  write: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'ENOSPC', 'EFBIG', 'EPIPE', 'EBADFD', 'EISDIR', 'EROFS', ...SEND],
+  read: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'EISDIR', 'EBADFD', 'ENETDOWN', ...CONN],
+  // ENOENT: a /proc/sys value naming nothing the kernel has (tcp_congestion_control=nosuch).
+  write: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'ENOSPC', 'EFBIG', 'EPIPE', 'EBADFD', 'EISDIR', 'EROFS', 'ENOENT', ...SEND, ...CONN],
   lseek: ['EBADF', 'EINVAL', 'ESPIPE'],
   ioctl: IOCTL,
   fcntl: ['EBADF', 'EINVAL', 'EMFILE', 'EFAULT', 'ENOTTY', 'EPERM'],
@@ -76,17 +81,28 @@ export const SYSCALL_ERRORS = {
   // AF_UNIX adds the errors of a path lookup and of making the socket file (unix(7)); EPERM for a
   // file system that cannot hold one (mknod(2)).
   bind: ['EACCES', 'EADDRINUSE', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EBADF', 'EFAULT', 'EINVAL', 'ENOTSOCK', 'EOPNOTSUPP', ...PATH, 'ENOSPC', 'EPERM', 'EROFS'],
-  connect: ['EACCES', 'EADDRINUSE', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EAGAIN', 'EBADF', 'ECONNREFUSED', 'EFAULT', 'EINTR', 'EINVAL', 'EISCONN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ENOTSOCK', 'EOPNOTSUPP', 'ETIMEDOUT', ...PATH],
+  connect: ['EACCES', 'EADDRINUSE', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EISCONN', 'ENETDOWN', 'ENOTSOCK', 'EINPROGRESS', 'EALREADY', ...CONN, ...PATH],
   listen: ['EADDRINUSE', 'EBADF', 'EINVAL', 'ENOTSOCK', 'EOPNOTSUPP'],
   accept: ['EAGAIN', 'EBADF', 'ECONNABORTED', 'EINTR', 'EINVAL', 'EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'ENOTSOCK', 'EOPNOTSUPP', 'EPERM'],
   accept4: ['EAGAIN', 'EBADF', 'ECONNABORTED', 'EINTR', 'EINVAL', 'EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'ENOTSOCK', 'EOPNOTSUPP', 'EPERM'],
+  sendto: ['EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'ENOTSOCK', 'EAFNOSUPPORT', 'ENOTCONN', 'EISCONN', ...SEND, ...CONN],
+  sendmsg: ['EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'ENOTSOCK', 'EAFNOSUPPORT', 'ENOTCONN', 'EISCONN', ...SEND, ...CONN],
+  recvfrom: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'ENOTSOCK', 'ENETDOWN', ...CONN],
+  recvmsg: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'ENOTSOCK', 'ENETDOWN', ...CONN],
   shutdown: ['EBADF', 'EINVAL', 'ENOTCONN', 'ENOTSOCK'],
-  sendto: ['EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'ENOTSOCK', 'EAFNOSUPPORT', 'ENOTCONN', 'EISCONN', ...SEND],
-  recvfrom: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'ENOTCONN', 'ENOTSOCK', 'ECONNRESET', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EMSGSIZE', 'ENOPROTOOPT', 'EOPNOTSUPP', 'EHOSTDOWN'],
   getsockname: ['EBADF', 'EFAULT', 'EINVAL', 'ENOTSOCK'],
   getpeername: ['EBADF', 'EFAULT', 'EINVAL', 'ENOTCONN', 'ENOTSOCK'],
-  setsockopt: ['EBADF', 'EFAULT', 'EINVAL', 'ENOPROTOOPT', 'ENOTSOCK', 'EPERM'],
+  setsockopt: ['EBADF', 'EFAULT', 'EINVAL', 'ENOPROTOOPT', 'ENOTSOCK', 'EPERM', 'ENOENT', 'EISCONN', 'EBUSY'],
   getsockopt: ['EBADF', 'EFAULT', 'EINVAL', 'ENOPROTOOPT', 'ENOTSOCK'],
+
+  // --- event polling
+  epoll_create: ['EINVAL', 'EMFILE', 'ENFILE', 'ENOMEM'],
+  epoll_create1: ['EINVAL', 'EMFILE', 'ENFILE', 'ENOMEM'],
+  epoll_ctl: ['EBADF', 'EEXIST', 'EINVAL', 'ELOOP', 'ENOENT', 'ENOMEM', 'ENOSPC', 'EPERM'],
+  epoll_wait: ['EBADF', 'EINTR', 'EINVAL'],
+
+  // --- threads
+  spawn_thread: ['EAGAIN', 'ENOMEM', 'EINVAL'],
 
   // --- the machine
   uname: ['EFAULT'],

@@ -6,7 +6,8 @@ import type { JourneyBatch, JourneyOpenOptions, ProgramDropReason } from './jour
 import type { PollFd } from './poll.js';
 import type { WorldTopology } from './topology.js';
 import type { SignalHandler } from './signal.js';
-import type { AcceptResult, RecvResult, Sockaddr, SockaddrBind, SockaddrIn } from './socket.js';
+import type { EpollEvent } from './epoll.js';
+import type { AcceptResult, MsgHdr, RecvMsgResult, RecvResult, Sockaddr, SockaddrBind, SockaddrIn, SockoptValue } from './socket.js';
 import type { Dirent, Stat } from './stat.js';
 
 export interface SpawnOptions {
@@ -171,6 +172,7 @@ export interface Sys {
   socket(domain: number, type: number, protocol: number): Promise<number>;
   /** Give a socket its address: an IPv4 address and port, or (AF_UNIX) a path, made a socket file. */
   bind(fd: number, addr: SockaddrBind): Promise<number>;
+  /** Connect (TCP: the handshake; a non-blocking socket fails with EINPROGRESS and finishes later). */
   connect(fd: number, addr: SockaddrBind): Promise<number>;
   /** Accept connections on a stream socket, at most `backlog` waiting (net.core.somaxconn caps it). */
   listen(fd: number, backlog: number): Promise<number>;
@@ -178,14 +180,34 @@ export interface Sys {
   accept(fd: number): Promise<AcceptResult>;
   /** As accept, with SOCK_NONBLOCK / SOCK_CLOEXEC for the new fd. */
   accept4(fd: number, flags: number): Promise<AcceptResult>;
-  /** Shut down reading (SHUT_RD), writing (SHUT_WR) or both of a connection. */
-  shutdown(fd: number, how: number): Promise<number>;
   sendto(fd: number, data: Uint8Array, flags?: number, addr?: SockaddrIn | null): Promise<number>;
   recvfrom(fd: number, count: number, flags?: number): Promise<RecvResult>;
+  /** Send the buffers of msg_iov as one (MSG_MORE, MSG_EOR, MSG_NOSIGNAL ... in flags). */
+  sendmsg(fd: number, msg: MsgHdr, flags?: number): Promise<number>;
+  /** Receive into buffers of these lengths; the control messages come back too (TCP_CM_INQ). */
+  recvmsg(fd: number, iovLens: number[], flags?: number): Promise<RecvMsgResult>;
+  /** Shut down reading (SHUT_RD), writing (SHUT_WR: TCP sends its FIN) or both. */
+  shutdown(fd: number, how: number): Promise<number>;
   getsockname(fd: number): Promise<Sockaddr>;
   getpeername(fd: number): Promise<Sockaddr>;
-  setsockopt(fd: number, level: number, name: number, value: number): Promise<number>;
-  getsockopt(fd: number, level: number, name: number): Promise<number>;
+  setsockopt(fd: number, level: number, name: number, value: SockoptValue): Promise<number>;
+  /** An option's value, of the option's type (an int, a name, struct linger, struct tcp_info). */
+  getsockopt(fd: number, level: number, name: number): Promise<SockoptValue>;
+
+  // --- event polling (Linux's epoll)
+  epoll_create(size: number): Promise<number>;
+  epoll_create1(flags: number): Promise<number>;
+  /** Add, change or remove (EPOLL_CTL_*) the events watched on fd. */
+  epoll_ctl(epfd: number, op: number, fd: number, event?: EpollEvent | null): Promise<number>;
+  /** Wait for events (level-triggered, or edge-triggered with EPOLLET): at most maxevents. */
+  epoll_wait(epfd: number, maxevents: number, timeoutMs: number): Promise<EpollEvent[]>;
+
+  // --- threads
+  /**
+   * Run `entry` as another thread of this process (Haiku's spawn_thread): it shares the fds and
+   * makes its own blocking calls through the Sys it is given. Returns the thread's id.
+   */
+  spawn_thread(entry: (sys: Sys) => Promise<unknown>): Promise<number>;
 
   // --- the machine
   uname(): Promise<Utsname>;

@@ -41,6 +41,8 @@ export class Process implements TaskOwner {
   state: 'running' | 'zombie' = 'running';
   status = 0;
   task!: Task;
+  /** Tasks of the threads spawn_thread started besides the main one; they end with the process. */
+  readonly threads = new Set<Task>();
   tracer: Tracer | null = null;
   /** The call a traced process is in, from its start to its end (kernel/proc/trace-log.ts). */
   tracedCall: TracedCall | null = null;
@@ -98,10 +100,11 @@ export class Process implements TaskOwner {
     return this.pending.length > 0 && !this.inHandler;
   }
 
-  ioContext(syscall: string): IoContext {
+  /** The context of a call made by the main task, or by one of the threads. */
+  ioContext(syscall: string, task: Task = this.task): IoContext {
     const p = this;
     return {
-      task: this.task,
+      task,
       uid: this.uid,
       gid: this.gid,
       groups: this.groups,
@@ -178,6 +181,12 @@ export class Process implements TaskOwner {
     this.tellParent();
   }
 
+  /** Every thread but the main one ends (exit, and execve, which keeps only the caller). */
+  endThreads(): void {
+    for (const t of this.threads) t.scheduler.exitTask(t);
+    this.threads.clear();
+  }
+
   /** The program image ends: whatever it held outside the kernel is let go. */
   endImage(): void {
     for (const fn of this.imageEnd.splice(0)) fn();
@@ -191,6 +200,7 @@ export class Process implements TaskOwner {
     this.status = status;
     this.pending.length = 0;
     this.task.scheduler.exitTask(this.task);
+    this.endThreads();
     for (const f of this.fds.clear()) release(f);
     this.host.onProcessExit(this);
     this.tellParent();

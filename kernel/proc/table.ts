@@ -11,7 +11,7 @@ import type { ProcessInfo, SpawnOptions, Sys } from '../abi/syscalls.js';
 import { exitedStatus, signaledStatus } from '../abi/wait.js';
 import type { EventBus } from '../obs/events.js';
 import type { KernelLog } from '../obs/log.js';
-import type { Scheduler } from '../sched/scheduler.js';
+import type { Scheduler, Task } from '../sched/scheduler.js';
 import type { OpenFile } from '../vfs/file.js';
 import { permits } from '../vfs/filesystem.js';
 import type { Vfs } from '../vfs/vfs.js';
@@ -41,8 +41,8 @@ export interface ProcessTableDeps {
   readonly vfs: Vfs;
   readonly limits: KernelLimits;
   readonly loadProgram: ProgramLoader;
-  /** The system call handle a process's program receives. */
-  makeSys(p: Process): Sys;
+  /** The system call handle a process's program receives (or one of its threads, on its task). */
+  makeSys(p: Process, task?: Task): Sys;
 }
 
 export type SpawnRequest = SpawnOptions & { inheritFrom?: Process; files?: OpenFile[] };
@@ -75,6 +75,7 @@ export class ProcessTable implements ProcessHost {
   /** What each trace file ends with, shared by the processes that write to it. */
   readonly traceLogs = new TraceLogs();
   private nextPid = KERNEL_TEAM_PID + 1;
+  private nextThreadId = 1;
 
   constructor(private readonly d: ProcessTableDeps) {
     this.bootNs = d.sched.now();
@@ -193,6 +194,7 @@ export class ProcessTable implements ProcessHost {
     p.command = basename(finalArgv[0] ?? program.name);
     p.endImage();
     const sched = this.d.sched;
+    p.endThreads();
     sched.exitTask(p.task);
     p.task = sched.createTask(p);
     if (this.d.events.listening('process')) this.d.events.emit('process', { host: this.d.host, pid: p.pid, command: p.command, what: 'spawn' });
@@ -208,6 +210,26 @@ export class ProcessTable implements ProcessHost {
         (code) => p.exit(exitedStatus(typeof code === 'number' ? code : 0)),
         (err) => this.crash(p, err),
       );
+  }
+
+  /**
+   * spawn_thread: `entry` runs on a task of its own in `p` (sharing its fds, signals and exit);
+   * when it returns the thread ends, when it throws the process crashes as its main flow would.
+   */
+  spawnThread(p: Process, entry: (sys: Sys) => Promise<unknown>): number {
+    const task = this.d.sched.createTask(p);
+    p.threads.add(task);
+    const sys = this.d.makeSys(p, task);
+    const end = () => {
+      if (p.threads.delete(task)) this.d.sched.exitTask(task);
+    };
+    Promise.resolve()
+      .then(() => entry(sys))
+      .then(end, (err) => {
+        end();
+        this.crash(p, err);
+      });
+    return this.nextThreadId++;
   }
 
   /** A program threw: it dies like a crashed process; the kernel and everyone else carry on. */

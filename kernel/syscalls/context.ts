@@ -11,7 +11,7 @@ import type { KernelLog } from '../obs/log.js';
 import type { KernelLimits } from '../proc/limits.js';
 import type { Process } from '../proc/process.js';
 import type { ProcessTable } from '../proc/table.js';
-import type { Scheduler } from '../sched/scheduler.js';
+import type { Scheduler, Task } from '../sched/scheduler.js';
 import type { IoContext } from '../vfs/file.js';
 import type { PipeFs } from '../vfs/pipe.js';
 import type { Vfs } from '../vfs/vfs.js';
@@ -53,6 +53,6 @@ function fail(errno: ErrnoName, message?: string): never {
   throw new SysError(errno, message);
 }
 
-export function syscallContext(k: KernelServices, p: Process, name: SyscallName): SyscallContext {
-  return { k, p, io: p.ioContext(name), fail };
+export function syscallContext(k: KernelServices, p: Process, name: SyscallName, task?: Task): SyscallContext {
+  return { k, p, io: p.ioContext(name, task), fail };
 }

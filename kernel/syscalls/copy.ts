@@ -24,8 +24,11 @@ const OUT_ARGS: ReadonlyMap<SyscallName, number> = new Map<SyscallName, number>(
  */
 const LONG_LISTS: ReadonlyMap<SyscallName, number> = new Map<SyscallName, number>([['setgroups', 65537]]);
 
-/** Arguments that may be functions: a signal handler is code, not data. */
-const CODE_ARGS: ReadonlyMap<SyscallName, number> = new Map<SyscallName, number>([['sigaction', 1]]);
+/** Arguments that may be functions: a signal handler, a thread's entry, are code, not data. */
+const CODE_ARGS: ReadonlyMap<SyscallName, number> = new Map<SyscallName, number>([
+  ['sigaction', 1],
+  ['spawn_thread', 0],
+]);
 
 function fault(): never {
   throw new SysError('EFAULT');

@@ -56,7 +56,9 @@ export const fdSyscalls = {
   },
 
   close(c, fd) {
-    release(c.p.fds.remove(fd));
+    const file = c.p.fds.remove(fd);
+    release(file);
+    if (file.refs === 0 && file.closeWait) return file.closeWait(c.io).then(() => 0);
     return 0;
   },
 

@@ -10,7 +10,7 @@ import { signaledStatus } from '../abi/wait.js';
 import type { EventBus } from '../obs/events.js';
 import type { Process } from '../proc/process.js';
 import { Execed } from '../proc/table.js';
-import { never } from '../sched/scheduler.js';
+import { never, type Task } from '../sched/scheduler.js';
 import type { OpenFile } from '../vfs/file.js';
 import { type KernelServices, type SyscallContext, syscallContext } from './context.js';
 import { copyIn, copyOut, type KernelCopy } from './copy.js';
@@ -20,6 +20,7 @@ import { topologySyscalls } from './topology.js';
 import { machineSyscalls } from './machine.js';
 import { namespaceSyscalls } from './namespace.js';
 import { pollSyscalls } from './poll.js';
+import { epollSyscalls } from './epoll.js';
 import { processSyscalls } from './process.js';
 import { socketSyscalls } from './socket.js';
 import type { SyscallImpl, SyscallTable } from './table.js';
@@ -34,6 +35,7 @@ const SYSCALLS = {
   ...timeSyscalls,
   ...machineSyscalls,
   ...socketSyscalls,
+  ...epollSyscalls,
   ...journeySyscalls,
   ...topologySyscalls,
 } satisfies SyscallTable<SyscallName>;
@@ -50,8 +52,10 @@ export interface GateHost extends KernelServices {
 
 const encoder = new TextEncoder();
 
-export function makeSys(k: GateHost, p: Process): Sys {
+export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
   const sched = k.sched;
+  /** The task this handle's calls run on: the process's main one, or a thread's. */
+  const taskOf = () => thread ?? p.task;
 
   /** Whether anyone watches this process's calls: checked before anything is built. */
   const watched = () => p.tracer !== null || k.procs.traceAll !== null || k.events.listening('syscall');
@@ -103,7 +107,7 @@ export function makeSys(k: GateHost, p: Process): Sys {
   /** A stopped process goes no further than a syscall boundary until SIGCONT (or SIGKILL). */
   async function whileStopped(name: string): Promise<void> {
     while (p.stopped && p.alive) {
-      await sched.sleep(p.task, [p.continued], { interruptible: false, syscall: name, channel: p.continued.name });
+      await sched.sleep(taskOf(), [p.continued], { interruptible: false, syscall: name, channel: p.continued.name });
     }
   }
 
@@ -152,7 +156,7 @@ export function makeSys(k: GateHost, p: Process): Sys {
         if (!p.alive) return never();
       }
       const startNs = sched.now();
-      const c = (context ??= syscallContext(k, p, name));
+      const c = (context ??= syscallContext(k, p, name, thread));
       let result: unknown;
       // The kernel works on its own copies of the program's structures (copy.ts).
       let c0: KernelCopy | null = null;
@@ -270,11 +274,18 @@ export function makeSys(k: GateHost, p: Process): Sys {
     topology: call('topology'),
     socket: call('socket'),
     bind: call('bind'),
-    connect: call('connect'),
     listen: call('listen'),
     accept: call('accept'),
     accept4: call('accept4'),
+    sendmsg: call('sendmsg'),
+    recvmsg: call('recvmsg'),
     shutdown: call('shutdown'),
+    epoll_create: call('epoll_create'),
+    epoll_create1: call('epoll_create1'),
+    epoll_ctl: call('epoll_ctl'),
+    epoll_wait: call('epoll_wait'),
+    spawn_thread: call('spawn_thread'),
+    connect: call('connect'),
     sendto: call('sendto'),
     recvfrom: call('recvfrom'),
     getsockname: call('getsockname'),

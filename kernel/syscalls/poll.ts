@@ -1,8 +1,8 @@
 // poll(): each fd's file is asked, Haiku style, to notify each wanted event now or when it comes
 // true; the caller sleeps until one does, the timeout passes, or a signal arrives.
 
-import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from '../abi/poll.js';
-import { B_SELECT_DISCONNECTED, B_SELECT_ERROR, B_SELECT_PRI_READ, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../abi/select.js';
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP } from '../abi/poll.js';
+import { B_SELECT_DISCONNECTED, B_SELECT_ERROR, B_SELECT_PRI_READ, B_SELECT_RDHUP, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../abi/select.js';
 import { WaitQueue } from '../sched/scheduler.js';
 import type { OpenFile, SelectSync } from '../vfs/file.js';
 import type { SyscallTable } from './table.js';
@@ -14,6 +14,7 @@ const POLL_TO_SELECT: ReadonlyArray<readonly [number, SelectEvent]> = [
   [POLLIN, B_SELECT_READ],
   [POLLOUT, B_SELECT_WRITE],
   [POLLPRI, B_SELECT_PRI_READ],
+  [POLLRDHUP, B_SELECT_RDHUP],
 ];
 
 function selectToPoll(ev: SelectEvent): number {
@@ -28,6 +29,8 @@ function selectToPoll(ev: SelectEvent): number {
       return POLLERR;
     case B_SELECT_DISCONNECTED:
       return POLLHUP;
+    case B_SELECT_RDHUP:
+      return POLLRDHUP;
     default:
       return 0;
   }

@@ -68,6 +68,11 @@ function maySignal(from: Process, to: Process): boolean {
 }
 
 export const processSyscalls = {
+  spawn_thread(c, entry) {
+    if (typeof entry !== 'function') c.fail('EINVAL');
+    return c.k.procs.spawnThread(c.p, entry);
+  },
+
   async spawn(c, path, argv, options) {
     checkArgv(c, path, argv);
     const opts = checkSpawnOptions(c, options);
@@ -224,5 +229,5 @@ export const processSyscalls = {
     return c.k.procs.list();
   },
 } satisfies SyscallTable<
-  'spawn' | 'execve' | 'waitpid' | 'exit' | 'kill' | 'sigaction' | 'setpgid' | 'getpgid' | 'setuid' | 'setgid' | 'setgroups' | 'getgroups' | 'tcsetpgrp' | 'tcgetpgrp' | 'getprocs'
+  'spawn_thread' | 'spawn' | 'execve' | 'waitpid' | 'exit' | 'kill' | 'sigaction' | 'setpgid' | 'getpgid' | 'setuid' | 'setgid' | 'setgroups' | 'getgroups' | 'tcsetpgrp' | 'tcgetpgrp' | 'getprocs'
 >;

@@ -1,30 +1,10 @@
 // The socket calls: creating sockets of each family and type, binding, connecting, sending and
-// receiving, names and options. The socket files (net/socket) do the work.
+// receiving (sendmsg/recvmsg too), names and options. The socket files (net/socket) do the work.
 
 import { O_NONBLOCK, O_RDWR } from '../abi/fcntl.js';
 import { S_IFMT, S_IFSOCK } from '../abi/stat.js';
-import {
-  type AcceptResult,
-  AF_UNIX,
-  type SockaddrBind,
-  type SockaddrUn,
-  UNIX_PATH_MAX,
-  IP_TOS,
-  IP_DONTFRAG,
-  IP_TTL,
-  IPPROTO_IP,
-  SO_BROADCAST,
-  SO_ERROR,
-  SO_RCVBUF,
-  SO_REUSEADDR,
-  SO_SNDBUF,
-  SO_TYPE,
-  SOCK_CLOEXEC,
-  SOCK_NONBLOCK,
-  SOL_SOCKET,
-} from '../abi/socket.js';
-import { ERRNO } from '../abi/errno.js';
-import { MAX_RCVBUF, MIN_RCVBUF, Socket } from '../net/socket/socket.js';
+import { type AcceptResult, AF_UNIX, SOCK_CLOEXEC, SOCK_NONBLOCK, type SockaddrBind, type SockaddrUn, UNIX_PATH_MAX } from '../abi/socket.js';
+import { Socket } from '../net/socket/socket.js';
 import { UnixStreamSocket } from '../net/socket/unix.js';
 import type { Process } from '../proc/process.js';
 import { permits } from '../vfs/filesystem.js';
@@ -41,6 +21,8 @@ type SocketCall =
   | 'shutdown'
   | 'sendto'
   | 'recvfrom'
+  | 'sendmsg'
+  | 'recvmsg'
   | 'getsockname'
   | 'getpeername'
   | 'setsockopt'
@@ -127,76 +109,24 @@ export const socketSyscalls = {
     return p;
   },
 
+  // Each kind of socket answers its own options (TCP's at SOL_TCP), the rest the base socket.
   setsockopt(c, fd, level, name, value) {
-    const s = sock(c, fd);
-    const v = int(c, value);
-    if (level === SOL_SOCKET) {
-      switch (name) {
-        case SO_RCVBUF:
-          s.rcvbuf = Math.min(MAX_RCVBUF, Math.max(MIN_RCVBUF, v));
-          return 0;
-        case SO_SNDBUF:
-          s.sndbuf = Math.min(MAX_RCVBUF, Math.max(MIN_RCVBUF, v));
-          return 0;
-        case SO_BROADCAST:
-          s.broadcast = v !== 0;
-          return 0;
-        case SO_REUSEADDR:
-          s.reuseAddr = v !== 0;
-          return 0;
-        default:
-          return c.fail('ENOPROTOOPT');
-      }
-    }
-    if (level === IPPROTO_IP) {
-      switch (name) {
-        case IP_TTL:
-          if (v === -1) s.ttl = 64;
-          else if (v < 1 || v > 255) c.fail('EINVAL');
-          else s.ttl = v;
-          return 0;
-        case IP_TOS:
-          s.tos = v & 0xff;
-          return 0;
-        case IP_DONTFRAG:
-          s.dontFrag = v !== 0;
-          return 0;
-        default:
-          return c.fail('ENOPROTOOPT');
-      }
-    }
-    return c.fail('ENOPROTOOPT');
+    sock(c, fd).setOption(level, name, value);
+    return 0;
   },
 
   getsockopt(c, fd, level, name) {
-    const s = sock(c, fd);
-    if (level === SOL_SOCKET) {
-      switch (name) {
-        case SO_RCVBUF:
-          return s.rcvbuf;
-        case SO_SNDBUF:
-          return s.sndbuf;
-        case SO_BROADCAST:
-          return s.broadcast ? 1 : 0;
-        case SO_REUSEADDR:
-          return s.reuseAddr ? 1 : 0;
-        case SO_TYPE:
-          return s.type;
-        case SO_ERROR: {
-          const e = s.error;
-          s.error = null;
-          return e ? ERRNO[e].code : 0;
-        }
-        default:
-          return c.fail('ENOPROTOOPT');
-      }
-    }
-    if (level === IPPROTO_IP) {
-      if (name === IP_TTL) return s.ttl;
-      if (name === IP_TOS) return s.tos;
-      if (name === IP_DONTFRAG) return s.dontFrag ? 1 : 0;
-    }
-    return c.fail('ENOPROTOOPT');
+    return sock(c, fd).getOption(level, name);
+  },
+
+  async sendmsg(c, fd, msg, flags = 0) {
+    if (typeof msg !== 'object' || msg === null || !Array.isArray(msg.msg_iov)) c.fail('EFAULT');
+    return sock(c, fd).sendmsg(c.io, msg, flags);
+  },
+
+  recvmsg(c, fd, iovLens, flags = 0) {
+    if (!Array.isArray(iovLens)) c.fail('EFAULT');
+    return sock(c, fd).recvmsg(c.io, iovLens, flags);
   },
 } satisfies SyscallTable<'socket' | SocketCall>;
 

@@ -112,6 +112,11 @@ export abstract class OpenFile {
   }
   /** The last fd referring to this description was closed. */
   abstract close(): void;
+  /**
+   * After close(), for a description whose close(2) must wait (a TCP socket with SO_LINGER: until
+   * its FIN is acknowledged, or the linger time). Not called when a process exits.
+   */
+  closeWait?(ctx: IoContext): Promise<void>;
   /** A short description for traces and deadlock reports ("pipe:3", "/dev/tun/0"). */
   abstract describe(): string;
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { TUNLAB_COMMAND } from '../helpers/command.js';
 import { hostPing } from './host-ping.js';
 import { linuxTunEcho, type Measured, realOpenvpnThroughput } from './reference.js';
+import { packetdrillRate, tcpBulk } from './tcp.js';
 import { tunEcho } from './tun-echo.js';
 import { rawCrypto, type Throughput, tlsTunnelThroughput, tunnelThroughput, vpnPing } from './vpn.js';
 import { rawChacha, wireguardThroughput } from './wireguard.js';
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     if ('skipped' in m) process.stderr.write(`bench: ${what} skipped: ${m.skipped}\n`);
   };
 
-  // BENCH_ONLY=tun,scale (a comma list of sections) runs only those: for working on one figure.
+  // BENCH_ONLY=tun,tcp,scale (a comma list of sections) runs only those: for working on one figure.
   const only = process.env['BENCH_ONLY']?.split(',');
   const want = (section: string) => !only || only.includes(section);
 
@@ -185,6 +186,16 @@ async function main(): Promise<void> {
       `${((wg.wall / tput) * 100).toFixed(0)}% of the OpenVPN tunnel, ${((wg.wall / chacha) * 100).toFixed(0)}% of raw ChaCha20-Poly1305, ${perCpu(wg.perCpu)}`,
     );
     add({ name: 'raw node:crypto ChaCha20-Poly1305: seal, then open, 1300-byte payloads', value: chacha, unit: 'MB/s', target: '', met: true });
+  }
+
+  if (want('tcp')) {
+    note(' tcp ...');
+    await tcpBulk(4 << 20);
+    const bulk = most(await repeat(Math.min(reps, 3), () => tcpBulk(32 << 20)));
+    add({ name: 'TCP bulk transfer between two hosts on one segment at MTU 1500 (one connection, 32 MiB)', value: bulk, unit: 'MB/s', target: '>= 500', met: bulk >= 500 });
+    await packetdrillRate(3);
+    const pd = most(await repeat(reps, () => packetdrillRate(20)));
+    add({ name: 'packetdrill runs of data-delayed-ack.pkt (a fresh world each)', value: pd, unit: 'scripts per s', target: '', met: true });
   }
 
   if (want('cold')) {

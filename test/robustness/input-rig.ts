@@ -108,6 +108,7 @@ export function counters(k: Kernel, mode: Mode): Record<string, number> {
     ...Object.fromEntries(Object.entries(k.net.ip).map(([n, v]) => [n, v as number])),
     ...Object.fromEntries(Object.entries(k.net.icmp).map(([n, v]) => [`icmp.${n}`, v as number])),
     ...Object.fromEntries(Object.entries(k.sockets.udp.counters).map(([n, v]) => [`udp.${n}`, v as number])),
+    ...Object.fromEntries(Object.entries(k.sockets.tcp.engine.stats()).map(([n, v]) => [`tcp.${n}`, v])),
   };
   const st = k.net.reassembler.stats;
   out['reasm.reqds'] = st.reqds;

@@ -8,12 +8,15 @@ import {
   IcmpPacket,
   IcmpRepr,
   IPPROTO_ICMP,
+  IPPROTO_TCP,
   IPPROTO_UDP,
   Ipv4Packet,
   Ipv4Repr,
   isLoopbackIpv4,
   isMulticastIpv4,
   isWireError,
+  TcpPacket,
+  TcpRepr,
   UdpPacket,
   UdpRepr,
 } from '../../kernel/abi/wire/index.js';
@@ -30,6 +33,8 @@ export type IpFate =
   | 'udp.InCsumErrors'
   | 'udp.InErrors'
   | 'udp.NoPorts'
+  | 'tcp.InSegs'
+  | 'tcp.InErrs'
   | 'InUnknownProtos'
   // a router's: passed on (fragmented or not), too big with DF, no route
   | 'ForwDatagrams'
@@ -64,6 +69,13 @@ export function ipFate(packet: Uint8Array, net: Net, forwarding = false): IpFate
     const u = UdpRepr.parse(udp, r.src, r.dst);
     if (isWireError(u)) return /checksum/.test(u.reason) ? 'udp.InCsumErrors' : 'udp.InErrors';
     return u.dstPort === BOUND_PORT ? 'udp.InDatagrams' : 'udp.NoPorts';
+  }
+  if (r.protocol === IPPROTO_TCP) {
+    // TCP takes in any segment with a sane header and a good checksum (its options are read
+    // leniently), and counts the rest in InErrs.
+    const tcp = TcpPacket.checked(payload);
+    if (isWireError(tcp)) return 'tcp.InErrs';
+    return isWireError(TcpRepr.parse(tcp, r.src, r.dst, { lenientOptions: true })) ? 'tcp.InErrs' : 'tcp.InSegs';
   }
   return 'InUnknownProtos';
 }

@@ -58,10 +58,10 @@ export const TABLE: Record<string, Row[]> = {
   ],
   // /bin/bash is the tunlab shell under another name: the same answers, under its own name.
   bash: [
-    row('unknown option', ['bash', '--bogus-option'], 2, /^sh: --bogus-option: invalid option\nusage: sh /),
-    row('no arguments', ['bash', '-c'], 2, /^sh: -c: option requires an argument\nusage: sh /),
+    row('unknown option', ['bash', '--bogus-option'], 2, /^bash: --bogus-option: invalid option\nusage: bash /),
+    row('no arguments', ['bash', '-c'], 2, /^bash: -c: option requires an argument\nusage: bash /),
     row('out of range', ['bash', '-c', `exit ${HUGE}`], 2, new RegExp(`^bash: line 1: exit: ${HUGE}: numeric argument required\\n$`)),
-    tooLong('bash', [LONG], 126, `sh: ${X}: File name too long`),
+    tooLong('bash', [LONG], 126, `bash: ${X}: File name too long`),
     row('prototype name', ['bash', '-c', 'syscall __proto__'], 2, /^syscall: unknown system call __proto__ \(try: syscall help\)\n$/),
   ],
   basename: [row('no arguments', ['basename'], 2, usage('basename', 'missing operand')), unknown('basename'), row('long string', ['basename', `/a/${LONG}`], 0, /^x{10000}\n$/), row('prototype name', ['basename', '/a/__proto__'], 0, /^__proto__\n$/)],
@@ -181,6 +181,14 @@ export const TABLE: Record<string, Row[]> = {
     row('runs until killed', ['openvpn', '--dev', 'null'], 137, /UDPv4 link local \(bound\): \[AF_INET\]\[undef\]:1194\n/),
     row('prototype name', ['openvpn', 'constructor'], 1, /^Options error: In \[CMD-LINE\]:1: Error opening configuration file: constructor\n/),
   ],
+  packetdrill: [
+    row('unknown option', ['packetdrill', '--bogus-option'], 2, /./),
+    row('no arguments', ['packetdrill'], 2, /./),
+    row('bad address', ['packetdrill', '--local_ip=999.1.1.1', '/tmp/none.pkt'], 1, /./),
+    row('out of range', ['packetdrill', `--tolerance_usecs=${HUGE}`, '/tmp/none.pkt'], 1, /./),
+    tooLong('packetdrill', [LONG], 1, `parse error: stat\\(\\) of script file '${X}': File name too long`),
+    row('prototype name', ['packetdrill', 'constructor'], 1, /^parse error: stat\(\) of script file 'constructor': No such file or directory\n$/),
+  ],
   pki: [
     row('no arguments', ['pki'], 2, usage('pki', "missing required argument 'command'")),
     unknown('pki'),
@@ -273,6 +281,14 @@ export const TABLE: Record<string, Row[]> = {
     row('prototype name', ['sg', 'constructor', 'id'], 1, /^sg: group 'constructor' does not exist\n$/),
     row('prototype name', ['sg', 'root', '-c', 'id __proto__'], 1, /^id: '__proto__': no such user\n$/),
   ],
+  sysctl: [
+    row('unknown option', ['sysctl', '--bogus-option'], 2, /./),
+    // procps-ng 4.0.2's words and statuses.
+    row('bad input', ['sysctl', 'net.ipv4.no_such_key'], 1, /^sysctl: cannot stat \/proc\/sys\/net\/ipv4\/no_such_key: No such file or directory\n$/),
+    row('out of range', ['sysctl', '-w', `net.ipv4.tcp_syn_retries=${HUGE}`], 1, /^sysctl: setting key "net\.ipv4\.tcp_syn_retries": Invalid Argument\n$/),
+    tooLong('sysctl', [LONG], 1, `sysctl: cannot stat /proc/sys/${X}: File name too long`),
+    row('prototype name', ['sysctl', 'net.ipv4.__proto__'], 1, /^sysctl: cannot stat \/proc\/sys\/net\/ipv4\/__proto__: No such file or directory\n$/),
+  ],
   su: [
     unknown('su'),
     row('prototype name', ['su', '-G', '__proto__', '0'], 1, /^su: group __proto__ does not exist\n$/),
@@ -284,6 +300,13 @@ export const TABLE: Record<string, Row[]> = {
     row('prototype name', ['su', 'constructor', '-c', 'id'], 1, /^su: user constructor does not exist\n$/),
   ],
   tail: [unknown('tail'), row('out of range', ['tail', '-c', HUGE], 2, usage('tail', `invalid number of bytes: '${HUGE}': Range Error`)), tooLong('tail', [LONG], 1, `tail: cannot open '${X}' for reading: File name too long`), row('runs until killed', ['tail', '-f', '/etc/hostname'], 137, /^a\n$/), row('prototype name', ['tail', '-c', '1__proto__'], 2, usage('tail', "invalid number of bytes: '1__proto__'"))],
+  tc: [
+    row('unknown option', ['tc', '--bogus-option'], 255, /^Option "--bogus-option" is unknown, try "tc -help"\.\n$/),
+    row('no arguments', ['tc', 'qdisc', 'add'], 1, /^Cannot find device "\(null\)"\n$/),
+    row('out of range', ['tc', 'qdisc', 'add', 'dev', NIC, 'root', 'pfifo', 'limit', HUGE], 1, /./),
+    tooLong('tc', ['qdisc', 'add', 'dev', LONG, 'root', 'pfifo'], 1, `Cannot find device "${X}"`),
+    row('prototype name', ['tc', 'qdisc', 'show', 'dev', 'toString'], 1, /^Cannot find device "toString"\n$/),
+  ],
   journey: [
     row('no arguments', ['journey'], 2, usage('journey', "missing required argument 'command'")),
     unknown('journey'),

@@ -37,8 +37,8 @@ describe('the table', () => {
   });
 
   it('gives every program that takes an address or a number a row for a bad one', () => {
-    const takesAddress = ['arp', 'ip', 'ifconfig', 'on', 'openvpn', 'ping', 'route', 'tcpdump', 'tunrelay', 'tunreply', 'udpclient', 'udpserver', 'wg'];
-    const takesNumber = ['arp', 'awk', 'chmod', 'cut', 'date', 'diff', 'find', 'grep', 'head', 'hexdump', 'ifconfig', 'ip', 'kill', 'mkdir', 'openvpn', 'ping', 'printf', 'route', 'sed', 'seq', 'sh', 'sleep', 'sort', 'su', 'tail', 'tcpdump', 'tunrelay', 'tunreply', 'udpclient', 'udpserver', 'uniq', 'wg', 'xargs'];
+    const takesAddress = ['arp', 'ip', 'ifconfig', 'on', 'openvpn', 'packetdrill', 'ping', 'route', 'tcpdump', 'tunrelay', 'tunreply', 'udpclient', 'udpserver', 'wg'];
+    const takesNumber = ['arp', 'awk', 'chmod', 'cut', 'date', 'diff', 'find', 'grep', 'head', 'hexdump', 'ifconfig', 'ip', 'kill', 'mkdir', 'openvpn', 'packetdrill', 'ping', 'printf', 'route', 'sed', 'seq', 'sh', 'sleep', 'sort', 'su', 'sysctl', 'tail', 'tc', 'tcpdump', 'tunrelay', 'tunreply', 'udpclient', 'udpserver', 'uniq', 'wg', 'xargs'];
     const lacking = [
       ...takesAddress.filter((n) => !TABLE[n]!.some((r) => r.kind === 'bad address')).map((n) => `${n}: bad address`),
       ...takesNumber.filter((n) => !TABLE[n]!.some((r) => r.kind === 'out of range')).map((n) => `${n}: out of range`),

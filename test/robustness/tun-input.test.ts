@@ -12,7 +12,8 @@
 //   accepted = reached IP (InReceives) + rx_nohandler [+ rx_otherhost, ARP, rx_errors on a TAP]
 //   InReceives = InHdrErrors + InAddrErrors + ReasmReqds + (InDelivers - ReasmOKs)
 //                [+ ForwDatagrams + FragFails + no route, on the router]
-//   InDelivers = ICMP (InMsgs + InErrors) + UDP (InDatagrams + NoPorts + InErrors) + InUnknownProtos
+//   InDelivers = ICMP (InMsgs + InErrors) + UDP (InDatagrams + NoPorts + InErrors)
+//                + TCP (InSegs + InErrs) + InUnknownProtos
 // each term predicted packet by packet by the oracle in oracle.ts; fragments go to reassembly,
 // whose datagrams all complete, fail, or time out after 30 s of virtual time (ReasmTimeout).
 
@@ -134,12 +135,17 @@ function check(rig: Rig, writes: Uint8Array[], down: boolean, r: Awaited<ReturnT
       d.InReceives! -
       (d.InHdrErrors! + d.InAddrErrors! + d['reasm.reqds']! + d.InDelivers! - d['reasm.oks']! + d.ForwDatagrams! + d.FragFails! + then('noRoute')),
     // above IP: every delivered datagram in exactly one protocol counter
-    protoBalance: d.InDelivers! - (d['icmp.InMsgs']! + d['icmp.InErrors']! + d['udp.InDatagrams']! + d['udp.NoPorts']! + d['udp.InErrors']! + d.InUnknownProtos!),
+    protoBalance:
+      d.InDelivers! -
+      (d['icmp.InMsgs']! + d['icmp.InErrors']! + d['udp.InDatagrams']! + d['udp.NoPorts']! + d['udp.InErrors']! + d['tcp.InSegs']! + d['tcp.InErrs']! + d.InUnknownProtos!),
     'icmp.InMsgs': atLeast('icmp.InMsgs', 'icmp.InMsgs'),
     'icmp.InErrors': atLeast('icmp.InErrors', 'icmp.InErrors'),
     'udp.InDatagrams': atLeast('udp.InDatagrams', 'udp.InDatagrams'),
     'udp.InCsumErrors': atLeast('udp.InCsumErrors', 'udp.InCsumErrors'),
     'udp.NoPorts': atLeast('udp.NoPorts', 'udp.NoPorts'),
+    // TCP's answers to a local source (a RST) come back in through the loopback: at least.
+    'tcp.InSegs': atLeast('tcp.InSegs', 'tcp.InSegs'),
+    'tcp.InErrs': atLeast('tcp.InErrs', 'tcp.InErrs'),
     InUnknownProtos: atLeast('InUnknownProtos', 'InUnknownProtos'),
     'udp.InErrors (less checksum errors)': exact ? d['udp.InErrors']! - d['udp.InCsumErrors']! : Math.min(d['udp.InErrors']! - d['udp.InCsumErrors']!, then('udp.InErrors')),
     'udp.RcvbufErrors': d['udp.RcvbufErrors'],
@@ -177,6 +183,8 @@ function check(rig: Rig, writes: Uint8Array[], down: boolean, r: Awaited<ReturnT
     'udp.InDatagrams': then('udp.InDatagrams'),
     'udp.InCsumErrors': then('udp.InCsumErrors'),
     'udp.NoPorts': then('udp.NoPorts'),
+    'tcp.InSegs': then('tcp.InSegs'),
+    'tcp.InErrs': then('tcp.InErrs'),
     InUnknownProtos: then('InUnknownProtos'),
     'udp.InErrors (less checksum errors)': then('udp.InErrors'),
     'udp.RcvbufErrors': 0,

@@ -1,11 +1,14 @@
 // netstat: the network's tables and counters. Sockets in the layout of Haiku's netstat
-// (src/bin/network/netstat/netstat.cpp: "%-6s %6lu %6lu %-22s%-22s"), with the drop count where
-// Haiku shows the send queue; the other views as BSD's netstat offers them:
+// (src/bin/network/netstat/netstat.cpp: "%-6s %6lu %6lu %-22s%-22s%-12s": protocol, receive and
+// send queues, addresses, state), with tunlab's count of the segments or datagrams each socket
+// dropped after the queues, and TCP's states named as Linux names them (ESTABLISHED, TIME_WAIT ...);
+// Haiku's Program column is not kept. The other views as BSD's netstat offers them:
 //
-//   netstat [-a] [-n]     sockets: Proto Recv-Q Drops Local Address Foreign Address
+//   netstat [-a] [-n]     sockets: Proto Recv-Q Send-Q Drops Local Address Foreign Address State
+//                         (listening TCP sockets only with -a, as BSD's and Linux's netstat)
 //   netstat -i            interfaces: a <Link#n> line and a line per IPv4 address, with counters
 //   netstat -r            the routing table, in route's layout
-//   netstat -s            ip, icmp and udp counters, grouped and worded as BSD's netstat -s
+//   netstat -s            ip, icmp, tcp and udp counters, grouped and worded as BSD's netstat -s
 //
 // Exit status: 0 on success, 1 when the kernel refuses, 2 for bad usage.
 
@@ -24,7 +27,7 @@ import { formatIpv4, parseIpv4, prefixFromMask } from '../../kernel/abi/wire/ind
 import { defineProgram } from '../../kernel/abi/program.js';
 import { guarded } from '../lib/guard.js';
 import type { Rtentry } from '../../kernel/abi/route.js';
-import type { SocketInfo } from '../../kernel/abi/socket.js';
+import type { ProtoStats, SocketInfo } from '../../kernel/abi/socket.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { command, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
@@ -45,11 +48,11 @@ export default defineProgram({
   summary: 'show network sockets, interfaces, routes and counters',
   main: guarded(NAME, async (argv, sys) => {
     const cmd = command(NAME, 'show network sockets, interfaces, routes and protocol counters')
-      .option('-a, --all', 'show every socket (the default: there is no listening state to hide)')
+      .option('-a, --all', 'show listening sockets too')
       .option('-n, --numeric', "don't resolve names (names are never resolved)")
       .option('-i, --interfaces', 'show the interfaces and their counters')
       .option('-r, --route', 'show the routing table')
-      .option('-s, --statistics', 'show the ip, icmp and udp counters')
+      .option('-s, --statistics', 'show the ip, icmp, tcp and udp counters')
       .addHelpText('after', '\nExit status: 0 on success, 1 when the kernel refuses, 2 for bad usage.');
     const r = await parse<Options>(sys, cmd, argv);
     if ('status' in r) return r.status;
@@ -70,7 +73,7 @@ export default defineProgram({
       await sys.ioctl(fd, SIOCGRTTABLE, t);
       text = formatRouteTable(t.routes);
     } else if (o.statistics) text = await statistics(sys, fd);
-    else text = await sockets(sys, fd);
+    else text = await sockets(sys, fd, o.all ?? false);
     await print(sys, text);
     return 0;
   }),
@@ -83,13 +86,16 @@ function endpoint(s: string): string {
   return s.replace(/^0\.0\.0\.0:/, '*:');
 }
 
-async function sockets(sys: Sys, fd: number): Promise<string> {
+async function sockets(sys: Sys, fd: number, all: boolean): Promise<string> {
   const t: { sockets: SocketInfo[] } = { sockets: [] };
   await sys.ioctl(fd, SIOCGSOCKTABLE, t);
-  const row = (proto: string, recvQ: string, drops: string, local: string, remote: string) =>
-    `${proto.padEnd(6)} ${recvQ.padStart(6)} ${drops.padStart(6)} ${local.padEnd(22)}${remote}`.trimEnd() + '\n';
-  let out = row('Proto', 'Recv-Q', 'Drops', 'Local Address', 'Foreign Address');
-  for (const s of t.sockets) out += row(s.proto, String(s.recvQ), String(s.drops), endpoint(s.local), endpoint(s.remote));
+  const row = (proto: string, recvQ: string, sendQ: string, drops: string, local: string, remote: string, state: string) =>
+    `${proto.padEnd(6)} ${recvQ.padStart(6)} ${sendQ.padStart(6)} ${drops.padStart(6)} ${local.padEnd(22)}${remote.padEnd(22)}${state}`.trimEnd() + '\n';
+  let out = row('Proto', 'Recv-Q', 'Send-Q', 'Drops', 'Local Address', 'Foreign Address', 'State');
+  for (const s of t.sockets) {
+    if (s.state === 'LISTEN' && !all) continue;
+    out += row(s.proto, String(s.recvQ), String(s.sendQ ?? 0), String(s.drops), endpoint(s.local), endpoint(s.remote), s.state ?? '');
+  }
   return out;
 }
 
@@ -143,8 +149,8 @@ async function interfaces(sys: Sys, fd: number): Promise<string> {
 // ------------------------------------------------------------------ protocol counters
 
 /** "3 packets" or "1 packet": BSD's netstat picks the singular for one. */
-function plural(n: number, text: string): string {
-  return `\t${n} ${text.replace(/\{([^|}]*)\|?([^}]*)\}/g, (_m, many: string, one: string) => (n === 1 ? one : many))}\n`;
+function plural(n: number, text: string, depth = 1): string {
+  return `${'\t'.repeat(depth)}${n} ${text.replace(/\{([^|}]*)\|?([^}]*)\}/g, (_m, many: string, one: string) => (n === 1 ? one : many))}\n`;
 }
 
 const ICMP_TYPES: ReadonlyArray<readonly [string, string]> = [
@@ -155,11 +161,12 @@ const ICMP_TYPES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 async function statistics(sys: Sys, fd: number): Promise<string> {
-  const t: { stats?: { ip: Record<string, number>; icmp: Record<string, number>; udp: Record<string, number> } } = {};
+  const t: { stats?: ProtoStats } = {};
   await sys.ioctl(fd, SIOCGPROTOSTATS, t);
   const ip = t.stats?.ip ?? {};
   const icmp = t.stats?.icmp ?? {};
   const udp = t.stats?.udp ?? {};
+  const tcp = t.stats?.tcp ?? {};
   const v = (r: Record<string, number>, k: string) => r[k] ?? 0;
 
   let out = 'ip:\n';
@@ -188,6 +195,23 @@ async function statistics(sys: Sys, fd: number): Promise<string> {
   out += plural(v(icmp, 'OutMsgs'), '{messages|message} sent');
   out += plural(v(icmp, 'OutErrors'), '{messages|message} that could not be sent');
   out += histogram('Output', icmp, 'Out');
+
+  // Linux's Tcp and TcpExt counters where BSD's tcpstat has the same meaning, in BSD's words.
+  out += 'tcp:\n';
+  out += plural(v(tcp, 'OutSegs'), '{packets|packet} sent');
+  out += plural(v(tcp, 'TCPWinProbe'), 'window probe {packets|packet}', 2);
+  out += plural(v(tcp, 'InSegs'), '{packets|packet} received');
+  out += plural(v(tcp, 'InCsumErrors'), 'discarded for bad {checksums|checksum}', 2);
+  out += plural(v(tcp, 'ActiveOpens'), 'connection {requests|request}');
+  out += plural(v(tcp, 'PassiveOpens'), 'connection {accepts|accept}');
+  out += plural(v(tcp, 'AttemptFails'), 'embryonic {connections|connection} dropped');
+  out += plural(v(tcp, 'ListenOverflows'), 'listen queue {overflows|overflow}');
+  out += plural(v(tcp, 'TCPTimeouts'), 'retransmit {timeouts|timeout}');
+  out += plural(v(tcp, 'TCPAbortOnTimeout'), '{connections|connection} dropped by rexmit timeout', 2);
+  out += plural(v(tcp, 'TCPKeepAlive'), 'keepalive {probes|probe} sent');
+  out += plural(v(tcp, 'SyncookiesSent'), '{cookies|cookie} sent');
+  out += plural(v(tcp, 'SyncookiesRecv'), '{cookies|cookie} received');
+  out += plural(v(tcp, 'TCPSackRecovery'), 'SACK recovery {episodes|episode}');
 
   out += 'udp:\n';
   out += plural(v(udp, 'InDatagrams'), '{datagrams|datagram} received');

@@ -17,14 +17,18 @@ import { Interpreter } from '../sh/interp/interpreter.js';
 import type { SubshellPayload } from '../sh/interp/subshell.js';
 import { ShellState } from '../sh/interp/state.js';
 
-const USAGE = 'usage: sh [-efimux] [-c command [name [arg ...]] | file [arg ...]]\n';
+const usage = (self: string) => `usage: ${self} [-efimux] [-c command [name [arg ...]] | file [arg ...]]\n`;
 
 export default defineProgram({
   name: 'sh',
   summary: 'the shell',
   main: guarded('sh', async (argv, sys) => {
     if (argv[1] === '--subshell') return subshell(sys);
+    // As bash, the shell names itself in messages by how it was started (sh or bash).
+    const self = (argv[0] ?? 'sh').replace(/^.*\//, '') || 'sh';
+    const USAGE = usage(self);
     const state = new ShellState();
+    state.name = self;
     for (const [k, v] of Object.entries(sys.environ())) {
       state.set(k, v);
       state.exported.add(k);
@@ -42,7 +46,7 @@ export default defineProgram({
       }
       if (a === '-c') {
         if (i + 1 >= argv.length) {
-          await eprint(sys, `sh: -c: option requires an argument\n${USAGE}`);
+          await eprint(sys, `${self}: -c: option requires an argument\n${USAGE}`);
           return 2;
         }
         command = argv[++i]!;
@@ -65,7 +69,7 @@ export default defineProgram({
         return 0;
       }
       if (a.startsWith('-') && a.length > 1) {
-        await eprint(sys, `sh: ${a}: invalid option\n${USAGE}`);
+        await eprint(sys, `${self}: ${a}: invalid option\n${USAGE}`);
         return 2;
       }
       break;
@@ -73,7 +77,7 @@ export default defineProgram({
     const rest = argv.slice(i);
     if (command !== null) {
       // $0: the name given after the text, else the shell's own (sh, or bash as /bin/bash).
-      state.name = rest[0] ?? (argv[0] ?? 'sh').slice((argv[0] ?? '').lastIndexOf('/') + 1);
+      state.name = rest[0] ?? self;
       state.positional = rest.slice(1);
       // As bash: errors in -c text say "NAME: line N:" ($0 or sh), so a script that tunlab runs
       // from the real filesystem (as -c TEXT FILE) points at the failing line.
@@ -92,11 +96,11 @@ export default defineProgram({
       } catch (e) {
         if (!isSysError(e)) throw e;
         // As bash: a missing script is 127, one it cannot read (a directory) 126.
-        await eprint(sys, `sh: ${rest[0]}: ${e.message}\n`);
+        await eprint(sys, `${self}: ${rest[0]}: ${e.message}\n`);
         return isSysError(e, 'ENOENT') ? 127 : 126;
       }
       if (isBinary(text)) {
-        await eprint(sys, `sh: ${rest[0]}: cannot execute binary file\n`);
+        await eprint(sys, `${self}: ${rest[0]}: cannot execute binary file\n`);
         return 126;
       }
       const sh = new Interpreter({ sys, state, interactive: false, scriptName: rest[0]!, builtins: lookupBuiltin });

@@ -119,6 +119,27 @@ export function setTxQueueLen(iface: NetInterface, len: number): void {
   iface.txQueueLen = len;
 }
 
+/**
+ * SIOCSIFQDISC: install (or, with null, remove) the root qdisc. A pfifo's limit is in packets; its
+ * handle is the caller's, or with 0 the next free one (8001:, 8002: ... as Linux's autohandle).
+ */
+export function setQdisc(stack: NetStack, iface: NetInterface, q: { kind: string; handle: number; limit: number } | null): void {
+  if (q === null) {
+    iface.qdisc = null;
+    return;
+  }
+  if (q.kind !== 'pfifo') throw new SysError('ENOENT');
+  if (!Number.isInteger(q.limit) || q.limit < 0 || q.limit > 0xffff_ffff || !Number.isInteger(q.handle) || q.handle < 0 || q.handle > 0xffff) {
+    throw new SysError('EINVAL');
+  }
+  let handle = q.handle;
+  if (handle === 0) {
+    stack.qdiscHandle = stack.qdiscHandle >= 0xffff ? 0x8001 : stack.qdiscHandle + 1;
+    handle = stack.qdiscHandle;
+  }
+  iface.qdisc = { kind: 'pfifo', handle, limit: q.limit, sentBytes: 0, sentPackets: 0, drops: 0 };
+}
+
 /** SIOCSIFHWADDR on an Ethernet interface: a unicast, non-zero MAC. */
 export function setHardwareAddress(iface: NetInterface, mac: number): void {
   if (iface.device.link !== 'ether') throw new SysError('EOPNOTSUPP');

@@ -92,6 +92,8 @@ export class NetInterface {
   mtu: number;
   metric = 0;
   txQueueLen: number;
+  /** The root qdisc tc installed, with its counters; null: none (noqueue). */
+  qdisc: { kind: 'pfifo'; handle: number; limit: number; sentBytes: number; sentPackets: number; drops: number } | null = null;
   readonly addresses: IfAddress[] = [];
   /** The bridge this interface is a port of: its frames go there, not up the stack. */
   master: { input(port: NetInterface, frame: Uint8Array): void; removeMember(m: NetInterface): void } | null = null;

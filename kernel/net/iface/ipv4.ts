@@ -25,6 +25,8 @@ export interface IpSendOptions {
   dontFragment?: boolean;
   /** SO_BROADCAST: sending to a broadcast address is allowed. */
   broadcast?: boolean;
+  /** The IP ID to use instead of the host's counter (Linux sends SYN-ACKs and resets with 0). */
+  ident?: number;
   /**
    * The payload was made by withIpHeadroom() for this packet alone: the header is written into the
    * room in front of it, and the payload is not copied.
@@ -91,7 +93,7 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
       dst: opts.dst,
       protocol: opts.protocol,
       ttl: opts.ttl ?? DEFAULT_TTL,
-      ident: stack.nextIdent(),
+      ident: opts.ident ?? stack.nextIdent(),
       tos: opts.tos ?? 0,
       dontFragment: opts.dontFragment ?? false,
       moreFragments: false,
@@ -138,6 +140,17 @@ export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number,
     stack.ip.OutDiscards++;
     if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'iface-down', counter: 'Ip OutDiscards' });
     return 'ENETDOWN';
+  }
+  // The root qdisc. The devices take every packet at once (a tun's own queue drops when full), so
+  // its FIFO never holds one: only a limit of 0 refuses, and the sender sees local congestion.
+  const q = iface.qdisc;
+  if (q) {
+    if (q.limit === 0) {
+      q.drops++;
+      return 'ENOBUFS';
+    }
+    q.sentPackets++;
+    q.sentBytes += packet.length;
   }
   switch (iface.device.link) {
     case 'loop':

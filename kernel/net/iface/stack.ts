@@ -47,6 +47,8 @@ export class NetStack implements IpStack {
   readonly interfaceRemoved = new Set<(iface: NetInterface) => void>();
   readonly loop: NetInterface;
   forwarding = false;
+  /** The last qdisc handle handed out (Linux's autohandle: 8001:, 8002: ...). */
+  qdiscHandle = 0x8000;
   /** Bridge management, installed by the bridge code (SIOCBR* ioctls). */
   bridges: {
     create(name: string): NetInterface;

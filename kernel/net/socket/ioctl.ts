@@ -18,14 +18,17 @@ import {
 import * as io from '../../abi/ioctl.js';
 import { RTF_HOST, type ArpEntry, type Rtentry } from '../../abi/route.js';
 import { type ProtoStats, sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
+import { TCP_STATE_NAMES, type TcpMetricsInfo } from '../../abi/tcp.js';
 import type { IoContext } from '../../vfs/file.js';
-import { formatIpv4, formatMac } from '../../abi/wire/address.js';
+import { formatIpv4, formatMac, parseIpv4 } from '../../abi/wire/address.js';
 import type { NetInterface } from '../iface/interface.js';
 import { routeFor } from '../iface/ipv4.js';
 import * as config from '../iface/config.js';
 import type { NetStack } from '../iface/stack.js';
 import { addrOf } from './sockaddr.js';
 import type { Socket } from './socket.js';
+import type { TcpEndpointInfo } from '../tcp/engine.js';
+import type { TcpMetrics } from '../tcp/metrics.js';
 
 function obj<T>(arg: unknown): T {
   if (typeof arg !== 'object' || arg === null) throw new SysError('EFAULT');
@@ -75,6 +78,10 @@ function routeRow(r: { dest: number; mask: number; gateway: number | null; flags
 export interface SocketTables {
   readonly stack: NetStack;
   all(): Socket[];
+  /** TCP's endpoints: listeners, connections, requests and time-wait records. */
+  tcpEndpoints(): TcpEndpointInfo[];
+  /** TCP's metrics cache. */
+  readonly tcpMetrics: TcpMetrics;
   protoStats(): ProtoStats;
 }
 
@@ -192,6 +199,17 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
       return 0;
     }
     case io.SIOCGSOCKTABLE: {
+      const endpoint = (addr: number, port: number) => `${formatIpv4(addr)}:${port || '*'}`;
+      const tcp: SocketInfo[] = tables.tcpEndpoints().map((e) => ({
+        proto: 'tcp',
+        state: TCP_STATE_NAMES[e.state] ?? String(e.state),
+        local: endpoint(e.localAddr, e.localPort),
+        remote: endpoint(e.remoteAddr, e.remotePort),
+        recvQ: e.recvQ,
+        sendQ: e.sendQ,
+        drops: e.drops,
+        received: 0,
+      }));
       const rows: SocketInfo[] = tables.all().map((s) => {
         const peer = s.peerName();
         const local = s.localName();
@@ -204,7 +222,29 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
           received: s.received,
         };
       });
-      obj<{ sockets: SocketInfo[] }>(arg).sockets = rows;
+      obj<{ sockets: SocketInfo[] }>(arg).sockets = [...tcp, ...rows];
+      return 0;
+    }
+    case io.SIOCGTCPMETRICS: {
+      const now = stack.env.timers.now();
+      obj<{ metrics: TcpMetricsInfo[] }>(arg).metrics = tables.tcpMetrics.list().map((e) => ({
+        daddr: formatIpv4(e.daddr),
+        saddr: formatIpv4(e.saddr),
+        ageMs: Math.floor((now - e.stampNs) / 1e6),
+        rttUs: e.rtt >>> 3,
+        rttvarUs: e.rttvar >>> 2,
+        ssthresh: e.ssthresh,
+        cwnd: e.cwnd,
+        reordering: e.reordering,
+      }));
+      return 0;
+    }
+    case io.SIOCDTCPMETRICS: {
+      root(ctx);
+      const q = obj<{ daddr: string | null; deleted?: number }>(arg);
+      const daddr = q.daddr === null ? null : parseIpv4(String(q.daddr));
+      if (q.daddr !== null && daddr === null) throw new SysError('EINVAL');
+      q.deleted = tables.tcpMetrics.delete(daddr);
       return 0;
     }
     case io.SIOCGPROTOSTATS:
@@ -320,6 +360,16 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
       root(ctx);
       config.setTxQueueLen(iface, Number(r.ifr_qlen));
       return 0;
+    case io.SIOCGIFQDISC:
+      r.ifr_qdisc = iface.qdisc ? { ...iface.qdisc } : null;
+      return 0;
+    case io.SIOCSIFQDISC: {
+      root(ctx);
+      const q = r.ifr_qdisc;
+      if (q !== null && (typeof q !== 'object' || typeof q.kind !== 'string')) throw new SysError('EFAULT');
+      config.setQdisc(stack, iface, q ?? null);
+      return 0;
+    }
     case io.SIOCGIFSTATS:
       (r as Ifreq & { ifr_stats?: IfStats }).ifr_stats = iface.counters.toStats();
       return 0;

@@ -2,8 +2,31 @@
 // a pending error (so_error) that the next call reports, blocking and non-blocking receive, and
 // readiness for poll.
 
-import { type ErrnoName, SysError } from '../../abi/errno.js';
-import { MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, type RecvResult, SHUT_RD, SHUT_RDWR, type Sockaddr, type SockaddrIn } from '../../abi/socket.js';
+import { ERRNO, type ErrnoName, SysError } from '../../abi/errno.js';
+import {
+  IP_DONTFRAG,
+  IP_TOS,
+  IP_TTL,
+  IPPROTO_IP,
+  MSG_DONTWAIT,
+  MSG_PEEK,
+  MSG_TRUNC,
+  type MsgHdr,
+  type RecvMsgResult,
+  type RecvResult,
+  SHUT_RD,
+  SHUT_RDWR,
+  SO_BROADCAST,
+  SO_ERROR,
+  SO_RCVBUF,
+  SO_REUSEADDR,
+  SO_SNDBUF,
+  SO_TYPE,
+  type Sockaddr,
+  type SockaddrIn,
+  type SockoptValue,
+  SOL_SOCKET,
+} from '../../abi/socket.js';
 import { B_SELECT_ERROR, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
 import { S_IFSOCK, type Stat } from '../../abi/stat.js';
 import { PacketQueue } from '../iface/packet-queue.js';
@@ -100,6 +123,89 @@ export abstract class Socket extends OpenFile {
     throw new SysError('ENOTCONN');
   }
 
+  /** sendmsg(2): the buffers as one datagram. */
+  sendmsg(ctx: IoContext, msg: MsgHdr, flags: number): Promise<number> | number {
+    return this.sendto(ctx, concat(msg.msg_iov), flags, msg.msg_name ?? null);
+  }
+
+  /** recvmsg(2): one datagram into the buffers. */
+  async recvmsg(ctx: IoContext, iovLens: number[], flags: number): Promise<RecvMsgResult> {
+    const r = await this.recvfrom(ctx, iovLens.reduce((a, b) => a + b, 0), flags);
+    return { data: r.data, from: r.from, flags: r.flags, control: [] };
+  }
+
+  /** setsockopt(2) for the options every socket has. */
+  setOption(level: number, name: number, value: SockoptValue): void {
+    const v = intValue(value);
+    if (level === SOL_SOCKET) {
+      switch (name) {
+        case SO_RCVBUF:
+          this.rcvbuf = Math.min(MAX_RCVBUF, Math.max(MIN_RCVBUF, v));
+          return;
+        case SO_SNDBUF:
+          this.sndbuf = Math.min(MAX_RCVBUF, Math.max(MIN_RCVBUF, v));
+          return;
+        case SO_BROADCAST:
+          this.broadcast = v !== 0;
+          return;
+        case SO_REUSEADDR:
+          this.reuseAddr = v !== 0;
+          return;
+        default:
+          throw new SysError('ENOPROTOOPT');
+      }
+    }
+    if (level === IPPROTO_IP) {
+      switch (name) {
+        case IP_TTL:
+          if (v === -1) this.ttl = 64;
+          else if (v < 1 || v > 255) throw new SysError('EINVAL');
+          else this.ttl = v;
+          return;
+        case IP_TOS:
+          this.tos = v & 0xff;
+          return;
+        case IP_DONTFRAG:
+          this.dontFrag = v !== 0;
+          return;
+        default:
+          throw new SysError('ENOPROTOOPT');
+      }
+    }
+    throw new SysError('ENOPROTOOPT');
+  }
+
+  /** getsockopt(2) for the options every socket has. */
+  getOption(level: number, name: number): SockoptValue {
+    if (level === SOL_SOCKET) {
+      switch (name) {
+        case SO_RCVBUF:
+          return this.rcvbuf;
+        case SO_SNDBUF:
+          return this.sndbuf;
+        case SO_BROADCAST:
+          return this.broadcast ? 1 : 0;
+        case SO_REUSEADDR:
+          return this.reuseAddr ? 1 : 0;
+        case SO_TYPE:
+          return this.type;
+        case SO_ERROR: {
+          const e = this.error;
+          this.error = null;
+          return e ? ERRNO[e].code : 0;
+        }
+        default:
+          throw new SysError('ENOPROTOOPT');
+      }
+    }
+    if (level === IPPROTO_IP) {
+      if (name === IP_TTL) return this.ttl;
+      if (name === IP_TOS) return this.tos;
+      if (name === IP_DONTFRAG) return this.dontFrag ? 1 : 0;
+    }
+    throw new SysError('ENOPROTOOPT');
+  }
+
   /** Queue a datagram for the reader; false (and a drop counted) when the buffer is full. */
   enqueue(data: Uint8Array, from: Sockaddr | null, journey?: number): boolean {
     if (!this.queue.push(journey === undefined ? { data, from } : { data, from, journey })) return false;
@@ -165,7 +271,7 @@ export abstract class Socket extends OpenFile {
   }
 
   /** A program took a datagram: the event for the call, and the task now holds it (journey.ts). */
-  private taken(ctx: IoContext, data: Uint8Array): void {
+  protected taken(ctx: IoContext, data: Uint8Array): void {
     this.stack.journeys.readFromSocket(ctx.task, data);
     this.stack.trace('syscall', this.describe(), 'in', 'data', data, { event: ctx.syscall, pid: ctx.pid, command: ctx.command });
   }
@@ -211,4 +317,22 @@ export abstract class Socket extends OpenFile {
   }
 
   protected abstract unregister(): void;
+}
+
+/** An int option's value: setsockopt with anything else is EINVAL. */
+export function intValue(value: SockoptValue): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new SysError('EINVAL');
+  return value;
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (!Array.isArray(parts) || parts.some((p) => !(p instanceof Uint8Array))) throw new SysError('EFAULT');
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -3,11 +3,15 @@
 // captures on interfaces that go away, and answers the configuration ioctls any socket takes.
 
 import { SysError } from '../../abi/errno.js';
-import { AF_INET, AF_INET6, AF_LINK, AF_UNIX, IPPROTO_UDP, type ProtoStats, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
+import { AF_INET, AF_INET6, AF_LINK, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, type ProtoStats, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
 import type { IoContext } from '../../vfs/file.js';
 import type { RawDelivery } from '../iface/protocol.js';
 import type { NetStack } from '../iface/stack.js';
 import type { UdpProtocol } from '../udp/udp.js';
+import { TcpSocket } from './tcp.js';
+import type { TcpProtocol } from './tcp-protocol.js';
+import type { TcpEndpointInfo } from '../tcp/engine.js';
+import type { TcpMetrics } from '../tcp/metrics.js';
 import { socketIoctl } from './ioctl.js';
 import { LinkSocket } from './link.js';
 import { RawSocket } from './raw.js';
@@ -25,6 +29,7 @@ export class SocketLayer implements SocketHost, RawDelivery {
   constructor(
     readonly stack: NetStack,
     readonly udp: UdpProtocol,
+    readonly tcp: TcpProtocol,
   ) {
     stack.raw = this;
     stack.interfaceRemoved.add((iface) => {
@@ -49,7 +54,10 @@ export class SocketLayer implements SocketHost, RawDelivery {
         this.raw.add(raw);
         return raw;
       }
-      if (type === SOCK_STREAM) throw new SysError('EPROTONOSUPPORT', 'tunlab has no TCP');
+      if (type === SOCK_STREAM) {
+        if (protocol !== 0 && protocol !== IPPROTO_TCP) throw new SysError('EPROTONOSUPPORT');
+        return new TcpSocket(this, this.tcp, flags);
+      }
       throw new SysError('EPROTOTYPE');
     }
     if (domain === AF_LINK) {
@@ -92,8 +100,16 @@ export class SocketLayer implements SocketHost, RawDelivery {
     return out;
   }
 
+  get tcpMetrics(): TcpMetrics {
+    return this.tcp.engine.metrics;
+  }
+
+  tcpEndpoints(): TcpEndpointInfo[] {
+    return this.tcp.engine.connections();
+  }
+
   protoStats(): ProtoStats {
-    return { ...this.stack.ipStats(), udp: { ...this.udp.counters } };
+    return { ...this.stack.ipStats(), udp: { ...this.udp.counters }, tcp: this.tcp.engine.stats() };
   }
 
   ioctl(ctx: IoContext, op: number, arg: unknown): number {

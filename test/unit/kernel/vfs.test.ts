@@ -69,7 +69,7 @@ describe('the Haiku tree', () => {
       '/tmp dir 1777',
       '/var dir 755',
       '/var/log dir 755',
-      '/ holds bin:dir boot:dir dev:dir etc:dir tmp:dir var:dir',
+      '/ holds bin:dir boot:dir dev:dir etc:dir proc:dir sys:dir tmp:dir var:dir',
       '/var/log/syslog reg',
       '/etc/hostname "haiku\\n"',
       'cwd /boot/home',

@@ -1,9 +1,9 @@
-// arp and netstat, run as programs in a routed world after real traffic (ping, UDP datagrams), their
+// arp and netstat, run as programs in a routed world after real traffic (ping, UDP datagrams, TCP), their
 // whole output compared.
 
 import { describe, expect, it } from 'vitest';
 import { defineProgram } from '../../../kernel/abi/program.js';
-import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../../kernel/abi/socket.js';
+import { AF_INET, SOCK_DGRAM, SOCK_STREAM, sockaddrIn } from '../../../kernel/abi/socket.js';
 import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
 import arp, { ARP_USAGE } from '../../../userland/bin/arp.js';
 import netstat from '../../../userland/bin/netstat.js';
@@ -38,10 +38,39 @@ const udpsend = defineProgram({
   },
 });
 
+/** Test helper: connect to argv[1]:7, send "abc" and hold the connection. */
+const tcphold = defineProgram({
+  name: 'tcphold',
+  summary: 'hold a TCP connection open',
+  async main(argv, sys) {
+    const s = await sys.socket(AF_INET, SOCK_STREAM, 0);
+    await sys.connect(s, sockaddrIn(argv[1]!, 7));
+    await sys.write(s, 'abc');
+    await sys.nanosleep(60e9);
+    return 0;
+  },
+});
+
+/** Test helper: listen on port 7 (backlog 5), accept one connection, say so and hold it unread. */
+const echod = defineProgram({
+  name: 'echod',
+  summary: 'accept and hold a TCP connection',
+  async main(_argv, sys) {
+    const l = await sys.socket(AF_INET, SOCK_STREAM, 0);
+    await sys.bind(l, sockaddrIn('0.0.0.0', 7));
+    await sys.listen(l, 5);
+    await sys.accept(l);
+    await sys.nanosleep(1e9);
+    await sys.write(1, 'accepted\n');
+    await sys.nanosleep(60e9);
+    return 0;
+  },
+});
+
 const lines = (...l: string[]) => l.map((x) => `${x}\n`).join('');
 
 function world() {
-  return routedWorld([arp, netstat, ping, route, udphold, udpsend]).world;
+  return routedWorld([arp, netstat, ping, route, udphold, udpsend, tcphold, echod]).world;
 }
 
 async function sh(w: ReturnType<typeof world>, argv: string[], opts: { uid?: number; host?: string } = {}) {
@@ -129,9 +158,9 @@ describe('netstat', () => {
     expect((await sh(w, ['udpsend', '192.168.1.10', 'hello'], { host: 'r' })).code).toBe(0);
     expect(await sh(w, ['netstat'])).toEqual({
       out: lines(
-        'Proto  Recv-Q  Drops Local Address         Foreign Address',
-        'udp         5      0 *:5000                *:*',
-        'udp         0      0 192.168.1.10:49152    192.168.1.1:53',
+        'Proto  Recv-Q Send-Q  Drops Local Address         Foreign Address       State',
+        'udp         5      0      0 *:5000                *:*',
+        'udp         0      0      0 192.168.1.10:49152    192.168.1.1:53',
       ),
       code: 0,
     });
@@ -160,7 +189,35 @@ describe('netstat', () => {
     expect(r.out).toContain('        0.0.0.0         0.0.0.0     192.168.1.1 D----- /dev/net/ipro1000/0\n');
   });
 
-  it('shows ip, icmp and udp counters with -s, grouped as BSD does', async () => {
+  it('lists TCP endpoints first with their queues and states, listeners only with -a', async () => {
+    const w = world();
+    const server = await start(w.mustHost('b'), ['echod']);
+    await start(w.mustHost('a'), ['tcphold', '10.0.0.2']);
+    await w.run({ until: () => server.output() !== '' });
+    const both = await sh(w, ['netstat', '-a'], { host: 'b' });
+    expect(both.out).toMatch(
+      new RegExp(
+        '^' +
+          [
+            'Proto  Recv-Q Send-Q  Drops Local Address         Foreign Address       State',
+            'tcp         0      5      0 \\*:7                   \\*:\\*                   LISTEN',
+            'tcp         3      0      0 10\\.0\\.0\\.2:7            192\\.168\\.1\\.10:\\d+    ESTABLISHED',
+          ].join('\n') +
+          '\n$',
+      ),
+    );
+    const plain = await sh(w, ['netstat', '-n'], { host: 'b' });
+    expect(plain.out.split('\n').filter((l) => l.includes('LISTEN'))).toEqual([]);
+    expect(plain.out).toContain('ESTABLISHED');
+    // The counters: one connection each way, singular wording; segments counted both ways.
+    const sa = (await sh(w, ['netstat', '-s'])).out;
+    const sb = (await sh(w, ['netstat', '-s'], { host: 'b' })).out;
+    expect(sa).toContain('\t1 connection request\n\t0 connection accepts\n');
+    expect(sb).toContain('\t0 connection requests\n\t1 connection accept\n');
+    expect(sa).toMatch(/tcp:\n\t3 packets sent\n\t\t0 window probe packets\n\t[23] packets received\n/);
+  });
+
+  it('shows ip, icmp, tcp and udp counters with -s, grouped as BSD does', async () => {
     const w = world();
     await sh(w, ['ping', '-c', '1', '192.168.1.1']);
     await sh(w, ['udpsend', '192.168.1.10', 'x'], { host: 'r' });
@@ -198,6 +255,23 @@ describe('netstat', () => {
           '\tOutput histogram:',
           '\t\tdestination unreachable: 1',
           '\t\techo: 1',
+        ) +
+        'tcp:\n' +
+        lines(
+          '\t0 packets sent',
+          '\t\t0 window probe packets',
+          '\t0 packets received',
+          '\t\t0 discarded for bad checksums',
+          '\t0 connection requests',
+          '\t0 connection accepts',
+          '\t0 embryonic connections dropped',
+          '\t0 listen queue overflows',
+          '\t0 retransmit timeouts',
+          '\t\t0 connections dropped by rexmit timeout',
+          '\t0 keepalive probes sent',
+          '\t0 cookies sent',
+          '\t0 cookies received',
+          '\t0 SACK recovery episodes',
         ) +
         'udp:\n' +
         lines(

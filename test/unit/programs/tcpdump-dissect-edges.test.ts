@@ -76,6 +76,57 @@ describe('tcpdump TCP summaries', () => {
   });
 });
 
+describe('tcpdump TCP options', () => {
+  // Expected text follows print-tcp.c's option rules (tcpdump 4.99): names from tcp_option_values,
+  // SACK blocks relative to the acknowledged direction, `[len N]` for an option longer than its
+  // kind's data, `[bad opt]` ending the line for a length byte that cannot be.
+  const line = (o: Parameters<typeof P.tcp>[0], opts: Partial<LineOptions> = {}) => packetLine('', P.tcp(o), { link: 'raw', ...opts }).trimEnd();
+  const be32 = (n: number) => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+
+  it("prints Linux's SYN options in their order", () => {
+    expect(line({ seq: 1000, flags: 0x02, options: [2, 4, 5, 0xb4, 4, 2, 8, 10, ...be32(7), ...be32(0), 1, 3, 3, 7] })).toBe(
+      'IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1000, win 256, options [mss 1460,sackOK,TS val 7 ecr 0,nop,wscale 7], length 0',
+    );
+  });
+
+  it('prints SACK blocks relative to the direction they acknowledge, absolute with -S', () => {
+    const conv = new Map<string, { seq: number; ack: number }>();
+    const sack = { seq: 70001, ack: 1011, flags: 0x10, reverse: true, options: [1, 1, 5, 18, ...be32(1021), ...be32(1031), ...be32(1041), ...be32(1051)] };
+    line({ seq: 1000, flags: 0x02 }, { tcpConversations: conv });
+    line({ seq: 70000, ack: 1001, flags: 0x12, reverse: true }, { tcpConversations: conv });
+    expect(line(sack, { tcpConversations: conv })).toBe(
+      'IP 5.6.7.8.5555 > 1.2.3.4.12345: Flags [.], ack 11, win 256, options [nop,nop,sack 2 {21:31}{41:51}], length 0',
+    );
+    expect(line(sack)).toBe('IP 5.6.7.8.5555 > 1.2.3.4.12345: Flags [.], ack 1011, win 256, options [nop,nop,sack 2 {1021:1031}{1041:1051}], length 0');
+  });
+
+  it('names the kinds tcpdump knows and dumps the others', () => {
+    expect(line({ seq: 1, flags: 0x02, options: [34, 2, 254, 4, 0xf9, 0x89, 253, 4, 0xab, 0xcd, 1, 1, 0, 0, 0, 0] })).toBe(
+      'IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1, win 256, options [tfo cookiereq,exp-tfo cookiereq,unknown-253 0xabcd,nop,nop,eol], length 0',
+    );
+    expect(line({ seq: 1, flags: 0x02, options: [34, 10, 1, 2, 3, 4, 5, 6, 7, 8, 6, 6, 0, 0, 0, 9, 28, 4, 0x01, 0x2d, 0, 0, 0, 0] })).toBe(
+      'IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1, win 256, options [tfo cookie 0102030405060708,echo 9,uto 0x12d 9000,eol], length 0',
+    );
+  });
+
+  it('marks odd lengths, and ends the line at a length byte that cannot be', () => {
+    expect(line({ seq: 1, flags: 0x02, options: [2, 5, 5, 0xb4, 0, 4, 4, 0, 0, 0, 0, 0] })).toBe(
+      'IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1, win 256, options [mss 1460[len 5],sackOK[len 4],eol], length 0',
+    );
+    expect(line({ seq: 1, flags: 0x02, options: [5, 6, 0, 0, 0, 1, 0, 0] })).toBe('IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1, win 256, options [sack invalid sack,eol], length 0');
+    expect(line({ seq: 1, flags: 0x02, options: [1, 2, 1, 0] })).toBe('IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1, win 256, options [nop,[bad opt]]');
+    expect(line({ seq: 1, flags: 0x02, options: [1, 8, 40, 0] })).toBe('IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1, win 256, options [nop,[bad opt]]');
+    expect(line({ seq: 1, flags: 0x02, options: [2, 3, 5, 0] })).toBe('IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1, win 256, options [[bad opt]]');
+  });
+
+  it('stops at the end of the capture inside the options', () => {
+    const b = P.tcp({ seq: 1, flags: 0x02, options: [2, 4, 5, 0xb4, 8, 10, ...be32(7), ...be32(0), 0, 0] });
+    const d = dissect(b.subarray(0, 20 + 20 + 6), { link: 'raw', tcpConversations: new Map() }, b.length);
+    expect(d.text).toBe('IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1, win 256, options [mss 1460,TS [|tcp]');
+    expect(dissect(b.subarray(0, 20 + 24), { link: 'raw' }, b.length).text).toBe('IP 1.2.3.4.12345 > 5.6.7.8.5555: Flags [S], seq 1, win 256, options [mss 1460, [|tcp]');
+  });
+});
+
 describe('the dissector never throws', () => {
   it('on any bytes, for every link type and option', () => {
     fc.assert(

@@ -2,8 +2,8 @@
 // flags, MTU, hardware address, queue length, addresses, counters), and iproute2's ways of
 // printing it: the <FLAGS> list, the operational state, the link line.
 
-import { ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_ALLMULTI, IFF_BROADCAST, IFF_LOOPBACK, IFF_LOWER_UP, IFF_MULTICAST, IFF_NOARP, IFF_POINTOPOINT, IFF_PROMISC, IFF_RUNNING, IFF_UP, type IfAddrInfo, type Ifreq, type IfStats } from '../../../kernel/abi/if.js';
-import { SIOCGIFADDRS, SIOCGIFFLAGS, SIOCGIFHWADDR, SIOCGIFINDEX, SIOCGIFMTU, SIOCGIFSTATS, SIOCGIFTXQLEN } from '../../../kernel/abi/ioctl.js';
+import { ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_ALLMULTI, IFF_BROADCAST, IFF_LOOPBACK, IFF_LOWER_UP, IFF_MULTICAST, IFF_NOARP, IFF_POINTOPOINT, IFF_PROMISC, IFF_RUNNING, IFF_UP, type IfAddrInfo, type Ifreq, type IfStats, type Qdisc } from '../../../kernel/abi/if.js';
+import { SIOCGIFADDRS, SIOCGIFFLAGS, SIOCGIFHWADDR, SIOCGIFINDEX, SIOCGIFMTU, SIOCGIFQDISC, SIOCGIFSTATS, SIOCGIFTXQLEN } from '../../../kernel/abi/ioctl.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { interfaceNames, tryIoctl } from '../../lib/netconf.js';
 
@@ -18,6 +18,8 @@ export interface Link {
   mac: string | null;
   addrs: IfAddrInfo[];
   stats: IfStats | null;
+  /** The root qdisc tc installed, if any. */
+  rootQdisc: Qdisc | null;
 }
 
 const hex = (d: Uint8Array) => [...d.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
@@ -33,12 +35,14 @@ export async function linkInfo(sys: Sys, fd: number, name: string): Promise<Link
   const qlen = r();
   const addrs: Ifreq & { addrs?: IfAddrInfo[] } = r();
   const stats: Ifreq & { ifr_stats?: IfStats } = r();
+  const q = r();
   await tryIoctl(sys, fd, SIOCGIFINDEX, index);
   await tryIoctl(sys, fd, SIOCGIFMTU, mtu);
   await tryIoctl(sys, fd, SIOCGIFHWADDR, hw);
   await tryIoctl(sys, fd, SIOCGIFTXQLEN, qlen);
   await tryIoctl(sys, fd, SIOCGIFADDRS, addrs);
   await tryIoctl(sys, fd, SIOCGIFSTATS, stats);
+  await tryIoctl(sys, fd, SIOCGIFQDISC, q);
   const hwType = hw.ifr_hwaddr?.sa_family ?? 0;
   return {
     index: index.ifr_ifindex ?? 0,
@@ -50,6 +54,7 @@ export async function linkInfo(sys: Sys, fd: number, name: string): Promise<Link
     mac: hw.ifr_hwaddr && (hwType === ARPHRD_ETHER || hwType === ARPHRD_LOOPBACK) ? hex(hw.ifr_hwaddr.sa_data) : null,
     addrs: addrs.addrs ?? [],
     stats: stats.ifr_stats ?? null,
+    rootQdisc: q.ifr_qdisc ?? null,
   };
 }
 
@@ -92,10 +97,11 @@ export function operState(l: Link): string {
 }
 
 /**
- * The queueing discipline column. tunlab's interfaces have no qdisc layer, only a transmit queue:
- * "noop" for a device that is down, as Linux shows one never brought up, "noqueue" otherwise.
+ * The queueing discipline column: the root qdisc tc installed (pfifo); without one, "noop" for a
+ * device that is down, as Linux shows one never brought up, "noqueue" otherwise.
  */
 export function qdisc(l: Link): string {
+  if (l.rootQdisc) return l.rootQdisc.kind;
   return l.flags & IFF_UP ? 'noqueue' : 'noop';
 }
 

@@ -1,5 +1,5 @@
 // ip: show and change routing, devices and tunnels, as iproute2's `ip` for people who know Linux:
-// link, address, route, neigh and tuntap, with -4, -o/-oneline, -br/-brief and -s. It follows
+// link, address, route, neigh, tuntap and tcp_metrics, with -4, -o/-oneline, -br/-brief and -s. It follows
 // iproute2's conventions (keywords abbreviate, "Error:"/"RTNETLINK answers:" lines, statuses 1,
 // 2 and 255) over the same socket ioctls as ifconfig, route and arp. Interface names are the
 // host's own (loop, /dev/net/ipro1000/0, tun/0) and print as they are.
@@ -10,10 +10,11 @@ import { netSocket } from '../../lib/netconf.js';
 import { fail, type IpOptions, matches } from './common.js';
 import { addrCommand, linkCommand } from './link.js';
 import { neighCommand, routeCommand } from './route.js';
+import { tcpMetricsCommand } from './tcp-metrics.js';
 import { tuntapCommand } from './tuntap.js';
 
 const USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
-where  OBJECT := { address | link | neighbour | route | tuntap }
+where  OBJECT := { address | link | neighbour | route | tcp_metrics | tuntap }
        OPTIONS := { -4 | -s[tatistics] | -o[neline] | -br[ief] | -h[elp] }
 (tunlab's ip follows iproute2; interface names are this host's, e.g. /dev/net/ipro1000/0, tun/0)
 `;
@@ -73,12 +74,13 @@ export default defineProgram({
       [['route'], 'route'],
       [['neighbour', 'neighbor'], 'neighbour'],
       [['tuntap', 'tap'], 'tuntap'],
+      [['tcpmetrics', 'tcp_metrics'], 'tcp_metrics'],
     ];
     const hit = table.find(([names]) => matches(object, ...names) && !(object.startsWith('tu') && object.length < 4));
     if (!hit) return fail(sys, `Object "${object}" is unknown, try "ip help".`, 1);
     const which = hit[1];
-    if (args[0] === 'help') {
-      await out(sys, HELP[which]!);
+    if (args[0] === 'help' && HELP[which]) {
+      await out(sys, HELP[which]);
       return 0;
     }
     const fd = await netSocket(sys);
@@ -88,6 +90,7 @@ export default defineProgram({
       if (which === 'address') return await addrCommand(sys, fd, args, o);
       if (which === 'route') return await routeCommand(sys, fd, args, o);
       if (which === 'neighbour') return await neighCommand(sys, fd, args, o);
+      if (which === 'tcp_metrics') return await tcpMetricsCommand(sys, fd, args, o);
       return await tuntapCommand(sys, fd, args);
     } finally {
       await sys.close(fd);

@@ -82,6 +82,8 @@ const REQUESTS: ReadonlyMap<number, RequestArg> = new Map<number, RequestArg>([
   [io.TIOCGPGRP, intOut],
   [io.TIOCSPGRP, intIn('PGID')],
   [io.FIONREAD, intOut],
+  [io.SIOCOUTQ, intOut],
+  [io.SIOCOUTQNSD, intOut],
   [io.FIONBIO, intIn('0/1')],
   [io.SIOCGIFCONF, table('ifc_req')],
   [io.SIOCGIFNAME, { words: 'IFINDEX', build: (w) => ifreq('', { ifr_ifindex: num(w[0], 'IFINDEX') }) }],
@@ -98,6 +100,16 @@ const REQUESTS: ReadonlyMap<number, RequestArg> = new Map<number, RequestArg>([
   [io.SIOCSIFMTU, setNumber('ifr_mtu', 'MTU')],
   [io.SIOCSIFMETRIC, setNumber('ifr_metric', 'METRIC')],
   [io.SIOCSIFTXQLEN, setNumber('ifr_qlen', 'QLEN')],
+  [io.SIOCGIFQDISC, byName],
+  [io.SIOCSIFQDISC, {
+    // A pfifo root qdisc of LIMIT packets (handle 8001: as tc's first), or none.
+    words: 'NAME pfifo LIMIT [HANDLE], or NAME none',
+    build: (w) => {
+      if (w[1] === 'none') return ifreq(w[0], { ifr_qdisc: null });
+      if (w[1] !== 'pfifo') throw new UsageError(`qdisc kind must be pfifo or none${w[1] === undefined ? '' : `, not ${w[1]}`}`);
+      return ifreq(w[0], { ifr_qdisc: { kind: 'pfifo', limit: num(w[2], 'LIMIT'), handle: w[3] === undefined ? 0x8001 : num(w[3], 'HANDLE') } });
+    },
+  }],
   [io.SIOCSIFHWADDR, {
     words: '[NAME] [FAMILY] MAC',
     build: (w) => {
@@ -119,6 +131,8 @@ const REQUESTS: ReadonlyMap<number, RequestArg> = new Map<number, RequestArg>([
   [io.SIOCSARP, { words: 'IP MAC [DEV]', build: (w) => (ip(w[0] ?? ''), mac(w[1]), { ip: w[0], mac: w[1], ...(w[2] ? { iface: w[2] } : {}) }) }],
   [io.SIOCDARP, { words: 'IP [DEV]', build: (w) => (ip(w[0] ?? ''), { ip: w[0], ...(w[1] ? { iface: w[1] } : {}) }) }],
   [io.SIOCGSOCKTABLE, table('sockets')],
+  [io.SIOCGTCPMETRICS, table('metrics')],
+  [io.SIOCDTCPMETRICS, { words: '[DADDR]', build: (w) => ({ daddr: w[0] === undefined ? null : (ip(w[0]), w[0]) }) }],
   [io.SIOCGPROTOSTATS, { words: '', build: () => ({ stats: null }) }],
   [io.SIOCGIPFORWARD, intOut],
   [io.SIOCSIPFORWARD, intIn('0/1')],

@@ -1,0 +1,150 @@
+// A file system of named values, as Linux's /proc/sys and /sys/module/*/parameters are: each file
+// is one value the kernel reads out as text when the file is opened, and a write hands the text
+// to the value's own check, whose errno the write(2) fails with. Directories are the paths'
+// prefixes. Nothing can be created or removed; a value without a writer is read-only even for root,
+// as proc_sys_permission() has it.
+
+import { type ErrnoName, SysError } from '../abi/errno.js';
+import { O_ACCMODE, O_RDONLY } from '../abi/fcntl.js';
+import { B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../abi/select.js';
+import { type Dirent, S_IFDIR, S_IFREG, type Stat } from '../abi/stat.js';
+import { type IoContext, OpenFile, type SelectSync } from './file.js';
+import type { Credentials, FileSystem } from './filesystem.js';
+
+export interface TableEntry {
+  /** Relative to the mount, slash-separated: "sys/net/ipv4/tcp_rmem". */
+  readonly path: string;
+  /** The value as the file shows it, without the trailing newline. */
+  read(): string;
+  /** Apply written text; the errno write(2) fails with, or null. Absent: read-only. */
+  write?(text: string): ErrnoName | null;
+}
+
+export class TableFs implements FileSystem {
+  private readonly entries = new Map<string, TableEntry & { ino: number }>();
+  private readonly dirs = new Map<string, number>([['', 1]]);
+  private nextIno = 2;
+
+  constructor(
+    readonly dev: number,
+    readonly name: string,
+    private readonly nowNs: () => number,
+  ) {}
+
+  add(entry: TableEntry): void {
+    const parts = entry.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const d = parts.slice(0, i).join('/');
+      if (!this.dirs.has(d)) this.dirs.set(d, this.nextIno++);
+    }
+    this.entries.set(entry.path, { ...entry, read: entry.read, write: entry.write, ino: this.nextIno++ });
+  }
+
+  private statOf(rel: string): Stat {
+    const base = { st_dev: this.dev, st_nlink: 1, st_uid: 0, st_gid: 0, st_rdev: 0, st_size: 0, st_mtime_ns: this.nowNs() };
+    const e = this.entries.get(rel);
+    if (e) return { ...base, st_ino: e.ino, st_mode: S_IFREG | (e.write ? 0o644 : 0o444) };
+    const d = this.dirs.get(rel);
+    if (d !== undefined) return { ...base, st_ino: d, st_mode: S_IFDIR | 0o555, st_nlink: 2 };
+    const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+    throw new SysError(this.entries.has(parent) ? 'ENOTDIR' : 'ENOENT');
+  }
+
+  stat(rel: string): Stat {
+    return this.statOf(rel);
+  }
+
+  open(rel: string, flags: number, _mode: number, _cred: Credentials): OpenFile {
+    const st = this.statOf(rel);
+    const e = this.entries.get(rel);
+    const writing = (flags & O_ACCMODE) !== O_RDONLY;
+    if (!e) {
+      if (writing) throw new SysError('EISDIR');
+      return new ValueFile(`/${this.name}/${rel}`, '', flags, () => st, 'dir', null);
+    }
+    if (writing && !e.write) throw new SysError('EACCES');
+    return new ValueFile(`/${this.name}/${rel}`, `${e.read()}\n`, flags, () => this.statOf(rel), 'file', e.write ? (t) => e.write!(t) : null);
+  }
+
+  readdir(rel: string): Dirent[] {
+    const st = this.statOf(rel);
+    if ((st.st_mode & S_IFDIR) === 0) throw new SysError('ENOTDIR');
+    const prefix = rel === '' ? '' : `${rel}/`;
+    const out: Dirent[] = [];
+    for (const [d, ino] of this.dirs) {
+      if (d !== '' && d.startsWith(prefix) && !d.slice(prefix.length).includes('/')) out.push({ d_name: d.slice(prefix.length), d_ino: ino, d_type: S_IFDIR });
+    }
+    for (const [p, e] of this.entries) {
+      if (p.startsWith(prefix) && !p.slice(prefix.length).includes('/')) out.push({ d_name: p.slice(prefix.length), d_ino: e.ino, d_type: S_IFREG });
+    }
+    return out.sort((a, b) => (a.d_name < b.d_name ? -1 : a.d_name > b.d_name ? 1 : 0));
+  }
+
+  mkdir(): void {
+    throw new SysError('EACCES');
+  }
+  rmdir(): void {
+    throw new SysError('EACCES');
+  }
+  unlink(): void {
+    throw new SysError('EACCES');
+  }
+  rename(): void {
+    throw new SysError('EACCES');
+  }
+}
+
+/** An open value: the text as it was at open(), read at this description's offset. */
+class ValueFile extends OpenFile {
+  private offset = 0;
+  private readonly bytes: Uint8Array;
+
+  constructor(
+    private readonly path: string,
+    text: string,
+    flags: number,
+    private readonly statFn: () => Stat,
+    readonly kind: 'file' | 'dir',
+    private readonly writer: ((text: string) => ErrnoName | null) | null,
+  ) {
+    super(flags);
+    this.bytes = new TextEncoder().encode(text);
+  }
+
+  override read(_ctx: IoContext, count: number): Uint8Array {
+    if (this.kind === 'dir') throw new SysError('EISDIR');
+    const out = this.bytes.slice(this.offset, this.offset + count);
+    this.offset += out.length;
+    return out;
+  }
+
+  /** Each write is parsed whole, as proc_dointvec parses one write's buffer. */
+  override write(_ctx: IoContext, data: Uint8Array): number {
+    if (!this.writer) throw new SysError('EACCES');
+    const err = this.writer(new TextDecoder().decode(data));
+    if (err) throw new SysError(err);
+    return data.length;
+  }
+
+  override lseek(offset: number, whence: number): number {
+    const base = whence === 0 ? 0 : whence === 1 ? this.offset : whence === 2 ? this.bytes.length : NaN;
+    if (Number.isNaN(base) || base + offset < 0) throw new SysError('EINVAL');
+    this.offset = base + offset;
+    return this.offset;
+  }
+
+  stat(): Stat {
+    return this.statFn();
+  }
+
+  select(event: SelectEvent, sync: SelectSync): void {
+    if (event === B_SELECT_READ || event === B_SELECT_WRITE) sync.notify(event);
+  }
+
+  deselect(): void {}
+  close(): void {}
+
+  describe(): string {
+    return this.path;
+  }
+}
