@@ -62,7 +62,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
         config.setAddress(net, iface, n.address.addr);
         config.setNetmask(net, iface, maskFromPrefix(n.address.prefix));
       }
-      if (n.up) config.setFlags(net, iface, iface.adminFlags | IFF_UP);
+      if (n.up) config.setFlags(net, iface, iface.flags | IFF_UP);
     });
     h.bridges.forEach((b, i) => {
       const at = `hosts.${h.name}.bridges[${i}]`;
@@ -76,7 +76,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
         config.setAddress(net, bridge, b.address.addr);
         config.setNetmask(net, bridge, maskFromPrefix(b.address.prefix));
       }
-      if (b.up) config.setFlags(net, bridge, bridge.adminFlags | IFF_UP);
+      if (b.up) config.setFlags(net, bridge, bridge.flags | IFF_UP);
     });
     h.routes.forEach((r, i) => {
       const at = `hosts.${h.name}.routes[${i}]`;
@@ -125,7 +125,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
     seg.attach(nic);
     config.setAddress(k.net, nic.iface!, u.address.addr);
     config.setNetmask(k.net, nic.iface!, maskFromPrefix(u.address.prefix));
-    config.setFlags(k.net, nic.iface!, IFF_UP);
+    config.setFlags(k.net, nic.iface!, nic.iface!.flags | IFF_UP);
     uplink = new Uplink(world, seg, k, u.gateway, u.address.addr);
   }
   return { world, spec, segments, uplink };

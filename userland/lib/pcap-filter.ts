@@ -9,7 +9,7 @@ import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_ICMP, IPPROTO_TC
 import { table } from './table.js';
 
 /** One packet as a filter sees it: how it starts, its bytes, and its length on the wire. */
-export type FilterLink = 'ether' | 'raw' | 'null';
+export type FilterLink = 'ether' | 'raw' | 'null' | 'sll2';
 export type PacketFilter = (link: FilterLink, b: Uint8Array, wireLength: number) => boolean;
 
 export class FilterError extends Error {}
@@ -60,6 +60,12 @@ function fields(link: FilterLink, b: Uint8Array, len: number): Fields {
       off += 4;
     }
     f.ethertype = type;
+  } else if (link === 'sll2') {
+    // Linux's cooked header (LINKTYPE_LINUX_SLL2): the protocol, then the sender's address.
+    if (b.length < 20) return f;
+    f.ethertype = u16(b, 0);
+    if (b[11] === 6) f.etherSrc = mac(b, 12);
+    off = 20;
   } else if (link === 'null') {
     if (b.length < 4) return f;
     // The BSD loopback's family word is in the capturing host's byte order: 2 is AF_INET.
