@@ -3,35 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { SIGTERM } from '../../../kernel/abi/signal.js';
-import type { World } from '../../../kernel/world/world.js';
-import { ROUTED_WORLD, routedWorld } from '../../helpers/net.js';
-import { logLines, PROGRAMS, runFor, runOn, startOn, stop } from './program-helpers.js';
-import { SERVER_VERIFY_LINES, tlsText } from './tls-helpers.js';
-
-function tlsWorld(): World {
-  const spec = structuredClone(ROUTED_WORLD) as { hosts: Record<string, { files?: object }> };
-  const files = (who: string) => ({
-    '/etc/openvpn/ca.crt': { text: tlsText('ca.crt') },
-    [`/etc/openvpn/${who}.crt`]: { text: tlsText(`${who}.crt`) },
-    [`/etc/openvpn/${who}.key`]: { text: tlsText(`${who}.key`), mode: '0600' },
-    '/etc/openvpn/tc.key': { text: tlsText('tc.key'), mode: '0600' },
-    '/etc/openvpn/ta.key': { text: tlsText('ta.key'), mode: '0600' },
-  });
-  spec.hosts.a!.files = files('client');
-  spec.hosts.b!.files = files('server');
-  return routedWorld(PROGRAMS, spec).world;
-}
-
-const SERVER = [
-  'openvpn', '--dev', 'tun', '--server', '10.8.0.0', '255.255.255.0', '--topology', 'subnet', '--dh', 'none',
-  '--ca', '/etc/openvpn/ca.crt', '--cert', '/etc/openvpn/server.crt', '--key', '/etc/openvpn/server.key',
-  '--tls-crypt', '/etc/openvpn/tc.key', '--keepalive', '2', '10', '--verb', '3',
-];
-const CLIENT = [
-  'openvpn', '--client', '--dev', 'tun', '--remote', '10.0.0.2', '--nobind', '--ca', '/etc/openvpn/ca.crt',
-  '--cert', '/etc/openvpn/client.crt', '--key', '/etc/openvpn/client.key', '--tls-crypt', '/etc/openvpn/tc.key',
-  '--remote-cert-tls', 'server', '--verb', '3',
-];
+import { CLIENT, logLines, runFor, runOn, SERVER, startOn, stop, tlsWorld } from './program-helpers.js';
+import { SERVER_VERIFY_LINES } from './tls-helpers.js';
 
 describe('TLS mode in a world', () => {
   it('a client gets its address pushed and pings the server through the tunnel', async () => {
@@ -135,5 +108,42 @@ describe('TLS mode in a world', () => {
     // The routes go with the tunnel.
     expect((await runOn(w, 'a', ['route'])).out).not.toContain('128.0.0.0');
     await stop(w, b, SIGTERM);
+  });
+
+  it('pushed and configured dhcp-options become /etc/resolv.conf while the tunnel is up; the old file comes back', async () => {
+    const w = tlsWorld();
+    w.mustHost('a').root.install('etc/resolv.conf', 'nameserver 192.168.1.1\n');
+    const b = await startOn(w, 'b', [...SERVER, '--push', 'dhcp-option DNS 10.8.0.1', '--push', 'dhcp-option DOMAIN corp.example', '--push', 'dhcp-option WINS 10.8.0.9']);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', [...CLIENT, '--dhcp-option', 'DOMAIN-SEARCH', 'lab.example']);
+    await runFor(w, 3);
+    const cat = async () => (await runOn(w, 'a', ['cat', '/etc/resolv.conf'])).out;
+    expect(await cat()).toBe('nameserver 10.8.0.1\nsearch lab.example corp.example\n');
+    expect(await runOn(w, 'a', ['cat', '/var/run/openvpn/tun0.resolv.conf'])).toEqual({ out: 'nameserver 192.168.1.1\n', status: 0 });
+    await stop(w, a, SIGTERM);
+    expect(await cat()).toBe('nameserver 192.168.1.1\n');
+    const al = logLines(a.output());
+    expect(al).toContain('OPTIONS IMPORT: --ip-win32 and/or --dhcp-option options modified');
+    const at = al.indexOf('dhcp-option DOMAIN-SEARCH lab.example');
+    expect(al.slice(at, at + 5)).toEqual([
+      'dhcp-option DOMAIN-SEARCH lab.example',
+      'dhcp-option DNS 10.8.0.1',
+      'dhcp-option DOMAIN corp.example',
+      'dhcp-option WINS 10.8.0.9',
+      '/etc/resolv.conf: nameserver 10.8.0.1, search lab.example corp.example (the previous file kept as /var/run/openvpn/tun0.resolv.conf)',
+    ]);
+    expect(al.slice(-3)).toEqual(['Closing TUN/TAP interface', '/etc/resolv.conf: restored from /var/run/openvpn/tun0.resolv.conf', 'SIGTERM[hard,] received, process exiting']);
+    // Without a file before, the tunnel's goes when it does; --route-nopull leaves the pushed ones out.
+    await stop(w, b, SIGTERM);
+    const w2 = tlsWorld();
+    const b2 = await startOn(w2, 'b', [...SERVER, '--push', 'dhcp-option DNS 10.8.0.1']);
+    await runFor(w2, 1);
+    const c = await startOn(w2, 'a', [...CLIENT, '--route-nopull', '--dhcp-option', 'DNS', '10.8.0.53']);
+    await runFor(w2, 3);
+    expect((await runOn(w2, 'a', ['cat', '/etc/resolv.conf'])).out).toBe('nameserver 10.8.0.53\n');
+    await stop(w2, c, SIGTERM);
+    expect(logLines(c.output())).toContain('/etc/resolv.conf: removed (there was none before the tunnel)');
+    expect((await runOn(w2, 'a', ['cat', '/etc/resolv.conf'])).status).not.toBe(0);
+    await stop(w2, b2, SIGTERM);
   });
 });

@@ -134,6 +134,13 @@ describe('variables', () => {
     expect(child).toBeGreaterThan(r.pid);
   });
 
+  it('$PPID is the parent of the shell: a child shell sees its parent\'s $$, whatever the environment says', async () => {
+    const r = await sh('echo $$; PPID=1 sh -c \'echo $PPID\'');
+    const [main, parent] = r.out.trimEnd().split('\n').map(Number);
+    expect(main).toBe(r.pid);
+    expect(parent).toBe(r.pid);
+  });
+
   it('$NAME, ${NAME}, assignments, an unset name is empty; positional parameters and $0', async () => {
     const script = 'X=one; Y="$X two"; echo "$X|${X}s|$Y|$UNSET|${#Y}"; X=changed; echo $X; echo "$0 $# $1 $2"';
     await expectSh(script, { out: 'one|ones|one two||7\nchanged\nsh 2 p1 p 2\n' }, 'p1', 'p 2');
