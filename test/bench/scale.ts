@@ -23,5 +23,5 @@ export async function scale(hosts: number): Promise<{ wallMs: number; rssMb: num
   const wallMs = performance.now() - t0;
   const mem = process.memoryUsage();
   const replies = procs.filter((p) => p.status === 0).length;
-  return { wallMs, rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20, replies };
+  return { wallMs, rssMb: mem.rss / 1e6, heapMb: mem.heapUsed / 1e6, replies };
 }

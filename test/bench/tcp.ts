@@ -34,7 +34,7 @@ export async function tcpBulk(bytes: number): Promise<number> {
   await world.run({ until: () => !sink.alive && !source.alive });
   const wall = (performance.now() - t0) / 1000;
   if (out.join('') !== `received ${bytes} bytes intact\n`) throw new Error(`TCP bulk benchmark: ${out.join('').trim() || 'nothing received'}`);
-  return bytes / 2 ** 20 / wall;
+  return bytes / 1e6 / wall;
 }
 
 /** packetdrill runs of one of tunlab's own scripts per second of wall time. */

@@ -9,7 +9,7 @@ import { PACKAGE_ROOT } from '../../bin/paths.js';
 import { buildWorld } from '../../kernel/world/build.js';
 import { parseWorldFile } from '../../kernel/world/world-file.js';
 import { userlandPrograms } from '../../userland/bin/registry.js';
-import { blast, shell } from './vpn.js';
+import { blast, cpuSeconds, shell, type Throughput } from './vpn.js';
 
 const KEYS = path.join(PACKAGE_ROOT, 'fixtures', 'worlds', 'keys');
 const key = (name: string) => fs.readFileSync(path.join(KEYS, name), 'utf8').trim();
@@ -33,7 +33,7 @@ const PAIR = {
 };
 
 /** MB/s of payload from a to b through the WireGuard tunnel (paced sender, as tunnelThroughput). */
-export async function wireguardThroughput(datagrams: number, size: number): Promise<{ mbPerS: number; delivered: number }> {
+export async function wireguardThroughput(datagrams: number, size: number): Promise<Throughput> {
   const w = buildWorld(parseWorldFile(JSON.stringify(PAIR)), { programs: userlandPrograms, seed: 1 }, path.join(PACKAGE_ROOT, 'fixtures', 'worlds')).world;
   w.addProgram(blast);
   const a = w.mustHost('a');
@@ -47,12 +47,14 @@ export async function wireguardThroughput(datagrams: number, size: number): Prom
   const receiver = () => (b.sockets.udp.ports.get(9000)?.[0] as { received?: number } | undefined)?.received ?? 0;
   const before = receiver();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const tx = await shell(a, `blast 10.7.0.2 9000 ${datagrams} ${size} 100000`);
   await w.run({ until: () => !tx.proc.alive });
   const wall = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(cpu0);
   const delivered = receiver() - before;
   void rx;
-  return { mbPerS: (delivered * size) / 2 ** 20 / wall, delivered };
+  return { mbPerS: (delivered * size) / 1e6 / wall, mbPerCpuS: (delivered * size) / 1e6 / cpu, delivered };
 }
 
 /** The same work without the emulation: seal, then open, each payload with ChaCha20-Poly1305. */
@@ -70,5 +72,5 @@ export function rawChacha(datagrams: number, size: number): number {
     d.setAuthTag(tag);
     Buffer.concat([d.update(ct), d.final()]);
   }
-  return (datagrams * size) / 2 ** 20 / ((performance.now() - t0) / 1000);
+  return (datagrams * size) / 1e6 / ((performance.now() - t0) / 1000);
 }

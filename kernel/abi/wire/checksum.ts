@@ -46,3 +46,16 @@ export function internetChecksum(data: Uint8Array): number {
 export function pseudoHeaderSum(src: number, dst: number, protocol: number, length: number): number {
   return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + (protocol & 0xff) + (length & 0xffff);
 }
+
+/**
+ * RFC 1624 (eqn. 3): the checksum of a message after one 16-bit word of it changed from `from` to
+ * `to`, given its checksum before: HC' = ~(~HC + ~m + m'), in ones' complement arithmetic. It equals
+ * recomputing over the whole message, except for a message whose every other word is zero, where
+ * recomputing gives 0xffff and this 0: the caller that can meet one says so (see IcmpPacket).
+ */
+export function checksumUpdate16(checksum: number, from: number, to: number): number {
+  let s = (~checksum & 0xffff) + (~from & 0xffff) + (to & 0xffff);
+  s = (s & 0xffff) + (s >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
+}

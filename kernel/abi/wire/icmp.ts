@@ -7,7 +7,7 @@
 // the IPv4 payload (bounded by total length), not the rest of a receive buffer.
 
 import { readU16, writeU16 } from './bytes.js';
-import { checksumAccumulateRange, checksumFinish } from './checksum.js';
+import { checksumAccumulateRange, checksumFinish, checksumUpdate16 } from './checksum.js';
 import { WireError, type ParseOptions } from './error.js';
 
 export const ICMP_HEADER_LEN = 8;
@@ -123,6 +123,21 @@ export class IcmpPacket {
   fillChecksum(): void {
     this.checksum = 0;
     this.checksum = checksumFinish(checksumAccumulateRange(this.buffer, 0, this.buffer.length));
+  }
+
+  /**
+   * Write into `out` (this message's length) the echo reply to this echo request, whose checksum was
+   * verified: the same bytes with the type 0, and the checksum updated for that one word (RFC 1624)
+   * instead of summed again over the whole message. The bytes are those IcmpRepr.emit writes.
+   */
+  echoReplyInto(out: Uint8Array): void {
+    out.set(this.buffer);
+    out[0] = ICMP_ECHO_REPLY;
+    out[1] = 0;
+    let c = checksumUpdate16(this.checksum, (this.type << 8) | this.code, ICMP_ECHO_REPLY << 8);
+    // All zeros but the checksum: a full sum is 0, and its checksum 0xffff (see checksumUpdate16).
+    if (c === 0 && out.every((b, i) => b === 0 || i === 2 || i === 3)) c = 0xffff;
+    writeU16(out, 2, c);
   }
 }
 

@@ -15,7 +15,7 @@ import {
 import { IPPROTO_ICMP, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
 import type { IpStack } from './ip-stack.js';
 import type { NetInterface } from './interface.js';
-import { ipSend } from './ipv4.js';
+import { ipSend, withIpHeadroom } from './ipv4.js';
 
 export function icmpInput(stack: IpStack, iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
   const view = IcmpPacket.checked(payload);
@@ -34,14 +34,14 @@ export function icmpInput(stack: IpStack, iface: NetInterface, packet: Uint8Arra
       stack.icmp.InEchos++;
       // Like Linux (icmp_echo_ignore_broadcasts), a broadcast ping gets no answer.
       if (stack.isBroadcastFor(iface, ip.dst) || isMulticastIpv4(ip.dst)) return;
-      const reply = new Uint8Array(IcmpRepr.bufferLen({ ...repr, kind: 'echo-reply' }));
-      IcmpRepr.emit({ kind: 'echo-reply', ident: repr.ident, seq: repr.seq, data: repr.data }, new IcmpPacket(reply));
+      const reply = withIpHeadroom(payload.length);
+      view.echoReplyInto(reply);
       if (stack.tracing) {
         stack.trace('ip', iface.name, 'deliver', 'ip', packet, { event: 'icmp', decision: 'echo request: reply sent' });
         stack.journeys.answer(packet, reply);
       }
       icmpOutCount(stack, 0);
-      ipSend(stack, { src: ip.dst, dst: ip.src, protocol: IPPROTO_ICMP, payload: reply, tos: ip.tos });
+      ipSend(stack, { src: ip.dst, dst: ip.src, protocol: IPPROTO_ICMP, payload: reply, tos: ip.tos, inPlace: true });
       return;
     }
     case 'echo-reply':

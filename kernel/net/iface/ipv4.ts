@@ -27,6 +27,19 @@ export interface IpSendOptions {
   broadcast?: boolean;
   /** The IP ID to use instead of the host's counter (Linux sends SYN-ACKs and resets with 0). */
   ident?: number;
+  /**
+   * The payload was made by withIpHeadroom() for this packet alone: the header is written into the
+   * room in front of it, and the payload is not copied.
+   */
+  inPlace?: boolean;
+}
+
+/**
+ * A buffer for an IPv4 payload of `length` bytes with room in front for the header, so that ipSend
+ * (inPlace) puts the header there: one allocation and no copy for the packet.
+ */
+export function withIpHeadroom(length: number): Uint8Array {
+  return new Uint8Array(IPV4_HEADER_LEN + length).subarray(IPV4_HEADER_LEN);
 }
 
 /** Where a packet to `dst` goes: the route, the interface and the next hop, or why not. */
@@ -71,7 +84,9 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
   if (stack.isBroadcastFor(iface, opts.dst) && !opts.broadcast) return 'EACCES';
   const src = opts.src || chooseSource(stack, iface, opts.dst);
   if (IPV4_HEADER_LEN + opts.payload.length > 0xffff) return 'EMSGSIZE';
-  const packet = new Uint8Array(IPV4_HEADER_LEN + opts.payload.length);
+  const p = opts.payload;
+  const inPlace = opts.inPlace === true && p.byteOffset >= IPV4_HEADER_LEN;
+  const packet = inPlace ? new Uint8Array(p.buffer, p.byteOffset - IPV4_HEADER_LEN, IPV4_HEADER_LEN + p.length) : new Uint8Array(IPV4_HEADER_LEN + p.length);
   Ipv4Repr.emit(
     {
       src,
@@ -87,7 +102,7 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
     },
     new Ipv4Packet(packet),
   );
-  packet.set(opts.payload, IPV4_HEADER_LEN);
+  if (!inPlace) packet.set(p, IPV4_HEADER_LEN);
   stack.ip.OutRequests++;
   if (stack.tracing) {
     stack.journeys.carry(opts.payload, packet);

@@ -10,7 +10,7 @@ import { ICMP_DEST_UNREACH } from '../../abi/wire/icmp.js';
 import { IPPROTO_UDP, IPV4_HEADER_LEN, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { UdpPacket, UdpRepr } from '../../abi/wire/udp.js';
 import type { NetInterface } from '../iface/interface.js';
-import { chooseSource, ipSend, routeFor } from '../iface/ipv4.js';
+import { chooseSource, ipSend, routeFor, withIpHeadroom } from '../iface/ipv4.js';
 import type { IpProtocol } from '../iface/protocol.js';
 import type { NetStack } from '../iface/stack.js';
 import { UdpCounters } from './counters.js';
@@ -109,7 +109,7 @@ export class UdpProtocol implements IpProtocol {
       throw new SysError(where);
     }
     const src = s.localAddr || chooseSource(stack, where.iface, dst);
-    const seg = new Uint8Array(8 + data.length);
+    const seg = withIpHeadroom(8 + data.length);
     UdpRepr.emit({ srcPort: s.localPort, dstPort: dport, payload: data }, new UdpPacket(seg), src, dst);
     if (stack.tracing) {
       stack.journeys.carry(data, seg);
@@ -119,7 +119,7 @@ export class UdpProtocol implements IpProtocol {
     // path can tell when it shrinks; a larger one is fragmented here, without DF. IP_DONTFRAG
     // (opts.dontFragment) sets DF always, and a datagram too big for the path fails with EMSGSIZE.
     const fits = IPV4_HEADER_LEN + seg.length <= (where.route?.mtu || where.iface.mtu);
-    const err = ipSend(stack, { src, dst, protocol: IPPROTO_UDP, payload: seg, ttl: opts.ttl, tos: opts.tos, broadcast: opts.broadcast, dontFragment: opts.dontFragment || fits });
+    const err = ipSend(stack, { src, dst, protocol: IPPROTO_UDP, payload: seg, ttl: opts.ttl, tos: opts.tos, broadcast: opts.broadcast, dontFragment: opts.dontFragment || fits, inPlace: true });
     if (err) {
       if (err !== 'EHOSTUNREACH' && err !== 'ENETUNREACH' && err !== 'ENETDOWN' && err !== 'EACCES' && err !== 'EMSGSIZE') this.counters.SndbufErrors++;
       throw new SysError(err);

@@ -8,8 +8,9 @@
 // session time, the IV source and the receive clock, which is what lets the emulator run it in
 // virtual time and tests replay it byte for byte.
 
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthSpec, CipherSpec } from './algorithms.js';
+import { CbcDecryptor, CbcEncryptor, paddedLength } from './cbc-chain.js';
 import { ReplayWindow } from './replay.js';
 import type { SlotKeys } from './static-key.js';
 
@@ -38,6 +39,8 @@ export interface EncryptState {
   packetId: number;
   /** Source of IVs; OpenVPN uses its PRNG. Defaults to node:crypto randomBytes. */
   readonly randomIv: (length: number) => Uint8Array;
+  /** The send direction's cipher, made once (cbc-chain.ts). */
+  readonly cbc: CbcEncryptor;
 }
 
 export interface EncryptStateInit {
@@ -57,6 +60,7 @@ export function createEncryptState(init: EncryptStateInit): EncryptState {
     time: toU32(init.time, 'time'),
     packetId: 0,
     randomIv: init.randomIv ?? ((n) => randomBytes(n)),
+    cbc: new CbcEncryptor(init.cipher.nodeName, init.keys.cipherKey),
   };
 }
 
@@ -76,14 +80,13 @@ export function encryptPacket(state: EncryptState, payload: Uint8Array): Uint8Ar
   if (iv.length !== cipher.ivLength) throw new RangeError(`IV source gave ${iv.length} bytes, need ${cipher.ivLength}`);
   state.packetId += 1;
 
-  const plain = new Uint8Array(PACKET_ID_LONG_SIZE + payload.length);
+  const length = PACKET_ID_LONG_SIZE + payload.length;
+  const plain = new Uint8Array(paddedLength(length));
   const view = new DataView(plain.buffer);
   view.setUint32(0, state.packetId);
   view.setUint32(4, state.time);
   plain.set(payload, PACKET_ID_LONG_SIZE);
-
-  const enc = createCipheriv(cipher.nodeName, keys.cipherKey, iv);
-  const ciphertext = Buffer.concat([enc.update(plain), enc.final()]);
+  const ciphertext = state.cbc.encrypt(iv, plain, length);
 
   const out = new Uint8Array(auth.length + iv.length + ciphertext.length);
   out.set(iv, auth.length);
@@ -117,6 +120,8 @@ export interface DecryptState {
    * "%04d-%02d-%02d %02d:%02d:%02d"; the default here formats in UTC.
    */
   readonly formatTime: (unixSeconds: number) => string;
+  /** The receive direction's cipher, made once (cbc-chain.ts). */
+  readonly cbc: CbcDecryptor;
 }
 
 export interface DecryptStateInit {
@@ -136,6 +141,7 @@ export function createDecryptState(init: DecryptStateInit): DecryptState {
     keys: init.keys,
     replay: init.replay ?? new ReplayWindow(),
     formatTime: init.formatTime ?? formatTimeUtc,
+    cbc: new CbcDecryptor(init.cipher.nodeName, init.keys.cipherKey),
   };
 }
 
@@ -202,17 +208,13 @@ export function decryptPacket(
   const ciphertext = body.subarray(cipher.ivLength);
   if (ciphertext.length < 1) return fail('missing-payload', 'missing payload');
 
-  let plain: Buffer;
-  try {
-    const dec = createDecipheriv(cipher.nodeName, keys.cipherKey, iv);
-    plain = Buffer.concat([dec.update(ciphertext), dec.final()]);
-  } catch {
-    return fail('cipher-final', 'cipher final failed');
-  }
+  const plain = state.cbc.decrypt(iv, ciphertext);
+  if (!plain) return fail('cipher-final', 'cipher final failed');
 
   if (plain.length < PACKET_ID_LONG_SIZE) return fail('packet-id', 'error reading CBC packet-id');
-  const packetId = plain.readUInt32BE(0);
-  const time = plain.readUInt32BE(4);
+  const head = new DataView(plain.buffer, plain.byteOffset, PACKET_ID_LONG_SIZE);
+  const packetId = head.getUint32(0);
+  const time = head.getUint32(4);
 
   if (!state.replay.check(packetId, time, now)) {
     return {
