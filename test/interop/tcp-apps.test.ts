@@ -54,7 +54,7 @@ describe('tunlab nc, iperf3 and httpd <-> real nc, iperf3 and curl across a real
     const script = [
       `${emulatedOpenvpn({ rport: REAL_PORT, dir: '0', tun: [HAIKU, LINUX] })} &`,
       'httpd -p 8080 -h /host/www;',
-      `sh -c 'nc -l 9000 > /host/from-linux.bin; echo > /host/got-from-linux' &`,
+      `sh -c 'nc -lv 9000 > /host/from-linux.bin; echo > /host/got-from-linux' &`,
       `${waitFile('go-nc')}; nc -N ${LINUX} 9001 < /host/to-linux.bin; echo nc-sent;`,
       `${waitFile('go-iperf')}; iperf3 -c ${LINUX} -n 2M; iperf3 -s -1 -p 5202;`,
       `${waitFile('stop')}; kill %1; wait`,
@@ -63,7 +63,8 @@ describe('tunlab nc, iperf3 and httpd <-> real nc, iperf3 and curl across a real
     await real.waitFor('Initialization Sequence Completed');
     await tl.waitFor('Initialization Sequence Completed');
 
-    // Linux -> tunlab: 10 MB into tunlab's nc -l, written to /host.
+    // Linux -> tunlab: 10 MB into tunlab's nc -l, written to /host, once it listens.
+    await tl.waitFor('Listening on 0.0.0.0 9000');
     const toTunlab = launch('linux nc -N', ['sh', '-c', `nc -N ${HAIKU} 9000 < ${fromLinuxFile}`], { netns: NS, seconds: 200 });
     expect(await toTunlab.exit(180_000), toTunlab.output).toBe(0);
     await until(() => fs.existsSync(share.path('got-from-linux')), 'tunlab nc -l to finish', 60_000);
