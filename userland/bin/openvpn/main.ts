@@ -15,7 +15,7 @@ import { type Codec, CleartextCodec, StaticCodec } from './codec.js';
 import { RandomPool } from '../../lib/random.js';
 import { closeDevice, type Device, errnoText } from './device.js';
 import { BANNER, HELP_TEXT, LIBRARY_VERSIONS, VERSION_TEXT } from './help.js';
-import { D_SHOW_PARMS, FatalError, Logger, M_FATAL, M_INFO, M_WARN } from './log.js';
+import { D_LOW, D_SHOW_PARMS, FatalError, Logger, M_FATAL, M_INFO, M_WARN } from './log.js';
 import { occOptionsString } from './messages.js';
 import { checkOptions, deviceKind, MAX_CONFIG_BYTES, type Options, OptionsError, parseArgv } from './options.js';
 import { parameterSettings } from './show-options.js';
@@ -138,7 +138,8 @@ async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
     await staticCodec.logKeyInit();
     codec = staticCodec;
     if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
-    const occ = { devType: kind, cipher: cipher.cipher, auth: auth.auth, keyDirection: o.keyDirection, tunMtu: o.tunMtu, ifconfig: o.ifconfig ?? undefined };
+    const proto = o.proto === 'tcp' ? 'udp' : o.proto;
+    const occ = { devType: kind, cipher: cipher.cipher, auth: auth.auth, keyDirection: o.keyDirection, tunMtu: o.tunMtu, ifconfig: o.ifconfig ?? undefined, proto };
     occLocal = occOptionsString(occ);
     occRemote = occOptionsString({ ...occ, remote: true });
   } else {
@@ -162,13 +163,13 @@ async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
   const signals = await catchSignals(sys);
   const ctx: Context = { sys, log, opts: o, kind, codec, occLocal, occRemote, signals };
   let persisted: Device | null = null;
+  const retry = { failures: 0 };
   try {
     for (;;) {
       const end = await new Instance(ctx, persisted).run();
       if (end.action === 'exit') return end.status;
       persisted = end.device;
-      await log.msg(M_INFO, 'Restart pause, 1 second(s)');
-      const stop = await pause(sys, 1e9, signals);
+      const stop = await restartPause(sys, log, o, retry, end.connectFailed === true, signals);
       if (stop !== null) {
         if (persisted) await closeDevice(sys, log, persisted);
         await log.msg(M_INFO, `${SIGNAL_NAMES[stop]}[hard,init_instance] received, process exiting`);
@@ -209,15 +210,15 @@ async function runTls(sys: Sys, log: Logger, o: Options): Promise<number> {
   const rng = new RandomPool(sys);
   const signals = await catchSignals(sys);
   let persisted: Device | null = null;
+  const retry = { failures: 0 };
   try {
     for (;;) {
-      const end: { action: 'exit'; status: number } | { action: 'restart'; device: Device | null } = o.modeServer
+      const end: { action: 'exit'; status: number } | { action: 'restart'; device: Device | null; connectFailed?: boolean } = o.modeServer
         ? await new TlsServer({ sys, log, opts: o, kind, setup, rng, signals }).run()
         : await new TlsClient({ sys, log, opts: o, kind, setup, rng, signals }, persisted).run();
       if (end.action === 'exit') return end.status;
       persisted = end.device;
-      await log.msg(M_INFO, 'Restart pause, 1 second(s)');
-      const stop = await pause(sys, 1e9, signals);
+      const stop = await restartPause(sys, log, o, retry, end.connectFailed === true, signals);
       if (stop !== null) {
         if (persisted) await closeDevice(sys, log, persisted);
         await log.msg(M_INFO, `${SIGNAL_NAMES[stop]}[hard,init_instance] received, process exiting`);
@@ -227,6 +228,28 @@ async function runTls(sys: Sys, log: Logger, o: Options): Promise<number> {
   } finally {
     await rng.close();
   }
+}
+
+/**
+ * socket_restart_pause(): 1 second over UDP (logged) and for a TCP server; a TCP client waits
+ * --connect-retry seconds, doubled for each failure after the fifth up to its max, and gives up
+ * after --connect-retry-max failures. A SIGINT or SIGTERM during the pause ends the program.
+ */
+async function restartPause(sys: Sys, log: Logger, o: Options, retry: { failures: number }, connectFailed: boolean, signals: number[]): Promise<number | null> {
+  if (o.proto === 'udp') {
+    await log.msg(M_INFO, 'Restart pause, 1 second(s)');
+    return pause(sys, 1e9, signals);
+  }
+  retry.failures = connectFailed ? retry.failures + 1 : 0;
+  if (o.connectRetryAttempts > 0 && retry.failures >= o.connectRetryAttempts) {
+    throw new FatalError([`All connections have been connect-retry-max (${o.connectRetryAttempts}) times unsuccessful, exiting`]);
+  }
+  let sec = o.proto === 'tcp-server' ? 1 : o.connectRetry;
+  const backoff = retry.failures - 4;
+  if (o.proto === 'tcp-client' && backoff > 0) sec = Math.min(Math.max(sec, 1) * 2 ** Math.min(backoff, 15), o.connectRetryMax);
+  if (sec === 0) return null;
+  await log.msg(D_LOW, `Restart pause, ${sec} second(s)`);
+  return pause(sys, sec * 1e9, signals);
 }
 
 /** The restart pause; a SIGINT or SIGTERM during it ends the program (returned). */

@@ -104,7 +104,10 @@ export class TlsServer {
     this.device = await openDevice(sys, log, o, this.c.kind);
     await configureDevice(sys, log, o, this.device);
     await addRoutes(sys, log, o, this.device, routes);
-    this.link = await Link.open(sys, log, opts, null);
+    const link = await Link.open(sys, log, opts, null, this.c.signals);
+    // A server's link is UDP (options.ts refuses --mode server over TCP): no connection to wait for.
+    if (!(link instanceof Link)) throw new Error('a UDP link has no connection to fail');
+    this.link = link;
     await log.msg(D_MULTI_LOW, 'MULTI: multi_init called, r=256 v=256');
     this.initPool(o);
     this.nowNs = await sys.clock_gettime(CLOCK_MONOTONIC);
@@ -389,9 +392,10 @@ export class TlsServer {
   }
 
   private async fromLink(): Promise<void> {
-    const got = await this.link!.read();
-    if (!got || got.data.length === 0) return;
-    const { data, from } = got;
+    for (const got of await this.link!.read()) if (got.data.length > 0) await this.fromPeer(got.data, got.from);
+  }
+
+  private async fromPeer(data: Uint8Array, from: Endpoint): Promise<void> {
     const op = opcodeOf(data[0]!);
     if (op === P_DATA_V2 || op === P_DATA_V1) return this.dataIn(data, from);
     const c = this.byAddr.get(addrKey(from));
