@@ -41,6 +41,10 @@ export function terminalPort(t: Terminal, shell: Process): TerminalPort {
       t.onReadStateChange = listener;
       listener(waiting || t.readersWaiting > 0);
     },
+    onModeChange(listener) {
+      t.onModeChange = listener;
+      listener(t.canonical);
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import { shellStatus } from '../kernel/abi/wait.js';
 import { WorldFileError } from '../kernel/world/world-file.js';
 import { parseDuration } from '../kernel/world/world-file.js';
 import { DEFAULT_WORLD, packageVersion } from './paths.js';
+import type { WorldCapture } from './pcap.js';
 import { Session, SessionError } from './session.js';
 
 /** Exit statuses of tunlab itself (a script's own status passes through unchanged). */
@@ -33,6 +34,7 @@ interface CliOptions {
   maxTime: string;
   color: boolean;
   transcript?: boolean;
+  pcap?: string;
 }
 
 const int = (name: string) => (v: string) => {
@@ -60,6 +62,7 @@ function cli(): Command {
     .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user'))
     .option('--transcript', 'type the script into an interactive shell and print the whole terminal (prompts included)')
     .option('--max-time <duration>', 'virtual time a script may take before tunlab stops it', DEFAULT_TIME_LIMIT)
+    .option('--pcap <file>', 'write every frame of every interface of every host to FILE as pcapng while tunlab runs ("-": standard output, the session\'s own output then going to standard error)')
     .option('--no-color', 'no colours (NO_COLOR in the environment does the same)')
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s) });
@@ -104,6 +107,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const interactive = shellArgs === null;
   const clock = o.clock ?? (interactive ? 'real' : 'virtual');
+  if (o.pcap === '-' && (interactive || o.transcript)) {
+    process.stderr.write(`tunlab: --pcap -: standard output ${interactive ? 'is the terminal' : 'holds the transcript'}; give a file or a FIFO\n`);
+    return EXIT_USAGE;
+  }
 
   let session: Session;
   try {
@@ -132,10 +139,19 @@ async function main(argv: string[]): Promise<number> {
   }
   for (const w of session.built.spec.warnings) process.stderr.write(`tunlab: world ${o.world}: warning: ${w}\n`);
 
+  let capture: WorldCapture | null = null;
+  if (o.pcap !== undefined) {
+    const { WorldCapture } = await import('./pcap.js');
+    capture = new WorldCapture(session.world, o.pcap);
+  }
   try {
     return await runSession(session, o, { shellArgs, interactive, clock, color, limitNs, script });
   } finally {
     session.close();
+    if (capture) {
+      await capture.close();
+      if (capture.dropped > 0) process.stderr.write(`tunlab: --pcap: ${capture.dropped} frames dropped: the reader fell behind\n`);
+    }
   }
 }
 
@@ -170,9 +186,11 @@ async function runSession(
     return runInteractive(session, color);
   }
 
+  // With --pcap - the capture has standard output: the session speaks on standard error.
+  const stdout = o.pcap === '-' ? process.stderr : process.stdout;
   const { shell } = await session.startShell(shellArgs!, {
     tty: false,
-    out: (d) => void process.stdout.write(d),
+    out: (d) => void stdout.write(d),
     err: (d) => void process.stderr.write(d),
   });
   // ^C from the real terminal goes to the script's processes, as a terminal would send it.

@@ -74,7 +74,20 @@ export const TUN_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
 ];
 
 // --- terminal and generic file ioctls (asm-generic/ioctls.h)
+
+/**
+ * struct termios, the part tunlab's terminal has: the local modes. Canonical mode (ICANON) hands
+ * over whole lines the session edited; without it a read returns the bytes typed so far, at least
+ * one (VMIN 1, VTIME 0), as a full-screen program wants. ISIG: ^C and ^Z signal the foreground job.
+ */
+export interface Termios {
+  c_lflag: number;
+}
+export const ISIG = 0o1;
+export const ICANON = 0o2;
+export const ECHO = 0o10;
 export const TCGETS = 0x5401;
+export const TCSETS = 0x5402;
 export const TIOCGPGRP = 0x540f;
 export const TIOCSPGRP = 0x5410;
 export const TIOCGWINSZ = 0x5413;
@@ -191,6 +204,7 @@ export const IOCTL_NAMES: Readonly<Record<number, string>> = Object.freeze(
         ['TUNSETIFINDEX', TUNSETIFINDEX],
         ['TUNSETCARRIER', TUNSETCARRIER],
         ['TCGETS', TCGETS],
+        ['TCSETS', TCSETS],
         ['TIOCGPGRP', TIOCGPGRP],
         ['TIOCSPGRP', TIOCSPGRP],
         ['TIOCGWINSZ', TIOCGWINSZ],

@@ -170,6 +170,11 @@ export interface RecvResult {
   from: Sockaddr | null;
   /** MSG_TRUNC when the datagram was longer than asked for. */
   flags: number;
+  /**
+   * A capture's frame: the packet's journey id (kernel/abi/journey.ts), as ancillary data would
+   * carry it, so a pcapng file can name it. Absent elsewhere.
+   */
+  journey?: number;
 }
 
 export const FAMILY_NAMES: Readonly<Record<number, string>> = {

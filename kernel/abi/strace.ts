@@ -22,6 +22,12 @@ import { formatNetArgs, formatNetResult } from './strace-net.js';
 
 export { flagNames, formatSockaddr, quoteBytes, quoteString };
 
+const LFLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [0o1, 'ISIG'],
+  [0o2, 'ICANON'],
+  [0o10, 'ECHO'],
+];
+
 const ARPHRD_NAMES: Record<number, string> = { 1: 'ARPHRD_ETHER', 772: 'ARPHRD_LOOPBACK', 65534: 'ARPHRD_NONE' };
 
 function openFlags(flags: number): string {
@@ -64,6 +70,7 @@ export function formatIoctlArg(req: number, arg: unknown): string {
     if ('ifr_name' in arg) return formatIfreq(req, arg as Ifreq);
     if ((req === SIOCADDRT || req === SIOCDELRT) && 'rt_dst' in arg) return formatRtentry(arg as Rtentry);
     if ('value' in arg) return `[${(arg as { value: unknown }).value}]`;
+    if ('c_lflag' in arg) return `{c_lflag=${flagNames(Number((arg as { c_lflag: number }).c_lflag), LFLAG_NAMES)}}`;
     return '{...}';
   }
   return String(arg);
@@ -138,6 +145,12 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
     case 'readdir':
     case 'readlink':
       return a.map((x, i) => (i === 0 ? quoteString(String(x)) : String(x))).join(', ');
+    case 'journey_open': {
+      const o = a[0] as { events?: number } | undefined;
+      return o?.events !== undefined ? `{events=${o.events}}` : 'NULL';
+    }
+    case 'journey_read':
+      return `${a[0]}, ${(result as { events?: unknown[] } | undefined)?.events ? '[...]' : '0x0'}, ${a[1]}`;
     case 'rename':
     case 'symlink':
       return `${quoteString(String(a[0]))}, ${quoteString(String(a[1]))}`;
@@ -153,6 +166,10 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
   if (name === 'read' && result instanceof Uint8Array) return String(result.length);
   const net = formatNetResult(name, result);
   if (net !== null) return net;
+  if (name === 'journey_read') {
+    const b = result as { events: unknown[]; lost: number };
+    return b.lost ? `${b.events.length} (${b.lost} lost)` : String(b.events.length);
+  }
   if (name === 'poll') {
     const n = Number(result);
     return n > 0 ? `${n} (${formatPoll((args[0] as PollFd[]).filter((p) => p.revents), true)})` : n === 0 ? '0 (Timeout)' : String(n);

@@ -104,6 +104,12 @@ export const SYSCALL_ERRORS = {
   uname: ['EFAULT'],
   syslog: ['EPERM'],
   hosts: [],
+  topology: [],
+
+  // --- packet journeys
+  journey_open: ['EPERM', 'EINVAL', 'EMFILE', 'ENFILE'],
+  journey_read: ['EBADF', 'EINVAL'],
+  journey_drop: ['EINVAL'],
 } as const satisfies { [K in SyscallName]: readonly ErrnoName[] };
 
 export type SyscallErrno<K extends SyscallName> = (typeof SYSCALL_ERRORS)[K][number] | 'EFAULT';

@@ -2,7 +2,9 @@
 // `Sys` bound to its own process, exactly as a C program links against libc; failures throw a
 // SysError with the errno name. This file is the contract between userland and the kernel.
 
+import type { JourneyBatch, JourneyOpenOptions, ProgramDropReason } from './journey.js';
 import type { PollFd } from './poll.js';
+import type { WorldTopology } from './topology.js';
 import type { SignalHandler } from './signal.js';
 import type { EpollEvent } from './epoll.js';
 import type { AcceptResult, MsgHdr, RecvMsgResult, RecvResult, Sockaddr, SockaddrBind, SockaddrIn, SockoptValue } from './socket.js';
@@ -185,4 +187,17 @@ export interface Sys {
   syslog(): Promise<string[]>;
   /** Names of the other hosts of the world (for `hosts` and `on`). */
   hosts(): Promise<string[]>;
+  /** Every host and its interfaces that are up, with their segments and bridges (`topology`). */
+  topology(): Promise<WorldTopology>;
+
+  // --- packet journeys (kernel/abi/journey.ts)
+  /** Start recording every packet event of the world (root only); an fd, the recording while open. */
+  journey_open(opts?: JourneyOpenOptions): Promise<number>;
+  /** Take up to `max` recorded events, oldest first (never blocks: poll the fd to wait). */
+  journey_read(fd: number, max: number): Promise<JourneyBatch>;
+  /**
+   * The datagram this program received last and has not passed on was dropped, for this reason:
+   * its journey ends there. 1 when one was pending (and someone records), else 0.
+   */
+  journey_drop(reason: ProgramDropReason): Promise<number>;
 }

@@ -2,6 +2,8 @@
 // Emitters check `listening(type)` first, so nothing is built when nobody watches.
 
 import type { ErrnoName } from '../abi/errno.js';
+import type { DropReason, JourneyEvent, JourneyLayer } from '../abi/journey.js';
+import { PacketJourneys } from './journey.js';
 
 export interface SyscallEvent {
   host: string;
@@ -18,19 +20,20 @@ export interface SyscallEvent {
 }
 
 /** Where a packet was seen: the layers of DESIGN.md, in the order a packet crosses them. */
-export type PacketLayer = 'socket' | 'ip' | 'queue' | 'driver' | 'nic' | 'segment' | 'uplink';
+export type PacketLayer = JourneyLayer;
 
-export interface PacketEvent {
-  host: string;
-  layer: PacketLayer;
-  /** Interface, socket, segment or device this happened at. */
-  where: string;
-  dir: 'in' | 'out' | 'drop' | 'deliver';
-  /** What the bytes start with: an Ethernet frame or an IP packet. */
-  link: 'ether' | 'ip';
-  bytes: Uint8Array;
-  timeNs: number;
-  note?: string;
+/** A packet crossing a layer, or dropped there (kernel/abi/journey.ts says what each field means). */
+export type PacketEvent = Omit<JourneyEvent, 'seq'>;
+
+/** What a layer says about a crossing besides where and which bytes. */
+export interface TraceDetail {
+  /** What happened, in a word (the direction when absent). */
+  event?: string;
+  decision?: string;
+  reason?: DropReason;
+  counter?: string;
+  pid?: number;
+  command?: string;
 }
 
 export interface ProcessEvent {
@@ -55,6 +58,9 @@ export interface EventMap {
 }
 
 export class EventBus {
+  /** Packet identities, world-wide like the bus: the same packet has one id on every host. */
+  readonly journeys = new PacketJourneys(() => this.listening('packet'));
+
   private readonly listeners: { [K in keyof EventMap]: Set<(e: EventMap[K]) => void> } = {
     syscall: new Set(),
     packet: new Set(),
@@ -73,5 +79,26 @@ export class EventBus {
 
   emit<K extends keyof EventMap>(type: K, e: EventMap[K]): void {
     for (const fn of this.listeners[type]) fn(e);
+  }
+
+  /**
+   * A packet crossed a layer (or was dropped there): the event, with the packet's identity and a
+   * copy of its bytes as they are now. Free when nobody listens.
+   */
+  packet(host: string, layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, timeNs: number, d?: TraceDetail): void {
+    if (!this.listening('packet')) return;
+    const t = this.journeys.tag(bytes);
+    const e: PacketEvent = { host, layer, where, dir, event: d?.event ?? dir, id: t.id, link, bytes: bytes.slice(), timeNs };
+    if (t.inner) e.inner = t.inner;
+    if (t.outer) e.outer = t.outer;
+    if (t.cause) e.cause = t.cause;
+    if (d) {
+      if (d.decision !== undefined) e.decision = d.decision;
+      if (d.reason !== undefined) e.reason = d.reason;
+      if (d.counter !== undefined) e.counter = d.counter;
+      if (d.pid !== undefined) e.pid = d.pid;
+      if (d.command !== undefined) e.command = d.command;
+    }
+    this.emit('packet', e);
   }
 }

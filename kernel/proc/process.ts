@@ -88,12 +88,17 @@ export class Process implements TaskOwner {
 
   /** The context of a call made by the main task, or by one of the threads. */
   ioContext(syscall: string, task: Task = this.task): IoContext {
+    const p = this;
     return {
       task,
       uid: this.uid,
       gid: this.gid,
       pid: this.pid,
       syscall,
+      // execve changes it, and a call's context is made once per process.
+      get command() {
+        return p.command;
+      },
       raise: (signo) => this.signal(signo),
       caller: this,
     };

@@ -6,6 +6,7 @@
 import { type ErrnoName, SysError } from '../abi/errno.js';
 import type { SyscallErrno, SyscallName } from '../abi/syscall-errors.js';
 import type { SocketLayer } from '../net/socket/sockets.js';
+import type { EventBus } from '../obs/events.js';
 import type { KernelLog } from '../obs/log.js';
 import type { KernelLimits } from '../proc/limits.js';
 import type { Process } from '../proc/process.js';
@@ -24,6 +25,8 @@ export interface KernelServices {
   readonly procs: ProcessTable;
   readonly sockets: SocketLayer;
   readonly log: KernelLog;
+  /** The world's event bus: packet journeys, for journey_open. */
+  readonly events: EventBus;
   readonly limits: KernelLimits;
   wallNs(): number;
   /** The other hosts of the world (`on HOST`, `hosts`); null for a kernel on its own. */

@@ -16,6 +16,8 @@ import type { OpenFile } from '../vfs/file.js';
 import { type KernelServices, type SyscallContext, syscallContext } from './context.js';
 import { copyIn, copyOut, type KernelCopy } from './copy.js';
 import { fdSyscalls } from './fd.js';
+import { journeySyscalls } from './journey.js';
+import { topologySyscalls } from './topology.js';
 import { machineSyscalls } from './machine.js';
 import { namespaceSyscalls } from './namespace.js';
 import { pollSyscalls } from './poll.js';
@@ -35,6 +37,8 @@ const SYSCALLS = {
   ...machineSyscalls,
   ...socketSyscalls,
   ...epollSyscalls,
+  ...journeySyscalls,
+  ...topologySyscalls,
 } satisfies SyscallTable<SyscallName>;
 
 /** What the gate needs besides the services the calls use. */
@@ -218,6 +222,7 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
     uname: call('uname'),
     syslog: call('syslog'),
     hosts: call('hosts'),
+    topology: call('topology'),
     socket: call('socket'),
     bind: call('bind'),
     listen: call('listen'),
@@ -238,6 +243,9 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
     getpeername: call('getpeername'),
     setsockopt: call('setsockopt'),
     getsockopt: call('getsockopt'),
+    journey_open: call('journey_open'),
+    journey_read: call('journey_read'),
+    journey_drop: call('journey_drop'),
   };
   return Object.freeze(sys);
 }

@@ -15,6 +15,8 @@ export interface IoContext {
   readonly pid: number;
   /** The syscall in progress, named in deadlock reports. */
   readonly syscall: string;
+  /** The calling program's name, for packet journeys (absent for the kernel's own I/O). */
+  readonly command?: string;
   /** Raise a signal on the calling process (SIGPIPE for a write to a pipe nobody reads). */
   raise(signo: number): void;
   /** The calling process's job-control state, for a terminal (absent for the kernel's own I/O). */

@@ -48,7 +48,7 @@ export class Segment {
   /** Plug a NIC in; returns its port. */
   attach(nic: Nic): Port {
     const port: Port = { label: `${nic.host} ${nic.path}`, deliver: (f) => nic.receive(f) };
-    const wire: Wire = { send: (_from, frame) => this.forward(port, frame) };
+    const wire: Wire = { name: this.name, send: (_from, frame) => this.forward(port, frame) };
     nic.plug(wire);
     this.ports.add(port);
     return port;
@@ -66,20 +66,25 @@ export class Segment {
     const dst = readMac(frame, 0);
     const src = readMac(frame, 6);
     if (!isMulticastMac(src)) this.macTable.set(src, { port: ingress, seen: now });
-    if (this.events.listening('packet')) {
-      this.events.emit('packet', { host: this.name, layer: 'segment', where: ingress.label, dir: 'in', link: 'ether', bytes: frame.slice(), timeNs: now });
-    }
     // One private copy leaves the sender; receivers only read it (every layer that keeps or
     // changes bytes takes its own copy), so a broadcast to a thousand ports costs one buffer.
     const copy = frame.slice();
+    const tracing = this.events.journeys.active;
+    if (tracing) this.events.journeys.carry(frame, copy);
     const known = dst === BROADCAST_MAC || isMulticastMac(dst) ? undefined : this.macTable.get(dst);
     if (known && now - known.seen < MAC_AGING_NS) {
+      if (tracing) this.trace(ingress, copy, known.port === ingress ? 'stays on its port' : `to ${known.port.label}`);
       if (known.port !== ingress) this.send([known.port], copy);
       return;
     }
     const out: Port[] = [];
     for (const p of this.ports) if (p !== ingress) out.push(p);
+    if (tracing) this.trace(ingress, copy, `flooded to ${out.map((p) => p.label).join(', ') || 'no port'}`);
     this.send(out, copy);
+  }
+
+  private trace(ingress: Port, frame: Uint8Array, decision: string): void {
+    this.events.packet(this.name, 'segment', ingress.label, 'in', 'ether', frame, this.sched.now(), { event: 'switch', decision });
   }
 
   /**
@@ -103,6 +108,7 @@ export class Segment {
     for (const port of ports) {
       if (l.loss > 0 && this.random.next() < l.loss) {
         this.framesLost++;
+        if (this.events.journeys.active) this.events.packet(this.name, 'segment', port.label, 'drop', 'ether', frame, this.sched.now(), { reason: 'link-loss', counter: `${this.name} lost` });
         continue;
       }
       const copies = l.duplicate > 0 && this.random.next() < l.duplicate ? 2 : 1;

@@ -312,15 +312,19 @@ export class Uplink implements Port {
     const ident = payload.length + 20 > UPLINK_MTU ? (this.ident = (this.ident + 1) & 0xffff) : 0;
     const packet = buildIpv4Packet({ src, dst, protocol, ttl: 64, ident, tos: 0, dontFragment: false, moreFragments: false, fragmentOffset: 0 }, payload);
     this.trace('in', packet);
-    for (const f of fragment(packet, UPLINK_MTU)) this.toGuest(this.guestMac ?? BROADCAST_MAC, ETHERTYPE_IPV4, f);
+    for (const f of fragment(packet, UPLINK_MTU)) {
+      if (this.world.events.journeys.active) this.world.events.journeys.carry(packet, f);
+      this.toGuest(this.guestMac ?? BROADCAST_MAC, ETHERTYPE_IPV4, f);
+    }
   }
 
   private toGuest(dstMac: number, ethertype: number, payload: Uint8Array): void {
-    this.segment.forward(this, buildEthernetFrame({ dst: dstMac, src: UPLINK_MAC, ethertype }, payload));
+    const frame = buildEthernetFrame({ dst: dstMac, src: UPLINK_MAC, ethertype }, payload);
+    if (this.world.events.journeys.active) this.world.events.journeys.carry(payload, frame);
+    this.segment.forward(this, frame);
   }
 
   private trace(dir: 'in' | 'out', bytes: Uint8Array): void {
-    const ev = this.world.events;
-    if (ev.listening('packet')) ev.emit('packet', { host: this.host.name, layer: 'uplink', where: 'uplink', dir, link: 'ip', bytes: bytes.slice(), timeNs: this.world.sched.now() });
+    this.world.events.packet(this.host.name, 'uplink', 'uplink', dir, 'ip', bytes, this.world.sched.now(), { event: dir === 'in' ? 'from the real network' : 'to the real network' });
   }
 }

@@ -270,6 +270,14 @@ export const TABLE: Record<string, Row[]> = {
     row('bad input', ['tc', 'qdisc', 'add', 'dev', NIC, 'root', 'tbf', 'rate', '1mbit', 'burst', '1k', 'limit', '1', 'peakrate', '2mbit'], 1, /^tbf: "peakrate" is not supported by tunlab's tbf/),
     row('long string', ['tc', 'qdisc', 'add', 'dev', NIC, 'root', 'netem', LONG], 1, new RegExp(`^What is "${X}"\\?\\nUsage: \\.\\.\\. netem `)),
   ],
+  journey: [
+    row('no arguments', ['journey'], 2, usage('journey', "missing required argument 'command'")),
+    unknown('journey'),
+    row('out of range', ['journey', '-b', HUGE, 'true'], 2, usage('journey', `option '-b, --buffer <events>' argument '${HUGE}' is invalid. --buffer must be from 1 to 4194304`)),
+    row('bad input', ['journey', '-f', 'icmp and', 'true'], 1, /^journey: can't parse filter expression: syntax error\n$/),
+    tooLong('journey', [LONG], 127, `journey: ${X}: command not found`),
+  ],
+  topology: [unknown('topology'), tooMany('topology'), row('bad input', ['topology', '--format', 'svg'], 2, usage('topology', "option '-f, --format <format>' argument 'svg' is invalid. Allowed choices are text, mermaid, dot."))],
   tcpdump: [
     unknown('tcpdump'),
     row('bad address', ['tcpdump', '-i', 'nosuch0', '-c', '1'], 1, /^tcpdump: nosuch0: No such device exists\n/),

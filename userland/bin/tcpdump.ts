@@ -8,20 +8,25 @@
 // link type (EN10MB or RAW), which Wireshark and real tcpdump read; -r reads one back (no root).
 //
 // A trailing expression is a capture filter (userland/lib/pcap-filter.ts: the common part of
-// pcap-filter(7)); packets it refuses are received but not captured. The statistics at the end come from the
+// pcap-filter(7)); packets it refuses are received but not captured. `-i any` captures every
+// interface of the host, as on Linux: each line says which interface and which way (In, Out, B for
+// broadcast, M for multicast), and -w writes Linux's cooked LINUX_SLL2 frames. A -w name ending in
+// .pcapng writes pcapng (userland/lib/capture-output.ts): an interface block per interface, each
+// packet with its direction and its journey id (see journey) as a comment. The statistics at the end come from the
 // capture socket's row in the socket table (SIOCGSOCKTABLE): packets it queued plus the ones it had
 // to drop, as Linux reports tp_packets; when another capture watches the same interface the rows
 // cannot be told apart and the counts are this process's own.
 
 import { isSysError, strerror } from '../../kernel/abi/errno.js';
 import { O_CREAT, O_TRUNC, O_WRONLY } from '../../kernel/abi/fcntl.js';
-import { IFF_LOOPBACK, IFF_UP, IFT_BRIDGE, IFT_ETHER, type Ifconf, type Ifreq } from '../../kernel/abi/if.js';
+import { IFF_LOOPBACK, IFF_UP, IFT_BRIDGE, IFT_ETHER, IFT_LOOP, type Ifconf, type Ifreq } from '../../kernel/abi/if.js';
 import { SIOCCPACKETCAP, SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFTYPE, SIOCGSOCKTABLE, SIOCSPACKETCAP } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import { parseIpv4 } from '../../kernel/abi/wire/index.js';
 import { AF_LINK, SOCK_DGRAM, type SockaddrDl, type SocketInfo } from '../../kernel/abi/socket.js';
 import { CLOCK_REALTIME, type Sys } from '../../kernel/abi/syscalls.js';
+import { CaptureOutput, type FrameSource, linkTypeOf } from '../lib/capture-output.js';
 import { command, parse } from '../lib/cli.js';
 import { formatTimestamp, type LineOptions, type LinkKind, packetLine, splitTime } from '../lib/dissect/index.js';
 import { usageError } from '../lib/errors.js';
@@ -39,9 +44,9 @@ import {
   PCAP_MAGIC_MICRO,
   PCAP_MAGIC_NANO,
   type PcapPacket,
-  PcapWriter,
   readPcap,
 } from '../lib/pcap.js';
+import { LINKTYPE_LINUX_SLL2, sll2Record, wantsPcapng } from '../lib/pcapng.js';
 
 const EXIT_FAILURE = 1;
 /** libpcap's MAXIMUM_SNAPLEN: the largest -s tcpdump accepts. */
@@ -73,18 +78,18 @@ const LINK_TYPES: Readonly<Record<number, { kind: LinkKind; name: string }>> = {
   [LINKTYPE_RAW]: { kind: 'raw', name: 'RAW (Raw IP)' },
   [LINKTYPE_NULL]: { kind: 'null', name: 'NULL (BSD loopback)' },
 };
-
-/** How a captured interface's frames start: Ethernet for NICs, taps and bridges, else bare IP. */
-function linkTypeOf(ifType: number): number {
-  return ifType === IFT_ETHER || ifType === IFT_BRIDGE ? LINKTYPE_ETHERNET : LINKTYPE_RAW;
-}
+const SLL2_NAME = 'LINUX_SLL2 (Linux cooked v2)';
+/** The capture name for every interface (the kernel's LinkSocket knows it too). */
+const ANY_DEVICE = 'any';
+/** Linux's sll_pkttype words, as tcpdump prints them for "any". */
+const PKTTYPE_WORDS: Readonly<Record<number, string>> = { 0: 'In', 1: 'B', 2: 'M', 3: 'P', 4: 'Out' };
 
 export default defineProgram({
   name: 'tcpdump',
   summary: 'dump traffic on a network interface',
   main: guarded('tcpdump', async (argv, sys) => {
     const cmd = command('tcpdump', 'print the packets an interface sends and receives, or read and write pcap files')
-      .option('-i, --interface <interface>', 'capture on this interface (default: the first up interface that is not a loopback)')
+      .option('-i, --interface <interface>', 'capture on this interface, or on all of them with "any" (default: the first up interface that is not a loopback)')
       .option('-c <count>', 'exit after receiving count packets')
       .option('-n', 'do not convert addresses to names (always so: tunlab has no name service)', count, 0)
       .option('-e', 'print the link-level header on each line')
@@ -94,7 +99,7 @@ export default defineProgram({
       .option('-q', 'quick output: less protocol information')
       .option('-S', 'print absolute TCP sequence numbers')
       .option('-t', 'do not print a timestamp on each line')
-      .option('-w <file>', 'write the raw packets to a pcap file instead of printing them ("-": standard output)')
+      .option('-w <file>', 'write the raw packets to a pcap file instead of printing them ("-": standard output; a name ending in .pcapng: pcapng)')
       .option('-r <file>', 'read packets from a pcap file ("-": standard input)')
       .option('-s <snaplen>', `capture at most snaplen bytes of each packet (0: ${MAX_SNAPLEN})`)
       .option('-l', 'line-buffered output (always so)')
@@ -156,7 +161,7 @@ interface LiveOptions {
 
 class Dumper {
   private captured = 0;
-  private writer: PcapWriter | null = null;
+  private writer: CaptureOutput | null = null;
   private writeFd = -1;
 
   constructor(
@@ -172,28 +177,40 @@ class Dumper {
     return EXIT_FAILURE;
   }
 
-  /** Open the -w file and write the pcap header; an error message, or null when ready. */
-  private async openOutput(path: string, linkType: number, snaplen: number): Promise<string | null> {
+  /** Open the -w file and write its header; an error message, or null when ready. */
+  private async openOutput(path: string, o: { linkType: number; snaplen: number; any: boolean; source: string }): Promise<string | null> {
     try {
       this.writeFd = path === '-' ? 1 : await this.sys.open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644);
     } catch (e) {
       if (isSysError(e)) return `${path}: ${strerror(e.errno)}`;
       throw e;
     }
-    this.writer = new PcapWriter({ linkType, snaplen });
+    const host = (await this.sys.uname()).nodename;
+    this.writer = new CaptureOutput({ pcapng: wantsPcapng(path), any: o.any, linkType: o.linkType, snaplen: o.snaplen, host, source: o.source });
     await writeAll(this.sys, this.writeFd, this.writer.header());
     return null;
   }
 
-  /** One packet: into the file, or printed. */
-  private async emit(sec: number, usec: number, data: Uint8Array, origLen: number): Promise<void> {
+  /** One packet: into the file, or printed (after its interface and direction, for "any"). */
+  private async emit(sec: number, usec: number, data: Uint8Array, origLen: number, meta: { source?: FrameSource; journey?: number; any?: boolean } = {}): Promise<void> {
     if (this.filter && !this.filter(this.line.link, data, origLen)) return;
     this.captured++;
     if (this.writer) {
-      await writeAll(this.sys, this.writeFd, this.writer.record(BigInt(sec) * 1_000_000_000n + BigInt(usec) * 1000n, data, origLen));
+      const tsNs = BigInt(sec) * 1_000_000_000n + BigInt(usec) * 1000n;
+      await writeAll(this.sys, this.writeFd, this.writer.frame({ tsNs, data, origLen, ...(meta.source ? { source: meta.source } : {}), ...(meta.journey !== undefined ? { journey: meta.journey } : {}) }));
       return;
     }
-    await out(this.sys, packetLine(this.noStamp ? '' : formatTimestamp(sec, usec), data, this.line, origLen));
+    const stamp = this.noStamp ? '' : formatTimestamp(sec, usec);
+    if (meta.any && meta.source) {
+      // print-sll.c: "%-5s %-3s " before the packet, the interface and what the packet was to it.
+      const kind = meta.source.type === IFT_ETHER || meta.source.type === IFT_BRIDGE ? 'ether' : meta.source.type === IFT_LOOP ? 'loop' : 'ip';
+      const word = PKTTYPE_WORDS[sll2Record(data, kind, meta.source.index, meta.source.dir).pkttype]!;
+      // packetLine puts one space after what it is given: the prefix gives the rest.
+      const prefix = `${meta.source.name.padEnd(5)} ${word.padEnd(3)}`;
+      await out(this.sys, packetLine(stamp ? `${stamp} ${prefix}` : prefix, data, { ...this.line, linkHeader: false }, origLen));
+      return;
+    }
+    await out(this.sys, packetLine(stamp, data, this.line, origLen));
   }
 
   // ---------------------------------------------------------------- -r
@@ -242,7 +259,7 @@ class Dumper {
     }
     await eprint(sys, `reading from file ${path}, link-type ${known?.name ?? String(linkType)}, snapshot length ${snaplen}\n`);
     if (writePath !== undefined) {
-      const err = await this.openOutput(writePath, linkType, snaplen);
+      const err = await this.openOutput(writePath, { linkType, snaplen, any: false, source: path });
       if (err) return this.fail(err);
     }
     try {
@@ -280,11 +297,12 @@ class Dumper {
       if (isSysError(e)) return this.fail(`${name}: ${strerror(e.errno)}`);
       throw e;
     }
+    const any = name === ANY_DEVICE;
     const typeReq: Ifreq = { ifr_name: name };
-    await sys.ioctl(fd, SIOCGIFTYPE, typeReq);
-    const linkType = linkTypeOf(typeReq.ifr_type ?? 0);
+    if (!any) await sys.ioctl(fd, SIOCGIFTYPE, typeReq);
+    const linkType = any ? LINKTYPE_LINUX_SLL2 : linkTypeOf(typeReq.ifr_type ?? 0);
     if (o.write !== undefined) {
-      const err = await this.openOutput(o.write, linkType, o.snaplen);
+      const err = await this.openOutput(o.write, { linkType, snaplen: o.snaplen, any, source: name });
       if (err) {
         await sys.close(fd);
         return this.fail(err);
@@ -300,7 +318,7 @@ class Dumper {
     await eprint(
       sys,
       `${quietBanner ? 'tcpdump: ' : 'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n'}` +
-        `listening on ${name}, link-type ${LINK_TYPES[linkType]!.name}, snapshot length ${o.snaplen} bytes\n`,
+        `listening on ${name}, link-type ${any ? SLL2_NAME : LINK_TYPES[linkType]!.name}, snapshot length ${o.snaplen} bytes\n`,
     );
     let skipped = 0;
     let failure: string | null = null;
@@ -326,7 +344,8 @@ class Dumper {
         this.line.link = from ? LINK_TYPES[linkTypeOf(from.sdl_type)]!.kind : LINK_TYPES[linkType]!.kind;
         const { sec, usec } = splitTime(await sys.clock_gettime(CLOCK_REALTIME));
         const data = got.data.length > o.snaplen ? got.data.subarray(0, o.snaplen) : got.data;
-        await this.emit(sec, usec, data, got.data.length);
+        const source: FrameSource | undefined = from ? { index: from.sdl_index, name: from.sdl_name, type: from.sdl_type, dir: from.sdl_direction ?? 'in' } : undefined;
+        await this.emit(sec, usec, data, got.data.length, { ...(source ? { source } : {}), ...(got.journey !== undefined ? { journey: got.journey } : {}), any });
       }
     } finally {
       await this.closeOutput();

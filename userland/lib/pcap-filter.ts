@@ -92,7 +92,7 @@ function fields(link: FilterLink, b: Uint8Array, len: number): Fields {
 
 // ---------------------------------------------------------------- the language
 
-type Node = (f: Fields) => boolean;
+type FieldsNode = (f: Fields) => boolean;
 
 interface Qualifiers {
   proto?: Proto;
@@ -112,6 +112,31 @@ function tokenize(text: string): string[] {
 
 /** Parse a filter; `resolve` turns a host name into an IPv4 address (null when unknown). */
 export function compileFilter(text: string, resolve: (name: string) => number | null): PacketFilter {
+  const test = compile<Fields>(text, resolve, (n) => n, new Map());
+  return (link, b, len) => test(fields(link, b, len));
+}
+
+/**
+ * The same language over something that is not one packet: `packets` says whether a packet test
+ * holds for a context (a journey: any of its packets), and `primitives` adds keywords that take
+ * one value (`on HOST`, `layer NAME`) and test the context itself.
+ */
+export interface FilterExtension<C> {
+  packets(c: C, test: PacketFilter): boolean;
+  primitives: ReadonlyMap<string, (value: string) => (c: C) => boolean>;
+}
+
+export function compileExtendedFilter<C>(text: string, resolve: (name: string) => number | null, ext: FilterExtension<C>): (c: C) => boolean {
+  return compile<C>(text, resolve, (n) => (c) => ext.packets(c, (link, b, len) => n(fields(link, b, len))), ext.primitives);
+}
+
+function compile<C>(
+  text: string,
+  resolve: (name: string) => number | null,
+  lift: (n: FieldsNode) => (c: C) => boolean,
+  extra: ReadonlyMap<string, (value: string) => (c: C) => boolean>,
+): (c: C) => boolean {
+  type Node = (c: C) => boolean;
   const tokens = tokenize(text);
   let i = 0;
   let last: Qualifiers = {};
@@ -149,10 +174,18 @@ export function compileFilter(text: string, resolve: (name: string) => number | 
       if (next() !== ')') throw new FilterError('syntax error');
       return n;
     }
-    return primitive();
+    const t2 = peek();
+    const own = t2 === undefined ? undefined : extra.get(t2);
+    if (own) {
+      i++;
+      const w = next();
+      if (w === '(' || w === ')' || w === 'and' || w === 'or' || w === 'not') throw new FilterError('syntax error');
+      return own(w);
+    }
+    return lift(primitive());
   }
 
-  function primitive(): Node {
+  function primitive(): FieldsNode {
     const t = peek();
     if (t === undefined) throw new FilterError('syntax error');
     if (t === 'less' || t === 'greater') {
@@ -198,7 +231,7 @@ export function compileFilter(text: string, resolve: (name: string) => number | 
     return value(q, next());
   }
 
-  function protoOnly(p: Proto): Node {
+  function protoOnly(p: Proto): FieldsNode {
     switch (p) {
       case 'ip':
         return (f) => f.ethertype === ETHERTYPE_IPV4;
@@ -220,7 +253,7 @@ export function compileFilter(text: string, resolve: (name: string) => number | 
     }
   }
 
-  function value(q: Qualifiers, w: string): Node {
+  function value(q: Qualifiers, w: string): FieldsNode {
     if (KEYWORDS.has(w) || w === '(' || w === ')') throw new FilterError('syntax error');
     const dir = q.dir ?? 'src or dst';
     const pick = <T>(src: T, dst: T, test: (v: T) => boolean) =>
@@ -293,7 +326,7 @@ export function compileFilter(text: string, resolve: (name: string) => number | 
 
   const node = orExpr();
   if (i !== tokens.length) throw new FilterError('syntax error');
-  return (link, b, len) => node(fields(link, b, len));
+  return node;
 }
 
 function number(w: string, what: string): number {

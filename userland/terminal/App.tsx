@@ -46,17 +46,36 @@ export function App({ port, completion, history: store, color, done }: AppProps)
   const lineRef = useRef(line);
   lineRef.current = line;
   const lastTab = useRef(false);
+  // A full-screen program (the terminal out of canonical mode) owns the screen and the keys.
+  const [raw, setRaw] = useState(false);
+  const rawRef = useRef(false);
+  const rawDecoder = useMemo(() => new TextDecoder(), []);
 
-  // Output from programs: whole lines go above, the rest waits in `pending`.
+  // Output from programs: whole lines go above, the rest waits in `pending`; in raw mode, all of
+  // it goes to the screen as written.
   useEffect(() => {
     port.onOutput((data) => {
+      if (rawRef.current) {
+        stdout.write(rawDecoder.decode(data, { stream: true }));
+        return;
+      }
       const lines = output.push(data);
       if (lines.length) write(lines.map((l) => l + '\n').join(''));
       setPending(output.pending);
     });
     port.onReadStateChange(setWaiting);
     port.onShellLine((l) => history.add(l));
-  }, [port, output, write, history]);
+    port.onModeChange((canonical) => {
+      if (!canonical && !rawRef.current) {
+        // What was written before the program took the screen stays above it.
+        const before = output.takePending();
+        if (before) write(before + '\n');
+        setPending('');
+      }
+      rawRef.current = !canonical;
+      setRaw(!canonical);
+    });
+  }, [port, output, write, history, stdout, rawDecoder]);
 
   useEffect(() => {
     const resize = () => port.resize({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -79,6 +98,7 @@ export function App({ port, completion, history: store, color, done }: AppProps)
     if (!isRawModeSupported) return;
     setRawMode(true);
     const onInput = (chunk: string | Buffer) => {
+      if (rawRef.current) return port.type(String(chunk));
       for (const k of decodeKeys(String(chunk))) void handle(k);
     };
     events.on('input', onInput);
@@ -87,7 +107,7 @@ export function App({ port, completion, history: store, color, done }: AppProps)
       setRawMode(false);
     };
     // handle reads refs, so it can stay out of the dependencies
-  }, [events, setRawMode, isRawModeSupported]);
+  }, [events, setRawMode, isRawModeSupported, port]);
 
   function commit(suffix: string) {
     const shown = output.takePending() + lineRef.current.text + suffix;
@@ -189,7 +209,7 @@ export function App({ port, completion, history: store, color, done }: AppProps)
   const at = line.text[line.cursor] ?? ' ';
   const after = line.text.slice(line.cursor + 1);
   const shownPending = waiting ? colorPrompt(pending, c) : pending;
-  if (finished) return null;
+  if (finished || raw) return null;
   return (
     <Box flexDirection="column">
       {hint.length > 0 && <Text>{hint.join('  ')}</Text>}

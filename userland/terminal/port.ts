@@ -26,6 +26,11 @@ export interface TerminalPort {
   onOutput(listener: (data: Uint8Array) => void): void;
   /** Whether some process is blocked reading a line right now. */
   onReadStateChange(listener: (waiting: boolean) => void): void;
+  /**
+   * Canonical mode on or off (a full-screen program turned it off with TCSETS): off, every key goes
+   * to the program as typed and its output to the screen as written, control sequences included.
+   */
+  onModeChange(listener: (canonical: boolean) => void): void;
 }
 
 export interface CompletionSource {

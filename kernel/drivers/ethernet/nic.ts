@@ -12,6 +12,8 @@ import { alwaysReady } from '../hooks.js';
 /** What a NIC's cable plugs into: a segment's port. */
 export interface Wire {
   send(from: Nic, frame: Uint8Array): void;
+  /** The segment's name (topology). */
+  readonly name: string;
 }
 
 const MEDIA: Record<string, string> = {
@@ -59,6 +61,11 @@ export class Nic implements NetDevice {
     });
   }
 
+  /** The segment the cable goes to, null while unplugged. */
+  get segment(): string | null {
+    return this.wire?.name ?? null;
+  }
+
   /** Plug the cable in (or pull it out with null): the carrier follows. */
   plug(wire: Wire | null): void {
     this.wire = wire;
@@ -68,6 +75,7 @@ export class Nic implements NetDevice {
   transmit(iface: NetInterface, frame: Uint8Array): void {
     if (!this.carrier || !this.wire) {
       iface.counters.txDropped++;
+      if (this.net.tracing) this.net.trace('nic', iface.name, 'drop', 'ether', frame, { reason: 'no-carrier', counter: `${iface.name} tx_dropped` });
       return;
     }
     iface.counters.txPackets++;
@@ -85,6 +93,7 @@ export class Nic implements NetDevice {
     if (!iface) return;
     if (!iface.running) {
       iface.counters.rxDropped++;
+      if (this.net.tracing) this.net.trace('nic', iface.name, 'drop', 'ether', frame, { reason: 'iface-down', counter: `${iface.name} rx_dropped` });
       return;
     }
     iface.counters.rxPackets++;

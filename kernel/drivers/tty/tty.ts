@@ -5,7 +5,7 @@
 // end-of-file. A background process group that reads is stopped with SIGTTIN (job control).
 
 import { SysError } from '../../abi/errno.js';
-import { B_SET_BLOCKING_IO, B_SET_NONBLOCKING_IO, type IntRef, TCGETS, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP } from '../../abi/ioctl.js';
+import { B_SET_BLOCKING_IO, B_SET_NONBLOCKING_IO, ECHO, ICANON, type IntRef, ISIG, TCGETS, TCSETS, type Termios, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP } from '../../abi/ioctl.js';
 import { B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
 import { SIGINT, SIGTSTP, SIGTTIN, SIGWINCH } from '../../abi/signal.js';
 import { WaitQueue } from '../../sched/scheduler.js';
@@ -57,6 +57,10 @@ export class Terminal {
   onLineRead: ((line: string, reader: unknown) => void) | null = null;
   /** Input bytes dropped because nobody read them in time. */
   droppedInput = 0;
+  /** Local modes (termios c_lflag): canonical, echoing, signalling, until a program says otherwise. */
+  lflag = ISIG | ICANON | ECHO;
+  /** Told when canonical mode goes off (a full-screen program) or back on: the session edits lines only in it. */
+  onModeChange: (canonical: boolean) => void = () => {};
 
   constructor(
     private readonly env: TtyEnv,
@@ -71,9 +75,22 @@ export class Terminal {
 
   // ------------------------------------------------------------ the session side
 
-  /** Text typed by the user: in canonical mode, complete lines ending in "\n". */
+  get canonical(): boolean {
+    return (this.lflag & ICANON) !== 0;
+  }
+
+  /**
+   * Text typed by the user: in canonical mode, complete lines ending in "\n"; otherwise keys as
+   * they come, where ^C and ^Z still signal the foreground job while ISIG is on.
+   */
   type(text: string | Uint8Array): void {
-    const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+    let bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+    if (!this.canonical && this.lflag & ISIG && (bytes.includes(0x03) || bytes.includes(0x1a))) {
+      if (bytes.includes(0x03)) this.interrupt();
+      else this.suspend();
+      bytes = bytes.filter((b) => b !== 0x03 && b !== 0x1a);
+      if (bytes.length === 0) return;
+    }
     if (this.input.length + bytes.length > MAX_INPUT) {
       this.droppedInput += bytes.length;
       return;
@@ -117,7 +134,7 @@ export class Terminal {
   }
 
   private hasLine(): boolean {
-    return this.eofPending > 0 || this.input.indexOf(0x0a) >= 0;
+    return this.eofPending > 0 || (this.canonical ? this.input.indexOf(0x0a) >= 0 : this.input.length > 0);
   }
 
   // ------------------------------------------------------------ the device side
@@ -162,6 +179,8 @@ export class Terminal {
         if (this.readersWaiting === 0) this.onReadStateChange(false);
       }
     }
+    // Non-canonical: whatever was typed, up to what was asked (VMIN 1, VTIME 0).
+    if (!this.canonical && this.input.length > 0) return this.input.take(Math.min(len, this.input.length));
     const nl = this.input.indexOf(0x0a);
     if (nl < 0) {
       // ^D: whatever was typed on the line so far, then end-of-file.
@@ -207,7 +226,21 @@ export class Terminal {
         return 0;
       case TCGETS:
         if (!this.isatty) throw new SysError('B_DEV_INVALID_IOCTL');
+        if (typeof arg === 'object' && arg !== null) (arg as Termios).c_lflag = this.lflag;
         return 0;
+      case TCSETS: {
+        if (!this.isatty) throw new SysError('B_DEV_INVALID_IOCTL');
+        const v = (arg as Termios | null)?.c_lflag;
+        if (typeof v !== 'number' || !Number.isInteger(v)) throw new SysError('EFAULT');
+        const was = this.canonical;
+        this.lflag = v;
+        if (was !== this.canonical) {
+          this.onModeChange(this.canonical);
+          // Bytes already typed may now make a read complete.
+          this.wakeReaders();
+        }
+        return 0;
+      }
       case TIOCGWINSZ: {
         if (typeof arg !== 'object' || arg === null) throw new SysError('EFAULT');
         Object.assign(arg, { ws_col: this.size.cols, ws_row: this.size.rows });

@@ -146,7 +146,7 @@ export class TunDriver implements TunSetIff {
       free: () => {},
       control: (f, op, arg, ctx) => tunControl(this, f, op, arg, ctx),
       read: (f, _pos, len, ctx) => f.read(len, ctx),
-      write: (f, _pos, data) => f.write(data),
+      write: (f, _pos, data, ctx) => f.write(data, ctx),
       select: (f, event, sync) => f.select(event, sync),
       deselect: (f, event, sync) => f.pool.remove(event, sync),
     };

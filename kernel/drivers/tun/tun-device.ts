@@ -116,12 +116,30 @@ export class TunDevice implements NetDevice {
   transmit(iface: NetInterface, data: Uint8Array): void {
     if (this.queues.length === 0 || !this.carrier || !this.passesFilter(data)) {
       iface.counters.txDropped++;
+      if (this.env.net.tracing) this.dropped(iface, data, this.queues.length === 0 ? 'no-reader' : !this.carrier ? 'no-carrier' : 'tx-filter');
       return;
     }
     // Spread flows over the queues of a multi-queue device; one queue takes everything otherwise.
     const q = this.queues.length === 1 ? this.queues[0]! : this.queues[this.flowHash(data) % this.queues.length]!;
     // The stack hands over a buffer of its own (freshly built or copied at the driver): no copy.
-    if (!q.queue.push({ data, proto: this.protoOf(data) })) iface.counters.txDropped++;
+    if (!q.queue.push({ data, proto: this.protoOf(data) })) {
+      iface.counters.txDropped++;
+      if (this.env.net.tracing) this.dropped(iface, data, 'queue-full');
+      return;
+    }
+    if (this.env.net.tracing) {
+      const where = `/dev/${nodePath(this.name, this.kind)}`;
+      this.env.net.trace('queue', where, 'out', this.link === 'ip' ? 'ip' : 'ether', data, { event: 'enqueue', decision: `${q.queue.length} of ${iface.txQueueLen} waiting for a reader` });
+    }
+  }
+
+  private dropped(iface: NetInterface, data: Uint8Array, reason: 'no-reader' | 'no-carrier' | 'tx-filter' | 'queue-full'): void {
+    const decision = reason === 'queue-full' ? `${iface.txQueueLen} of ${iface.txQueueLen} waiting` : undefined;
+    this.env.net.trace('queue', `/dev/${nodePath(this.name, this.kind)}`, 'drop', this.link === 'ip' ? 'ip' : 'ether', data, {
+      reason,
+      counter: `${iface.name} tx_dropped`,
+      ...(decision ? { decision } : {}),
+    });
   }
 
   private passesFilter(frame: Uint8Array): boolean {

@@ -122,7 +122,7 @@ export class TunFile implements TunQueue {
     // packet until TUNSETQUEUE(IFF_ATTACH_QUEUE) (reference §2).
     this.owner();
     if (len === 0) return new Uint8Array(0);
-    if (this.queue.length > 0) return this.take(len);
+    if (this.queue.length > 0) return this.take(len, ctx);
     return this.readBlocking(len, ctx);
   }
 
@@ -135,10 +135,10 @@ export class TunFile implements TunQueue {
       if (this.shutdown) throw new SysError('EFAULT');
       this.owner();
     }
-    return this.take(len);
+    return this.take(len, ctx);
   }
 
-  private take(len: number): Uint8Array {
+  private take(len: number, ctx: IoContext): Uint8Array {
     const dev = this.owner();
     if (!dev.noPi && len < TUN_PI_LEN) {
       // The packet is taken and lost, counted nowhere (reference §5.8).
@@ -151,7 +151,15 @@ export class TunFile implements TunQueue {
     iface.counters.txPackets++;
     iface.counters.txBytes += pkt.data.length;
     const net = dev.env.net;
-    if (net.tracing) net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'out', dev.kind === 'tun' ? 'ip' : 'ether', pkt.data);
+    if (net.tracing) {
+      // The task now holds the packet: a datagram it sends next carries it (obs/journey.ts).
+      net.journeys.readFromTun(ctx.task, pkt.data);
+      net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'out', dev.kind === 'tun' ? 'ip' : 'ether', pkt.data, {
+        event: ctx.syscall,
+        pid: ctx.pid,
+        command: ctx.command,
+      });
+    }
     let prefix = 0;
     if (!dev.noPi) prefix += TUN_PI_LEN;
     if (dev.vnetHdr) prefix += dev.vnetHdrSz;
@@ -172,7 +180,7 @@ export class TunFile implements TunQueue {
     return out;
   }
 
-  write(data: Uint8Array): number {
+  write(data: Uint8Array, ctx: IoContext): number {
     // A disabled queue may still write (see read).
     const dev = this.owner();
     const iface = dev.iface;
@@ -200,21 +208,41 @@ export class TunFile implements TunQueue {
       }
       proto = version === 4 ? 0x0800 : 0x86dd;
     }
+    const net = dev.env.net;
+    const node = `/dev/${nodePath(dev.name, dev.kind)}`;
+    const link = dev.kind === 'tun' ? 'ip' : 'ether';
     if (!iface.up) {
       iface.counters.rxDropped++;
+      if (net.tracing) this.wrote(ctx, data.slice(off), { reason: 'iface-down', counter: `${iface.name} rx_dropped` });
       throw new SysError('EIO');
     }
     iface.counters.rxPackets++;
     iface.counters.rxBytes += len;
     // A copy: the writer may reuse its buffer while the packet waits in the backlog.
     const copy = data.slice(off);
-    const net = dev.env.net;
-    if (net.tracing) net.trace('driver', `/dev/${nodePath(dev.name, dev.kind)}`, 'in', dev.kind === 'tun' ? 'ip' : 'ether', copy);
+    if (net.tracing) this.wrote(ctx, copy);
     // The stack takes IPv4 (and frames, for a TAP); an IPv6 packet or an unknown PI protocol is
     // accepted by the driver and then dropped by this IPv4-only stack, as a kernel without IPv6 would.
     if (dev.kind === 'tap' || proto === 0x0800) net.linkInput(iface, copy);
-    else iface.counters.rxNoHandler++; // counted, as Linux's rx_nohandler (see IfCounters)
+    else {
+      iface.counters.rxNoHandler++; // counted, as Linux's rx_nohandler (see IfCounters)
+      if (net.tracing) net.trace('driver', node, 'drop', link, copy, { reason: 'no-handler', counter: `${iface.name} rx_nohandler` });
+    }
     return data.length;
+  }
+
+  /**
+   * A task wrote a packet (the kernel's copy): it came out of the oldest datagram the task received
+   * and goes on as the packet that datagram carried (obs/journey.ts). A drop when it goes no further.
+   */
+  private wrote(ctx: IoContext, copy: Uint8Array, drop?: { reason: 'iface-down'; counter: string }): void {
+    const dev = this.owner();
+    const net = dev.env.net;
+    net.journeys.writingToTun(ctx.task, copy);
+    const node = `/dev/${nodePath(dev.name, dev.kind)}`;
+    const detail = { event: ctx.syscall, pid: ctx.pid, command: ctx.command };
+    net.trace('driver', node, 'in', dev.kind === 'tun' ? 'ip' : 'ether', copy, detail);
+    if (drop) net.trace('driver', node, 'drop', dev.kind === 'tun' ? 'ip' : 'ether', copy, drop);
   }
 
   select(event: SelectEvent, sync: SelectSync): void {

@@ -44,7 +44,8 @@ export interface ArpHost {
   sendFrame(iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array): void;
   /** The queued packets will never go: tell their senders (ICMP host unreachable, socket errors). */
   unreachable(iface: NetInterface, ip: number, packets: Uint8Array[]): void;
-  dropped(iface: NetInterface, n: number): void;
+  /** Packets given up on: pushed out of a full queue, or held for an entry that went away. */
+  dropped(iface: NetInterface, packets: Uint8Array[], reason: 'neigh-queue-full' | 'neigh-failed' | 'iface-down'): void;
 }
 
 export class ArpCache {
@@ -94,10 +95,7 @@ export class ArpCache {
       this.request(e);
     }
     e.queue.push(packet);
-    if (e.queue.length > ARP_QUEUE_LEN) {
-      e.queue.shift();
-      this.host.dropped(this.iface, 1);
-    }
+    if (e.queue.length > ARP_QUEUE_LEN) this.host.dropped(this.iface, [e.queue.shift()!], 'neigh-queue-full');
     return 'queued';
   }
 
@@ -195,7 +193,7 @@ export class ArpCache {
 
   private remove(e: ArpEntry): void {
     this.host.cancel(e.timer);
-    if (e.queue.length) this.host.dropped(this.iface, e.queue.length);
+    if (e.queue.length) this.host.dropped(this.iface, e.queue, this.iface.running ? 'neigh-failed' : 'iface-down');
     this.entries.delete(e.ip);
   }
 

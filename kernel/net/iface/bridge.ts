@@ -69,18 +69,29 @@ export class BridgeDevice implements NetDevice {
     // The bridge's address and its members' own are local (Linux's fdb entries marked is_local):
     // such a frame is for this host, up the stack on the bridge's interface.
     if (dst === this.mac || this.memberMac(dst)) {
+      this.trace(port, frame, `up the stack on ${this.iface.name}`);
       this.stack.linkInput(this.iface, frame);
       return;
     }
     if (dst === BROADCAST_MAC || isMulticastMac(dst)) {
+      this.trace(port, frame, `flooded, and up the stack on ${this.iface.name}`);
       this.flood(port, frame);
       this.stack.linkInput(this.iface, frame);
       return;
     }
     const known = this.lookup(dst);
     if (known) {
+      this.trace(port, frame, known === port ? 'stays on its port' : `to ${known.name}`);
       if (known !== port) this.out(known, frame);
-    } else this.flood(port, frame);
+    } else {
+      this.trace(port, frame, 'flooded: destination not learned yet');
+      this.flood(port, frame);
+    }
+  }
+
+  /** The journey event of a frame a member brought in, with where the bridge sends it. */
+  private trace(port: NetInterface, frame: Uint8Array, decision: string): void {
+    if (this.stack.tracing) this.stack.trace('bridge', `${this.iface.name} port ${port.name}`, 'in', 'ether', frame, { event: 'bridge', decision });
   }
 
   /** The stack sends through the bridge interface. */

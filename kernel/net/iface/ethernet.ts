@@ -15,7 +15,7 @@ export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Arra
   const f = EthernetFrame.checked(frame);
   if (!(f instanceof EthernetFrame)) {
     iface.counters.rxErrors++;
-    stack.trace('nic', iface.name, 'drop', 'ether', frame, f.reason);
+    if (stack.tracing) stack.trace('nic', iface.name, 'drop', 'ether', frame, { reason: 'malformed', counter: `${iface.name} rx_errors`, decision: f.reason });
     return;
   }
   const dst = f.dst;
@@ -23,7 +23,11 @@ export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Arra
   const multicast = isMulticastMac(dst);
   // Frames for another host are counted as Linux counts them (rx_otherhost_dropped), so that every
   // accepted frame lands in some counter (see IfCounters.rxNoHandler).
-  if (!mine && !multicast && !(iface.adminFlags & IFF_PROMISC)) return void iface.counters.rxOtherHost++;
+  if (!mine && !multicast && !(iface.adminFlags & IFF_PROMISC)) {
+    iface.counters.rxOtherHost++;
+    if (stack.tracing) stack.trace('nic', iface.name, 'drop', 'ether', frame, { reason: 'not-for-us', counter: `${iface.name} rx_otherhost_dropped` });
+    return;
+  }
   if (multicast && dst !== BROADCAST_MAC) iface.counters.rxMulticast++;
   // A frame we sent ourselves, reflected back by a hub, is not news.
   if (f.src === iface.device.mac) return;
@@ -40,6 +44,7 @@ export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Arra
       // Protocols this host does not speak (IPv6 ...) are ignored, as a BSD stack does, and
       // counted, as Linux's rx_nohandler.
       iface.counters.rxNoHandler++;
+      if (stack.tracing) stack.trace('nic', iface.name, 'drop', 'ether', frame, { reason: 'no-handler', counter: `${iface.name} rx_nohandler` });
       return;
   }
 }
@@ -54,6 +59,7 @@ export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethe
   const frame = new Uint8Array(ETHER_HEADER_LEN + payload.length);
   EthernetRepr.emit({ dst, src: iface.device.mac!, ethertype }, new EthernetFrame(frame));
   frame.set(payload, ETHER_HEADER_LEN);
+  if (stack.tracing) stack.journeys.carry(payload, frame);
   return devQueueXmit(iface, frame, (f) => {
     stack.tap(iface, 'out', f);
     iface.device.transmit(iface, f);

@@ -22,7 +22,10 @@ export function icmpInput(stack: IpStack, iface: NetInterface, packet: Uint8Arra
   const repr = isWireError(view) ? view : IcmpRepr.parse(view);
   if (isWireError(repr) || isWireError(view)) {
     stack.icmp.InErrors++;
-    stack.trace('ip', iface.name, 'drop', 'ip', packet, isWireError(repr) ? repr.reason : 'bad ICMP');
+    if (stack.tracing) {
+      const why = isWireError(repr) ? repr.reason : 'bad ICMP';
+      stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: /checksum/i.test(why) ? 'bad-checksum' : 'malformed', counter: 'Icmp InErrors', decision: why });
+    }
     return;
   }
   stack.icmp.InMsgs++;
@@ -33,6 +36,10 @@ export function icmpInput(stack: IpStack, iface: NetInterface, packet: Uint8Arra
       if (stack.isBroadcastFor(iface, ip.dst) || isMulticastIpv4(ip.dst)) return;
       const reply = new Uint8Array(IcmpRepr.bufferLen({ ...repr, kind: 'echo-reply' }));
       IcmpRepr.emit({ kind: 'echo-reply', ident: repr.ident, seq: repr.seq, data: repr.data }, new IcmpPacket(reply));
+      if (stack.tracing) {
+        stack.trace('ip', iface.name, 'deliver', 'ip', packet, { event: 'icmp', decision: 'echo request: reply sent' });
+        stack.journeys.answer(packet, reply);
+      }
       icmpOutCount(stack, 0);
       ipSend(stack, { src: ip.dst, dst: ip.src, protocol: IPPROTO_ICMP, payload: reply, tos: ip.tos });
       return;
@@ -90,6 +97,7 @@ export function icmpError(stack: IpStack, original: Uint8Array, type: 3 | 11, co
       : { kind: 'time-exceeded', code, original: quoted };
   const buf = new Uint8Array(IcmpRepr.bufferLen(repr));
   IcmpRepr.emit(repr, new IcmpPacket(buf));
+  if (stack.tracing) stack.journeys.answer(original, buf);
   icmpOutCount(stack, type);
   // The error leaves from this host's address on the way back to the sender.
   const err = ipSend(stack, { dst: p.src, protocol: IPPROTO_ICMP, payload: buf });

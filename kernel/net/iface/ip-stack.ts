@@ -3,7 +3,8 @@
 // the stack can wire its parts without the parts depending back on it.
 
 import type { Ipv4Repr } from '../../abi/wire/ipv4.js';
-import type { PacketEvent, PacketLayer } from '../../obs/events.js';
+import type { PacketEvent, PacketLayer, TraceDetail } from '../../obs/events.js';
+import type { PacketJourneys } from '../../obs/journey.js';
 import type { ArpCache } from './arp.js';
 import type { IcmpCounters, IpCounters } from './counters.js';
 import type { Reassembler } from './fragment.js';
@@ -21,8 +22,12 @@ export interface IpStack {
   readonly reassembler: Reassembler;
   readonly protocols: ReadonlyMap<number, IpProtocol>;
   readonly raw: RawDelivery | null;
-  /** Whether anyone watches packet events: callers check it before building what trace() names. */
+  /**
+   * Whether anyone records packets or wants their identities: callers check it before building
+   * what trace() names or carrying a packet's identity to a copy.
+   */
   readonly tracing: boolean;
+  readonly journeys: PacketJourneys;
   arp(iface: NetInterface): ArpCache | undefined;
   isLocal(a: number): boolean;
   isBroadcastFor(iface: NetInterface, a: number): boolean;
@@ -38,5 +43,5 @@ export interface IpStack {
   icmpInput(iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void;
   /** Report a packet this host could not deliver (type 3 or 11), within RFC 1122's rules. */
   icmpError(original: Uint8Array, type: 3 | 11, code: number, nextHopMtu?: number): void;
-  trace(layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, note?: string): void;
+  trace(layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, detail?: TraceDetail): void;
 }

@@ -3,7 +3,7 @@
 
 import type { ErrnoName } from '../../abi/errno.js';
 import { RTF_LOCAL, RTF_REJECT } from '../../abi/route.js';
-import { BROADCAST_MAC, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4 } from '../../abi/wire/address.js';
+import { BROADCAST_MAC, formatIpv4, formatMac, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4, prefixFromMask } from '../../abi/wire/address.js';
 import { IPPROTO_ICMP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { isWireError } from '../../abi/wire/error.js';
 import type { IpStack } from './ip-stack.js';
@@ -52,11 +52,20 @@ export function chooseSource(stack: IpStack, iface: NetInterface, dst: number): 
   return (onLink ?? iface.primary)?.addr ?? 0;
 }
 
+/** The routing decision as the journey view shows it: "10.10.0.0/24 via 10.8.0.1 dev tun/0". */
+export function describeRoute(stack: IpStack, where: { route: Route | null; iface: NetInterface; nextHop: number }, dst: number): string {
+  const r = where.route;
+  if (where.iface === stack.loop) return `local ${formatIpv4(dst)} dev loop`;
+  const net = r ? (r.mask === 0 ? 'default' : `${formatIpv4(r.dest)}/${prefixFromMask(r.mask) ?? formatIpv4(r.mask)}`) : formatIpv4(dst);
+  return `${net}${where.nextHop !== dst ? ` via ${formatIpv4(where.nextHop)}` : ''} dev ${where.iface.name}`;
+}
+
 /** Send a locally generated packet. Returns the errno a socket call should fail with, or null. */
 export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
   const where = routeFor(stack, opts.dst);
   if (typeof where === 'string') {
     stack.ip.OutNoRoutes++;
+    if (stack.tracing) stack.trace('ip', formatIpv4(opts.dst), 'drop', 'data', opts.payload, { reason: 'no-route', counter: 'Ip OutNoRoutes', decision: where });
     return where;
   }
   const { route, iface, nextHop } = where;
@@ -81,16 +90,21 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
   );
   packet.set(opts.payload, IPV4_HEADER_LEN);
   stack.ip.OutRequests++;
-  stack.trace('ip', iface.name, 'out', 'ip', packet);
+  if (stack.tracing) {
+    stack.journeys.carry(opts.payload, packet);
+    stack.trace('ip', iface.name, 'out', 'ip', packet, { event: 'output', decision: `route ${describeRoute(stack, where, opts.dst)}` });
+  }
   const mtu = route?.mtu || iface.mtu;
   if (packet.length > mtu) {
     if (opts.dontFragment) {
       stack.ip.FragFails++;
+      if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'too-big', counter: 'Ip FragFails', decision: `MTU ${mtu}` });
       return 'EMSGSIZE';
     }
     const frags = fragment(packet, mtu);
     stack.ip.FragOKs++;
     stack.ip.FragCreates += frags.length;
+    if (stack.tracing) traceFragments(stack, iface, packet, frags, mtu);
     for (const f of frags) {
       const err = linkOutput(stack, iface, nextHop, f);
       if (err) return err;
@@ -100,10 +114,17 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
   return linkOutput(stack, iface, nextHop, packet);
 }
 
+/** Fragments are the packet they were cut from: one journey, one event saying how it was cut. */
+function traceFragments(stack: IpStack, iface: NetInterface, packet: Uint8Array, frags: Uint8Array[], mtu: number): void {
+  for (const f of frags) stack.journeys.carry(packet, f);
+  stack.trace('ip', iface.name, 'out', 'ip', packet, { event: 'fragment', decision: `${frags.length} fragments for MTU ${mtu}` });
+}
+
 /** Hand one IP packet to an interface for `nextHop`. */
 export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number, packet: Uint8Array): ErrnoName | null {
   if (!iface.up) {
     stack.ip.OutDiscards++;
+    if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'iface-down', counter: 'Ip OutDiscards' });
     return 'ENETDOWN';
   }
   // The root qdisc sees every packet (frame, on Ethernet) as the driver would; when it refuses
@@ -118,14 +139,21 @@ export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number,
     case 'ether': {
       if (stack.isBroadcastFor(iface, nextHop) || isMulticastIpv4(nextHop)) return etherOutput(stack, iface, BROADCAST_MAC, packet);
       const arp = stack.arp(iface)!;
+      const resolving = stack.tracing && arp.get(nextHop)?.state === 'incomplete';
       // A resolved neighbour sends at once, and the qdisc's answer is the sender's.
       let err: ErrnoName | null = null;
       const r = arp.send(nextHop, packet, (mac, p) => {
+        if (stack.tracing) stack.trace('arp', iface.name, 'out', 'ip', p, { event: 'hit', decision: `${formatIpv4(nextHop)} is-at ${formatMac(mac)}` });
         err = etherOutput(stack, iface, mac, p);
       });
       if (r === 'failed') {
         iface.counters.txDropped++;
+        if (stack.tracing) stack.trace('arp', iface.name, 'drop', 'ip', packet, { reason: 'neigh-failed', counter: `${iface.name} tx_dropped`, decision: `${formatIpv4(nextHop)} failed` });
         return 'EHOSTUNREACH';
+      }
+      if (r === 'queued' && stack.tracing) {
+        const decision = resolving ? `queued: ${formatIpv4(nextHop)} is being resolved` : `queued: who-has ${formatIpv4(nextHop)} sent`;
+        stack.trace('arp', iface.name, 'out', 'ip', packet, { event: 'miss', decision });
       }
       return err;
     }
@@ -139,14 +167,17 @@ export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): 
   const repr = isWireError(view) ? view : Ipv4Repr.parse(view);
   if (isWireError(repr) || isWireError(view)) {
     stack.ip.InHdrErrors++;
-    stack.trace('ip', iface.name, 'drop', 'ip', data, isWireError(repr) ? repr.reason : 'malformed');
+    if (stack.tracing) {
+      const why = isWireError(repr) ? repr.reason : 'malformed';
+      stack.trace('ip', iface.name, 'drop', 'ip', data, { reason: /checksum/i.test(why) ? 'bad-checksum' : 'malformed', counter: 'Ip InHdrErrors', decision: why });
+    }
     return;
   }
   // Ethernet pads short frames: the IP total length is what counts.
   let packet = data.length > view.totalLen ? data.subarray(0, view.totalLen) : data;
-  stack.trace('ip', iface.name, 'in', 'ip', packet);
   const forUs =
     iface === stack.loop || stack.isLocal(repr.dst) || stack.isBroadcastFor(iface, repr.dst) || isMulticastIpv4(repr.dst);
+  if (stack.tracing) stack.trace('ip', iface.name, 'in', 'ip', packet, { event: 'input', decision: forUs ? 'local' : 'not local' });
   if (!forUs) {
     forward(stack, iface, packet, repr);
     return;
@@ -156,6 +187,10 @@ export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): 
   if (repr.moreFragments || repr.fragmentOffset > 0) {
     const whole = stack.reassembler.add(packet, repr, view);
     if (!whole) return;
+    if (stack.tracing) {
+      stack.journeys.carry(packet, whole);
+      stack.trace('ip', iface.name, 'in', 'ip', whole, { event: 'reassembled' });
+    }
     packet = whole;
     v = new Ipv4Packet(packet);
     const again = Ipv4Repr.parse(v);
@@ -173,6 +208,7 @@ function deliver(stack: IpStack, iface: NetInterface, packet: Uint8Array, repr: 
   if (engine) return engine.input(iface, packet, repr, payload);
   if (!stack.raw?.has(repr.protocol)) {
     stack.ip.InUnknownProtos++;
+    if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'no-handler', counter: 'Ip InUnknownProtos', decision: `protocol ${repr.protocol}` });
     stack.icmpError(packet, 3, 2);
   }
 }
@@ -181,24 +217,26 @@ function deliver(stack: IpStack, iface: NetInterface, packet: Uint8Array, repr: 
 function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr: Ipv4Repr): void {
   if (!stack.forwarding) {
     stack.ip.InAddrErrors++;
-    stack.trace('ip', inIface.name, 'drop', 'ip', packet, 'not for this host and forwarding is off');
+    if (stack.tracing) stack.trace('ip', inIface.name, 'drop', 'ip', packet, { reason: 'not-for-us', counter: 'Ip InAddrErrors' });
     return;
   }
   if (repr.ttl <= 1) {
     // Counted as Linux's ip_forward() counts it ("too_many_hops": InHdrErrors), whether or not
     // RFC 1122 lets an ICMP error go back.
     stack.ip.InHdrErrors++;
+    if (stack.tracing) stack.trace('ip', inIface.name, 'drop', 'ip', packet, { reason: 'ttl', counter: 'Ip InHdrErrors', decision: `TTL ${repr.ttl}` });
     stack.icmpError(packet, 11, 0);
-    stack.trace('ip', inIface.name, 'drop', 'ip', packet, 'TTL exceeded');
     return;
   }
   const where = routeFor(stack, repr.dst);
   if (typeof where === 'string') {
     stack.ip.OutNoRoutes++;
+    if (stack.tracing) stack.trace('ip', inIface.name, 'drop', 'ip', packet, { reason: 'no-route', counter: 'Ip OutNoRoutes', decision: where });
     stack.icmpError(packet, 3, where === 'EHOSTUNREACH' ? 1 : 0);
     return;
   }
   const out = packet.slice();
+  if (stack.tracing) stack.journeys.carry(packet, out);
   const v = new Ipv4Packet(out);
   v.ttl = repr.ttl - 1;
   v.fillChecksum();
@@ -206,6 +244,7 @@ function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr
   if (out.length > mtu) {
     if (repr.dontFragment) {
       stack.ip.FragFails++;
+      if (stack.tracing) stack.trace('ip', where.iface.name, 'drop', 'ip', out, { reason: 'too-big', counter: 'Ip FragFails', decision: `MTU ${mtu}` });
       stack.icmpError(packet, 3, 4, mtu);
       return;
     }
@@ -213,10 +252,14 @@ function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr
     stack.ip.FragOKs++;
     stack.ip.FragCreates += frags.length;
     stack.ip.ForwDatagrams++;
+    if (stack.tracing) {
+      stack.trace('ip', where.iface.name, 'out', 'ip', out, { event: 'forward', decision: `${describeRoute(stack, where, repr.dst)}, TTL ${repr.ttl}->${repr.ttl - 1}` });
+      traceFragments(stack, where.iface, out, frags, mtu);
+    }
     for (const f of frags) if (linkOutput(stack, where.iface, where.nextHop, f) === 'EHOSTUNREACH') return void stack.icmpError(packet, 3, 1);
     return;
   }
   stack.ip.ForwDatagrams++;
-  if (stack.tracing) stack.trace('ip', where.iface.name, 'out', 'ip', out, `forwarded from ${inIface.name}`);
+  if (stack.tracing) stack.trace('ip', where.iface.name, 'out', 'ip', out, { event: 'forward', decision: `${describeRoute(stack, where, repr.dst)}, TTL ${repr.ttl}->${repr.ttl - 1}` });
   if (linkOutput(stack, where.iface, where.nextHop, out) === 'EHOSTUNREACH') stack.icmpError(packet, 3, 1);
 }

@@ -5,8 +5,9 @@
 
 import { SysError, type ErrnoName } from '../../abi/errno.js';
 import { IFF_UP } from '../../abi/if.js';
-import { isLoopbackIpv4 } from '../../abi/wire/address.js';
-import type { PacketEvent, PacketLayer } from '../../obs/events.js';
+import { formatMac, isLoopbackIpv4 } from '../../abi/wire/address.js';
+import type { PacketEvent, PacketLayer, TraceDetail } from '../../obs/events.js';
+import type { PacketJourneys } from '../../obs/journey.js';
 import { ArpCache } from './arp.js';
 import { IcmpCounters, IpCounters } from './counters.js';
 import type { StackEnv } from './env.js';
@@ -65,6 +66,8 @@ export class NetStack implements IpStack {
   private backlogScheduled = false;
   /** Taps: called for every frame an interface sends or receives (capture sockets). */
   readonly taps = new Map<NetInterface, Set<(dir: 'in' | 'out', data: Uint8Array) => void>>();
+  /** Taps on every interface, present and future (a capture on "any"). */
+  readonly anyTaps = new Set<(iface: NetInterface, dir: 'in' | 'out', data: Uint8Array) => void>();
 
   constructor(readonly env: StackEnv) {
     this.ipIdent = env.random.int(0x10000);
@@ -117,13 +120,17 @@ export class NetStack implements IpStack {
           cancel: (t) => this.env.timers.cancel(t),
           sendFrame: (i, dst, type, payload) => sendFrame(this, i, dst, type, payload),
           unreachable: (i, ip, packets) => this.neighbourUnreachable(i, ip, packets),
-          dropped: (i, n) => {
-            i.counters.txDropped += n;
+          dropped: (i, packets, reason) => {
+            i.counters.txDropped += packets.length;
+            if (this.tracing) for (const p of packets) this.trace('arp', i.name, 'drop', 'ip', p, { reason, counter: `${i.name} tx_dropped` });
           },
         },
         iface,
       );
-      arp.sendResolved = (mac, packet) => etherOutput(this, iface, mac, packet);
+      arp.sendResolved = (mac, packet) => {
+        if (this.tracing) this.trace('arp', iface.name, 'out', 'ip', packet, { event: 'resolved', decision: `sent to ${formatMac(mac)}` });
+        etherOutput(this, iface, mac, packet);
+      };
       this.arps.set(iface, arp);
     }
     return iface;
@@ -240,6 +247,7 @@ export class NetStack implements IpStack {
   linkInput(iface: NetInterface, data: Uint8Array): void {
     if (!this.backlog.push([iface, data])) {
       iface.counters.rxDropped++;
+      if (this.tracing) this.trace('queue', iface.name, 'drop', linkOf(iface), data, { reason: 'backlog-full', counter: `${iface.name} rx_dropped` });
       return;
     }
     if (!this.backlogScheduled) {
@@ -276,6 +284,7 @@ export class NetStack implements IpStack {
   tap(iface: NetInterface, dir: 'in' | 'out', data: Uint8Array): void {
     const taps = this.taps.get(iface);
     if (taps) for (const t of taps) t(dir, data);
+    for (const t of this.anyTaps) t(iface, dir, data);
     if (this.env.events.listening('packet')) {
       this.trace('nic', iface.name, dir, iface.device.link === 'ether' ? 'ether' : 'ip', data);
     }
@@ -286,15 +295,18 @@ export class NetStack implements IpStack {
     return this.backlog.drops;
   }
 
-  /** Whether anyone watches packet events: callers check it before building what trace() names. */
+  /** Whether anyone records packets or wants their identities (see IpStack.tracing). */
   get tracing(): boolean {
-    return this.env.events.listening('packet');
+    return this.env.events.journeys.active;
+  }
+
+  get journeys(): PacketJourneys {
+    return this.env.events.journeys;
   }
 
   /** Report a packet crossing a layer boundary; free when nobody listens. */
-  trace(layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, note?: string): void {
-    if (!this.tracing) return;
-    this.env.events.emit('packet', { host: this.name, layer, where, dir, link, bytes: bytes.slice(), timeNs: this.now(), note });
+  trace(layer: PacketLayer, where: string, dir: PacketEvent['dir'], link: PacketEvent['link'], bytes: Uint8Array, detail?: TraceDetail): void {
+    this.env.events.packet(this.name, layer, where, dir, link, bytes, this.now(), detail);
   }
 
   // ---------------------------------------------------------------- errors from below
@@ -302,6 +314,7 @@ export class NetStack implements IpStack {
   /** ARP gave up on a neighbour: the packets held for it are lost; their senders hear of it. */
   private neighbourUnreachable(iface: NetInterface, _ip: number, packets: Uint8Array[]): void {
     iface.counters.txDropped += packets.length;
+    if (this.tracing) for (const p of packets) this.trace('arp', iface.name, 'drop', 'ip', p, { reason: 'neigh-failed', counter: `${iface.name} tx_dropped` });
     for (const p of packets) this.icmpError(p, 3, 1);
   }
 
@@ -312,6 +325,11 @@ export class NetStack implements IpStack {
     this.ip.ReasmFails = this.reassembler.stats.fails;
     return { ip: { ...this.ip }, icmp: { ...this.icmp } };
   }
+}
+
+/** What an interface's frames start with. */
+export function linkOf(iface: NetInterface): 'ether' | 'ip' {
+  return iface.device.link === 'ether' ? 'ether' : 'ip';
 }
 
 /** The classful default mask ifconfig assumes when none is given. */

@@ -29,10 +29,11 @@ export class RawSocket extends Socket {
     this.remoteAddr = addrOf(addr);
   }
 
-  sendto(_ctx: IoContext, data: Uint8Array, _flags: number, to: SockaddrIn | null): number {
+  sendto(ctx: IoContext, data: Uint8Array, _flags: number, to: SockaddrIn | null): number {
     this.takeError();
     const dst = to ? addrOf(to) : this.remoteAddr;
     if (!dst && !to) throw new SysError('EDESTADDRREQ');
+    if (this.stack.tracing) data = this.sending(ctx, data);
     const err = ipSend(this.stack, {
       src: this.localAddr,
       dst,
@@ -53,7 +54,14 @@ export class RawSocket extends Socket {
     const v = new Ipv4Packet(packet);
     if (this.localAddr && v.dst !== this.localAddr) return;
     if (this.remoteAddr && v.src !== this.remoteAddr) return;
-    this.enqueue(packet.slice(), sockaddrIn(formatIpv4(v.src)));
+    const copy = packet.slice();
+    if (this.stack.tracing) {
+      this.stack.journeys.carry(packet, copy);
+      this.stack.trace('socket', this.describe(), 'deliver', 'ip', copy, { event: 'deliver' });
+    }
+    if (!this.enqueue(copy, sockaddrIn(formatIpv4(v.src))) && this.stack.tracing) {
+      this.stack.trace('socket', this.describe(), 'drop', 'ip', copy, { reason: 'rcvbuf-full', counter: `socket:${this.id} drops` });
+    }
   }
 
   localName(): SockaddrIn {

@@ -43,6 +43,7 @@ const PER_DATAGRAM_OVERHEAD = 256;
 interface Queued {
   data: Uint8Array;
   from: Sockaddr | null;
+  journey?: number;
 }
 
 /** What a socket needs from its host's socket layer (sockets.ts). */
@@ -206,8 +207,8 @@ export abstract class Socket extends OpenFile {
   }
 
   /** Queue a datagram for the reader; false (and a drop counted) when the buffer is full. */
-  enqueue(data: Uint8Array, from: Sockaddr | null): boolean {
-    if (!this.queue.push({ data, from })) return false;
+  enqueue(data: Uint8Array, from: Sockaddr | null, journey?: number): boolean {
+    if (!this.queue.push(journey === undefined ? { data, from } : { data, from, journey })) return false;
     this.received++;
     return true;
   }
@@ -233,10 +234,15 @@ export abstract class Socket extends OpenFile {
       this.takeError();
       const head = this.queue.peek();
       if (head) {
-        if (!(flags & MSG_PEEK)) this.queue.shift();
+        if (!(flags & MSG_PEEK)) {
+          this.queue.shift();
+          if (this.stack.tracing && this.carriesPackets) this.taken(ctx, head.data);
+        }
         // Datagram semantics: what does not fit is lost, and MSG_TRUNC says so.
         const truncated = head.data.length > count;
-        return { data: truncated ? head.data.slice(0, count) : head.data, from: head.from, flags: truncated ? MSG_TRUNC : 0 };
+        const r: RecvResult = { data: truncated ? head.data.slice(0, count) : head.data, from: head.from, flags: truncated ? MSG_TRUNC : 0 };
+        if (head.journey !== undefined) r.journey = head.journey;
+        return r;
       }
       if (this.closed) return { data: new Uint8Array(0), from: null, flags: 0 };
       if (this.nonblocking || flags & MSG_DONTWAIT) throw new SysError('EAGAIN');
@@ -247,6 +253,27 @@ export abstract class Socket extends OpenFile {
       });
       if (r === 'signal') throw new SysError('EINTR');
     }
+  }
+
+  /** Whether what this socket passes are packets on a journey (a capture's copies are not). */
+  protected readonly carriesPackets: boolean = true;
+
+  /**
+   * A program hands the kernel a datagram to send: the kernel's own copy of it (copy_from_user),
+   * which carries the oldest packet the task read from a tun and has not passed on (a tunnel's
+   * encapsulation, kernel/obs/journey.ts), and the event for the call that made it.
+   */
+  protected sending(ctx: IoContext, data: Uint8Array): Uint8Array {
+    const copy = data.slice();
+    this.stack.journeys.sending(ctx.task, copy);
+    this.stack.trace('syscall', this.describe(), 'out', 'data', copy, { event: ctx.syscall, pid: ctx.pid, command: ctx.command });
+    return copy;
+  }
+
+  /** A program took a datagram: the event for the call, and the task now holds it (journey.ts). */
+  protected taken(ctx: IoContext, data: Uint8Array): void {
+    this.stack.journeys.readFromSocket(ctx.task, data);
+    this.stack.trace('syscall', this.describe(), 'in', 'data', data, { event: ctx.syscall, pid: ctx.pid, command: ctx.command });
   }
 
   override async read(ctx: IoContext, count: number): Promise<Uint8Array> {

@@ -19,6 +19,8 @@ export class TcpProtocol implements IpProtocol {
   readonly protocol = IPPROTO_TCP;
   readonly sysctl: TcpSysctl = defaultTcpSysctl();
   readonly engine: TcpEngine;
+  /** The packet the engine is taking in, for the journey events of its segment. */
+  private arriving: Uint8Array | null = null;
 
   constructor(private readonly stack: NetStack) {
     // A stream of its own, so TCP's draws leave the host's other random numbers as they were.
@@ -36,10 +38,18 @@ export class TcpProtocol implements IpProtocol {
       route: (dst) => this.route(dst),
       isLocalAddress: (a) => stack.isLocal(a),
       log: (line) => stack.env.log.write(line),
-      trace: (where, dir, segment, src, dst, note) => {
-        if (!stack.tracing || segment.length === 0) return;
-        stack.trace('socket', where, dir, 'ip', segment, note ?? `tcp ${formatAddr(src)} > ${formatAddr(dst)}`);
+      // A segment made here starts as a payload handed to IP, as a UDP datagram does (ipSend carries
+      // its identity to the packet); one received is the packet it arrived in (the same buffer).
+      trace: (where, dir, segment, d) => {
+        if (d?.answers) stack.journeys.answer(d.answers, segment);
+        else if (d?.from) stack.journeys.carry(d.from, segment);
+        const packet = dir !== 'out' && this.arriving?.buffer === segment.buffer ? this.arriving : null;
+        stack.trace('socket', where, dir, packet ? 'ip' : 'data', packet ?? segment, d);
       },
+      get tracing() {
+        return stack.tracing;
+      },
+      carry: (from, to) => void stack.journeys.carry(from, to),
     };
     this.engine = new TcpEngine(host);
     stack.register(this);
@@ -73,16 +83,17 @@ export class TcpProtocol implements IpProtocol {
     return { src: chooseSource(this.stack, where.iface, dst), mtu: where.route?.mtu || where.iface.mtu };
   }
 
-  input(_iface: NetInterface, _packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
-    this.engine.input(payload, ip.src, ip.dst, ip.tos);
+  input(_iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
+    this.arriving = packet;
+    try {
+      this.engine.input(payload, ip.src, ip.dst, ip.tos);
+    } finally {
+      this.arriving = null;
+    }
   }
 
   icmpError(type: number, code: number, original: Uint8Array, mtu?: number): void {
     if (original.length < 20 || new Ipv4Packet(original).protocol !== IPPROTO_TCP) return;
     this.engine.icmpError(type, code, mtu ?? 0, original);
   }
-}
-
-function formatAddr(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }

@@ -281,10 +281,13 @@ export class TcpSocket extends Socket {
   override async sendto(ctx: IoContext, data: Uint8Array, flags: number, _to: SockaddrIn | null): Promise<number> {
     if (!(data instanceof Uint8Array)) throw new SysError('EFAULT');
     if (flags & MSG_OOB) throw new SysError('EOPNOTSUPP');
+    // The call's event; the segment that starts with its first byte goes on as the same packet.
+    const sent = this.stack.tracing ? this.sending(ctx, data) : null;
+    const startsSegment = sent ? (buffer: Uint8Array) => void this.stack.journeys.carry(sent, buffer) : undefined;
     const sk = this.sk;
     let copied = 0;
     for (;;) {
-      const step = sendStep(sk, data, copied, { more: (flags & MSG_MORE) !== 0, eor: (flags & MSG_EOR) !== 0 });
+      const step = sendStep(sk, data, copied, { more: (flags & MSG_MORE) !== 0, eor: (flags & MSG_EOR) !== 0, startsSegment });
       copied += step.n;
       if (step.stop === 'done') return copied;
       if (step.stop === 'error') {
@@ -329,7 +332,9 @@ export class TcpSocket extends Socket {
     const waitall = (flags & MSG_WAITALL) !== 0 && !peek;
     const parts: Uint8Array[] = [];
     let copied = 0;
+    let first: Uint8Array | undefined;
     for (;;) {
+      if (!copied) first = sk.rcv.head;
       const step = recvStep(sk, count - copied, peek, copied, waitall);
       if (step.data.length) {
         parts.push(step.data);
@@ -352,7 +357,13 @@ export class TcpSocket extends Socket {
         throw e;
       }
     }
-    return concat(parts.length ? parts : [new Uint8Array(0)]);
+    const data = concat(parts.length ? parts : [new Uint8Array(0)]);
+    if (this.stack.tracing && !peek && data.length) {
+      // The read is the end of the journey of the segment its first byte came in.
+      if (first) this.stack.journeys.carry(first, data);
+      this.taken(ctx, data);
+    }
+    return data;
   }
 
   // ------------------------------------------------------------------ readiness and ioctls

@@ -68,7 +68,7 @@ export class UdpSocket extends Socket implements UdpEndpoint {
     this.error = null;
   }
 
-  sendto(_ctx: IoContext, data: Uint8Array, _flags: number, to: SockaddrIn | null): number {
+  sendto(ctx: IoContext, data: Uint8Array, _flags: number, to: SockaddrIn | null): number {
     this.takeError();
     let dst = this.remoteAddr;
     let dport = this.remotePort;
@@ -79,6 +79,7 @@ export class UdpSocket extends Socket implements UdpEndpoint {
     } else if (!this.connected) throw new SysError('EDESTADDRREQ');
     if (data.length > UDP_MAX_PAYLOAD) throw new SysError('EMSGSIZE');
     this.autobind();
+    if (this.stack.tracing) data = this.sending(ctx, data);
     this.udp.send(this, dst, dport, data, { ttl: this.ttl, tos: this.tos, broadcast: this.broadcast, dontFragment: this.dontFrag });
     return data.length;
   }

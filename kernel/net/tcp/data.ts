@@ -247,7 +247,7 @@ function queueInOrder(sk: TcpSock, ins: InSegment, skip: number): void {
       return;
     }
   }
-  sk.rcv.push(data.slice());
+  sk.rcv.push(keep(sk, data));
   sk.rcvNxt = ins.endSeq;
   sk.bytesReceived += data.length;
   if (seg.payload.length) eventDataRecv(sk, ins, seg.payload.length);
@@ -280,7 +280,7 @@ function dataQueueOfo(sk: TcpSock, ins: InSegment): void {
   sk.mib.TCPOFOQueue++;
   scheduleAck(sk);
   sk.rcvOooPack++;
-  const r = sk.rcv.insertOfo({ seq: seg.seq, end: ins.endSeq, data: seg.payload.slice(), fin: (seg.flags & TCP_FIN) !== 0 }, sk.sackOk);
+  const r = sk.rcv.insertOfo({ seq: seg.seq, end: ins.endSeq, data: keep(sk, seg.payload), fin: (seg.flags & TCP_FIN) !== 0 }, sk.sackOk);
   sk.mib.TCPOFOMerge += r.merged;
   if (!r.kept) dropSegment(sk, 'tcp_ofomerge');
   if (r.kept && sk.sackOk) growWindow(sk, seg.payload.length);
@@ -304,4 +304,11 @@ export function ackSndCheck(sk: TcpSock): void {
 /** Nothing unread (below SO_RCVLOWAT), or the next ACK's window is at least the one offered. */
 function windowWouldGrow(sk: TcpSock): boolean {
   return sk.rcvNxt === sk.copiedSeq || selectWindowPreview(sk) >= sk.rcvWnd;
+}
+
+/** The receive queue's own copy of a segment's bytes, which a read's journey continues from. */
+function keep(sk: TcpSock, data: Uint8Array): Uint8Array {
+  const copy = data.slice();
+  if (sk.host.tracing) sk.host.carry?.(data, copy);
+  return copy;
 }

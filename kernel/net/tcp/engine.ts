@@ -4,7 +4,7 @@
 // timers endpoints arm. Everything outside TCP is reached through the TcpHost seam.
 
 import type { ErrnoName } from '../../abi/errno.js';
-import { TCP_CA_Loss, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT2, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from '../../abi/tcp.js';
+import { TCP_CA_Loss, TCP_STATE_NAMES, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT2, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from '../../abi/tcp.js';
 import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED } from '../../abi/wire/icmp.js';
 import { isWireError } from '../../abi/wire/error.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN, TcpPacket, TcpRepr } from '../../abi/wire/tcp.js';
@@ -459,19 +459,23 @@ export class TcpEngine {
     if (isWireError(view)) {
       this.mib.InErrs++;
       this.mib.drop('pkt_too_small');
-      this.host.trace?.('tcp', 'drop', segment, src, dst, view.reason);
+      if (this.host.tracing) this.host.trace?.('tcp', 'drop', segment, { reason: 'malformed', counter: 'Tcp InErrs', decision: view.reason });
       return;
     }
     const repr = TcpRepr.parse(view, src, dst, { lenientOptions: true });
     if (isWireError(repr)) {
       this.mib.InErrs++;
-      if (/checksum/.test(repr.reason)) this.mib.InCsumErrors++;
+      const checksum = /checksum/.test(repr.reason);
+      if (checksum) this.mib.InCsumErrors++;
       this.mib.drop('tcp_csum');
-      this.host.trace?.('tcp', 'drop', segment, src, dst, repr.reason);
+      if (this.host.tracing) {
+        this.host.trace?.('tcp', 'drop', segment, { reason: checksum ? 'bad-checksum' : 'malformed', counter: checksum ? 'Tcp InCsumErrors' : 'Tcp InErrs', decision: repr.reason });
+      }
       return;
     }
     this.mib.InSegs++;
     const ins = parseIncoming(repr, src, dst, tos);
+    if (this.host.tracing) ins.bytes = segment;
     this.demux(ins);
   }
 
@@ -480,6 +484,7 @@ export class TcpEngine {
     const k = key(ins.dst, seg.dstPort, ins.src, seg.srcPort);
     const sk = this.conns.get(k);
     if (sk) {
+      this.delivered(ins, sk.describe(), TCP_STATE_NAMES[sk.state]);
       const wasSynRecv = sk.state === TCP_SYN_RECV;
       if (tcpRcv(sk, ins)) this.sendReset(ins);
       if (wasSynRecv && sk.parent && sk.state !== TCP_SYN_RECV) childEstablished(sk.parent, sk);
@@ -487,6 +492,7 @@ export class TcpEngine {
     }
     const tw = this.timewaits.get(k);
     if (tw) {
+      this.delivered(ins, `tcp ${tw.localPort}`, 'TIME_WAIT');
       const v = timewaitProcess(this.host, this.mib, tw, ins, () => this.scheduleTimewait(tw, TCP_TIMEWAIT_LEN_US), () => this.killTimewait(tw));
       if (v.kind === 'ack') timewaitAck(this.host, this.mib, tw);
       else if (v.kind === 'rst') {
@@ -503,6 +509,7 @@ export class TcpEngine {
     }
     const pending = this.requests.get(k);
     if (pending) {
+      this.delivered(ins, `tcp ${pending.listener.localPort}`, 'SYN_RECV');
       const out = checkReq(this.ctx, pending.listener, pending.req, ins);
       if (out.kind === 'reset') this.sendReset(ins);
       else if (out.kind === 'listener') this.listenerRcv(pending.listener, ins);
@@ -511,10 +518,16 @@ export class TcpEngine {
     }
     const listener = this.findListener(ins.dst, seg.dstPort);
     if (listener) {
+      this.delivered(ins, listener.describe(), 'LISTEN');
       this.listenerRcv(listener, ins);
       return;
     }
     this.noSocket(ins);
+  }
+
+  /** The journey event of a segment reaching the endpoint it belongs to (what it does there follows). */
+  private delivered(ins: InSegment, where: string, state: string | undefined): void {
+    if (this.host.tracing && ins.bytes) this.host.trace?.(where, 'deliver', ins.bytes, { event: 'deliver', decision: state });
   }
 
   private childRcv(listener: TcpSock, child: TcpSock, ins: InSegment): void {
@@ -563,7 +576,7 @@ export class TcpEngine {
   /** No socket: a RST, unless the segment was one (tcp_v4_send_reset). */
   private noSocket(ins: InSegment): void {
     this.mib.drop('no_socket');
-    this.host.trace?.(`tcp port ${ins.seg.dstPort}`, 'drop', new Uint8Array(0), ins.src, ins.dst, 'no socket');
+    if (this.host.tracing && ins.bytes) this.host.trace?.(`tcp port ${ins.seg.dstPort}`, 'drop', ins.bytes, { reason: 'no-socket', counter: 'Tcp OutRsts', decision: 'reset' });
     this.sendReset(ins);
   }
 
@@ -591,6 +604,7 @@ export class TcpEngine {
       ins.src,
       { tos: ins.tos & ~3, ttl: 64, df: true, zeroIpId: true },
       'tcp reset',
+      ins.bytes,
     );
   }
 

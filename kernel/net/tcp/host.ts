@@ -4,6 +4,7 @@
 // list of emitted segments (smoltcp style).
 
 import type { ErrnoName } from '../../abi/errno.js';
+import type { TraceDetail } from '../../obs/events.js';
 import type { TcpSysctl } from './sysctl.js';
 
 /** A timer the host armed; passed back to cancel it. */
@@ -24,6 +25,14 @@ export interface TcpOutputOptions {
   df: boolean;
   /** A SYN-ACK or a reset sent without a socket goes out with IP ID 0, as Linux sends them. */
   zeroIpId?: boolean;
+}
+
+/** What TCP says about a segment's crossing: the journey detail, and the segment it answers. */
+export interface TcpTraceDetail extends TraceDetail {
+  /** The received segment this one was made in answer to (a reset for a segment without a socket). */
+  answers?: Uint8Array;
+  /** The bytes the segment was made from (its payload in the send buffer): it is the same packet. */
+  from?: Uint8Array;
 }
 
 export interface TcpHost {
@@ -47,6 +56,14 @@ export interface TcpHost {
   isLocalAddress(addr: number): boolean;
   /** A line for the kernel log. */
   log(line: string): void;
-  /** A segment crossing the socket layer, for observers (tcpdump-like journeys); cheap when off. */
-  trace?(where: string, dir: 'in' | 'out' | 'drop' | 'deliver', segment: Uint8Array, src: number, dst: number, note?: string): void;
+  /**
+   * A segment crossing the socket layer, for packet journeys (kernel/obs/journey.ts): made here
+   * ('out'), taken by an endpoint ('deliver') or dropped with a reason. Callers check `tracing`
+   * first, so nothing is built when nobody watches.
+   */
+  trace?(where: string, dir: 'out' | 'drop' | 'deliver', segment: Uint8Array, detail?: TcpTraceDetail): void;
+  /** Whether anyone records packet journeys now. */
+  readonly tracing?: boolean;
+  /** `to` is a copy of the received bytes `from` (for journeys; called only while tracing). */
+  carry?(from: Uint8Array, to: Uint8Array): void;
 }

@@ -101,12 +101,17 @@ export function sendSegment(sk: TcpSock, spec: SegmentSpec): ErrnoName | null {
 
 /** Build a segment and hand it to IP, counted in the MIB; for endpoints and for segments sent
  * without one (SYN-ACKs of requests, resets, time-wait ACKs). */
-export function emitSegment(host: TcpHost, mib: TcpMib, repr: TcpRepr, src: number, dst: number, opts: TcpOutputOptions, where = 'tcp'): ErrnoName | null {
+export function emitSegment(host: TcpHost, mib: TcpMib, repr: TcpRepr, src: number, dst: number, opts: TcpOutputOptions, where = 'tcp', answers?: Uint8Array): ErrnoName | null {
   const bytes = new Uint8Array(TcpRepr.bufferLen(repr));
   TcpRepr.emit(repr, new TcpPacket(bytes), src, dst);
   mib.OutSegs++;
   if (repr.flags & TCP_RST) mib.OutRsts++;
-  host.trace?.(where, 'out', bytes, src, dst);
+  if (host.tracing) {
+    // A segment goes on with the identity of the send buffer its bytes are in (the write that
+    // filled it; a retransmission is the same segment again).
+    const from = repr.payload.length > 0 ? repr.payload : undefined;
+    host.trace?.(where, 'out', bytes, { event: 'output', answers, from });
+  }
   return host.output(bytes, src, dst, opts);
 }
 

@@ -50,6 +50,11 @@ export class RecvQueue {
     this.bytes += data.length;
   }
 
+  /** The oldest readable chunk (the payload of the segment a read starts in), if any. */
+  get head(): Uint8Array | undefined {
+    return this.chunks[0];
+  }
+
   /** Take (or with peek, copy) up to n readable bytes. */
   read(n: number, peek = false): Uint8Array {
     const want = Math.min(n, this.bytes);

@@ -20,6 +20,8 @@ export interface InSegment {
   mss: number | null;
   wscale: number | null;
   sackPerm: boolean;
+  /** The segment as it arrived (header and payload), when the input path has it: what an answer to it answers. */
+  bytes?: Uint8Array;
 }
 
 /** tcp_parse_options: what a receiver takes from a segment's options. */

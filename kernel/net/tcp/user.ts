@@ -50,6 +50,9 @@ export const POLL_RDHUP = 0x2000;
 export interface SendFlags {
   more?: boolean;
   eor?: boolean;
+  /** Told of the send buffer a new segment takes the write's first byte into (packet journeys
+   * link the write to the segment that carries it). */
+  startsSegment?: (buffer: Uint8Array) => void;
 }
 
 export type SendStop = 'done' | 'connect' | 'memory' | 'error';
@@ -128,6 +131,7 @@ export function sendStep(sk: TcpSock, data: Uint8Array, off: number, flags: Send
         return { n: copied, stop: 'memory' };
       }
       skb = new TcpSkb(sk.writeSeq, goal, TCP_ACK);
+      if (at === 0) flags.startsSegment?.(skb.data);
       entail(sk, skb);
       room = goal;
     }

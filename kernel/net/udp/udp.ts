@@ -111,7 +111,10 @@ export class UdpProtocol implements IpProtocol {
     const src = s.localAddr || chooseSource(stack, where.iface, dst);
     const seg = new Uint8Array(8 + data.length);
     UdpRepr.emit({ srcPort: s.localPort, dstPort: dport, payload: data }, new UdpPacket(seg), src, dst);
-    if (stack.tracing) stack.trace('socket', s.describe(), 'out', 'ip', seg);
+    if (stack.tracing) {
+      stack.journeys.carry(data, seg);
+      stack.trace('socket', s.describe(), 'out', 'data', seg, { event: 'output' });
+    }
     // Linux's default for UDP, IP_PMTUDISC_WANT: DF on every datagram that fits the path MTU, so the
     // path can tell when it shrinks; a larger one is fragmented here, without DF. IP_DONTFRAG
     // (opts.dontFragment) sets DF always, and a datagram too big for the path fails with EMSGSIZE.
@@ -148,26 +151,29 @@ export class UdpProtocol implements IpProtocol {
     const repr = isWireError(view) ? view : UdpRepr.parse(view, ip.src, ip.dst);
     if (isWireError(repr) || isWireError(view)) {
       const reason = isWireError(repr) ? repr.reason : 'malformed';
-      if (/checksum/i.test(reason)) c.InCsumErrors++;
+      const checksum = /checksum/i.test(reason);
+      if (checksum) c.InCsumErrors++;
       c.InErrors++;
-      stack.trace('socket', iface.name, 'drop', 'ip', packet, reason);
+      if (stack.tracing) stack.trace('socket', iface.name, 'drop', 'ip', packet, { reason: checksum ? 'bad-checksum' : 'malformed', counter: checksum ? 'Udp InCsumErrors' : 'Udp InErrors', decision: reason });
       return;
     }
     const sock = this.lookup(ip, repr.srcPort, repr.dstPort);
     if (!sock) {
       c.NoPorts++;
-      stack.trace('socket', `udp port ${repr.dstPort}`, 'drop', 'ip', packet, 'no socket: port unreachable');
+      if (stack.tracing) stack.trace('socket', `udp port ${repr.dstPort}`, 'drop', 'ip', packet, { reason: 'no-socket', counter: 'Udp NoPorts', decision: 'port unreachable' });
       if (!stack.isBroadcastFor(iface, ip.dst)) stack.icmpError(packet, 3, 3);
       return;
     }
-    if (!sock.receive(repr.payload.slice(), ip.src, repr.srcPort)) {
+    const data = repr.payload.slice();
+    if (stack.tracing) stack.journeys.carry(packet, data);
+    if (!sock.receive(data, ip.src, repr.srcPort)) {
       c.RcvbufErrors++;
       c.InErrors++;
-      stack.trace('socket', sock.describe(), 'drop', 'ip', packet, 'receive buffer full');
+      if (stack.tracing) stack.trace('socket', sock.describe(), 'drop', 'ip', packet, { reason: 'rcvbuf-full', counter: 'Udp RcvbufErrors' });
       return;
     }
     c.InDatagrams++;
-    if (stack.tracing) stack.trace('socket', sock.describe(), 'deliver', 'ip', packet);
+    if (stack.tracing) stack.trace('socket', sock.describe(), 'deliver', 'ip', packet, { event: 'deliver' });
   }
 
   icmpError(type: number, code: number, original: Uint8Array): void {

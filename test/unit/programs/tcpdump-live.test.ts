@@ -26,6 +26,28 @@ async function captureDuringPing(args: string[], opts: { dst?: string; uid?: num
   return { out: td.output(), code: td.proc.alive ? -1 : WEXITSTATUS(td.proc.status), ping: p.out, world };
 }
 
+describe('tcpdump on any', () => {
+  it('captures every interface of the host, each line saying which one and which way, as Linux does', async () => {
+    const r = await captureDuringPing(['-i', 'any', '-c', '4']);
+    expect(r.out).toBe(
+      lines(
+        SUPPRESSED,
+        'listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144 bytes',
+        `00:00:00.000000 ${NIC} Out ARP, Request who-has 192.168.1.1 tell 192.168.1.10, length 28`,
+        `00:00:00.001000 ${NIC} In  ARP, Reply 192.168.1.1 is-at 52:54:00:00:00:01, length 28`,
+        `00:00:00.001000 ${NIC} Out IP 192.168.1.10 > 192.168.1.1: ICMP echo request, id 3, seq 0, length 64`,
+        `00:00:00.002000 ${NIC} In  IP 192.168.1.1 > 192.168.1.10: ICMP echo reply, id 3, seq 0, length 64`,
+        '4 packets captured',
+        '4 packets received by filter',
+        '0 packets dropped by kernel',
+      ),
+    );
+    // A ping to itself goes by the loopback: "any" sees it there too (interface loop, short name padded).
+    const self = await captureDuringPing(['-i', 'any', '-c', '2', 'icmp'], { dst: '127.0.0.1' });
+    expect(self.out).toContain('00:00:00.000000 loop  In  IP 127.0.0.1 > 127.0.0.1: ICMP echo request');
+  });
+});
+
 describe('tcpdump on a NIC', () => {
   it('shows the ARP exchange and the echo request and reply of a ping, then its counters', async () => {
     const r = await captureDuringPing(['-i', NIC, '-c', '4']);

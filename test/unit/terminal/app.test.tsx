@@ -39,6 +39,26 @@ async function keys(ui: ReturnType<typeof render>, ...chunks: string[]) {
 }
 
 describe('the terminal front end', () => {
+  it('gives the screen and every key to a program that turns canonical mode off, and takes them back after', async () => {
+    const t = await setup();
+    await keys(t.ui, 'journey -i ping', '\r');
+    t.canonical(false);
+    await tick();
+    // The program owns the screen: no input line, its output as written, escapes and all.
+    expect(t.ui.lastFrame()).toBe('');
+    t.print('\x1b[?1049h\x1b[Hstep view');
+    await tick();
+    expect(t.ui.stdout.frames.join('')).toContain('\x1b[?1049h\x1b[Hstep view');
+    await keys(t.ui, 'j', '\x1b[B', '\r');
+    expect(t.typed).toEqual(['journey -i ping\n', 'j', '\x1b[B', '\r']);
+    t.canonical(true);
+    t.print('haiku:~> ');
+    await tick();
+    await keys(t.ui, 'ls');
+    expect(t.ui.lastFrame()).toContain('haiku:~> ls');
+    t.ui.unmount();
+  });
+
   it('shows the prompt and what is typed, and hands a whole line over on Enter', async () => {
     const t = await setup();
     await keys(t.ui, 'ifconfig -a');

@@ -8,6 +8,7 @@ export function fakePort() {
   let shellLine: (l: string) => void = () => {};
   let output: (d: Uint8Array) => void = () => {};
   let reading: (w: boolean) => void = () => {};
+  let mode: (canonical: boolean) => void = () => {};
   const events: string[] = [];
   const port: TerminalPort = {
     // As though the shell read every line at once.
@@ -28,6 +29,9 @@ export function fakePort() {
     onReadStateChange: (l) => {
       reading = l;
     },
+    onModeChange: (l) => {
+      mode = l;
+    },
   };
   return {
     port,
@@ -35,5 +39,7 @@ export function fakePort() {
     events,
     print: (s: string) => output(new TextEncoder().encode(s)),
     waiting: (w: boolean) => reading(w),
+    /** A program turned canonical mode off (a full-screen program) or back on. */
+    canonical: (c: boolean) => mode(c),
   };
 }

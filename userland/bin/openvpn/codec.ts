@@ -7,6 +7,7 @@ import { type AuthSpec, type CipherSpec, keyInitLogLines } from './algorithms.js
 import {
   createDecryptState,
   createEncryptState,
+  type DecryptFailure,
   type DecryptState,
   decryptErrorLine,
   decryptPacket,
@@ -19,7 +20,8 @@ import { ReplayWindow } from './replay.js';
 import type { RandomPool } from '../../lib/random.js';
 import { type KeyDirection, keySlots, type KeySlots } from './static-key.js';
 
-export type OpenResult = { ok: true; payload: Uint8Array } | { ok: false };
+/** A datagram opened, or refused (and why, when it got as far as the crypto). */
+export type OpenResult = { ok: true; payload: Uint8Array } | { ok: false; failure?: DecryptFailure };
 
 export interface Codec {
   /** For "Data Channel: cipher '...', auth '...'". */
@@ -113,7 +115,7 @@ export class StaticCodec implements Codec {
     const r = decryptPacket(this.dec, datagram, now);
     if (!r.ok) {
       if (!(r.failure === 'replay' && this.init.muteReplayWarnings)) await log.msg(D_CRYPT_ERRORS, decryptErrorLine(r));
-      return { ok: false };
+      return { ok: false, failure: r.failure };
     }
     if (log.enabled(D_PACKET_CONTENT)) {
       const plain = new Uint8Array(PACKET_ID_LONG_SIZE + r.payload.length);

@@ -272,7 +272,11 @@ export class Instance {
       return null;
     }
     const opened = await codec.open(data, this.wallSecond(this.nowNs));
-    if (!opened.ok) return null;
+    if (!opened.ok) {
+      // Where only openvpn can see it: the datagram's journey ends here, and why.
+      if (opened.failure) await this.c.sys.journey_drop(opened.failure === 'replay' ? 'replay' : opened.failure === 'hmac' || opened.failure === 'missing-auth' ? 'hmac' : 'decrypt');
+      return null;
+    }
     this.lastRecv = this.nowNs;
     this.authRead += opened.payload.length;
     if (!this.established || !sameEndpoint(from, this.peer)) {

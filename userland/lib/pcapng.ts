@@ -1,0 +1,166 @@
+// pcapng capture files (draft-ietf-opsawg-pcapng), the part a capture writes: a Section Header
+// Block, one Interface Description Block per interface (its link type, and as options its name,
+// its host as the description, nanosecond timestamps), and an Enhanced Packet Block per packet,
+// with the direction in epb_flags and a comment ("journey 12": the packet's identity in tunlab's
+// journeys). Little-endian, every block padded to 32 bits. Like pcap.ts, it only makes bytes; the
+// caller writes them, so a program and the tunlab command share it.
+
+export const LINKTYPE_LINUX_SLL2 = 276;
+
+const SHB = 0x0a0d0d0a;
+const IDB = 0x00000001;
+const EPB = 0x00000006;
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+
+const OPT_ENDOFOPT = 0;
+const OPT_COMMENT = 1;
+const SHB_USERAPPL = 4;
+const IF_NAME = 2;
+const IF_DESCRIPTION = 3;
+const IF_TSRESOL = 9;
+const EPB_FLAGS = 2;
+
+const enc = new TextEncoder();
+const pad4 = (n: number) => (n + 3) & ~3;
+
+type Option = [code: number, value: Uint8Array];
+
+function optionsLength(opts: readonly Option[]): number {
+  if (opts.length === 0) return 0;
+  return opts.reduce((n, [, v]) => n + 4 + pad4(v.length), 0) + 4;
+}
+
+/** A block: type, total length, body, options, total length again. */
+function block(type: number, body: Uint8Array, opts: readonly Option[]): Uint8Array {
+  const total = 12 + pad4(body.length) + optionsLength(opts);
+  const out = new Uint8Array(total);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, type, true);
+  v.setUint32(4, total, true);
+  out.set(body, 8);
+  let off = 8 + pad4(body.length);
+  if (opts.length) {
+    for (const [code, value] of opts) {
+      v.setUint16(off, code, true);
+      v.setUint16(off + 2, value.length, true);
+      out.set(value, off + 4);
+      off += 4 + pad4(value.length);
+    }
+    v.setUint16(off, OPT_ENDOFOPT, true);
+    v.setUint16(off + 2, 0, true);
+  }
+  v.setUint32(total - 4, total, true);
+  return out;
+}
+
+export interface PcapngInterface {
+  linkType: number;
+  snaplen: number;
+  name: string;
+  /** Shown by Wireshark as the interface's description: tunlab puts the host here. */
+  description?: string;
+}
+
+export interface PcapngPacket {
+  interfaceId: number;
+  /** Nanoseconds since the Unix epoch. */
+  timestampNs: bigint;
+  data: Uint8Array;
+  origLen: number;
+  direction?: 'in' | 'out';
+  comment?: string;
+}
+
+/** Builds the blocks of one section; interfaces are numbered in the order they are added. */
+export class PcapngWriter {
+  private interfaces = 0;
+
+  constructor(private readonly application = 'tunlab') {}
+
+  header(): Uint8Array {
+    const body = new Uint8Array(16);
+    const v = new DataView(body.buffer);
+    v.setUint32(0, BYTE_ORDER_MAGIC, true);
+    v.setUint16(4, 1, true);
+    v.setUint16(6, 0, true);
+    // Section length unknown (-1): the file is written as the capture goes.
+    v.setBigInt64(8, -1n, true);
+    return block(SHB, body, [[SHB_USERAPPL, enc.encode(this.application)]]);
+  }
+
+  /** An interface's block; its id for the packets is the returned number. */
+  addInterface(i: PcapngInterface): { id: number; block: Uint8Array } {
+    const body = new Uint8Array(8);
+    const v = new DataView(body.buffer);
+    v.setUint16(0, i.linkType, true);
+    v.setUint32(4, i.snaplen, true);
+    const opts: Option[] = [[IF_NAME, enc.encode(i.name)]];
+    if (i.description !== undefined) opts.push([IF_DESCRIPTION, enc.encode(i.description)]);
+    opts.push([IF_TSRESOL, Uint8Array.of(9)]);
+    return { id: this.interfaces++, block: block(IDB, body, opts) };
+  }
+
+  packet(p: PcapngPacket): Uint8Array {
+    const body = new Uint8Array(20 + p.data.length);
+    const v = new DataView(body.buffer);
+    v.setUint32(0, p.interfaceId, true);
+    v.setUint32(4, Number(p.timestampNs >> 32n), true);
+    v.setUint32(8, Number(p.timestampNs & 0xffffffffn), true);
+    v.setUint32(12, p.data.length, true);
+    v.setUint32(16, p.origLen, true);
+    body.set(p.data, 20);
+    const opts: Option[] = [];
+    if (p.comment !== undefined) opts.push([OPT_COMMENT, enc.encode(p.comment)]);
+    if (p.direction !== undefined) {
+      const flags = new Uint8Array(4);
+      new DataView(flags.buffer).setUint32(0, p.direction === 'in' ? 1 : 2, true);
+      opts.push([EPB_FLAGS, flags]);
+    }
+    return block(EPB, body, opts);
+  }
+}
+
+/** Whether a file name asks for pcapng (tcpdump -w x.pcapng): by its extension. */
+export function wantsPcapng(path: string): boolean {
+  return /\.pcapng$/i.test(path);
+}
+
+/** ARPHRD_* numbers of the Linux cooked header. */
+const ARPHRD_ETHER = 1;
+const ARPHRD_LOOPBACK = 772;
+const ARPHRD_NONE = 0xfffe;
+/** sll_pkttype: what the packet was to this host. */
+export const SLL_HOST = 0;
+export const SLL_BROADCAST = 1;
+export const SLL_MULTICAST = 2;
+export const SLL_OTHERHOST = 3;
+export const SLL_OUTGOING = 4;
+
+/**
+ * A packet as Linux's "any" capture delivers it (LINKTYPE_LINUX_SLL2): a 20-byte cooked header
+ * (protocol, interface index, link type, packet type, the sender's link address) and the packet
+ * without its link-level header. `link` says what `frame` starts with.
+ */
+export function sll2Record(frame: Uint8Array, link: 'ether' | 'ip' | 'loop', ifIndex: number, dir: 'in' | 'out'): { data: Uint8Array; pkttype: number } {
+  const ether = link === 'ether' && frame.length >= 14;
+  const payload = ether ? frame.subarray(14) : frame;
+  const out = new Uint8Array(20 + payload.length);
+  const v = new DataView(out.buffer);
+  const version = payload.length > 0 ? payload[0]! >> 4 : 0;
+  const protocol = ether ? (frame[12]! << 8) | frame[13]! : version === 6 ? 0x86dd : 0x0800;
+  let pkttype = SLL_OUTGOING;
+  if (dir === 'in') {
+    pkttype = SLL_HOST;
+    if (ether && frame[0]! & 1) pkttype = frame.subarray(0, 6).every((b) => b === 0xff) ? SLL_BROADCAST : SLL_MULTICAST;
+  }
+  v.setUint16(0, protocol);
+  v.setUint32(4, ifIndex);
+  v.setUint16(8, ether ? ARPHRD_ETHER : link === 'loop' ? ARPHRD_LOOPBACK : ARPHRD_NONE);
+  out[10] = pkttype;
+  if (ether) {
+    out[11] = 6;
+    out.set(frame.subarray(6, 12), 12);
+  }
+  out.set(payload, 20);
+  return { data: out, pkttype };
+}
