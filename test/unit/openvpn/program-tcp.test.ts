@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SIGINT, SIGTERM } from '../../../kernel/abi/signal.js';
 import { crypto, logLines, pairWorld, runFor, runOn, startOn, stop } from './program-helpers.js';
+import { CLIENT as TLS_CLIENT, SERVER as TLS_SERVER, tlsWorld } from './tls-helpers.js';
 
 const SERVER = ['openvpn', '--proto', 'tcp-server', '--dev', 'tun', '--ifconfig', '10.8.0.1', '10.8.0.2', ...crypto('0'), '--verb', '3'];
 const CLIENT = ['openvpn', '--proto', 'tcp-client', '--remote', '10.0.0.2', '--dev', 'tun', '--ifconfig', '10.8.0.2', '10.8.0.1', ...crypto('1'), '--verb', '3'];
@@ -105,6 +106,28 @@ describe('openvpn over TCP, static key', () => {
       'WARNING: Bad encapsulated packet length from peer (65535), which must be > 0 and <= 1768 -- please ensure that --tun-mtu or --link-mtu is equal on both peers -- this condition could also indicate a possible active attack on the TCP link -- [Attempting restart...]',
     );
     expect(lines).toContain('Connection reset, restarting [0]');
+  });
+});
+
+describe('openvpn over TCP, TLS mode', () => {
+  it('a TLS client connects to the server over TCP, gets its push and pings through; the server takes the next connection after', async () => {
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', [...TLS_SERVER, '--proto', 'tcp-server']);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', [...TLS_CLIENT, '--proto', 'tcp-client']);
+    await runFor(w, 3);
+    expect((await runOn(w, 'a', ['ping', '-c', '2', '10.8.0.1'])).out).toContain('2 packets transmitted, 2 packets received');
+    await stop(w, a, SIGTERM);
+    await runFor(w, 2);
+    await stop(w, b, SIGTERM);
+    const al = logLines(a.output());
+    expect(al).toContain('TCP connection established with [AF_INET]10.0.0.2:1194');
+    expect(al).toContain("Data Channel: cipher 'AES-256-GCM', peer-id: 0");
+    expect(al).toContain('Initialization Sequence Completed');
+    const bl = logLines(b.output());
+    expect(bl.some((l) => /^TCP connection established with \[AF_INET\]192\.168\.1\.10:\d+$/.test(l))).toBe(true);
+    expect(bl).toContain('SIGUSR1[soft,connection-reset] received, process restarting');
+    expect(bl.filter((l) => l.startsWith('Listening for incoming TCP connection')).length).toBe(2);
   });
 });
 

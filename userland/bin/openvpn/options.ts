@@ -400,7 +400,6 @@ export function checkOptions(o: Options): void {
     else if (o.tlsClient || o.pull) o.proto = 'tcp-client';
     else throw new OptionsError('--proto tcp is ambiguous in this context. Please specify --proto tcp-server or --proto tcp-client');
   }
-  if (o.proto === 'tcp-server' && o.modeServer) throw new OptionsError("--mode server over TCP is not supported by tunlab's openvpn (its server takes its clients over UDP)");
   if (o.proto === 'tcp-client' && o.remote === null) throw new OptionsError('--remote MUST be used in TCP Client mode');
   if (o.proto === 'tcp-server' && o.remote !== null && !o.modeServer) {
     // 2.6 takes a --remote in TCP server mode only as the address it accepts.

@@ -32,7 +32,7 @@ import {
 import { formatTimeUtc } from './data-channel.js';
 import { addRoutes, closeDevice, configureDevice, type Device, openDevice, routeList } from './device.js';
 import { IV_PROTO_CC_EXIT_NOTIFY, IV_PROTO_DYN_TLS_CRYPT, IV_PROTO_REQUEST_PUSH, IV_PROTO_TLS_KEY_EXPORT, parsePeerInfo } from './key-method.js';
-import { type Endpoint, Link } from './link.js';
+import { CONNECTION_RESET, type Endpoint, Link } from './link.js';
 import { D_CRYPT_ERRORS, D_HANDSHAKE, D_PING, D_ROUTE, D_SHOW_PARMS, type Logger, M_INFO, printAddr } from './log.js';
 import { buildPing, isPing } from './messages.js';
 import { splitConfigLine } from './config-line.js';
@@ -105,8 +105,8 @@ export class TlsServer {
     await configureDevice(sys, log, o, this.device);
     await addRoutes(sys, log, o, this.device, routes);
     const link = await Link.open(sys, log, opts, null, this.c.signals);
-    // A server's link is UDP (options.ts refuses --mode server over TCP): no connection to wait for.
-    if (!(link instanceof Link)) throw new Error('a UDP link has no connection to fail');
+    // Over TCP the server takes one client's connection at a time; a signal may end the wait.
+    if (!(link instanceof Link)) return this.finish(link);
     this.link = link;
     await log.msg(D_MULTI_LOW, 'MULTI: multi_init called, r=256 v=256');
     this.initPool(o);
@@ -203,7 +203,10 @@ export class TlsServer {
         await log.msg(M_INFO, `event_wait : ${strerror(e.errno)} (fd=-1,code=${e.code})`);
         continue;
       }
-      if (fds[0]!.revents) await this.fromLink();
+      if (fds[0]!.revents) {
+        await this.fromLink();
+        if (this.link!.reset) return CONNECTION_RESET;
+      }
       if (fds[1]?.revents) await this.fromTun();
     }
   }
