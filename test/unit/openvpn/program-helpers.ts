@@ -12,6 +12,7 @@ import openvpn from '../../../userland/bin/openvpn/main.js';
 import { formatStaticKey } from '../../../userland/bin/openvpn/static-key.js';
 import ping from '../../../userland/bin/ping.js';
 import route from '../../../userland/bin/route.js';
+import tc from '../../../userland/bin/tc/main.js';
 import { ROUTED_WORLD, routedWorld } from '../../helpers/net.js';
 import { type Started, start } from '../../helpers/world.js';
 
@@ -69,7 +70,7 @@ export const tcpsend: Program = defineProgram({
   },
 });
 
-export const PROGRAMS: readonly Program[] = [openvpn, ifconfig, route, ping, cat, relay, tcpsend];
+export const PROGRAMS: readonly Program[] = [openvpn, ifconfig, route, ping, cat, relay, tcpsend, tc];
 
 /** a (192.168.1.10) and b (10.0.0.2) across a router, with /etc/k (and /etc/other.key) on both. */
 export function pairWorld(): World {

@@ -1,4 +1,4 @@
-// tc's netem and tbf on a root qdisc: their options read and printed back as iproute2 6.x does
+// tc's netem and tbf on a root qdisc (a NIC, the loopback, a tun): their options read and printed back as iproute2 6.x does
 // (the tbf lines were taken from the real tc on a veth), and what they do to packets in virtual
 // time: an exact delay, a serialisation rate, seeded loss, duplication, corruption and reordering
 // the same on every run, a token bucket that holds back and drops, counters as `tc -s` shows them.
@@ -11,6 +11,7 @@ import tc from '../../../userland/bin/tc/main.js';
 import { formatG, formatSize, parsePercent, parseRate, parseSize, parseTimeUs } from '../../../userland/bin/tc/units.js';
 import { routedWorld } from '../../helpers/net.js';
 import { run } from '../../helpers/world.js';
+import { crypto, pairWorld, runFor, startOn } from '../openvpn/program-helpers.js';
 
 const PROGRAMS = [tc, ping, sh];
 const NIC = '/dev/net/ipro1000/0';
@@ -185,5 +186,19 @@ describe('tc qdisc netem and tbf: packets in virtual time', () => {
     );
     expect(await cmd(w, ['tc', 'qdisc', 'del', 'dev', NIC, 'root'])).toEqual({ out: '', code: 0 });
     expect((await cmd(w, ['tc', 'qdisc', 'show', 'dev', NIC])).out).toBe('qdisc noqueue 0: root refcnt 2 \n');
+  });
+
+  it('shapes a tun: netem on the tunnel interface delays what goes into the VPN', async () => {
+    const w = pairWorld();
+    await startOn(w, 'b', ['openvpn', '--dev', 'tun', '--ifconfig', '10.8.0.1', '10.8.0.2', ...crypto('0')]);
+    await startOn(w, 'a', ['openvpn', '--remote', '10.0.0.2', '--dev', 'tun', '--ifconfig', '10.8.0.2', '10.8.0.1', ...crypto('1')]);
+    await runFor(w, 1);
+    await cmd(w, ['ping', '-c', '1', '10.8.0.1']);
+    const plain = rtts((await cmd(w, ['ping', '-c', '1', '10.8.0.1'])).out)[0]!;
+    expect(await cmd(w, ['tc', 'qdisc', 'add', 'dev', 'tun/0', 'root', 'netem', 'delay', '30ms'])).toEqual({ out: '', code: 0 });
+    expect(rtts((await cmd(w, ['ping', '-c', '1', '10.8.0.1'])).out)[0]! - plain).toBeCloseTo(30, 3);
+    expect((await cmd(w, ['tc', '-s', 'qdisc', 'show', 'dev', 'tun/0'])).out).toBe(
+      'qdisc netem 8001: root refcnt 2 limit 1000 delay 30ms\n Sent 84 bytes 1 pkt (dropped 0, overlimits 0 requeues 0) \n backlog 0b 0p requeues 0\n',
+    );
   });
 });
