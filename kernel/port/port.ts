@@ -23,6 +23,29 @@ export interface RealUdpSocket {
 }
 
 /** What a real file's status says, as node:fs's Stats gives it. */
+/** A real TCP connection: a guest's stream leaving through the uplink, or one a --forward took in. */
+export interface RealTcpSocket {
+  /** Queue bytes; false when the real socket's buffer is full (wait for onDrain). */
+  write(data: Uint8Array): boolean;
+  /** Send the FIN once what was written has gone. */
+  end(): void;
+  /** Close at once (a reset when data is still unsent or unread). */
+  destroy(): void;
+  pause(): void;
+  resume(): void;
+  onData(fn: (data: Uint8Array) => void): void;
+  /** The peer's FIN. */
+  onEnd(fn: () => void): void;
+  onDrain(fn: () => void): void;
+  /** Closed for good; `error` is the host's code (ECONNRESET ...) when it ended in one. */
+  onClose(fn: (error: string | null) => void): void;
+}
+
+/** A real TCP listening socket (a --forward tcp:REALPORT). */
+export interface RealTcpServer {
+  close(): void;
+}
+
 export interface HostStats {
   readonly dev: number;
   readonly ino: number;
@@ -102,6 +125,10 @@ export interface HostPort extends EventLoop {
   epochNs(): number;
   randomBytes(n: number): Uint8Array;
   udpSocket(): RealUdpSocket;
+  /** Connect to address:port; rejects with the host's error code (ECONNREFUSED ...) as the message. */
+  tcpConnect(port: number, address: string): Promise<RealTcpSocket>;
+  /** Listen on address:port, handing over each connection; rejects with the host's error code. */
+  tcpListen(port: number, address: string, onConnection: (socket: RealTcpSocket) => void): Promise<RealTcpServer>;
   /** Start the guest runtime `entry` (a module path) in a thread of its own, with `start`. */
   startGuest(entry: string, start: unknown): GuestThread;
 }
