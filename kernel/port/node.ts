@@ -9,22 +9,51 @@ import type { GuestThread, HostFiles, HostPort, RealTcpServer, RealTcpSocket, Re
 
 function udpSocket(): RealUdpSocket {
   const s = dgram.createSocket('udp4');
+  const settle = (start: (done: () => void) => void) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message));
+      s.once('error', onError);
+      start(() => {
+        s.off('error', onError);
+        resolve();
+      });
+    });
+  let open = true;
+  let sending = 0;
+  const finish = () => {
+    if (!open && sending === 0) s.close();
+  };
   return {
-    bind: (port, address) =>
-      new Promise((resolve, reject) => {
-        const onError = (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message));
-        s.once('error', onError);
-        s.bind(port, address, () => {
-          s.off('error', onError);
-          resolve();
-        });
-      }),
-    send: (data, port, address) => s.send(data, port, address),
+    bind: (port, address) => settle((done) => s.bind(port, address, done)),
+    connect: (port, address) => settle((done) => s.connect(port, address, done)),
+    send: (data, port, address, done) => {
+      sending++;
+      const sent = () => {
+        sending--;
+        finish();
+        done?.();
+      };
+      if (port === undefined) s.send(data, sent);
+      else s.send(data, port, address, sent);
+    },
     // A copy: the datagram outlives this callback in the world's queues.
-    onMessage: (fn) => s.on('message', (msg, rinfo) => fn(new Uint8Array(msg), rinfo.address, rinfo.port)),
-    onError: (fn) => s.on('error', (e) => fn(e.message)),
+    onMessage: (fn) => void s.on('message', (msg, rinfo) => fn(new Uint8Array(msg), rinfo.address, rinfo.port)),
+    onError: (fn) => void s.on('error', (e: NodeJS.ErrnoException) => fn(e.code ?? e.message)),
     localPort: () => s.address().port,
-    close: () => s.close(),
+    localAddress: () => s.address().address,
+    remote: () => {
+      try {
+        const r = s.remoteAddress();
+        return { address: r.address, port: r.port };
+      } catch {
+        return null;
+      }
+    },
+    close: () => {
+      if (!open) return;
+      open = false;
+      finish();
+    },
   };
 }
 

@@ -11,18 +11,25 @@ export interface EventLoop {
   timeout(ms: number, fn: () => void): () => void;
 }
 
-/** A real datagram socket (the uplink's way out). */
+/** A real datagram socket (the uplink's way out, and a --forward's way in). */
 export interface RealUdpSocket {
   /** Bind to address:port (0: any free port); rejects with the host's error code. */
   bind(port: number, address: string): Promise<void>;
-  send(data: Uint8Array, port: number, address: string): void;
+  /** Connect to one peer: only its datagrams arrive, and send() without an address goes to it. */
+  connect(port: number, address: string): Promise<void>;
+  /** Send to port/address (or, connected, to the peer); `done` once the host has taken it. */
+  send(data: Uint8Array, port?: number, address?: string, done?: () => void): void;
   onMessage(fn: (data: Uint8Array, address: string, port: number) => void): void;
-  onError(fn: (message: string) => void): void;
+  /** An error the socket reported, as the host's code (ECONNREFUSED ...). */
+  onError(fn: (code: string) => void): void;
   localPort(): number;
+  localAddress(): string;
+  /** The connected peer, or null. */
+  remote(): { address: string; port: number } | null;
+  /** Close once what was handed to send() has left (closing sooner cancels queued sends). */
   close(): void;
 }
 
-/** What a real file's status says, as node:fs's Stats gives it. */
 /** A real TCP connection: a guest's stream leaving through the uplink, or one a --forward took in. */
 export interface RealTcpSocket {
   /** Queue bytes; false when the real socket's buffer is full (wait for onDrain). */

@@ -17,7 +17,6 @@
 // dropped and counted. Each guest flow gets a real socket of its own, connected to its peer, which
 // expires when idle and is capped per host (uplink-sessions.ts).
 
-import * as dgram from 'node:dgram';
 import { BROADCAST_MAC, formatIpv4, isMulticastMac, parseIpv4, readMac } from '../abi/wire/address.js';
 import { ArpPacket, ArpRepr } from '../abi/wire/arp.js';
 import { isWireError } from '../abi/wire/error.js';
@@ -28,6 +27,7 @@ import { buildUdpPacket, UdpPacket, UdpRepr } from '../abi/wire/udp.js';
 import { buildArpPacket } from '../abi/wire/arp.js';
 import { fragment, Reassembler } from '../net/iface/fragment.js';
 import type { Kernel } from '../kernel.js';
+import type { RealUdpSocket } from '../port/port.js';
 import type { Timer } from '../sched/timers.js';
 import { openSessionSocket, SessionTable, sessionCap } from './uplink-sessions.js';
 import { UplinkTcp } from './uplink-tcp.js';
@@ -80,7 +80,7 @@ const UPLINK_MTU = 1500;
 
 /** One real socket and the emulated address it speaks for. */
 interface Binding {
-  socket: dgram.Socket;
+  socket: RealUdpSocket;
   /** The guest endpoint datagrams arriving here go to. */
   guestIp: number;
   guestPort: number;
@@ -153,13 +153,10 @@ export class Uplink implements Port {
         });
         continue;
       }
-      const socket = await new Promise<dgram.Socket>((resolve, reject) => {
-        const sock = dgram.createSocket('udp4');
-        sock.once('error', (e: NodeJS.ErrnoException) => {
-          sock.close();
-          reject(new UplinkError(`uplink: cannot bind 127.0.0.1:${f.realPort}: ${e.code ?? e.message}`));
-        });
-        sock.bind(f.realPort, '127.0.0.1', () => resolve(sock));
+      const socket = this.world.port.udpSocket();
+      await socket.bind(f.realPort, '127.0.0.1').catch((e: Error) => {
+        socket.close();
+        throw new UplinkError(`uplink: cannot bind 127.0.0.1:${f.realPort}: ${e.message}`);
       });
       this.bindings.set(`fwd:${f.realPort}`, this.adopt(socket, `fwd:${f.realPort}`, this.guestAddr, f.port, null));
     }
@@ -167,42 +164,29 @@ export class Uplink implements Port {
   }
 
   /** Put a bound socket to work for a guest endpoint: what arrives goes to the guest. */
-  private adopt(socket: dgram.Socket, label: string, guestIp: number, guestPort: number, session: string | null): Binding {
-    socket.removeAllListeners('error');
-    socket.on('error', (e: NodeJS.ErrnoException) => {
+  private adopt(socket: RealUdpSocket, label: string, guestIp: number, guestPort: number, session: string | null): Binding {
+    socket.onError((code) => {
       // A connected socket hears the peer's ICMP port unreachable as ECONNREFUSED: no news.
-      if (e.code !== 'ECONNREFUSED') this.host.log.write(`uplink: ${label}: ${e.message}`);
+      if (code !== 'ECONNREFUSED') this.host.log.write(`uplink: ${label}: ${code}`);
     });
     const release = this.world.sched.holdExternal();
     let open = true;
-    let sending = 0;
-    // Closed once what was handed to it has left: closing cancels sends still queued in libuv.
-    const finish = () => {
-      if (!open && sending === 0) socket.close();
-    };
     const b: Binding = {
       socket,
       guestIp,
       guestPort,
       connected: session !== null,
       session,
-      send: (data, port, address) => {
-        sending++;
-        const done = () => {
-          sending--;
-          finish();
-        };
-        if (port === undefined) socket.send(data, done);
-        else socket.send(data, port, address, done);
-      },
+      send: (data, port, address) => socket.send(data, port, address),
       close: () => {
         if (!open) return;
         open = false;
         release();
-        finish();
+        // The port's socket closes once what was handed to it has left.
+        socket.close();
       },
     };
-    socket.on('message', (msg, rinfo) => this.fromReal(b, msg, rinfo));
+    socket.onMessage((data, address, port) => this.fromReal(b, data, address, port));
     return b;
   }
 
@@ -312,16 +296,16 @@ export class Uplink implements Port {
     this.sessions.send(
       key,
       dstPort,
-      async () => this.adopt(await openSessionSocket(realDst, dstPort), key, srcIp, srcPort, key),
+      async () => this.adopt(await openSessionSocket(this.world.port, realDst, dstPort), key, srcIp, srcPort, key),
       send,
-      (e) => this.host.log.write(`uplink: cannot open a socket for ${key}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`),
+      (e) => this.host.log.write(`uplink: cannot open a socket for ${key}: ${(e as Error).message}`),
     );
   }
 
   // ------------------------------------------------------------------ datagrams from the real world
 
-  private fromReal(b: Binding, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const fromIp = parseIpv4(rinfo.address);
+  private fromReal(b: Binding, data: Uint8Array, address: string, port: number): void {
+    const fromIp = parseIpv4(address);
     // A --forward socket listens on the loopback and a session's is connected to an allowed peer,
     // so the real kernel filters already; this says so again where it counts.
     if (fromIp === null || !this.allowed(fromIp)) {
@@ -332,9 +316,8 @@ export class Uplink implements Port {
     // Loopback appears as the gateway, port for port; other allowed addresses as themselves.
     const src = (fromIp >>> 24) === 127 ? this.gateway : fromIp;
     this.received++;
-    const data = new Uint8Array(msg);
     this.world.sched.soon(() => {
-      const udp = buildUdpPacket({ srcPort: rinfo.port, dstPort: b.guestPort, payload: data }, src, b.guestIp);
+      const udp = buildUdpPacket({ srcPort: port, dstPort: b.guestPort, payload: data }, src, b.guestIp);
       this.ipToGuest(src, b.guestIp, IPPROTO_UDP, udp);
     });
     this.world.sched.kick();
