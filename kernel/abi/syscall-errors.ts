@@ -89,7 +89,7 @@ export const SYSCALL_ERRORS = {
   getsockname: ['EBADF', 'EFAULT', 'EINVAL', 'ENOTSOCK'],
   getpeername: ['EBADF', 'EFAULT', 'EINVAL', 'ENOTCONN', 'ENOTSOCK'],
   setsockopt: ['EBADF', 'EFAULT', 'EINVAL', 'ENOPROTOOPT', 'ENOTSOCK', 'EPERM', 'ENOENT', 'EISCONN', 'EBUSY'],
-  getsockopt: ['EBADF', 'EFAULT', 'EINVAL', 'ENOPROTOOPT', 'ENOTSOCK'],
+  getsockopt: ['EBADF', 'EFAULT', 'EINVAL', 'ENOPROTOOPT', 'ENOTSOCK', 'EOPNOTSUPP'],
 
   // --- event polling
   epoll_create: ['EINVAL', 'EMFILE', 'ENFILE', 'ENOMEM'],

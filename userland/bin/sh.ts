@@ -32,6 +32,8 @@ export default defineProgram({
       state.exported.add(k);
     }
     state.shellPid = sys.getpid();
+    // bash's PPID: the parent's pid, set at startup whatever the environment says.
+    state.set('PPID', String(sys.getppid()));
     state.set('PWD', await sys.getcwd());
     let command: string | null = null;
     let forceInteractive = false;

@@ -24,6 +24,19 @@ export async function spawnp(sys: Sys, argv: string[], opts?: SpawnOptions): Pro
   return sys.spawn(path, argv, opts);
 }
 
+/**
+ * As bash reports a failed exec of a path (a name with a slash): a file that is not there, or one
+ * that is but whose #! interpreter is not ("cannot execute: required file not found"), both 127.
+ */
+export async function shellExecFailure(sys: Sys, name: string, e: unknown): Promise<{ message: string; status: number }> {
+  if (!name.includes('/') || !isSysError(e, 'ENOENT')) return execFailure(name, e);
+  const there = await sys.stat(name).then(
+    () => true,
+    () => false,
+  );
+  return { message: there ? `${name}: cannot execute: required file not found` : `${name}: No such file or directory`, status: 127 };
+}
+
 /** "cmd: command not found" (127) or the errno (126), as shells report a failed exec. */
 export function execFailure(name: string, e: unknown): { message: string; status: number } {
   if (isSysError(e, 'ENOENT')) return { message: `${name}: command not found`, status: 127 };

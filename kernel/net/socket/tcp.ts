@@ -609,7 +609,8 @@ export class TcpSocket extends Socket {
           throw new SysError('ENOPROTOOPT');
       }
     }
-    if (level !== SOL_TCP) throw new SysError('ENOPROTOOPT');
+    // ip_getsockopt's answer for a level it does not know (setsockopt's is ENOPROTOOPT).
+    if (level !== SOL_TCP) throw new SysError('EOPNOTSUPP');
     switch (name) {
       case TCP_NODELAY:
         return sk.nonagle & NAGLE_OFF ? 1 : 0;

@@ -6,7 +6,7 @@
 import { TCP_CA_Open } from '../../abi/tcp.js';
 import { TCP_ECE, TCP_SYN, type TcpRepr } from '../../abi/wire/tcp.js';
 import { syncMss } from './mss.js';
-import { checkSpace, chronoStop, probe0Base, pushPendingFrames, rearmRto, scheduleLossProbe, wndEnd } from './output.js';
+import { checkSpace, chronoStop, probe0Base, pushPendingFrames, rearmRto, scheduleLossProbe, slowStartAfterIdleCheck, wndEnd } from './output.js';
 import { rackAdvance, rackUpdateReoWnd } from './rack.js';
 import { congControl, countDelivered, fastretransAlert, processTlpAck, removeRenoSacks, xmitRecovery, type Rexmit } from './recovery.js';
 import { ackUpdateRtt, rtoMaxUs, tsoptRttUs } from './rtt.js';
@@ -65,6 +65,8 @@ function ackUpdateWindow(sk: TcpSock, seg: TcpRepr, ack: number): number {
     sk.sndWl1 = seg.seq;
     if (sk.sndWnd !== nwin) {
       sk.sndWnd = nwin;
+      // Data held back by the window, now let go after an idle time, restarts from IW.
+      if (sk.writeQueue.length > 0) slowStartAfterIdleCheck(sk);
       if (nwin > sk.maxWindow) {
         sk.maxWindow = nwin;
         syncMss(sk, sk.pmtu);

@@ -17,7 +17,8 @@ import { checkReq, childEstablished, connRequest, cookieAck, listenStop, request
 import { TcpMetrics } from './metrics.js';
 import { TcpMib } from './mib.js';
 import { advertisedMss, syncMss } from './mss.js';
-import { emitSegment, transmitSkb, xmitRetransmitQueue } from './output.js';
+import { emitSegment, transmitSkb } from './output.js';
+import { xmitRetransmitQueue } from './retransmit.js';
 import { between } from './seq.js';
 import { TcpSkb } from './skb.js';
 import { ListenQueue, type RequestSock, TcpSock, TCP_TIMEOUT_INIT_US, TCP_TIMEWAIT_LEN_US, TS_ALIGNED } from './sock.js';

@@ -21,6 +21,7 @@ import { syncMss } from './mss.js';
 import { ackSndCheck, dataQueue, enterQuickackMode, rcvRttMeasureTs, scheduleAck, sendDupack } from './data.js';
 import { ACK_NOW, sendAck, transmitSkb } from './output.js';
 import { FLAG_NO_CHALLENGE_ACK, FLAG_UPDATE_TS_RECENT } from './sack.js';
+import { updatePacingRate } from './recovery.js';
 import type { InSegment } from './segment.js';
 import { after, before, between } from './seq.js';
 import { dropSegment, tsOfUs, type TcpSock } from './sock.js';
@@ -411,6 +412,8 @@ export function tcpRcv(sk: TcpSock, ins: InSegment): boolean {
       sk.sndWl1 = seg.seq;
       if (sk.tsOk) sk.advmss -= TS_ALIGNED;
       sk.synOffer = null;
+      // The first data is sized by the pacing rate (GSO autosizing), so it is set now.
+      updatePacingRate(sk);
       finishConnect(sk);
       initializeRcvMss(sk);
       sk.events?.writable();

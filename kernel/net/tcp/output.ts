@@ -4,7 +4,7 @@
 // follow it: the RTO, the tail loss probe, the zero-window probe.
 
 import type { ErrnoName } from '../../abi/errno.js';
-import { TCP_CA_CWR, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_SYN_SENT } from '../../abi/tcp.js';
+import { TCP_CA_CWR, TCP_CA_Open, TCP_CA_Recovery, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_SYN_SENT } from '../../abi/tcp.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TcpPacket, TcpRepr, type TcpOption } from '../../abi/wire/tcp.js';
 import { chunkSegsAvailable, tsoAutosizeSegs, tsoShouldDefer } from './tso.js';
 import { currentMss } from './mss.js';
@@ -12,7 +12,7 @@ import { establishedOptions, synOptions } from './options.js';
 import { isCwndLimited } from './reno.js';
 import { rtoMinUs, toJiffiesUs } from './rtt.js';
 import { after, before, beforeEq } from './seq.js';
-import { EVER_RETRANS, LOST, SACKED_ACKED, SACKED_RETRANS, TcpSkb } from './skb.js';
+import { TcpSkb } from './skb.js';
 import type { TcpHost, TcpOutputOptions } from './host.js';
 import type { TcpMib } from './mib.js';
 import type { TcpSock } from './sock.js';
@@ -139,8 +139,8 @@ function dataSent(sk: TcpSock, len: number): void {
 }
 
 /** Send a segment of the queues, stamping it as transmitted. */
-export function transmitSkb(sk: TcpSock, skb: TcpSkb, newData: boolean): ErrnoName | null {
-  const flags = skb.flags & TCP_SYN && sk.state === TCP_SYN_SENT ? skb.flags : skb.flags | TCP_ACK;
+export function transmitSkb(sk: TcpSock, skb: TcpSkb, newData: boolean, extraFlags = 0): ErrnoName | null {
+  const flags = (skb.flags & TCP_SYN && sk.state === TCP_SYN_SENT ? skb.flags : skb.flags | TCP_ACK) | extraFlags;
   const now = sk.nowUs();
   let options: TcpOption[] | undefined;
   let window: number | undefined;
@@ -237,7 +237,7 @@ export function inCwndReduction(sk: TcpSock): boolean {
 }
 
 /** tcp_slow_start_after_idle_check / tcp_cwnd_restart: an idle connection restarts from IW. */
-function slowStartAfterIdleCheck(sk: TcpSock): void {
+export function slowStartAfterIdleCheck(sk: TcpSock): void {
   if (!sk.host.sysctl.tcp_slow_start_after_idle || sk.packetsOut) return;
   let delta = Math.floor(sk.nowUs() / 1000) - Math.floor(sk.lsndtimeUs / 1000);
   const rtoMs = sk.rtoUs / 1000;
@@ -262,7 +262,8 @@ function sndWndTest(sk: TcpSock, skb: TcpSkb, mss: number): boolean {
 function cwndQuota(sk: TcpSock): number {
   const inFlight = sk.inFlight;
   if (inFlight >= sk.sndCwnd) return 0;
-  return sk.sndCwnd - inFlight;
+  // tcp_cwnd_test: at most half the window per GSO packet, so at least two are in flight.
+  return Math.min(Math.max(sk.sndCwnd >>> 1, 1), sk.sndCwnd - inFlight);
 }
 
 /** tcp_minshall_check: a small segment sent earlier is not acknowledged yet. */
@@ -344,7 +345,8 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
   const maxSegs = tsoAutosizeSegs(sk, mss);
   // Linux hands the device one GSO packet per round: up to max_segs segments (and what cwnd
   // allows) of the head skb. Its header carries PSH, which GSO leaves on the last segment; the
-  // wire here is segment by segment, so the PSH goes on the chunk's last one.
+  // wire here is segment by segment, so the PSH goes on the chunk's last one, as it is sent (the
+  // segment itself keeps its flags: resent alone, it has no PSH of its own).
   let chunkLeft = 0;
   let chunkSegs = 0;
   for (;;) {
@@ -365,6 +367,7 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
     if (chunkLeft === 0) {
       chunkSegs = Math.min(quota, maxSegs, chunkSegsAvailable(sk, mss));
       chunkLeft = chunkSegs;
+      if (chunkSegs >= 2) sk.gsoPackets++;
       growHead(sk, skb, Math.min(quota, maxSegs) * mss - skb.len);
     }
     const last = sk.writeQueue.length === 1;
@@ -383,8 +386,8 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
       fragmentHead(sk, skb, mss);
     }
     if (skb.endSeq === skb.seq) break;
-    if (chunkSegs >= 2 && chunkLeft === 1) skb.flags |= TCP_PSH;
-    const err = transmitSkb(sk, skb, true);
+    if (chunkSegs >= 2) skb.gso = sk.gsoPackets;
+    const err = transmitSkb(sk, skb, true, chunkSegs >= 2 && chunkLeft === 1 ? TCP_PSH : 0);
     if (err) {
       // Not sent: it stays queued; local congestion is retried by the probe timer.
       unstamp(sk, skb);
@@ -518,109 +521,6 @@ export function scheduleLossProbe(sk: TcpSock, advancingRto: boolean): boolean {
   if (delta > 0) timeout = Math.min(timeout, toJiffiesUs(delta));
   resetXmitTimer(sk, 'loss_probe', timeout);
   return true;
-}
-
-// ------------------------------------------------------------------ retransmission
-
-/**
- * __tcp_retransmit_skb: send a segment of the retransmit queue again (trimmed to what is still
- * unacknowledged and to the window). Returns the errno, or null once sent.
- */
-export function retransmitSkbOnce(sk: TcpSock, skb: TcpSkb): ErrnoName | 'EAGAIN' | null {
-  if (before(skb.seq, sk.sndUna)) {
-    if (skb.flags & TCP_SYN && skb.len === 0 && !(skb.flags & TCP_FIN)) return 'EAGAIN';
-    skb.trimHead((sk.sndUna - skb.seq) >>> 0);
-  }
-  const mss = currentMss(sk);
-  let avail = (wndEnd(sk) - skb.seq) | 0;
-  if (avail <= 0) {
-    if (skb.seq !== sk.sndUna) return 'EAGAIN';
-    avail = mss;
-  }
-  let len = mss;
-  if (len > avail) len = Math.floor(avail / mss) * mss || avail;
-  if (skb.len > len) {
-    const i = sk.rtx.indexOf(skb);
-    sk.rtx.insertAfter(i, skb.splitAt(len));
-    sk.packetsOut++;
-    if (skb.sacked & LOST) sk.lostOut++;
-  } else {
-    const space = Math.min(avail, mss);
-    if (skb.len < space) retransTryCollapse(sk, skb, space);
-  }
-  sk.mib.RetransSegs++;
-  if (skb.flags & TCP_SYN) sk.mib.TCPSynRetrans++;
-  sk.totalRetrans++;
-  sk.bytesRetrans += skb.len;
-  const err = transmitSkb(sk, skb, false);
-  skb.sacked |= EVER_RETRANS;
-  if (err && err !== 'EAGAIN') sk.mib.TCPRetransFail++;
-  return err;
-}
-
-/**
- * tcp_retrans_try_collapse: a short segment about to be resent takes in the segments after it
- * while they fit in `space` (an MSS, or the window), none SACKed or marked end-of-record, and all
- * within the window: fewer, fuller retransmissions (net.ipv4.tcp_retrans_collapse).
- */
-function retransTryCollapse(sk: TcpSock, to: TcpSkb, space: number): void {
-  if (!sk.host.sysctl.tcp_retrans_collapse || to.flags & TCP_SYN) return;
-  if (to.sacked & SACKED_ACKED || to.eor) return;
-  let left = space - to.len;
-  const i = sk.rtx.indexOf(to);
-  for (;;) {
-    const next = sk.rtx.at(i + 1);
-    if (!next || next.sacked & SACKED_ACKED || next.len > left || after(next.endSeq, wndEnd(sk))) return;
-    left -= next.len;
-    // tcp_collapse_retrans: the bytes, the sequence range and the flags (PSH, FIN) move over; the
-    // merged segment counts once.
-    to.room(to.len + next.len);
-    to.data.set(next.payload, to.len);
-    to.len += next.len;
-    to.flags |= next.flags;
-    to.sacked |= next.sacked & EVER_RETRANS;
-    to.eor = next.eor;
-    sk.packetsOut--;
-    if (next.sacked & SACKED_RETRANS) sk.retransOut--;
-    if (next.sacked & LOST) sk.lostOut--;
-    sk.rtx.removeAt(i + 1);
-    sk.tsorted.delete(next);
-    if (to.eor) return;
-  }
-}
-
-/** tcp_retransmit_skb: as above, and counted as retransmitted when it went out. */
-export function retransmitSkb(sk: TcpSock, skb: TcpSkb): ErrnoName | 'EAGAIN' | null {
-  const err = retransmitSkbOnce(sk, skb);
-  if (err === null) {
-    skb.sacked |= SACKED_RETRANS;
-    sk.retransOut++;
-  }
-  if (!sk.retransStampUs) sk.retransStampUs = skb.txUs || sk.nowUs();
-  if (sk.undoRetrans < 0) sk.undoRetrans = 0;
-  sk.undoRetrans++;
-  return err;
-}
-
-/** tcp_xmit_retransmit_queue: resend the segments marked lost, as cwnd allows. */
-export function xmitRetransmitQueue(sk: TcpSock): void {
-  if (!sk.packetsOut) return;
-  const head = sk.rtx.first;
-  let rearm = false;
-  // A live walk, as Linux's rb-tree walk: a segment split to the MSS while being resent puts
-  // its tail right after it, to be resent next.
-  for (const skb of sk.rtx) {
-    if (sk.sndCwnd - sk.inFlight <= 0) break;
-    if (sk.retransOut >= sk.lostOut) break;
-    if (!(skb.sacked & LOST)) continue;
-    if (skb.sacked & (SACKED_ACKED | SACKED_RETRANS)) continue;
-    if (retransmitSkb(sk, skb)) break;
-    if (sk.caState !== TCP_CA_Loss) sk.mib.TCPFastRetrans++;
-    else sk.mib.TCPSlowStartRetrans++;
-    if (inCwndReduction(sk)) sk.prrOut++;
-    if (skb === head && sk.xmitTimerKind !== 'reo_timeout') rearm = true;
-  }
-  if (rearm) resetXmitTimer(sk, 'retrans', sk.rtoUs);
 }
 
 /**

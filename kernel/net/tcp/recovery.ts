@@ -5,7 +5,8 @@
 // spurious; ECN's CWR; and the tail loss probe's bookkeeping (RFC 8985).
 
 import { TCP_CA_CWR, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery, TCP_SYN_SENT } from '../../abi/tcp.js';
-import { inCwndReduction, xmitRetransmitQueue, pushPendingFrames, NAGLE_OFF, rearmRto, wndEnd } from './output.js';
+import { inCwndReduction, pushPendingFrames, NAGLE_OFF, rearmRto, wndEnd } from './output.js';
+import { xmitRetransmitQueue } from './retransmit.js';
 import { isRack, markSkbLost, rackDetectLoss, rackMarkLost, rackSkbTimeout } from './rack.js';
 import {
   checkSackReordering,

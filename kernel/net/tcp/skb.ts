@@ -36,6 +36,9 @@ export class TcpSkb {
   appLimitedAtTx = false;
   /** How many times it was sent (1 after the first transmission). */
   txCount = 0;
+  /** The GSO packet it first went out in (0: alone). Linux keeps each such packet as one skb in
+   * the retransmit queue, so a run of its segments resent together is one GSO packet again. */
+  gso = 0;
 
   constructor(seq: number, capacity: number, flags: number) {
     this.seq = seq;
@@ -109,12 +112,18 @@ export class TcpSkb {
     tail.deliveredUsAtTx = this.deliveredUsAtTx;
     tail.firstTxOfFlightUs = this.firstTxOfFlightUs;
     tail.appLimitedAtTx = this.appLimitedAtTx;
+    tail.gso = this.gso;
     // The head keeps no FIN or PSH: they belong to the end of the data.
     this.flags &= ~(TCP_FIN | TCP_PSH);
     this.data = this.data.subarray(0, n);
     this.len = n;
     this.eor = false;
     return tail;
+  }
+
+  /** Whether `next` follows this segment in the GSO packet both first went out in. */
+  sameGso(next: TcpSkb): boolean {
+    return this.gso !== 0 && next.gso === this.gso && next.seq === this.endSeq;
   }
 
   /** Drop `n` acknowledged bytes from the front (a partial ACK of this segment, tcp_trim_head). */

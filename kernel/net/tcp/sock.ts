@@ -151,6 +151,8 @@ export class TcpSock {
   sndUp = 0;
   /** The end of the data queued by the user (write_seq). */
   writeSeq = 0;
+  /** GSO packets sent so far: each multi-segment one numbers its segments (TcpSkb.gso). */
+  gsoPackets = 0;
   /** Where PSH was last set (pushed_seq), for the forced-push rule. */
   pushedSeq = 0;
   sndWnd = 0;

@@ -11,8 +11,6 @@ import {
   ACK_TIMER,
   LOCAL_CONGESTION,
   rearmRto,
-  retransmitSkb,
-  retransmitSkbOnce,
   sendAck,
   sendActiveReset,
   writeWakeup,
@@ -20,6 +18,7 @@ import {
   NAGLE_OFF,
 } from './output.js';
 import { enterLoss, rackReoTimeout } from './recovery.js';
+import { retransmitSkb, retransmitSkbOnce } from './retransmit.js';
 import { rtoMaxUs } from './rtt.js';
 import { before } from './seq.js';
 import type { TcpSock } from './sock.js';

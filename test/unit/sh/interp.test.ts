@@ -125,6 +125,12 @@ describe('variables', () => {
     { out: '1\n0\n2\n0\n1\n1\n127\n126\n', err: 'sh: line 1: nosuch: command not found\nsh: line 1: /etc: Permission denied\n' },
   );
 
+  runs(
+    'a path that is not there, and a script whose #! interpreter is not, are 127 with bash 5.2\'s messages',
+    'cd /tmp; ./nosuch; echo $?; printf "#!/usr/bin/nosuchinterp\\n" > bi; chmod +x bi; ./bi; echo $?',
+    { out: '127\n127\n', err: 'sh: line 1: ./nosuch: No such file or directory\nsh: line 1: ./bi: cannot execute: required file not found\n' },
+  );
+
   it("$$ is the shell's pid, in a subshell and a command substitution too", async () => {
     const r = await sh('echo $$; (echo $$); echo "$(echo $$)"; sh -c \'echo $$\'');
     const [main, sub, subst, child] = r.out.trimEnd().split('\n').map(Number);
@@ -132,6 +138,13 @@ describe('variables', () => {
     // A new shell is a new process with its own $$.
     expect(child).not.toBe(r.pid);
     expect(child).toBeGreaterThan(r.pid);
+  });
+
+  it('$PPID is the parent of the shell: a child shell sees its parent\'s $$, whatever the environment says', async () => {
+    const r = await sh('echo $$; PPID=1 sh -c \'echo $PPID\'');
+    const [main, parent] = r.out.trimEnd().split('\n').map(Number);
+    expect(main).toBe(r.pid);
+    expect(parent).toBe(r.pid);
   });
 
   it('$NAME, ${NAME}, assignments, an unset name is empty; positional parameters and $0', async () => {

@@ -10,7 +10,7 @@ import type { FileAction, Sys } from '../../../kernel/abi/syscalls.js';
 import { type ExpansionContext, ExpansionError, expandPathname, expandPattern, expandWord, expandWords, lineAt, matchPattern } from '../index.js';
 import type { AndOr, Command, CompoundCommand, List, Pipeline, Program, Redirection, SimpleCommand, Word } from '../index.js';
 import { readAll, writeAll } from '../../lib/io.js';
-import { execFailure, findExecutable } from '../../lib/exec.js';
+import { findExecutable, shellExecFailure } from '../../lib/exec.js';
 import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, ShellError } from './control.js';
 import { type Job, JobTable } from './jobs.js';
 import { applyInPlace, closeAll, type Prepared, prepareRedirects, type RedirectHost } from './redirect.js';
@@ -247,7 +247,7 @@ export class Interpreter implements RedirectHost {
           // Like a forked child whose exec failed: say why, report 127 or 126. The child says it,
           // on stderr as the command's redirections left it: `nosuch 2>/dev/null` is silent, as
           // in bash.
-          const f = execFailure(name, e);
+          const f = await shellExecFailure(this.sys, name, e);
           return await this.startFailed(f.status, [...stdio, ...prep.actions], this.errorText(f.message, cmd));
         } finally {
           await closeAll(this.sys, prep.opened);
@@ -505,7 +505,7 @@ export class Interpreter implements RedirectHost {
       return await this.sys.execve(await findExecutable(this.sys, name), args, env);
     } catch (e) {
       if (!isSysError(e)) throw e;
-      const f = execFailure(name, e);
+      const f = await shellExecFailure(this.sys, name, e);
       await this.error(f.message, cmd);
       throw new ExitSignal(f.status);
     }
