@@ -4,11 +4,16 @@
 //     `--proto tcp-server` on the namespace's 127.0.0.1:PORT;
 //   - the real `--proto tcp-client` connects to 127.0.0.1:FWD, which `--forward tcp:FWD:haiku:1194`
 //     hands to tunlab's `--proto tcp-server`.
+//   - in TLS mode, tunlab's `--client --proto tcp-client` gets its address pushed by a real
+//     `--server --proto tcp-server` (tls-crypt, AES-256-GCM).
 // Each time a Linux `ping` crosses the tunnel and tunlab's stack answers it. Skipped with the reason
 // when openvpn, ping or `ip netns` is missing (root needed); TUNLAB_REQUIRE_INTEROP=1 makes that a
 // failure.
 
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../../bin/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, CRYPTO, EMULATED_KEY, KEY_FILE, launch, makeNetns, missingTools, OPENVPN, replyFrom, runTool, Scratch, skipUnlessAble, tunlabArgv, waitFile } from './helpers.js';
 
@@ -102,6 +107,34 @@ describe('OpenVPN over TCP: tunlab <-> a real OpenVPN 2.6 in a network namespace
     expect(await tl.exit()).toBe(0);
     // tunlab's server went: the real client sees the reset and tries again, as 2.6 does.
     await real.waitFor('SIGUSR1[soft,connection-reset] received, process restarting');
+    for (const side of [real, tl]) expect(side.count('Authenticate/Decrypt packet error'), side.name).toBe(0);
+    await real.kill();
+  }, 60_000);
+
+  it('TLS mode: tunlab --client --proto tcp-client gets its push from a real --server --proto tcp-server', async (ctx) => {
+    skipUnlessAble(ctx, skipReason, 'interop OpenVPN-over-TCP test');
+    const pki = (f: string) => path.join(PACKAGE_ROOT, 'test', 'unit', 'openvpn', 'vectors', 'tls', f);
+    const share = new Scratch();
+    for (const f of ['ca.crt', 'client.crt', 'client.key', 'tc.key']) fs.copyFileSync(pki(f), share.path(f));
+    const real = launch(
+      'real TLS server tcp-server (netns)',
+      [
+        'openvpn', '--dev', 'tun11', '--server', '10.8.0.0', '255.255.255.0', '--topology', 'subnet', '--dh', 'none', '--proto', 'tcp-server',
+        '--local', '127.0.0.1', '--port', '11953', '--ca', pki('ca.crt'), '--cert', pki('server.crt'), '--key', pki('server.key'),
+        '--tls-crypt', pki('tc.key'), '--keepalive', '2', '10', '--verb', '3',
+      ],
+      { netns: NS },
+    );
+    await real.waitFor('Initialization Sequence Completed');
+    const client =
+      'openvpn --client --dev tun --proto tcp-client --remote 10.0.2.2 11953 --ca /host/ca.crt --cert /host/client.crt --key /host/client.key --tls-crypt /host/tc.key --remote-cert-tls server --verb 3';
+    const tl = launch('tunlab TLS tcp-client (netns)', tunlabArgv({ forward: FWD_PORT, share: share.dir, script: `${client} & ${waitFile('stop')}; kill %1; wait` }), { netns: NS });
+    await tl.waitFor('Initialization Sequence Completed');
+    expect(tl.output).toContain('TCP connection established with [AF_INET]10.0.2.2:11953');
+    expect(tl.output).toContain("Data Channel: cipher 'AES-256-GCM', peer-id: 0");
+    await linuxPing();
+    share.touch('stop');
+    expect(await tl.exit()).toBe(0);
     for (const side of [real, tl]) expect(side.count('Authenticate/Decrypt packet error'), side.name).toBe(0);
     await real.kill();
   }, 60_000);
