@@ -2,6 +2,7 @@
 // the host side of the emulation, so it may look into kernel state (for tab completion) where a
 // program could only make syscalls.
 
+import chalk from 'chalk';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +13,7 @@ import type { Process } from '../kernel/proc/process.js';
 import { BUILTINS } from '../userland/sh/builtins/index.js';
 import type { CompletionSource, HistoryStore, TerminalPort } from '../userland/terminal/port.js';
 import { runTerminal } from '../userland/terminal/run.js';
+import { terminalColorLevel } from './color.js';
 import type { Session } from './session.js';
 
 /** The session side of the kernel's terminal, holding output until the screen is ready for it. */
@@ -91,7 +93,16 @@ export function historyFile(world: string, host: string): HistoryStore {
   };
 }
 
+/** What the interactive terminal says first: what this is, where you are, how to go on and leave. */
+export function banner(world: string, host: string): string {
+  return (
+    `tunlab: an emulated Haiku-like machine, host ${host} of the world "${world}" (real time).\n` +
+    'Type `help` for the commands, `hosts` for the other machines; ^D at an empty prompt leaves.\n'
+  );
+}
+
 export async function runInteractive(session: Session, color: boolean): Promise<number> {
+  process.stdout.write(banner(session.built.spec.name, session.host.name));
   const { shell, terminal } = await session.startShell([], { tty: true });
   const port = terminalPort(terminal!, shell);
   // The user may type at any time: blocked processes are waiting for them, not deadlocked.
@@ -101,10 +112,12 @@ export async function runInteractive(session: Session, color: boolean): Promise<
     port,
     completion: completionSource(session.host, shell),
     history: historyFile(session.built.spec.name, session.host.name),
-    color,
+    color: terminalColorLevel(color, process.env, chalk.level),
     done: finished,
   });
   await finished;
   await ui;
+  const end = session.shellEnd(shell);
+  if (end) process.stderr.write(`tunlab: ${end}\n`);
   return shellStatus(shell.status);
 }

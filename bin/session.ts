@@ -9,10 +9,12 @@ import { O_RDONLY, O_RDWR } from '../kernel/abi/fcntl.js';
 import type { Terminal } from '../kernel/drivers/tty/tty.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Process } from '../kernel/proc/process.js';
+import { SIGINT, SIGNAL_NAMES, SIGNAL_TEXTS, SIGPIPE, SIGSEGV } from '../kernel/abi/signal.js';
+import { WIFSIGNALED, WTERMSIG } from '../kernel/abi/wait.js';
 import type { OpenFile } from '../kernel/vfs/file.js';
 import { ShareError } from '../kernel/vfs/hostfs.js';
 import { type BuiltWorld, bootWorld, loadWorldFile } from '../kernel/world/build.js';
-import type { RunOutcome } from '../kernel/sched/scheduler.js';
+import type { RunOutcome, Scheduler } from '../kernel/sched/scheduler.js';
 import { userlandPrograms } from '../userland/bin/registry.js';
 import { DEFAULT_WORLD, GUEST_RUNTIME } from './paths.js';
 import { describeGuest, guestProgram, NotAProgram } from '../kernel/proc/guest.js';
@@ -91,8 +93,9 @@ export class Session {
   /**
    * Start a shell on the session's host. `tty` gives it one terminal for fds 0-2 (the interactive
    * case); otherwise stdout and stderr are separate non-terminal streams and stdin is /dev/null.
+   * A real stream (process.stdout) as a sink brings its backpressure: see streamSink.
    */
-  async startShell(args: string[], io: { tty: true } | { tty: false; out: (d: Uint8Array) => void; err: (d: Uint8Array) => void }) {
+  async startShell(args: string[], io: { tty: true } | { tty: false; out: Sink; err: Sink }) {
     const k = this.host;
     let files: OpenFile[];
     let terminal: Terminal | null = null;
@@ -103,8 +106,8 @@ export class Session {
     } else {
       const out = k.ttys.create(false);
       const err = k.ttys.create(false);
-      out.onOutput = io.out;
-      err.onOutput = io.err;
+      this.sink(out, io.out);
+      this.sink(err, io.err);
       files = [
         await k.openKernel('/dev/null', O_RDONLY),
         await k.openKernel(`/dev/${out.path}`, O_RDWR),
@@ -124,9 +127,52 @@ export class Session {
     return { shell, terminal };
   }
 
+  private sink(t: Terminal, sink: Sink): void {
+    if (typeof sink === 'function') t.onOutput = sink;
+    else streamSink(t, sink, this.world.sched);
+  }
+
+  /**
+   * What to tell the user when the session's own shell did not exit but was killed ("Killed",
+   * or a crash with the kernel log's line about it), as a parent shell reports a killed job; null
+   * when it exited, or died of a signal the user meant (SIGINT, SIGPIPE).
+   */
+  shellEnd(shell: Process): string | null {
+    if (!WIFSIGNALED(shell.status)) return null;
+    const sig = WTERMSIG(shell.status);
+    if (sig === SIGINT || sig === SIGPIPE) return null;
+    const crash = sig === SIGSEGV ? this.host.log.snapshot().findLast((l) => l.includes(`[${shell.pid}]: crashed:`)) : undefined;
+    const what = `${SIGNAL_NAMES[sig] ?? `signal ${sig}`} (${SIGNAL_TEXTS[sig] ?? 'killed'})`;
+    return `the shell (pid ${shell.pid}) was killed by ${what}${crash ? `; the kernel log says: ${crash.replace(/^\[[^\]]*\]\s*/, '')}` : ''}`;
+  }
+
   run(until: () => boolean, timeLimitNs?: number): Promise<RunOutcome> {
     return this.world.run({ until, timeLimitNs });
   }
+}
+
+/** Where a non-terminal stdout or stderr goes: a callback, or a real stream. */
+export type Sink = ((d: Uint8Array) => void) | NodeJS.WritableStream;
+
+/**
+ * Output to a real stream, with its backpressure: when the stream's buffer is full (its reader is
+ * slower than the script), the terminal's writers wait, and virtual time with them, until it
+ * drains. `tunlab -c yes | slow-reader` then holds one buffer, not gigabytes.
+ */
+function streamSink(t: Terminal, stream: NodeJS.WritableStream, sched: Scheduler): void {
+  let release: (() => void) | null = null;
+  t.onOutput = (d) => {
+    const ok = stream.write(d);
+    if (!ok && !release) {
+      release = sched.holdTime();
+      stream.once('drain', () => {
+        release?.();
+        release = null;
+        t.drained();
+      });
+    }
+    return ok;
+  };
 }
 
 /** /etc/hosts on every host: localhost and every host's first address, so `ping vpn` works. */

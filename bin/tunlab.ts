@@ -3,7 +3,6 @@
 // it is an interactive shell in real time; with -c, a script file, or piped input it runs the
 // commands in virtual time, prints their output as plain text, and exits with their status.
 
-import * as fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SIGINT } from '../kernel/abi/signal.js';
 import { shellStatus } from '../kernel/abi/wait.js';
@@ -11,6 +10,8 @@ import { WorldFileError } from '../kernel/world/world-file.js';
 import { parseDuration } from '../kernel/world/world-file.js';
 import { DEFAULT_WORLD, packageVersion } from './paths.js';
 import type { WorldCapture } from './pcap.js';
+import { readScript } from './script.js';
+import { DirectiveError, firstDirective, parseScript } from './transcript.js';
 import { Session, SessionError } from './session.js';
 
 /** Exit statuses of tunlab itself (a script's own status passes through unchanged). */
@@ -37,10 +38,15 @@ interface CliOptions {
   pcap?: string;
 }
 
-const int = (name: string) => (v: string) => {
+/** A whole number up to `max` (uid_t and the seed are 32 bits: a larger one would lose digits). */
+const int = (name: string, max: number) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number`);
+  if (v.length > 10 || Number(v) > max) throw new InvalidArgumentError(`${name} must be from 0 to ${max}`);
   return Number(v);
 };
+/** The largest uid: (uid_t)-1 means "no change" to setresuid and chown. */
+const MAX_UID = 0xffff_fffe;
+const MAX_SEED = 0xffff_ffff;
 
 function cli(): Command {
   return new Command('tunlab')
@@ -53,13 +59,13 @@ function cli(): Command {
     .option('-w, --world <file>', 'the world to boot (a JSON file)', DEFAULT_WORLD)
     .option('--host <name>', 'the host the shell runs on (default: the first host of the world)')
     .addOption(new Option('--clock <kind>', 'virtual (default for scripts) or real (default when interactive)').choices(['virtual', 'real']))
-    .option('--seed <n>', 'seed for everything random in the world', int('--seed'))
+    .option('--seed <n>', 'seed for everything random in the world', int('--seed', MAX_SEED))
     .option('--trace', 'trace every system call on the shell\'s host to stderr (strace format)')
     .option('--load <program.js>', 'load a program module (defineProgram default export); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--forward <rule>', 'udp:REALPORT:HOST:PORT or tcp:REALPORT:HOST:PORT: real datagrams or connections to 127.0.0.1:REALPORT reach HOST:PORT (real time only); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--uplink-allow <cidr>', 'let the uplink reach these real addresses too (default: loopback only); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--share <dir>', 'mount this real directory at /host inside the system')
-    .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user'))
+    .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user', MAX_UID))
     .option('--transcript', 'type the script into an interactive shell and print the whole terminal (prompts included)')
     .option('--max-time <duration>', 'virtual time a script may take before tunlab stops it', DEFAULT_TIME_LIMIT)
     .option('--pcap <file>', 'write every frame of every interface of every host to FILE as pcapng while tunlab runs ("-": standard output, the session\'s own output then going to standard error)')
@@ -93,17 +99,18 @@ async function main(argv: string[]): Promise<number> {
 
   let shellArgs: string[] | null = null;
   if (o.command !== undefined) shellArgs = ['-c', o.command, 'sh', ...(script !== undefined ? [script, ...scriptArgs] : [])];
-  else if (script !== undefined) {
-    let text: string;
-    try {
-      text = fs.readFileSync(script, 'utf8');
-    } catch (e) {
-      process.stderr.write(`tunlab: ${script}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}\n`);
-      return 127;
+  else if (script !== undefined || !process.stdin.isTTY || !process.stdout.isTTY) {
+    const r = readScript(script ?? 0);
+    if ('status' in r) {
+      process.stderr.write(`tunlab: ${r.message}\n`);
+      return r.status;
     }
-    shellArgs = ['-c', text, script, ...scriptArgs];
-  } else if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    shellArgs = ['-c', fs.readFileSync(0, 'utf8'), 'sh'];
+    shellArgs = script !== undefined ? ['-c', r.text, script, ...scriptArgs] : ['-c', r.text, 'sh'];
+    const problem = o.transcript ? directiveProblem(r.text) : plainScriptProblem(r.text);
+    if (problem) {
+      process.stderr.write(`tunlab: ${script ?? 'stdin'}: ${problem}\n`);
+      return EXIT_USAGE;
+    }
   }
   const interactive = shellArgs === null;
   const clock = o.clock ?? (interactive ? 'real' : 'virtual');
@@ -155,6 +162,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** A --transcript script's directives that make no sense, as its error message. */
+function directiveProblem(text: string): string | null {
+  try {
+    parseScript(text);
+    return null;
+  } catch (e) {
+    if (e instanceof DirectiveError) return e.message;
+    throw e;
+  }
+}
+
+/** A script that is a transcript's (keys to press): run without a terminal, it would wait for them. */
+function plainScriptProblem(text: string): string | null {
+  const d = firstDirective(text);
+  return d ? `line ${d.line}: ${JSON.stringify(d.text)} is a --transcript directive: run it with tunlab --transcript` : null;
+}
+
 async function runSession(
   session: Session,
   o: CliOptions,
@@ -167,7 +191,7 @@ async function runSession(
       return EXIT_USAGE;
     }
     const { runTranscript } = await import('./transcript.js');
-    const r = await runTranscript(session, fs.readFileSync(script, 'utf8'), clock === 'virtual' ? limitNs : undefined);
+    const r = await runTranscript(session, shellArgs![1]!, clock === 'virtual' ? limitNs : undefined);
     process.stdout.write(r.transcript);
     return r.outcome.kind === 'done' ? shellStatus(r.status) : EXIT_STUCK;
   }
@@ -186,13 +210,10 @@ async function runSession(
     return runInteractive(session, color);
   }
 
-  // With --pcap - the capture has standard output: the session speaks on standard error.
+  // With --pcap - the capture has standard output: the session speaks on standard error. The
+  // streams themselves, so that a slow reader holds the writers back (session.ts's streamSink).
   const stdout = o.pcap === '-' ? process.stderr : process.stdout;
-  const { shell } = await session.startShell(shellArgs!, {
-    tty: false,
-    out: (d) => void stdout.write(d),
-    err: (d) => void process.stderr.write(d),
-  });
+  const { shell } = await session.startShell(shellArgs!, { tty: false, out: stdout, err: process.stderr });
   // ^C from the real terminal goes to the script's processes, as a terminal would send it.
   process.on('SIGINT', () => {
     session.host.procs.signalGroup(shell.pgid, SIGINT);
@@ -203,7 +224,21 @@ async function runSession(
     process.stderr.write(session.world.describeStuck(outcome).replace('time limit reached', `time limit reached (--max-time ${o.maxTime})`));
     return EXIT_STUCK;
   }
+  const end = session.shellEnd(shell);
+  if (end) process.stderr.write(`tunlab: ${end}\n`);
   return shellStatus(shell.status);
+}
+
+/** SIGPIPE's status, as a shell reports a process the signal killed (128 + 13). */
+const EXIT_SIGPIPE = 141;
+
+// The reader of our stdout went away (`tunlab -c yes | head -2`): a C program would die of SIGPIPE
+// there, silently. Node ignores SIGPIPE and reports EPIPE instead; end the same way.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(EXIT_SIGPIPE);
+  });
 }
 
 main(process.argv.slice(2)).then(

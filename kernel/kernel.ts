@@ -163,6 +163,9 @@ export class Kernel implements GateHost {
     r.installDir('boot/home/Desktop');
     r.install('etc/hostname', `${this.name}\n`);
     r.install('etc/motd', `Welcome to ${this.name}, a tunlab host.\n`);
+    // Haiku's accounts: its one user "user" has uid 0, in group 0 "root" (getpwuid, id, su, sg).
+    r.install('etc/passwd', 'user:x:0:0:user:/boot/home:/bin/sh\n');
+    r.install('etc/group', 'root:x:0:\n');
     r.install('var/log/syslog', '');
   }
 

@@ -24,10 +24,33 @@ export const IFT_LOOP = 0x18;
 export const IFT_TUNNEL = 0x83;
 export const IFT_BRIDGE = 0xd1;
 
-/** ARPHRD_* link types, as TUNSETLINK and SIOCGIFHWADDR speak them. */
+/** ARPHRD_* link types (linux/if_arp.h), as TUNSETLINK and SIOC[GS]IFHWADDR speak them. */
+export const ARPHRD_NETROM = 0;
 export const ARPHRD_ETHER = 1;
+export const ARPHRD_EETHER = 2;
+export const ARPHRD_IEEE802 = 6;
+export const ARPHRD_SLIP = 256;
+export const ARPHRD_PPP = 512;
+export const ARPHRD_TUNNEL = 768;
 export const ARPHRD_LOOPBACK = 772;
+export const ARPHRD_IPGRE = 778;
 export const ARPHRD_NONE = 65534;
+export const ARPHRD_VOID = 0xffff;
+
+/** Each ARPHRD_* value by name, as strace writes a sa_family of a hardware address. */
+export const ARPHRD_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [ARPHRD_NETROM, 'ARPHRD_NETROM'],
+  [ARPHRD_ETHER, 'ARPHRD_ETHER'],
+  [ARPHRD_EETHER, 'ARPHRD_EETHER'],
+  [ARPHRD_IEEE802, 'ARPHRD_IEEE802'],
+  [ARPHRD_SLIP, 'ARPHRD_SLIP'],
+  [ARPHRD_PPP, 'ARPHRD_PPP'],
+  [ARPHRD_TUNNEL, 'ARPHRD_TUNNEL'],
+  [ARPHRD_LOOPBACK, 'ARPHRD_LOOPBACK'],
+  [ARPHRD_IPGRE, 'ARPHRD_IPGRE'],
+  [ARPHRD_NONE, 'ARPHRD_NONE'],
+  [ARPHRD_VOID, 'ARPHRD_VOID'],
+];
 
 export interface HwAddr {
   sa_family: number; // ARPHRD_*

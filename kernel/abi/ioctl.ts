@@ -57,6 +57,25 @@ export const TUN_F_UFO = 0x10;
 export const TUN_F_USO4 = 0x20;
 export const TUN_F_USO6 = 0x40;
 
+export const TUN_OFFLOAD_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [TUN_F_CSUM, 'TUN_F_CSUM'],
+  [TUN_F_TSO4, 'TUN_F_TSO4'],
+  [TUN_F_TSO6, 'TUN_F_TSO6'],
+  [TUN_F_TSO_ECN, 'TUN_F_TSO_ECN'],
+  [TUN_F_UFO, 'TUN_F_UFO'],
+  [TUN_F_USO4, 'TUN_F_USO4'],
+  [TUN_F_USO6, 'TUN_F_USO6'],
+];
+
+/** struct tun_filter's flags: pass every multicast frame too. */
+export const TUN_FLT_ALLMULTI = 0x0001;
+
+/** TUNSETTXFILTER's argument: struct tun_filter, its MAC addresses as 48-bit numbers. */
+export interface TunFilter {
+  flags: number;
+  addrs: number[];
+}
+
 export const TUN_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [IFF_TUN, 'IFF_TUN'],
   [IFF_TAP, 'IFF_TAP'],

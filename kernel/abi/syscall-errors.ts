@@ -7,7 +7,7 @@ import type { ErrnoName } from './errno.js';
 import type { Sys } from './syscalls.js';
 
 /** Calls that enter the kernel (the rest of Sys is libc-level: no entry, no trace). */
-export type SyscallName = Exclude<keyof Sys, 'pid' | 'getpid' | 'getppid' | 'getuid' | 'getgid' | 'getenv' | 'setenv' | 'unsetenv' | 'environ'>;
+export type SyscallName = Exclude<keyof Sys, 'pid' | 'getpid' | 'getppid' | 'getuid' | 'getgid' | 'getenv' | 'setenv' | 'unsetenv' | 'environ' | 'forkImage' | 'preemptible'>;
 
 /** Errors of every path lookup (path_resolution(7)). */
 const PATH = ['EACCES', 'EFAULT', 'ELOOP', 'ENAMETOOLONG', 'ENOENT', 'ENOTDIR'] as const;
@@ -63,6 +63,10 @@ export const SYSCALL_ERRORS = {
   sigaction: ['EFAULT', 'EINVAL'],
   setpgid: ['EACCES', 'EINVAL', 'EPERM', 'ESRCH'],
   getpgid: ['ESRCH'],
+  setuid: ['EINVAL', 'EPERM'],
+  setgid: ['EINVAL', 'EPERM'],
+  setgroups: ['EINVAL', 'EPERM'],
+  getgroups: [],
   tcsetpgrp: ['EBADF', 'EINVAL', 'ENOTTY', 'EPERM'],
   tcgetpgrp: ['EBADF', 'ENOTTY'],
   getprocs: [],

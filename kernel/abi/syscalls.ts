@@ -39,6 +39,15 @@ export interface SpawnOptions {
   /** Run as this user (root only: `su`). */
   uid?: number;
   gid?: number;
+  /** The child's supplementary groups (root only: `su -G`); without, the caller's. */
+  groups?: number[];
+  /**
+   * The child is a fork of the caller: it runs `path` with this image of the caller's memory (a
+   * shell's subshell: its variables, functions and the command to run), which it gets back with
+   * forkImage(). The kernel hands it over, as fork() copies memory, so neither side makes a
+   * system call for it; strace shows the call as fork().
+   */
+  forkImage?: string;
 }
 
 export type FileAction = { dup2: [number, number] } | { close: number };
@@ -86,6 +95,14 @@ export interface Sys {
   setenv(name: string, value: string): void;
   unsetenv(name: string): void;
   environ(): Record<string, string>;
+  /** The image this process was forked with (SpawnOptions.forkImage), or null. */
+  forkImage(): string | null;
+  /**
+   * A point where the program may be preempted, as a timer interrupt would preempt it anywhere:
+   * code that computes without system calls (a loop of builtins) calls it at each step, so the
+   * machine keeps running, signals arrive and a busy machine's time moves. No kernel entry.
+   */
+  preemptible(): Promise<void>;
 
   // --- files
   open(path: string, flags: number, mode?: number): Promise<number>;
@@ -93,7 +110,8 @@ export interface Sys {
   read(fd: number, count: number): Promise<Uint8Array>;
   write(fd: number, data: Uint8Array | string): Promise<number>;
   lseek(fd: number, offset: number, whence: number): Promise<number>;
-  ioctl(fd: number, request: number, arg?: unknown): Promise<number>;
+  /** `request` by number, or by its name ('TUNSETIFF', 'SIOCGIFFLAGS'): EINVAL for a name of none. */
+  ioctl(fd: number, request: number | string, arg?: unknown): Promise<number>;
   fcntl(fd: number, cmd: number, arg?: number): Promise<number>;
   poll(fds: PollFd[], timeoutMs: number): Promise<number>;
   dup(fd: number): Promise<number>;
@@ -123,6 +141,16 @@ export interface Sys {
   kill(pid: number, signo: number): Promise<number>;
   sigaction(signo: number, handler: SignalHandler): Promise<SignalHandler>;
   setpgid(pid: number, pgid: number): Promise<number>;
+  /**
+   * Credentials, with Linux's rules: root (uid 0) may set any uid, gid or supplementary groups;
+   * anyone else only the ids it already has (EPERM), and no groups at all. Ids past 32 bits, or
+   * (uid_t)-1, are EINVAL; more than NGROUPS_MAX groups too.
+   */
+  setuid(uid: number): Promise<number>;
+  setgid(gid: number): Promise<number>;
+  setgroups(groups: number[]): Promise<number>;
+  /** The supplementary groups (getgroups(2): the effective gid is not added). */
+  getgroups(): Promise<number[]>;
   getpgid(pid: number): Promise<number>;
   /** Make `pgid` the foreground process group of the terminal on `fd` (it gets ^C). */
   tcsetpgrp(fd: number, pgid: number): Promise<number>;

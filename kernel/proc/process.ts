@@ -7,6 +7,12 @@ import { stoppedStatus } from '../abi/wait.js';
 import { WaitQueue, type Task, type TaskOwner } from '../sched/scheduler.js';
 import type { IoContext, OpenFile } from '../vfs/file.js';
 import { FdTable, release } from './fd-table.js';
+import type { TracedCall } from './trace-log.js';
+
+/** Linux keeps a process's groups sorted (groups_sort(), for groups_search()): getgroups shows them so. */
+export function sortGroups(groups: readonly number[]): number[] {
+  return [...groups].sort((a, b) => a - b);
+}
 
 /** The kernel services a process needs; implemented by Kernel. */
 export interface ProcessHost {
@@ -22,6 +28,8 @@ export interface ProcessHost {
 export interface Tracer {
   file: OpenFile;
   followForks: boolean;
+  /** The process strace started: its end is strace's own to report, after its waitpid. */
+  rootPid: number;
 }
 
 export class Process implements TaskOwner {
@@ -36,6 +44,8 @@ export class Process implements TaskOwner {
   /** Tasks of the threads spawn_thread started besides the main one; they end with the process. */
   readonly threads = new Set<Task>();
   tracer: Tracer | null = null;
+  /** The call a traced process is in, from its start to its end (kernel/proc/trace-log.ts). */
+  tracedCall: TracedCall | null = null;
   /** Set while a signal handler runs, so a handler's own syscalls do not re-enter delivery. */
   inHandler = false;
   /** Stopped by SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU: held at its next syscall boundary until SIGCONT. */
@@ -45,6 +55,10 @@ export class Process implements TaskOwner {
   /** Continued by SIGCONT, until the parent's waitpid(WCONTINUED) has seen it. */
   continueToReport = false;
   readonly continued: WaitQueue;
+  /** Supplementary groups (setgroups), beside the gid. */
+  groups: number[] = [];
+  /** What the parent forked this process with (SpawnOptions.forkImage), until it execs. */
+  forkImage: string | null = null;
   /** Called when the program image ends (exit or execve): a guest's thread is stopped there. */
   readonly imageEnd: Array<() => void> = [];
 
@@ -93,6 +107,7 @@ export class Process implements TaskOwner {
       task,
       uid: this.uid,
       gid: this.gid,
+      groups: this.groups,
       pid: this.pid,
       syscall,
       // execve changes it, and a call's context is made once per process.

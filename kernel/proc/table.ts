@@ -17,7 +17,8 @@ import { permits } from '../vfs/filesystem.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { FdTable, release } from './fd-table.js';
 import type { KernelLimits } from './limits.js';
-import { Process, type ProcessHost } from './process.js';
+import { Process, sortGroups, type ProcessHost } from './process.js';
+import { TraceLogs } from './trace-log.js';
 
 export type ProgramLoader = (name: string) => Promise<Program | undefined>;
 
@@ -71,6 +72,8 @@ export class ProcessTable implements ProcessHost {
   readonly bootNs: number;
   /** Trace every process of this host (`tunlab --trace`). */
   traceAll: OpenFile | null = null;
+  /** What each trace file ends with, shared by the processes that write to it. */
+  readonly traceLogs = new TraceLogs();
   private nextPid = KERNEL_TEAM_PID + 1;
   private nextThreadId = 1;
 
@@ -99,7 +102,7 @@ export class ProcessTable implements ProcessHost {
     const { program, argv: finalArgv } = await this.loadExecutable(cwd, path, argv, cred);
     const uid = opts.uid ?? cred.uid;
     const gid = opts.gid ?? cred.gid;
-    if ((opts.uid !== undefined || opts.gid !== undefined) && cred.uid !== 0) throw new SysError('EPERM');
+    if ((opts.uid !== undefined || opts.gid !== undefined || opts.groups !== undefined) && cred.uid !== 0) throw new SysError('EPERM');
     const fds = this.childFds(parent, opts);
     const env = new Map<string, string>(
       opts.env ? Object.entries(opts.env) : parent ? parent.env : [['PATH', '/bin'], ['HOME', '/boot/home']],
@@ -117,13 +120,15 @@ export class ProcessTable implements ProcessHost {
     }
     const command = basename(finalArgv[0] ?? program.name);
     const p = new Process(this, pid, parent, pgid, uid, gid, cwd, env, finalArgv, command, fds, d.sched.now());
+    if (opts.forkImage !== undefined) p.forkImage = opts.forkImage;
+    p.groups = opts.groups ? sortGroups(opts.groups) : [...(parent?.groups ?? [])];
     p.task = d.sched.createTask(p);
     if (parent) parent.children.add(p);
     const source = opts.inheritFrom ?? parent;
     if (opts.trace) {
       const traceFrom = parent ?? source;
       if (!traceFrom) throw new SysError('EINVAL');
-      p.tracer = { file: traceFrom.fds.get(opts.trace.fd), followForks: opts.trace.followForks ?? false };
+      p.tracer = { file: traceFrom.fds.get(opts.trace.fd), followForks: opts.trace.followForks ?? false, rootPid: pid };
       p.tracer.file.refs++;
     } else if (parent?.tracer?.followForks) {
       p.tracer = parent.tracer;
@@ -185,6 +190,7 @@ export class ProcessTable implements ProcessHost {
       for (const [k, v] of Object.entries(env)) p.env.set(k, v);
     }
     p.argv = finalArgv;
+    p.forkImage = null;
     p.command = basename(finalArgv[0] ?? program.name);
     p.endImage();
     const sched = this.d.sched;
@@ -262,7 +268,9 @@ export class ProcessTable implements ProcessHost {
     if (head.startsWith('#!') && depth < 4) {
       const [interp, ...iargs] = head.slice(2).trim().split(/\s+/);
       if (!interp) throw new SysError('ENOEXEC');
-      return this.loadExecutable(cwd, interp, [interp, ...iargs, r.path, ...argv.slice(1)], cred, depth + 1);
+      // The script as the caller named it (Linux's bprm->filename): its $0 is `./run.sh`, not a
+      // path the caller never wrote.
+      return this.loadExecutable(cwd, interp, [interp, ...iargs, path, ...argv.slice(1)], cred, depth + 1);
     }
     throw new SysError('ENOEXEC');
   }
@@ -288,6 +296,7 @@ export class ProcessTable implements ProcessHost {
     // A run loop idling in real time may be waiting for exactly this.
     d.sched.kick();
     if (d.events.listening('process')) d.events.emit('process', { host: d.host, pid: p.pid, command: p.command, what: 'exit', status: p.status });
+    this.traceEnd(p);
     if (p.tracer) {
       const t = p.tracer;
       p.tracer = null;
@@ -301,6 +310,29 @@ export class ProcessTable implements ProcessHost {
     }
     p.children.clear();
     if (!p.parent) this.byPid.delete(p.pid);
+  }
+
+  /**
+   * The end of a traced process, as strace writes it: the call it died in, and its
+   * `+++ exited with N +++` where a tracer follows it (strace reports its own child itself). The
+   * lines go out without waiting: the process is gone, and a full trace pipe loses them.
+   */
+  private traceEnd(p: Process): void {
+    const sinks: Array<readonly [OpenFile, boolean]> = [];
+    if (p.tracer) sinks.push([p.tracer.file, p.tracer.followForks && p.tracer.rootPid !== p.pid]);
+    if (this.traceAll) sinks.push([this.traceAll, true]);
+    const call = p.tracedCall;
+    p.tracedCall = null;
+    if (sinks.length === 0) return;
+    const prefix = p.tracer?.followForks || this.traceAll ? `[pid ${String(p.pid).padStart(5)}] ` : '';
+    for (const [sink, text] of this.traceLogs.died(sinks, call, prefix, p.status)) {
+      try {
+        const done = sink.write(p.ioContext('trace'), new TextEncoder().encode(text));
+        if (done instanceof Promise) done.catch(() => {});
+      } catch {
+        // the tracer went away
+      }
+    }
   }
 
   /**

@@ -123,6 +123,11 @@ export interface RunOptions {
   until?: () => boolean;
   /** In virtual time: give up once the clock would pass this (ns since boot). */
   timeLimit?: number;
+  /**
+   * Return 'done' at the first quiet point: every task blocked, nothing queued, and no timer due
+   * now, before the clock moves on. A world's boot ends there, as an init system reaches its target.
+   */
+  untilIdle?: boolean;
 }
 
 /** Syscalls between two forced yields to Node's event loop. */
@@ -137,6 +142,12 @@ const PREEMPT_EVERY = 512;
  */
 const BUSY_AFTER = 100_000;
 const BUSY_SYSCALL_NS = 10_000;
+/**
+ * Data a syscall copies is work as well: every BYTES_PER_UNIT bytes read or written count as one
+ * more syscall. A program that only moves data in large buffers (`wc /dev/zero`) makes few calls
+ * for a lot of work; counted by calls alone, --max-time would take minutes of real time to stop it.
+ */
+const BYTES_PER_UNIT = 512;
 
 /** How long a task may run its own code without a system call before SIGXCPU (see the header). */
 export const DEFAULT_CPU_SLICE_NS = 10_000_000_000n;
@@ -327,6 +338,11 @@ export class Scheduler {
     return true;
   }
 
+  /** A syscall copied this many bytes: counted as work (see BYTES_PER_UNIT). */
+  moved(bytes: number): void {
+    this.sinceIdle += Math.floor(bytes / BYTES_PER_UNIT);
+  }
+
   /**
    * Let the rest of the machine run: a task that makes many syscalls without ever blocking would
    * otherwise keep Node's event loop from the terminal, real sockets and the run loop. The task
@@ -442,6 +458,7 @@ export class Scheduler {
         continue;
       }
       const next = this.timers.peek();
+      if (opts.untilIdle && !(next && next.when <= this.now())) return { kind: 'done' };
       if (this.clock instanceof VirtualClock) {
         if (next) {
           if (opts.timeLimit !== undefined && next.when > opts.timeLimit) return this.stuck('time-limit');

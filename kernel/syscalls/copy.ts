@@ -18,6 +18,12 @@ const OUT_ARGS: ReadonlyMap<SyscallName, number> = new Map<SyscallName, number>(
   ['poll', 0],
 ]);
 
+/**
+ * Calls whose list may be longer than MAX_KEYS: setgroups takes up to NGROUPS_MAX (65536), and one
+ * more must still reach it, to be its EINVAL rather than the copy's EFAULT.
+ */
+const LONG_LISTS: ReadonlyMap<SyscallName, number> = new Map<SyscallName, number>([['setgroups', 65537]]);
+
 /** Arguments that may be functions: a signal handler, a thread's entry, are code, not data. */
 const CODE_ARGS: ReadonlyMap<SyscallName, number> = new Map<SyscallName, number>([
   ['sigaction', 1],
@@ -31,7 +37,7 @@ function fault(): never {
 /** Each structure the copy made, with the program's structure it was copied from. */
 type Originals = Map<object, object>;
 
-function copy(value: unknown, depth: number, originals: Originals | null): unknown {
+function copy(value: unknown, depth: number, originals: Originals | null, maxKeys = MAX_KEYS): unknown {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'function' || typeof value === 'symbol') fault();
     return value;
@@ -40,7 +46,7 @@ function copy(value: unknown, depth: number, originals: Originals | null): unkno
   if (value instanceof Uint8Array) return value;
   if (depth >= MAX_DEPTH) fault();
   if (Array.isArray(value)) {
-    if (value.length > MAX_KEYS) fault();
+    if (value.length > maxKeys) fault();
     const out = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) out[i] = copy(value[i], depth + 1, originals);
     originals?.set(out, value);
@@ -52,8 +58,11 @@ function copy(value: unknown, depth: number, originals: Originals | null): unkno
   if (keys.length > MAX_KEYS) fault();
   const out: Record<string, unknown> = {};
   for (const key of keys) {
-    if (key === '__proto__') continue;
-    out[key] = copy((value as Record<string, unknown>)[key], depth + 1, originals);
+    const v = copy((value as Record<string, unknown>)[key], depth + 1, originals);
+    // An own key named __proto__ (an environment variable `export __proto__=1`) is data like any
+    // other: defined, since assigning it would set the copy's prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
   }
   originals?.set(out, value);
   return out;
@@ -70,7 +79,7 @@ export function copyIn(name: SyscallName, i: number, value: unknown): KernelCopy
   if (typeof value === 'function' && CODE_ARGS.get(name) === i) return { value, originals: null };
   const originals = OUT_ARGS.get(name) === i ? new Map<object, object>() : null;
   try {
-    return { value: copy(value, 0, originals), originals };
+    return { value: copy(value, 0, originals, LONG_LISTS.get(name)), originals };
   } catch (e) {
     if (e instanceof SysError) throw e;
     // A getter or a proxy that threw while being read: the program's own fault.

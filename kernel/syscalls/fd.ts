@@ -3,7 +3,7 @@
 // check the arguments and the descriptor's access mode, as Linux's fs/read_write.c does.
 
 import { F_DUPFD, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, SETFL_MASK } from '../abi/fcntl.js';
-import { FIONBIO, type IntRef } from '../abi/ioctl.js';
+import { FIONBIO, type IntRef, ioctlNumber } from '../abi/ioctl.js';
 import { release } from '../proc/fd-table.js';
 import type { OpenFile } from '../vfs/file.js';
 import type { Process } from '../proc/process.js';
@@ -81,9 +81,11 @@ export const fdSyscalls = {
     return c.p.fds.get(fd).lseek(offset, whence);
   },
 
-  async ioctl(c, fd, request, arg) {
+  async ioctl(c, fd, requested, arg) {
     const file = c.p.fds.get(fd);
-    if (typeof request !== 'number') c.fail('EINVAL');
+    // A program may name the request ('TUNSETIFF'): a --load program needs no import for it.
+    const request = typeof requested === 'string' ? ioctlNumber(requested) : requested;
+    if (typeof request !== 'number') return c.fail('EINVAL');
     if (request === FIONBIO) {
       // Handled by the VFS for every kind of file, as Linux's do_vfs_ioctl() does.
       const on = typeof arg === 'object' && arg !== null && 'value' in arg ? (arg as IntRef).value : arg;

@@ -4,7 +4,6 @@
 
 import { SysError } from '../abi/errno.js';
 import { SIGSEGV } from '../abi/signal.js';
-import { formatSyscall } from '../abi/strace.js';
 import { declaredErrno, type SyscallName } from '../abi/syscall-errors.js';
 import type { Sys } from '../abi/syscalls.js';
 import { signaledStatus } from '../abi/wait.js';
@@ -61,22 +60,22 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
   /** Whether anyone watches this process's calls: checked before anything is built. */
   const watched = () => p.tracer !== null || k.procs.traceAll !== null || k.events.listening('syscall');
 
-  async function report(name: string, args: unknown[], result: unknown, errno: SysError['errno'] | undefined, startNs: number): Promise<void> {
-    const observed = k.events.listening('syscall');
+  /** The files this process's calls are written to: strace's, and tunlab --trace's. */
+  function traceSinks(): OpenFile[] {
     const sinks: OpenFile[] = [];
     if (p.tracer) sinks.push(p.tracer.file);
-    const traceAll = k.procs.traceAll;
-    if (traceAll) sinks.push(traceAll);
-    if (observed) {
-      k.events.emit('syscall', { host: k.name, pid: p.pid, command: p.command, name, args, result, errno, startNs, endNs: sched.now() });
-    }
-    if (sinks.length === 0) return;
-    const prefix = p.tracer?.followForks || traceAll ? `[pid ${String(p.pid).padStart(5)}] ` : '';
-    const line = encoder.encode(`${prefix}${formatSyscall(name, args, result, errno)}\n`);
-    for (const sink of sinks) {
+    if (k.procs.traceAll) sinks.push(k.procs.traceAll);
+    return sinks;
+  }
+
+  /** strace -f and --trace name the process on each line. */
+  const tracePrefix = () => (p.tracer?.followForks || k.procs.traceAll ? `[pid ${String(p.pid).padStart(5)}] ` : '');
+
+  async function writeTrace(lines: ReadonlyArray<readonly [OpenFile, string]>): Promise<void> {
+    for (const [sink, text] of lines) {
       try {
         // Like a ptrace stop: a tracer that reads slowly slows its tracee.
-        await sink.write(p.ioContext('trace'), line);
+        await sink.write(p.ioContext('trace'), encoder.encode(text));
       } catch {
         // The tracer went away: the tracee goes on untraced.
         if (p.tracer?.file === sink) p.tracer = null;
@@ -84,11 +83,48 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
     }
   }
 
+  /** A traced call starts: it may end the line another process's call left open. */
+  async function traceEntry(name: string, args: unknown[]): Promise<void> {
+    const sinks = traceSinks();
+    if (sinks.length === 0) return;
+    const call = { prefix: tracePrefix(), name, args };
+    p.tracedCall = call;
+    const first = k.procs.traceLogs.enter(sinks, call);
+    if (first.length) await writeTrace(first);
+  }
+
+  async function report(name: string, args: unknown[], result: unknown, errno: SysError['errno'] | undefined, startNs: number): Promise<void> {
+    if (k.events.listening('syscall')) {
+      k.events.emit('syscall', { host: k.name, pid: p.pid, command: p.command, name, args, result, errno, startNs, endNs: sched.now() });
+    }
+    const call = p.tracedCall;
+    p.tracedCall = null;
+    const sinks = traceSinks();
+    if (sinks.length === 0) return;
+    await writeTrace(k.procs.traceLogs.leave(sinks, call, tracePrefix(), name, args, result, errno));
+  }
+
   /** A stopped process goes no further than a syscall boundary until SIGCONT (or SIGKILL). */
   async function whileStopped(name: string): Promise<void> {
     while (p.stopped && p.alive) {
       await sched.sleep(taskOf(), [p.continued], { interruptible: false, syscall: name, channel: p.continued.name });
     }
+  }
+
+  /**
+   * Where a timer interrupt would preempt a program that computes without system calls (a shell
+   * running builtins in a loop): the machine runs now and then, the time it takes is charged when
+   * it is busy, and signals are delivered. No system call, so nothing for strace.
+   */
+  async function preemptible(): Promise<void> {
+    if (!p.alive) return never();
+    if (sched.tick(p.task)) {
+      await sched.preempt();
+      if (!p.alive) return never();
+    }
+    p.deliverPending();
+    if (p.stopped) await whileStopped('preempted');
+    if (!p.alive) return never();
   }
 
   function gate(name: SyscallName, impl: SyscallImpl<SyscallName>) {
@@ -115,6 +151,10 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
       // the program had looked, and the call would sleep through it.)
       if (p.stopped) await whileStopped(name);
       if (!p.alive) return never();
+      if (p.tracer !== null || k.procs.traceAll !== null) {
+        await traceEntry(name, args());
+        if (!p.alive) return never();
+      }
       const startNs = sched.now();
       const c = (context ??= syscallContext(k, p, name, thread));
       let result: unknown;
@@ -131,6 +171,9 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
         // saves a turn of the microtask queue on the hottest path (a tun write, a read that
         // finds a packet waiting).
         if (result instanceof Promise) result = await result;
+        // Copying data is work too: a busy machine is charged for the bytes as for the calls.
+        if (result instanceof Uint8Array) sched.moved(result.length);
+        else if (name === 'write' && typeof result === 'number') sched.moved(result);
       } catch (e) {
         if (!p.alive) return never();
         if (!(e instanceof SysError)) {
@@ -181,6 +224,8 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
     setenv: (name: string, value: string) => void p.env.set(name, String(value)),
     unsetenv: (name: string) => void p.env.delete(name),
     environ: () => Object.fromEntries(p.env),
+    forkImage: () => p.forkImage,
+    preemptible,
     open: call('open'),
     close: call('close'),
     read: call('read'),
@@ -213,6 +258,10 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
     sigaction: call('sigaction'),
     setpgid: call('setpgid'),
     getpgid: call('getpgid'),
+    setuid: call('setuid'),
+    setgid: call('setgid'),
+    setgroups: call('setgroups'),
+    getgroups: call('getgroups'),
     tcsetpgrp: call('tcsetpgrp'),
     tcgetpgrp: call('tcgetpgrp'),
     getprocs: call('getprocs'),

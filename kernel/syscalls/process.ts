@@ -5,10 +5,11 @@ import { TIOCGPGRP, TIOCSPGRP } from '../abi/ioctl.js';
 import { SIGKILL, SIGNAL_NAMES, SIGSTOP } from '../abi/signal.js';
 import { CONTINUED_STATUS, exitedStatus, WCONTINUED, WNOHANG, WUNTRACED } from '../abi/wait.js';
 import type { SpawnOptions } from '../abi/syscalls.js';
-import type { Process } from '../proc/process.js';
+import { sortGroups, type Process } from '../proc/process.js';
 import { never } from '../sched/scheduler.js';
 import type { Fails } from './context.js';
 import type { SyscallTable } from './table.js';
+import { KERNEL_TEAM_PID } from '../proc/table.js';
 
 function checkSignal(c: Fails<'EINVAL'>, signo: unknown): number {
   if (typeof signo !== 'number' || !Number.isInteger(signo) || (signo !== 0 && !SIGNAL_NAMES[signo])) c.fail('EINVAL');
@@ -20,6 +21,16 @@ function checkArgv(c: Fails<'EFAULT'>, path: unknown, argv: unknown): void {
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+/** Linux's NGROUPS_MAX: the most supplementary groups a process has. */
+const NGROUPS_MAX = 65536;
+/** The largest uid or gid: (uid_t)-1 is no id (it means "unchanged" to setresuid and chown). */
+const MAX_ID = 0xffff_fffe;
+
+/** A uid or gid the kernel can hold (uid_valid()): EINVAL otherwise. */
+function checkId(c: Fails<'EINVAL'>, id: unknown): void {
+  if (!isInt(id) || id < 0 || id > MAX_ID) c.fail('EINVAL');
+}
 
 /**
  * posix_spawn's attributes and file actions, checked for shape as the kernel reads them: what is not
@@ -41,6 +52,9 @@ function checkSpawnOptions(c: Fails<'EFAULT' | 'EINVAL'>, o: unknown): SpawnOpti
   if (opts.env !== undefined && (typeof opts.env !== 'object' || opts.env === null || !Object.values(opts.env).every((v) => typeof v === 'string'))) c.fail('EFAULT');
   for (const k of ['cwd', 'host']) if (opts[k] !== undefined && typeof opts[k] !== 'string') c.fail('EFAULT');
   for (const k of ['pgid', 'tcsetpgrp', 'uid', 'gid']) intOrAbsent(k);
+  if (opts.groups !== undefined && (!Array.isArray(opts.groups) || !opts.groups.every(isInt))) c.fail('EFAULT');
+  if (opts.groups !== undefined && (opts.groups as number[]).length > NGROUPS_MAX) c.fail('EINVAL');
+  for (const id of [opts.uid, opts.gid, ...((opts.groups as number[] | undefined) ?? [])]) if (id !== undefined) checkId(c, id);
   if (opts.trace !== undefined) {
     const t = opts.trace as { fd?: unknown; followForks?: unknown } | null;
     if (typeof t !== 'object' || t === null || !isInt(t.fd) || (t.followForks !== undefined && typeof t.followForks !== 'boolean')) c.fail('EFAULT');
@@ -72,6 +86,7 @@ export const processSyscalls = {
     // refuse it (without this a child could start in a directory that does not exist, or with a
     // relative cwd that every later lookup misread).
     if (opts.cwd !== undefined && typeof opts.cwd !== 'string') c.fail('EFAULT');
+    if (opts.forkImage !== undefined && typeof opts.forkImage !== 'string') c.fail('EFAULT');
     const from = target === c.k ? c.p.cwd : '/boot/home';
     const cwd = opts.cwd === undefined ? undefined : target.vfs.workingDirectory(from, opts.cwd, { uid: opts.uid ?? c.p.uid, gid: opts.gid ?? c.p.gid });
     if (target === c.k) return (await c.k.procs.spawn(c.p, path, argv, { ...opts, cwd })).pid;
@@ -126,6 +141,9 @@ export const processSyscalls = {
     checkSignal(c, signo);
     if (!Number.isInteger(pid)) c.fail('EINVAL');
     let targets: Process[];
+    // The kernel team (pid 1, which ps lists) is there but takes no signal from anyone, as
+    // Haiku refuses to signal its kernel team: EPERM, not ESRCH.
+    if (pid === KERNEL_TEAM_PID) c.fail('EPERM');
     if (pid > 0) {
       // A child started on another host (`on HOST cmd`) is found among the caller's children.
       const t = [...c.p.children].find((ch) => ch.pid === pid) ?? c.k.procs.processByPid(pid);
@@ -167,6 +185,36 @@ export const processSyscalls = {
     return target.pgid;
   },
 
+  // Credentials, as Linux's setuid/setgid/setgroups check them for a process with one id of each
+  // kind (real = effective = saved): CAP_SETUID and CAP_SETGID are root's; anyone else may only
+  // "change" to the id it has, and may not set groups at all.
+  setuid(c, uid) {
+    checkId(c, uid);
+    if (c.p.uid !== 0 && uid !== c.p.uid) c.fail('EPERM');
+    c.p.uid = uid;
+    return 0;
+  },
+
+  setgid(c, gid) {
+    checkId(c, gid);
+    if (c.p.uid !== 0 && gid !== c.p.gid) c.fail('EPERM');
+    c.p.gid = gid;
+    return 0;
+  },
+
+  setgroups(c, groups) {
+    if (!Array.isArray(groups)) return c.fail('EFAULT');
+    if (groups.length > NGROUPS_MAX) c.fail('EINVAL');
+    for (const g of groups) checkId(c, g);
+    if (c.p.uid !== 0) c.fail('EPERM');
+    c.p.groups.splice(0, c.p.groups.length, ...sortGroups(groups));
+    return 0;
+  },
+
+  getgroups(c) {
+    return [...c.p.groups];
+  },
+
   async tcsetpgrp(c, fd, pgid) {
     return c.p.fds.get(fd).ioctl(c.io, TIOCSPGRP, { value: pgid });
   },
@@ -180,4 +228,6 @@ export const processSyscalls = {
   getprocs(c) {
     return c.k.procs.list();
   },
-} satisfies SyscallTable<'spawn_thread' | 'spawn' | 'execve' | 'waitpid' | 'exit' | 'kill' | 'sigaction' | 'setpgid' | 'getpgid' | 'tcsetpgrp' | 'tcgetpgrp' | 'getprocs'>;
+} satisfies SyscallTable<
+  'spawn_thread' | 'spawn' | 'execve' | 'waitpid' | 'exit' | 'kill' | 'sigaction' | 'setpgid' | 'getpgid' | 'setuid' | 'setgid' | 'setgroups' | 'getgroups' | 'tcsetpgrp' | 'tcgetpgrp' | 'getprocs'
+>;

@@ -12,6 +12,8 @@ export interface IoContext {
   readonly task: Task;
   readonly uid: number;
   readonly gid: number;
+  /** The caller's supplementary groups (absent for the kernel's own I/O). */
+  readonly groups?: readonly number[];
   readonly pid: number;
   /** The syscall in progress, named in deadlock reports. */
   readonly syscall: string;

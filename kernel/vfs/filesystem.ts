@@ -7,6 +7,13 @@ import type { IoContext, OpenFile } from './file.js';
 export interface Credentials {
   uid: number;
   gid: number;
+  /** Supplementary groups: a file of any of them is the caller's group's (in_group_p). */
+  groups?: readonly number[];
+}
+
+/** in_group_p(): the effective gid, or one of the supplementary groups. */
+export function inGroup(cred: Credentials, gid: number): boolean {
+  return cred.gid === gid || (cred.groups?.includes(gid) ?? false);
 }
 
 export interface FileSystem {
@@ -35,7 +42,7 @@ export interface FileSystem {
 export function permits(st: Stat, cred: Credentials, want: number): boolean {
   if (cred.uid === 0) return want !== 1 || (st.st_mode & 0o111) !== 0 || (st.st_mode & 0o170000) === 0o040000;
   const bits =
-    cred.uid === st.st_uid ? (st.st_mode >> 6) & 7 : cred.gid === st.st_gid ? (st.st_mode >> 3) & 7 : st.st_mode & 7;
+    cred.uid === st.st_uid ? (st.st_mode >> 6) & 7 : inGroup(cred, st.st_gid) ? (st.st_mode >> 3) & 7 : st.st_mode & 7;
   return (bits & want) === want;
 }
 

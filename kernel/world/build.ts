@@ -62,7 +62,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
         config.setAddress(net, iface, n.address.addr);
         config.setNetmask(net, iface, maskFromPrefix(n.address.prefix));
       }
-      if (n.up) config.setFlags(net, iface, iface.adminFlags | IFF_UP);
+      if (n.up) config.setFlags(net, iface, iface.flags | IFF_UP);
       if (n.qdisc) config.setQdisc(net, iface, { ...n.qdisc, handle: 0 });
     });
     h.bridges.forEach((b, i) => {
@@ -77,7 +77,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
         config.setAddress(net, bridge, b.address.addr);
         config.setNetmask(net, bridge, maskFromPrefix(b.address.prefix));
       }
-      if (b.up) config.setFlags(net, bridge, bridge.adminFlags | IFF_UP);
+      if (b.up) config.setFlags(net, bridge, bridge.flags | IFF_UP);
     });
     h.routes.forEach((r, i) => {
       const at = `hosts.${h.name}.routes[${i}]`;
@@ -126,7 +126,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
     seg.attach(nic);
     config.setAddress(k.net, nic.iface!, u.address.addr);
     config.setNetmask(k.net, nic.iface!, maskFromPrefix(u.address.prefix));
-    config.setFlags(k.net, nic.iface!, IFF_UP);
+    config.setFlags(k.net, nic.iface!, nic.iface!.flags | IFF_UP);
     uplink = new Uplink(world, seg, k, u.gateway, u.address.addr);
   }
   return { world, spec, segments, uplink };
@@ -141,11 +141,19 @@ function readFixture(roots: string[], baseDir: string, rel: string, at: string):
   return bytes;
 }
 
+/** How long a world may take to reach its ready point before the user's script starts anyway. */
+const BOOT_SETTLE_NS = 1_000_000_000;
+
 /**
  * Start every host's boot commands, each by `/bin/sh -c` as root, output appended to
- * /var/log/boot.log on that host (read it with `on HOST cat /var/log/boot.log`).
+ * /var/log/boot.log on that host (read it with `on HOST cat /var/log/boot.log`), then run the
+ * world to its ready point: every boot command started and blocked or ended, with nothing due
+ * now, as an init system reaches its target. A script's first line then finds what the boot
+ * commands set up (openvpn's tun/0) rather than racing them. A boot that does not settle within
+ * BOOT_SETTLE_NS (a command that computes for ever) is left running in the background.
  */
 export async function bootWorld(built: BuiltWorld): Promise<void> {
+  let started = false;
   for (const h of built.spec.hosts) {
     if (h.boot.length === 0) continue;
     const k = built.world.mustHost(h.name);
@@ -153,6 +161,11 @@ export async function bootWorld(built: BuiltWorld): Promise<void> {
       const stdin = await k.openKernel('/dev/null', O_RDONLY);
       const log = await k.openKernel('/var/log/boot.log', O_WRONLY | O_CREAT | O_APPEND);
       await k.spawn(null, '/bin/sh', ['sh', '-c', cmd], { files: [stdin, log, log], cwd: '/boot/home' });
+      started = true;
     }
   }
+  if (!started) return;
+  const sched = built.world.sched;
+  const deadline = sched.now() + BOOT_SETTLE_NS;
+  await built.world.run({ untilIdle: true, until: () => sched.tasks.size === 0 || sched.now() >= deadline });
 }

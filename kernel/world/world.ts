@@ -111,8 +111,8 @@ export class World implements WorldLink {
     return this.extraPrograms.get(name) ?? this.programs.load(name);
   }
 
-  run(opts: { until?: () => boolean; timeLimitNs?: number } = {}): Promise<RunOutcome> {
-    return this.sched.run({ until: opts.until, timeLimit: opts.timeLimitNs });
+  run(opts: { until?: () => boolean; timeLimitNs?: number; untilIdle?: boolean } = {}): Promise<RunOutcome> {
+    return this.sched.run({ until: opts.until, timeLimit: opts.timeLimitNs, untilIdle: opts.untilIdle });
   }
 
   /** The text to show when a run ended blocked. */

@@ -313,6 +313,7 @@ export function missingTools(...tools: Array<{ command: string; pkg: string }>):
 }
 
 export const OPENVPN = { command: 'openvpn', pkg: 'openvpn' };
+export const TSHARK = { command: 'tshark', pkg: 'tshark' };
 
 /**
  * Skip the test saying why, when `reason` says it cannot run here; under TUNLAB_REQUIRE_INTEROP=1

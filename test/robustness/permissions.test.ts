@@ -1,9 +1,10 @@
 // Permissions, through the shell as a user would meet them: `su 1000 -c CMD` gets EPERM (in each
 // program's own words) for creating interfaces (ifconfig, TUNSETIFF from the syscall builtin,
 // tunreply, tunrelay, openvpn, bridges), for setting addresses and routes, for capturing, for
-// binding a privileged port, and for attaching to a tun another user owns; root, running the same
-// command, does not. (The syscall-level rules are in test/unit/tun/permissions.test.ts and the
-// direct program runs in test/unit/programs/net-tools*.test.ts.)
+// binding a privileged port, and for attaching to a tun another user owns (or of a group it is not
+// in: su -G and /etc/group give groups); root, running the same command, does not. (The
+// syscall-level rules are in test/unit/tun/permissions.test.ts and the direct program runs in
+// test/unit/programs/net-tools*.test.ts.)
 
 import { describe, expect, it } from 'vitest';
 import { crashes, JS_LEAK, runBounded, userlandWorld } from './harness.js';
@@ -100,6 +101,26 @@ describe('an unprivileged user, through the shell', () => {
     expect(root.out).toBe('tunreply: answering on tun/0 (tun)\n');
     expect(root.killed).toBe(true);
     expect(w.mustHost('a').net.byName('tun/0')!.up).toBe(true);
+    expect([...crashes(w), ...panics]).toEqual([]);
+  });
+
+  it("may attach to a tun of a group it is in (TUNSETGROUP): su -G, or the groups /etc/group gives it", async () => {
+    const { w, panics } = userlandWorld();
+    const setup = await runBounded(w, 'a', [
+      'sh',
+      '-c',
+      'syscall open /dev/misc/tun O_RDWR >/dev/null; syscall ioctl 3 TUNSETIFF tun/0 IFF_TUN,IFF_NO_PI >/dev/null; ' +
+        'syscall ioctl 3 TUNSETPERSIST 1; syscall ioctl 3 TUNSETGROUP 100; syscall close 3; ' +
+        "echo 'bob:x:1000:1000::/boot/home:/bin/sh' >> /etc/passwd; echo 'tun:x:100:bob' >> /etc/group",
+    ]);
+    expect(setup.out).toBe('0\n0\n0\n');
+    const attach = 'syscall open /dev/misc/tun O_RDWR >/dev/null; syscall ioctl 3 TUNSETIFF tun/0 IFF_TUN,IFF_NO_PI';
+    const run = (su: string) => runBounded(w, 'a', ['sh', '-c', `${su} -c '${attach}'`], { limitNs: 5e9 });
+    expect((await run('su 1001')).out).toBe('-1 EPERM (Operation not allowed)\n');
+    expect((await run('su -G 101 1001')).out).toBe('-1 EPERM (Operation not allowed)\n');
+    expect((await run('su -G 101,100 1001')).out).toBe('0 {ifr_name="tun/0", ifr_flags=IFF_TUN|IFF_NO_PI}\n');
+    expect((await run('su -g 100 1001')).out).toBe('0 {ifr_name="tun/0", ifr_flags=IFF_TUN|IFF_NO_PI}\n');
+    expect((await run('su bob')).out).toBe('0 {ifr_name="tun/0", ifr_flags=IFF_TUN|IFF_NO_PI}\n');
     expect([...crashes(w), ...panics]).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { userlandPrograms } from '../../userland/bin/registry.js';
 import { crashes, JS_LEAK, JS_LEAK_BUT_ERROR, runBounded, userlandWorld } from './harness.js';
-import { type Kind, type Row, TABLE } from './programs-table.js';
+import { type Kind, PROTO, type Row, TABLE } from './programs-table.js';
 
 const show = (argv: string[]) => argv.map((a) => (a.length > 40 ? `<${a.length} chars>` : a)).join(' ');
 
@@ -28,6 +28,12 @@ describe('the table', () => {
       if (!long && name !== 'false' && name !== 'true') missing.push(`${name}: long string`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it('gives every program a name from Object.prototype, and uses each of those names', () => {
+    expect(Object.entries(TABLE).filter(([, rows]) => !rows.some((r) => r.kind === 'prototype name')).map(([n]) => n)).toEqual([]);
+    const used = new Set(Object.values(TABLE).flatMap((rows) => rows.filter((r) => r.kind === 'prototype name').flatMap((r) => r.argv.join(' ').match(/constructor|__proto__|toString|valueOf|hasOwnProperty/g) ?? [])));
+    expect([...used].sort()).toEqual([...PROTO].sort());
   });
 
   it('gives every program that takes an address or a number a row for a bad one', () => {

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRNO } from '../../kernel/abi/errno.js';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
@@ -75,6 +76,16 @@ function file(name: string, text: string): string {
 }
 
 const USAGE_TAIL = 'usage: tunlab [options] [script] [args...]\n(tunlab --help for the options)\n';
+
+describe('the command itself', () => {
+  // package.json's "bin": npx and a shell exec the file through its #! line, so every rebuild must
+  // leave it executable (it once came out 0644 and `npx tunlab` said "Permission denied").
+  it('is executable: run by its path, not through node', () => {
+    expect(fs.statSync(TUNLAB_COMMAND).mode & 0o111).toBe(0o111);
+    const r = spawnSync(TUNLAB_COMMAND, ['-c', 'echo ran'], { cwd: tmp, encoding: 'utf8', env: baseEnv, timeout: RUN_MS });
+    expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ stdout: 'ran\n', stderr: '', status: 0 });
+  });
+});
 
 describe('running commands', () => {
   it('-c runs the commands, prints their output and exits with the last status', () => {
@@ -158,10 +169,22 @@ describe('options', () => {
     const r = tunlab(['--trace', '-c', 'uname -n; true']);
     expect(r.stdout).toBe('haiku\n');
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines).toContain('[pid     2] spawn("/bin/uname", ["uname", "-n"]) = 3');
+    // The child may make its first call before the parent's spawn returns: then strace cuts it.
+    const whole = lines.includes('[pid     2] spawn("/bin/uname", ["uname", "-n"]) = 3');
+    const cut = lines.includes('[pid     2] spawn("/bin/uname", ["uname", "-n"] <unfinished ...>') && lines.includes('[pid     2] <... spawn resumed>) = 3');
+    expect(whole || cut).toBe(true);
     expect(lines).toContain('[pid     3] write(1, "haiku\\n", 6) = 6');
-    expect(lines).toContain('[pid     2] waitpid(3) = 0');
-    for (const l of lines) expect(l).toMatch(/^\[pid +\d+\] [a-z_0-9]+\(.*\) = /);
+    // The shell's waitpid blocks while uname runs: cut, then resumed, as strace -f writes it.
+    expect(lines).toContain('[pid     2] waitpid(3,  <unfinished ...>');
+    expect(lines).toContain('[pid     2] <... waitpid resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0) = 3');
+    expect(lines).toContain('[pid     3] +++ exited with 0 +++');
+    expect(lines[lines.length - 1]).toBe('[pid     2] +++ exited with 0 +++');
+    for (const l of lines) expect(l).toMatch(/^\[pid +\d+\] ([a-z_0-9]+\(.*(\) = | <unfinished \.\.\.>$)|<\.\.\. [a-z_0-9]+ resumed>.*\) = |\+\+\+ (exited with \d+|killed by SIG[A-Z]+) \+\+\+$)/);
+    // A subshell is the shell's fork(): no spawn of sh --subshell, no state written through a pipe.
+    const sub = tunlab(['--trace', '-c', 'x=$(echo hi); echo $x']).stderr;
+    expect(sub).toMatch(/^\[pid     2\] pipe\(\[3, 4\]\) = 0$/m);
+    expect(sub).toMatch(/^\[pid     2\] (fork\(|<\.\.\. fork resumed>)\) = 3$/m);
+    expect(sub).not.toMatch(/--subshell|\\"state\\"/);
     // One command alone: the shell becomes it, as bash -c does; execve is shown before what the new program does.
     expect(tunlab(['--trace', '-c', 'uname -n']).stderr).toContain(
       '[pid     2] execve("/bin/uname", ["uname", "-n"]) = 0\n[pid     2] uname() = 0\n[pid     2] write(1, "haiku\\n", 6) = 6\n',
@@ -215,6 +238,31 @@ describe('options', () => {
       stdout: 'hello a b from haiku\nstatus 4\n  greet      say hello\n',
       stderr: '',
       status: 0,
+    });
+    // The constants by their import path in the package (tunlab/abi/NAME, dist/kernel/abi/NAME.js),
+    // and an ioctl request by its name, which needs no import at all.
+    const abi = pathToFileURL(path.join(PACKAGE_ROOT, 'dist', 'kernel', 'abi', 'ioctl.js')).href;
+    const features = file(
+      'features.mjs',
+      [
+        `import { TUNGETFEATURES } from '${abi}';`,
+        'export default {',
+        "  name: 'features',",
+        '  async main(argv, sys) {',
+        "    const fd = await sys.open('/dev/misc/tun', 2);",
+        '    const a = { value: 0 }, b = { value: 0 };',
+        '    await sys.ioctl(fd, TUNGETFEATURES, a);',
+        "    await sys.ioctl(fd, 'TUNGETFEATURES', b);",
+        "    const bad = await sys.ioctl(fd, 'TUNGETNOTHING', b).catch((e) => e.errno);",
+        "    await sys.write(1, new TextEncoder().encode(`${a.value.toString(16)} ${b.value.toString(16)} ${bad}\\n`));",
+        '  },',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    expect(tunlab(['--load', features, '-c', 'features'])).toEqual({ stdout: '7173 7173 EINVAL\n', stderr: '', status: 0 });
+    expect(tunlab(['--load', features, '-c', 'strace features 2>&1 >/dev/null | grep TUNGETFEATURES'])).toMatchObject({
+      stdout: 'ioctl(3, TUNGETFEATURES, [29043]) = 0\nioctl(3, TUNGETFEATURES, [29043]) = 0\n',
     });
     const bad = file('bad.mjs', 'export default {};\n');
     expect(tunlab(['--load', bad, '-c', 'true'])).toEqual({
@@ -270,6 +318,31 @@ describe('options', () => {
   });
 });
 
+describe('scenario scripts and their directives', () => {
+  it('--transcript presses ^C and ^Z where #@ lines say; a #@ line that is no directive is refused', () => {
+    const script = file('keys.sh', 'sleep 5\n#@ ctrl-z 1\njobs\nkill %1\nwhile :; do :; done\n#@ ctrl-c 0.5\necho "status $?"\n');
+    expect(tunlab(['--transcript', script]).stdout).toBe(
+      'haiku:~> sleep 5\n^Z\n[1]+  Stopped                 sleep 5\nhaiku:~> jobs\n[1]+  Stopped                 sleep 5\n' +
+        'haiku:~> kill %1\n[1]+  Terminated              sleep 5\nhaiku:~> while :; do :; done\n^C\nhaiku:~> echo "status $?"\nstatus 130\nhaiku:~> exit\n',
+    );
+    const bad = file('bad-key.sh', 'echo a\n#@ ctrl-q\n');
+    expect(tunlab(['--transcript', bad])).toEqual({
+      stdout: '',
+      stderr: `tunlab: ${bad}: line 2: "#@ ctrl-q" is no directive (#@ ctrl-c [SECONDS], #@ ctrl-z [SECONDS], #@ ctrl-d)\n`,
+      status: 2,
+    });
+  });
+
+  it('a script with directives run without --transcript is refused: nobody would press the keys', () => {
+    const script = file('needs-keys.sh', 'while :; do :; done\n#@ ctrl-c 1\necho after\n');
+    expect(tunlab([script])).toEqual({
+      stdout: '',
+      stderr: `tunlab: ${script}: line 2: "#@ ctrl-c 1" is a --transcript directive: run it with tunlab --transcript\n`,
+      status: 2,
+    });
+  });
+});
+
 describe('runs that end blocked', () => {
   it('a deadlocked script exits 3 with the report on stderr', () => {
     expect(tunlab(['--world', pairWorld, '-c', 'echo before; syscall pipe; syscall read 3 10; echo never'])).toEqual({
@@ -304,7 +377,8 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 
 /**
  * The interactive shell on a pseudo-terminal (util-linux `script`): wait for the prompt, type
- * `exit 5`, and return the whole screen output and the exit status.
+ * `exit 5`, and return the whole screen output and the exit status. A status other than 5 is
+ * reported with the screen, where tunlab's own stderr lands too (an internal error's message, 70).
  */
 function interactive(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ screen: string; status: number | null }> {
   const cmd = `stty cols 100 rows 30; exec ${[process.execPath, TUNLAB_COMMAND, ...args].map((a) => `'${a}'`).join(' ')}`;
@@ -318,7 +392,8 @@ function interactive(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ scr
     }, RUN_MS);
     child.stdout.on('data', (d: Buffer) => {
       screen += d.toString('utf8');
-      if (!typed && screen.includes('haiku')) {
+      // The prompt, plain or in colour (the banner before it names the host too).
+      if (!typed && /haiku(\x1b\[\d+m)*:/.test(screen)) {
         typed = true;
         child.stdin.write('exit 5\r');
       }
@@ -340,7 +415,9 @@ describe.skipIf(!hasScript)('colours in the interactive terminal', () => {
 
   it('colours the prompt by default', async () => {
     const r = await interactive([]);
-    expect(r.status).toBe(5);
+    expect(r.status, r.screen).toBe(5);
+    // The banner first: what this is, where, how to go on.
+    expect(r.screen).toMatch(/^tunlab: an emulated Haiku-like machine, host haiku of the world "default" \(real time\)\.\r\nType `help` for the commands/);
     expect(r.screen).toContain(GREEN_PROMPT + CURSOR);
     expect(r.screen).toContain(`${PLAIN_PROMPT}exit 5\r\n`);
   });
@@ -350,10 +427,20 @@ describe.skipIf(!hasScript)('colours in the interactive terminal', () => {
   it('--no-color and NO_COLOR: no colours, the same screen, the cursor still shown', async () => {
     const flag = await interactive(['--no-color']);
     const env = await interactive([], { NO_COLOR: '1' });
-    expect(flag.status).toBe(5);
-    expect(env.status).toBe(5);
+    expect(flag.status, flag.screen).toBe(5);
+    expect(env.status, env.screen).toBe(5);
     expect(flag.screen).not.toMatch(COLOUR);
     expect(flag.screen).toContain(PLAIN_PROMPT + CURSOR);
     expect(env.screen).toBe(flag.screen);
+  });
+
+  // The screen once took at least basic colours whatever the environment said.
+  it('FORCE_COLOR=0 and TERM=dumb: no colours either', async () => {
+    for (const env of [{ FORCE_COLOR: '0' }, { TERM: 'dumb' }]) {
+      const r = await interactive([], env);
+      expect(r.status, r.screen).toBe(5);
+      expect(r.screen).not.toMatch(COLOUR);
+      expect(r.screen).toContain(PLAIN_PROMPT + CURSOR);
+    }
   });
 });

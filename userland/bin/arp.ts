@@ -15,6 +15,7 @@ import { O_RDONLY } from '../../kernel/abi/fcntl.js';
 import { SIOCDARP, SIOCGARPTABLE, SIOCSARP } from '../../kernel/abi/ioctl.js';
 import { formatIpv4 } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import type { ArpEntry } from '../../kernel/abi/route.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { parse } from '../lib/cli.js';
@@ -62,7 +63,7 @@ function formatEntry(e: ArpEntry): string {
 export default defineProgram({
   name: NAME,
   summary: 'show and edit the ARP cache',
-  async main(argv, sys) {
+  main: guarded(NAME, async (argv, sys) => {
     const r = await parse(sys, wordCommand(NAME, 'show and edit the ARP cache', ARP_USAGE), argv);
     if ('status' in r) return r.status;
     const args = r.args;
@@ -151,7 +152,7 @@ export default defineProgram({
       await print(sys, formatEntry(e));
       return 0;
     });
-  },
+  }),
 });
 
 async function withSocket(sys: Sys, fn: (fd: number) => Promise<number>): Promise<number> {

@@ -40,7 +40,7 @@ export default defineProgram({
     const r = await parse<{ ignoreEnvironment?: boolean; unset: string[]; null?: boolean }>(sys, cmd, argv);
     if ('status' in r) return r.status;
     const { opts, args } = r;
-    const env: Record<string, string> = opts.ignoreEnvironment ? {} : { ...sys.environ() };
+    const env = Object.assign(Object.create(null) as Record<string, string>, opts.ignoreEnvironment ? {} : sys.environ());
     for (const name of opts.unset) {
       if (name === '' || name.includes('=')) {
         await warn(sys, 'env', `cannot unset ${quote(name)}: ${strerror('EINVAL')}`);

@@ -12,6 +12,7 @@ import { parseCount } from '../lib/counts.js';
 import { quote, usageError, warn, warnErr } from '../lib/errors.js';
 import { closeInput, openInput } from '../lib/fileio.js';
 import { guarded, out } from '../lib/guard.js';
+import { table } from '../lib/table.js';
 
 const BLOCK = 16;
 
@@ -46,7 +47,7 @@ function itemFormat(size: 1 | 2, prefix: string, width: number, render: (v: numb
 
 const C_ESCAPES: Record<number, string> = { 0: '\\0', 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
 
-const FORMATS: Record<string, Format> = {
+const FORMATS = table<Format>({
   default: itemFormat(2, '', 4, (v) => hex(v, 4)),
   x: itemFormat(2, '   ', 4, (v) => hex(v, 4)),
   d: itemFormat(2, '  ', 5, (v) => String(v).padStart(5, '0')),
@@ -67,7 +68,7 @@ const FORMATS: Record<string, Format> = {
       return `${s}  |${text}|\n`;
     },
   },
-};
+});
 
 /** The inputs as one stream of blocks. */
 class Stream {
@@ -136,14 +137,14 @@ interface Options {
   noSqueezing?: boolean;
 }
 
-const LONG_FORMATS: Record<string, string> = {
+const LONG_FORMATS = table<string>({
   '--one-byte-octal': 'b',
   '--one-byte-char': 'c',
   '--canonical': 'C',
   '--two-bytes-decimal': 'd',
   '--two-bytes-octal': 'o',
   '--two-bytes-hex': 'x',
-};
+});
 
 export default defineProgram({
   name: 'hexdump',

@@ -51,6 +51,7 @@ import {
 } from '../../kernel/abi/ioctl.js';
 import { formatIpv4, maskFromPrefix } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import { sockaddrIn } from '../../kernel/abi/socket.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { parse } from '../lib/cli.js';
@@ -69,6 +70,7 @@ import {
   usageError,
   wordCommand,
 } from '../lib/netconf.js';
+import { table } from '../lib/table.js';
 
 const NAME = 'ifconfig';
 
@@ -103,13 +105,13 @@ const DELETE_WORDS: ReadonlySet<string> = new Set(['--delete', '--del', '-d', 'd
 const WIRELESS_WORDS: ReadonlySet<string> = new Set(['scan', 'list', 'join', 'leave', 'ht', '-ht']);
 
 /** Media subtypes by name, with the text SIOCGIFMEDIA reports for them (MediaTypes.cpp). */
-const MEDIA_NAMES: Record<string, string> = {
+const MEDIA_NAMES = table<string>({
   '10baseT': '10 MBit, 10BASE-T',
   '100baseTX': '100 MBit, 100BASE-TX',
   '1000baseT': '1 GBit, 1000BASE-T',
   '1000baseSX': '1 GBit, 1000BASE-SX',
   '10GbaseT': '10 GBit, 10GBASE-T',
-};
+});
 
 /** Flags in the order Haiku's ifconfig prints them; autoup, auto-configured and configuring never occur here. */
 const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
@@ -127,7 +129,7 @@ const ifr = (name: string): Ifreq => ({ ifr_name: name });
 export default defineProgram({
   name: NAME,
   summary: 'configure network interfaces',
-  async main(argv, sys) {
+  main: guarded(NAME, async (argv, sys) => {
     const r = await parse(sys, wordCommand(NAME, 'configure network interfaces', IFCONFIG_USAGE), argv);
     if ('status' in r) return r.status;
     const words = r.args;
@@ -165,7 +167,7 @@ export default defineProgram({
     }
     if (words.length === 2 && (words[1] === 'create' || words[1] === 'destroy')) return createOrDestroy(sys, fd, first, words[1]);
     return configure(sys, fd, first, words.slice(1), usage);
-  },
+  }),
 });
 
 /**
@@ -226,8 +228,8 @@ async function describe(sys: Sys, fd: number, name: string): Promise<string | nu
     for (const a of addrReq.addrs ?? []) {
       s += `\tinet addr: ${a.address}`;
       if (flags & IFF_BROADCAST) s += `, Bcast: ${a.broadcast ?? '--'}`;
-      // Haiku prints no peer; a point-to-point address shows it the way net-tools does.
-      if (a.peer !== undefined) s += `, P-t-P: ${a.peer}`;
+      // Haiku's list_interface_addresses() prints address, broadcast and mask, never a peer
+      // (`route` and SIOCGIFDSTADDR show it).
       s += `, Mask: ${a.netmask}\n`;
     }
   }

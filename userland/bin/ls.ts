@@ -16,7 +16,7 @@ import { isatty, terminalWidth } from '../lib/fileio.js';
 import { guarded, out } from '../lib/guard.js';
 import { strftime } from '../lib/strftime.js';
 import { joinPath } from '../lib/tree.js';
-import { loadNames, type NameDb } from '../lib/users.js';
+import { loadNames, NO_NAMES, type NameDb } from '../lib/users.js';
 
 interface Options {
   all?: boolean;
@@ -225,7 +225,7 @@ export default defineProgram({
     const o = r.opts;
     if (o.numericUidGid) o.l = true;
     const width = !o.l && !o[1] && (await isatty(sys, 1)) ? await terminalWidth(sys, 1) : null;
-    const names = o.l ? await loadNames(sys) : { user: () => undefined, group: () => undefined, uidOf: () => undefined, gidOfUser: () => undefined, gidOf: () => undefined };
+    const names = o.l ? await loadNames(sys) : NO_NAMES;
     const lister = new Lister(sys, o, names, await sys.clock_gettime(CLOCK_REALTIME), width);
     const operands = r.args.length > 0 ? r.args : ['.'];
     const files: Entry[] = [];

@@ -25,6 +25,7 @@ import {
 } from '../../kernel/abi/ioctl.js';
 import { formatIpv4, parseIpv4, prefixFromMask } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import type { Rtentry } from '../../kernel/abi/route.js';
 import type { ProtoStats, SocketInfo } from '../../kernel/abi/socket.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
@@ -45,7 +46,7 @@ interface Options {
 export default defineProgram({
   name: NAME,
   summary: 'show network sockets, interfaces, routes and counters',
-  async main(argv, sys) {
+  main: guarded(NAME, async (argv, sys) => {
     const cmd = command(NAME, 'show network sockets, interfaces, routes and protocol counters')
       .option('-a, --all', 'show listening sockets too')
       .option('-n, --numeric', "don't resolve names (names are never resolved)")
@@ -75,7 +76,7 @@ export default defineProgram({
     else text = await sockets(sys, fd, o.all ?? false);
     await print(sys, text);
     return 0;
-  },
+  }),
 });
 
 // ------------------------------------------------------------------ sockets

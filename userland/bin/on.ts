@@ -3,6 +3,8 @@
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { sysMessage } from '../lib/errors.js';
+import { guarded } from '../lib/guard.js';
 import { SIGHUP, SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import { shellStatus } from '../../kernel/abi/wait.js';
 import { command, parse } from '../lib/cli.js';
@@ -11,7 +13,7 @@ import { eprint } from '../lib/io.js';
 export default defineProgram({
   name: 'on',
   summary: 'run a command on another host',
-  async main(argv, sys) {
+  main: guarded('on', async (argv, sys) => {
     const cmd = command('on', 'run a command on another host of the world')
       .argument('<host>', 'the host (see `hosts`)')
       .argument('<command...>', 'the command and its arguments')
@@ -28,7 +30,7 @@ export default defineProgram({
     try {
       pid = await sys.spawn('/bin/sh', ['sh', '-c', words.map(quote).join(' ')], { host, fds: [0, 1, 2] });
     } catch (e) {
-      await eprint(sys, `on: ${host}: ${isSysError(e) ? e.message : String(e)}\n`);
+      await eprint(sys, `on: ${host}: ${sysMessage(e)}\n`);
       return 1;
     }
     const relay = (signo: number) => void sys.kill(pid, signo).catch(() => {});
@@ -41,7 +43,7 @@ export default defineProgram({
         if (!isSysError(e, 'EINTR')) throw e;
       }
     }
-  },
+  }),
 });
 
 function quote(w: string): string {

@@ -5,6 +5,8 @@
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { sysMessage } from '../lib/errors.js';
+import { guarded } from '../lib/guard.js';
 import {
   formatIpv4,
   IcmpPacket,
@@ -16,12 +18,16 @@ import { POLLIN } from '../../kernel/abi/poll.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import { AF_INET, IP_DONTFRAG, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../kernel/abi/syscalls.js';
-import { command, intArg, numberArg, parse } from '../lib/cli.js';
+import { command, EXIT_USAGE, intArg, numberArg, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
 import { resolveHost } from '../lib/resolve.js';
 
 const EX_NOHOST = 68;
 const STAMP_LEN = 8;
+
+/** FreeBSD's DEFDATALEN, and maxpayload: IP_MAXPACKET less the IP and ICMP headers. */
+const DEFAULT_DATALEN = 56;
+const MAX_PAYLOAD = 65535 - 20 - 8;
 
 interface Options {
   count?: number;
@@ -72,11 +78,11 @@ function describeQuoted(original: Uint8Array): string {
 export default defineProgram({
   name: 'ping',
   summary: 'send ICMP echo requests to a host',
-  async main(argv, sys) {
+  main: guarded('ping', async (argv, sys) => {
     const cmd = command('ping', 'send ICMP ECHO_REQUEST packets to network hosts')
       .option('-c, --count <count>', 'stop after sending count packets', intArg('count', 1, 1_000_000_000))
       .option('-i, --interval <wait>', 'wait seconds between packets (default 1)', numberArg('interval', 0.001, 3600))
-      .option('-s, --size <packetsize>', 'data bytes per packet (default 56)', intArg('packet size', 0, 65507), 56)
+      .option('-s, --size <packetsize>', 'data bytes per packet (default 56)')
       .option('-t, --ttl <ttl>', 'IP time to live of outgoing packets', intArg('ttl', 1, 255))
       .option('-m <ttl>', 'IP time to live (FreeBSD spelling)', intArg('ttl', 1, 255))
       .option('-W, --waittime <ms>', 'milliseconds to wait for the last reply (default 10000)', intArg('waittime', 1, 3_600_000))
@@ -84,9 +90,19 @@ export default defineProgram({
       .option('-S, --source <src_addr>', 'use this address as the source of outgoing packets (binds the socket to it)')
       .option('-D, --dont-fragment', "set the Don't Fragment bit (FreeBSD's -D; not Linux's timestamps)")
       .argument('<host>', 'name or address to ping');
-    const r = await parse<Options & { m?: number }>(sys, cmd, argv);
+    const r = await parse<Omit<Options, 'size'> & { m?: number; size?: string }>(sys, cmd, argv);
     if ('status' in r) return r.status;
-    const opts = r.opts;
+    // -s as FreeBSD's ping checks it (strtonum, then the room an IP packet has), in its words.
+    const sizeWord = r.opts.size ?? String(DEFAULT_DATALEN);
+    if (!/^\d+$/.test(sizeWord) || sizeWord.length > 10 || Number(sizeWord) > 0x7fff_ffff) {
+      await eprint(sys, `ping: invalid packet size: \`${sizeWord}'\n`);
+      return EXIT_USAGE;
+    }
+    if (Number(sizeWord) > MAX_PAYLOAD) {
+      await eprint(sys, `ping: packet size too large: ${sizeWord} > ${MAX_PAYLOAD}\n`);
+      return EXIT_USAGE;
+    }
+    const opts: Options & { m?: number } = { ...r.opts, size: Number(sizeWord) };
     const host = r.args[0]!;
     const dst = await resolveHost(sys, host);
     if (dst === null) {
@@ -102,12 +118,14 @@ export default defineProgram({
       }
     }
     return new Pinger(sys, host, dst, src, { ...opts, ttl: opts.ttl ?? opts.m }).run();
-  },
+  }),
 });
 
 class Pinger {
   private fd = -1;
   private readonly ident: number;
+  /** Requests tried (their sequence numbers), and those the kernel took. */
+  private attempts = 0;
   private transmitted = 0;
   private received = 0;
   private duplicates = 0;
@@ -133,7 +151,7 @@ class Pinger {
     try {
       this.fd = await sys.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
     } catch (e) {
-      await eprint(sys, `ping: socket: ${isSysError(e) ? e.message : String(e)}\n`);
+      await eprint(sys, `ping: socket: ${sysMessage(e)}\n`);
       return 2;
     }
     if (this.opts.ttl !== undefined) await sys.setsockopt(this.fd, IPPROTO_IP, IP_TTL, this.opts.ttl);
@@ -161,10 +179,13 @@ class Pinger {
     let deadline = Infinity;
     while (!this.interrupted) {
       const now = await this.now();
-      if (this.transmitted < count && now >= nextSend) {
+      if (this.attempts < count && now >= nextSend) {
         await this.send();
+        // The next one an interval on; after a stop (^Z, then fg) one at once and no catching up
+        // in a burst, as FreeBSD's ping times each request from the last.
         nextSend += intervalNs;
-        if (this.transmitted >= count) {
+        if (nextSend <= now) nextSend = now + intervalNs;
+        if (this.attempts >= count) {
           // After the last request: twice the longest round trip (at least a second) when replies
           // came, else the full wait time, as FreeBSD's ping waits.
           const wait = this.received > 0 ? Math.max(1e9, 2 * this.tmax * 1e6) : (this.opts.waittime ?? 10_000) * 1e6;
@@ -172,8 +193,8 @@ class Pinger {
         }
         continue;
       }
-      if (this.transmitted >= count && (now >= deadline || this.received >= count)) break;
-      const until = this.transmitted < count ? nextSend : deadline;
+      if (this.attempts >= count && (now >= deadline || this.received >= count)) break;
+      const until = this.attempts < count ? nextSend : deadline;
       const fds = [{ fd: this.fd, events: POLLIN, revents: 0 }];
       try {
         await sys.poll(fds, Math.max(0, Math.ceil((until - now) / 1e6)));
@@ -192,7 +213,7 @@ class Pinger {
   }
 
   private async send(): Promise<void> {
-    const seq = this.transmitted & 0xffff;
+    const seq = this.attempts & 0xffff;
     const data = new Uint8Array(this.opts.size);
     for (let i = STAMP_LEN; i < data.length; i++) data[i] = i & 0xff;
     if (data.length >= STAMP_LEN) {
@@ -203,13 +224,16 @@ class Pinger {
     }
     const icmp = new Uint8Array(8 + data.length);
     IcmpRepr.emit({ kind: 'echo-request', ident: this.ident, seq, data }, new IcmpPacket(icmp));
-    this.transmitted++;
+    this.attempts++;
     try {
       await this.sys.sendto(this.fd, icmp, 0, sockaddrIn(formatIpv4(this.dst)));
     } catch (e) {
       if (isSysError(e, 'EINTR')) return;
-      await eprint(this.sys, `ping: sendto: ${isSysError(e) ? e.message : String(e)}\n`);
+      await eprint(this.sys, `ping: sendto: ${sysMessage(e)}\n`);
+      return;
     }
+    // Only what left counts: a request the kernel refused was never transmitted.
+    this.transmitted++;
   }
 
   private async receive(): Promise<void> {
@@ -279,7 +303,8 @@ class Pinger {
     let s = `\n--- ${this.host} ping statistics ---\n`;
     s += `${t} packets transmitted, ${this.received} packets received,`;
     if (this.duplicates) s += ` +${this.duplicates} duplicates,`;
-    s += ` ${loss.toFixed(1)}% packet loss\n`;
+    // FreeBSD's ping has no loss to give when nothing was transmitted.
+    s += t > 0 ? ` ${loss.toFixed(1)}% packet loss\n` : ' \n';
     // Under 8 data bytes there is no room for the send time: nothing was timed (as BSD ping).
     if (this.received > 0 && this.opts.size >= STAMP_LEN) {
       const n = this.received;

@@ -2,15 +2,18 @@
 // `tunlab -c` does not pay for the ones it never runs.
 
 import type { Program } from '../../kernel/abi/program.js';
+import { table } from '../lib/table.js';
 
 interface Entry {
   summary: string;
   load: () => Promise<{ default: Program }>;
 }
 
-const PROGRAMS: Record<string, Entry> = {
+const PROGRAMS = table<Entry>({
   awk: { summary: 'pattern scanning and processing language', load: () => import('./awk/main.js') },
   basename: { summary: 'strip directory and suffix from filenames', load: () => import('./basename.js') },
+  // The tunlab shell under the name scripts ask for (#!/bin/bash): one shell, two names.
+  bash: { summary: 'the shell (the tunlab sh, for #!/bin/bash scripts)', load: () => import('./sh.js') },
   cat: { summary: 'concatenate files and print on the standard output', load: () => import('./cat.js') },
   chmod: { summary: 'change file mode bits', load: () => import('./chmod.js') },
   clear: { summary: 'clear the terminal screen', load: () => import('./clear.js') },
@@ -66,12 +69,11 @@ const PROGRAMS: Record<string, Entry> = {
   arp: { summary: 'show and change the ARP cache', load: () => import('./arp.js') },
   netstat: { summary: 'sockets, interface counters, routes and protocol statistics', load: () => import('./netstat.js') },
   sh: { summary: 'the shell', load: () => import('./sh.js') },
-  // Haiku's shell is bash, and scripts say #!/bin/bash: the same shell answers to both names.
-  bash: { summary: 'the shell', load: () => import('./sh.js') },
   strace: { summary: 'trace the system calls of a command', load: () => import('./strace.js') },
   hosts: { summary: 'list the hosts of this world', load: () => import('./hosts.js') },
   on: { summary: 'run a command on another host', load: () => import('./on.js') },
   su: { summary: 'run a shell as another user', load: () => import('./su.js') },
+  sg: { summary: 'execute a command as a different group', load: () => import('./sg.js') },
   packetdrill: { summary: 'test a TCP stack with scripts of system calls and packets', load: () => import('./packetdrill/main.js') },
   sysctl: { summary: 'configure kernel parameters at runtime', load: () => import('./sysctl.js') },
   tc: { summary: 'show and change traffic control (root qdiscs)', load: () => import('./tc/main.js') },
@@ -83,7 +85,7 @@ const PROGRAMS: Record<string, Entry> = {
   'wireguard-go': { summary: 'userspace WireGuard daemon (wireguard-go 0.0.20220316)', load: () => import('./wireguard/main.js') },
   udpserver: { summary: 'receive (and echo) UDP datagrams', load: () => import('./udpserver.js') },
   udpclient: { summary: 'send UDP datagrams and wait for their echo', load: () => import('./udpclient.js') },
-};
+});
 
 /** The programs a world installs in /bin (a ProgramSource, in kernel/world terms). */
 export const userlandPrograms = {

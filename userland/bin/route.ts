@@ -13,6 +13,7 @@ import type { Ifreq } from '../../kernel/abi/if.js';
 import { SIOCADDRT, SIOCDELRT, SIOCGETRT, SIOCGIFADDR, SIOCGRTTABLE } from '../../kernel/abi/ioctl.js';
 import { formatIpv4, maskFromPrefix } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import { RTF_DEFAULT, RTF_GATEWAY, RTF_HOST, RTF_LOCAL, RTF_REJECT, RTF_STATIC, type Rtentry } from '../../kernel/abi/route.js';
 import { sockaddrIn } from '../../kernel/abi/socket.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
@@ -34,6 +35,7 @@ import {
   usageError,
   wordCommand,
 } from '../lib/netconf.js';
+import { table } from '../lib/table.js';
 
 const NAME = 'route';
 
@@ -55,7 +57,7 @@ Example:
 
 type Mode = 'list' | 'add' | 'delete' | 'get';
 
-const COMMANDS: Record<string, Mode> = { list: 'list', add: 'add', '-a': 'add', delete: 'delete', del: 'delete', '-d': 'delete', get: 'get' };
+const COMMANDS = table<Mode>({ list: 'list', add: 'add', '-a': 'add', delete: 'delete', del: 'delete', '-d': 'delete', get: 'get' });
 
 interface Request {
   mode: Mode;
@@ -169,7 +171,7 @@ function parseWords(words: string[]): Request | { error: string | null; usage: b
 export default defineProgram({
   name: NAME,
   summary: 'manipulate the routing table',
-  async main(argv, sys) {
+  main: guarded(NAME, async (argv, sys) => {
     const r = await parse(sys, wordCommand(NAME, 'manipulate the routing table', ROUTE_USAGE), argv);
     if ('status' in r) return r.status;
     const req = parseWords(r.args);
@@ -204,7 +206,7 @@ export default defineProgram({
       case 'delete':
         return change(sys, fd, req);
     }
-  },
+  }),
 });
 
 function entryOf(req: Request): Rtentry {

@@ -7,21 +7,23 @@ import { TCGETS } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU } from '../../kernel/abi/signal.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
+import { guarded } from '../lib/guard.js';
+import { loadNames, type NameDb } from '../lib/users.js';
 import { eprint, readText, writeAll } from '../lib/io.js';
 import { type Command, ExpansionError, parse, parseCommands, type Program, type SimpleCommand } from '../sh/index.js';
 import { lookupBuiltin } from '../sh/builtins/index.js';
-import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, ShellError } from '../sh/interp/control.js';
+import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, InterruptSignal, ReturnSignal, ShellError } from '../sh/interp/control.js';
 import { Interpreter } from '../sh/interp/interpreter.js';
 import type { SubshellPayload } from '../sh/interp/subshell.js';
 import { ShellState } from '../sh/interp/state.js';
 
-const usage = (self: string) => `usage: ${self} [-eix] [-c command [name [arg ...]] | file [arg ...]]\n`;
+const usage = (self: string) => `usage: ${self} [-efimux] [-c command [name [arg ...]] | file [arg ...]]\n`;
 
 export default defineProgram({
   name: 'sh',
   summary: 'the shell',
-  async main(argv, sys) {
-    if (argv[1] === '--subshell') return subshell(sys, Number(argv[2]));
+  main: guarded('sh', async (argv, sys) => {
+    if (argv[1] === '--subshell') return subshell(sys);
     // As bash, the shell names itself in messages by how it was started (sh or bash).
     const self = (argv[0] ?? 'sh').replace(/^.*\//, '') || 'sh';
     const USAGE = usage(self);
@@ -52,7 +54,7 @@ export default defineProgram({
         command = argv[++i]!;
         continue;
       }
-      if (/^[-+][eixfu]+$/.test(a)) {
+      if (/^[-+][eixfum]+$/.test(a)) {
         for (const f of a.slice(1)) {
           const on = a[0] === '-';
           if (f === 'i') forceInteractive = on;
@@ -60,6 +62,7 @@ export default defineProgram({
           else if (f === 'x') state.options.xtrace = on;
           else if (f === 'f') state.options.noglob = on;
           else if (f === 'u') state.options.nounset = on;
+          else if (f === 'm') state.options.monitor = on;
         }
         continue;
       }
@@ -75,6 +78,7 @@ export default defineProgram({
     }
     const rest = argv.slice(i);
     if (command !== null) {
+      // $0: the name given after the text, else the shell's own (sh, or bash as /bin/bash).
       state.name = rest[0] ?? self;
       state.positional = rest.slice(1);
       // As bash: errors in -c text say "NAME: line N:" ($0 or sh), so a script that tunlab runs
@@ -93,8 +97,13 @@ export default defineProgram({
         await sys.close(fd);
       } catch (e) {
         if (!isSysError(e)) throw e;
+        // As bash: a missing script is 127, one it cannot read (a directory) 126.
         await eprint(sys, `${self}: ${rest[0]}: ${e.message}\n`);
-        return 127;
+        return isSysError(e, 'ENOENT') ? 127 : 126;
+      }
+      if (isBinary(text)) {
+        await eprint(sys, `${self}: ${rest[0]}: cannot execute binary file\n`);
+        return 126;
       }
       const sh = new Interpreter({ sys, state, interactive: false, scriptName: rest[0]!, builtins: lookupBuiltin });
       await trapInterrupts(sys, sh);
@@ -107,8 +116,15 @@ export default defineProgram({
       return runText(sh, await readText(sys, 0), null);
     }
     return repl(sys, sh);
-  },
+  }),
 });
+
+/** bash's check_binary_file: a NUL before the first newline in the first 80 bytes. */
+function isBinary(text: string): boolean {
+  const sample = text.slice(0, 80);
+  const nl = sample.indexOf('\n');
+  return (nl < 0 ? sample : sample.slice(0, nl)).includes('\0');
+}
 
 async function isatty(sys: Sys, fd: number): Promise<boolean> {
   try {
@@ -119,8 +135,12 @@ async function isatty(sys: Sys, fd: number): Promise<boolean> {
   }
 }
 
-/** A non-interactive shell notes ^C and stops after the command it interrupted. */
+/**
+ * A non-interactive shell notes ^C and stops after the command it interrupted; with -m it has job
+ * control from the start.
+ */
 async function trapInterrupts(sys: Sys, sh: Interpreter): Promise<void> {
+  if (sh.state.options.monitor) await sh.jobControlOn();
   await sys.sigaction(SIGINT, () => {
     sh.interrupted = true;
   });
@@ -131,7 +151,11 @@ async function trapInterrupts(sys: Sys, sh: Interpreter): Promise<void> {
  * program, not a shell, receives the signals meant for it (`on HOST cmd`, `kill`).
  */
 function singleSimpleCommand(text: string): { program: Program; cmd: SimpleCommand } | null {
-  const r = parse(text);
+  // Only as far as a second command: a script's text must not be parsed whole just to see this.
+  const commands = parseCommands(text);
+  const first = commands.next();
+  if (first.done || !commands.next().done) return null;
+  const r = first.value;
   if (!r.ok || r.program.body.items.length !== 1) return null;
   const item = r.program.body.items[0]!;
   if (item.background || item.rest.length || item.first.negated || item.first.commands.length !== 1) return null;
@@ -203,13 +227,12 @@ async function runTop(sh: Interpreter, program: Program): Promise<number> {
 }
 
 /** A subshell: a copy of the parent shell's state and one command (or program) to run. */
-async function subshell(sys: Sys, fd: number): Promise<number> {
+async function subshell(sys: Sys): Promise<number> {
   let payload: SubshellPayload;
   try {
-    payload = JSON.parse(await readText(sys, fd)) as SubshellPayload;
-    await sys.close(fd);
+    payload = JSON.parse(sys.forkImage() ?? '') as SubshellPayload;
   } catch {
-    await eprint(sys, 'sh: --subshell: no state to start from\n');
+    await eprint(sys, 'sh: --subshell: no state to start from (only a shell forks one)\n');
     return 2;
   }
   if (payload.message) await eprint(sys, payload.message);
@@ -238,14 +261,20 @@ async function subshell(sys: Sys, fd: number): Promise<number> {
   }
 }
 
-/** The prompt: host and working directory, Haiku style ("haiku:~> "). */
-async function prompt(sys: Sys, sh: Interpreter): Promise<string> {
+/**
+ * The prompt: host and working directory, Haiku style ("haiku:~> "); a user other than root (Haiku's
+ * one user) is named in front, as "bob@haiku:~> " (or the uid when /etc/passwd has no name), so
+ * that a shell from su shows whose it is.
+ */
+async function prompt(sys: Sys, sh: Interpreter, names: () => Promise<NameDb>): Promise<string> {
   const ps1 = sh.getVar('PS1');
   const host = (await sys.uname()).nodename;
   const home = sh.getVar('HOME') ?? '/boot/home';
   const cwd = await sys.getcwd();
   const w = cwd === home ? '~' : cwd.startsWith(home + '/') ? `~${cwd.slice(home.length)}` : cwd;
-  if (ps1 === undefined) return `${host}:${w}> `;
+  const uid = sys.getuid();
+  const user = uid === 0 ? '' : `${(await names()).user(uid) ?? uid}@`;
+  if (ps1 === undefined) return `${user}${host}:${w}> `;
   return ps1.replace(/\\h/g, host).replace(/\\w/g, w).replace(/\\u/g, sh.getVar('USER') ?? 'user').replace(/\\\$/g, sys.getuid() === 0 ? '#' : '$');
 }
 
@@ -261,30 +290,39 @@ async function prompts(sys: Sys, sh: Interpreter): Promise<number> {
   await sys.setpgid(0, 0).catch(() => {});
   sh.pgid = await sys.getpgid(0);
   await sys.tcsetpgrp(0, sh.pgid).catch(() => {});
-  let interrupted = false;
+  // ^C reaches the shell itself only while it runs a line in its own process (a loop of
+  // builtins); jobs have the terminal to themselves. The interpreter stops the line.
   await sys.sigaction(SIGINT, () => {
-    interrupted = true;
+    sh.interrupted = true;
   });
   await sys.sigaction(SIGTERM, 'SIG_IGN');
   await sys.sigaction(SIGQUIT, 'SIG_IGN');
   // As bash: ^Z stops jobs, never the interactive shell itself (its builtins included).
   for (const s of [SIGTSTP, SIGTTIN, SIGTTOU]) await sys.sigaction(s, 'SIG_IGN');
   const dec = new TextDecoder();
+  // The accounts, read at the first prompt that names a user.
+  let db: NameDb | undefined;
+  const names = async () => (db ??= await loadNames(sys));
   for (;;) {
     for (const line of await sh.jobs.notifications()) await writeAll(sys, 2, line + '\n');
     let text = '';
-    let ps = await prompt(sys, sh);
+    let ps = await prompt(sys, sh, names);
     for (;;) {
       await writeAll(sys, 2, ps);
       const line = await readLine(sys, dec);
       if (line === 'interrupted') {
-        interrupted = false;
+        sh.interrupted = false;
         text = '';
-        ps = await prompt(sys, sh);
+        ps = await prompt(sys, sh, names);
         continue;
       }
       if (line === null) {
         if (text === '') {
+          if (!sh.jobs.mayLeave()) {
+            await writeAll(sys, 2, 'There are stopped jobs.\n');
+            ps = await prompt(sys, sh, names);
+            continue;
+          }
           await writeAll(sys, 2, 'exit\n');
           return sh.state.lastStatus;
         }
@@ -304,13 +342,18 @@ async function prompts(sys: Sys, sh: Interpreter): Promise<number> {
       continue;
     }
     try {
+      sh.interrupted = false;
       await runTop(sh, r.program);
+      sh.jobs.lineRan();
     } catch (e) {
       if (e instanceof ExitSignal) return e.status;
       if (e instanceof ErrexitSignal) return e.status;
+      if (e instanceof InterruptSignal) {
+        sh.state.lastStatus = 130;
+        continue;
+      }
       throw e;
     }
-    void interrupted;
   }
 }
 

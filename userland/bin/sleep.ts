@@ -6,8 +6,9 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { command, parse } from '../lib/cli.js';
 import { quote, usageError } from '../lib/errors.js';
 import { guarded } from '../lib/guard.js';
+import { table } from '../lib/table.js';
 
-const UNIT: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+const UNIT = table<number>({ '': 1, s: 1, m: 60, h: 3600, d: 86400 });
 /** The longest single nanosleep(): longer sleeps are done in pieces. */
 const MAX_SLEEP_NS = 1e18;
 

@@ -1,8 +1,9 @@
 // strace: run a command and print every system call it makes, decoded, with its result.
 
-import { isSysError } from '../../kernel/abi/errno.js';
 import { O_CREAT, O_TRUNC, O_WRONLY } from '../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { sysMessage } from '../lib/errors.js';
+import { guarded } from '../lib/guard.js';
 import { SIGNAL_NAMES } from '../../kernel/abi/signal.js';
 import { WEXITSTATUS, WIFSIGNALED, WTERMSIG, shellStatus } from '../../kernel/abi/wait.js';
 import { command, parse } from '../lib/cli.js';
@@ -12,7 +13,7 @@ import { eprint, writeAll } from '../lib/io.js';
 export default defineProgram({
   name: 'strace',
   summary: 'trace the system calls of a command',
-  async main(argv, sys) {
+  main: guarded('strace', async (argv, sys) => {
     const cmd = command('strace', 'trace system calls and signals')
       .option('-f', 'follow child processes')
       .option('-o <file>', 'write the trace to a file instead of stderr')
@@ -25,7 +26,7 @@ export default defineProgram({
       try {
         out = await sys.open(r.opts.o, O_WRONLY | O_CREAT | O_TRUNC, 0o644);
       } catch (e) {
-        await eprint(sys, `strace: can't fopen '${r.opts.o}': ${isSysError(e) ? e.message : String(e)}\n`);
+        await eprint(sys, `strace: can't fopen '${r.opts.o}': ${sysMessage(e)}\n`);
         return 1;
       }
     }
@@ -33,7 +34,7 @@ export default defineProgram({
     try {
       pid = await spawnp(sys, r.args, { trace: { fd: out, followForks: r.opts.f ?? false } });
     } catch (e) {
-      const f = execFailure(r.args[0]!, e);
+      const f = await execFailure(sys, r.args[0]!, e);
       await eprint(sys, `strace: ${f.message}\n`);
       return 1;
     }
@@ -43,5 +44,5 @@ export default defineProgram({
       : `+++ exited with ${WEXITSTATUS(status)} +++\n`;
     await writeAll(sys, out, end);
     return shellStatus(status);
-  },
+  }),
 });

@@ -6,6 +6,7 @@
 import { type ErrnoName, isSysError, strerror } from '../../kernel/abi/errno.js';
 import { O_RDONLY, O_WRONLY } from '../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { command, parse } from '../lib/cli.js';
 import { eprint, print, readText } from '../lib/io.js';
@@ -216,7 +217,7 @@ class Sysctl {
 export default defineProgram({
   name: 'sysctl',
   summary: 'configure kernel parameters at runtime',
-  async main(argv, sys) {
+  main: guarded('sysctl', async (argv, sys) => {
     const cmd = command('sysctl', 'read and change kernel parameters (the files of /proc/sys)')
       .argument('[variable...]', 'variable[=value]')
       .option('-a, --all', 'display all variables')
@@ -255,5 +256,5 @@ export default defineProgram({
     }
     await s.flush();
     return rc & 0xff;
-  },
+  }),
 });

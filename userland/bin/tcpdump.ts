@@ -20,7 +20,7 @@
 import { isSysError, strerror } from '../../kernel/abi/errno.js';
 import { O_CREAT, O_TRUNC, O_WRONLY } from '../../kernel/abi/fcntl.js';
 import { IFF_LOOPBACK, IFF_UP, IFT_BRIDGE, IFT_ETHER, IFT_LOOP, type Ifconf, type Ifreq } from '../../kernel/abi/if.js';
-import { SIOCCPACKETCAP, SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFTYPE, SIOCGSOCKTABLE, SIOCSPACKETCAP } from '../../kernel/abi/ioctl.js';
+import { SIOCCPACKETCAP, SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFNAME, SIOCGIFTYPE, SIOCGSOCKTABLE, SIOCSPACKETCAP } from '../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import { parseIpv4 } from '../../kernel/abi/wire/index.js';
@@ -44,13 +44,17 @@ import {
   PCAP_MAGIC_MICRO,
   PCAP_MAGIC_NANO,
   type PcapPacket,
+  MAXIMUM_SNAPLEN,
   readPcap,
 } from '../lib/pcap.js';
-import { LINKTYPE_LINUX_SLL2, sll2Record, wantsPcapng } from '../lib/pcapng.js';
+import { LINKTYPE_LINUX_SLL2, readPcapng, sll2Record, wantsPcapng } from '../lib/pcapng.js';
+
+/** A pcapng file starts with a Section Header Block, whose type reads the same in either byte order. */
+const PCAPNG_BLOCK_TYPE = 0x0a0d0d0a;
 
 const EXIT_FAILURE = 1;
 /** libpcap's MAXIMUM_SNAPLEN: the largest -s tcpdump accepts. */
-const MAX_SNAPLEN = 262144;
+const MAX_SNAPLEN = MAXIMUM_SNAPLEN;
 
 interface Options {
   interface?: string;
@@ -73,12 +77,13 @@ interface Options {
 const count = (_: string, previous: number) => previous + 1;
 
 /** The link types tunlab captures and reads: pcap number, libpcap's name and description. */
+const SLL2_NAME = 'LINUX_SLL2 (Linux cooked v2)';
 const LINK_TYPES: Readonly<Record<number, { kind: LinkKind; name: string }>> = {
   [LINKTYPE_ETHERNET]: { kind: 'ether', name: 'EN10MB (Ethernet)' },
   [LINKTYPE_RAW]: { kind: 'raw', name: 'RAW (Raw IP)' },
   [LINKTYPE_NULL]: { kind: 'null', name: 'NULL (BSD loopback)' },
+  [LINKTYPE_LINUX_SLL2]: { kind: 'sll2', name: SLL2_NAME },
 };
-const SLL2_NAME = 'LINUX_SLL2 (Linux cooked v2)';
 /** The capture name for every interface (the kernel's LinkSocket knows it too). */
 const ANY_DEVICE = 'any';
 /** Linux's sll_pkttype words, as tcpdump prints them for "any". */
@@ -202,15 +207,46 @@ class Dumper {
     }
     const stamp = this.noStamp ? '' : formatTimestamp(sec, usec);
     if (meta.any && meta.source) {
-      // print-sll.c: "%-5s %-3s " before the packet, the interface and what the packet was to it.
+      // Printed as what an "any" capture holds: the cooked header, then the packet without its own.
       const kind = meta.source.type === IFT_ETHER || meta.source.type === IFT_BRIDGE ? 'ether' : meta.source.type === IFT_LOOP ? 'loop' : 'ip';
-      const word = PKTTYPE_WORDS[sll2Record(data, kind, meta.source.index, meta.source.dir).pkttype]!;
-      // packetLine puts one space after what it is given: the prefix gives the rest.
-      const prefix = `${meta.source.name.padEnd(5)} ${word.padEnd(3)}`;
-      await out(this.sys, packetLine(stamp ? `${stamp} ${prefix}` : prefix, data, { ...this.line, linkHeader: false }, origLen));
+      const record = sll2Record(data, kind, meta.source.index, meta.source.dir).data;
+      await this.printCooked(stamp, record, origLen + record.length - data.length, meta.source.name);
+      return;
+    }
+    if (this.line.link === 'sll2' && data.length >= 20) {
+      await this.printCooked(stamp, data, origLen, await this.interfaceName((data[4]! * 2 ** 24 + ((data[5]! << 16) | (data[6]! << 8) | data[7]!)) >>> 0));
       return;
     }
     await out(this.sys, packetLine(stamp, data, this.line, origLen));
+  }
+
+  /** print-sll.c: "%-5s %-3s " (the interface, what the packet was to it), then the record. */
+  private async printCooked(stamp: string, record: Uint8Array, origLen: number, ifname: string): Promise<void> {
+    const word = PKTTYPE_WORDS[record[10]!] ?? '?';
+    // packetLine puts one space after what it is given: the prefix gives the rest.
+    const prefix = `${ifname.padEnd(5)} ${word.padEnd(3)}`;
+    await out(this.sys, packetLine(stamp ? `${stamp} ${prefix}` : prefix, record, { ...this.line, link: 'sll2' }, origLen));
+  }
+
+  private readonly ifNames = new Map<number, string>();
+
+  /** A cooked record's interface by this host's names, as tcpdump uses the reading machine's ("?" if none). */
+  private async interfaceName(index: number): Promise<string> {
+    const known = this.ifNames.get(index);
+    if (known !== undefined) return known;
+    let name = '?';
+    const s = await this.sys.socket(AF_LINK, SOCK_DGRAM, 0);
+    try {
+      const req: Ifreq = { ifr_name: '', ifr_ifindex: index };
+      await this.sys.ioctl(s, SIOCGIFNAME, req);
+      name = req.ifr_name || '?';
+    } catch (e) {
+      if (!isSysError(e)) throw e;
+    } finally {
+      await this.sys.close(s);
+    }
+    this.ifNames.set(index, name);
+    return name;
   }
 
   // ---------------------------------------------------------------- -r
@@ -233,6 +269,7 @@ class Dumper {
     } finally {
       await closeInput(sys, fd);
     }
+    if (bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) === PCAPNG_BLOCK_TYPE) return this.readPcapngFile(path, bytes, writePath);
     const headerError = fileHeaderError(bytes);
     if (headerError !== null) return this.fail(headerError);
     const file = readPcap(bytes);
@@ -252,25 +289,43 @@ class Dumper {
       snaplen = file.snaplen;
       packets = file.packets;
     }
+    return this.replay(path, { linkType, snaplen, packets }, writePath, isPcapError(file) ? loopError(file.message) : null);
+  }
+
+  /** A pcapng file, as libpcap reads one: refused at open before its first interface, else read up to what it cannot take. */
+  private async readPcapngFile(path: string, bytes: Uint8Array, writePath: string | undefined): Promise<number> {
+    const file = readPcapng(bytes);
+    if (!isPcapError(file)) return this.replay(path, file, writePath, null);
+    const opened = readPcapng(bytes.subarray(0, file.offset));
+    if (isPcapError(opened)) return this.fail(file.message);
+    return this.replay(path, { ...opened, packets: file.packets }, writePath, file.message);
+  }
+
+  /** The packets of a file read, printed or written again; `loopFailure` is what stopped the reading early. */
+  private async replay(path: string, file: { linkType: number; snaplen: number; packets: readonly PcapPacket[] }, writePath: string | undefined, loopFailure: string | null): Promise<number> {
+    const sys = this.sys;
+    const { linkType, snaplen } = file;
     const known = LINK_TYPES[linkType];
     if (writePath === undefined) {
       if (!known) return this.fail(`packet printing is not supported for link type ${linkType}: use -w`);
       this.line.link = known.kind;
     }
     await eprint(sys, `reading from file ${path}, link-type ${known?.name ?? String(linkType)}, snapshot length ${snaplen}\n`);
+    // tcpdump.c: a cooked capture names interfaces by index, and this machine's may not be the capturer's.
+    if (linkType === LINKTYPE_LINUX_SLL2) await eprint(sys, 'Warning: interface names might be incorrect\n');
     if (writePath !== undefined) {
       const err = await this.openOutput(writePath, { linkType, snaplen, any: false, source: path });
       if (err) return this.fail(err);
     }
     try {
-      for (const p of packets) {
+      for (const p of file.packets) {
         if (this.captured >= this.limit) break;
         await this.emit(p.tsSec, p.tsUsec, p.data, p.origLen);
       }
     } finally {
       await this.closeOutput();
     }
-    if (isPcapError(file) && this.captured < this.limit) return this.fail(`pcap_loop: truncated dump file; ${truncationText(file.message)}`);
+    if (loopFailure !== null && this.captured < this.limit) return this.fail(`pcap_loop: ${loopFailure}`);
     return 0;
   }
 
@@ -408,17 +463,17 @@ function fileHeaderError(bytes: Uint8Array): string | null {
   const le = magic.getUint32(0, true);
   const be = magic.getUint32(0, false);
   const known = [PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO];
-  if (be === 0x0a0d0d0a) return 'this is a pcapng file: tunlab reads classic pcap files only (what tcpdump -w writes)';
   if (!known.includes(le) && !known.includes(be)) return 'unknown file format';
   if (bytes.length < 24) return `truncated dump file; tried to read 24 file header bytes, only got ${bytes.length - 4}`;
   return null;
 }
 
 /** libpcap's words for a capture file cut short, from readPcap's description of where. */
-function truncationText(message: string): string {
+/** libpcap's words for a record it cannot read (sf-pcap.c's pcap_next_packet). */
+function loopError(message: string): string {
   const header = /truncated record header .*: (\d+) of (\d+) bytes/.exec(message);
-  if (header) return `tried to read ${header[2]} header bytes, only got ${header[1]}`;
+  if (header) return `truncated dump file; tried to read ${header[2]} header bytes, only got ${header[1]}`;
   const data = /record says (\d+) bytes, (\d+) left/.exec(message);
-  if (data) return `tried to read ${data[1]} captured bytes, only got ${data[2]}`;
+  if (data) return `truncated dump file; tried to read ${data[1]} captured bytes, only got ${data[2]}`;
   return message;
 }

@@ -3,6 +3,7 @@
 // paired by their addresses). As text, or as Mermaid or Graphviz DOT to draw it elsewhere.
 
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import { command, Option, parse } from '../lib/cli.js';
 import { writeAll } from '../lib/io.js';
 import { topologyDot, topologyMermaid, topologyText, wiring } from '../lib/topology.js';
@@ -10,7 +11,7 @@ import { topologyDot, topologyMermaid, topologyText, wiring } from '../lib/topol
 export default defineProgram({
   name: 'topology',
   summary: 'draw the world: segments, cards, bridges and tunnels that are up',
-  async main(argv, sys) {
+  main: guarded('topology', async (argv, sys) => {
     const cmd = command('topology', 'draw the world as it is wired now: segments, cards, bridges and the tunnels that are up').addOption(
       new Option('-f, --format <format>', 'text, or mermaid or dot to draw it with Mermaid or Graphviz').choices(['text', 'mermaid', 'dot']).default('text'),
     );
@@ -20,5 +21,5 @@ export default defineProgram({
     const draw = r.opts.format === 'mermaid' ? topologyMermaid : r.opts.format === 'dot' ? topologyDot : topologyText;
     await writeAll(sys, 1, draw(w));
     return 0;
-  },
+  }),
 });

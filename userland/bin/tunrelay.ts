@@ -9,6 +9,7 @@ import { IFF_NO_PI, IFF_TAP, IFF_TUN, TUNSETIFF } from '../../kernel/abi/ioctl.j
 import { formatIpv4 } from '../../kernel/abi/wire/index.js';
 import { POLLIN } from '../../kernel/abi/poll.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import { AF_INET, SOCK_DGRAM, type SockaddrIn, sockaddrIn } from '../../kernel/abi/socket.js';
 import { command, intArg, parse } from '../lib/cli.js';
@@ -25,7 +26,7 @@ interface Options {
 export default defineProgram({
   name: 'tunrelay',
   summary: 'carry a tun over UDP to a peer, without encryption',
-  async main(argv, sys) {
+  main: guarded('tunrelay', async (argv, sys) => {
     const cmd = command('tunrelay', 'carry the packets of a tun (or tap) to a peer over UDP, and back')
       .argument('<peer>', 'the other relay: HOST or HOST:PORT')
       .option('-d, --dev <name>', 'interface to create', 'tun/%d')
@@ -52,7 +53,8 @@ export default defineProgram({
       sock = await sys.socket(AF_INET, SOCK_DGRAM, 0);
       await sys.bind(sock, sockaddrIn('0.0.0.0', o.port));
     } catch (e) {
-      await eprint(sys, `tunrelay: ${isSysError(e) ? e.message : String(e)}\n`);
+      if (!isSysError(e)) throw e;
+      await eprint(sys, `tunrelay: ${e.message}\n`);
       return 1;
     }
     await print(sys, `tunrelay: ${ifr.ifr_name} <-> udp ${peer.sin_addr}:${peer.sin_port} (local port ${o.port})\n`);
@@ -84,11 +86,12 @@ export default defineProgram({
         }
       } catch (e) {
         if (isSysError(e, 'EINTR')) continue;
-        await eprint(sys, `tunrelay: ${isSysError(e) ? e.message : String(e)}\n`);
+        if (!isSysError(e)) throw e;
+        await eprint(sys, `tunrelay: ${e.message}\n`);
         return 1;
       }
     }
     await print(sys, `tunrelay: ${out} packets sent, ${inn} received\n`);
     return 0;
-  },
+  }),
 });

@@ -23,6 +23,7 @@ import {
   parseMac,
 } from '../../kernel/abi/wire/index.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { guarded } from '../lib/guard.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { command, intArg, parse } from '../lib/cli.js';
@@ -36,10 +37,13 @@ interface Options {
   mac: string;
 }
 
+/** A device tunreply cannot answer on (one that frames packets with a packet-info header). */
+class UnsuitableDevice extends Error {}
+
 export default defineProgram({
   name: 'tunreply',
   summary: 'answer ICMP echo requests from the far end of a tun or tap',
-  async main(argv, sys) {
+  main: guarded('tunreply', async (argv, sys) => {
     const cmd = command('tunreply', 'answer ICMP echo requests (and ARP, on a tap) read from a tun or tap device')
       .argument('[device]', 'device to open: /dev/tun/N or /dev/tap/N (attaches to that interface)')
       .option('-c, --create <name>', 'create the interface through /dev/misc/tun instead (e.g. tun/%d)')
@@ -74,18 +78,19 @@ export default defineProgram({
         const ifr: Ifreq = { ifr_name: '' };
         await sys.ioctl(fd, TUNGETIFF, ifr);
         name = ifr.ifr_name;
-        if (!((ifr.ifr_flags ?? 0) & IFF_NO_PI)) throw new Error('device has a packet-info header');
+        if (!((ifr.ifr_flags ?? 0) & IFF_NO_PI)) throw new UnsuitableDevice('device has a packet-info header');
       }
       const ifr: Ifreq = { ifr_name: '' };
       await sys.ioctl(fd, TUNGETIFF, ifr);
       tap = ((ifr.ifr_flags ?? 0) & IFF_TAP) !== 0;
     } catch (e) {
-      await eprint(sys, `tunreply: ${device ?? '/dev/misc/tun'}: ${isSysError(e) ? e.message : (e as Error).message}\n`);
+      if (!isSysError(e) && !(e instanceof UnsuitableDevice)) throw e;
+      await eprint(sys, `tunreply: ${device ?? '/dev/misc/tun'}: ${e.message}\n`);
       return 1;
     }
     await print(sys, `tunreply: answering on ${name} (${tap ? 'tap' : 'tun'})\n`);
     return new Replier(sys, fd, tap, mac, opts).run();
-  },
+  }),
 });
 
 class Replier {
@@ -113,7 +118,8 @@ class Replier {
         data = await sys.read(this.fd, 65536);
       } catch (e) {
         if (isSysError(e, 'EINTR')) continue;
-        await eprint(sys, `tunreply: read: ${isSysError(e) ? e.message : String(e)}\n`);
+        if (!isSysError(e)) throw e;
+        await eprint(sys, `tunreply: read: ${e.message}\n`);
         return 1;
       }
       const answer = this.tap ? this.onFrame(data) : this.onPacket(data);

@@ -1,10 +1,11 @@
 // udpclient: the seed's UDP test client. It sends messages to a server and waits for each echo,
 // reporting ICMP errors the way a connected socket hears of them (ECONNREFUSED and friends).
 
-import { isSysError } from '../../kernel/abi/errno.js';
 import { formatIpv4 } from '../../kernel/abi/wire/index.js';
 import { POLLIN } from '../../kernel/abi/poll.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { sysMessage } from '../lib/errors.js';
+import { guarded } from '../lib/guard.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../kernel/abi/socket.js';
 import { command, intArg, numberArg, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
@@ -14,7 +15,7 @@ import { printable } from '../lib/text.js';
 export default defineProgram({
   name: 'udpclient',
   summary: 'send UDP datagrams and wait for their echo',
-  async main(argv, sys) {
+  main: guarded('udpclient', async (argv, sys) => {
     const cmd = command('udpclient', 'send UDP datagrams to a server and print the replies')
       .argument('<host>', 'server name or address')
       .argument('<port>', 'server UDP port', intArg('port', 1, 65535))
@@ -38,7 +39,7 @@ export default defineProgram({
       if (o.sourcePort !== undefined) await sys.bind(fd, sockaddrIn('0.0.0.0', o.sourcePort));
       await sys.connect(fd, sockaddrIn(formatIpv4(dst), port));
     } catch (e) {
-      await eprint(sys, `udpclient: ${formatIpv4(dst)}:${port}: ${isSysError(e) ? e.message : String(e)}\n`);
+      await eprint(sys, `udpclient: ${formatIpv4(dst)}:${port}: ${sysMessage(e)}\n`);
       return 1;
     }
     const enc = new TextEncoder();
@@ -49,7 +50,7 @@ export default defineProgram({
       try {
         await sys.sendto(fd, enc.encode(text));
       } catch (e) {
-        await eprint(sys, `udpclient: send: ${isSysError(e) ? e.message : String(e)}\n`);
+        await eprint(sys, `udpclient: send: ${sysMessage(e)}\n`);
         continue;
       }
       const fds = [{ fd, events: POLLIN, revents: 0 }];
@@ -63,9 +64,9 @@ export default defineProgram({
         replies++;
         await print(sys, `reply from ${formatIpv4(dst)}:${port}: ${printable(got.data)}\n`);
       } catch (e) {
-        await eprint(sys, `udpclient: recv: ${isSysError(e) ? e.message : String(e)}\n`);
+        await eprint(sys, `udpclient: recv: ${sysMessage(e)}\n`);
       }
     }
     return replies === o.count ? 0 : 1;
-  },
+  }),
 });

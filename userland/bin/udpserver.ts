@@ -3,6 +3,8 @@
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import { defineProgram } from '../../kernel/abi/program.js';
+import { sysMessage } from '../lib/errors.js';
+import { guarded } from '../lib/guard.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
 import { AF_INET, SO_RCVBUF, SOCK_DGRAM, SOL_SOCKET, sockaddrIn, type SockaddrIn } from '../../kernel/abi/socket.js';
 import { command, intArg, parse } from '../lib/cli.js';
@@ -14,7 +16,7 @@ import { printable } from '../lib/text.js';
 export default defineProgram({
   name: 'udpserver',
   summary: 'receive (and echo) UDP datagrams',
-  async main(argv, sys) {
+  main: guarded('udpserver', async (argv, sys) => {
     const cmd = command('udpserver', 'receive UDP datagrams, print them, and echo them back')
       .option('-p, --port <port>', 'UDP port to listen on', intArg('port', 1, 65535), 7777)
       .option('-b, --bind <address>', 'local address to bind (default: all)')
@@ -39,7 +41,7 @@ export default defineProgram({
     try {
       await sys.bind(fd, sockaddrIn(addr, o.port));
     } catch (e) {
-      await eprint(sys, `udpserver: bind ${addr}:${o.port}: ${isSysError(e) ? e.message : String(e)}\n`);
+      await eprint(sys, `udpserver: bind ${addr}:${o.port}: ${sysMessage(e)}\n`);
       return 1;
     }
     let stop = false;
@@ -53,15 +55,15 @@ export default defineProgram({
         got = await sys.recvfrom(fd, 65536);
       } catch (e) {
         if (isSysError(e, 'EINTR')) continue;
-        await eprint(sys, `udpserver: recvfrom: ${isSysError(e) ? e.message : String(e)}\n`);
+        await eprint(sys, `udpserver: recvfrom: ${sysMessage(e)}\n`);
         return 1;
       }
       n++;
       const from = got.from as SockaddrIn;
       if (!o.quiet) await print(sys, `from ${from.sin_addr}:${from.sin_port} (${got.data.length} bytes): ${printable(got.data)}\n`);
-      if (o.echo) await sys.sendto(fd, got.data, 0, from).catch(async (e) => eprint(sys, `udpserver: sendto: ${isSysError(e) ? e.message : String(e)}\n`));
+      if (o.echo) await sys.sendto(fd, got.data, 0, from).catch(async (e) => eprint(sys, `udpserver: sendto: ${sysMessage(e)}\n`));
     }
     if (!o.quiet) await print(sys, `udpserver: ${n} datagram${n === 1 ? '' : 's'} received\n`);
     return 0;
-  },
+  }),
 });

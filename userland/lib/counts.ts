@@ -4,8 +4,9 @@
 
 import { strerror } from '../../kernel/abi/errno.js';
 import { quote } from './errors.js';
+import { table } from './table.js';
 
-const MULT: Record<string, number> = {
+const MULT = table<number>({
   '': 1,
   b: 512,
   K: 1024,
@@ -19,7 +20,7 @@ const MULT: Record<string, number> = {
   KB: 1000,
   MB: 1000 ** 2,
   GB: 1000 ** 3,
-};
+});
 
 export interface Count {
   n: number;

@@ -12,6 +12,12 @@ export function errText(e: unknown): string {
   throw e;
 }
 
+/** A failed syscall's message as the kernel worded it (with its detail); anything else goes on up. */
+export function sysMessage(e: unknown): string {
+  if (isSysError(e)) return e.message;
+  throw e;
+}
+
 const CONTROL: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '\f': '\\f', '\v': '\\v', '\x07': '\\a' };
 
 function escapeControls(s: string): string {

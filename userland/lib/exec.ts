@@ -2,6 +2,7 @@
 // looked up in $PATH.
 
 import { isSysError, SysError } from '../../kernel/abi/errno.js';
+import { O_RDONLY } from '../../kernel/abi/fcntl.js';
 import type { SpawnOptions, Sys } from '../../kernel/abi/syscalls.js';
 
 export async function findExecutable(sys: Sys, name: string): Promise<string> {
@@ -24,22 +25,51 @@ export async function spawnp(sys: Sys, argv: string[], opts?: SpawnOptions): Pro
   return sys.spawn(path, argv, opts);
 }
 
-/**
- * As bash reports a failed exec of a path (a name with a slash): a file that is not there, or one
- * that is but whose #! interpreter is not ("cannot execute: required file not found"), both 127.
- */
-export async function shellExecFailure(sys: Sys, name: string, e: unknown): Promise<{ message: string; status: number }> {
-  if (!name.includes('/') || !isSysError(e, 'ENOENT')) return execFailure(name, e);
-  const there = await sys.stat(name).then(
-    () => true,
-    () => false,
-  );
-  return { message: there ? `${name}: cannot execute: required file not found` : `${name}: No such file or directory`, status: 127 };
+/** The first line of a file and whether its first 80 bytes hold a NUL before it (bash's binary check). */
+async function head(sys: Sys, path: string): Promise<{ line: string; binary: boolean } | null> {
+  let fd: number;
+  try {
+    fd = await sys.open(path, O_RDONLY);
+  } catch (e) {
+    if (isSysError(e)) return null;
+    throw e;
+  }
+  try {
+    const bytes = await sys.read(fd, 80);
+    const nl = bytes.indexOf(0x0a);
+    const first = bytes.subarray(0, nl < 0 ? bytes.length : nl);
+    return { line: new TextDecoder('latin1').decode(first), binary: first.includes(0) };
+  } catch (e) {
+    if (isSysError(e)) return null;
+    throw e;
+  } finally {
+    await sys.close(fd);
+  }
 }
 
-/** "cmd: command not found" (127) or the errno (126), as shells report a failed exec. */
-export function execFailure(name: string, e: unknown): { message: string; status: number } {
-  if (isSysError(e, 'ENOENT')) return { message: `${name}: command not found`, status: 127 };
+/**
+ * A file the kernel would not execute (ENOEXEC: no #! line, no program) that a shell runs itself,
+ * as POSIX asks: a text file is a script for sh; a binary one is not.
+ */
+export async function runsAsScript(sys: Sys, path: string, e: unknown): Promise<boolean> {
+  if (!isSysError(e, 'ENOEXEC')) return false;
+  const h = await head(sys, path);
+  return h !== null && !h.binary && !h.line.startsWith('#!');
+}
+
+/**
+ * Why an exec failed, as bash says it: "cmd: command not found" (127) for a name not in $PATH,
+ * "./cmd: No such file or directory" (127) for a path, "./cmd: /bin/x: bad interpreter: No such
+ * file or directory" (126) when what is missing is the #! line's interpreter, else the errno (126).
+ */
+export async function execFailure(sys: Sys, name: string, e: unknown): Promise<{ message: string; status: number }> {
+  if (isSysError(e, 'ENOENT')) {
+    if (!name.includes('/')) return { message: `${name}: command not found`, status: 127 };
+    const h = await head(sys, name);
+    const interp = h?.line.startsWith('#!') ? h.line.slice(2).trim().split(/\s+/)[0] : undefined;
+    if (interp) return { message: `${name}: ${interp}: bad interpreter: ${e.message}`, status: 126 };
+    return { message: `${name}: ${e.message}`, status: 127 };
+  }
   if (isSysError(e)) return { message: `${name}: ${e.message}`, status: 126 };
   throw e;
 }

@@ -147,12 +147,30 @@ export function routeGateway(r: Rtentry): string {
   return r.rt_flags & RTF_GATEWAY && r.rt_gateway ? r.rt_gateway.sin_addr : '-';
 }
 
-/** Haiku's `route list`: a heading, then 15-wide columns, optionally only one interface's routes. */
+/**
+ * ipv4_first_mask_bit(): the lowest bit set in a mask (0 for a host route, 32 for none), by which
+ * Haiku's routing table keeps its routes, the most specific first.
+ */
+function firstMaskBit(r: Rtentry): number {
+  if (r.rt_flags & RTF_HOST) return 0;
+  const m = r.rt_genmask.sin_addr.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  for (let bit = 0; bit < 32; bit++) if (Math.floor(m / 2 ** bit) % 2 === 1) return bit;
+  return 32;
+}
+
+/**
+ * Haiku's `route list` (route.cpp list_routes): a heading, 15-wide columns, optionally only one
+ * interface's routes, in the order of Haiku's table (add_route inserts a route before the first
+ * less specific one: host routes, then longer prefixes, the default last; equal ones in the order
+ * added). An empty table prints nothing at all.
+ */
 export function formatRouteTable(routes: readonly Rtentry[], iface?: string): string {
+  if (routes.length === 0) return '';
   const w = (s: string) => s.padStart(15);
   let out = 'IPv4 routing table:\n';
   out += `${w('Destination')} ${w('Netmask')} ${w('Gateway')} ${'Flags'.padEnd(6)} Interface\n`;
-  for (const r of routes) {
+  const ordered = routes.map((r, i) => ({ r, i, bit: firstMaskBit(r) })).sort((a, b) => a.bit - b.bit || a.i - b.i);
+  for (const { r } of ordered) {
     if (iface !== undefined && r.rt_dev !== iface) continue;
     out += `${w(r.rt_dst.sin_addr)} ${w(routeMask(r))} ${w(routeGateway(r))} ${routeFlagLetters(r.rt_flags)} ${r.rt_dev ?? '-'}\n`;
   }

@@ -6,9 +6,10 @@
 // expressions (`icmp[0] == 8`) are refused by name. Names resolve through the caller (/etc/hosts).
 
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, parseIpv4, parseMac } from '../../kernel/abi/wire/index.js';
+import { table } from './table.js';
 
 /** One packet as a filter sees it: how it starts, its bytes, and its length on the wire. */
-export type FilterLink = 'ether' | 'raw' | 'null';
+export type FilterLink = 'ether' | 'raw' | 'null' | 'sll2';
 export type PacketFilter = (link: FilterLink, b: Uint8Array, wireLength: number) => boolean;
 
 export class FilterError extends Error {}
@@ -19,10 +20,10 @@ type Dir = 'src' | 'dst' | 'src or dst' | 'src and dst';
 type Kind = 'host' | 'net' | 'port' | 'portrange';
 
 const IPPROTO_ICMPV6 = 58;
-const IPPROTO: Readonly<Record<string, number>> = { icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, icmp6: IPPROTO_ICMPV6 };
-const SERVICES: Readonly<Record<string, number>> = {
+const IPPROTO = table<number>({ icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, icmp6: IPPROTO_ICMPV6 });
+const SERVICES = table<number>({
   ssh: 22, domain: 53, bootps: 67, bootpc: 68, http: 80, ntp: 123, https: 443, openvpn: 1194, wireguard: 51820,
-};
+});
 const KEYWORDS: ReadonlySet<string> = new Set<string>([...PROTOS, 'src', 'dst', 'host', 'net', 'mask', 'port', 'portrange', 'and', 'or', 'not', 'less', 'greater', 'broadcast', 'proto']);
 
 // ---------------------------------------------------------------- what a packet holds
@@ -59,6 +60,12 @@ function fields(link: FilterLink, b: Uint8Array, len: number): Fields {
       off += 4;
     }
     f.ethertype = type;
+  } else if (link === 'sll2') {
+    // Linux's cooked header (LINKTYPE_LINUX_SLL2): the protocol, then the sender's address.
+    if (b.length < 20) return f;
+    f.ethertype = u16(b, 0);
+    if (b[11] === 6) f.etherSrc = mac(b, 12);
+    off = 20;
   } else if (link === 'null') {
     if (b.length < 4) return f;
     // The BSD loopback's family word is in the capturing host's byte order: 2 is AF_INET.

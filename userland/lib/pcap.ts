@@ -10,6 +10,8 @@
 // and never throws; anything it cannot make sense of is a PcapError that says what and where. The
 // writer produces byte arrays and does no I/O, so a program can hand them to write().
 
+import { concatBytes } from './escapes.js';
+
 export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANO = 0xa1b23c4d;
 const PCAPNG_MAGIC = 0x0a0d0d0a;
@@ -59,9 +61,15 @@ export function isPcapError(value: unknown): value is PcapError {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'pcap-error';
 }
 
-function pcapError(message: string, offset: number, packets: PcapPacket[] = []): PcapError {
+export function pcapError(message: string, offset: number, packets: PcapPacket[] = []): PcapError {
   return { kind: 'pcap-error', message, offset, packets };
 }
+
+/**
+ * libpcap's MAXIMUM_SNAPLEN, max_snaplen_for_dlt() of every link type tunlab reads: a record that
+ * claims to have captured more is refused before anything is read for it.
+ */
+export const MAXIMUM_SNAPLEN = 262144;
 
 const hex32 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -110,6 +118,9 @@ export function readPcap(bytes: Uint8Array): PcapFile | PcapError {
     const inclLen = view.getUint32(off + 8, littleEndian);
     const origLen = view.getUint32(off + 12, littleEndian);
     const dataOff = off + PCAP_RECORD_HEADER_LENGTH;
+    if (inclLen > MAXIMUM_SNAPLEN) {
+      return pcapError(`invalid packet capture length ${inclLen}, bigger than maximum of ${MAXIMUM_SNAPLEN}`, off + 8, packets);
+    }
     if (inclLen > bytes.length - dataOff) {
       return pcapError(
         `truncated data of packet ${n} at offset ${dataOff}: record says ${inclLen} bytes, ${bytes.length - dataOff} left`,
@@ -206,12 +217,5 @@ function splitNs(tsNs: bigint | number): { sec: number; nsec: number } {
 /** A whole file from a list of packets, for tests and one-shot dumps. */
 export function writePcap(options: PcapWriterOptions, packets: readonly { tsNs: bigint | number; data: Uint8Array; origLen?: number }[]): Uint8Array {
   const writer = new PcapWriter(options);
-  const parts = [writer.header(), ...packets.map((p) => writer.record(p.tsNs, p.data, p.origLen))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes([writer.header(), ...packets.map((p) => writer.record(p.tsNs, p.data, p.origLen))]);
 }

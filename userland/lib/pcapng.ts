@@ -1,9 +1,12 @@
-// pcapng capture files (draft-ietf-opsawg-pcapng), the part a capture writes: a Section Header
+// pcapng capture files (draft-ietf-opsawg-pcapng). Writing, what a capture makes: a Section Header
 // Block, one Interface Description Block per interface (its link type, and as options its name,
 // its host as the description, nanosecond timestamps), and an Enhanced Packet Block per packet,
 // with the direction in epb_flags and a comment ("journey 12": the packet's identity in tunlab's
 // journeys). Little-endian, every block padded to 32 bits. Like pcap.ts, it only makes bytes; the
-// caller writes them, so a program and the tunlab command share it.
+// caller writes them, so a program and the tunlab command share it. Reading (readPcapng), as
+// libpcap reads a file for tcpdump -r, with its limits and its error messages.
+
+import { type PcapError, type PcapPacket, pcapError } from './pcap.js';
 
 export const LINKTYPE_LINUX_SLL2 = 276;
 
@@ -163,4 +166,131 @@ export function sll2Record(frame: Uint8Array, link: 'ether' | 'ip' | 'loop', ifI
   }
   out.set(payload, 20);
   return { data: out, pkttype };
+}
+
+// ------------------------------------------------------------------ reading (tcpdump -r)
+
+const SPB = 0x00000003;
+const OBSOLETE_PB = 0x00000002;
+/** libpcap's MAX_BLOCKSIZE: a bigger block is refused, not allocated. */
+const MAX_BLOCK = 16 * 1024 * 1024;
+
+export interface PcapngReadPacket extends PcapPacket {
+  readonly interfaceId: number;
+}
+
+export interface PcapngFile {
+  /** The first interface's: libpcap reads a file whose interfaces all share it. */
+  readonly linkType: number;
+  readonly snaplen: number;
+  readonly interfaces: readonly { linkType: number; snaplen: number; name: string | null }[];
+  readonly packets: PcapngReadPacket[];
+}
+
+/**
+ * Read a pcapng file as libpcap does (sf-pcapng.c): the first section, packets from Enhanced and
+ * Simple Packet Blocks, other blocks skipped; a file whose interfaces differ in link type or
+ * snapshot length is read up to the interface that differs, then refused in libpcap's words.
+ * An error before the first interface is reported with no packets (libpcap fails to open).
+ */
+export function readPcapng(bytes: Uint8Array): PcapngFile | PcapError {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12) return pcapError(`truncated pcapng dump file; tried to read 12 bytes, only got ${bytes.length}`, 0);
+  let le: boolean;
+  if (view.getUint32(8, true) === BYTE_ORDER_MAGIC) le = true;
+  else if (view.getUint32(8, false) === BYTE_ORDER_MAGIC) le = false;
+  else return pcapError('unknown file format', 0);
+  const interfaces: { linkType: number; snaplen: number; name: string | null; tsresol: number }[] = [];
+  const packets: PcapngReadPacket[] = [];
+  let off = 0;
+  for (;;) {
+    if (off === bytes.length) break;
+    const left = bytes.length - off;
+    if (left < 8) return pcapError(`truncated pcapng dump file; tried to read 8 bytes, only got ${left}`, off, packets);
+    const type = view.getUint32(off, le);
+    const total = view.getUint32(off + 4, le);
+    if (total < 12) return pcapError(`block in pcapng dump file has a length of ${total} < 12`, off, packets);
+    if (total % 4 !== 0) return pcapError(`block in pcapng dump file has a length of ${total} that is not a multiple of 4`, off, packets);
+    if (total > MAX_BLOCK) return pcapError(`pcapng block size ${total} > maximum ${MAX_BLOCK}`, off, packets);
+    if (left < total) return pcapError(`truncated pcapng dump file; tried to read ${total - 8} bytes, only got ${left - 8}`, off, packets);
+    const body = bytes.subarray(off + 8, off + total - 4);
+    const bv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    const at = off;
+    off += total;
+    if (type === SHB) {
+      // A second section starts: libpcap reads on only if it is laid out as the first.
+      if (at !== 0 && bv.getUint32(0, le) !== BYTE_ORDER_MAGIC) return pcapError('the file has sections with different byte orders', at, packets);
+      if (at !== 0) interfaces.length = 0;
+      continue;
+    }
+    if (type === IDB) {
+      if (body.length < 8) return pcapError(`block in pcapng dump file is too short for an Interface Description Block`, at, packets);
+      const linkType = bv.getUint16(0, le);
+      const snaplen = bv.getUint32(4, le);
+      const first = interfaces[0];
+      if (first && first.linkType !== linkType) return pcapError(`an interface has a type ${linkType} different from the type of the first interface`, at, packets);
+      if (first && first.snaplen !== snaplen) return pcapError(`an interface has a snapshot length ${snaplen} different from the type of the first interface`, at, packets);
+      const opts = readOptions(body.subarray(8), le);
+      const resol = opts.get(IF_TSRESOL)?.[0] ?? 6;
+      const name = opts.get(IF_NAME);
+      interfaces.push({ linkType, snaplen, name: name ? new TextDecoder().decode(name) : null, tsresol: resol });
+      continue;
+    }
+    if (type === EPB || type === SPB || type === OBSOLETE_PB) {
+      if (interfaces.length === 0) return pcapError('the capture file has a packet block before any Interface Description Blocks', at, packets);
+      let ifId = 0;
+      let units = 0n;
+      let caplen: number;
+      let origLen: number;
+      let dataAt: number;
+      if (type === SPB) {
+        origLen = bv.getUint32(0, le);
+        caplen = Math.min(origLen, interfaces[0]!.snaplen || origLen, body.length - 4);
+        dataAt = 4;
+      } else {
+        ifId = type === EPB ? bv.getUint32(0, le) : bv.getUint16(0, le);
+        units = (BigInt(bv.getUint32(4, le)) << 32n) | BigInt(bv.getUint32(8, le));
+        caplen = bv.getUint32(12, le);
+        origLen = bv.getUint32(16, le);
+        dataAt = 20;
+      }
+      const iface = interfaces[ifId];
+      if (!iface) return pcapError(`a packet arrived on interface ${ifId}, but there's no Interface Description Block for that interface`, at, packets);
+      if (caplen > body.length - dataAt) return pcapError(`truncated pcapng dump file; tried to read ${caplen} bytes, only got ${body.length - dataAt}`, at, packets);
+      if (iface.snaplen !== 0 && caplen > iface.snaplen) return pcapError(`invalid packet capture length ${caplen}, bigger than snaplen of ${iface.snaplen}`, at, packets);
+      const ns = toNanoseconds(units, iface.tsresol);
+      packets.push({
+        interfaceId: ifId,
+        tsSec: Number(ns / 1_000_000_000n),
+        tsNsec: Number(ns % 1_000_000_000n),
+        tsUsec: Number((ns % 1_000_000_000n) / 1000n),
+        origLen,
+        data: new Uint8Array(body.subarray(dataAt, dataAt + caplen)),
+      });
+    }
+    // Name resolution, statistics, custom and unknown blocks carry no packets: skipped.
+  }
+  if (interfaces.length === 0) return pcapError('the capture file has no Interface Description Blocks', bytes.length, packets);
+  const first = interfaces[0]!;
+  return { linkType: first.linkType, snaplen: first.snaplen === 0 ? 262144 : first.snaplen, interfaces, packets };
+}
+
+function readOptions(bytes: Uint8Array, le: boolean): Map<number, Uint8Array> {
+  const opts = new Map<number, Uint8Array>();
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let off = 0; off + 4 <= bytes.length; ) {
+    const code = v.getUint16(off, le);
+    const len = v.getUint16(off + 2, le);
+    if (code === OPT_ENDOFOPT || off + 4 + len > bytes.length) break;
+    if (!opts.has(code)) opts.set(code, bytes.subarray(off + 4, off + 4 + len));
+    off += 4 + pad4(len);
+  }
+  return opts;
+}
+
+/** if_tsresol: the high bit picks a power of two, else of ten; microseconds when absent. */
+function toNanoseconds(units: bigint, tsresol: number): bigint {
+  const n = BigInt(tsresol & 0x7f);
+  if (tsresol & 0x80) return (units * 1_000_000_000n) >> n;
+  return n <= 9n ? units * 10n ** (9n - n) : units / 10n ** (n - 9n);
 }

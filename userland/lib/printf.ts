@@ -3,6 +3,7 @@
 // still printed (as far as it converted). Integers are 64-bit as intmax_t is.
 
 import { strerror } from '../../kernel/abi/errno.js';
+import { exactExponential, exactFixed } from './decimal.js';
 import { concatBytes, unescape } from './escapes.js';
 import { quote } from './errors.js';
 
@@ -15,6 +16,9 @@ export interface PrintfResult {
 }
 
 const INT64_MAX = (1n << 63n) - 1n;
+const INT_MAX = (1n << 31n) - 1n;
+/** The widest field (and longest precision) printf pads to: 64 MiB of one conversion's output. */
+const MAX_FIELD = 1n << 26n;
 const INT64_MIN = -(1n << 63n);
 const enc = new TextEncoder();
 
@@ -43,10 +47,23 @@ function signed(s: string, negative: boolean, flags: string): string {
   return s;
 }
 
+/** JavaScript's own conversions take at most this many digits (and toFixed numbers below 1e21). */
+const JS_DIGITS = 100;
+
+/** %f's digits: toFixed where it reaches, the exact expansion beyond (%.101f, 1e300). */
+function fixed(a: number, p: number): string {
+  return p <= JS_DIGITS && a < 1e21 ? a.toFixed(p) : exactFixed(a, p);
+}
+
 /** %e's mantissa and exponent with at least two exponent digits. */
 function expForm(v: number, prec: number, upper: boolean): string {
-  const [m, e] = v.toExponential(prec).split('e') as [string, string];
-  const exp = Number(e);
+  let m: string;
+  let exp: number;
+  if (prec <= JS_DIGITS) {
+    const [mant, e] = v.toExponential(prec).split('e') as [string, string];
+    m = mant;
+    exp = Number(e);
+  } else ({ mantissa: m, exp } = exactExponential(v, prec));
   const s = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   return upper ? s.toUpperCase() : s;
 }
@@ -58,12 +75,12 @@ export function formatFloat(v: number, spec: Spec): string {
   const a = Math.abs(v);
   let body: string;
   if (!Number.isFinite(a)) body = Number.isNaN(a) ? 'nan' : 'inf';
-  else if (conv === 'f' || conv === 'F') body = a.toFixed(spec.precision ?? 6);
+  else if (conv === 'f' || conv === 'F') body = fixed(a, spec.precision ?? 6);
   else if (conv === 'e' || conv === 'E') body = expForm(a, spec.precision ?? 6, upper);
   else {
     const p = spec.precision === undefined ? 6 : spec.precision === 0 ? 1 : spec.precision;
-    const x = a === 0 ? 0 : Number(a.toExponential(p - 1).split('e')[1]);
-    body = p > x && x >= -4 ? a.toFixed(p - 1 - x) : expForm(a, p - 1, upper);
+    const x = a === 0 ? 0 : p - 1 <= JS_DIGITS ? Number(a.toExponential(p - 1).split('e')[1]) : exactExponential(a, p - 1).exp;
+    body = p > x && x >= -4 ? fixed(a, p - 1 - x) : expForm(a, p - 1, upper);
     if (!spec.flags.includes('#')) body = body.replace(/^(\d+)\.(\d*?)0*(?=$|[eE])/, (_m, int: string, frac: string) => (frac ? `${int}.${frac}` : int));
   }
   if (upper) body = body.toUpperCase();
@@ -188,15 +205,28 @@ export function formatPrintf(format: string, argList: string[]): PrintfResult {
         return { bytes: concatBytes(parts), errors, fatal: true };
       }
       const spec: Spec = { flags: m[1]!, conv };
-      if (m[2] === '*') {
-        const w = Number(args.int());
+      // coreutils takes an int (else "invalid field width"); past MAX_FIELD tunlab says so rather
+      // than print gigabytes of padding (or, as it once did, quietly print less).
+      const bound = (what: string, word: string, v: bigint): number | null => {
+        if (v > INT_MAX || v < -INT_MAX - 1n) errors.push(`invalid ${what}: ${quote(word)}`);
+        else if (v > MAX_FIELD || v < -MAX_FIELD) errors.push(`${m[0]}: ${what} ${v} is more than tunlab's printf takes (${MAX_FIELD})`);
+        else return Number(v);
+        return null;
+      };
+      if (m[2]) {
+        const word = m[2] === '*' ? (args.list[args.i] ?? '') : m[2];
+        const w = bound('field width', word, m[2] === '*' ? args.int() : BigInt(m[2]));
+        if (w === null) return { bytes: concatBytes(parts), errors, fatal: true };
         if (w < 0) spec.flags += '-';
-        spec.width = Math.min(Math.abs(w), 1 << 20);
-      } else if (m[2]) spec.width = Math.min(Number(m[2]), 1 << 20);
-      if (m[3] === '*') {
-        const p = Number(args.int());
-        if (p >= 0) spec.precision = Math.min(p, 1 << 20);
-      } else if (m[3] !== undefined) spec.precision = Math.min(Number(m[3] || '0'), 1 << 20);
+        spec.width = Math.abs(w);
+      }
+      if (m[3] !== undefined) {
+        const word = m[3] === '*' ? (args.list[args.i] ?? '') : m[3] || '0';
+        const p = bound('precision', word, m[3] === '*' ? args.int() : BigInt(m[3] || '0'));
+        if (p === null) return { bytes: concatBytes(parts), errors, fatal: true };
+        // A negative precision from * is as if none were given.
+        if (p >= 0) spec.precision = p;
+      }
       switch (conv) {
         case 's': {
           let s = args.next() ?? '';

@@ -2,9 +2,11 @@
 // source, with GNU grep's messages for the errors it can tell: bracket expressions with
 // [:classes:], \( \) \{ \} \| \+ \? in basic syntax, \< \> word boundaries, back-references.
 
+import { table } from './table.js';
+
 export class RegexError extends Error {}
 
-const CLASSES: Record<string, string> = {
+const CLASSES = table<string>({
   alpha: 'a-zA-Z',
   digit: '0-9',
   alnum: '0-9a-zA-Z',
@@ -17,7 +19,7 @@ const CLASSES: Record<string, string> = {
   graph: '!-~',
   cntrl: '\\x00-\\x1f\\x7f',
   xdigit: '0-9A-Fa-f',
-};
+});
 
 const JS_SPECIAL = /[\\^$.*+?()[\]{}|/]/;
 

@@ -19,6 +19,8 @@ import type {
 } from './ast.js';
 import { lineAt } from './ast.js';
 import type { SyntaxErrorCode } from './errors.js';
+import { decodeAnsiC } from './ansi-c.js';
+import { applyTilde } from './tilde.js';
 
 export type Operator =
   | ';'
@@ -620,68 +622,13 @@ export class Lexer {
     return { kind: 'CommandSubst', span: { start: at, end: this.pos }, program, backquote: true };
   }
 
-  /** bash's `$'...'`, with C escapes decoded. */
+  /** bash's `$'...'`, with C escapes decoded (ansi-c.ts). */
   private readAnsiC(): SingleQuoted {
-    const src = this.src;
     const at = this.pos;
-    let j = at + 2;
-    let out = '';
-    for (;;) {
-      const c = src[j];
-      if (c === undefined) {
-        throw new ParseFail("unexpected EOF while looking for matching `''", 'unterminated', at, true);
-      }
-      if (c === "'") break;
-      if (c !== '\\') {
-        out += c;
-        j++;
-        continue;
-      }
-      const n = src[j + 1];
-      if (n === undefined) {
-        throw new ParseFail("unexpected EOF while looking for matching `''", 'unterminated', at, true);
-      }
-      j += 2;
-      const simple: Record<string, string> = {
-        a: '\x07',
-        b: '\b',
-        e: '\x1b',
-        E: '\x1b',
-        f: '\f',
-        n: '\n',
-        r: '\r',
-        t: '\t',
-        v: '\v',
-        '\\': '\\',
-        "'": "'",
-        '"': '"',
-        '?': '?',
-      };
-      const s = simple[n];
-      if (s !== undefined) {
-        out += s;
-      } else if (n >= '0' && n <= '7') {
-        let digits = n;
-        while (digits.length < 3 && /[0-7]/.test(src[j] ?? '')) digits += src[j++];
-        out += String.fromCharCode(parseInt(digits, 8) & 0xff);
-      } else if (n === 'x' || n === 'u' || n === 'U') {
-        const max = n === 'x' ? 2 : n === 'u' ? 4 : 8;
-        let digits = '';
-        while (digits.length < max && /[0-9a-fA-F]/.test(src[j] ?? '')) digits += src[j++];
-        if (digits === '') out += '\\' + n;
-        else {
-          const cp = parseInt(digits, 16);
-          out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
-        }
-      } else if (n === 'c' && src[j] !== undefined) {
-        out += String.fromCharCode(src.charCodeAt(j) & 0x1f);
-        j++;
-      } else {
-        out += '\\' + n;
-      }
-    }
-    this.pos = j + 1;
-    return { kind: 'SingleQuoted', span: { start: at, end: this.pos }, value: out };
+    const r = decodeAnsiC(this.src, at);
+    if (!r) throw new ParseFail("unexpected EOF while looking for matching `''", 'unterminated', at, true);
+    this.pos = r.end;
+    return { kind: 'SingleQuoted', span: { start: at, end: r.end }, value: r.value };
   }
 
   private hereDocEof(hd: HereDoc): ParseFail {
@@ -730,49 +677,4 @@ export class Lexer {
       throw e;
     }
   }
-}
-
-const TILDE_USER = /^(?:[A-Za-z0-9._-]*|\+)$/;
-
-/**
- * Split tilde prefixes out of literal parts: `~` and `~user` at the start of a word, and in an
- * assignment value also after each unquoted `:` (`PATH=~/bin:~/sbin`). A prefix ends at `/` (or `:`
- * in an assignment); one that runs into a quoted or expanded part (`~"x"`, `~$u`) is left as text.
- */
-export function applyTilde(parts: WordPart[], assignment: boolean): WordPart[] {
-  let out: WordPart[] | null = null;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (p.kind !== 'Literal') {
-      out?.push(p);
-      continue;
-    }
-    const v = p.value;
-    const base = p.span.start;
-    const pieces: WordPart[] = [];
-    let from = 0;
-    for (let k = 0; k < v.length; k++) {
-      if (v[k] !== '~') continue;
-      const atStart = (k === 0 && i === 0) || (assignment && k > 0 && v[k - 1] === ':');
-      if (!atStart) continue;
-      let e = k + 1;
-      while (e < v.length && v[e] !== '/' && !(assignment && v[e] === ':')) e++;
-      const user = v.slice(k + 1, e);
-      if ((e === v.length && i !== parts.length - 1) || !TILDE_USER.test(user)) continue;
-      if (k > from) pieces.push({ kind: 'Literal', span: { start: base + from, end: base + k }, value: v.slice(from, k) });
-      pieces.push({ kind: 'Tilde', span: { start: base + k, end: base + e }, user });
-      from = e;
-      k = e - 1;
-    }
-    if (pieces.length === 0) {
-      out?.push(p);
-      continue;
-    }
-    if (from < v.length) {
-      pieces.push({ kind: 'Literal', span: { start: base + from, end: p.span.end }, value: v.slice(from) });
-    }
-    out ??= parts.slice(0, i);
-    out.push(...pieces);
-  }
-  return out ?? parts;
 }

@@ -33,7 +33,8 @@ import type {
 import { lineAt } from './ast.js';
 import { ShellSyntaxError } from './errors.js';
 import type { NestBudget, OpToken, Token, WordToken } from './lexer.js';
-import { Lexer, ParseFail, applyTilde, enterNesting, isName } from './lexer.js';
+import { Lexer, ParseFail, enterNesting, isName } from './lexer.js';
+import { applyTilde } from './tilde.js';
 
 export type ParseResult =
   | { ok: true; program: Program }

@@ -5,6 +5,8 @@
 // to the last `*` on a mismatch), which is O(pattern × text). A translation to RegExp would be
 // shorter but backtracks exponentially on patterns like `*a*a*a*a*b`, and patterns come from users.
 
+import { table } from '../lib/table.js';
+
 type Token =
   | { t: 'star' }
   | { t: 'any' }
@@ -13,7 +15,7 @@ type Token =
 
 type SetItem = { lo: string; hi: string } | { cls: string };
 
-const CLASSES: Record<string, (c: string) => boolean> = {
+const CLASSES = table<(c: string) => boolean>({
   alpha: (c) => /^\p{L}$/u.test(c),
   digit: (c) => c >= '0' && c <= '9',
   alnum: (c) => /^[\p{L}\p{Nd}]$/u.test(c),
@@ -27,7 +29,7 @@ const CLASSES: Record<string, (c: string) => boolean> = {
   cntrl: (c) => c < ' ' || c === '\x7f',
   xdigit: (c) => /^[0-9A-Fa-f]$/.test(c),
   word: (c) => /^[\p{L}\p{Nd}_]$/u.test(c),
-};
+});
 
 export interface CompiledPattern {
   readonly tokens: readonly Token[];

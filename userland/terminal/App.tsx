@@ -2,7 +2,7 @@
 // shell's prompt, usually) carries the line being edited. Keys are decoded from raw input here, so
 // that Backspace and Delete, Home and End, and word moves all work whatever the terminal sends.
 
-import chalk, { Chalk, type ChalkInstance } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import { Box, Text, useApp, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { commonPrefix, complete } from './completion.js';
@@ -16,14 +16,23 @@ export interface AppProps {
   port: TerminalPort;
   completion: CompletionSource;
   history: HistoryStore;
-  color: boolean;
+  /** chalk's colour level for the screen (0: none); the front end decides it (bin/color.ts). */
+  color: 0 | 1 | 2 | 3;
   /** Called once the session is over (the shell exited). */
   done?: Promise<unknown>;
 }
 
-/** "haiku:~> " in colour: host, working directory, the Haiku-style arrow. */
+/**
+ * The cursor: the character under it in inverse video, written as the escape itself rather than
+ * ink's `inverse`, which goes through ink's own chalk and vanishes with its colours (FORCE_COLOR=0,
+ * TERM=dumb): inverse video is no colour, and a line editor without a cursor is lost.
+ */
+const CURSOR_ON = '\x1b[7m';
+const CURSOR_OFF = '\x1b[27m';
+
+/** "haiku:~> " (or "bob@haiku:~> ") in colour: user and host, working directory, the Haiku-style arrow. */
 export function colorPrompt(text: string, c: ChalkInstance): string {
-  const m = /^([\w.-]+):(.*)([>#]) $/.exec(text);
+  const m = /^((?:[\w.-]+@)?[\w.-]+):(.*)([>#]) $/.exec(text);
   return m ? `${c.green(m[1])}:${c.cyan(m[2])}${c.bold(m[3])} ` : text;
 }
 
@@ -31,7 +40,7 @@ export function App({ port, completion, history: store, color, done }: AppProps)
   const { exit } = useApp();
   const { write, stdout } = useStdout();
   const { internal_eventEmitter: events, setRawMode, isRawModeSupported } = useStdin();
-  const c = useMemo(() => new Chalk({ level: color ? chalk.level || 1 : 0 }), [color]);
+  const c = useMemo(() => new Chalk({ level: color }), [color]);
   const history = useMemo(() => new History(store.load(), (l) => store.append(l)), [store]);
   const output = useMemo(() => new OutputBuffer(), []);
   const [pending, setPending] = useState('');
@@ -60,6 +69,8 @@ export function App({ port, completion, history: store, color, done }: AppProps)
         return;
       }
       const lines = output.push(data);
+      // `clear`: the screen goes now, as ^L clears it, then whatever followed the sequence.
+      if (output.takeClear()) stdout.write(CLEAR_SCREEN);
       if (lines.length) write(lines.map((l) => l + '\n').join(''));
       setPending(output.pending);
     });
@@ -216,7 +227,7 @@ export function App({ port, completion, history: store, color, done }: AppProps)
       <Text>
         {shownPending}
         {before}
-        <Text inverse>{at}</Text>
+        {CURSOR_ON + at + CURSOR_OFF}
         {after}
       </Text>
     </Box>

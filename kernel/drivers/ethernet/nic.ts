@@ -4,6 +4,7 @@
 
 import { SysError } from '../../abi/errno.js';
 import { IFF_BROADCAST, IFF_MULTICAST, IFT_ETHER } from '../../abi/if.js';
+import { formatMac } from '../../abi/wire/address.js';
 import type { NetDevice, NetInterface } from '../../net/iface/interface.js';
 import type { NetStack } from '../../net/iface/stack.js';
 import type { DevicePublisher } from '../../vfs/devfs.js';
@@ -16,12 +17,25 @@ export interface Wire {
   readonly name: string;
 }
 
-const MEDIA: Record<string, string> = {
-  ipro1000: '1 GBit, 1000BASE-T',
-  virtio: '10 GBit, 10GBASE-T',
-  rtl8139: '100 MBit, 100BASE-TX',
-  rtl81xx: '1 GBit, 1000BASE-T',
+interface Media {
+  /** What SIOCGIFMEDIA answers (ifconfig's media line). */
+  readonly text: string;
+  /** The ifmedia subtype (FreeBSD's if_media.h, which Haiku shares). */
+  readonly subtype: number;
+  readonly bitsPerSecond: number;
+}
+
+const MEDIA: Record<string, Media> = {
+  ipro1000: { text: '1 GBit, 1000BASE-T', subtype: 16, bitsPerSecond: 1e9 },
+  virtio: { text: '10 GBit, 10GBASE-T', subtype: 26, bitsPerSecond: 10e9 },
+  rtl8139: { text: '100 MBit, 100BASE-TX', subtype: 6, bitsPerSecond: 100e6 },
+  rtl81xx: { text: '1 GBit, 1000BASE-T', subtype: 16, bitsPerSecond: 1e9 },
 };
+
+const IFM_ETHER = 0x20;
+const IFM_FDX = 0x0010_0000;
+const IFM_AVALID = 0x1;
+const IFM_ACTIVE = 0x2;
 
 export class Nic implements NetDevice {
   readonly link = 'ether';
@@ -31,6 +45,7 @@ export class Nic implements NetDevice {
   readonly minMtu = 68;
   readonly maxMtu = 9000;
   readonly media: string;
+  private readonly mediaInfo: Media;
   carrier = false;
   iface: NetInterface | null = null;
   private wire: Wire | null = null;
@@ -44,7 +59,8 @@ export class Nic implements NetDevice {
     readonly driver: string,
     public mac: number,
   ) {
-    this.media = MEDIA[driver] ?? MEDIA['ipro1000']!;
+    this.mediaInfo = MEDIA[driver] ?? MEDIA['ipro1000']!;
+    this.media = this.mediaInfo.text;
     // The stack holds the device open; like Haiku's net_server, it lets no one else in.
     devfs.publish(path.replace(/^\/dev\//, ''), {
       open: () => {
@@ -69,7 +85,13 @@ export class Nic implements NetDevice {
   /** Plug the cable in (or pull it out with null): the carrier follows. */
   plug(wire: Wire | null): void {
     this.wire = wire;
-    this.carrier = wire !== null;
+    const carrier = wire !== null;
+    if (carrier === this.carrier) return;
+    this.carrier = carrier;
+    // Haiku's ethernet module logs each link state change in these words (dprintf in ethernet.cpp).
+    const m = this.mediaInfo;
+    const media = carrier ? IFM_ETHER | m.subtype | IFM_FDX | IFM_AVALID | IFM_ACTIVE : IFM_ETHER | IFM_AVALID;
+    this.net.env.log.write(`${this.path}: media change, media 0x${media.toString(16)} quality ${carrier ? 1000 : 0} speed ${carrier ? m.bitsPerSecond : 0}`);
   }
 
   transmit(iface: NetInterface, frame: Uint8Array): void {
@@ -130,6 +152,7 @@ export class NicDriver {
     while (this.devfs.isPublished(`net/${driver}/${n}`)) n++;
     const path = `/dev/net/${driver}/${n}`;
     const nic = new Nic(this.net, this.devfs, this.host, path, driver, mac);
+    this.net.env.log.write(`${driver}: ${path} published, MAC ${formatMac(mac)}`);
     nic.iface = this.net.addInterface(path, nic);
     this.nics.set(path, nic);
     return nic;

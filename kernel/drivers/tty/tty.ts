@@ -49,8 +49,13 @@ export class Terminal {
   size: WinSize = { cols: 80, rows: 24 };
   /** Processes blocked reading: the front end shows an input line only while someone asks. */
   readersWaiting = 0;
-  /** Where output goes. */
-  onOutput: (data: Uint8Array) => void = () => {};
+  /**
+   * Where output goes. Returning false says the consumer is full (a real stdout whose reader is
+   * slow): the next write waits until drained(), so output never piles up without bound.
+   */
+  onOutput: (data: Uint8Array) => unknown = () => {};
+  private outputStalled = false;
+  private readonly writable: WaitQueue;
   /** Called when a process starts or stops waiting for a line. */
   onReadStateChange: (waiting: boolean) => void = () => {};
   /** Called with each whole line a process reads, and who read it (the session keeps a history). */
@@ -70,6 +75,7 @@ export class Terminal {
   ) {
     this.path = `tt/${index}`;
     this.readable = new WaitQueue(`/dev/${this.path} (waiting for input)`);
+    this.writable = new WaitQueue(`/dev/${this.path} (output waiting for its reader)`);
     env.devfs.publish(this.path, this.hooks(), { mode: 0o620, rdev: (4 << 8) | index });
   }
 
@@ -122,6 +128,15 @@ export class Terminal {
     if (this.foregroundPgid) this.env.jobs.signalGroup(this.foregroundPgid, SIGWINCH);
   }
 
+  /** The consumer of the output caught up: waiting writers go on. */
+  drained(): void {
+    if (!this.outputStalled) return;
+    this.outputStalled = false;
+    this.env.kick();
+    this.writable.wakeAll();
+    this.selectPool.notify(B_SELECT_WRITE);
+  }
+
   /** Release the device node (the session is over). */
   close(): void {
     if (this.opens === 0) this.env.devfs.unpublish(this.path);
@@ -151,13 +166,24 @@ export class Terminal {
       free: () => {},
       control: (cookie, op, arg) => this.control(cookie, op, arg),
       read: (cookie, _pos, len, ctx) => this.read(cookie, len, ctx),
-      write: (_cookie, _pos, data) => {
-        this.onOutput(data);
-        return data.length;
-      },
+      write: (cookie, _pos, data, ctx) => (this.outputStalled ? this.writeWhenDrained(cookie, data, ctx) : this.output(data)),
       select: (_cookie, event, sync) => this.select(event, sync),
       deselect: (_cookie, event, sync) => this.selectPool.remove(event, sync),
     };
+  }
+
+  private output(data: Uint8Array): number {
+    if (this.onOutput(data) === false) this.outputStalled = true;
+    return data.length;
+  }
+
+  private async writeWhenDrained(cookie: TtyCookie, data: Uint8Array, ctx: IoContext): Promise<number> {
+    while (this.outputStalled) {
+      if (cookie.nonblocking) throw new SysError('EAGAIN');
+      const r = await ctx.task.scheduler.sleep(ctx.task, [this.writable], { interruptible: true, syscall: ctx.syscall, channel: this.writable.name });
+      if (r === 'signal') throw new SysError('EINTR');
+    }
+    return this.output(data);
   }
 
   private async read(cookie: TtyCookie, len: number, ctx: IoContext): Promise<Uint8Array> {
@@ -266,7 +292,7 @@ export class Terminal {
   private select(event: SelectEvent, sync: SelectSync): void {
     this.selectPool.add(event, sync);
     if (event === B_SELECT_READ && this.hasLine()) sync.notify(event);
-    if (event === B_SELECT_WRITE) sync.notify(event);
+    if (event === B_SELECT_WRITE && !this.outputStalled) sync.notify(event);
   }
 }
 

@@ -32,6 +32,7 @@ export class TunDriver implements TunSetIff {
 
   constructor(readonly env: DriverEnv) {
     env.devfs.publish('misc/tun', this.hooks(), { mode: 0o666, rdev: TUN_RDEV });
+    env.log.write('tun: driver loaded, /dev/misc/tun published');
     env.net.factories.push({
       matches: (name) => /^(tun|tap)\/\d+$/.test(name),
       create: (name) => this.createForIfconfig(name),
@@ -172,10 +173,13 @@ function queueCount(dev: TunDevice): number {
   return dev.queues.length + dev.detachedQueues.size;
 }
 
-/** Linux's tun_not_capable(): owner and group, when set, must both match, unless root. */
+/**
+ * Linux's tun_not_capable(): owner and group, when set, must both match, unless root. The group
+ * matches as in_egroup_p() has it: the effective gid or any supplementary group.
+ */
 function notCapable(dev: TunDevice, ctx: IoContext): boolean {
   if (ctx.uid === 0) return false;
   const ownerBad = dev.owner !== -1 && dev.owner !== ctx.uid;
-  const groupBad = dev.group !== -1 && dev.group !== ctx.gid;
+  const groupBad = dev.group !== -1 && dev.group !== ctx.gid && !(ctx.groups?.includes(dev.group) ?? false);
   return ownerBad || groupBad;
 }

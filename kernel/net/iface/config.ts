@@ -5,7 +5,7 @@
 // an interface or a route.
 
 import { SysError } from '../../abi/errno.js';
-import { IFF_ALLMULTI, IFF_BROADCAST, IFF_POINTOPOINT, IFF_PROMISC, IFF_UP, type QdiscOptions } from '../../abi/if.js';
+import { IFF_ALLMULTI, IFF_BROADCAST, IFF_MULTICAST, IFF_NOARP, IFF_POINTOPOINT, IFF_PROMISC, IFF_UP, type QdiscOptions } from '../../abi/if.js';
 import { RTF_HOST, RTF_REJECT, RTF_STATIC } from '../../abi/route.js';
 import { isMulticastMac } from '../../abi/wire/address.js';
 import type { NetInterface } from './interface.js';
@@ -18,10 +18,19 @@ export function isContiguous(m: number): boolean {
   return (inv & (inv + 1)) === 0;
 }
 
-/** SIOCSIFFLAGS: up or down, and the promiscuous and all-multicast flags; the rest is the device's. */
+/**
+ * The flags SIOCSIFFLAGS sets and clears as given, as Linux's __dev_change_flags() does (it also
+ * lets DEBUG, NOTRAILERS, PORTSEL, AUTOMEDIA and DYNAMIC through, which tunlab has no use for).
+ * So `SIOCSIFFLAGS IFF_UP` alone clears a tun's NOARP and MULTICAST, as on Linux: a program that
+ * means to keep them reads the flags first, as ifconfig does.
+ */
+const CHANGEABLE = IFF_NOARP | IFF_MULTICAST;
+
+/** SIOCSIFFLAGS: up or down, PROMISC, ALLMULTI, NOARP, MULTICAST; the rest is the device's. */
 export function setFlags(stack: NetStack, iface: NetInterface, flags: number): void {
-  const keep = iface.adminFlags & ~(IFF_PROMISC | IFF_ALLMULTI);
-  iface.adminFlags = keep | (flags & (IFF_PROMISC | IFF_ALLMULTI));
+  const given = IFF_PROMISC | IFF_ALLMULTI | CHANGEABLE;
+  iface.adminFlags = (iface.adminFlags & ~given) | (flags & given);
+  iface.clearedFlags = CHANGEABLE & ~flags;
   stack.setUp(iface, (flags & IFF_UP) !== 0);
 }
 

@@ -103,8 +103,10 @@ export class IfCounters {
 }
 
 export class NetInterface {
-  /** Administrative flags: IFF_UP, PROMISC, ALLMULTI (the rest come from the device). */
+  /** Administrative flags: IFF_UP, PROMISC, ALLMULTI, and NOARP/MULTICAST once set (the rest come from the device). */
   adminFlags = 0;
+  /** The device's own flags SIOCSIFFLAGS turned off (Linux lets NOARP and MULTICAST be cleared). */
+  clearedFlags = 0;
   mtu: number;
   metric = 0;
   txQueueLen: number;
@@ -135,7 +137,7 @@ export class NetInterface {
   }
 
   get flags(): number {
-    let f = this.adminFlags | this.device.deviceFlags;
+    let f = this.adminFlags | (this.device.deviceFlags & ~this.clearedFlags);
     if (this.running) f |= IFF_RUNNING | IFF_LOWER_UP;
     return f;
   }

@@ -8,7 +8,8 @@ export class LoopbackDevice implements NetDevice {
   readonly link = 'loop';
   readonly ifType = IFT_LOOP;
   readonly deviceFlags = IFF_LOOPBACK;
-  readonly defaultMtu = 65536;
+  /** Haiku's loopback.cpp: loopback_init sets 16384 (Linux's lo has 65536). */
+  readonly defaultMtu = 16384;
   readonly minMtu = 68;
   readonly maxMtu = 65536;
   readonly deletable = false;

@@ -57,7 +57,7 @@ describe('the structures a program passes', () => {
     expect(r.out).toBe(
       [
         "SIOCGIFMTU fills the caller's ifreq: 0",
-        '  ifr_mtu = 65536',
+        '  ifr_mtu = 16384',
         'a frozen ifreq: EFAULT',
         'an ifreq whose getter throws: EFAULT',
         'a function where a structure belongs: EFAULT',

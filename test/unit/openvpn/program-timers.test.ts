@@ -2,7 +2,7 @@
 // restarts with and without --persist-tun, OCC requests and replies, signals, and no busy waiting.
 
 import { describe, expect, it } from 'vitest';
-import { SIGINT, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
+import { SIGHUP, SIGINT, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { crypto, logLines, pairWorld, runFor, startOn, stop } from './program-helpers.js';
 
 describe('--ping-restart and --ping-exit', () => {
@@ -90,6 +90,39 @@ describe('restarts keep the tunnel', () => {
     expect(a.output()).not.toContain('packet error');
     const al = logLines(a.output());
     expect(al.lastIndexOf('RECEIVED PING PACKET')).toBeGreaterThan(al.length - 8);
+  });
+
+  it('SIGHUP closes the tun even with --persist-tun, reads the config file again and restarts with it', async () => {
+    const w = pairWorld();
+    const k = w.mustHost('a');
+    const conf = (port: number) => `dev tun\nifconfig 10.8.0.2 10.8.0.1\nremote 10.0.0.2\nlport ${port}\npersist-tun\nsecret /etc/k 1\ncipher AES-256-CBC\nauth SHA256\nverb 3\n`;
+    k.root.install('etc/a.conf', conf(1194));
+    const a = await startOn(w, 'a', ['openvpn', '--config', '/etc/a.conf']);
+    await runFor(w, 1.5);
+    k.root.install('etc/a.conf', conf(1196));
+    a.proc.signal(SIGHUP);
+    await runFor(w, 2);
+    await stop(w, a, SIGINT);
+    const lines = logLines(a.output());
+    const from = lines.indexOf('SIGHUP[hard,] received, process restarting');
+    // As a real 2.6.14 does (checked against one): the startup lines again, then the pause.
+    expect(lines.slice(from - 2, from + 12)).toEqual([
+      'event_wait : Interrupted system call (fd=-1,code=-2147483638)',
+      'Closing TUN/TAP interface',
+      'SIGHUP[hard,] received, process restarting',
+      'DEPRECATED OPTION: The option --secret is deprecated.',
+      expect.stringMatching(/^DEPRECATION: No tls-client or tls-server option/),
+      expect.stringMatching(/^OpenVPN 2\.6\.14 /),
+      expect.stringMatching(/^library versions: /),
+      'Restart pause, 1 second(s)',
+      'TUN/TAP device tun/0 opened',
+      '/bin/ifconfig tun/0 inet 10.8.0.2 peer 10.8.0.1 mtu 1500 up',
+      'TCP/UDP: Preserving recently used remote address: [AF_INET]10.0.0.2:1194',
+      'Socket Buffers: R=[212992->212992] S=[212992->212992]',
+      'UDPv4 link local (bound): [AF_INET][undef]:1196',
+      'UDPv4 link remote: [AF_INET]10.0.0.2:1194',
+    ]);
+    expect(lines).not.toContain('Preserving previous TUN/TAP instance: tun/0');
   });
 
   it('SIGUSR2 prints the statistics and goes on', async () => {

@@ -24,6 +24,17 @@ async function bootLog(session: Session, host: string): Promise<string> {
 }
 
 describe('the default world', () => {
+  it('boots to a ready point: a script\'s first command at time 0 finds what the boot commands set up', async () => {
+    const session = await Session.create({ clock: 'virtual' });
+    const t0 = session.world.sched.now();
+    const out = await shell(session, 'on vpn ifconfig tun/0; on vpn ps');
+    expect(t0).toBe(0);
+    expect(out).toContain('tun/0');
+    expect(out).toContain('inet addr: 10.8.0.1');
+    expect(out).not.toMatch(/No such|not found/);
+    expect(out).toContain('openvpn');
+  });
+
   it('haiku reaches the intranet through the vpn host started at boot', async () => {
     const session = await Session.create({ clock: 'virtual' });
     const out = await shell(

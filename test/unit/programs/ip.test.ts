@@ -26,7 +26,7 @@ describe('ip link and ip addr', () => {
     const w = world();
     expect(await sh(w, ['ip', 'link'])).toEqual({
       out: lines(
-        '1: loop: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000',
+        '1: loop: <LOOPBACK,UP,LOWER_UP> mtu 16384 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000',
         '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
         `2: ${NIC}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000`,
         '    link/ether 52:54:00:00:00:0a brd ff:ff:ff:ff:ff:ff',
@@ -53,18 +53,18 @@ describe('ip link and ip addr', () => {
       ),
     );
     expect((await sh(w, ['ip', '-o', 'link', 'show', 'loop'])).out).toBe(
-      lines('1: loop: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00'),
+      lines('1: loop: <LOOPBACK,UP,LOWER_UP> mtu 16384 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00'),
     );
     expect((await sh(w, ['ip', '-4', 'a', 's', 'loop'])).out).toBe(
       lines(
-        '1: loop: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+        '1: loop: <LOOPBACK,UP,LOWER_UP> mtu 16384 qdisc noqueue state UNKNOWN group default qlen 1000',
         '    inet 127.0.0.1/8 scope host loop',
         '       valid_lft forever preferred_lft forever',
       ),
     );
     expect((await sh(w, ['ip', '-s', 'link', 'show', 'loop'])).out).toBe(
       lines(
-        '1: loop: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000',
+        '1: loop: <LOOPBACK,UP,LOWER_UP> mtu 16384 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000',
         '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
         '    RX:  bytes packets errors dropped  missed   mcast           ',
         '             0       0      0       0       0       0 ',

@@ -173,8 +173,8 @@ describe('netstat', () => {
     expect(await sh(w, ['netstat', '-i'])).toEqual({
       out: lines(
         'Name                  Mtu Network            Address              Ipkts Ierrs Idrop    Opkts Oerrs Odrop  Coll',
-        'loop                65536 <Link#1>                                    0     0     0        0     0     0     0',
-        'loop                65536 127.0.0.0/8        127.0.0.1                -     -     -        -     -     -     -',
+        'loop                16384 <Link#1>                                    0     0     0        0     0     0     0',
+        'loop                16384 127.0.0.0/8        127.0.0.1                -     -     -        -     -     -     -',
         '/dev/net/ipro1000/0  1500 <Link#2>           52:54:00:00:00:0a        3     0     0        3     0     0     0',
         '/dev/net/ipro1000/0  1500 192.168.1.0/24     192.168.1.10             -     -     -        -     -     -     -',
       ),

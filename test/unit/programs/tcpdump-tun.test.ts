@@ -16,6 +16,7 @@ import tcpdump from '../../../userland/bin/tcpdump.js';
 import { print } from '../../../userland/lib/io.js';
 import { isPcapError, LINKTYPE_RAW, readPcap } from '../../../userland/lib/pcap.js';
 import { echoRequest, ifup, tunAlloc } from '../../helpers/tun.js';
+import { missingTools, skipUnlessAble, TSHARK } from '../../interop/helpers.js';
 import { start, testWorld } from '../../helpers/world.js';
 
 /** `tunpeer [stay]`: tun 10.8.0.1 <-> 10.8.0.2, some traffic through it, then exit (or stay). */
@@ -108,7 +109,7 @@ describe('tcpdump on a tun', () => {
     expect(r.code).toBe(1);
   });
 
-  it('writes a raw-IP pcap (LINKTYPE_RAW) that tshark reads', async () => {
+  it('writes a raw-IP pcap (LINKTYPE_RAW) that readPcap reads', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunlab-tcpdump-'));
     try {
       const r = await captureOnTun(['-i', 'tun/0', '-c', '3', '-w', '/host/tun.pcap'], ['stay'], dir);
@@ -121,14 +122,17 @@ describe('tcpdump on a tun', () => {
         [0x45, 84],
         [0x45, 52],
       ]);
-      let tshark: string | null = null;
-      try {
-        tshark = execFileSync('which', ['tshark'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
-      } catch {
-        // not installed here: readPcap's reading is the check
-      }
-      if (tshark === null) return;
-      const out = execFileSync(tshark, ['-r', path.join(dir, 'tun.pcap'), '-T', 'fields', '-e', 'frame.protocols', '-e', 'udp.dstport'], {
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes a raw-IP pcap that Wireshark's tshark reads (skipped, saying so, where tshark is not installed)", async (ctx) => {
+    skipUnlessAble(ctx, missingTools(TSHARK), 'the tshark check');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunlab-tcpdump-'));
+    try {
+      await captureOnTun(['-i', 'tun/0', '-c', '3', '-w', '/host/tun.pcap'], ['stay'], dir);
+      const out = execFileSync('tshark', ['-r', path.join(dir, 'tun.pcap'), '-T', 'fields', '-e', 'frame.protocols', '-e', 'udp.dstport'], {
         stdio: ['ignore', 'pipe', 'ignore'],
       }).toString();
       // Port 1194 is OpenVPN's: tshark tries its dissector on the (not OpenVPN) payload.

@@ -1,9 +1,13 @@
 // ps, kill, sleep, uptime, date, dmesg, uname, hostname: the process table and the clocks. Every
 // world boots at 2026-01-01 00:00:00 UTC on the virtual clock.
 
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../../bin/paths.js';
+import { loadWorldFile } from '../../../kernel/world/build.js';
 import { SIGINT, SIGKILL, SIGTERM } from '../../../kernel/abi/signal.js';
 import { WTERMSIG } from '../../../kernel/abi/wait.js';
+import { userlandPrograms } from '../../../userland/bin/registry.js';
 import { start } from '../../helpers/world.js';
 import { install, run1, sh, world } from './utils-helpers.js';
 
@@ -69,6 +73,36 @@ describe('ps', () => {
     await start(w.mustHost('haiku'), ['sleep', ...Array<string>(40).fill('1')]);
     const args = `sleep ${Array<string>(40).fill('1').join(' ')}`.slice(0, 63);
     expect((await sh(w, ['ps'])).out.split('\n')[2]).toBe(`${args}     2        1    0    0`);
+  });
+});
+
+describe('ps, where a table would break', () => {
+  it('shows an unreaped child as a zombie: [NAME] <defunct>, state Z', async () => {
+    const w = world();
+    const k = w.mustHost('haiku');
+    const parent = await start(k, ['sleep', '100']);
+    const child = await k.spawn(parent.proc, '/bin/true', ['true']);
+    await w.run({ until: () => !child.alive });
+    const r = await sh(w, ['ps', '-l']);
+    expect(r.out.split('\n')[3]).toBe('    3     2     2     0     0 Z    -          [true] <defunct>');
+    expect((await sh(w, ['ps'])).out.split('\n')[3]).toBe(`${'[true] <defunct>'.padEnd(50)}     3        1    0    0`);
+  });
+
+  it("keeps a multi-line command line on its row, and the columns in line past Haiku's widths", async () => {
+    const w = world([(await userlandPrograms.load('sh'))!]);
+    const k = w.mustHost('haiku');
+    await start(k, ['sh', '-c', 'sleep 100\n\t:']);
+    await start(k, ['sleep', '1'.repeat(55)]);
+    const rows = (await sh(w, ['ps'])).out.split('\n');
+    // The longest command line is 61 characters: the Team column is that wide, not 50.
+    expect(rows.slice(0, 4)).toEqual([
+      `${'Team'.padEnd(61)}    Id #Threads  Gid  Uid`,
+      `${'kernel_team'.padEnd(61)}     1        1    0    0`,
+      `${'sh -c sleep 100??:'.padEnd(61)}     2        1    0    0`,
+      `sleep ${'1'.repeat(55)}     3        1    0    0`,
+    ]);
+    const long = (await sh(w, ['ps', '-l'])).out.split('\n');
+    expect(long[2]).toBe('    2     1     2     0     0 S    nanosleep  sh -c sleep 100??:');
   });
 });
 
@@ -156,12 +190,26 @@ describe('sleep, uptime, date', () => {
 });
 
 describe('dmesg, uname, hostname', () => {
-  it('dmesg prints the kernel log', async () => {
+  it('dmesg prints the kernel log, oldest line first', async () => {
     const w = world();
     const k = w.mustHost('haiku');
-    k.log.write('tun: driver loaded');
+    k.log.write('first line');
     k.log.write('second line');
-    expect(await sh(w, ['dmesg'])).toEqual({ out: 'tun: driver loaded\nsecond line\n', status: 0 });
+    const r = await sh(w, ['dmesg']);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/\nfirst line\nsecond line\n$/);
+  });
+  it('dmesg at boot tells what the kernel found: drivers and devices published, links up', async () => {
+    const built = loadWorldFile(path.join(PACKAGE_ROOT, 'fixtures', 'worlds', 'default.json'), { programs: userlandPrograms, seed: 1 });
+    const r = await sh(built.world, ['dmesg']);
+    expect(r.status).toBe(0);
+    expect(r.out.split('\n').slice(0, 5)).toEqual([
+      'tun: driver loaded, /dev/misc/tun published',
+      expect.stringMatching(/^ipro1000: \/dev\/net\/ipro1000\/0 published, MAC 52:54:00(:[0-9a-f]{2}){3}$/),
+      '/dev/net/ipro1000/0: media change, media 0x100033 quality 1000 speed 1000000000',
+      'virtio: /dev/net/virtio/0 published, MAC 52:54:00:12:34:57',
+      '/dev/net/virtio/0: media change, media 0x10003b quality 1000 speed 10000000000',
+    ]);
   });
   it('uname prints the fields coreutils prints, in its order', async () => {
     expect(await run1(['uname'])).toEqual({ out: 'Haiku\n', status: 0 });

@@ -98,7 +98,8 @@ describe('job control, the hard cases', () => {
   it('wait on a stopped job neither continues it nor hangs; kill -CONT shows it running again', async () => {
     const { typed, alive } = await interactiveShell();
     await typed('cat &');
-    expect(await typed('wait; echo "status $?"')).toContain('status 144\n');
+    // bash: wait waits for the running jobs only, warns of a stopped one, and is 0.
+    expect(await typed('wait; echo "status $?"')).toBe('sh: wait: warning: job 1[3] stopped\nstatus 0\nhaiku:~> ');
     expect(await typed('jobs')).toContain('[1]+  Stopped (tty input)     cat\n');
     await typed('ping -q -c 50 127.0.0.1 &');
     await typed('kill -STOP %2');
@@ -131,7 +132,20 @@ describe('job control, the hard cases', () => {
     await typed('ping -q -c 100 127.0.0.1', () => alive('ping') && term.readersWaiting === 0);
     term.suspend();
     await settle();
+    // As bash: the first exit is refused with a word, the second in a row leaves.
+    expect(await typed('exit')).toBe('There are stopped jobs.\nhaiku:~> ');
     await typed('exit', () => !alive('sh') && !alive('ping'));
+  });
+
+  it('^D with stopped jobs: warned once, then it leaves', async () => {
+    const { term, settle, typed, alive } = await interactiveShell();
+    await typed('ping -q -c 100 127.0.0.1', () => alive('ping') && term.readersWaiting === 0);
+    term.suspend();
+    await settle();
+    term.endOfFile();
+    expect(await settle()).toBe('There are stopped jobs.\nhaiku:~> ');
+    term.endOfFile();
+    await settle(() => !alive('sh') && !alive('ping'));
   });
 });
 
@@ -142,5 +156,17 @@ describe('history', () => {
     await typed('echo two');
     expect(await typed('history | tail -2')).toBe('    2  echo two\n    3  history | tail -2\nhaiku:~> ');
     expect(await typed('history 1')).toBe('    4  history 1\nhaiku:~> ');
+  });
+});
+
+describe('the prompt', () => {
+  it("names a user other than root, so a shell from su shows whose it is (11.10: su left the prompt as it was)", async () => {
+    const { typed } = await interactiveShell();
+    expect(await typed('su 1000')).toBe('1000@haiku:~> ');
+    expect(await typed('id -u')).toBe('1000\n1000@haiku:~> ');
+    expect(await typed('exit')).toBe('haiku:~> ');
+    await typed("echo 'bob:x:1001:1001::/boot/home:/bin/sh' >> /etc/passwd");
+    expect(await typed('su bob')).toBe('bob@haiku:~> ');
+    expect(await typed('exit')).toBe('haiku:~> ');
   });
 });

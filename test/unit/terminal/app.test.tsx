@@ -23,7 +23,7 @@ const tick = () => new Promise((r) => setTimeout(r, 20));
 
 async function setup(history = memoryHistory()) {
   const f = fakePort();
-  const ui = render(<App port={f.port} completion={completion} history={history} color={false} />);
+  const ui = render(<App port={f.port} completion={completion} history={history} color={0} />);
   await tick();
   f.print('haiku:~> ');
   f.waiting(true);

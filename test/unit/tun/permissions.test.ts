@@ -57,11 +57,25 @@ const create = defineProgram({
   },
 });
 
-async function scenario(owner: number, group: number, users: Array<[number, number]>): Promise<string> {
-  const w = testWorld([mkdev, attach, asUser]);
+/** `member UID GID G1,G2 PROG ARGS...`: run PROG with these ids and supplementary groups. */
+const member = defineProgram({
+  name: 'member',
+  summary: '',
+  async main(argv, sys) {
+    const [, uid, gid, groups, prog, ...rest] = argv;
+    const pid = await sys.spawn(`/bin/${prog}`, [prog!, ...rest], { uid: Number(uid), gid: Number(gid), groups: groups ? groups.split(',').map(Number) : [] });
+    return (await sys.waitpid(pid)).status >> 8;
+  },
+});
+
+async function scenario(owner: number, group: number, users: Array<[number, number] | [number, number, number[]]>): Promise<string> {
+  const w = testWorld([mkdev, attach, asUser, member]);
   await run(w, 'haiku', ['mkdev', 'tun/5', String(owner), String(group)]);
   let out = '';
-  for (const [uid, gid] of users) out += (await run(w, 'haiku', ['as', String(uid), String(gid), 'attach', 'tun/5'])).out;
+  for (const [uid, gid, groups] of users) {
+    const argv = groups ? ['member', String(uid), String(gid), groups.join(','), 'attach', 'tun/5'] : ['as', String(uid), String(gid), 'attach', 'tun/5'];
+    out += (await run(w, 'haiku', argv)).out;
+  }
   return out;
 }
 
@@ -88,6 +102,12 @@ describe('attaching', () => {
         'uid 0 gid 0: TUNSETIFF ok, write 84; open ok, write 84',
         '',
       ].join('\n'),
+    );
+  });
+
+  it("TUNSETGROUP: a supplementary group counts as Linux's in_egroup_p() counts it", async () => {
+    expect(await scenario(-1, 100, [[1001, 101, [100]], [1001, 101, [102, 103]]])).toBe(
+      ['uid 1001 gid 101: TUNSETIFF ok, write 84; open ok, write 84', 'uid 1001 gid 101: TUNSETIFF EPERM; open EPERM', ''].join('\n'),
     );
   });
 

@@ -189,12 +189,12 @@ describe('a valid world file', () => {
         up: i.up,
       }));
     expect(ifaces('pc')).toEqual([
-      { name: 'loop', mac: null, addr: '127.0.0.1/255.0.0.0', mtu: 65536, up: true },
+      { name: 'loop', mac: null, addr: '127.0.0.1/255.0.0.0', mtu: 16384, up: true },
       { name: '/dev/net/ipro1000/0', mac: '52:54:00:aa:00:01', addr: '192.168.7.10/255.255.255.0', mtu: 1500, up: true },
     ]);
     const gwIfaces = ifaces('gw');
     expect(gwIfaces.map((i) => ({ ...i, mac: i.mac === null ? null : i.mac.slice(0, 9) }))).toEqual([
-      { name: 'loop', mac: null, addr: '127.0.0.1/255.0.0.0', mtu: 65536, up: true },
+      { name: 'loop', mac: null, addr: '127.0.0.1/255.0.0.0', mtu: 16384, up: true },
       { name: '/dev/net/virtio/0', mac: '52:54:00:', addr: '192.168.7.1/255.255.255.0', mtu: 1500, up: true },
       // No MAC given: a QEMU-style one from the world's seed.
       { name: '/dev/net/virtio/1', mac: '52:54:00:', addr: '10.1.0.1/255.255.255.252', mtu: 1400, up: false },
@@ -206,12 +206,12 @@ describe('a valid world file', () => {
         'IPv4 routing table:',
         '    Destination         Netmask         Gateway Flags  Interface',
         '      127.0.0.1               -               - --HL-- loop',
-        '      127.0.0.0       255.0.0.0               - ------ loop',
         '   192.168.7.10               -               - --HL-- /dev/net/ipro1000/0',
         '    192.168.7.0   255.255.255.0               - ------ /dev/net/ipro1000/0',
-        '        0.0.0.0         0.0.0.0     192.168.7.1 D----- /dev/net/ipro1000/0',
         // A reject route with neither gateway nor interface hangs on the loopback.
         '      10.66.0.0     255.255.0.0               - -R---- loop',
+        '      127.0.0.0       255.0.0.0               - ------ loop',
+        '        0.0.0.0         0.0.0.0     192.168.7.1 D----- /dev/net/ipro1000/0',
       ),
     );
     expect((await run(w, 'pc', ['cat', '/etc/motd'])).out).toBe('hello\n');

@@ -7,6 +7,7 @@
 import { isSysError } from '../../../kernel/abi/errno.js';
 import { JOURNEY_RING_DEFAULT, JOURNEY_RING_MAX, type JourneyEvent } from '../../../kernel/abi/journey.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
+import { guarded } from '../../lib/guard.js';
 import { SIGINT } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
 import { shellStatus } from '../../../kernel/abi/wait.js';
@@ -34,7 +35,7 @@ interface Options {
 export default defineProgram({
   name: 'journey',
   summary: "follow a command's packets through every layer of every host",
-  async main(argv, sys) {
+  main: guarded('journey', async (argv, sys) => {
     const cmd = command('journey', "run a command, recording every packet of the world, and show each packet's journey")
       .option('-f, --filter <filter>', "show only what the filter keeps: tcpdump's language (a packet test keeps a packet's whole journey), plus 'on HOST' and 'layer NAME'")
       .option('-o <file>', 'write the journeys as one self-contained HTML page (a sequence diagram) instead of listing them')
@@ -81,7 +82,7 @@ export default defineProgram({
       status = shellStatus(await waitFor(sys, pid));
     } catch (e) {
       await sys.close(fd);
-      const f = execFailure(r.args[0]!, e);
+      const f = await execFailure(sys, r.args[0]!, e);
       await eprint(sys, `journey: ${f.message}\n`);
       return f.status;
     }
@@ -104,7 +105,7 @@ export default defineProgram({
       }
     } else await writeAll(sys, 1, formatJourneys(rec.journeys, startNs));
     return status;
-  },
+  }),
 });
 
 /** The command's wait status, through the signals that interrupt the wait. */

@@ -10,6 +10,7 @@ import type { Ifreq } from '../../../kernel/abi/if.js';
 import { IFF_NO_PI, IFF_TAP, IFF_TUN, SIOCGRTTABLE, TUNGETIFF, TUNSETIFF } from '../../../kernel/abi/ioctl.js';
 import { formatIpv4, parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { RTF_GATEWAY, type Rtentry } from '../../../kernel/abi/route.js';
+import { SIGHUP, SIGUSR1 } from '../../../kernel/abi/signal.js';
 import { AF_INET, SOCK_DGRAM } from '../../../kernel/abi/socket.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { shellStatus, WIFEXITED } from '../../../kernel/abi/wait.js';
@@ -28,6 +29,24 @@ export interface Device {
   readonly fd: number;
   /** Routes added, to delete again on close. */
   routes: RouteEntry[];
+}
+
+/**
+ * How an instance ends: the program exits; or it restarts (SIGUSR1, --ping-restart), keeping the
+ * device with --persist-tun; or, on SIGHUP, it reloads: the device closed whatever --persist-tun
+ * says, the command line and config file read again (2.6's outer loop in openvpn.c).
+ */
+export type Ending =
+  | { readonly action: 'exit'; readonly status: number }
+  | { readonly action: 'restart'; readonly device: Device | null; readonly connectFailed?: boolean }
+  | { readonly action: 'reload' };
+
+/** The Ending after a signal, once the instance has closed what it must (see Ending). */
+export function endingFor(signo: number, device: Device | null, connectFailed = false): Ending {
+  if (signo === SIGHUP) return { action: 'reload' };
+  // connectFailed: a TCP client's connect was refused (its restart pause backs off).
+  if (signo === SIGUSR1) return { action: 'restart', device, connectFailed };
+  return { action: 'exit', status: 0 };
 }
 
 export interface RouteEntry {

@@ -10,10 +10,11 @@ import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../../kernel
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
+import { guarded } from '../../lib/guard.js';
 import { lookupAuth, lookupCipher } from './algorithms.js';
 import { type Codec, CleartextCodec, StaticCodec } from './codec.js';
 import { RandomPool } from '../../lib/random.js';
-import { closeDevice, type Device, errnoText } from './device.js';
+import { closeDevice, type Device, type Ending, errnoText } from './device.js';
 import { BANNER, HELP_TEXT, LIBRARY_VERSIONS, VERSION_TEXT } from './help.js';
 import { D_LOW, D_SHOW_PARMS, FatalError, Logger, M_FATAL, M_INFO, M_WARN } from './log.js';
 import { occOptionsString } from './messages.js';
@@ -31,7 +32,7 @@ import { type Context, Instance } from './tunnel.js';
 export default defineProgram({
   name: 'openvpn',
   summary: 'secure IP tunnel daemon (TLS and static key, wire-compatible with OpenVPN 2.6)',
-  main: (argv, sys) => openvpn(argv, sys),
+  main: guarded('openvpn', openvpn),
 });
 
 /** A config or key file, read with a bound (a config of /dev/zero must end with an error line). */
@@ -47,8 +48,27 @@ async function optionsError(log: Logger, ...messages: string[]): Promise<number>
   return 1;
 }
 
+/** What lives across SIGHUP reloads: the signal handlers, installed once, and their queue. */
+interface Life {
+  signals: number[] | null;
+  /** A reload: the restart pause comes before the new instance. */
+  reloading: boolean;
+}
+
+/** run()'s answer when SIGHUP asks for the command line and config file to be read again. */
+const RELOAD = 'reload';
+
 export async function openvpn(argv: string[], sys: Sys): Promise<number> {
   const log = new Logger(sys);
+  const life: Life = { signals: null, reloading: false };
+  for (;;) {
+    const r = await parseAndRun(argv, sys, log, life);
+    if (r !== RELOAD) return r;
+    life.reloading = true;
+  }
+}
+
+async function parseAndRun(argv: string[], sys: Sys, log: Logger, life: Life): Promise<number | typeof RELOAD> {
   let o: Options;
   try {
     o = await parseArgv(argv, { log: (line, verb) => log.msg(M_WARN, line, verb), readFile: (p) => readFileText(sys, p) });
@@ -70,7 +90,7 @@ export async function openvpn(argv: string[], sys: Sys): Promise<number> {
   log.verb = o.verb;
   log.suppressTimestamps = o.suppressTimestamps;
   try {
-    return await run(sys, log, o);
+    return await run(sys, log, o, life);
   } catch (e) {
     if (!(e instanceof FatalError)) throw e;
     for (const line of e.lines) await log.msg(M_FATAL, line);
@@ -79,8 +99,8 @@ export async function openvpn(argv: string[], sys: Sys): Promise<number> {
   }
 }
 
-async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
-  if (o.tlsClient || o.tlsServer) return runTls(sys, log, o);
+async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<number | typeof RELOAD> {
+  if (o.tlsClient || o.tlsServer) return runTls(sys, log, o, life);
   await log.msg(
     M_INFO,
     'DEPRECATION: No tls-client or tls-server option in configuration detected. OpenVPN 2.7 will remove the functionality to run a VPN without TLS. See the examples section in the manual page for examples of a similar quick setup with peer-fingerprint.',
@@ -160,21 +180,18 @@ async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
     [occLocal, occRemote] = cleartextOcc(o, kind);
   }
 
-  const signals = await catchSignals(sys);
+  const signals = (life.signals ??= await catchSignals(sys));
   const ctx: Context = { sys, log, opts: o, kind, codec, occLocal, occRemote, signals };
   let persisted: Device | null = null;
   const retry = { failures: 0 };
   try {
+    if (life.reloading && (await restartPause(sys, log, o, retry, false, signals, null))) return 0;
     for (;;) {
       const end = await new Instance(ctx, persisted).run();
       if (end.action === 'exit') return end.status;
+      if (end.action === 'reload') return RELOAD;
       persisted = end.device;
-      const stop = await restartPause(sys, log, o, retry, end.connectFailed === true, signals);
-      if (stop !== null) {
-        if (persisted) await closeDevice(sys, log, persisted);
-        await log.msg(M_INFO, `${SIGNAL_NAMES[stop]}[hard,init_instance] received, process exiting`);
-        return 0;
-      }
+      if (await restartPause(sys, log, o, retry, end.connectFailed === true, signals, persisted)) return 0;
       codec.newSession();
       if (codec instanceof StaticCodec) {
         if (o.persistKey) await log.msg(M_INFO, 'Re-using pre-shared static key');
@@ -186,6 +203,10 @@ async function run(sys: Sys, log: Logger, o: Options): Promise<number> {
   }
 }
 
+/**
+ * 2.6's restart pause between instances; a SIGINT or SIGTERM during it ends the program (true),
+ * closing a device kept by --persist-tun.
+ */
 async function catchSignals(sys: Sys): Promise<number[]> {
   const signals: number[] = [];
   for (const signo of [SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGUSR2]) await sys.sigaction(signo, (s) => void signals.push(s));
@@ -193,7 +214,7 @@ async function catchSignals(sys: Sys): Promise<number[]> {
 }
 
 /** TLS mode: a client (or, with --mode server, a server) instance after instance, until an exit. */
-async function runTls(sys: Sys, log: Logger, o: Options): Promise<number> {
+async function runTls(sys: Sys, log: Logger, o: Options, life: Life): Promise<number | typeof RELOAD> {
   if (o.dataCiphers === null && o.cipher === null && o.tlsClient) {
     await log.msg(
       M_INFO,
@@ -208,22 +229,19 @@ async function runTls(sys: Sys, log: Logger, o: Options): Promise<number> {
   if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
   const setup = await loadTlsSetup(sys, log, o, kind);
   const rng = new RandomPool(sys);
-  const signals = await catchSignals(sys);
+  const signals = (life.signals ??= await catchSignals(sys));
   let persisted: Device | null = null;
   const retry = { failures: 0 };
   try {
+    if (life.reloading && (await restartPause(sys, log, o, retry, false, signals, null))) return 0;
     for (;;) {
-      const end: { action: 'exit'; status: number } | { action: 'restart'; device: Device | null; connectFailed?: boolean } = o.modeServer
+      const end: Ending = o.modeServer
         ? await new TlsServer({ sys, log, opts: o, kind, setup, rng, signals }).run()
         : await new TlsClient({ sys, log, opts: o, kind, setup, rng, signals }, persisted).run();
       if (end.action === 'exit') return end.status;
+      if (end.action === 'reload') return RELOAD;
       persisted = end.device;
-      const stop = await restartPause(sys, log, o, retry, end.connectFailed === true, signals);
-      if (stop !== null) {
-        if (persisted) await closeDevice(sys, log, persisted);
-        await log.msg(M_INFO, `${SIGNAL_NAMES[stop]}[hard,init_instance] received, process exiting`);
-        return 0;
-      }
+      if (await restartPause(sys, log, o, retry, end.connectFailed === true, signals, persisted)) return 0;
     }
   } finally {
     await rng.close();
@@ -233,23 +251,28 @@ async function runTls(sys: Sys, log: Logger, o: Options): Promise<number> {
 /**
  * socket_restart_pause(): 1 second over UDP (logged) and for a TCP server; a TCP client waits
  * --connect-retry seconds, doubled for each failure after the fifth up to its max, and gives up
- * after --connect-retry-max failures. A SIGINT or SIGTERM during the pause ends the program.
+ * after --connect-retry-max failures. A SIGINT or SIGTERM during the pause ends the program
+ * (true, after closing a persisted tun).
  */
-async function restartPause(sys: Sys, log: Logger, o: Options, retry: { failures: number }, connectFailed: boolean, signals: number[]): Promise<number | null> {
-  if (o.proto === 'udp') {
-    await log.msg(M_INFO, 'Restart pause, 1 second(s)');
-    return pause(sys, 1e9, signals);
+async function restartPause(sys: Sys, log: Logger, o: Options, retry: { failures: number }, connectFailed: boolean, signals: number[], persisted: Device | null): Promise<boolean> {
+  let sec = 1;
+  if (o.proto === 'udp') await log.msg(M_INFO, 'Restart pause, 1 second(s)');
+  else {
+    retry.failures = connectFailed ? retry.failures + 1 : 0;
+    if (o.connectRetryAttempts > 0 && retry.failures >= o.connectRetryAttempts) {
+      throw new FatalError([`All connections have been connect-retry-max (${o.connectRetryAttempts}) times unsuccessful, exiting`]);
+    }
+    sec = o.proto === 'tcp-server' ? 1 : o.connectRetry;
+    const backoff = retry.failures - 4;
+    if (o.proto === 'tcp-client' && backoff > 0) sec = Math.min(Math.max(sec, 1) * 2 ** Math.min(backoff, 15), o.connectRetryMax);
+    if (sec === 0) return false;
+    await log.msg(D_LOW, `Restart pause, ${sec} second(s)`);
   }
-  retry.failures = connectFailed ? retry.failures + 1 : 0;
-  if (o.connectRetryAttempts > 0 && retry.failures >= o.connectRetryAttempts) {
-    throw new FatalError([`All connections have been connect-retry-max (${o.connectRetryAttempts}) times unsuccessful, exiting`]);
-  }
-  let sec = o.proto === 'tcp-server' ? 1 : o.connectRetry;
-  const backoff = retry.failures - 4;
-  if (o.proto === 'tcp-client' && backoff > 0) sec = Math.min(Math.max(sec, 1) * 2 ** Math.min(backoff, 15), o.connectRetryMax);
-  if (sec === 0) return null;
-  await log.msg(D_LOW, `Restart pause, ${sec} second(s)`);
-  return pause(sys, sec * 1e9, signals);
+  const stop = await pause(sys, sec * 1e9, signals);
+  if (stop === null) return false;
+  if (persisted) await closeDevice(sys, log, persisted);
+  await log.msg(M_INFO, `${SIGNAL_NAMES[stop]}[hard,init_instance] received, process exiting`);
+  return true;
 }
 
 /** The restart pause; a SIGINT or SIGTERM during it ends the program (returned). */

@@ -11,7 +11,7 @@ import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/s
 import { lookupAead, PEER_ID_UNDEF } from './aead.js';
 import type { RandomPool } from '../../lib/random.js';
 import { opcodeOf, P_DATA_V1, P_DATA_V2 } from './control-packet.js';
-import { addRoutes, closeDevice, configureDevice, type Device, openDevice, redirectGatewayRoutes, routeList } from './device.js';
+import { addRoutes, closeDevice, configureDevice, type Device, type Ending, endingFor, openDevice, redirectGatewayRoutes, routeList } from './device.js';
 import { CONNECTION_RESET, type Endpoint, Link, resolveRemote, sameEndpoint, stopLabel } from './link.js';
 import { D_CRYPT_ERRORS, D_HANDSHAKE, D_LINK_ERRORS, D_PING, D_ROUTE, type Logger, M_INFO, printAddr } from './log.js';
 import { buildPing, isPing } from './messages.js';
@@ -32,9 +32,6 @@ export interface ClientContext {
   readonly signals: number[];
 }
 
-export type ClientEnding =
-  | { readonly action: 'exit'; readonly status: number }
-  | { readonly action: 'restart'; readonly device: Device | null; readonly connectFailed?: boolean };
 
 interface Stop {
   readonly signo: number;
@@ -80,7 +77,7 @@ export class TlsClient {
     this.nowNs = await this.c.sys.clock_gettime(CLOCK_MONOTONIC);
   }
 
-  async run(): Promise<ClientEnding> {
+  async run(): Promise<Ending> {
     const { sys, log, opts, rng } = this.c;
     const remote = await resolveRemote(sys, log, opts);
     if (typeof remote === 'string') return this.finish({ signo: SIGUSR1, hard: false, text: remote });
@@ -370,17 +367,17 @@ export class TlsClient {
     if (packet.length > 0) await this.sendData(packet);
   }
 
-  private async finish(stop: Stop): Promise<ClientEnding> {
+  private async finish(stop: Stop): Promise<Ending> {
     const { sys, log, opts } = this.c;
     if (stop.first) await log.msg(M_INFO, stop.first);
     this.peer?.close();
     if (this.link) await this.link.close();
     const restart = stop.signo === SIGUSR1 || stop.signo === SIGHUP;
     let keep: Device | null = null;
-    if (restart && opts.persistTun && this.device) keep = this.device;
+    if (stop.signo === SIGUSR1 && opts.persistTun && this.device) keep = this.device;
     else if (this.device) await closeDevice(sys, log, this.device);
     const name = SIGNAL_NAMES[stop.signo] ?? `SIG${stop.signo}`;
     await log.msg(M_INFO, `${name}[${stopLabel(stop)},${stop.text}] received, process ${restart ? 'restarting' : 'exiting'}`);
-    return restart ? { action: 'restart', device: keep, connectFailed: stop.text === 'connection-failed' } : { action: 'exit', status: 0 };
+    return endingFor(stop.signo, keep, stop.text === 'connection-failed');
   }
 }

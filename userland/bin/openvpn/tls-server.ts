@@ -30,7 +30,7 @@ import {
   SID_SIZE,
 } from './control-packet.js';
 import { formatTimeUtc } from './data-channel.js';
-import { addRoutes, closeDevice, configureDevice, type Device, openDevice, routeList } from './device.js';
+import { addRoutes, closeDevice, configureDevice, type Device, type Ending, endingFor, openDevice, routeList } from './device.js';
 import { IV_PROTO_CC_EXIT_NOTIFY, IV_PROTO_DYN_TLS_CRYPT, IV_PROTO_REQUEST_PUSH, IV_PROTO_TLS_KEY_EXPORT, parsePeerInfo } from './key-method.js';
 import { CONNECTION_RESET, type Endpoint, Link } from './link.js';
 import { D_CRYPT_ERRORS, D_HANDSHAKE, D_PING, D_ROUTE, D_SHOW_PARMS, type Logger, M_INFO, printAddr } from './log.js';
@@ -97,7 +97,7 @@ export class TlsServer {
     return Math.floor((this.nowNs + this.wallOffset) / SEC);
   }
 
-  async run(): Promise<{ action: 'exit'; status: number } | { action: 'restart'; device: null }> {
+  async run(): Promise<Ending> {
     const { sys, log, opts, rng } = this.c;
     const o = this.serverOptions();
     const routes = await routeList(sys, log, o, this.c.kind);
@@ -580,7 +580,7 @@ export class TlsServer {
     }
   }
 
-  private async finish(stop: { signo: number; hard: boolean; text: string }): Promise<{ action: 'exit'; status: number } | { action: 'restart'; device: null }> {
+  private async finish(stop: { signo: number; hard: boolean; text: string }): Promise<Ending> {
     const { sys, log, opts } = this.c;
     if (opts.explicitExitNotify > 0) {
       for (const c of this.byAddr.values()) {
@@ -592,6 +592,6 @@ export class TlsServer {
     if (this.device) await closeDevice(sys, log, this.device);
     const restart = stop.signo === SIGUSR1 || stop.signo === SIGHUP;
     await log.msg(M_INFO, `${SIGNAL_NAMES[stop.signo]}[${stop.hard ? 'hard' : 'soft'},${stop.text}] received, process ${restart ? 'restarting' : 'exiting'}`);
-    return restart ? { action: 'restart', device: null } : { action: 'exit', status: 0 };
+    return endingFor(stop.signo, null);
   }
 }

@@ -8,7 +8,7 @@ import { POLLIN, type PollFd } from '../../../kernel/abi/poll.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
 import type { Codec } from './codec.js';
-import { addRoutes, closeDevice, configureDevice, type Device, openDevice, routeList } from './device.js';
+import { addRoutes, closeDevice, configureDevice, type Device, type Ending, endingFor, openDevice, routeList } from './device.js';
 import { CONNECTION_RESET, type Endpoint, Link, resolveRemote, sameEndpoint, stopLabel } from './link.js';
 import { formatTimeUtc } from './data-channel.js';
 import { D_HANDSHAKE, D_LINK_ERRORS, D_LINK_RW, D_LOW, D_PACKET_CONTENT, D_PING, D_SHOW_OCC, D_SHOW_PARMS, type Logger, M_INFO, printAddr } from './log.js';
@@ -30,9 +30,6 @@ export interface Context {
   readonly signals: number[];
 }
 
-export type Ending =
-  | { readonly action: 'exit'; readonly status: number }
-  | { readonly action: 'restart'; readonly device: Device | null; readonly connectFailed?: boolean };
 
 /** How an instance stops: the signal OpenVPN raises, hard (from outside) or soft (its own). */
 interface Stop {
@@ -366,11 +363,11 @@ export class Instance {
     if (this.link) await this.link.close();
     const restart = stop.signo === SIGUSR1 || stop.signo === SIGHUP;
     let keep: Device | null = null;
-    if (restart && opts.persistTun && this.device) keep = this.device;
+    if (stop.signo === SIGUSR1 && opts.persistTun && this.device) keep = this.device;
     else if (this.device) await closeDevice(sys, log, this.device);
     else await log.msg(D_HANDSHAKE, 'Closing TUN/TAP interface');
     const name = SIGNAL_NAMES[stop.signo] ?? `SIG${stop.signo}`;
     await log.msg(M_INFO, `${name}[${stopLabel(stop)},${stop.text}] received, process ${restart ? 'restarting' : 'exiting'}`);
-    return restart ? { action: 'restart', device: keep, connectFailed: stop.text === 'connection-failed' } : { action: 'exit', status: 0 };
+    return endingFor(stop.signo, keep, stop.text === 'connection-failed');
   }
 }

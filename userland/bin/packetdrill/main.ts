@@ -7,6 +7,7 @@
 import { isSysError } from '../../../kernel/abi/errno.js';
 import { O_RDONLY } from '../../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
+import { guarded } from '../../lib/guard.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { command, parse } from '../../lib/cli.js';
 import { eprint, readText } from '../../lib/io.js';
@@ -51,7 +52,7 @@ const OPTION_NAMES: readonly string[] = [
 export default defineProgram({
   name: 'packetdrill',
   summary: 'test a TCP stack with scripts of system calls and packets',
-  async main(argv, sys) {
+  main: guarded('packetdrill', async (argv, sys) => {
     const cmd = command('packetdrill', 'run packetdrill scripts against this host through the tun device tun0').argument('<script_path...>', 'scripts to run, in order');
     for (const name of OPTION_NAMES) {
       if (name === 'define') cmd.option('--define <symbol=value>', 'define a symbol for the scripts', (v: string, prev: string[] = []) => [...prev, v]);
@@ -72,7 +73,7 @@ export default defineProgram({
       if (status !== 0) return status;
     }
     return 0;
-  },
+  }),
 });
 
 async function runScript(sys: Sys, path: string, given: Array<[string, string | null]>): Promise<number> {

@@ -9,6 +9,7 @@ import { strerror } from '../../../kernel/abi/errno.js';
 import { IFF_UP, type Ifreq, type Qdisc, type QdiscOptions } from '../../../kernel/abi/if.js';
 import { SIOCGIFFLAGS, SIOCGIFQDISC, SIOCGIFTXQLEN, SIOCSIFQDISC } from '../../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
+import { guarded } from '../../lib/guard.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { parse } from '../../lib/cli.js';
 import { eprint, print } from '../../lib/io.js';
@@ -144,7 +145,7 @@ async function change(sys: Sys, fd: number, verb: 'add' | 'del' | 'replace' | 'c
 export default defineProgram({
   name: 'tc',
   summary: 'show and change traffic control (root qdiscs)',
-  async main(argv, sys) {
+  main: guarded('tc', async (argv, sys) => {
     const r = await parse<Record<string, never>>(sys, wordCommand('tc', 'show and change traffic control', USAGE), argv);
     if ('status' in r) return r.status;
     const args = [...r.args];
@@ -195,5 +196,5 @@ export default defineProgram({
     } finally {
       await sys.close(fd);
     }
-  },
+  }),
 });

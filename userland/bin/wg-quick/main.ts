@@ -11,6 +11,7 @@
 import { isSysError, strerror } from '../../../kernel/abi/errno.js';
 import { O_CLOEXEC, O_CREAT, O_EXCL, O_TRUNC, O_WRONLY } from '../../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
+import { guarded } from '../../lib/guard.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { shellStatus } from '../../../kernel/abi/wait.js';
 import { parseIpv4 } from '../../../kernel/abi/wire/address.js';
@@ -26,7 +27,7 @@ import { Net } from './net.js';
 export default defineProgram({
   name: 'wg-quick',
   summary: 'set up a WireGuard interface simply',
-  main: (argv, sys) => wgQuick(argv, sys),
+  main: guarded('wg-quick', (argv, sys) => wgQuick(argv, sys)),
 });
 
 const PROGRAM = 'wg-quick';

@@ -5,6 +5,7 @@
 
 import { isSysError, strerror } from '../../../kernel/abi/errno.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
+import { guarded } from '../../lib/guard.js';
 import { S_ISREG } from '../../../kernel/abi/stat.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { eprint, print, readAll, readFileText } from '../../lib/io.js';
@@ -18,7 +19,7 @@ import { prettyPrint, SHOW_FIELDS, uglyPrint, useColor } from './show.js';
 export default defineProgram({
   name: 'wg',
   summary: 'set and retrieve configuration of WireGuard interfaces',
-  main: (argv, sys) => wg(argv, sys),
+  main: guarded('wg', (argv, sys) => wg(argv, sys)),
 });
 
 const SUBCOMMANDS: ReadonlyArray<readonly [string, string]> = [

@@ -11,6 +11,7 @@
 import { isSysError } from '../../../kernel/abi/errno.js';
 import { O_CLOEXEC, O_RDWR } from '../../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
+import { guarded } from '../../lib/guard.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { CLOCK_REALTIME } from '../../../kernel/abi/syscalls.js';
 import { print } from '../../lib/io.js';
@@ -26,7 +27,7 @@ const EXIT_SETUP_FAILED = 1;
 export default defineProgram({
   name: 'wireguard-go',
   summary: 'userspace WireGuard daemon (wireguard-go 0.0.20220316)',
-  main: (argv, sys) => wireguardGo(argv, sys),
+  main: guarded('wireguard-go', (argv, sys) => wireguardGo(argv, sys)),
 });
 
 const USAGE = 'Usage: wireguard-go [-f/--foreground] INTERFACE-NAME\n';

@@ -3,7 +3,7 @@
 // a protocol, as in tcpdump's print-*.c; this one is the whole public face, so callers need not know
 // the split.
 //
-// Decoded: Ethernet II with 802.1Q tags, BSD loopback and raw IP links; ARP/RARP; IPv4 (options
+// Decoded: Ethernet II with 802.1Q tags, BSD loopback, raw IP and Linux cooked (SLL2) links; ARP/RARP; IPv4 (options
 // named in -v); every ICMP type tcpdump names, with the quoted datagram in -v; WireGuard in UDP
 // (wireguard.ts, in Wireshark's words, which tcpdump 4.99 lacks); UDP (no other application
 // decoders: every port is `UDP, length N`, where tcpdump would decode DNS, BOOTP, NTP ... by port);
@@ -14,7 +14,7 @@
 
 import { hexDump } from './format.js';
 import { ipPrint } from './ipv4.js';
-import { etherPrint, nullPrint, rawPrint } from './link.js';
+import { etherPrint, nullPrint, rawPrint, sll2Print } from './link.js';
 import { type DissectOptions, Printer, Truncated } from './printer.js';
 
 export { formatIpv6, formatTimestamp, hexDump, splitTime } from './format.js';
@@ -37,6 +37,7 @@ export function dissect(data: Uint8Array, opts: DissectOptions, origLen: number 
   try {
     if (opts.link === 'ether') etherPrint(p, wireLen);
     else if (opts.link === 'null') nullPrint(p, wireLen);
+    else if (opts.link === 'sll2') sll2Print(p, wireLen);
     else rawPrint(p, wireLen);
   } catch (e) {
     if (!(e instanceof Truncated)) throw e;

@@ -61,6 +61,36 @@ export function etherPrint(p: Printer, length: number): void {
   }
 }
 
+const SLL2_HDRLEN = 20;
+
+/**
+ * Linux's cooked header (LINKTYPE_LINUX_SLL2, what `-i any` captures): with -e, print-sll.c's
+ * "ifindex N ADDR ethertype NAME (0xNNNN), length N: "; the interface name and the packet type
+ * (In, Out ...) come before it and are the caller's, which can name the interface.
+ */
+export function sll2Print(p: Printer, length: number): void {
+  p.protocol = 'sll2';
+  if (p.b.length < SLL2_HDRLEN || length < SLL2_HDRLEN) {
+    p.llHdrLen = p.b.length;
+    throw SOFT_TRUNCATED;
+  }
+  p.llHdrLen = SLL2_HDRLEN;
+  const type = p.u16(0);
+  if (p.eflag) {
+    p.print(`ifindex ${p.u32(4)} `);
+    if (p.u8(11) === 6) p.print(`${p.mac(12)} `);
+    etherTypePrint(p, type);
+    p.print(`, length ${length}: `);
+  }
+  if (!etherTypeBody(p, type, SLL2_HDRLEN, length - SLL2_HDRLEN)) {
+    if (!p.eflag) {
+      etherTypePrint(p, type);
+      p.print(`, length ${length}: `);
+    }
+    p.defaultPrint(SLL2_HDRLEN, Math.min(length, p.b.length) - SLL2_HDRLEN);
+  }
+}
+
 /** Print what an EtherType carries; false when nothing here knows the type (ethertype_print). */
 function etherTypeBody(p: Printer, type: number, off: number, length: number): boolean {
   switch (type) {

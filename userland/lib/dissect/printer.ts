@@ -13,7 +13,7 @@ import { formatIpv6, hexDump } from './format.js';
 
 /** ether: Ethernet II frames (LINKTYPE_ETHERNET); raw: bare IPv4/IPv6 packets (LINKTYPE_RAW);
  * null: BSD loopback, a 4-byte address family in the writer's byte order first (LINKTYPE_NULL). */
-export type LinkKind = 'ether' | 'raw' | 'null';
+export type LinkKind = 'ether' | 'raw' | 'null' | 'sll2';
 
 export interface DissectOptions {
   /** How the capture's bytes start: an Ethernet header, or a bare IP packet (tun, loop). */

@@ -19,7 +19,7 @@ interface WorkerData {
 }
 
 /** The calls of Sys that are synchronous in C terms (libc-level: no promise). */
-const SYNC_CALLS: ReadonlySet<string> = new Set(['getpid', 'getppid', 'getuid', 'getgid', 'getenv', 'setenv', 'unsetenv', 'environ']);
+const SYNC_CALLS: ReadonlySet<string> = new Set(['getpid', 'getppid', 'getuid', 'getgid', 'getenv', 'setenv', 'unsetenv', 'environ', 'forkImage']);
 
 /** Copy the kernel's results into the program's own structure, as copy_to_user would. */
 function copyBack(from: unknown, to: unknown): void {

@@ -5,6 +5,7 @@ import { isSysError } from '../../../kernel/abi/errno.js';
 import { O_RDONLY } from '../../../kernel/abi/fcntl.js';
 import { readText, writeAll } from '../../lib/io.js';
 import { findExecutable } from '../../lib/exec.js';
+import { table } from '../../lib/table.js';
 import { parse } from '../index.js';
 import { BreakSignal, ContinueSignal, ExitSignal, ReturnSignal, ShellError } from '../interp/control.js';
 import type { Interpreter } from '../interp/interpreter.js';
@@ -144,6 +145,11 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
     summary: 'leave the shell',
     usage: 'exit [n]',
     async run(sh, argv) {
+      if (sh.interactive && !sh.jobs.mayLeave()) {
+        // bash's exit_or_logout: once, then a second exit in a row leaves (and hangs them up).
+        await err(sh, 'There are stopped jobs.\n');
+        return 1;
+      }
       const n = statusArg(sh, 'exit', argv[1], sh.state.lastStatus);
       if (n instanceof ShellError) {
         await sh.error(`${n.message}`);
@@ -262,11 +268,13 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
 
   set: {
     summary: 'shell options and positional parameters',
-    usage: 'set [-+exufv] [-o option] [--] [arg ...]',
+    usage: 'set [-+efmux] [-o option] [--] [arg ...]',
     async run(sh, argv) {
       const o = sh.state.options;
-      const names: Record<string, keyof typeof o> = { e: 'errexit', x: 'xtrace', u: 'nounset', f: 'noglob' };
-      const longs: Record<string, keyof typeof o> = { errexit: 'errexit', xtrace: 'xtrace', nounset: 'nounset', noglob: 'noglob', pipefail: 'pipefail' };
+      const monitor = o.monitor;
+      const names = table<keyof typeof o>({ e: 'errexit', x: 'xtrace', u: 'nounset', f: 'noglob', m: 'monitor' });
+      // In bash's order (alphabetical), as `set -o` lists them.
+      const longs = table<keyof typeof o>({ errexit: 'errexit', monitor: 'monitor', noglob: 'noglob', nounset: 'nounset', pipefail: 'pipefail', xtrace: 'xtrace' });
       if (argv.length === 1) {
         for (const [k, v] of [...sh.state.vars].sort(([a], [b]) => (a < b ? -1 : 1))) await out(sh, `${k}=${quoteValue(v)}\n`);
         return 0;
@@ -289,20 +297,22 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
           continue;
         }
         if (a === '-o' || a === '+o') {
-          for (const [n, k] of Object.entries(longs)) await out(sh, `${n.padEnd(15)}${o[k] ? 'on' : 'off'}\n`);
+          for (const [n, k] of Object.entries(longs)) await out(sh, `${n.padEnd(15)}\t${o[k] ? 'on' : 'off'}\n`);
           continue;
         }
-        if (/^[-+][exufv]+$/.test(a)) {
+        if (/^[-+][exufvm]+$/.test(a)) {
           for (const f of a.slice(1)) if (names[f]) o[names[f]!] = a[0] === '-';
           continue;
         }
         if (/^[-+]/.test(a) && a.length > 1) {
-          await sh.error(`set: ${a}: invalid option\nset: usage: set [-+exuf] [-o option] [--] [arg ...]`);
+          await sh.error(`set: ${a}: invalid option\nset: usage: set [-+efmux] [-o option] [--] [arg ...]`);
           return 2;
         }
         break;
       }
       if (i < argv.length) sh.state.positional = argv.slice(i);
+      // Job control from now on: jobs get groups of their own, and the shell's is where they return.
+      if (o.monitor && !monitor) await sh.jobControlOn();
       return 0;
     },
   },
@@ -402,6 +412,7 @@ export const coreBuiltins: Record<string, BuiltinEntry> = {
   sleep: {
     summary: 'wait for a number of seconds',
     usage: 'sleep seconds',
+    programWithJobControl: true,
     async run(sh, argv) {
       const s = argv[1];
       if (argv.length !== 2 || !/^(\d+(\.\d*)?|\.\d+)$/.test(s!)) {

@@ -3,6 +3,7 @@
 import { O_RDONLY } from '../../../kernel/abi/fcntl.js';
 import { PROGRAM_MAGIC } from '../../../kernel/abi/program.js';
 import { readText, writeAll } from '../../lib/io.js';
+import { table } from '../../lib/table.js';
 import { coreBuiltins } from './core.js';
 import { jobBuiltins } from './jobs.js';
 import { syscallBuiltin } from './syscall.js';
@@ -60,8 +61,10 @@ const meta: Record<string, BuiltinEntry> = {
   },
 };
 
-export const BUILTINS: Record<string, BuiltinEntry> = { ...coreBuiltins, ...testBuiltins, ...jobBuiltins, ...syscallBuiltin, ...meta };
+export const BUILTINS = table<BuiltinEntry>({ ...coreBuiltins, ...testBuiltins, ...jobBuiltins, ...syscallBuiltin, ...meta });
 
-export function lookupBuiltin(name: string): Builtin | undefined {
-  return Object.hasOwn(BUILTINS, name) ? BUILTINS[name]!.run : undefined;
+/** The builtin `name`, if it is one; with job control the stand-ins for programs are not. */
+export function lookupBuiltin(name: string, jobControl = false): Builtin | undefined {
+  const b = BUILTINS[name];
+  return b && !(jobControl && b.programWithJobControl) ? b.run : undefined;
 }

@@ -4,101 +4,18 @@
 
 import { ERRNO, isSysError } from '../../../kernel/abi/errno.js';
 import * as fcntl from '../../../kernel/abi/fcntl.js';
-import { IFF_NAMES, type Ifreq } from '../../../kernel/abi/if.js';
 import * as io from '../../../kernel/abi/ioctl.js';
-import {
-  buildIcmpPacket,
-  buildIpv4Packet,
-  buildUdpPacket,
-  IPPROTO_ICMP,
-  IPPROTO_UDP,
-  parseIpv4,
-  parseMac,
-} from '../../../kernel/abi/wire/index.js';
+import { buildIcmpPacket, buildIpv4Packet, buildUdpPacket, IPPROTO_ICMP, IPPROTO_UDP, parseMac } from '../../../kernel/abi/wire/index.js';
 import { POLL_NAMES, type PollFd } from '../../../kernel/abi/poll.js';
 import { signalNumber } from '../../../kernel/abi/signal.js';
-import * as so from '../../../kernel/abi/socket.js';
 import { flagNames, formatIoctlArg, formatSockaddr, quoteBytes } from '../../../kernel/abi/strace.js';
 import { writeAll } from '../../lib/io.js';
+import { table } from '../../lib/table.js';
 import { hexdumpCanonical } from '../../lib/hexdump.js';
+import { ioctlArg, requestHelp, requestWords } from './syscall-ioctl.js';
+import { addrPort, flags, ip, mode, num, path, UsageError } from './syscall-words.js';
 import type { Interpreter } from '../interp/interpreter.js';
 import type { BuiltinEntry } from './types.js';
-
-class UsageError {
-  constructor(readonly message: string) {}
-}
-
-const NAMED: Record<string, number> = {
-  ...Object.fromEntries(fcntl.OPEN_FLAG_NAMES.map(([v, n]) => [n, v])),
-  O_RDONLY: fcntl.O_RDONLY,
-  O_WRONLY: fcntl.O_WRONLY,
-  O_RDWR: fcntl.O_RDWR,
-  ...Object.fromEntries(POLL_NAMES.map(([v, n]) => [n, v])),
-  ...Object.fromEntries(io.TUN_FLAG_NAMES.map(([v, n]) => [n, v])),
-  ...Object.fromEntries(IFF_NAMES.map(([v, n]) => [n, v])),
-  F_GETFL: fcntl.F_GETFL,
-  F_SETFL: fcntl.F_SETFL,
-  F_GETFD: fcntl.F_GETFD,
-  F_SETFD: fcntl.F_SETFD,
-  F_DUPFD: fcntl.F_DUPFD,
-  FD_CLOEXEC: fcntl.FD_CLOEXEC,
-  SEEK_SET: 0,
-  SEEK_CUR: 1,
-  SEEK_END: 2,
-  AF_INET: so.AF_INET,
-  AF_LINK: so.AF_LINK,
-  AF_INET6: so.AF_INET6,
-  SOCK_DGRAM: so.SOCK_DGRAM,
-  SOCK_RAW: so.SOCK_RAW,
-  SOCK_STREAM: so.SOCK_STREAM,
-  SOCK_NONBLOCK: so.SOCK_NONBLOCK,
-  SOCK_CLOEXEC: so.SOCK_CLOEXEC,
-  IPPROTO_IP: so.IPPROTO_IP,
-  IPPROTO_ICMP: so.IPPROTO_ICMP,
-  IPPROTO_UDP: so.IPPROTO_UDP,
-  SOL_SOCKET: so.SOL_SOCKET,
-  SO_RCVBUF: so.SO_RCVBUF,
-  SO_SNDBUF: so.SO_SNDBUF,
-  SO_BROADCAST: so.SO_BROADCAST,
-  SO_REUSEADDR: so.SO_REUSEADDR,
-  SO_ERROR: so.SO_ERROR,
-  IP_TTL: so.IP_TTL,
-  IP_TOS: so.IP_TOS,
-  MSG_PEEK: so.MSG_PEEK,
-  MSG_DONTWAIT: so.MSG_DONTWAIT,
-};
-
-/** A number, or flag names joined with | or , (O_RDWR|O_NONBLOCK, IFF_TUN,IFF_NO_PI). */
-function flags(word: string | undefined, what: string): number {
-  if (word === undefined) throw new UsageError(`missing ${what}`);
-  let v = 0;
-  for (const part of word.split(/[|,]/)) {
-    const p = part.trim();
-    if (p === '' || p === '0') continue;
-    if (/^-?(0x[0-9a-f]+|\d+)$/i.test(p)) v |= Number(p);
-    else if (p in NAMED) v |= NAMED[p]!;
-    else throw new UsageError(`unknown ${what}: ${p}`);
-  }
-  return v;
-}
-
-function num(word: string | undefined, what: string): number {
-  if (word === undefined || !/^-?(0x[0-9a-f]+|\d+)$/i.test(word)) throw new UsageError(`${what} must be a number${word === undefined ? '' : `, not ${word}`}`);
-  return Number(word);
-}
-
-function addrPort(word: string | undefined): so.SockaddrIn {
-  const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(word ?? '');
-  // A sockaddr_in holds 4 octets and a 16-bit port: anything else cannot even be passed.
-  if (!m || parseIpv4(m[1]!) === null || Number(m[2] ?? 0) > 65535) throw new UsageError(`address must be A.B.C.D[:PORT], not ${word ?? '(nothing)'}`);
-  return so.sockaddrIn(m[1]!, m[2] ? Number(m[2]) : 0);
-}
-
-function ip(s: string): number {
-  const a = parseIpv4(s);
-  if (a === null) throw new UsageError(`not an IPv4 address: ${s}`);
-  return a;
-}
 
 const IP_DEFAULTS = { ttl: 64, tos: 0, dontFragment: false, moreFragments: false, fragmentOffset: 0 } as const;
 
@@ -164,62 +81,6 @@ export function bytesFrom(words: string[]): Uint8Array {
   return body;
 }
 
-/** The third argument of an ioctl, built from the words after the request name. */
-function ioctlArg(req: number, name: string, words: string[]): unknown {
-  const ifreq = (): Ifreq => ({ ifr_name: words[0] ?? '' });
-  switch (req) {
-    case io.TUNSETIFF:
-      return { ifr_name: words[0] === '""' ? '' : (words[0] ?? ''), ifr_flags: words[1] === undefined ? io.IFF_TUN : flags(words[1], 'flag') };
-    case io.TUNGETIFF:
-      return { ifr_name: '' };
-    case io.TUNSETQUEUE:
-      return { ifr_name: '', ifr_flags: flags(words[0], 'flag') };
-    case io.TUNGETFEATURES:
-    case io.TUNGETSNDBUF:
-    case io.TUNGETVNETHDRSZ:
-    case io.FIONREAD:
-    case io.TIOCGPGRP:
-    case io.SIOCGIPFORWARD:
-      return { value: 0 };
-    case io.TUNSETSNDBUF:
-    case io.TUNSETVNETHDRSZ:
-    case io.TUNSETCARRIER:
-    case io.FIONBIO:
-    case io.TIOCSPGRP:
-    case io.SIOCSIPFORWARD:
-      return { value: num(words[0], 'value') };
-    case io.B_SET_NONBLOCKING_IO:
-    case io.B_SET_BLOCKING_IO:
-      return undefined;
-    case io.SIOCGIFHWADDR:
-      return ifreq();
-    case io.SIOCSIFHWADDR: {
-      const macWord = words.length > 1 ? words[1] : words[0];
-      const mac = parseMac(macWord ?? '');
-      if (mac === null) throw new UsageError(`${name} wants [NAME] MAC`);
-      const sa_data = new Uint8Array(6).map((_, i) => Math.floor(mac / 2 ** (8 * (5 - i))) & 0xff);
-      return { ifr_name: words.length > 1 ? words[0]! : '', ifr_hwaddr: { sa_family: 1, sa_data } };
-    }
-    case io.SIOCSIFFLAGS:
-      return { ifr_name: words[0] ?? '', ifr_flags: flags(words[1], 'flag') };
-    case io.SIOCSIFADDR:
-      return { ifr_name: words[0] ?? '', ifr_addr: so.sockaddrIn(words[1] ?? '') };
-    case io.SIOCSIFNETMASK:
-      return { ifr_name: words[0] ?? '', ifr_netmask: so.sockaddrIn(words[1] ?? '') };
-    case io.SIOCSIFDSTADDR:
-      return { ifr_name: words[0] ?? '', ifr_dstaddr: so.sockaddrIn(words[1] ?? '') };
-    case io.SIOCSIFBRDADDR:
-      return { ifr_name: words[0] ?? '', ifr_broadaddr: so.sockaddrIn(words[1] ?? '') };
-    case io.SIOCSIFMTU:
-      return { ifr_name: words[0] ?? '', ifr_mtu: num(words[1], 'MTU') };
-    case io.SIOCSIFTXQLEN:
-      return { ifr_name: words[0] ?? '', ifr_qlen: num(words[1], 'queue length') };
-  }
-  if (name.startsWith('SIOC')) return ifreq();
-  // A request that takes a plain value (TUNSETPERSIST 1, TUNSETOWNER 1000 ...), or none.
-  return words[0] === undefined ? undefined : /^[A-Z_|,]+$/.test(words[0]) ? flags(words[0], 'value') : num(words[0], 'value');
-}
-
 function describeStat(st: { st_mode: number; st_size: number; st_ino: number; st_uid: number; st_gid: number; st_rdev: number; st_nlink: number }): string {
   const type = st.st_mode & 0o170000;
   const kind = { 0o100000: 'S_IFREG', 0o040000: 'S_IFDIR', 0o020000: 'S_IFCHR', 0o010000: 'S_IFIFO', 0o140000: 'S_IFSOCK', 0o120000: 'S_IFLNK' }[type] ?? '?';
@@ -229,10 +90,10 @@ function describeStat(st: { st_mode: number; st_size: number; st_ino: number; st
 
 type Call = (sh: Interpreter, a: string[]) => Promise<string>;
 
-const CALLS: Record<string, { usage: string; run: Call }> = {
+const CALLS = table<{ usage: string; run: Call }>({
   open: {
     usage: 'open PATH [FLAGS] [MODE]   e.g. open /dev/misc/tun O_RDWR,O_NONBLOCK',
-    run: async (sh, a) => String(await sh.sys.open(a[0] ?? '', a[1] ? flags(a[1], 'flag') : fcntl.O_RDONLY, a[2] ? parseInt(a[2], 8) : 0o644)),
+    run: async (sh, a) => String(await sh.sys.open(path(a[0]), a[1] ? flags(a[1], 'flag') : fcntl.O_RDONLY, a[2] ? mode(a[2]) : 0o644)),
   },
   close: { usage: 'close FD', run: async (sh, a) => String(await sh.sys.close(num(a[0], 'FD'))) },
   read: {
@@ -247,12 +108,12 @@ const CALLS: Record<string, { usage: string; run: Call }> = {
     run: async (sh, a) => String(await sh.sys.write(num(a[0], 'FD'), bytesFrom(a.slice(1)))),
   },
   ioctl: {
-    usage: 'ioctl FD REQUEST [ARGS]   e.g. ioctl 3 TUNSETIFF tun/%d IFF_TUN|IFF_NO_PI',
+    usage: 'ioctl FD REQUEST [WORDS]   e.g. ioctl 3 TUNSETIFF tun/%d IFF_TUN,IFF_NO_PI (syscall help ioctl: every request)',
     run: async (sh, a) => {
       const fd = num(a[0], 'FD');
       const reqWord = a[1] ?? '';
       const req = /^\d+$|^0x/i.test(reqWord) ? Number(reqWord) : io.ioctlNumber(reqWord);
-      if (req === undefined) throw new UsageError(`unknown ioctl request ${reqWord || '(none)'} (names like TUNSETIFF, SIOCGIFFLAGS, FIONREAD)`);
+      if (req === undefined) throw new UsageError(`unknown ioctl request ${reqWord || '(none)'} (names like TUNSETIFF, SIOCGIFFLAGS, FIONREAD; syscall help ioctl)`);
       const arg = ioctlArg(req, reqWord, a.slice(2));
       const r = await sh.sys.ioctl(fd, req, arg);
       return typeof arg === 'object' && arg !== null ? `${r} ${formatIoctlArg(req, arg)}` : String(r);
@@ -278,7 +139,8 @@ const CALLS: Record<string, { usage: string; run: Call }> = {
   dup2: { usage: 'dup2 OLDFD NEWFD', run: async (sh, a) => String(await sh.sys.dup2(num(a[0], 'FD'), num(a[1], 'FD'))) },
   pipe: { usage: 'pipe', run: async (sh) => `[${(await sh.sys.pipe()).join(', ')}]` },
   lseek: { usage: 'lseek FD OFFSET WHENCE', run: async (sh, a) => String(await sh.sys.lseek(num(a[0], 'FD'), num(a[1], 'offset'), flags(a[2] ?? 'SEEK_SET', 'whence'))) },
-  stat: { usage: 'stat PATH', run: async (sh, a) => describeStat(await sh.sys.stat(a[0] ?? '')) },
+  stat: { usage: 'stat PATH', run: async (sh, a) => describeStat(await sh.sys.stat(path(a[0]))) },
+  chmod: { usage: 'chmod PATH MODE   e.g. chmod ./run.sh 0755', run: async (sh, a) => String(await sh.sys.chmod(path(a[0]), mode(a[1]))) },
   fstat: { usage: 'fstat FD', run: async (sh, a) => describeStat(await sh.sys.fstat(num(a[0], 'FD'))) },
   socket: {
     usage: 'socket DOMAIN TYPE [PROTOCOL]   e.g. socket AF_INET SOCK_DGRAM 0',
@@ -315,13 +177,37 @@ const CALLS: Record<string, { usage: string; run: Call }> = {
     },
   },
   getpid: { usage: 'getpid', run: async (sh) => String(sh.sys.getpid()) },
-};
+  // Credentials: they change the shell's own process, as a setuid in a C shell builtin would.
+  getuid: { usage: 'getuid', run: async (sh) => String(sh.sys.getuid()) },
+  getgid: { usage: 'getgid', run: async (sh) => String(sh.sys.getgid()) },
+  setuid: { usage: 'setuid UID', run: async (sh, a) => String(await sh.sys.setuid(num(a[0], 'UID'))) },
+  setgid: { usage: 'setgid GID', run: async (sh, a) => String(await sh.sys.setgid(num(a[0], 'GID'))) },
+  getgroups: {
+    usage: 'getgroups',
+    run: async (sh) => {
+      const groups = await sh.sys.getgroups();
+      return `${groups.length} [${groups.join(', ')}]`;
+    },
+  },
+  setgroups: {
+    usage: 'setgroups [GID[,GID...]]   e.g. setgroups 100,101 (none: no groups)',
+    run: async (sh, a) => String(await sh.sys.setgroups(a[0] === undefined || a[0] === '' ? [] : a[0].split(',').map((g) => num(g, 'GID')))),
+  },
+});
 
 function help(): string {
   const lines = ['usage: syscall NAME ARGS...   one system call from this shell; its fds stay open', ''];
   for (const [name, c] of Object.entries(CALLS)) lines.push(`  ${c.usage.startsWith(name) ? c.usage : `${name} ${c.usage}`}`);
-  lines.push('', 'Flags and requests go by name, joined with commas (O_RDWR,O_NONBLOCK  IFF_TUN,IFF_NO_PI  POLLIN).', 'Errors print as -1 ERRNO (message), and the status is 1.');
+  // Commas, not |: the shell would take a | for a pipe.
+  lines.push('', 'Flags and requests go by name, joined with commas (O_RDWR,O_NONBLOCK  IFF_TUN,IFF_NO_PI  POLLIN).', 'Errors print as -1 ERRNO (message), and the status is 1. `syscall help ioctl` lists the ioctl requests.');
   return lines.join('\n') + '\n';
+}
+
+/** The usage line for an error: for an ioctl whose request is known, that request's own words. */
+function usageOf(name: string, usage: string, argv: string[]): string {
+  const req = name === 'ioctl' && argv[3] !== undefined ? io.ioctlNumber(argv[3]) : undefined;
+  const words = req === undefined ? undefined : requestWords(req);
+  return words === undefined ? usage : `ioctl FD ${argv[3]}${words ? ` ${words}` : ''}`;
 }
 
 export const syscallBuiltin: Record<string, BuiltinEntry> = {
@@ -330,6 +216,10 @@ export const syscallBuiltin: Record<string, BuiltinEntry> = {
     usage: 'syscall NAME ARGS...',
     async run(sh, argv) {
       const name = argv[1];
+      if (name === 'help' && argv[2] === 'ioctl') {
+        await writeAll(sh.sys, 1, requestHelp());
+        return 0;
+      }
       if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
         await writeAll(sh.sys, name === undefined ? 2 : 1, help());
         return name === undefined ? 2 : 0;
@@ -344,7 +234,7 @@ export const syscallBuiltin: Record<string, BuiltinEntry> = {
         return 0;
       } catch (e) {
         if (e instanceof UsageError) {
-          await writeAll(sh.sys, 2, `syscall ${name}: ${e.message}\nusage: syscall ${call.usage}\n`);
+          await writeAll(sh.sys, 2, `syscall ${name}: ${e.message}\nusage: syscall ${usageOf(name, call.usage, argv)}\n`);
           return 2;
         }
         if (isSysError(e)) {

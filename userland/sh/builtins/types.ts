@@ -10,4 +10,9 @@ export interface BuiltinEntry {
   /** One line for `help`. */
   summary: string;
   usage: string;
+  /**
+   * A stand-in for the program of the same name, for speed in scripts; with job control the
+   * program runs instead, as a job that ^Z can stop (bash has no sleep builtin at all).
+   */
+  programWithJobControl?: boolean;
 }

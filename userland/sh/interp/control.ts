@@ -17,6 +17,9 @@ export class ExitSignal {
   constructor(readonly status: number) {}
 }
 
+/** ^C at an interactive shell running the line itself (a loop of builtins): back to the prompt, $? 130. */
+export class InterruptSignal {}
+
 /** set -e tripped: the shell exits with the failing command's status. */
 export class ErrexitSignal {
   constructor(readonly status: number) {}

@@ -7,11 +7,12 @@
 import { isSysError } from '../../../kernel/abi/errno.js';
 import { F_SETFD, FD_CLOEXEC, O_CLOEXEC, O_RDONLY } from '../../../kernel/abi/fcntl.js';
 import type { FileAction, Sys } from '../../../kernel/abi/syscalls.js';
-import { type ExpansionContext, ExpansionError, expandPathname, expandPattern, expandWord, expandWords, lineAt, matchPattern } from '../index.js';
+import { type ExpansionContext, ExpansionError, expandPattern, expandWord, expandWords, lineAt, matchPattern } from '../index.js';
 import type { AndOr, Command, CompoundCommand, List, Pipeline, Program, Redirection, SimpleCommand, Word } from '../index.js';
-import { readAll, writeAll } from '../../lib/io.js';
-import { findExecutable, shellExecFailure } from '../../lib/exec.js';
-import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, ReturnSignal, ShellError } from './control.js';
+import { writeAll } from '../../lib/io.js';
+import { execFailure, findExecutable, runsAsScript } from '../../lib/exec.js';
+import { BreakSignal, ContinueSignal, ErrexitSignal, ExitSignal, InterruptSignal, ReturnSignal, ShellError } from './control.js';
+import { expansionContext } from './expansion.js';
 import { type Job, JobTable } from './jobs.js';
 import { applyInPlace, closeAll, type Prepared, prepareRedirects, type RedirectHost } from './redirect.js';
 import { ShellState } from './state.js';
@@ -26,8 +27,11 @@ export interface ShellConfig {
   interactive: boolean;
   /** For messages: "sh" or the script's name. */
   scriptName: string | null;
-  /** The builtins, by name (sh/builtins: the shell program hands them in). */
-  builtins: (name: string) => Builtin | undefined;
+  /**
+   * The builtins, by name (sh/builtins: the shell program hands them in). With job control some
+   * are none (sleep: the program runs, as a job ^Z can stop).
+   */
+  builtins: (name: string, jobControl: boolean) => Builtin | undefined;
 }
 
 export class Interpreter implements RedirectHost {
@@ -46,20 +50,30 @@ export class Interpreter implements RedirectHost {
   get history(): string[] {
     return this.state.history;
   }
+  /** Job control: an interactive shell has it, any other with set -m (each job its own group). */
+  get jobControl(): boolean {
+    return this.interactive || this.state.options.monitor;
+  }
+
+  /** set -m turned job control on: the jobs' groups come back to the shell's own. */
+  async jobControlOn(): Promise<void> {
+    if (this.pgid === 0) this.pgid = await this.sys.getpgid(0);
+  }
+
   /** A SIGINT arrived (non-interactive shells stop at the next command). */
   interrupted = false;
   pgid = 0;
-  private readonly lookupBuiltin: (name: string) => Builtin | undefined;
+  private readonly builtins: (name: string, jobControl: boolean) => Builtin | undefined;
 
   constructor(cfg: ShellConfig) {
-    this.lookupBuiltin = cfg.builtins;
+    this.builtins = cfg.builtins;
     this.sys = cfg.sys;
     this.state = cfg.state;
     this.interactive = cfg.interactive;
     this.scriptName = cfg.scriptName;
     this.jobs = new JobTable(
       this.sys,
-      () => this.interactive,
+      () => this.jobControl,
       () => this.pgid,
       (line) => writeAll(this.sys, 2, this.interactive ? `${line}\n` : `${this.where()}${line}\n`).then(() => {}, () => {}),
     );
@@ -127,7 +141,14 @@ export class Interpreter implements RedirectHost {
   async runList(list: List): Promise<number> {
     let status = this.state.lastStatus;
     for (const item of list.items) {
-      if (this.interrupted && !this.interactive) throw new ExitSignal(130);
+      // Each command is a step of computation: a script or a loop of builtins makes no system call
+      // of its own, and must still let the machine run, be charged its time, and hear ^C.
+      await this.sys.preemptible();
+      if (this.interrupted) {
+        if (!this.interactive) throw new ExitSignal(130);
+        this.interrupted = false;
+        throw new InterruptSignal();
+      }
       status = item.background ? await this.runBackground(item) : await this.runAndOr(item);
       this.state.lastStatus = status;
     }
@@ -196,7 +217,7 @@ export class Interpreter implements RedirectHost {
         if (output >= 0) stdio.push({ dup2: [output, 1] });
         // POSIX: without job control, an asynchronous list reads /dev/null, not the shell's stdin.
         let devNull = -1;
-        if (background && input < 0 && !this.interactive) {
+        if (background && input < 0 && !this.jobControl) {
           devNull = await sys.open('/dev/null', O_RDONLY | O_CLOEXEC);
           stdio.push({ dup2: [devNull, 0] });
         }
@@ -207,7 +228,7 @@ export class Interpreter implements RedirectHost {
           if (devNull >= 0) await sys.close(devNull);
         }
         pids.push(pid);
-        if (this.interactive && pgid === 0) pgid = pid;
+        if (this.jobControl && pgid === 0) pgid = pid;
         if (input >= 0) await sys.close(input);
         if (output >= 0) await sys.close(output);
         input = nextInput;
@@ -225,7 +246,7 @@ export class Interpreter implements RedirectHost {
    * the terminal before it is its own (and is stopped with SIGTTIN for it).
    */
   private groupOpts(pgid: number, foreground: boolean): { pgid?: number; tcsetpgrp?: number } {
-    if (!this.interactive) return {};
+    if (!this.jobControl) return {};
     return foreground && pgid === 0 ? { pgid, tcsetpgrp: 0 } : { pgid };
   }
 
@@ -237,17 +258,21 @@ export class Interpreter implements RedirectHost {
       if (name !== undefined && !this.state.functions.has(name) && !this.lookupBuiltin(name)) {
         const env = await this.commandEnv(cmd);
         const prep = await prepareRedirects(this, cmd.redirects);
+        let path = name;
+        const opts = { env, fileActions: [...stdio, ...prep.actions], ...pgidOpt };
         try {
-          const path = await findExecutable(this.sys, name);
-          return await this.sys.spawn(path, argv, { env, fileActions: [...stdio, ...prep.actions], ...pgidOpt });
+          path = await findExecutable(this.sys, name);
+          return await this.sys.spawn(path, argv, opts);
         } catch (e) {
           if (!isSysError(e)) throw e;
           const failure = resourceFailure(e, 'fork');
           if (failure !== e) throw failure;
+          // A text file without #!: a script for sh, as POSIX shells run one.
+          if (await runsAsScript(this.sys, path, e)) return await this.sys.spawn('/bin/sh', ['sh', path, ...argv.slice(1)], opts);
           // Like a forked child whose exec failed: say why, report 127 or 126. The child says it,
           // on stderr as the command's redirections left it: `nosuch 2>/dev/null` is silent, as
           // in bash.
-          const f = await shellExecFailure(this.sys, name, e);
+          const f = await execFailure(this.sys, name, e);
           return await this.startFailed(f.status, [...stdio, ...prep.actions], this.errorText(f.message, cmd));
         } finally {
           await closeAll(this.sys, prep.opened);
@@ -284,6 +309,7 @@ export class Interpreter implements RedirectHost {
   }
 
   private async runBackground(item: AndOr): Promise<number> {
+    await this.jobs.reapFinished();
     const text = this.text(item);
     const single = item.rest.length === 0 ? item.first : null;
     let job: Job;
@@ -317,8 +343,8 @@ export class Interpreter implements RedirectHost {
         return this.runList(cmd.body);
       case 'Subshell': {
         // The child runs the body itself (as a group), not the subshell node again.
-        const pid = await this.startSubshell({ kind: 'BraceGroup', span: cmd.span, body: cmd.body, redirects: [] }, [], this.interactive ? 0 : this.pgid, true);
-        const job = this.jobs.make([pid], this.interactive ? pid : this.pgid, this.text(cmd));
+        const pid = await this.startSubshell({ kind: 'BraceGroup', span: cmd.span, body: cmd.body, redirects: [] }, [], this.jobControl ? 0 : this.pgid, true);
+        const job = this.jobs.make([pid], this.jobControl ? pid : this.pgid, this.text(cmd));
         return this.jobs.wait(job, false, true);
       }
       case 'If': {
@@ -473,7 +499,7 @@ export class Interpreter implements RedirectHost {
       }
       return this.expansionFailed(e, cmd);
     }
-    const job = this.jobs.make([pid], this.interactive ? pid : this.pgid, this.text(cmd));
+    const job = this.jobs.make([pid], this.jobControl ? pid : this.pgid, this.text(cmd));
     return this.jobs.wait(job, false, true);
   }
 
@@ -501,18 +527,21 @@ export class Interpreter implements RedirectHost {
       throw new ExitSignal(await this.runSimple({ ...cmd, redirects: [] }));
     }
     const env = await this.commandEnv(cmd);
+    let path = name;
     try {
-      return await this.sys.execve(await findExecutable(this.sys, name), args, env);
+      path = await findExecutable(this.sys, name);
+      return await this.sys.execve(path, args, env);
     } catch (e) {
       if (!isSysError(e)) throw e;
-      const f = await shellExecFailure(this.sys, name, e);
+      if (await runsAsScript(this.sys, path, e)) return this.sys.execve('/bin/sh', ['sh', path, ...args.slice(1)], env);
+      const f = await execFailure(this.sys, name, e);
       await this.error(f.message, cmd);
       throw new ExitSignal(f.status);
     }
   }
 
   /** The status of the last command substitution, which `x=$(false)` reports. */
-  private substitutionStatus: number | null = null;
+  substitutionStatus: number | null = null;
 
   private async expansionFailed(e: unknown, node: { span: { start: number } }): Promise<number> {
     if (e instanceof ExpansionError || e instanceof ShellError) {
@@ -576,9 +605,9 @@ export class Interpreter implements RedirectHost {
     try {
       for (;;) {
         try {
-          // A loop of builtins (`while :; do :; done`) makes no other system call: yielding here
-          // is what lets ^C, the terminal and every other process in while it spins.
-          await this.sys.sched_yield();
+          // A loop of builtins (`while :; do :; done`) makes no system call: each turn is a step
+          // where it may be preempted, so ^C, the terminal and every other process get in.
+          await this.sys.preemptible();
           const s = await turn();
           if (s === null) return status;
           status = s;
@@ -597,6 +626,10 @@ export class Interpreter implements RedirectHost {
     } finally {
       this.state.loops--;
     }
+  }
+
+  private lookupBuiltin(name: string): Builtin | undefined {
+    return this.builtins(name, this.jobControl);
   }
 
   /** Is `name` one of the shell's builtins? (For `type`, which the builtins table cannot import.) */
@@ -623,48 +656,7 @@ export class Interpreter implements RedirectHost {
   }
 
   expansion(): ExpansionContext {
-    const st = this.state;
-    return {
-      getVar: (n) => st.get(n),
-      setVar: (n, v) => st.set(n, v),
-      positional: st.positional,
-      special: { '?': String(st.lastStatus), $: String(st.shellPid), '!': st.lastBackground, '0': st.name, '-': st.flags(this.interactive) },
-      home: st.get('HOME') ?? '/boot/home',
-      nounset: st.options.nounset,
-      noglob: st.options.noglob,
-      commandSubstitution: (program) => this.commandSubstitution(program),
-      glob: (pattern) =>
-        expandPathname(pattern, {
-          readdir: async (path) => {
-            try {
-              return (await this.sys.readdir(path)).map((d) => d.d_name);
-            } catch {
-              return null;
-            }
-          },
-        }),
-    };
-  }
-
-  private async commandSubstitution(program: Program): Promise<string> {
-    const sys = this.sys;
-    const [r, w] = await sys.pipe();
-    await sys.fcntl(r, F_SETFD, FD_CLOEXEC);
-    await sys.fcntl(w, F_SETFD, FD_CLOEXEC);
-    let pid: number;
-    try {
-      pid = await this.startSubshell(program, [{ dup2: [w, 1] }], this.pgid);
-    } finally {
-      await sys.close(w);
-    }
-    let data: Uint8Array;
-    try {
-      data = await readAll(sys, r);
-    } finally {
-      await sys.close(r);
-    }
-    this.substitutionStatus = await this.jobs.wait(this.jobs.make([pid], this.pgid, '$(...)'), false, false);
-    return new TextDecoder().decode(data);
+    return expansionContext(this);
   }
 
   async expandTarget(r: Redirection & { kind: 'Redirect' }): Promise<string> {

@@ -24,9 +24,18 @@ export interface Job {
   stopReported: boolean;
 }
 
+/** Finished jobs a shell without job control keeps for `jobs` (bash's list is bounded too). */
+const MAX_DONE = 64;
+/** Statuses of reaped background processes kept for `wait PID`, as bash keeps its bgpids. */
+const MAX_REAPED = 1024;
+
 export class JobTable {
   readonly jobs: Job[] = [];
-  private nextId = 1;
+  /** Exit statuses of background processes reaped before anyone waited for them, by pid. */
+  private readonly reaped = new Map<number, number>();
+  /** Command lines run so far, and the one at which leaving was refused for stopped jobs. */
+  private lines = 0;
+  private warnedAt: number | null = null;
 
   constructor(
     private readonly sys: Sys,
@@ -36,12 +45,81 @@ export class JobTable {
     private readonly say: (line: string) => Promise<void>,
   ) {}
 
-  /** A background job: numbered and listed by `jobs`. */
+  /** A background job: numbered, one past the highest number in use (bash's), and listed by `jobs`. */
   add(pids: number[], pgid: number, command: string): Job {
     const job = this.make(pids, pgid, command);
-    job.id = this.nextId++;
+    job.id = this.nextNumber();
     this.jobs.push(job);
     return job;
+  }
+
+  private nextNumber(): number {
+    return this.jobs.reduce((max, j) => Math.max(max, j.id), 0) + 1;
+  }
+
+  /**
+   * Reap, without blocking, every background process that has ended, as bash's SIGCHLD handler
+   * does: before a new job starts, so a script that starts thousands never runs into the process
+   * limit with zombies. The shell waits for its foreground children itself, so between commands
+   * any child waitpid(-1) finds is a background one.
+   */
+  async reapFinished(): Promise<void> {
+    if (!this.jobs.some((j) => !this.done(j))) return;
+    for (;;) {
+      let r: { pid: number; status: number };
+      try {
+        r = await this.sys.waitpid(-1, WNOHANG);
+      } catch (e) {
+        if (isSysError(e, 'ECHILD') || isSysError(e, 'EINTR')) break;
+        throw e;
+      }
+      if (r.pid === 0) break;
+      this.remember(r.pid, r.status);
+      this.jobs.find((j) => j.pids.includes(r.pid))?.statuses.set(r.pid, r.status);
+    }
+    if (!this.jobControl()) this.trimDone();
+  }
+
+  private remember(pid: number, status: number): void {
+    this.reaped.set(pid, status);
+    if (this.reaped.size > MAX_REAPED) this.reaped.delete(this.reaped.keys().next().value!);
+  }
+
+  /** The status of a background process reaped earlier, for `wait PID` (undefined if unknown). */
+  reapedStatus(pid: number): number | undefined {
+    return this.reaped.get(pid);
+  }
+
+  /** Without job control nobody is told of finished jobs: keep the last MAX_DONE for `jobs`. */
+  private trimDone(): void {
+    let done = this.jobs.filter((j) => this.done(j)).length;
+    for (let i = 0; i < this.jobs.length && done > MAX_DONE; ) {
+      if (this.done(this.jobs[i]!)) {
+        this.jobs.splice(i, 1);
+        done--;
+      } else i++;
+    }
+  }
+
+  /**
+   * May the interactive shell leave? Not at the first attempt while jobs are stopped: bash says
+   * "There are stopped jobs." and stays; a second attempt in a row leaves (and hangs them up).
+   */
+  mayLeave(): boolean {
+    if (!this.jobs.some((j) => j.stopped !== null)) return true;
+    if (this.warnedAt !== null && this.warnedAt >= this.lines - 1) return true;
+    this.warnedAt = this.lines;
+    return false;
+  }
+
+  /** The user has seen the jobs (`jobs`): leaving now needs no warning, as in bash. */
+  jobsShown(): void {
+    this.warnedAt = this.lines;
+  }
+
+  /** A command line ran: an attempt to leave after it is a new first attempt. */
+  lineRan(): void {
+    this.lines++;
   }
 
   /** A foreground job: waited for at once, never numbered (as in bash). */
@@ -122,7 +200,7 @@ export class JobTable {
   private async stopped(job: Job, status: number): Promise<void> {
     job.stopped = status;
     if (!this.jobs.includes(job)) {
-      job.id = this.nextId++;
+      job.id = this.nextNumber();
       this.jobs.push(job);
     } else {
       // The current job (`%+`) is the one that stopped last.
@@ -219,6 +297,5 @@ export class JobTable {
 
   prune(): void {
     for (let i = this.jobs.length - 1; i >= 0; i--) if (this.done(this.jobs[i]!) && this.jobs[i]!.reported) this.jobs.splice(i, 1);
-    if (this.jobs.length === 0) this.nextId = 1;
   }
 }

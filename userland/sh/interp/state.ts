@@ -1,6 +1,6 @@
 // What a shell remembers: variables (and which are exported), functions, positional parameters,
 // options, the last status. A subshell is a separate process that starts with a copy of all of it,
-// as fork() would give it; the copy travels through a pipe as JSON.
+// as fork() would give it; the copy travels in its fork image as JSON.
 
 import { parse, type FunctionDef, type Program } from '../index.js';
 
@@ -15,6 +15,8 @@ export interface ShellOptions {
   noglob: boolean;
   /** set -o pipefail: a pipeline fails if any command in it fails. */
   pipefail: boolean;
+  /** set -m: job control in a shell that is not interactive (each job its own process group). */
+  monitor: boolean;
 }
 
 export interface FunctionEntry {
@@ -27,7 +29,7 @@ export class ShellState {
   readonly exported = new Set<string>();
   readonly functions = new Map<string, FunctionEntry>();
   positional: string[] = [];
-  options: ShellOptions = { errexit: false, xtrace: false, nounset: false, noglob: false, pipefail: false };
+  options: ShellOptions = { errexit: false, xtrace: false, nounset: false, noglob: false, pipefail: false, monitor: false };
   lastStatus = 0;
   /** $!: the pid of the last background job. */
   lastBackground = '';
@@ -65,7 +67,8 @@ export class ShellState {
 
   /** The environment a child process gets: the exported variables. */
   environment(): Record<string, string> {
-    const env: Record<string, string> = {};
+    // No prototype: `export __proto__=1` is a variable like any other.
+    const env = Object.create(null) as Record<string, string>;
     for (const n of this.exported) {
       const v = this.vars.get(n);
       if (v !== undefined) env[n] = v;
@@ -79,6 +82,7 @@ export class ShellState {
     if (this.options.errexit) f += 'e';
     if (this.options.noglob) f += 'f';
     if (interactive) f += 'i';
+    if (this.options.monitor || interactive) f += 'm';
     if (this.options.nounset) f += 'u';
     if (this.options.xtrace) f += 'x';
     return f;
@@ -125,7 +129,8 @@ export class ShellState {
       if (r.ok && def?.kind === 'FunctionDef') s.functions.set(name, { def, program: r.program });
     }
     s.positional = o.positional;
-    s.options = o.options;
+    // A subshell has no job control of its own, as bash's subshells turn it off.
+    s.options = { ...o.options, monitor: false };
     s.lastStatus = o.lastStatus;
     s.lastBackground = o.lastBackground;
     s.shellPid = o.shellPid;

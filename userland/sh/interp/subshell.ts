@@ -1,14 +1,13 @@
-// The subshell hand-over: a shell starts a child `sh --subshell FD` (its fork) and writes it a
-// copy of its state and the one command to run through a pipe; userland/bin/sh.ts is the other end.
+// The subshell hand-over: a shell forks a child `sh --subshell` with a copy of its state and the
+// one command to run as the child's fork image (SpawnOptions.forkImage: handed over by the kernel,
+// as fork() copies memory); userland/bin/sh.ts is the other end.
 
 import { isSysError } from '../../../kernel/abi/errno.js';
-import { F_SETFD, FD_CLOEXEC } from '../../../kernel/abi/fcntl.js';
 import type { SpawnOptions, Sys } from '../../../kernel/abi/syscalls.js';
-import { writeAll } from '../../lib/io.js';
 import type { Command, Program } from '../index.js';
 import { ShellError } from './control.js';
 
-/** What `--subshell FD` reads from its pipe: the parent's state and the node to run. */
+/** What `--subshell` finds in its fork image: the parent's state and the node to run. */
 export interface SubshellPayload {
   state: string;
   source: string;
@@ -31,24 +30,11 @@ export function resourceFailure(e: unknown, what: string): unknown {
   return e;
 }
 
-/** Start `sh --subshell` with these spawn options and hand it the payload; returns its pid. */
+/** Fork `sh --subshell` with these spawn options and the payload as its image; returns its pid. */
 export async function spawnSubshell(sys: Sys, payload: SubshellPayload, opts: SpawnOptions): Promise<number> {
-  const [r, w] = await sys.pipe().catch((e: unknown) => Promise.reject(resourceFailure(e, 'fork')));
-  await sys.fcntl(w, F_SETFD, FD_CLOEXEC);
-  let pid: number;
   try {
-    // The state fd is whatever number the pipe got; the child is told which.
-    pid = await sys.spawn('/bin/sh', ['sh', '--subshell', String(r)], opts);
+    return await sys.spawn('/bin/sh', ['sh', '--subshell'], { ...opts, forkImage: JSON.stringify(payload) });
   } catch (e) {
-    await sys.close(w);
     throw resourceFailure(e, 'fork');
-  } finally {
-    await sys.close(r);
   }
-  try {
-    await writeAll(sys, w, JSON.stringify(payload));
-  } finally {
-    await sys.close(w);
-  }
-  return pid;
 }

@@ -1,0 +1,2 @@
+export const BUNDLE: string;
+export function staleness(root: string): string | null;
