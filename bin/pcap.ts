@@ -6,11 +6,14 @@
 //
 // Bounded: when the reader falls more than MAX_BUFFERED bytes behind, frames are dropped and
 // counted, and the count is reported at the end; a reader that goes away (EPIPE) ends the capture.
+// The file is opened before the session starts, as tcpdump -w does: a path that cannot be written
+// is an error at once (openCapture throws); one that fails later is reported at the end (`failure`).
 
 import * as fs from 'node:fs';
 import type { World } from '../kernel/world/world.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_RAW, DEFAULT_SNAPLEN } from '../userland/lib/pcap.js';
 import { PcapngWriter } from '../userland/lib/pcapng.js';
+import { errnoText } from './script.js';
 
 const MAX_BUFFERED = 16 * 1024 * 1024;
 
@@ -20,6 +23,8 @@ export class WorldCapture {
   private readonly stream: NodeJS.WritableStream & { writableLength: number };
   private readonly stop: () => void;
   private broken = false;
+  /** Why writing failed, other than the reader going away (EPIPE): reported, and the exit status says so. */
+  failure: string | null = null;
   written = 0;
   dropped = 0;
 
@@ -27,10 +32,12 @@ export class WorldCapture {
     private readonly world: World,
     readonly target: string,
   ) {
-    this.stream = target === '-' ? process.stdout : fs.createWriteStream(target);
-    this.stream.on('error', () => {
+    // Opened now, synchronously: ENOENT, EACCES, EISDIR ... throw to the caller before anything runs.
+    this.stream = target === '-' ? process.stdout : fs.createWriteStream(target, { fd: fs.openSync(target, 'w') });
+    this.stream.on('error', (e: NodeJS.ErrnoException) => {
       // The reader went away (EPIPE) or the file cannot be written: the capture ends, the session goes on.
       this.broken = true;
+      if (e.code !== 'EPIPE') this.failure ??= errnoText(e);
     });
     this.put(this.writer.header());
     this.stop = world.events.on('packet', (e) => {
@@ -46,7 +53,7 @@ export class WorldCapture {
         this.ids.set(key, (id = idb.id));
         this.put(idb.block);
       }
-      const tsNs = BigInt(Math.round(this.world.sched.clock.wallNs()));
+      const tsNs = this.world.sched.clock.wallNsExact();
       this.put(this.writer.packet({ interfaceId: id, timestampNs: tsNs, data: e.bytes, origLen: e.bytes.length, direction: e.dir, comment: `journey ${e.id}` }));
       this.written++;
     });

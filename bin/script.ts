@@ -72,7 +72,7 @@ const TEXTS = new Map([
   ['EIO', 'Input/output error'],
 ]);
 
-function errnoText(e: NodeJS.ErrnoException): string {
+export function errnoText(e: NodeJS.ErrnoException): string {
   const known = e.code ? TEXTS.get(e.code) : undefined;
   if (known) return known;
   const uv = e.errno !== undefined ? getSystemErrorMap().get(e.errno)?.[1] : undefined;

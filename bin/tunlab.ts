@@ -10,7 +10,7 @@ import { WorldFileError } from '../kernel/world/world-file.js';
 import { parseDuration } from '../kernel/world/world-file.js';
 import { DEFAULT_WORLD, packageVersion } from './paths.js';
 import type { WorldCapture } from './pcap.js';
-import { readScript } from './script.js';
+import { errnoText, readScript } from './script.js';
 import { DirectiveError, firstDirective, parseScript } from './transcript.js';
 import { Session, SessionError } from './session.js';
 
@@ -149,7 +149,15 @@ async function main(argv: string[]): Promise<number> {
   let capture: WorldCapture | null = null;
   if (o.pcap !== undefined) {
     const { WorldCapture } = await import('./pcap.js');
-    capture = new WorldCapture(session.world, o.pcap);
+    try {
+      capture = new WorldCapture(session.world, o.pcap);
+    } catch (e) {
+      // tcpdump -w's "tcpdump: FILE: No such file or directory", exit 1, before anything runs.
+      if (!(e instanceof Error && 'code' in e)) throw e;
+      session.close();
+      process.stderr.write(`tunlab: ${o.pcap}: ${errnoText(e as NodeJS.ErrnoException)}\n`);
+      return 1;
+    }
   }
   try {
     return await runSession(session, o, { shellArgs, interactive, clock, color, limitNs, script });
@@ -158,6 +166,10 @@ async function main(argv: string[]): Promise<number> {
     if (capture) {
       await capture.close();
       if (capture.dropped > 0) process.stderr.write(`tunlab: --pcap: ${capture.dropped} frames dropped: the reader fell behind\n`);
+      if (capture.failure !== null) {
+        process.stderr.write(`tunlab: ${o.pcap}: ${capture.failure}\n`);
+        process.exitCode = 1;
+      }
     }
   }
 }

@@ -38,7 +38,7 @@ export const DROP_REASONS = {
 export type DropReason = keyof typeof DROP_REASONS;
 
 /** The drops a program may report (journey_drop): what happens where only it can see. */
-export const PROGRAM_DROP_REASONS = ['replay', 'hmac', 'decrypt'] as const satisfies readonly DropReason[];
+export const PROGRAM_DROP_REASONS = ['replay', 'hmac', 'decrypt', 'malformed'] as const satisfies readonly DropReason[];
 export type ProgramDropReason = (typeof PROGRAM_DROP_REASONS)[number];
 
 export interface JourneyEvent {
@@ -81,6 +81,12 @@ export interface JourneyOpenOptions {
 
 export const JOURNEY_RING_DEFAULT = 65536;
 export const JOURNEY_RING_MAX = 1 << 22;
+/**
+ * The packet bytes a recording holds at most, whatever its event count: past it the oldest events
+ * are overwritten and counted as lost, as past the count. 1<<22 events of full-size frames would be
+ * gigabytes; this keeps a recording's memory bounded (about twice this, with the events' fields).
+ */
+export const JOURNEY_RING_BYTES = 128 << 20;
 
 export interface JourneyBatch {
   events: JourneyEvent[];

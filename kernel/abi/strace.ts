@@ -305,6 +305,8 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
 const SHOWN_AT_ENTRY: ReadonlyMap<string, number> = new Map([
   ['read', 1],
   ['recvfrom', 1],
+  ['recvmsg', 1],
+  ['epoll_wait', 1],
   ['accept', 1],
   ['accept4', 1],
   ['waitpid', 1],

@@ -10,6 +10,11 @@ export interface Clock {
   now(): number;
   /** Nanoseconds since the Unix epoch (CLOCK_REALTIME). */
   wallNs(): number;
+  /**
+   * The same, exact: past 2^53 (any date after 1970 + 104 days) a number keeps only multiples of
+   * 256 ns, so a capture's timestamps are summed here from the integer parts, in BigInt.
+   */
+  wallNsExact(): bigint;
 }
 
 /**
@@ -26,6 +31,9 @@ export class VirtualClock implements Clock {
   }
   wallNs(): number {
     return this.epochNs + this.t;
+  }
+  wallNsExact(): bigint {
+    return BigInt(this.epochNs) + BigInt(this.t);
   }
   advanceTo(t: number): void {
     if (t > this.t) this.t = t;
@@ -51,6 +59,9 @@ export class RealClock implements Clock {
   }
   wallNs(): number {
     return this.epochNs + this.now();
+  }
+  wallNsExact(): bigint {
+    return BigInt(this.epochNs) + (this.source.monotonicNs() - this.start);
   }
 }
 

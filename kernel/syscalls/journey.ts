@@ -15,7 +15,8 @@ export const journeySyscalls = {
     if (!Number.isInteger(size) || size < 1 || size > JOURNEY_RING_MAX) c.fail('EINVAL');
     const f = new JourneyFile(c.k.events, size, O_RDONLY);
     try {
-      return c.p.fds.install(f);
+      // Close-on-exec: the recording is the opener's, and ends with it, not with a child it runs.
+      return c.p.fds.install(f, true);
     } catch (e) {
       f.close();
       throw e;

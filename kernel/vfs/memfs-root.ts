@@ -302,13 +302,39 @@ export class MemFsRoot implements FileSystem {
       if (srcDir && !dstDir) throw new SysError('ENOTDIR');
       if (dstDir && nodeCall(() => this.vol.readdirSync(this.p(to))).length > 0) throw new SysError('ENOTEMPTY');
     }
-    nodeCall(() => this.vol.renameSync(this.p(from), this.p(to)));
-    if (dst && dst.st_ino !== src.st_ino) {
-      this.sockets.delete(dst.st_ino);
-      this.quota.unlinked(dst.st_ino);
+    const replaced = () => {
+      if (dst && dst.st_ino !== src.st_ino) {
+        this.sockets.delete(dst.st_ino);
+        this.quota.unlinked(dst.st_ino);
+      }
+    };
+    if ((src.st_mode & S_IFMT) === S_IFLNK) this.renameLink(from, to, src, dst, replaced);
+    else {
+      nodeCall(() => this.vol.renameSync(this.p(from), this.p(to)));
+      replaced();
     }
     this.touchParent(from);
     this.touchParent(to);
+  }
+
+  /**
+   * memfs's rename follows a link in its last component: it moved the file a link points at and
+   * left the link behind (mv of a link into /tmp took /etc/hostname with it). A link is an object
+   * of its own, so it is moved as one: the same target, owner, mode and times at the new name.
+   */
+  private renameLink(from: string, to: string, src: Stat, dst: Stat | null, replaced: () => void): void {
+    const target = this.readlink(from);
+    const path = this.p(to);
+    if (dst) nodeCall(() => this.vol.unlinkSync(path));
+    // Before the new link is made: memfs may give it the number the replaced file had.
+    replaced();
+    nodeCall(() => this.vol.symlinkSync(target, path));
+    nodeCall(() => this.vol.unlinkSync(this.p(from)));
+    this.quota.unlinked(src.st_ino);
+    this.quota.add(this.ino(path), src.st_size);
+    nodeCall(() => this.vol.lchmodSync(path, 0o777));
+    nodeCall(() => this.vol.lchownSync(path, src.st_uid, src.st_gid));
+    nodeCall(() => this.vol.lutimesSync(path, src.st_mtime_ns / 1e9, src.st_mtime_ns / 1e9));
   }
 
   symlink(target: string, rel: string, cred: Credentials): void {

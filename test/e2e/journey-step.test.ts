@@ -45,7 +45,7 @@ describe.skipIf(!hasTmux)('journey -i in the interactive terminal (tmux, 80x24)'
     const lines = s.split('\n');
     expect(lines[1]).toBe('[haiku]');
     expect(s).toMatch(/^> [\d.]+ haiku +syscall sendto +ping\[\d+\] raw proto 1/m);
-    expect(s).toMatch(/^j\/k: step {2}n\/N: drop {2}\/: filter {2}e: expand {2}g\/G: ends {2}q: quit$/m);
+    expect(s).toMatch(/^j\/k: step {2}n\/N: drop {2}\/: filter {2}e: expand {2}J\/K: scroll {2}g\/G: ends {2}q: quit$/m);
     keys('j');
     s = await waitFor(/event 2\//);
     expect(s).toMatch(/^> [\d.]+ haiku +ip +output/m);
@@ -64,5 +64,13 @@ describe.skipIf(!hasTmux)('journey -i in the interactive terminal (tmux, 80x24)'
     await waitFor(/1 packets transmitted, 0 packets received, 100\.0% packet loss\nhaiku:~>\s*$/);
     keys('echo still here', 'Enter');
     await waitFor(/^still here$/m);
+  });
+
+  it('refuses -i with its output redirected, before running the command', async () => {
+    keys('clear', 'Enter');
+    keys('journey -i ping -c 1 10.8.0.1 > /tmp/x; echo rc $?', 'Enter');
+    const s = await waitFor(/^rc \d+$/m);
+    expect(s).toContain('journey: -i needs a terminal (standard output is not one)\nrc 1');
+    expect(s).not.toContain('PING');
   });
 });

@@ -5,6 +5,8 @@
 //   - real client <-> tunlab --server, pings both ways;
 //   - --reneg-sec 10 on the real server while Linux pings once a second: two renegotiations,
 //     no loss;
+//   - --tls-crypt-v2 (the vectors' v2s.key/v2c.key) both ways, and a client key wrapped by another
+//     server key refused by a tunlab server with 2.6's lines;
 //   - failures at a tunlab server with a valid real client connected: a client of another CA, an
 //     expired certificate, a wrong tls-crypt key, a replayed control packet and garbage are refused
 //     with OpenVPN's lines, and the valid session keeps carrying pings.
@@ -63,7 +65,7 @@ function needs(ctx: { skip: (why: string) => void }): void {
 /** A scratch directory with the PKI and keys, shared into tunlab as /host. */
 function pkiShare(): Scratch {
   const s = new Scratch();
-  for (const f of ['ca.crt', 'server.crt', 'server.key', 'client.crt', 'client.key', 'tc.key', 'ta.key', 'wrongca.crt', 'client-wrongca.crt']) {
+  for (const f of ['ca.crt', 'server.crt', 'server.key', 'client.crt', 'client.key', 'tc.key', 'ta.key', 'wrongca.crt', 'client-wrongca.crt', 'v2s.key', 'v2c.key']) {
     fs.copyFileSync(v(f), s.path(f));
   }
   fs.copyFileSync(path.join(HERE, 'client-expired.crt'), s.path('client-expired.crt'));
@@ -238,6 +240,73 @@ describe('real OpenVPN 2.6 client <-> tunlab server', () => {
     share.touch('stop');
     expect(await tl.exit()).toBe(0);
   }, 120_000);
+});
+
+describe('--tls-crypt-v2 with a real OpenVPN 2.6', () => {
+  it('tunlab client <-> real server: V3 reset, RESEND_WKC, CONTROL_WKC_V1; Linux ping crosses both ways', async (ctx) => {
+    needs(ctx);
+    const { real, tl } = await clientAgainstRealServer(11966, 'tun15', ['--tls-crypt-v2', v('v2s.key')], '--tls-crypt-v2 /host/v2c.key');
+    expect(real.output).toMatch(/Connection Attempt Control Channel: using tls-crypt-v2 key/);
+    expect(real.output).toMatch(/\[client\] Peer Connection Initiated with/);
+    expect(real.output).toContain('protocol-flags cc-exit tls-ekm dyn-tls-crypt');
+    for (const side of [real, tl]) expect(side.count(/error|Error/), side.name).toBe(0);
+  }, 90_000);
+
+  it('--reneg-sec 10 on the real server: key_id 1 and 2 run on the dynamic key from the client key Kc, nothing lost', async (ctx) => {
+    needs(ctx);
+    const share = pkiShare();
+    const real = realServer(11967, 'tun16', ['--tls-crypt-v2', v('v2s.key'), '--reneg-sec', '10']);
+    await real.waitFor('Initialization Sequence Completed');
+    const tl = tunlab('tunlab client', share, `${CLIENT(11967, '--tls-crypt-v2 /host/v2c.key')} & ${waitFile('stop')}; kill %1; wait`);
+    await tl.waitFor('Initialization Sequence Completed');
+    const out = await linuxPing('10.8.0.2', 24, '1');
+    expect(out).toMatch(/24 packets transmitted, 24 received, 0% packet loss/);
+    expect(real.count('TLS: soft reset')).toBeGreaterThanOrEqual(2);
+    expect(real.count(/tls-crypt unwrap error|can not extract/)).toBe(0);
+    expect(tl.count(/^\S+ \S+ Control Channel: TLSv1\.3/)).toBeGreaterThanOrEqual(3);
+    share.touch('stop');
+    expect(await tl.exit()).toBe(0);
+  }, 120_000);
+
+  it('real client <-> tunlab server: Linux pings the tunlab server and back', async (ctx) => {
+    needs(ctx);
+    const share = pkiShare();
+    const server = SERVER.replace('--tls-crypt /host/tc.key', '--tls-crypt-v2 /host/v2s.key');
+    const tl = tunlab('tunlab server', share, `openvpn ${server} & ${waitFile('go')}; ping -c 3 -i 0.2 10.8.0.2; ${waitFile('stop')}; kill %1; wait`, 11973);
+    await tl.waitFor('Initialization Sequence Completed');
+    const real = realClient('real client', 11973, 'tun25', { share, wrap: ['--tls-crypt-v2', share.path('v2c.key')] });
+    await real.waitFor('Initialization Sequence Completed');
+    expect(real.output).toContain('protocol-flags cc-exit tls-ekm dyn-tls-crypt');
+    expect(await linuxPing('10.8.0.1', 3)).toMatch(/3 packets transmitted, 3 received, 0% packet loss/);
+    share.touch('go');
+    await tl.waitFor('packets received');
+    expect(tl.output).toContain('3 packets transmitted, 3 packets received, 0.0% packet loss');
+    expect(tl.output).toMatch(/Connection Attempt Control Channel: using tls-crypt-v2 key/);
+    expect(tl.count(/can not extract|unwrap/)).toBe(0);
+    share.touch('stop');
+    expect(await tl.exit()).toBe(0);
+  }, 90_000);
+
+  it('a server key made by tunlab --genkey serves the real --genkey; a tunlab server refuses that client key with 2.6\'s lines', async (ctx) => {
+    needs(ctx);
+    const share = pkiShare();
+    const gen = tunlab('tunlab genkey', share, 'openvpn --genkey tls-crypt-v2-server /host/other-v2s.key');
+    expect(await gen.exit()).toBe(0);
+    // The real openvpn reads tunlab's key, wraps a client key with it and unwraps it again (its own check).
+    const made = runTool(['openvpn', '--tls-crypt-v2', share.path('other-v2s.key'), '--genkey', 'tls-crypt-v2-client', share.path('other-v2c.key')]);
+    expect(made.status, made.out).toBe(0);
+    const server = SERVER.replace('--tls-crypt /host/tc.key', '--tls-crypt-v2 /host/v2s.key');
+    const tl = tunlab('tunlab server', share, `openvpn ${server} & ${waitFile('stop')}; kill %1; wait`, 11974);
+    await tl.waitFor('Initialization Sequence Completed');
+    const real = realClient('foreign-key client', 11974, 'tun26', { share, wrap: ['--tls-crypt-v2', share.path('other-v2c.key')] });
+    await tl.waitFor('TLS Error: can not extract tls-crypt-v2 client key from');
+    expect(tl.output).toMatch(
+      /Control Channel: using tls-crypt-v2 key\n.*tls_crypt_v2_unwrap_client_key: client key authentication error\n.*Can not unwrap tls-crypt-v2 client key\n.*TLS Error: can not extract tls-crypt-v2 client key from \[AF_INET\]10\.0\.2\.2:\d+/,
+    );
+    await real.kill();
+    share.touch('stop');
+    expect(await tl.exit()).toBe(0);
+  }, 90_000);
 });
 
 /** One datagram to 127.0.0.1:port inside the namespace (its loopback is not the test's). */

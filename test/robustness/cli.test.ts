@@ -69,3 +69,10 @@ describe("the session's own shell", () => {
     expect(tunlab(['-c', 'kill -SEGV $$'])).toEqual({ out: '', err: 'tunlab: the shell (pid 2) was killed by SIGSEGV (Segmentation fault)\n', status: 139 });
   });
 });
+
+describe('--pcap FILE', () => {
+  it('a file that cannot be written: said at once, as tcpdump -w does, exit 1, nothing run', () => {
+    expect(tunlab(['--pcap', '/nonexistent/x.pcapng', '-c', 'echo hi'])).toEqual({ out: '', err: 'tunlab: /nonexistent/x.pcapng: No such file or directory\n', status: 1 });
+    expect(tunlab(['--pcap', '/tmp', '-c', 'echo hi'])).toEqual({ out: '', err: 'tunlab: /tmp: Is a directory\n', status: 1 });
+  });
+});

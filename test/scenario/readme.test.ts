@@ -73,3 +73,26 @@ describe("the README's tour", () => {
     expect(transcript).toBe(fs.readFileSync(golden, 'utf8'));
   });
 });
+
+describe("the README's journey excerpt", () => {
+  it('is the scenario golden, line for line, its gaps marked with ...', () => {
+    const readme = fs.readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf("## A packet's journey");
+    const block = readme.slice(readme.indexOf('```\n', start) + 4);
+    const shown = block.slice(0, block.indexOf('```')).trimEnd().split('\n');
+    const golden = fs.readFileSync(path.join(PACKAGE_ROOT, 'fixtures/scenarios/journey-vpn-ping.out'), 'utf8').split('\n');
+    // Each run of lines between gaps is found whole in the golden, after the run before it.
+    let at = 0;
+    const runs: string[][] = [[]];
+    for (const line of shown) {
+      if (line.trim() === '...') runs.push([]);
+      else runs.at(-1)!.push(line);
+    }
+    for (const run of runs.filter((r) => r.length > 0)) {
+      let found = -1;
+      for (let i = at; i + run.length <= golden.length && found < 0; i++) if (run.every((l, k) => golden[i + k] === l)) found = i;
+      expect(found, `not in fixtures/scenarios/journey-vpn-ping.out after line ${at + 1}:\n${run.join('\n')}`).toBeGreaterThanOrEqual(0);
+      at = found + run.length;
+    }
+  });
+});

@@ -1,5 +1,5 @@
 // File helpers a libc would provide over the syscalls: isatty(), terminal width, opening an
-// operand where "-" means standard input, copying an fd to another.
+// operand where "-" means standard input, copying an fd to another, mkdir -p.
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import { O_RDONLY } from '../../kernel/abi/fcntl.js';
@@ -81,4 +81,17 @@ export const UMASK = 0o022;
 
 export function creationMode(mode: number): number {
   return mode & ~UMASK & 0o7777;
+}
+
+/** mkdir -p: each missing directory of `path`, 0755; those that exist are left as they are. */
+export async function mkdirAll(sys: Sys, path: string): Promise<void> {
+  let at = '';
+  for (const part of path.split('/').filter(Boolean)) {
+    at += `/${part}`;
+    try {
+      await sys.mkdir(at, 0o755);
+    } catch (e) {
+      if (!isSysError(e, 'EEXIST')) throw e;
+    }
+  }
 }

@@ -132,11 +132,10 @@ export function wantsPcapng(path: string): boolean {
 const ARPHRD_ETHER = 1;
 const ARPHRD_LOOPBACK = 772;
 const ARPHRD_NONE = 0xfffe;
-/** sll_pkttype: what the packet was to this host. */
+/** sll_pkttype: what the packet was to this host (3, PACKET_OTHERHOST, never happens here: no promiscuous capture). */
 export const SLL_HOST = 0;
 export const SLL_BROADCAST = 1;
 export const SLL_MULTICAST = 2;
-export const SLL_OTHERHOST = 3;
 export const SLL_OUTGOING = 4;
 
 /**

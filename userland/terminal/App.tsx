@@ -36,6 +36,25 @@ export function colorPrompt(text: string, c: ChalkInstance): string {
   return m ? `${c.green(m[1])}:${c.cyan(m[2])}${c.bold(m[3])} ` : text;
 }
 
+/** bash's completion-query-items: from this many candidates on, it asks before listing them. */
+const QUERY_ITEMS = 100;
+
+const queryText = (n: number) => `Display all ${n} possibilities? (y or n)`;
+
+/** Completion candidates as readline lists them: in columns, down then across, sorted. */
+export function listing(names: readonly string[], width: number): string {
+  const col = names.reduce((m, n) => Math.max(m, n.length), 0) + 2;
+  const perLine = Math.max(1, Math.floor((width + 2) / col));
+  const lines = Math.ceil(names.length / perLine);
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const row: string[] = [];
+    for (let j = i; j < names.length; j += lines) row.push(names[j]!);
+    out.push(row.map((n, x) => (x === row.length - 1 ? n : n.padEnd(col))).join(''));
+  }
+  return out.join('\n') + '\n';
+}
+
 export function App({ port, completion, history: store, color, done }: AppProps) {
   const { exit } = useApp();
   const { write, stdout } = useStdout();
@@ -46,12 +65,15 @@ export function App({ port, completion, history: store, color, done }: AppProps)
   const [pending, setPending] = useState('');
   const [line, setLine] = useState<ed.LineState>(ed.EMPTY_LINE);
   const [waiting, setWaiting] = useState(false);
-  const [hint, setHintState] = useState<string[]>([]);
-  const hintRef = useRef<string[]>([]);
-  const setHint = (h: string[]) => {
-    hintRef.current = h;
-    setHintState(h);
+  // Candidates past bash's completion-query-items, waiting for "Display all N possibilities?".
+  const [query, setQueryState] = useState<string[] | null>(null);
+  const queryRef = useRef<string[] | null>(null);
+  const setQuery = (q: string[] | null) => {
+    queryRef.current = q;
+    setQueryState(q);
   };
+  const waitingRef = useRef(false);
+  waitingRef.current = waiting;
   const lineRef = useRef(line);
   lineRef.current = line;
   const lastTab = useRef(false);
@@ -132,11 +154,18 @@ export function App({ port, completion, history: store, color, done }: AppProps)
       lineRef.current = n;
       setLine(n);
     };
-    const isTab = k.kind === 'key' && k.name === 'tab';
-    if (!isTab) {
-      lastTab.current = false;
-      if (hintRef.current.length) setHint([]);
+    const asked = queryRef.current;
+    if (asked) {
+      // readline's answer: y, Y or space lists them, n, N, Backspace or ^C does not, others wait.
+      const yes = k.kind === 'text' && /^[yY ]/.test(k.text);
+      const no = (k.kind === 'text' && /^[nN]/.test(k.text)) || (k.kind === 'key' && (k.name === 'backspace' || k.name === 'interrupt'));
+      if (!yes && !no) return;
+      setQuery(null);
+      write(`${queryText(asked.length)}\n${yes ? listing(asked, stdout.columns || 80) : ''}`);
+      return;
     }
+    const isTab = k.kind === 'key' && k.name === 'tab';
+    if (!isTab) lastTab.current = false;
     if (k.kind === 'text') return set(ed.insert(s, k.text));
     switch (k.name) {
       case 'enter':
@@ -206,7 +235,12 @@ export function App({ port, completion, history: store, color, done }: AppProps)
           const prefix = commonPrefix(r.candidates);
           if (prefix.length > r.end - r.start) {
             set({ text: s.text.slice(0, r.start) + prefix + s.text.slice(r.end), cursor: r.start + prefix.length });
-          } else if (lastTab.current) setHint(r.candidates);
+          } else if (lastTab.current) {
+            // As bash: the line stays above the list, and the prompt comes again below it.
+            write(`${waitingRef.current ? colorPrompt(output.pending, c) : output.pending}${s.text}\n`);
+            if (r.candidates.length >= QUERY_ITEMS) setQuery(r.candidates);
+            else write(listing(r.candidates, stdout.columns || 80));
+          }
         }
         lastTab.current = true;
         return;
@@ -216,14 +250,19 @@ export function App({ port, completion, history: store, color, done }: AppProps)
     }
   }
 
-  const before = line.text.slice(0, line.cursor);
+  // A line longer than the screen is shown as the window around the cursor, '<' marking the
+  // part scrolled off to the left (the prompt with it). ink's own area must stay shorter than the
+  // screen: at its height ink clears the terminal and redraws all it ever wrote, for every key.
+  const room = Math.max(8, ((stdout.rows || 24) - 1) * (stdout.columns || 80) - pending.length - 1);
+  const win = ed.visibleWindow(line, room);
+  const before = (win.start > 0 ? '<' : '') + line.text.slice(win.start + (win.start > 0 ? 1 : 0), line.cursor);
   const at = line.text[line.cursor] ?? ' ';
-  const after = line.text.slice(line.cursor + 1);
-  const shownPending = waiting ? colorPrompt(pending, c) : pending;
+  const after = line.text.slice(line.cursor + 1, win.end);
+  const shownPending = win.start > 0 ? '' : waiting ? colorPrompt(pending, c) : pending;
   if (finished || raw) return null;
+  if (query) return <Text>{queryText(query.length)}</Text>;
   return (
     <Box flexDirection="column">
-      {hint.length > 0 && <Text>{hint.join('  ')}</Text>}
       <Text>
         {shownPending}
         {before}

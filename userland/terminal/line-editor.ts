@@ -11,6 +11,19 @@ export const EMPTY_LINE: LineState = { text: '', cursor: 0 };
 
 const isWordChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
 
+/**
+ * The window of a line that a screen with `room` cells shows: all of it when it fits (the cursor
+ * may sit one past the end), else `room` positions around the cursor, the rest scrolled off as
+ * readline's horizontal scrolling does. A 100 000-character paste then costs a screen per chunk
+ * to draw, not the whole line each time.
+ */
+export function visibleWindow(s: LineState, room: number): { start: number; end: number } {
+  const positions = s.text.length + 1;
+  if (positions <= room) return { start: 0, end: positions };
+  const start = Math.max(0, Math.min(s.cursor - Math.floor((room * 3) / 4), positions - room));
+  return { start, end: start + room };
+}
+
 export function insert(s: LineState, chars: string): LineState {
   return { text: s.text.slice(0, s.cursor) + chars + s.text.slice(s.cursor), cursor: s.cursor + chars.length };
 }

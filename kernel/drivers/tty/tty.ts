@@ -17,6 +17,11 @@ const decoder = new TextDecoder();
 
 /** Input waiting to be read is bounded like any queue; type-ahead beyond it is dropped. */
 const MAX_INPUT = 64 * 1024;
+/**
+ * One line the front end hands over whole (its line editor is readline's, which has no length
+ * limit) is taken when nothing else waits, up to this: a 100 000-character paste reaches the shell.
+ */
+const MAX_LINE = 4 * 1024 * 1024;
 
 export interface WinSize {
   cols: number;
@@ -97,7 +102,8 @@ export class Terminal {
       bytes = bytes.filter((b) => b !== 0x03 && b !== 0x1a);
       if (bytes.length === 0) return;
     }
-    if (this.input.length + bytes.length > MAX_INPUT) {
+    const room = this.input.length === 0 ? MAX_LINE : MAX_INPUT;
+    if (this.input.length + bytes.length > room) {
       this.droppedInput += bytes.length;
       return;
     }

@@ -87,7 +87,11 @@ describe('journeys', () => {
       { host: 'vpn', layers: ['ip', 'driver'] },
     ]);
     expect(d.events.filter((e) => e.carrier)).toHaveLength(3);
-    expect(d.events.at(-2)!.layers.map((l) => l.name)).toEqual(['IPv4', 'ICMP']);
+    expect(d.packets[d.events.at(-2)!.p]!.layers.map((l) => l.name)).toEqual(['IPv4', 'ICMP']);
+    // Each distinct packet is kept once, however many events saw it.
+    const distinct = new Set(shownEvents(js).map((e) => `${e.link}:${Array.from(e.bytes).join(',')}`));
+    expect(d.packets).toHaveLength(distinct.size);
+    expect(d.packets.length).toBeLessThan(d.events.length);
     const html = journeyPage(d);
     expect(html.match(/<\/script>/g)).toHaveLength(2);
     expect(html).not.toMatch(/(src|href)=["']?https?:|url\(|@import|fetch\(|XMLHttpRequest/);

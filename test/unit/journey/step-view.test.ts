@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { JourneyEvent } from '../../../kernel/abi/journey.js';
 import { buildIcmpPacket, buildIpv4Packet, IPPROTO_ICMP } from '../../../kernel/abi/wire/index.js';
 import { buildJourneys, shownEvents } from '../../../userland/lib/journey/model.js';
-import { placesOf, renderFrame, type StepState, stepKey, topologyStrip } from '../../../userland/lib/journey/step-view.js';
+import { detailLines, placesOf, renderFrame, type StepState, stepKey, topologyStrip } from '../../../userland/lib/journey/step-view.js';
 
 const ip = (s: string) => s.split('.').reduce((n, b) => n * 256 + Number(b), 0) >>> 0;
 const ping = buildIpv4Packet(
@@ -42,7 +42,7 @@ describe('the step view', () => {
     expect(f.lines[0]).toMatch(/^journey: ping -c 1 10\.99\.0\.1 +event 1\/40$/);
     expect(f.lines[1]).toBe('[haiku] - lan - router');
     expect(f.lines[f.cursorRow]).toMatch(/^> 0\.000000 haiku +ip +input +place 0$/);
-    expect(f.lines[23]).toBe('j/k: step  n/N: drop  /: filter  e: expand  g/G: ends  q: quit');
+    expect(f.lines[23]).toBe('j/k: step  n/N: drop  /: filter  e: expand  J/K: scroll  g/G: ends  q: quit');
   });
 
   it('finds the next drop, keeps the cursor in view, and says so when there is none', () => {
@@ -65,6 +65,25 @@ describe('the step view', () => {
     expect(f.lines).toHaveLength(24);
     // A taller terminal has room for the bytes too.
     expect(renderFrame(stepKey(state(), 'expand'), 80, 50).lines.join('\n')).toMatch(/bytes\n {2}0x0000: {2}4500 0024/);
+  });
+
+  it('scrolls a detail longer than its pane at 80x24, down to the last byte and back', () => {
+    let s = stepKey(state(), 'expand');
+    const all = detailLines(s.events[0]!, true, 0);
+    let f = renderFrame(s, 80, 24);
+    expect(f.lines).toHaveLength(24);
+    expect(f.lines[22]).toMatch(/^-- lines 1-\d+ of \d+, J\/K: scroll --$/);
+    expect(f.lines.join('\n')).not.toContain(all.at(-1)!);
+    for (let i = 0; i < 100; i++) s = stepKey(s, 'detail-down');
+    f = renderFrame(s, 80, 24);
+    s = { ...s, detailTop: f.detailTop };
+    expect(f.lines).toHaveLength(24);
+    expect(f.lines[21]).toBe(all.at(-1));
+    expect(f.lines[22]).toBe(`-- lines ${all.length - 14 + 1}-${all.length} of ${all.length}, J/K: scroll --`);
+    s = stepKey(s, 'detail-up');
+    expect(renderFrame(s, 80, 24).lines[21]).toBe(all.at(-2));
+    // Another event starts at the top of its detail.
+    expect(renderFrame(stepKey(s, 'down'), 80, 24).lines[22]).toMatch(/^-- lines 1-/);
   });
 
   it('cuts the topology strip to fit around where the packet is', () => {

@@ -46,6 +46,36 @@ describe('11.14: the memfs internals the root relies on', () => {
   });
 });
 
+describe('12.2: a link is an object of its own in the root file system', () => {
+  it('rename moves the link (its target, owner and times), never the file it points at', () => {
+    const root = new MemFsRoot(1, () => 5e9, DEFAULT_FS_LIMITS);
+    root.installDir('tmp', 0o1777);
+    root.installDir('etc', 0o755);
+    root.install('etc/hostname', 'haiku\n');
+    root.symlink('/etc/hostname', 'tmp/l', USER);
+    const before = root.stat('tmp/l', false);
+    const inodes = root.quota.usedInodes;
+    root.rename('tmp/l', 'tmp/m', USER);
+    expect(errno(() => root.stat('tmp/l', false))).toBe('ENOENT');
+    const after = root.stat('tmp/m', false);
+    expect({ mode: after.st_mode, uid: after.st_uid, size: after.st_size, mtime: after.st_mtime_ns }).toEqual({ mode: before.st_mode, uid: 1000, size: 13, mtime: before.st_mtime_ns });
+    expect(root.readlink('tmp/m')).toBe('/etc/hostname');
+    expect(root.stat('etc/hostname', false).st_size).toBe(6);
+    expect(root.quota.usedInodes).toBe(inodes);
+    // Over an existing file: the file goes, the link takes its name.
+    root.open('tmp/f', O_WRONLY | O_CREAT, 0o644, USER).close();
+    root.rename('tmp/m', 'tmp/f', USER);
+    expect(root.readlink('tmp/f')).toBe('/etc/hostname');
+    expect(root.quota.usedInodes).toBe(inodes);
+  });
+
+  it('from the shell: mv of a link, then rm, leaves /etc/hostname alone', async () => {
+    const { w } = userlandWorld();
+    const r = await runBounded(w, 'a', ['sh', '-c', 'ln -s /etc/hostname /tmp/l; mv /tmp/l /tmp/m; ls -l /tmp | cut -c1-10; rm /tmp/m; cat /etc/hostname'], { limitNs: 30e9, wallMs: 5000 });
+    expect(r.out).toBe('total 0\nlrwxrwxrwx\na\n');
+  });
+});
+
 describe('12.18: the root file system is bounded as a tmpfs', () => {
   const small = () => new MemFsRoot(1, () => 0, { bytes: 64 * 1024, inodes: 100 });
   const bytes = (n: number) => new Uint8Array(n).fill(0x61);

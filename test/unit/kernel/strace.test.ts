@@ -69,6 +69,8 @@ describe('strace lines of calls that block', () => {
     expect(formatResumed('nanosleep', [1e9], 0)).toBe(') = 0');
     expect(formatEntry('ioctl', [3, SIOCGIFSTATS, { ifr_name: 'loop' }])).toBe('ioctl(3, SIOCGIFSTATS, ');
     expect(formatResumed('read', [3, 10], undefined, 'EINTR')).toBe('0x0, 10) = -1 EINTR (Interrupted system call)');
+    expect(formatEntry('epoll_wait', [4, 8, -1])).toBe('epoll_wait(4, ');
+    expect(formatResumed('epoll_wait', [4, 8, -1], [])).toBe('[], 8, -1) = 0');
     expect(decodedAtEntry('read', [3, 1])).toBe(false);
     expect(decodedAtEntry('write', [1, 'x'])).toBe(true);
   });

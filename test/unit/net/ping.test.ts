@@ -74,3 +74,12 @@ describe('ping -S and -D (FreeBSD)', () => {
     expect(ok.out).toContain('1208 bytes from 10.0.0.2: icmp_seq=0');
   });
 });
+
+describe('ping --help (11.10)', () => {
+  it('gives each default once', async () => {
+    const r = await run(routedWorld([ping]).world, 'a', ['ping', '--help']);
+    expect(r.out).toContain('(default 56)');
+    for (const line of r.out.split('\n')) expect(line.split('(default').length - 1).toBeLessThanOrEqual(1);
+    expect(r.out.split('(default 1)').length - 1).toBe(1);
+  });
+});

@@ -15,6 +15,7 @@ import route from '../../../userland/bin/route.js';
 import tc from '../../../userland/bin/tc/main.js';
 import { ROUTED_WORLD, routedWorld } from '../../helpers/net.js';
 import { type Started, start } from '../../helpers/world.js';
+import { tlsText } from './tls-helpers.js';
 
 export const KEY = readFileSync(new URL('../../../fixtures/worlds/keys/static.key', import.meta.url), 'utf8');
 /** A second, unrelated key. */
@@ -123,3 +124,31 @@ export function logLines(output: string): string[] {
     .filter((l) => l !== '')
     .map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (us=\d+ )?/, ''));
 }
+
+/** The routed world with the TLS vectors' PKI and keys in /etc/openvpn: the client on a, the server on b. */
+export function tlsWorld(extra: readonly Program[] = []): World {
+  const spec = structuredClone(ROUTED_WORLD) as { hosts: Record<string, { files?: object }> };
+  const files = (who: string) => ({
+    '/etc/openvpn/ca.crt': { text: tlsText('ca.crt') },
+    [`/etc/openvpn/${who}.crt`]: { text: tlsText(`${who}.crt`) },
+    [`/etc/openvpn/${who}.key`]: { text: tlsText(`${who}.key`), mode: '0600' },
+    '/etc/openvpn/tc.key': { text: tlsText('tc.key'), mode: '0600' },
+    '/etc/openvpn/ta.key': { text: tlsText('ta.key'), mode: '0600' },
+    '/etc/openvpn/v2s.key': { text: tlsText('v2s.key'), mode: '0600' },
+    '/etc/openvpn/v2c.key': { text: tlsText('v2c.key'), mode: '0600' },
+  });
+  spec.hosts.a!.files = files('client');
+  spec.hosts.b!.files = files('server');
+  return routedWorld([...PROGRAMS, ...extra], spec).world;
+}
+
+export const SERVER = [
+  'openvpn', '--dev', 'tun', '--server', '10.8.0.0', '255.255.255.0', '--topology', 'subnet', '--dh', 'none',
+  '--ca', '/etc/openvpn/ca.crt', '--cert', '/etc/openvpn/server.crt', '--key', '/etc/openvpn/server.key',
+  '--tls-crypt', '/etc/openvpn/tc.key', '--keepalive', '2', '10', '--verb', '3',
+];
+export const CLIENT = [
+  'openvpn', '--client', '--dev', 'tun', '--remote', '10.0.0.2', '--nobind', '--ca', '/etc/openvpn/ca.crt',
+  '--cert', '/etc/openvpn/client.crt', '--key', '/etc/openvpn/client.key', '--tls-crypt', '/etc/openvpn/tc.key',
+  '--remote-cert-tls', 'server', '--verb', '3',
+];

@@ -97,7 +97,7 @@ describe('the key file', () => {
 describe("tunlab's refusals", () => {
   it('refuses by name what it does not implement', async () => {
     const refused = (name: string, why: string) => `--${name} is not supported by tunlab's openvpn (${why})`;
-    await optionsError(['--dev', 'null', '--tls-crypt-v2', '/etc/k'], refused('tls-crypt-v2', 'not implemented'));
+    await optionsError(['--dev', 'null', '--tls-crypt-v2-verify', '/bin/true'], refused('tls-crypt-v2-verify', 'no scripts or plugins'));
     await optionsError(['--dev', 'null', '--auth-user-pass'], refused('auth-user-pass', 'not implemented'));
     await optionsError(['--dev', 'null', '--data-ciphers', 'AES-256-CBC'], "--data-ciphers: cipher AES-256-CBC is not supported (tunlab's openvpn implements AES-128-GCM, AES-192-GCM, AES-256-GCM and CHACHA20-POLY1305 in TLS mode)");
     await optionsError(['--dev', 'null', '--daemon'], refused('daemon', 'it logs to its standard output; run it in the background with &'));

@@ -6,8 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { SIGINT, SIGTERM } from '../../../kernel/abi/signal.js';
-import { crypto, logLines, pairWorld, runFor, runOn, startOn, stop } from './program-helpers.js';
-import { CLIENT as TLS_CLIENT, SERVER as TLS_SERVER, tlsWorld } from './tls-helpers.js';
+import { CLIENT as TLS_CLIENT, crypto, logLines, pairWorld, runFor, runOn, SERVER as TLS_SERVER, startOn, stop, tlsWorld } from './program-helpers.js';
 
 const SERVER = ['openvpn', '--proto', 'tcp-server', '--dev', 'tun', '--ifconfig', '10.8.0.1', '10.8.0.2', ...crypto('0'), '--verb', '3'];
 const CLIENT = ['openvpn', '--proto', 'tcp-client', '--remote', '10.0.0.2', '--dev', 'tun', '--ifconfig', '10.8.0.2', '10.8.0.1', ...crypto('1'), '--verb', '3'];

@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { SIGTERM } from '../../../kernel/abi/signal.js';
-import { logLines, runFor, runOn, startOn, stop } from './program-helpers.js';
-import { CLIENT, SERVER, SERVER_VERIFY_LINES, tlsWorld } from './tls-helpers.js';
+import { CLIENT, logLines, runFor, runOn, SERVER, startOn, stop, tlsWorld } from './program-helpers.js';
+import { SERVER_VERIFY_LINES } from './tls-helpers.js';
 
 describe('TLS mode in a world', () => {
   it('a client gets its address pushed and pings the server through the tunnel', async () => {
@@ -108,5 +108,42 @@ describe('TLS mode in a world', () => {
     // The routes go with the tunnel.
     expect((await runOn(w, 'a', ['route'])).out).not.toContain('128.0.0.0');
     await stop(w, b, SIGTERM);
+  });
+
+  it('pushed and configured dhcp-options become /etc/resolv.conf while the tunnel is up; the old file comes back', async () => {
+    const w = tlsWorld();
+    w.mustHost('a').root.install('etc/resolv.conf', 'nameserver 192.168.1.1\n');
+    const b = await startOn(w, 'b', [...SERVER, '--push', 'dhcp-option DNS 10.8.0.1', '--push', 'dhcp-option DOMAIN corp.example', '--push', 'dhcp-option WINS 10.8.0.9']);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', [...CLIENT, '--dhcp-option', 'DOMAIN-SEARCH', 'lab.example']);
+    await runFor(w, 3);
+    const cat = async () => (await runOn(w, 'a', ['cat', '/etc/resolv.conf'])).out;
+    expect(await cat()).toBe('nameserver 10.8.0.1\nsearch lab.example corp.example\n');
+    expect(await runOn(w, 'a', ['cat', '/var/run/openvpn/tun0.resolv.conf'])).toEqual({ out: 'nameserver 192.168.1.1\n', status: 0 });
+    await stop(w, a, SIGTERM);
+    expect(await cat()).toBe('nameserver 192.168.1.1\n');
+    const al = logLines(a.output());
+    expect(al).toContain('OPTIONS IMPORT: --ip-win32 and/or --dhcp-option options modified');
+    const at = al.indexOf('dhcp-option DOMAIN-SEARCH lab.example');
+    expect(al.slice(at, at + 5)).toEqual([
+      'dhcp-option DOMAIN-SEARCH lab.example',
+      'dhcp-option DNS 10.8.0.1',
+      'dhcp-option DOMAIN corp.example',
+      'dhcp-option WINS 10.8.0.9',
+      '/etc/resolv.conf: nameserver 10.8.0.1, search lab.example corp.example (the previous file kept as /var/run/openvpn/tun0.resolv.conf)',
+    ]);
+    expect(al.slice(-3)).toEqual(['Closing TUN/TAP interface', '/etc/resolv.conf: restored from /var/run/openvpn/tun0.resolv.conf', 'SIGTERM[hard,] received, process exiting']);
+    // Without a file before, the tunnel's goes when it does; --route-nopull leaves the pushed ones out.
+    await stop(w, b, SIGTERM);
+    const w2 = tlsWorld();
+    const b2 = await startOn(w2, 'b', [...SERVER, '--push', 'dhcp-option DNS 10.8.0.1']);
+    await runFor(w2, 1);
+    const c = await startOn(w2, 'a', [...CLIENT, '--route-nopull', '--dhcp-option', 'DNS', '10.8.0.53']);
+    await runFor(w2, 3);
+    expect((await runOn(w2, 'a', ['cat', '/etc/resolv.conf'])).out).toBe('nameserver 10.8.0.53\n');
+    await stop(w2, c, SIGTERM);
+    expect(logLines(c.output())).toContain('/etc/resolv.conf: removed (there was none before the tunnel)');
+    expect((await runOn(w2, 'a', ['cat', '/etc/resolv.conf'])).status).not.toBe(0);
+    await stop(w2, b2, SIGTERM);
   });
 });

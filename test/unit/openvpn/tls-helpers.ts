@@ -5,10 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { isKeyFileError, parseStaticKey } from '../../../userland/bin/openvpn/static-key.js';
 import { isPcapError, readPcap } from '../../../userland/lib/pcap.js';
-import type { World } from '../../../kernel/world/world.js';
-import { ROUTED_WORLD, routedWorld } from '../../helpers/net.js';
 import { hex, udpFromEthernet, vector } from './helpers.js';
-import { PROGRAMS } from './program-helpers.js';
 
 export const SERVER_PORT = 1194;
 
@@ -110,32 +107,4 @@ export const SERVER_VERIFY_LINES: readonly string[] = [
   '++ Certificate has EKU (str) TLS Web Server Authentication, expects TLS Web Server Authentication',
   'VERIFY EKU OK',
   'VERIFY OK: depth=0, CN=server',
-];
-
-/** a and b of the routed world, with the PKI files of a TLS client (a) and server (b). */
-export function tlsWorld(): World {
-  const spec = structuredClone(ROUTED_WORLD) as { hosts: Record<string, { files?: object }> };
-  const files = (who: string) => ({
-    '/etc/openvpn/ca.crt': { text: tlsText('ca.crt') },
-    [`/etc/openvpn/${who}.crt`]: { text: tlsText(`${who}.crt`) },
-    [`/etc/openvpn/${who}.key`]: { text: tlsText(`${who}.key`), mode: '0600' },
-    '/etc/openvpn/tc.key': { text: tlsText('tc.key'), mode: '0600' },
-    '/etc/openvpn/ta.key': { text: tlsText('ta.key'), mode: '0600' },
-  });
-  spec.hosts.a!.files = files('client');
-  spec.hosts.b!.files = files('server');
-  return routedWorld(PROGRAMS, spec).world;
-}
-
-/** A TLS server pushing 10.8.0.0/24 (topology subnet, tls-crypt). */
-export const SERVER = [
-  'openvpn', '--dev', 'tun', '--server', '10.8.0.0', '255.255.255.0', '--topology', 'subnet', '--dh', 'none',
-  '--ca', '/etc/openvpn/ca.crt', '--cert', '/etc/openvpn/server.crt', '--key', '/etc/openvpn/server.key',
-  '--tls-crypt', '/etc/openvpn/tc.key', '--keepalive', '2', '10', '--verb', '3',
-];
-/** A client of SERVER on b (10.0.0.2). */
-export const CLIENT = [
-  'openvpn', '--client', '--dev', 'tun', '--remote', '10.0.0.2', '--nobind', '--ca', '/etc/openvpn/ca.crt',
-  '--cert', '/etc/openvpn/client.crt', '--key', '/etc/openvpn/client.key', '--tls-crypt', '/etc/openvpn/tc.key',
-  '--remote-cert-tls', 'server', '--verb', '3',
 ];

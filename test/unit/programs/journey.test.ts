@@ -3,6 +3,7 @@
 // recording's bounds, and a program's own drop report.
 
 import { describe, expect, it } from 'vitest';
+import { F_GETFD, FD_CLOEXEC } from '../../../kernel/abi/fcntl.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../../kernel/abi/socket.js';
 import { SIGINT } from '../../../kernel/abi/signal.js';
 import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
@@ -83,10 +84,13 @@ describe('journey', () => {
       out: "journey: unknown layer 'wire' (layers: syscall, socket, ip, arp, queue, driver, nic, bridge, segment, uplink)\n",
       code: 1,
     });
+    expect(await journeyOn(['-f', 'on nosuch', 'true'])).toEqual({ out: "journey: unknown host 'nosuch' (hosts and segments: a, lan, r, wan, b)\n", code: 1 });
     expect(await journeyOn(['-f', 'icmp and', 'true'])).toEqual({ out: "journey: can't parse filter expression: syntax error\n", code: 1 });
     expect(await journeyOn(['nosuch'])).toEqual({ out: 'journey: nosuch: command not found\n', code: 127 });
     expect(await journeyOn(['ping', '-c', '1', '10.0.0.2'], { uid: 1000 })).toEqual({ out: 'journey: recording the packets of the world needs root (uid 0)\n', code: 1 });
     expect(await journeyOn(['-i', 'ping', '-c', '1', '10.0.0.2'])).toEqual({ out: 'journey: -i needs a terminal (standard input is not one)\n', code: 1 });
+    // The page's file is checked before the command runs: no ping output, nothing run for nothing.
+    expect(await journeyOn(['-o', '/nodir/x.html', 'ping', '-c', '1', '10.0.0.2'])).toEqual({ out: 'journey: /nodir/x.html: No such file or directory\n', code: 1 });
     const usage = await journeyOn(['-b', '0', 'true']);
     expect(usage.code).toBe(2);
     expect(usage.out).toContain('--buffer must be from 1 to');
@@ -105,7 +109,7 @@ describe('journey', () => {
 
   it('keeps the newest events when the ring is full, and says how many it lost', async () => {
     const r = await journeyOn(['-b', '4', 'ping', '-c', '1', '10.0.0.2']);
-    expect(r.out).toContain('journey: 38 events were lost: the recording keeps 4 (-b to keep more)\n');
+    expect(r.out).toContain('journey: 38 events were lost: the recording keeps 4 events and 128 MiB of packets (-b to keep more events)\n');
     expect(steps(r.out)).toEqual(['a nic in', 'a ip input', 'a socket deliver', 'a syscall recvfrom']);
   });
 });
@@ -115,6 +119,7 @@ describe('the journey system calls', () => {
     const r = await probe(async (sys, note) => {
       note(`open 0: ${await errnoOf(sys.journey_open({ events: 0 }))}`);
       const fd = await sys.journey_open({ events: 16 });
+      note(`close-on-exec: ${(await sys.fcntl(fd, F_GETFD)) === FD_CLOEXEC}`);
       note(`read a non-recording: ${await errnoOf(sys.journey_read(0, 1))}`);
       note(`read 0 events: ${await errnoOf(sys.journey_read(fd, 0))}`);
       note(`drop for no reason: ${await errnoOf(sys.journey_drop('bogus' as 'hmac'))}`);
@@ -132,6 +137,7 @@ describe('the journey system calls', () => {
     });
     expect(r.lines).toEqual([
       'open 0: EINVAL',
+      'close-on-exec: true',
       'read a non-recording: EINVAL',
       'read 0 events: EINVAL',
       'drop for no reason: EINVAL',

@@ -116,6 +116,18 @@ describe('wg', () => {
     );
   });
 
+  it("takes an endpoint's port as getaddrinfo does, its low 16 bits", async () => {
+    const out = await sh([SET, `wg set wgT peer ${B_PUB} endpoint 1.2.3.4:99999; echo rc=$?`, 'wg show wgT endpoints'].join('\n'));
+    expect(out).toBe(`rc=0\n${B_PUB}\t1.2.3.4:34463\n`);
+  });
+
+  it('tells a user who may not reach the daemon so, as wg does (Permission denied, status 1)', async () => {
+    const out = await sh([SET, "su 1000 -c 'wg show'; echo rc=$?", "su 1000 -c 'wg show wgT'; echo rc=$?", "su 1000 -c 'wg showconf wgT'; echo rc=$?"].join('\n'));
+    expect(out).toBe(
+      ['Unable to access interface wgT: Permission denied', 'rc=1', 'Unable to access interface: Permission denied', 'rc=1', 'Unable to access interface: Permission denied', 'rc=1', ''].join('\n'),
+    );
+  });
+
   it('applies files: setconf replaces, addconf adds, syncconf removes the peers a file leaves out', async () => {
     const peer = (pub: string, ip: string) => `[Peer]\nPublicKey = ${pub}\nAllowedIPs = ${ip}\n`;
     const out = await sh(
@@ -183,6 +195,58 @@ describe('wg-quick', () => {
     expect(out).toContain('1 packets transmitted, 1 packets received, 0.0% packet loss');
     expect(out).toContain(['[#] ip -4 route delete 64.233.160.1/32', '[#] ip link delete dev full', '[#] rm /etc/resolv.conf', '[#] echo down full', 'down full', 'rc=0', '0'].join('\n'));
     expect(out).toMatch(/ls: cannot access '\/etc\/resolv\.conf': No such file or directory\n$/);
+  });
+
+  it("refuses a bad MTU with ip's words, and takes the interface down again", async () => {
+    const out = await sh(
+      ['abc', '99999', '10']
+        .map((m, i) => `printf '[Interface]\\nPrivateKey = ${A_KEY}\\nMTU = ${m}\\n' > /tmp/m${i}.conf; chmod 600 /tmp/m${i}.conf; wg-quick up /tmp/m${i}.conf >/tmp/o 2>&1; r=$?; grep -v '^\\[#\\] \\(wireguard-go\\|wg setconf\\)' /tmp/o; echo rc=$r`)
+        .join('\n'),
+    );
+    expect(out).toBe(
+      [
+        ['abc', 'Error: argument "abc" is wrong: Invalid "mtu" value', 255],
+        ['99999', 'Error: mtu greater than device maximum.', 2],
+        ['10', 'Error: mtu less than device minimum.', 2],
+      ]
+        .map(([m, err, rc], i) => `[#] ip link set mtu ${m} up dev m${i}\n${err}\n[#] ip link delete dev m${i}\nrc=${rc}\n`)
+        .join(''),
+    );
+  });
+
+  it('refuses a Table it cannot use before applying anything, and undoes everything when a step fails', async () => {
+    const base = await fs.promises.readFile(fileURLToPath(new URL('../../../fixtures/worlds/keys/wg0-haiku.conf', import.meta.url)), 'utf8');
+    const full = base.replace('AllowedIPs = 10.7.0.0/24, 10.10.0.0/24', 'AllowedIPs = 0.0.0.0/0').replace('Address = 10.7.0.2/24', 'Address = 10.7.0.2/24\nDNS = 10.7.0.1');
+    const check = 'echo rc=$?; ls /var/run/wireguard 2>/dev/null | grep -c resolv; cat /etc/resolv.conf; route | grep -c "t1\\|64.233.160.1"';
+    const out = await sh(
+      [
+        'echo nameserver 192.168.1.1 > /etc/resolv.conf',
+        `cat > /etc/wireguard/t1.conf <<'EOF'\n${full.replace('DNS = 10.7.0.1', 'DNS = 10.7.0.1\nTable = 1234')}EOF`,
+        'chmod 600 /etc/wireguard/t1.conf; wg-quick up t1 2>&1 | grep -v "^\\[#\\]"',
+        check,
+        `cat > /etc/wireguard/t1.conf <<'EOF'\n${full.replace('DNS = 10.7.0.1', 'DNS = 10.7.0.1\nPostUp = false')}EOF`,
+        'wg-quick up t1 >/tmp/o 2>&1; r=$?; sed -n "/PostUp\\|false/,$ p" /tmp/o; (exit $r)',
+        check,
+      ].join('\n'),
+    );
+    expect(out).toBe(
+      [
+        'wg-quick: tunlab has one routing table: Table = 1234 cannot be used',
+        'rc=0',
+        '0',
+        'nameserver 192.168.1.1',
+        '0',
+        '[#] false',
+        '[#] ip -4 route delete 64.233.160.1/32',
+        '[#] ip link delete dev t1',
+        '[#] mv /var/run/wireguard/t1.resolv.conf /etc/resolv.conf',
+        'rc=1',
+        '0',
+        'nameserver 192.168.1.1',
+        '0',
+        '',
+      ].join('\n'),
+    );
   });
 
   it("stops with wg-quick's words where the real script dies", async () => {

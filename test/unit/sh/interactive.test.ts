@@ -37,6 +37,28 @@ async function interactiveShell() {
   return { s, term, shell, settle, typed, alive };
 }
 
+describe('job numbers and notices (11.10)', () => {
+  it('a stop is told once; numbers go on after the highest job and start again at 1 when none is left, as bash', async () => {
+    const { typed } = await interactiveShell();
+    const said = (await typed('cat &')) + (await typed('true')) + (await typed('true'));
+    expect(said.split('Stopped (tty input)').length - 1).toBe(1);
+    expect(await typed('sleep 100 &')).toMatch(/^\[2\] \d+\n/);
+    await typed('kill %1');
+    await typed('true');
+    expect(await typed('sleep 200 &')).toMatch(/^\[3\] \d+\n/);
+    await typed('kill %2 %3');
+    await typed('wait');
+    expect(await typed('sleep 1 &')).toMatch(/^\[1\] \d+\n/);
+  });
+});
+
+describe('a long line', () => {
+  it('a line of 100 000 characters reaches the shell whole (12.20: it was dropped at 64 KiB)', async () => {
+    const { typed } = await interactiveShell();
+    expect(await typed(`echo ${'a'.repeat(100_000)} | wc -c`)).toBe('100001\nhaiku:~> ');
+  });
+});
+
 describe('job control', () => {
   it('^Z stops the foreground job; jobs lists it; bg and fg continue it; its status is 128 + SIGTSTP', async () => {
     const { term, settle, typed, alive } = await interactiveShell();

@@ -103,11 +103,14 @@ describe('the terminal front end', () => {
     expect(t.typed.pop()).toBe('ifconfig tun/0 \n');
     await keys(t.ui, 'cat /dev/t', '\t', '\r');
     expect(t.typed.pop()).toBe('cat /dev/tun/\n');
-    // Two candidates: the first Tab does nothing more, the second lists them.
+    // Two candidates: the first Tab does nothing more, the second lists them in readline's
+    // columns, under the line as it was; the line is still being edited below.
     await keys(t.ui, '\x15', 't', '\t');
-    expect(t.ui.lastFrame()).not.toContain('tcpdump  tunreply');
+    expect(t.ui.frames.join('')).not.toContain('tcpdump   tunreply');
     await keys(t.ui, '\t');
-    expect(t.ui.lastFrame()).toContain('tcpdump  tunreply');
+    expect(t.ui.frames.join('')).toContain('t\ntcpdump   tunreply\n');
+    await keys(t.ui, 'c', '\t', '\r');
+    expect(t.typed.pop()).toBe('tcpdump \n');
     t.ui.unmount();
   });
 

@@ -92,6 +92,22 @@ describe('a device with a live session, fed bad datagrams', () => {
     );
   });
 
+  it('tells the kernel why it threw a datagram away, as the datagram arrives', async () => {
+    const b = world.b;
+    const from = { addr: '192.0.2.1', port: 51820 };
+    const transport = seen.find((w) => w.data.length === 128 && w.to.port === 51821)!;
+    b.dropped.length = 0;
+    await b.receive({ from, to: b.addr, data: new Uint8Array(7) });
+    await b.receive({ from, to: b.addr, data: transport.data });
+    const altered = transport.data.slice();
+    altered[100]! ^= 1;
+    await b.receive({ from, to: b.addr, data: altered });
+    const unknown = transport.data.slice();
+    unknown[4]! ^= 0xff;
+    await b.receive({ from, to: b.addr, data: unknown });
+    expect(b.dropped).toEqual(['malformed', 'replay', 'decrypt', 'decrypt']);
+  });
+
   it("drops a stranger's messages, whose keys are not this device's", async () => {
     for (const w of [...stranger.a.sent, ...stranger.b.sent]) await world.b.receive(w);
     const before = snapshot(world.b);

@@ -22,6 +22,8 @@ export class Side {
   readonly dev: Device;
   readonly tun: Uint8Array[] = [];
   readonly sent: Wire[] = [];
+  /** What the device told the kernel it threw away (journey_drop), in order. */
+  readonly dropped: string[] = [];
   private seq = 0;
 
   constructor(
@@ -41,6 +43,7 @@ export class Side {
         return out;
       },
       bind: async (port) => port,
+      dropped: async (reason) => void this.dropped.push(reason),
     };
     this.dev = new Device(io, new WgLog(null, LOG_VERBOSE, name, () => this.clock.wall));
   }

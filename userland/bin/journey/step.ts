@@ -9,7 +9,7 @@ import { SIGINT, SIGWINCH } from '../../../kernel/abi/signal.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { parseIpv4 } from '../../../kernel/abi/wire/index.js';
 import { writeAll } from '../../lib/io.js';
-import { compileJourneyFilter } from '../../lib/journey/filter.js';
+import { compileJourneyFilter, worldPlaces } from '../../lib/journey/filter.js';
 import { buildJourneys, shownEvents } from '../../lib/journey/model.js';
 import { placesOf, renderFrame, type StepKey, stepKey, type StepState } from '../../lib/journey/step-view.js';
 import { FilterError } from '../../lib/pcap-filter.js';
@@ -30,6 +30,8 @@ const TEXT_KEYS: ReadonlyMap<string, StepKey> = new Map([
   [' ', 'page-down'],
   ['b', 'page-up'],
   ['e', 'expand'],
+  ['J', 'detail-down'],
+  ['K', 'detail-up'],
   ['/', 'filter'],
   ['q', 'quit'],
 ]);
@@ -53,6 +55,7 @@ export async function stepThrough(sys: Sys, rec: Recording): Promise<string | nu
   }
   const hosts = await hostsTable(sys);
   const resolve = (name: string) => parseIpv4(name) ?? hosts.get(name) ?? null;
+  const places = await worldPlaces(sys);
   // Colour only where wanted: the cursor line in inverse video.
   const inverse = sys.getenv('NO_COLOR') === undefined && sys.getenv('TERM') !== 'dumb';
   let s: StepState = {
@@ -78,6 +81,7 @@ export async function stepThrough(sys: Sys, rec: Recording): Promise<string | nu
   try {
     while (!quit) {
       const f = renderFrame(s, size.cols, size.rows);
+      s = { ...s, detailTop: f.detailTop };
       const lines = f.lines.map((l, i) => (inverse && i === f.cursorRow ? `\x1b[7m${l.padEnd(size.cols)}\x1b[27m` : `${l}\x1b[K`));
       await writeAll(sys, 1, `\x1b[H${lines.join('\r\n')}`);
       let chunk: Uint8Array;
@@ -92,7 +96,7 @@ export async function stepThrough(sys: Sys, rec: Recording): Promise<string | nu
       if (chunk.length === 0) break;
       for (const k of decodeKeys(new TextDecoder().decode(chunk))) {
         if (s.editing !== null) {
-          s = editFilter(s, k, rec, resolve);
+          s = editFilter(s, k, rec, resolve, places);
           continue;
         }
         const keys: StepKey[] = k.kind === 'text' ? [...k.text].flatMap((c) => TEXT_KEYS.get(c) ?? []) : (NAMED_KEYS.get(k.name) ?? []);
@@ -111,19 +115,20 @@ export async function stepThrough(sys: Sys, rec: Recording): Promise<string | nu
 }
 
 /** A key while the filter is being typed: letters, backspace, Enter applies it, Escape gives up. */
-function editFilter(s: StepState, k: ReturnType<typeof decodeKeys>[number], rec: Recording, resolve: (n: string) => number | null): StepState {
+function editFilter(s: StepState, k: ReturnType<typeof decodeKeys>[number], rec: Recording, resolve: (n: string) => number | null, places: ReadonlySet<string>): StepState {
   const text = s.editing ?? '';
   if (k.kind === 'text') return { ...s, editing: text + k.text };
   if (k.name === 'backspace') return { ...s, editing: text.slice(0, -1) };
   if (k.name === 'escape' || k.name === 'interrupt') return { ...s, editing: null };
   if (k.name !== 'enter') return s;
   try {
-    const journeys = buildJourneys(rec.events, text.trim() ? compileJourneyFilter(text, resolve) : undefined);
+    const journeys = buildJourneys(rec.events, text.trim() ? compileJourneyFilter(text, resolve, places) : undefined);
     const events = shownEvents(journeys);
     // Stay on the event the cursor was on if it is still shown.
     const was = s.events[s.cursor];
     const at = was ? events.indexOf(was) : -1;
-    return { ...s, journeys, events, cursor: Math.max(0, at), filter: text.trim(), editing: null, message: events.length ? '' : 'no event matches the filter' };
+    // Nothing shown: the detail pane says so, the status line need not say it again.
+    return { ...s, journeys, events, cursor: Math.max(0, at), filter: text.trim(), editing: null, message: '' };
   } catch (e) {
     if (!(e instanceof FilterError)) throw e;
     return { ...s, editing: null, message: `filter: ${e.message}` };

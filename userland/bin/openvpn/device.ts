@@ -17,6 +17,7 @@ import { shellStatus, WIFEXITED } from '../../../kernel/abi/wait.js';
 import { resolveHost } from '../../lib/resolve.js';
 import { D_ROUTE, D_SHOW_PARMS, D_HANDSHAKE, FatalError, type Logger, M_INFO, M_WARN } from './log.js';
 import type { Options } from './options.js';
+import { type ResolvChange, restoreResolv } from './resolv-conf.js';
 
 const IFCONFIG_PATH = '/bin/ifconfig';
 const ROUTE_PATH = '/bin/route';
@@ -29,6 +30,8 @@ export interface Device {
   readonly fd: number;
   /** Routes added, to delete again on close. */
   routes: RouteEntry[];
+  /** /etc/resolv.conf as the tunnel's dhcp-options set it, to put back on close. */
+  resolv?: ResolvChange | null;
 }
 
 /**
@@ -258,4 +261,7 @@ export async function closeDevice(sys: Sys, log: Logger, dev: Device): Promise<v
       if (!isSysError(e)) throw e;
     }
   }
+  // The down script runs once the tun is closed (close_instance, then run_down_cmd).
+  if (dev.resolv) await restoreResolv(sys, log, dev.resolv);
+  dev.resolv = null;
 }

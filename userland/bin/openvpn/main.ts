@@ -6,7 +6,6 @@
 // one-second pause between restarts. Everything is logged to standard output as 2.6 does.
 
 import { isSysError } from '../../../kernel/abi/errno.js';
-import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
@@ -15,12 +14,13 @@ import { lookupAuth, lookupCipher } from './algorithms.js';
 import { type Codec, CleartextCodec, StaticCodec } from './codec.js';
 import { RandomPool } from '../../lib/random.js';
 import { closeDevice, type Device, type Ending, errnoText } from './device.js';
+import { genkey } from './genkey.js';
 import { BANNER, HELP_TEXT, LIBRARY_VERSIONS, VERSION_TEXT } from './help.js';
 import { D_LOW, D_SHOW_PARMS, FatalError, Logger, M_FATAL, M_INFO, M_WARN } from './log.js';
 import { occOptionsString } from './messages.js';
 import { checkOptions, deviceKind, MAX_CONFIG_BYTES, type Options, OptionsError, parseArgv } from './options.js';
 import { parameterSettings } from './show-options.js';
-import { checkStaticKey, formatStaticKey, INLINE_FILE_TAG, parseStaticKey, STATIC_KEY_LENGTH } from './static-key.js';
+import { checkStaticKey, INLINE_FILE_TAG, parseStaticKey } from './static-key.js';
 import { TlsClient } from './tls-client.js';
 import { TlsServer } from './tls-server.js';
 import { loadTlsSetup, readBounded } from './tls-setup.js';
@@ -81,7 +81,10 @@ async function parseAndRun(argv: string[], sys: Sys, log: Logger, life: Life): P
       await log.raw(VERSION_TEXT);
       return 0;
     }
-    if (o.genkey) return await genkey(sys, log, o.genkey.file);
+    if (o.genkey) {
+      log.verb = o.verb;
+      return await genkey(sys, log, o.genkey, o.tlsCryptV2);
+    }
     checkOptions(o);
   } catch (e) {
     if (e instanceof OptionsError) return optionsError(log, e.message);
@@ -105,6 +108,10 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
     M_INFO,
     'DEPRECATION: No tls-client or tls-server option in configuration detected. OpenVPN 2.7 will remove the functionality to run a VPN without TLS. See the examples section in the manual page for examples of a similar quick setup with peer-fingerprint.',
   );
+  // options_postprocess_verify_ce(): the control-channel keys are TLS mode's (MUST_BE_UNDEF).
+  for (const [set, field] of [[o.tlsAuth, 'tls_auth_file'], [o.tlsCrypt, 'tls_crypt_file'], [o.tlsCryptV2, 'tls_crypt_v2_file']] as const) {
+    if (set) return optionsError(log, `Parameter ${field} can only be specified in TLS-mode, i.e. where --tls-server or --tls-client is also specified.`);
+  }
   let keyText: string | null = null;
   if (o.secret) {
     keyText = o.secret.inline;
@@ -307,32 +314,3 @@ function cleartextOcc(o: Options, kind: 'tun' | 'tap' | 'null'): [string, string
   return [`${head},ifconfig ${ifc.remote} ${ifc.local}`, `${head},ifconfig ${ifc.local} ${ifc.remote}`];
 }
 
-/** --genkey secret [FILE]: 256 bytes from /dev/random in the static key file format. */
-async function genkey(sys: Sys, log: Logger, file: string | null): Promise<number> {
-  const fd = await sys.open('/dev/random', O_RDONLY | O_CLOEXEC);
-  const key = new Uint8Array(STATIC_KEY_LENGTH);
-  for (let got = 0; got < key.length; ) {
-    const chunk = await sys.read(fd, key.length - got);
-    key.set(chunk, got);
-    got += chunk.length;
-  }
-  await sys.close(fd);
-  const text = formatStaticKey(key);
-  if (file === null) {
-    await log.raw(text);
-    return 0;
-  }
-  let out: number;
-  try {
-    out = await sys.open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600);
-  } catch (e) {
-    await log.msg(M_FATAL, `Cannot open file '${file}' for write: ${errnoText(e)}`);
-    await log.msg(M_FATAL, 'Failed to write key file');
-    await log.msg(M_FATAL, 'Exiting due to fatal error');
-    return 1;
-  }
-  let bytes = new TextEncoder().encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(await sys.write(out, bytes));
-  await sys.close(out);
-  return 0;
-}

@@ -17,6 +17,10 @@ export interface TlsOptions {
   crl: FileOption | null;
   tlsCrypt: FileOption | null;
   tlsAuth: FileOption | null;
+  /** --tls-crypt-v2: the server key on a server, the client key on a client (and for --genkey). */
+  tlsCryptV2: FileOption | null;
+  /** force-cookie: a server ignores V3 resets without early negotiation (2.6's default: allow them). */
+  tlsCryptV2ForceCookie: boolean;
   remoteCertTls: 'server' | 'client' | null;
   verifyX509Name: { name: string; type: 'subject' | 'name' | 'name-prefix' } | null;
   dataCiphers: string | null;
@@ -71,6 +75,8 @@ export function defaultTlsOptions(): TlsOptions {
     crl: null,
     tlsCrypt: null,
     tlsAuth: null,
+    tlsCryptV2: null,
+    tlsCryptV2ForceCookie: false,
     remoteCertTls: null,
     verifyX509Name: null,
     dataCiphers: null,
@@ -126,6 +132,19 @@ export const TLS_SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   ['dh', file((o, f) => (o.dh = f))],
   ['crl-verify', { min: 1, max: 2, apply: (o, p) => void (o.crl = { file: p[0]!, inline: null }) }],
   ['tls-crypt', file((o, f) => (o.tlsCrypt = f))],
+  [
+    'tls-crypt-v2',
+    {
+      min: 1,
+      max: 2,
+      apply(o, p) {
+        o.tlsCryptV2 = { file: p[0]!, inline: null };
+        if (p[1] === 'force-cookie') o.tlsCryptV2ForceCookie = true;
+        else if (p[1] === 'allow-noncookie') o.tlsCryptV2ForceCookie = false;
+        else if (p[1] !== undefined) throw new OptionsError(`Unsupported tls-crypt-v2 argument: ${p[1]}`);
+      },
+    },
+  ],
   [
     'tls-auth',
     {
@@ -245,6 +264,7 @@ export const INLINE_TAGS: ReadonlyMap<string, (o: Options, text: string) => void
   ['crl-verify', (o: Options, t: string) => void (o.crl = { file: INLINE, inline: t })],
   ['tls-crypt', (o: Options, t: string) => void (o.tlsCrypt = { file: INLINE, inline: t })],
   ['tls-auth', (o: Options, t: string) => void (o.tlsAuth = { file: INLINE, inline: t })],
+  ['tls-crypt-v2', (o: Options, t: string) => void (o.tlsCryptV2 = { file: INLINE, inline: t })],
 ]);
 
 function tlsVersion(v: string): string {
@@ -281,4 +301,10 @@ export function checkTlsOptions(o: Options): void {
   if (!o.key) throw new OptionsError('You must define private key file (--key) or PKCS#12 file (--pkcs12)');
   if (o.tlsServer && !o.dh) throw new OptionsError('You must define DH file (--dh)');
   if (o.tlsCrypt && o.tlsAuth) throw new OptionsError('--tls-auth and --tls-crypt are mutually exclusive');
+  if (o.tlsServer && !o.modeServer && o.tlsCryptV2) {
+    throw new OptionsError("--tls-crypt-v2 on a point-to-point --tls-server is not supported by tunlab's openvpn (only with --server or --mode server)");
+  }
+  if (o.tlsClient && o.tlsCryptV2 && (o.tlsAuth || o.tlsCrypt)) {
+    throw new OptionsError('--tls-crypt-v2, --tls-auth and --tls-crypt are mutually exclusive in client mode');
+  }
 }

@@ -25,6 +25,14 @@ export interface RouteOption {
   readonly gateway: string | null;
 }
 
+/** --genkey TYPE [FILE] [METADATA] (genkey.ts does it). */
+export interface GenkeyRequest {
+  readonly type: string;
+  readonly file: string | null;
+  /** tls-crypt-v2-client: the base64 metadata. */
+  readonly metadata: string | null;
+}
+
 export interface Options extends TlsOptions {
   dev: string | null;
   devType: string | null;
@@ -70,7 +78,7 @@ export interface Options extends TlsOptions {
   configFile: string | null;
   /** How deep in nested --config files the parse is now (each process parses its own). */
   configDepth: number;
-  genkey: { type: string; file: string | null } | null;
+  genkey: GenkeyRequest | null;
   help: boolean;
   version: boolean;
 }
@@ -245,18 +253,18 @@ const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   },
   genkey: {
     min: 0,
-    max: 2,
+    max: 3,
     apply(o, p) {
       const type = p[0] ?? 'secret';
-      if (type.startsWith('tls-crypt-v2') || type === 'auth-token') {
-        throw new OptionsError(`--genkey ${type} is not supported by tunlab's openvpn (static-key mode only)`);
-      }
-      if (type !== 'secret' && type !== 'tls-auth' && type !== 'tls-crypt') throw new OptionsError(`unknown --genkey type: ${type}`);
-      o.genkey = { type, file: p[1] ?? o.genkey?.file ?? null };
+      if (type === 'auth-token') throw new OptionsError(`--genkey ${type} is not supported by tunlab's openvpn (no auth-token)`);
+      if (!GENKEY_TYPES.has(type)) throw new OptionsError(`unknown --genkey type: ${type}`);
+      o.genkey = { type, file: p[1] ?? o.genkey?.file ?? null, metadata: type === 'tls-crypt-v2-client' ? (p[2] ?? null) : null };
     },
   },
 } satisfies Record<string, Spec>),
 ]);
+
+const GENKEY_TYPES: ReadonlySet<string> = new Set(['secret', 'tls-auth', 'tls-crypt', 'tls-crypt-v2-server', 'tls-crypt-v2-client']);
 
 /**
  * A port word, checked before anything is opened. 2.6 hands it to getaddrinfo(), which takes

@@ -5,7 +5,7 @@
 /** Options a real 2.6 knows that tunlab refuses, with why (default: static-key mode only). */
 export const REFUSED: ReadonlyMap<string, string> = new Map<string, string>([
   ...[
-    'server-bridge', 'capath', 'pkcs12', 'extra-certs', 'tls-crypt-v2', 'tls-verify', 'tls-cipher', 'tls-ciphersuites', 'tls-exit',
+    'server-bridge', 'capath', 'pkcs12', 'extra-certs', 'tls-verify', 'tls-cipher', 'tls-ciphersuites', 'tls-exit',
     'remote-cert-eku', 'peer-fingerprint', 'auth-user-pass', 'auth-token', 'askpass', 'ncp-disable', 'reneg-pkts', 'key-method',
     'ifconfig-pool-persist', 'ccd-exclusive', 'push-reset', 'pkcs11-providers', 'pkcs11-id', 'cryptoapicert', 'providers',
     'engine', 'tls-cert-profile', 'auth-user-pass-verify', 'client-connect', 'client-disconnect',
@@ -16,7 +16,7 @@ export const REFUSED: ReadonlyMap<string, string> = new Map<string, string>([
     n,
     'it logs to its standard output; run it in the background with &',
   ]),
-  ...['up', 'down', 'route-up', 'route-pre-down', 'ipchange', 'learn-address', 'script-security', 'plugin', 'setenv', 'setenv-safe', 'up-delay', 'up-restart', 'down-pre'].map(
+  ...['tls-crypt-v2-verify', 'up', 'down', 'route-up', 'route-pre-down', 'ipchange', 'learn-address', 'script-security', 'plugin', 'setenv', 'setenv-safe', 'up-delay', 'up-restart', 'down-pre'].map(
     (n) => [n, 'no scripts or plugins'],
   ),
   ...['management', 'management-hold', 'management-query-passwords', 'management-client', 'management-log-cache'].map((n) => [n, 'no management interface']),

@@ -17,6 +17,7 @@ import { D_CRYPT_ERRORS, D_HANDSHAKE, D_LINK_ERRORS, D_PING, D_ROUTE, type Logge
 import { buildPing, isPing } from './messages.js';
 import type { Options } from './options.js';
 import { parsePushReply, type Pulled } from './push.js';
+import { applyResolv } from './resolv-conf.js';
 import type { TlsSetup } from './tls-setup.js';
 import { TlsPeer } from './tls-session.js';
 
@@ -228,6 +229,7 @@ export class TlsClient {
         o.routeGateway = p.routeGateway ?? o.routeGateway;
         await log.msg(D_ROUTE, 'OPTIONS IMPORT: route-related options modified');
       }
+      if (!opts.routeNopull && p.dhcpOptions.length > 0) await log.msg(D_ROUTE, 'OPTIONS IMPORT: --ip-win32 and/or --dhcp-option options modified');
       if (p.ping !== null || p.pingRestart !== null) {
         this.ping = p.ping ?? this.ping;
         this.pingRestart = p.pingRestart ?? this.pingRestart;
@@ -257,6 +259,9 @@ export class TlsClient {
       this.device = await openDevice(sys, log, o, this.c.kind);
       await configureDevice(sys, log, o, this.device);
       await addRoutes(sys, log, o, this.device, routes);
+      // What update-resolv-conf, as --up, would do with the client's own and the pushed options.
+      const dhcp = [...opts.dhcpOptions, ...(opts.routeNopull ? [] : (p?.dhcpOptions ?? []))];
+      if (dhcp.length > 0) this.device.resolv = await applyResolv(sys, log, this.device.name, dhcp);
     }
     this.up = true;
     await log.msg(M_INFO, 'Initialization Sequence Completed');

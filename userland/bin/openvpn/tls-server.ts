@@ -21,8 +21,10 @@ import {
   opcodeOf,
   P_ACK_V1,
   P_CONTROL_HARD_RESET_CLIENT_V2,
+  P_CONTROL_HARD_RESET_CLIENT_V3,
   P_CONTROL_HARD_RESET_SERVER_V2,
   P_CONTROL_V1,
+  P_CONTROL_WKC_V1,
   P_DATA_V1,
   P_DATA_V2,
   parseControlPlain,
@@ -40,7 +42,9 @@ import type { Options } from './options.js';
 import { buildPushReply } from './push.js';
 import { readBounded } from './tls-setup.js';
 import type { TlsSetup } from './tls-setup.js';
-import { type PeerEvent, TlsPeer } from './tls-session.js';
+import { controlChannelKeyLines, type PeerEvent, type PeerWrap, TlsPeer } from './tls-session.js';
+import { unwrapClientKey } from './tls-crypt-v2.js';
+import { EARLY_NEG_START, locateWkc, tlsCryptKeys, TlsCryptWrap, type TlsWrap } from './tls-wrap.js';
 
 const SEC = 1e9;
 const D_MULTI_LOW = 3;
@@ -324,7 +328,7 @@ export class TlsServer {
     }
     const info = parsePeerInfo(c.peer.peerKeyMethod?.peerInfo ?? null);
     const proto = Number(info.get('IV_PROTO') ?? '0');
-    const dyn = (proto & IV_PROTO_DYN_TLS_CRYPT) !== 0 && opts.tlsCrypt !== null;
+    const dyn = (proto & IV_PROTO_DYN_TLS_CRYPT) !== 0 && (opts.tlsCrypt !== null || opts.tlsCryptV2 !== null);
     const o = this.serverOptions();
     const reply = buildPushReply({
       push: [...o.push, ...c.pushExtra.filter((p) => !p.startsWith('ifconfig-push'))],
@@ -416,8 +420,17 @@ export class TlsServer {
     const op = opcodeOf(data[0]!);
     const where = printAddr(from.addr, from.port);
     if (data.length < 1 + SID_SIZE) return;
-    if ((op !== P_CONTROL_HARD_RESET_CLIENT_V2 && op !== P_CONTROL_V1 && op !== P_ACK_V1) || keyIdOf(data[0]!) !== 0) return;
-    const wrap = setup.session.wrap.fresh();
+    const withWkc = op === P_CONTROL_HARD_RESET_CLIENT_V3 || op === P_CONTROL_WKC_V1;
+    if ((op !== P_CONTROL_HARD_RESET_CLIENT_V2 && op !== P_CONTROL_V1 && op !== P_ACK_V1 && !withWkc) || keyIdOf(data[0]!) !== 0) return;
+    let own: PeerWrap | null = null;
+    if (withWkc) {
+      own = await this.clientKey(data, where, op === P_CONTROL_WKC_V1 ? 'Connection Attempt ' : '');
+      if (!own) return;
+    } else if (setup.v2Server && setup.session.wrap.mode === 'none') {
+      await log.msg(1, `TLS Error: could not determine wrapping from ${where}`);
+      return;
+    }
+    const wrap = (own?.wrap ?? setup.session.wrap).fresh();
     const r = wrap.unwrap(data, this.now, false);
     if (!r.ok) {
       for (const l of r.lines) await log.msg(1, l);
@@ -427,10 +440,20 @@ export class TlsServer {
     const clientSid = data.slice(1, 1 + SID_SIZE);
     const plain = parseControlPlain(op, r.plain);
     if (!plain) return;
-    if (op === P_CONTROL_HARD_RESET_CLIENT_V2) {
+    if (op === P_CONTROL_HARD_RESET_CLIENT_V2 || op === P_CONTROL_HARD_RESET_CLIENT_V3) {
+      // A tls-crypt-v2 client announces early negotiation with its wrap-pid (mudp.c): it can send
+      // its WKc again with message 1, so the server keeps nothing and asks for that (RESEND_WKC).
+      const early = op === P_CONTROL_HARD_RESET_CLIENT_V3 && (new DataView(data.buffer, data.byteOffset).getUint32(1 + SID_SIZE) & 0xff000000) === EARLY_NEG_START;
+      if (op === P_CONTROL_HARD_RESET_CLIENT_V3 && !early) {
+        // 2.6 keeps state for such a client (2.5 and older) unless force-cookie; tunlab never does.
+        if (opts.tlsCryptV2ForceCookie) await log.msg(7, `tls-crypt-v2 force-cookie is enabled, ignoring connection attempt from old client (${where})`);
+        else await log.msg(1, `tls-crypt-v2: a client without early negotiation (before 2.6) is not supported by tunlab's openvpn, ignoring connection attempt from ${where}`);
+        return;
+      }
       // Answer with a session id that proves, later, that the client saw this answer: no state yet.
       const sid = this.hmacSid(from, clientSid, 0);
-      const reply = emitControlPlain({ acks: [0], remoteSid: clientSid, msgId: 0, payload: new Uint8Array(0) });
+      const payload = early ? Uint8Array.of(0, 1, 0, 2, 0, 1) : new Uint8Array(0);
+      const reply = emitControlPlain({ acks: [0], remoteSid: clientSid, msgId: 0, payload });
       await this.link!.write(wrap.wrap(header(P_CONTROL_HARD_RESET_SERVER_V2, 0), sid, reply, this.now), from);
       return;
     }
@@ -445,6 +468,7 @@ export class TlsServer {
       sid: plain.remoteSid!,
       remoteSid: clientSid,
       sentWrapIds: 1,
+      ...(own ? { own } : {}),
     });
     const client: Client = {
       addr: from,
@@ -469,6 +493,28 @@ export class TlsServer {
     this.byPeerId.set(peerId, client);
     await log.msg(4, 'Connection Attempt MULTI: multi_create_instance called');
     await peer.input(data, this.now, where);
+  }
+
+  /**
+   * tls_crypt_v2_extract_client_key() before any state: the client's key from the WKc its packet
+   * ends with, or null after 2.6's lines. `prefix` is the log prefix 2.6 has at that point.
+   */
+  private async clientKey(data: Uint8Array, where: string, prefix: string): Promise<PeerWrap | null> {
+    const { log, setup, opts } = this.c;
+    const fail = async (...lines: string[]) => {
+      for (const l of [...lines, `TLS Error: can not extract tls-crypt-v2 client key from ${where}`]) await log.msg(1, `${prefix}${l}`);
+      return null;
+    };
+    if (!setup.v2Server) return fail('Client wants tls-crypt-v2, but no server key present.');
+    await log.msg(D_HANDSHAKE, `${prefix}Control Channel: using tls-crypt-v2 key`);
+    const at = locateWkc(data);
+    if (!at.ok) return fail(at.line);
+    const k = unwrapClientKey(setup.v2Server, data.subarray(at.at));
+    if (!k.ok) return fail(...k.lines, 'Can not unwrap tls-crypt-v2 client key');
+    for (const line of controlChannelKeyLines()) await log.msg(D_SHOW_PARMS, `${prefix}${line}`);
+    const replay = { window: opts.replayWindow, seconds: opts.replaySeconds, mute: opts.muteReplayWarnings };
+    const wrap: TlsWrap = new TlsCryptWrap(tlsCryptKeys(k.value.key, true), replay);
+    return { wrap, wrapKey: k.value.key };
   }
 
   private takePeerId(): number {

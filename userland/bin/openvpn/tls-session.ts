@@ -18,9 +18,11 @@ import {
   opcodeOf,
   P_ACK_V1,
   P_CONTROL_HARD_RESET_CLIENT_V2,
+  P_CONTROL_HARD_RESET_CLIENT_V3,
   P_CONTROL_HARD_RESET_SERVER_V2,
   P_CONTROL_SOFT_RESET_V1,
   P_CONTROL_V1,
+  P_CONTROL_WKC_V1,
   parseControlPlain,
   RELIABLE_ACK_SIZE,
   sameBytes,
@@ -44,9 +46,12 @@ import { verifyPeer, type VerifyOptions } from './verify.js';
 export interface SessionConfig {
   readonly server: boolean;
   readonly creds: TlsCredentials;
-  /** The --tls-auth/--tls-crypt wrap (fresh state is taken per peer). */
+  /**
+   * The --tls-auth/--tls-crypt wrap (fresh state is taken per peer); a tls-crypt-v2 client's
+   * carries its WKc. A tls-crypt-v2 server has none of its own: each peer brings its key.
+   */
   readonly wrap: TlsWrap;
-  /** The key of that wrap, for dynamic tls-crypt (null without one). */
+  /** The key of that wrap, for dynamic tls-crypt (null without one); a tls-crypt-v2 client's Kc. */
   readonly wrapKey: Uint8Array | null;
   readonly tlsTimeout: number;
   readonly handWindow: number;
@@ -89,6 +94,8 @@ class KeyState {
   nBytes = 0;
   nPackets = 0;
   verified = false;
+  /** The server's reset asked (EARLY_NEG_FLAGS RESEND_WKC) for the WKc on message 1 (CO_RESEND_WKC). */
+  resendWkc = false;
 
   constructor(
     readonly keyId: number,
@@ -113,6 +120,37 @@ export type PeerEvent =
 const D_HANDSHAKE = 2;
 const D_TLS_ERRORS = 1;
 const D_TLS_DEBUG_LOW = 3;
+const D_SHOW_PARMS = 4;
+const TLV_TYPE_EARLY_NEG_FLAGS = 0x0001;
+const EARLY_NEG_FLAG_RESEND_WKC = 0x0001;
+
+/**
+ * parse_early_negotiation_tlvs(): the TLVs of the server's reset; whether it asks for the WKc
+ * again, or null for a malformed list.
+ */
+export function earlyNegResendWkc(payload: Uint8Array): boolean | null {
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  let resend = false;
+  for (let off = 0; off < payload.length; ) {
+    if (payload.length - off < 4) return null;
+    const type = view.getUint16(off);
+    const len = view.getUint16(off + 2);
+    off += 4;
+    if (payload.length - off < len) return null;
+    if (type === TLV_TYPE_EARLY_NEG_FLAGS) {
+      if (len !== 2) return null;
+      if (view.getUint16(off) & EARLY_NEG_FLAG_RESEND_WKC) resend = true;
+    }
+    off += len;
+  }
+  return resend;
+}
+
+/** A server peer's own wrap: a tls-crypt-v2 client's key, unwrapped from its WKc. */
+export interface PeerWrap {
+  readonly wrap: TlsWrap;
+  readonly wrapKey: Uint8Array;
+}
 
 export class TlsPeer {
   readonly sid: Uint8Array;
@@ -125,6 +163,9 @@ export class TlsPeer {
   ekm = true;
   readonly events: PeerEvent[] = [];
   private readonly wrap: TlsWrap;
+  private readonly wrapKey: Uint8Array | null;
+  /** tls-crypt-v2: whether the first WKc of this peer was taken (later ones are resends). */
+  private wkcSeen = false;
   private renegWrap: TlsWrap | null = null;
   private everActive = false;
   private burst = false;
@@ -134,11 +175,14 @@ export class TlsPeer {
     private readonly io: SessionIo,
     now: number,
     /** The server side of a stateless reset: our session id was already sent, the peer's known. */
-    accepted?: { sid: Uint8Array; remoteSid: Uint8Array; sentWrapIds: number },
+    accepted?: { sid: Uint8Array; remoteSid: Uint8Array; sentWrapIds: number; own?: PeerWrap },
   ) {
-    this.wrap = cfg.wrap.fresh(accepted?.sentWrapIds ?? 0);
+    this.wrap = (accepted?.own?.wrap ?? cfg.wrap).fresh(accepted?.sentWrapIds ?? 0);
+    this.wrapKey = accepted?.own?.wrapKey ?? cfg.wrapKey;
     this.sid = accepted?.sid ?? io.random(SID_SIZE);
-    this.primary = new KeyState(0, cfg, now, cfg.server ? P_CONTROL_HARD_RESET_SERVER_V2 : P_CONTROL_HARD_RESET_CLIENT_V2);
+    // A tls-crypt-v2 client starts with HARD_RESET_CLIENT_V3, its WKc appended (tls_session_init).
+    const clientReset = this.wrap instanceof TlsCryptWrap && this.wrap.wkc ? P_CONTROL_HARD_RESET_CLIENT_V3 : P_CONTROL_HARD_RESET_CLIENT_V2;
+    this.primary = new KeyState(0, cfg, now, cfg.server ? P_CONTROL_HARD_RESET_SERVER_V2 : clientReset);
     if (accepted) {
       // The reset that the HMAC session id answered went out and was acknowledged, and the
       // client's reset (message 0) came in: both windows start at 1.
@@ -171,7 +215,7 @@ export class TlsPeer {
     if (this.renegWrap) return;
     const ekm = this.primary.keyId === 0 ? this.primary.engine.exportKeyingMaterial(DYN_TLS_CRYPT_LABEL, 256) : null;
     if (!ekm) return;
-    const base = this.cfg.wrapKey;
+    const base = this.wrapKey;
     const key = base ? ekm.map((b, i) => b ^ base[i]!) : ekm;
     this.renegWrap = TlsCryptWrap.fromKey(key, this.cfg.server, this.cfg.replay);
   }
@@ -207,6 +251,7 @@ export class TlsPeer {
       await this.io.log(D_TLS_ERRORS, `TLS ERROR: local/remote key IDs out of sync (${this.primary.keyId}/${keyId})`);
       return;
     }
+    if (this.cfg.server && (op === P_CONTROL_HARD_RESET_CLIENT_V3 || op === P_CONTROL_WKC_V1)) await this.wkcAgain();
     const r = this.wrapFor(keyId).unwrap(packet, now);
     if (!r.ok) return this.refused(r.lines, from);
     if (!this.remoteSid) {
@@ -218,6 +263,20 @@ export class TlsPeer {
       this.burst = true;
     }
     await this.accept(ks, op, r.plain, now);
+  }
+
+  /**
+   * tls_crypt_v2_extract_client_key() in the instance: the first WKc sets the peer's key (the
+   * server already unwrapped it to accept the peer), later ones are resends whose WKc is ignored.
+   */
+  private async wkcAgain(): Promise<void> {
+    await this.io.log(D_HANDSHAKE, 'Control Channel: using tls-crypt-v2 key');
+    if (this.wkcSeen) {
+      await this.io.log(D_TLS_ERRORS, 'control channel security already setup ignoring wrapped key part of packet.');
+      return;
+    }
+    this.wkcSeen = true;
+    for (const line of controlChannelKeyLines()) await this.io.log(D_SHOW_PARMS, line);
   }
 
   private async refused(lines: readonly string[], from: string): Promise<void> {
@@ -293,6 +352,11 @@ export class TlsPeer {
         changed = true;
       }
       for (let m = ks.recv.take(); m; m = ks.recv.take()) {
+        if (m.id === 0 && isHardReset(m.opcode) && !this.cfg.server) {
+          const resend = earlyNegResendWkc(m.payload);
+          if (resend === null) return this.fail(ks);
+          ks.resendWkc = resend;
+        }
         if (m.id === 0 && (isHardReset(m.opcode) || m.opcode === P_CONTROL_SOFT_RESET_V1)) continue;
         ks.engine.feed(m.payload);
         changed = true;
@@ -346,6 +410,10 @@ export class TlsPeer {
       }
       if (ks.state !== 'pre-start' && this.queueCiphertext(ks)) changed = true;
     }
+    if (ks.acks.outstanding > 0 && this.remoteSid && this.needsWkc(ks)) {
+      // No TLS bytes yet: the ack rides on an empty CONTROL_WKC_V1, retransmitted until the server has the WKc.
+      ks.send.push(P_CONTROL_WKC_V1, new Uint8Array(0));
+    }
     for (let m = ks.send.send(now); m; m = ks.send.send(now)) {
       const acks = ks.acks.take(CONTROL_SEND_ACK_MAX);
       out.push(this.wrapFor(ks.keyId).wrap(header(m.opcode, ks.keyId), this.sid, emitControlPlain({ acks, remoteSid: acks.length ? this.remoteSid : null, msgId: m.id, payload: m.payload }), now));
@@ -363,10 +431,21 @@ export class TlsPeer {
     const max = Math.max(16, this.cfg.tlsMtu - controlFrameOverhead(ks.acks.toSend, this.wrapFor(ks.keyId).frameOverhead));
     const bytes = ks.engine.takeCiphertext();
     let off = 0;
-    for (; off < bytes.length && ks.send.available() > 0; off += max) ks.send.push(P_CONTROL_V1, bytes.slice(off, off + max));
+    while (off < bytes.length && ks.send.available() > 0) {
+      // Message 1 after RESEND_WKC is a CONTROL_WKC_V1 and leaves room for the WKc.
+      const wkc = this.needsWkc(ks) ? (this.wrap as TlsCryptWrap).wkc!.length : 0;
+      const n = Math.max(16, max - wkc);
+      ks.send.push(wkc ? P_CONTROL_WKC_V1 : P_CONTROL_V1, bytes.slice(off, off + n));
+      off += n;
+    }
     // What did not fit waits for the window to open (OpenSSL keeps it in its BIO).
     if (off < bytes.length) ks.engine.unread(bytes.subarray(off));
     return true;
+  }
+
+  /** control_packet_needs_wkc(): the next message is number 1 and the server asked for the WKc. */
+  private needsWkc(ks: KeyState): boolean {
+    return ks.resendWkc && ks.send.nextId === 1;
   }
 
   private keySource(): KeyMethodMessage {
@@ -491,6 +570,14 @@ export class TlsPeer {
     this.primary.engine.destroy();
     this.lameDuck?.engine.destroy();
   }
+}
+
+/** What init_key_ctx_bi() logs at verb 4 for a tls-crypt key (tls-crypt, or a tls-crypt-v2 client key). */
+export function controlChannelKeyLines(): string[] {
+  return ['Outgoing', 'Incoming'].flatMap((way) => [
+    `${way} Control Channel Encryption: Cipher 'AES-256-CTR' initialized with 256 bit key`,
+    `${way} Control Channel Encryption: Using 256 bit message hash 'SHA256' for HMAC authentication`,
+  ]);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -16,7 +16,9 @@ import { TLS_MTU_DEFAULT } from './reliable.js';
 import { parseStaticKey } from './static-key.js';
 import { credentialsError } from './tls-engine.js';
 import type { SessionConfig } from './tls-session.js';
-import { NoWrap, TlsAuthWrap, TlsCryptWrap, type TlsWrap } from './tls-wrap.js';
+import { controlChannelKeyLines } from './tls-session.js';
+import { CLIENT_PEM_NAME, parseClientKey, parseServerKey, SERVER_PEM_NAME } from './tls-crypt-v2.js';
+import { type CryptKeys, NoWrap, TlsAuthWrap, tlsCryptKeys, TlsCryptWrap, type TlsWrap } from './tls-wrap.js';
 
 /** Key, certificate and CRL files are small; /dev/urandom as --key must not be read for ever. */
 export const MAX_PEM_BYTES = 1 << 20;
@@ -76,6 +78,28 @@ export interface TlsSetup {
   readonly session: SessionConfig;
   readonly ciphers: readonly AeadSpec[];
   readonly wrapKey: Uint8Array | null;
+  /** A --tls-crypt-v2 server: the key that unwraps each client's WKc. */
+  readonly v2Server: CryptKeys | null;
+}
+
+/** The tls-crypt-v2 key --tls-crypt-v2 names (a file or an inline block), as read_pem_key_file() reads it. */
+export async function loadV2KeyText(sys: Sys, f: FileOption, what: 'server' | 'client'): Promise<string> {
+  if (f.inline !== null) return f.inline;
+  const pemName = what === 'server' ? SERVER_PEM_NAME : CLIENT_PEM_NAME;
+  const r = await readBounded(sys, f.file, V2_KEY_FILE_MAX);
+  if (!r.ok) throw new FatalError([`ERROR: failed to read ${pemName} file (${f.file})`, `ERROR: invalid tls-crypt-v2 ${what} key format`]);
+  return new TextDecoder().decode(r.bytes);
+}
+
+/** A tls-crypt-v2 key file is under 2 KiB; /dev/zero as one must end with an error line. */
+const V2_KEY_FILE_MAX = 1 << 16;
+
+export async function loadV2ServerKey(sys: Sys, log: Logger, f: FileOption): Promise<CryptKeys> {
+  const k = parseServerKey(await loadV2KeyText(sys, f, 'server'));
+  if (!k.ok) throw new FatalError(k.lines);
+  await log.msg(D_SHOW_PARMS, "tls-crypt-v2 server key: Cipher 'AES-256-CTR' initialized with 256 bit key");
+  await log.msg(D_SHOW_PARMS, "tls-crypt-v2 server key: Using 256 bit message hash 'SHA256' for HMAC authentication");
+  return k.value;
 }
 
 export async function loadTlsSetup(sys: Sys, log: Logger, o: Options, kind: 'tun' | 'tap' | 'null'): Promise<TlsSetup> {
@@ -91,13 +115,18 @@ export async function loadTlsSetup(sys: Sys, log: Logger, o: Options, kind: 'tun
   const replay = { window: o.replayWindow, seconds: o.replaySeconds, mute: o.muteReplayWarnings };
   let wrap: TlsWrap = new NoWrap();
   let wrapKey: Uint8Array | null = null;
-  if (o.tlsCrypt) {
+  let v2Server: CryptKeys | null = null;
+  if (o.tlsCryptV2 && !server) {
+    // The client's own tls-crypt key Kc, and the WKc it hands the server.
+    const k = parseClientKey(await loadV2KeyText(sys, o.tlsCryptV2, 'client'));
+    if (!k.ok) throw new FatalError(k.lines);
+    wrapKey = k.value.key;
+    wrap = new TlsCryptWrap(tlsCryptKeys(wrapKey, false), replay, k.value.wkc);
+    for (const line of controlChannelKeyLines()) await log.msg(D_SHOW_PARMS, line);
+  } else if (o.tlsCrypt) {
     wrapKey = await loadStaticKey(sys, o.tlsCrypt);
     wrap = TlsCryptWrap.fromKey(wrapKey, server, replay);
-    for (const way of ['Outgoing', 'Incoming']) {
-      await log.msg(D_SHOW_PARMS, `${way} Control Channel Encryption: Cipher 'AES-256-CTR' initialized with 256 bit key`);
-      await log.msg(D_SHOW_PARMS, `${way} Control Channel Encryption: Using 256 bit message hash 'SHA256' for HMAC authentication`);
-    }
+    for (const line of controlChannelKeyLines()) await log.msg(D_SHOW_PARMS, line);
   } else if (o.tlsAuth) {
     const auth = lookupAuth(o.auth);
     if (!auth.ok) throw new FatalError([auth.message]);
@@ -107,6 +136,8 @@ export async function loadTlsSetup(sys: Sys, log: Logger, o: Options, kind: 'tun
       await log.msg(D_SHOW_PARMS, `${way} Control Channel Authentication: Using ${auth.auth.length * 8} bit message hash '${auth.auth.name}' for HMAC authentication`);
     }
   }
+  // A server may have --tls-crypt or --tls-auth for older clients beside --tls-crypt-v2.
+  if (o.tlsCryptV2 && server) v2Server = await loadV2ServerKey(sys, log, o.tlsCryptV2);
   const version = (v: string | null) => (v === '1.3' ? 'TLSv1.3' : v === '1.2' ? 'TLSv1.2' : undefined);
   const minVersion = version(o.tlsVersionMin);
   const maxVersion = version(o.tlsVersionMax);
@@ -126,5 +157,5 @@ export async function loadTlsSetup(sys: Sys, log: Logger, o: Options, kind: 'tun
     verify: { remoteCertTls: o.remoteCertTls, x509Name: o.verifyX509Name },
     replay,
   };
-  return { session, ciphers, wrapKey };
+  return { session, ciphers, wrapKey, v2Server };
 }

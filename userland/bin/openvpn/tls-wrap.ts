@@ -16,7 +16,7 @@ import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuthSpec } from './algorithms.js';
 import { DECRYPT_ERROR_PREFIX, replayReason } from './data-channel.js';
 import { ReplayWindow } from './replay.js';
-import { SID_SIZE } from './control-packet.js';
+import { opcodeOf, P_CONTROL_HARD_RESET_CLIENT_V3, P_CONTROL_WKC_V1, SID_SIZE } from './control-packet.js';
 import { KEY_SLOT_LENGTH, type KeyDirection, STATIC_KEY_LENGTH } from './static-key.js';
 
 export type UnwrapResult =
@@ -62,6 +62,21 @@ export class PacketIdSend {
 }
 
 const HEAD = 1 + SID_SIZE;
+/** A tls-crypt-v2 client's first wrap-pid is one past this: it announces early negotiation (ssl_pkt.h). */
+export const EARLY_NEG_START = 0x0f000000;
+/**
+ * tls_crypt_v2_extract_client_key()'s first half: where the WKc that ends a HARD_RESET_CLIENT_V3
+ * or CONTROL_WKC_V1 starts (its last two bytes are its length), or the line 2.6 logs.
+ */
+export function locateWkc(packet: Uint8Array): { ok: true; at: number } | { ok: false; line: string } {
+  if (packet.length < 2) return { ok: false, line: 'Can not read tls-crypt-v2 client key length' };
+  const len = (packet[packet.length - 2]! << 8) | packet[packet.length - 1]!;
+  if (len > packet.length) return { ok: false, line: 'Can not locate tls-crypt-v2 client key' };
+  return { ok: true, at: packet.length - len };
+}
+
+/** The two opcodes whose packets end with the wrapped client key. */
+const carriesWkc = (byte0: number): boolean => opcodeOf(byte0) === P_CONTROL_HARD_RESET_CLIENT_V3 || opcodeOf(byte0) === P_CONTROL_WKC_V1;
 
 export class NoWrap implements TlsWrap {
   readonly mode = 'none';
@@ -210,13 +225,19 @@ export class TlsCryptWrap implements TlsWrap {
 
   fresh(lastSentId = 0): TlsWrap {
     const w = new TlsCryptWrap(this.keys, this.replay, this.wkc);
-    w.sendId = new PacketIdSend(lastSentId);
+    // tls_session_init(): a tls-crypt-v2 client's session counts on from EARLY_NEG_START.
+    w.sendId = new PacketIdSend(lastSentId || (this.wkc ? EARLY_NEG_START : 0));
     return w;
   }
 
   wrap(header: number, sid: Uint8Array, plain: Uint8Array, now: number): Uint8Array {
     const [id, time] = this.sendId.next(now);
-    return this.seal(header, sid, plain, id, time);
+    const out = this.seal(header, sid, plain, id, time);
+    if (!this.wkc || !carriesWkc(header)) return out;
+    const whole = new Uint8Array(out.length + this.wkc.length);
+    whole.set(out);
+    whole.set(this.wkc, out.length);
+    return whole;
   }
 
   /** wrap() with a given packet id and time. */
@@ -235,7 +256,14 @@ export class TlsCryptWrap implements TlsWrap {
     return out;
   }
 
-  unwrap(packet: Uint8Array, now: number, replay = true): UnwrapResult {
+  /** A HARD_RESET_CLIENT_V3 or CONTROL_WKC_V1 is unwrapped without the WKc it ends with. */
+  unwrap(whole: Uint8Array, now: number, replay = true): UnwrapResult {
+    let packet = whole;
+    if (whole.length > 0 && carriesWkc(whole[0]!)) {
+      const at = locateWkc(whole);
+      if (!at.ok) return { ok: false, lines: [at.line] };
+      packet = whole.subarray(0, at.at);
+    }
     if (packet.length < OFF_CT) return { ok: false, lines: [`${TLS_CRYPT_ERROR}: packet too short`] };
     const tag = packet.subarray(OFF_TAG, OFF_CT);
     const dec = createCipheriv('aes-256-ctr', this.keys.recv.cipher, tag.subarray(0, 16));

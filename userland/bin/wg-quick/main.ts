@@ -59,6 +59,16 @@ See wg-quick(8) for more info and examples.
 `;
 
 /** A failed step: the status wg-quick exits with (set -e). */
+/** strtoul(s, &end, 0) with nothing left over: hex after 0x, octal after 0, else decimal; NaN if not. */
+function strtoulBase0(s: string): number {
+  if (/^0x[0-9a-f]+$/i.test(s)) return Number(s);
+  if (/^0[0-7]*$/.test(s)) return parseInt(s, 8);
+  return /^[1-9][0-9]*$/.test(s) ? Number(s) : NaN;
+}
+
+/** Linux's ETH_MIN_MTU: the smallest MTU of every device tunlab has. */
+const ETH_MIN_MTU = 68;
+
 class Failed {
   constructor(readonly status: number) {}
 }
@@ -105,6 +115,9 @@ async function die(sys: Sys, message: string): Promise<number> {
 
 class Quick {
   private readonly ipv6: string[] = [];
+  /** What up has done that the interface going does not undo: the endpoints' host routes, the resolver. */
+  private readonly endpointRoutesAdded: string[] = [];
+  private dnsSet = false;
 
   constructor(
     private readonly sys: Sys,
@@ -146,8 +159,8 @@ class Quick {
   }
 
   /** An `ip` step done through an ioctl: printed, and its failure reported as `ip` words it. */
-  private async ip(line: string, err: Promise<string | null>): Promise<void> {
-    await this.say(line);
+  private async ip(line: string, err: Promise<string | null>, say = true): Promise<void> {
+    if (say) await this.say(line);
     const e = await err;
     if (e !== null) {
       await eprint(this.sys, `RTNETLINK answers: ${strerror(e as Parameters<typeof strerror>[0])}\n`);
@@ -167,6 +180,9 @@ class Quick {
   async up(): Promise<number> {
     const { c, net } = this;
     if (await net.exists(c.iface)) throw new Die(`\`${c.iface}' already exists`);
+    // What cannot be applied is refused before anything is.
+    const table = c.table?.toLowerCase() ?? 'auto';
+    if (table !== 'auto' && table !== 'main' && table !== 'off') throw new Die(`tunlab has one routing table: Table = ${c.table} cannot be used`);
     try {
       await this.hooks(c.preUp);
       await this.run(['wireguard-go', c.iface]);
@@ -178,11 +194,26 @@ class Quick {
       if (this.ipv6.length) await eprint(this.sys, `[!] tunlab has no IPv6: ${this.ipv6.join(', ')} left out\n`);
       await this.hooks(c.postUp);
     } catch (e) {
-      // The trap of `up`: whatever failed, the interface goes again.
-      if (await net.exists(c.iface)) await this.say(`ip link delete dev ${c.iface}`).then(() => net.deleteInterface(c.iface));
+      // The trap of `up` (del_if): whatever failed, after its error, everything done is undone in
+      // down's order: the endpoints' host routes, the interface (its routes with it), the resolver.
+      await this.undoUp();
       throw e;
     }
     return 0;
+  }
+
+  private async undoUp(): Promise<void> {
+    const { c, net } = this;
+    const attempt = async (line: string, err: Promise<string | null>) => {
+      try {
+        await this.ip(line, err);
+      } catch (e) {
+        if (!(e instanceof Failed)) throw e;
+      }
+    };
+    for (const addr of this.endpointRoutesAdded.splice(0)) await attempt(`ip -4 route delete ${addr}/32`, net.deleteRoute(addr, 32, {}));
+    if (await net.exists(c.iface)) await attempt(`ip link delete dev ${c.iface}`, net.deleteInterface(c.iface));
+    if (this.dnsSet) await this.unsetDns();
   }
 
   /** set_config: the file less wg-quick's keys, through `wg setconf` (a private temporary file
@@ -225,8 +256,22 @@ class Quick {
     const { c, net } = this;
     let mtu = 0;
     if (c.mtu !== null) {
-      const m = Number(c.mtu);
-      await this.ip(`ip link set mtu ${c.mtu} up dev ${c.iface}`, /^\d+$/.test(c.mtu) ? net.setMtuUp(c.iface, m) : Promise.resolve('EINVAL'));
+      const line = `ip link set mtu ${c.mtu} up dev ${c.iface}`;
+      // ip's get_unsigned: a decimal (or 0x/0 prefixed) number of 32 bits, else invarg(), exit 255.
+      const m = strtoulBase0(c.mtu);
+      if (!Number.isInteger(m) || m > 0xffff_ffff) {
+        await this.say(line);
+        await eprint(this.sys, `Error: argument "${c.mtu}" is wrong: Invalid "mtu" value\n`);
+        throw new Failed(255);
+      }
+      await this.say(line);
+      const e = await net.setMtuUp(c.iface, m);
+      if (e === 'EINVAL') {
+        // The kernel's extack for dev_validate_mtu; every device here has ETH_MIN_MTU (68) as its minimum.
+        await eprint(this.sys, `Error: mtu ${m < ETH_MIN_MTU ? 'less than device minimum' : 'greater than device maximum'}.\n`);
+        throw new Failed(2);
+      }
+      await this.ip(line, Promise.resolve(e), false);
       return;
     }
     const dev = await getDevice(this.sys, c.iface);
@@ -258,6 +303,7 @@ class Quick {
       if (!isSysError(e)) throw e;
     }
     if (old) await this.write(resolvBackup(c.iface), old, 0o644);
+    this.dnsSet = true;
     let text = c.dns.map((d) => `nameserver ${d}\n`).join('');
     if (c.dnsSearch.length) text += `search ${c.dnsSearch.join(' ')}\n`;
     await this.say(`printf 'nameserver %s\\n' ${c.dns.join(' ')}${c.dnsSearch.length ? ` && printf 'search %s\\n' '${c.dnsSearch.join(' ')}'` : ''} > ${RESOLV_CONF}`);
@@ -280,9 +326,7 @@ class Quick {
     if (dev instanceof IpcFailure) throw new Die(`Unable to access interface: ${dev.message}`);
     const all = dev.peers.flatMap((p) => p.allowedIps.map(formatPrefix));
     all.sort((a, b) => Number(b.split('/')[1]) - Number(a.split('/')[1]) || (a < b ? 1 : a > b ? -1 : 0));
-    const table = c.table?.toLowerCase() ?? 'auto';
-    if (table === 'off') return;
-    if (table !== 'auto' && table !== 'main') throw new Die(`tunlab has one routing table: Table = ${c.table} cannot be used`);
+    if (c.table?.toLowerCase() === 'off') return;
     let defaultRoute = false;
     for (const prefix of all) {
       if (prefix.includes(':')) {
@@ -315,6 +359,8 @@ class Quick {
       if (def?.rt_gateway) {
         await this.ip(`ip -4 route add ${addr}/32 via ${def.rt_gateway.sin_addr}`, net.addRoute(addr, 32, { gateway: def.rt_gateway.sin_addr, ...(def.rt_dev ? { dev: def.rt_dev } : {}) }));
       } else if (def?.rt_dev) await this.ip(`ip -4 route add ${addr}/32 dev ${def.rt_dev}`, net.addRoute(addr, 32, { dev: def.rt_dev }));
+      else continue;
+      this.endpointRoutesAdded.push(addr);
     }
   }
 

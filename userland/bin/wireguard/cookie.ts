@@ -7,10 +7,9 @@
 
 import { WG_COOKIE_REPLY, WG_MAC_LEN, type WireGuardRepr } from '../../../kernel/abi/wire/wireguard.js';
 import { equalBytes } from '../../lib/wireguard/keys.js';
+import { COOKIE_REFRESH_TIME } from './constants.js';
 import { hash, LABEL_COOKIE, LABEL_MAC1, mac, xopen, xseal } from './crypto.js';
 
-/** A cookie, and the responder's secret it is made from, live two minutes (CookieRefreshTime). */
-export const COOKIE_REFRESH_NS = 120e9;
 
 export type CookieReply = Extract<WireGuardRepr, { type: typeof WG_COOKIE_REPLY }>;
 
@@ -41,7 +40,7 @@ export class CookieChecker {
 
   /** Whether mac2 is the one a cookie for `source` (address and port, as bytes) gives. */
   checkMac2(msg: Uint8Array, source: Uint8Array, nowNs: number): boolean {
-    if (nowNs - this.secretSetNs > COOKIE_REFRESH_NS) return false;
+    if (nowNs - this.secretSetNs > COOKIE_REFRESH_TIME) return false;
     const cookie = mac(this.secret, source);
     return equalBytes(mac(cookie, beforeMac2(msg)), msg.subarray(msg.length - WG_MAC_LEN));
   }
@@ -52,7 +51,7 @@ export class CookieChecker {
    */
   createReply(msg: Uint8Array, receiver: number, source: Uint8Array, nowNs: number, fresh: (n: number) => Uint8Array): CookieReply | null {
     if (this.replyKey === null) return null;
-    if (nowNs - this.secretSetNs > COOKIE_REFRESH_NS) {
+    if (nowNs - this.secretSetNs > COOKIE_REFRESH_TIME) {
       this.secret = fresh(32);
       this.secretSetNs = nowNs;
     }
@@ -85,7 +84,7 @@ export class CookieGenerator {
     const mac1 = mac(this.mac1Key, beforeMac1(msg));
     msg.set(mac1, at);
     this.lastMac1 = mac1;
-    if (this.cookie !== null && nowNs - this.cookieSetNs < COOKIE_REFRESH_NS) msg.set(mac(this.cookie, beforeMac2(msg)), at + WG_MAC_LEN);
+    if (this.cookie !== null && nowNs - this.cookieSetNs < COOKIE_REFRESH_TIME) msg.set(mac(this.cookie, beforeMac2(msg)), at + WG_MAC_LEN);
     else msg.fill(0, at + WG_MAC_LEN);
   }
 

@@ -4,9 +4,10 @@
 // own: what it sends, writes to the tun, logs and draws at random goes through DeviceIo, so the
 // program's loop (loop.ts) puts it on syscalls and a test can put two devices face to face.
 
+import type { ProgramDropReason } from '../../../kernel/abi/journey.js';
 import { equalBytes, isZeroKey, keyToHex, publicKeyOf } from '../../lib/wireguard/keys.js';
 import { AllowedIps } from './allowed-ips.js';
-import { DEFAULT_MTU, QUEUE_HANDSHAKE_SIZE, RATE_PACKETS_BURSTABLE, RATE_PACKETS_PER_SECOND, REKEY_TIMEOUT_JITTER_MAX } from './constants.js';
+import { DEFAULT_MTU, QUEUE_HANDSHAKE_SIZE, RATE_PACKETS_BURSTABLE, RATE_PACKETS_PER_SECOND, REKEY_TIMEOUT_JITTER_MAX, UNDER_LOAD_AFTER_TIME } from './constants.js';
 import { CookieChecker } from './cookie.js';
 import type { Keypair } from './keypair.js';
 import type { WgLog } from './log.js';
@@ -21,6 +22,8 @@ export interface DeviceIo {
   random(n: number): Promise<Uint8Array>;
   /** Bind the UDP socket to `port` (0: any); the port it got, or the errno's name. */
   bind(port: number): Promise<number | string>;
+  /** The datagram received last is thrown away, and why: the kernel ends its journey there (journey_drop). */
+  dropped(reason: ProgramDropReason): Promise<void>;
 }
 
 /** Why packets were dropped, counted (wireguard-go drops them silently or with a debug line). */
@@ -186,7 +189,7 @@ export class Device {
   /** An eighth of the handshake queue waiting, or that recently: mac2 is wanted (IsUnderLoad). */
   underLoad(): boolean {
     if (this.handshakes.length >= QUEUE_HANDSHAKE_SIZE / 8) {
-      this.underLoadUntil = this.now + 1e9;
+      this.underLoadUntil = this.now + UNDER_LOAD_AFTER_TIME;
       return true;
     }
     return this.underLoadUntil > this.now;

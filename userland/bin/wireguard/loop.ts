@@ -10,6 +10,7 @@ import { POLLIN, type PollFd } from '../../../kernel/abi/poll.js';
 import { SIGINT, SIGTERM } from '../../../kernel/abi/signal.js';
 import { AF_INET, MSG_DONTWAIT, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, type SockaddrIn, sockaddrIn } from '../../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
+import type { ProgramDropReason } from '../../../kernel/abi/journey.js';
 import { RandomPool } from '../../lib/random.js';
 import { Device, type DeviceIo } from './device.js';
 import type { WgLog } from './log.js';
@@ -50,6 +51,10 @@ class SyscallIo implements DeviceIo {
 
   random(n: number): Promise<Uint8Array> {
     return this.rng.bytes(n);
+  }
+
+  async dropped(reason: ProgramDropReason): Promise<void> {
+    await this.sys.journey_drop(reason);
   }
 
   /** BindUpdate: a new socket on `port` (0: any); the old one closes only once the new one is there. */

@@ -33,6 +33,7 @@ export async function receiveDatagram(dev: Device, data: Uint8Array, from: Endpo
   const packet = WireGuardPacket.checked(data);
   if (packet instanceof WireError) {
     dev.drops.malformed++;
+    await dev.io.dropped('malformed');
     return;
   }
   if (packet.type === WG_TRANSPORT_DATA) {
@@ -147,22 +148,28 @@ function consumeInitiationFor(dev: Device, msg: Extract<WireGuardRepr, { type: t
 async function receiveTransport(dev: Device, packet: WireGuardPacket, from: Endpoint): Promise<void> {
   const entry = dev.index.get(packet.receiver);
   const k = entry?.keypair;
+  // Transport drops are decided as the datagram arrives, so the kernel is told at once (a
+  // handshake message is judged later, in a batch, when "the datagram received last" is another).
   if (!entry || !k || k.tooOld(dev.now)) {
     dev.drops.unknownSession++;
+    await dev.io.dropped('decrypt');
     return;
   }
   const counter = packet.counter;
   if (counter >= REJECT_AFTER_MESSAGES) {
     dev.drops.replayed++;
+    await dev.io.dropped('replay');
     return;
   }
   const plain = open(k.receive, counter, packet.encryptedPacket);
   if (plain === null) {
     dev.drops.badTransport++;
+    await dev.io.dropped('decrypt');
     return;
   }
   if (!k.replay.validate(counter, REJECT_AFTER_MESSAGES)) {
     dev.drops.replayed++;
+    await dev.io.dropped('replay');
     return;
   }
   const peer = entry.peer;

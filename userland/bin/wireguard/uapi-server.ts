@@ -8,6 +8,7 @@ import { isSysError } from '../../../kernel/abi/errno.js';
 import { POLLIN, POLLOUT, type PollFd } from '../../../kernel/abi/poll.js';
 import { AF_UNIX, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_STREAM, sockaddrUn } from '../../../kernel/abi/socket.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
+import { mkdirAll } from '../../lib/fileio.js';
 import type { Device } from './device.js';
 import { goErrno } from './tun.js';
 import { UapiSession } from './uapi.js';
@@ -19,18 +20,6 @@ export const socketPath = (ifname: string) => `${SOCKET_DIRECTORY}/${ifname}.soc
 const MAX_CONNECTIONS = 32;
 /** Bytes a connection may have waiting, either way, before it is dropped. */
 const MAX_BUFFERED = 1 << 20;
-
-async function mkdirAll(sys: Sys, path: string): Promise<void> {
-  let at = '';
-  for (const part of path.split('/').filter(Boolean)) {
-    at += `/${part}`;
-    try {
-      await sys.mkdir(at, 0o755);
-    } catch (e) {
-      if (!isSysError(e, 'EEXIST')) throw e;
-    }
-  }
-}
 
 /** UAPIOpen: the listening socket's fd, or Go's error text. */
 export async function uapiOpen(sys: Sys, ifname: string): Promise<number | string> {

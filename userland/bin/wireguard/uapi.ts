@@ -11,11 +11,9 @@ import { endpointText, type Endpoint, type Peer } from './peer.js';
 import { sendKeepalive, sendStaged } from './send.js';
 
 /** ipc.IpcError* (ipc/uapi_unix.go): negated errno values. */
-export const IPC_ERROR_IO = -5;
 export const IPC_ERROR_PROTOCOL = -71;
 export const IPC_ERROR_INVALID = -22;
 export const IPC_ERROR_PORT_IN_USE = -98;
-export const IPC_ERROR_UNKNOWN = -55;
 
 class IpcError {
   constructor(

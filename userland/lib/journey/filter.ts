@@ -6,6 +6,7 @@
 
 import { JOURNEY_LAYERS, type JourneyEvent } from '../../../kernel/abi/journey.js';
 import { compileExtendedFilter, FilterError, type PacketFilter } from '../pcap-filter.js';
+import type { Sys } from '../../../kernel/abi/syscalls.js';
 import type { EventFilter } from './model.js';
 
 interface Ctx {
@@ -13,11 +14,21 @@ interface Ctx {
   journey: readonly JourneyEvent[];
 }
 
-export function compileJourneyFilter(text: string, resolve: (name: string) => number | null): EventFilter {
+/**
+ * @param places the names `on` accepts: the world's hosts and segments (an unknown one is an
+ * error, as tcpdump's `host nosuch` is); undefined accepts any name.
+ */
+export function compileJourneyFilter(text: string, resolve: (name: string) => number | null, places?: ReadonlySet<string>): EventFilter {
   // Each packet test is asked once per journey, not once per event.
   const memo = new WeakMap<readonly JourneyEvent[], Map<PacketFilter, boolean>>();
   const primitives = new Map<string, (value: string) => (c: Ctx) => boolean>([
-    ['on', (host) => (c) => c.event.host === host],
+    [
+      'on',
+      (host) => {
+        if (places && !places.has(host)) throw new FilterError(`unknown host '${host}' (hosts and segments: ${[...places].join(', ')})`);
+        return (c) => c.event.host === host;
+      },
+    ],
     [
       'layer',
       (name) => {
@@ -40,4 +51,14 @@ export function compileJourneyFilter(text: string, resolve: (name: string) => nu
     },
   });
   return (event, journey) => test({ event, journey });
+}
+
+/** What `on` may name: the world's hosts and the segments their NICs are plugged into. */
+export async function worldPlaces(sys: Sys): Promise<Set<string>> {
+  const places = new Set<string>();
+  for (const h of (await sys.topology()).hosts) {
+    places.add(h.name);
+    for (const i of h.interfaces) if (i.segment !== undefined) places.add(i.segment);
+  }
+  return places;
 }

@@ -21,6 +21,12 @@ interface PageEvent {
   id: number;
   /** Carried inside a datagram here: the envelope's inner packet. */
   carrier: boolean;
+  /** Its bytes here: an index into `packets`. */
+  p: number;
+}
+
+/** The bytes of a packet at some point, decoded: kept once for every event that saw the same bytes. */
+interface PagePacket {
   layers: ReturnType<typeof decodeLayers>;
   hex: string;
 }
@@ -32,13 +38,40 @@ export interface PageData {
   lanes: Array<{ host: string; layers: string[] }>;
   rows: PageRow[];
   events: PageEvent[];
+  packets: PagePacket[];
   lost: number;
 }
+
+/**
+ * The largest page journey writes, in characters: past it a browser struggles (and a string that
+ * long is near what a JavaScript engine can hold at all); a recording that needs more is refused.
+ */
+export const PAGE_MAX_CHARS = 256 << 20;
+
+/** A page that would be over PAGE_MAX_CHARS. */
+export class PageTooLarge extends Error {}
 
 export function pageData(journeys: readonly Journey[], startNs: number, title: string, lost: number): PageData {
   const used = new Map<string, Set<string>>();
   const events: PageEvent[] = [];
   const rows: PageRow[] = [];
+  // A packet crosses a dozen layers unchanged (or with only a header more): its bytes, decoded and
+  // in hex, are kept once, so a page grows with the packets, not with packets times layers.
+  const packets: PagePacket[] = [];
+  const known = new Map<string, number>();
+  let chars = 0;
+  const packetOf = (e: JourneyEvent): number => {
+    const key = `${e.link}:${latin1(e.bytes)}`;
+    let i = known.get(key);
+    if (i === undefined) {
+      const p = { layers: decodeLayers(e.link, e.bytes), hex: hexDump(e.bytes, true).replace(/^\n/, '').replace(/\t/g, '') };
+      chars += p.hex.length + JSON.stringify(p.layers).length;
+      if (chars > PAGE_MAX_CHARS) throw new PageTooLarge(`the packets are too many for one page (over ${PAGE_MAX_CHARS >> 20} MiB): keep fewer with -f`);
+      known.set(key, (i = packets.length));
+      packets.push(p);
+    }
+    return i;
+  };
   const pageEvent = (e: JourneyEvent, depth: number): PageEvent => ({
     t: formatSeconds(e.timeNs - startNs),
     host: e.host,
@@ -49,8 +82,7 @@ export function pageData(journeys: readonly Journey[], startNs: number, title: s
     drop: e.dir === 'drop',
     id: e.id,
     carrier: depth > 0,
-    layers: decodeLayers(e.link, e.bytes),
-    hex: hexDump(e.bytes, true).replace(/^\n/, '').replace(/\t/g, ''),
+    p: packetOf(e),
   });
   for (const j of journeys) {
     rows.push({ k: 'j', text: journeyHeader(j) });
@@ -67,7 +99,14 @@ export function pageData(journeys: readonly Journey[], startNs: number, title: s
     }
   }
   const lanes = [...used].map(([host, layers]) => ({ host, layers: JOURNEY_LAYERS.filter((l) => layers.has(l)) }));
-  return { title, lanes, rows, events, lost };
+  return { title, lanes, rows, events, packets, lost };
+}
+
+/** The bytes as a string of one char each: a Map key for their content. */
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
 }
 
 /** The data as a script element may hold it: no "</script>" or "<!--" can end it early. */
@@ -78,6 +117,14 @@ function embed(data: unknown): string {
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function journeyPage(data: PageData): string {
+  let json: string;
+  try {
+    json = embed(data);
+  } catch (e) {
+    // Past what a string can hold: refused like any page over the limit.
+    if (e instanceof RangeError) throw new PageTooLarge(`the journeys are too many for one page: keep fewer with -f`);
+    throw e;
+  }
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -101,7 +148,7 @@ export function journeyPage(data: PageData): string {
   <div id="diagram"></div>
   <aside id="details"><p class="hint">Click an event, or Step, to see the packet at that point, layer by layer.</p></aside>
 </main>
-<script type="application/json" id="journey-data">${embed(data)}</script>
+<script type="application/json" id="journey-data">${json}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>
@@ -235,14 +282,15 @@ const SCRIPT = `
     row('time', e.t + ' s'); row('where', e.place);
     if (e.decision) row(e.drop ? 'dropped' : 'decision', e.decision, e.drop ? 'dropped' : '');
     details.appendChild(t);
-    for (const l of e.layers) {
+    const pk = data.packets[e.p];
+    for (const l of pk.layers) {
       details.appendChild(h('h3', l.name));
       const lt = document.createElement('table');
       for (const [k2, v] of l.fields) { const tr = lt.insertRow(); tr.insertCell().textContent = k2; tr.insertCell().textContent = v; }
       details.appendChild(lt);
     }
     details.appendChild(h('h3', 'bytes'));
-    details.appendChild(h('pre', e.hex));
+    details.appendChild(h('pre', pk.hex));
   }
   let timer = null;
   const play = document.getElementById('play');

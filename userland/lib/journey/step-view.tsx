@@ -28,6 +28,8 @@ export interface StepState {
   places: string[];
   title: string;
   startNs: number;
+  /** The first line of the detail pane shown, when it is longer than the pane (J/K scroll it). */
+  detailTop?: number;
 }
 
 /** The list's lines: headers and events, each event knowing its place in `events`. */
@@ -91,13 +93,22 @@ export function detailLines(e: JourneyEvent, expanded: boolean, startNs: number)
   return out;
 }
 
-export const KEYS_HELP = 'j/k: step  n/N: drop  /: filter  e: expand  g/G: ends  q: quit';
+export const KEYS_HELP = 'j/k: step  n/N: drop  /: filter  e: expand  J/K: scroll  g/G: ends  q: quit';
 
 /** One frame, exactly `rows` lines of at most `cols` characters; the cursor line is `cursorRow`. */
-export function renderFrame(s: StepState, cols: number, rows: number): { lines: string[]; cursorRow: number } {
+export function renderFrame(s: StepState, cols: number, rows: number): { lines: string[]; cursorRow: number; detailTop: number } {
   const current = s.events[s.cursor];
   const detail = current ? detailLines(current, s.expanded, s.startNs) : ['no event matches the filter'];
   const detailHeight = Math.min(detail.length, s.expanded ? Math.max(3, rows - 9) : Math.max(3, Math.floor((rows - 6) / 2)));
+  // Longer than its pane (all the fields and bytes of a big packet at 80x24): a window on it that
+  // J/K move, its last line saying which lines are shown.
+  let shownDetail = detail;
+  let detailTop = 0;
+  if (detail.length > detailHeight) {
+    const room = detailHeight - 1;
+    detailTop = Math.max(0, Math.min(s.detailTop ?? 0, detail.length - room));
+    shownDetail = [...detail.slice(detailTop, detailTop + room), `-- lines ${detailTop + 1}-${detailTop + room} of ${detail.length}, J/K: scroll --`];
+  }
   const listHeight = Math.max(1, rows - 5 - detailHeight);
   const all = listLines(s.journeys);
   const at = all.findIndex((l) => l.event === s.cursor);
@@ -123,7 +134,7 @@ export function renderFrame(s: StepState, cols: number, rows: number): { lines: 
         );
       })}
       <Text wrap="truncate">{'─'.repeat(cols)}</Text>
-      {detail.slice(0, detailHeight).map((l, i) => (
+      {shownDetail.map((l, i) => (
         <Text key={`d${i}`} wrap="truncate">
           {clip(l, cols)}
         </Text>
@@ -134,15 +145,17 @@ export function renderFrame(s: StepState, cols: number, rows: number): { lines: 
   );
   const lines = frame.split('\n').slice(0, rows);
   while (lines.length < rows) lines.push('');
-  return { lines, cursorRow: 3 + visible.findIndex((l) => l.event === s.cursor) };
+  // The window's top as shown: the caller keeps it, so K moves from where the pane really is.
+  return { lines, cursorRow: 3 + visible.findIndex((l) => l.event === s.cursor), detailTop };
 }
 
-export type StepKey = 'down' | 'up' | 'next-drop' | 'prev-drop' | 'first' | 'last' | 'page-down' | 'page-up' | 'expand' | 'filter' | 'quit';
+export type StepKey = 'down' | 'up' | 'next-drop' | 'prev-drop' | 'first' | 'last' | 'page-down' | 'page-up' | 'expand' | 'detail-down' | 'detail-up' | 'filter' | 'quit';
 
 /** Move the cursor or change the view; 'filter' and 'quit' are the program's to handle. */
 export function stepKey(s: StepState, k: StepKey, page = 10): StepState {
   const last = s.events.length - 1;
-  const to = (c: number) => ({ ...s, cursor: Math.max(0, Math.min(last, c)), message: '' });
+  // Another event's detail starts at its top.
+  const to = (c: number) => ({ ...s, cursor: Math.max(0, Math.min(last, c)), message: '', detailTop: 0 });
   switch (k) {
     case 'down':
       return to(s.cursor + 1);
@@ -157,7 +170,15 @@ export function stepKey(s: StepState, k: StepKey, page = 10): StepState {
     case 'last':
       return to(last);
     case 'expand':
-      return { ...s, expanded: !s.expanded, message: '' };
+      return { ...s, expanded: !s.expanded, message: '', detailTop: 0 };
+    case 'detail-down': {
+      // Bounded here by the detail's length, and by the frame, which keeps the window full.
+      const e = s.events[s.cursor];
+      const n = e ? detailLines(e, s.expanded, s.startNs).length : 0;
+      return { ...s, detailTop: Math.min(Math.max(0, n - 1), (s.detailTop ?? 0) + 1) };
+    }
+    case 'detail-up':
+      return { ...s, detailTop: Math.max(0, (s.detailTop ?? 0) - 1) };
     case 'next-drop':
     case 'prev-drop': {
       const dir = k === 'next-drop' ? 1 : -1;

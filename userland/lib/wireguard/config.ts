@@ -39,7 +39,18 @@ export async function parsePort(value: string, warn: Warn): Promise<number | nul
     await warn(`Servname not supported for ai_socktype: \`${value}'`);
     return null;
   }
-  return Number(BigInt(value) % 65536n);
+  return servicePort(value);
+}
+
+const ULONG_MAX = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * A numeric service as glibc's getaddrinfo reads it: strtoul (past ULONG_MAX, ULONG_MAX), then
+ * htons keeps the low 16 bits, with no range check: "1.2.3.4:99999" is port 34463.
+ */
+function servicePort(digits: string): number {
+  const n = BigInt(digits);
+  return Number((n > ULONG_MAX ? ULONG_MAX : n) % 65536n);
 }
 
 export async function parseFwmark(value: string, warn: Warn): Promise<number | null> {
@@ -116,7 +127,7 @@ export async function parseEndpoint(sys: Sys, value: string, warn: Warn): Promis
     host = value.slice(0, colon);
     port = value.slice(colon + 1);
   }
-  if (!/^[0-9]+$/.test(port) || Number(port) > 65535) {
+  if (!/^[0-9]+$/.test(port)) {
     await warn(`Servname not supported for ai_socktype: \`${value}'`);
     return null;
   }
@@ -130,7 +141,7 @@ export async function parseEndpoint(sys: Sys, value: string, warn: Warn): Promis
     await warn(`Name or service not known: \`${value}'`);
     return null;
   }
-  return { addr: formatIpv4(a), port: Number(port) };
+  return { addr: formatIpv4(a), port: servicePort(port) };
 }
 
 /** parse_allowedips: "ip[/cidr]" separated by commas (spaces already gone), each masked. */

@@ -38,7 +38,11 @@ export interface WgDevice {
 
 /** A failure, as the text perror() would print for it. */
 export class IpcFailure {
-  constructor(readonly message: string) {}
+  constructor(
+    readonly message: string,
+    /** The errno connect() gave, when it was connect that failed (there is a socket file). */
+    readonly connectErrno?: string,
+  ) {}
 }
 
 /** Linux errno numbers wireguard-go answers with, and their text. */
@@ -83,7 +87,7 @@ async function connectInterface(sys: Sys, name: string): Promise<number | IpcFai
         if (!isSysError(u)) throw u;
       }
     }
-    return new IpcFailure(strerror(e.errno));
+    return new IpcFailure(strerror(e.errno), e.errno);
   }
 }
 
@@ -91,7 +95,9 @@ async function connectInterface(sys: Sys, name: string): Promise<number | IpcFai
 export async function hasInterface(sys: Sys, name: string): Promise<boolean> {
   if (name.includes('/') || name === '' || name === '.' || name === '..') return false;
   const fd = await connectInterface(sys, name);
-  if (fd instanceof IpcFailure) return false;
+  // Only a refused connection means no daemon (wg's userspace_has_wireguard_interface): a socket
+  // the caller may not connect to (EACCES) is an interface it is then told it cannot access.
+  if (fd instanceof IpcFailure) return fd.connectErrno !== undefined && fd.connectErrno !== 'ECONNREFUSED';
   await sys.close(fd);
   return true;
 }
