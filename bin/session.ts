@@ -32,7 +32,7 @@ export interface SessionOptions {
   share?: string;
   /** Run the shell with this uid (0, Haiku's "user", by default). */
   uid?: number;
-  /** --forward udp:REALPORT:HOST:PORT rules for the uplink. */
+  /** --forward udp:REALPORT:HOST:PORT and tcp:REALPORT:HOST:PORT rules for the uplink. */
   forwards?: string[];
   /** --uplink-allow CIDR blocks beyond loopback. */
   uplinkAllow?: string[];

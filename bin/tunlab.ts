@@ -62,7 +62,7 @@ function cli(): Command {
     .option('--seed <n>', 'seed for everything random in the world', int('--seed', MAX_SEED))
     .option('--trace', 'trace every system call on the shell\'s host to stderr (strace format)')
     .option('--load <program.js>', 'load a program module (defineProgram default export); repeatable', (v, acc: string[]) => [...acc, v], [])
-    .option('--forward <rule>', 'udp:REALPORT:HOST:PORT: real datagrams to 127.0.0.1:REALPORT reach HOST:PORT (real time only); repeatable', (v, acc: string[]) => [...acc, v], [])
+    .option('--forward <rule>', 'udp:REALPORT:HOST:PORT or tcp:REALPORT:HOST:PORT: real datagrams or connections to 127.0.0.1:REALPORT reach HOST:PORT (real time only); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--uplink-allow <cidr>', 'let the uplink reach these real addresses too (default: loopback only); repeatable', (v, acc: string[]) => [...acc, v], [])
     .option('--share <dir>', 'mount this real directory at /host inside the system')
     .option('--user <uid>', 'run the shell as this user id (0 is Haiku\'s "user")', int('--user', MAX_UID))

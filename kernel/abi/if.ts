@@ -80,19 +80,59 @@ export interface Ifreq {
   ifr_qdisc?: Qdisc | null;
 }
 
-/**
- * A root qdisc, as `tc qdisc` shows it. tunlab has pfifo: a FIFO of `limit` packets in front of the
- * device. The counters are what `tc -s` prints.
- */
-export interface Qdisc {
+/** A root FIFO of `limit` packets in front of the device (Linux's pfifo). */
+export interface PfifoOptions {
   kind: 'pfifo';
-  /** The handle's major number (8001: ...). */
-  handle: number;
   limit: number;
-  sentBytes?: number;
-  sentPackets?: number;
-  drops?: number;
 }
+
+/**
+ * Linux's netem. Probabilities are netem's own: a fraction of 0xffffffff (rint(p * UINT32_MAX)),
+ * what tc prints back as a percentage. Times in ns; `rate` in bytes per second, 0 for none.
+ */
+export interface NetemOptions {
+  kind: 'netem';
+  /** Packets the queue may hold. */
+  limit: number;
+  delayNs: number;
+  /** The delay is uniform in [delay - jitter, delay + jitter). */
+  jitterNs: number;
+  loss: number;
+  duplicate: number;
+  /** With `gap`: one packet in `gap` leaves at once, with this probability. */
+  reorder: number;
+  gap: number;
+  /** A random bit of the frame flipped. */
+  corrupt: number;
+  rate: number;
+}
+
+/** Linux's tbf: a token bucket of `burst` bytes filling at `rate` bytes per second, a queue of `limit` bytes. */
+export interface TbfOptions {
+  kind: 'tbf';
+  rate: number;
+  burst: number;
+  limit: number;
+}
+
+export type QdiscOptions = PfifoOptions | NetemOptions | TbfOptions;
+
+/** The counters `tc -s qdisc` prints (Linux's gnet_stats_basic and gnet_stats_queue). */
+export interface QdiscStats {
+  sentBytes: number;
+  sentPackets: number;
+  drops: number;
+  overlimits: number;
+  requeues: number;
+  backlogBytes: number;
+  backlogPackets: number;
+}
+
+/**
+ * A root qdisc, as `tc qdisc` shows it: its options, the handle's major number (8001: ...) and,
+ * read back, its counters.
+ */
+export type Qdisc = QdiscOptions & { handle: number; stats?: QdiscStats };
 
 /** SIOCGIFCONF: every interface with its primary IPv4 address, if any. */
 export interface Ifconf {

@@ -3,28 +3,95 @@
 import { randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import type { GuestThread, HostFiles, HostPort, RealUdpSocket } from './port.js';
+import type { GuestThread, HostFiles, HostPort, RealTcpServer, RealTcpSocket, RealUdpSocket } from './port.js';
 
 function udpSocket(): RealUdpSocket {
   const s = dgram.createSocket('udp4');
-  return {
-    bind: (port, address) =>
-      new Promise((resolve, reject) => {
-        const onError = (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message));
-        s.once('error', onError);
-        s.bind(port, address, () => {
-          s.off('error', onError);
-          resolve();
-        });
-      }),
-    send: (data, port, address) => s.send(data, port, address),
-    // A copy: the datagram outlives this callback in the world's queues.
-    onMessage: (fn) => s.on('message', (msg, rinfo) => fn(new Uint8Array(msg), rinfo.address, rinfo.port)),
-    onError: (fn) => s.on('error', (e) => fn(e.message)),
-    localPort: () => s.address().port,
-    close: () => s.close(),
+  const settle = (start: (done: () => void) => void) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message));
+      s.once('error', onError);
+      start(() => {
+        s.off('error', onError);
+        resolve();
+      });
+    });
+  let open = true;
+  let sending = 0;
+  const finish = () => {
+    if (!open && sending === 0) s.close();
   };
+  return {
+    bind: (port, address) => settle((done) => s.bind(port, address, done)),
+    connect: (port, address) => settle((done) => s.connect(port, address, done)),
+    send: (data, port, address, done) => {
+      sending++;
+      const sent = () => {
+        sending--;
+        finish();
+        done?.();
+      };
+      if (port === undefined) s.send(data, sent);
+      else s.send(data, port, address, sent);
+    },
+    // A copy: the datagram outlives this callback in the world's queues.
+    onMessage: (fn) => void s.on('message', (msg, rinfo) => fn(new Uint8Array(msg), rinfo.address, rinfo.port)),
+    onError: (fn) => void s.on('error', (e: NodeJS.ErrnoException) => fn(e.code ?? e.message)),
+    localPort: () => s.address().port,
+    localAddress: () => s.address().address,
+    remote: () => {
+      try {
+        const r = s.remoteAddress();
+        return { address: r.address, port: r.port };
+      } catch {
+        return null;
+      }
+    },
+    close: () => {
+      if (!open) return;
+      open = false;
+      finish();
+    },
+  };
+}
+
+function wrapTcp(s: net.Socket): RealTcpSocket {
+  let error: string | null = null;
+  s.on('error', (e: NodeJS.ErrnoException) => void (error = e.code ?? e.message));
+  return {
+    write: (data) => s.write(data),
+    end: () => void s.end(),
+    destroy: () => void s.destroy(),
+    pause: () => void s.pause(),
+    resume: () => void s.resume(),
+    // A copy: the bytes outlive this callback in the world's queues.
+    onData: (fn) => void s.on('data', (d: Buffer) => fn(new Uint8Array(d))),
+    onEnd: (fn) => void s.on('end', fn),
+    onDrain: (fn) => void s.on('drain', fn),
+    onClose: (fn) => void s.on('close', () => fn(error)),
+  };
+}
+
+function tcpConnect(port: number, address: string): Promise<RealTcpSocket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: address, allowHalfOpen: true });
+    const onError = (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message));
+    s.once('error', onError);
+    s.once('connect', () => {
+      s.off('error', onError);
+      resolve(wrapTcp(s));
+    });
+  });
+}
+
+function tcpListen(port: number, address: string, onConnection: (socket: RealTcpSocket) => void): Promise<RealTcpServer> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => onConnection(wrapTcp(s)));
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message)));
+    server.listen(port, address, () => resolve({ close: () => void server.close() }));
+  });
 }
 
 const files: HostFiles = {
@@ -108,4 +175,6 @@ export const nodePort: HostPort = {
   epochNs: () => Date.now() * 1e6,
   randomBytes: (n) => new Uint8Array(randomBytes(n)),
   udpSocket,
+  tcpConnect,
+  tcpListen,
 };

@@ -11,18 +11,48 @@ export interface EventLoop {
   timeout(ms: number, fn: () => void): () => void;
 }
 
-/** A real datagram socket (the uplink's way out). */
+/** A real datagram socket (the uplink's way out, and a --forward's way in). */
 export interface RealUdpSocket {
   /** Bind to address:port (0: any free port); rejects with the host's error code. */
   bind(port: number, address: string): Promise<void>;
-  send(data: Uint8Array, port: number, address: string): void;
+  /** Connect to one peer: only its datagrams arrive, and send() without an address goes to it. */
+  connect(port: number, address: string): Promise<void>;
+  /** Send to port/address (or, connected, to the peer); `done` once the host has taken it. */
+  send(data: Uint8Array, port?: number, address?: string, done?: () => void): void;
   onMessage(fn: (data: Uint8Array, address: string, port: number) => void): void;
-  onError(fn: (message: string) => void): void;
+  /** An error the socket reported, as the host's code (ECONNREFUSED ...). */
+  onError(fn: (code: string) => void): void;
   localPort(): number;
+  localAddress(): string;
+  /** The connected peer, or null. */
+  remote(): { address: string; port: number } | null;
+  /** Close once what was handed to send() has left (closing sooner cancels queued sends). */
   close(): void;
 }
 
-/** What a real file's status says, as node:fs's Stats gives it. */
+/** A real TCP connection: a guest's stream leaving through the uplink, or one a --forward took in. */
+export interface RealTcpSocket {
+  /** Queue bytes; false when the real socket's buffer is full (wait for onDrain). */
+  write(data: Uint8Array): boolean;
+  /** Send the FIN once what was written has gone. */
+  end(): void;
+  /** Close at once (a reset when data is still unsent or unread). */
+  destroy(): void;
+  pause(): void;
+  resume(): void;
+  onData(fn: (data: Uint8Array) => void): void;
+  /** The peer's FIN. */
+  onEnd(fn: () => void): void;
+  onDrain(fn: () => void): void;
+  /** Closed for good; `error` is the host's code (ECONNRESET ...) when it ended in one. */
+  onClose(fn: (error: string | null) => void): void;
+}
+
+/** A real TCP listening socket (a --forward tcp:REALPORT). */
+export interface RealTcpServer {
+  close(): void;
+}
+
 export interface HostStats {
   readonly dev: number;
   readonly ino: number;
@@ -102,6 +132,10 @@ export interface HostPort extends EventLoop {
   epochNs(): number;
   randomBytes(n: number): Uint8Array;
   udpSocket(): RealUdpSocket;
+  /** Connect to address:port; rejects with the host's error code (ECONNREFUSED ...) as the message. */
+  tcpConnect(port: number, address: string): Promise<RealTcpSocket>;
+  /** Listen on address:port, handing over each connection; rejects with the host's error code. */
+  tcpListen(port: number, address: string, onConnection: (socket: RealTcpSocket) => void): Promise<RealTcpServer>;
   /** Start the guest runtime `entry` (a module path) in a thread of its own, with `start`. */
   startGuest(entry: string, start: unknown): GuestThread;
 }

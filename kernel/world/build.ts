@@ -63,6 +63,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
         config.setNetmask(net, iface, maskFromPrefix(n.address.prefix));
       }
       if (n.up) config.setFlags(net, iface, iface.flags | IFF_UP);
+      if (n.qdisc) config.setQdisc(net, iface, { ...n.qdisc, handle: 0 });
     });
     h.bridges.forEach((b, i) => {
       const at = `hosts.${h.name}.bridges[${i}]`;

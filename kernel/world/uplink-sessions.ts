@@ -8,8 +8,8 @@
 // the real kernel hands it datagrams from that peer only, as a connected UDP socket in the guest
 // would get them.
 
-import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import type { HostPort, RealUdpSocket } from '../port/port.js';
 
 /** slirp's SO_EXPIRE: a UDP socket idle this long is closed. */
 export const UDP_IDLE_NS = 240e9;
@@ -190,34 +190,24 @@ export class SessionTable<S extends { close(): void }> {
  * The local address the real routing table would send from towards `dst`: a UDP socket connected
  * there (which sends nothing) reports it.
  */
-function sourceAddressFor(dst: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const probe = dgram.createSocket('udp4');
-    probe.once('error', (e) => {
-      probe.close();
-      reject(e);
-    });
-    probe.connect(port, dst, () => {
-      const { address } = probe.address();
-      probe.close();
-      resolve(address);
-    });
-  });
+async function sourceAddressFor(host: HostPort, dst: string, port: number): Promise<string> {
+  const probe = host.udpSocket();
+  try {
+    await probe.connect(port, dst);
+    return probe.localAddress();
+  } finally {
+    probe.close();
+  }
 }
 
 /** A real UDP socket for one outbound flow: bound to the address it needs, connected to `dst:port`. */
-export async function openSessionSocket(dst: string, port: number): Promise<dgram.Socket> {
+export async function openSessionSocket(host: HostPort, dst: string, port: number): Promise<RealUdpSocket> {
   // The loopback for 127.0.0.1, the outgoing interface's address for anywhere else.
-  const local = await sourceAddressFor(dst, port);
-  const socket = dgram.createSocket('udp4');
+  const local = await sourceAddressFor(host, dst, port);
+  const socket = host.udpSocket();
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, local, () => socket.connect(port, dst, () => {
-        socket.off('error', reject);
-        resolve();
-      }));
-    });
+    await socket.bind(0, local);
+    await socket.connect(port, dst);
   } catch (e) {
     socket.close();
     throw e;

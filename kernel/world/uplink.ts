@@ -8,25 +8,32 @@
 // guest's fragments are reassembled before a datagram leaves, and a real datagram longer than the
 // guest link's MTU reaches the guest in fragments (a full-size packet through a VPN tunnel is one).
 //
+// TCP goes the same ways (uplink-tcp.ts): a guest's connection to 10.0.2.2:PORT is joined to a real
+// one to 127.0.0.1:PORT, and `--forward tcp:REALPORT:HOST:PORT` takes real clients in.
+//
 // It only works in real time (real datagrams do not wait for virtual clocks), and it reaches only
 // loopback addresses unless widened with `--uplink-allow CIDR`: anything else is refused, logged,
 // answered with ICMP "administratively prohibited", and never sent; datagrams from anywhere else are
 // dropped and counted. Each guest flow gets a real socket of its own, connected to its peer, which
 // expires when idle and is capped per host (uplink-sessions.ts).
 
-import * as dgram from 'node:dgram';
 import { BROADCAST_MAC, formatIpv4, isMulticastMac, parseIpv4, readMac } from '../abi/wire/address.js';
 import { ArpPacket, ArpRepr } from '../abi/wire/arp.js';
 import { isWireError } from '../abi/wire/error.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, buildEthernetFrame } from '../abi/wire/ethernet.js';
 import { buildIcmpPacket, IcmpPacket, IcmpRepr } from '../abi/wire/icmp.js';
-import { buildIpv4Packet, IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet, Ipv4Repr } from '../abi/wire/ipv4.js';
+import { buildIpv4Packet, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, Ipv4Packet, Ipv4Repr } from '../abi/wire/ipv4.js';
 import { buildUdpPacket, UdpPacket, UdpRepr } from '../abi/wire/udp.js';
 import { buildArpPacket } from '../abi/wire/arp.js';
 import { fragment, Reassembler } from '../net/iface/fragment.js';
 import type { Kernel } from '../kernel.js';
+import type { RealUdpSocket } from '../port/port.js';
 import type { Timer } from '../sched/timers.js';
 import { openSessionSocket, SessionTable, sessionCap } from './uplink-sessions.js';
+import { UplinkTcp } from './uplink-tcp.js';
+
+/** A TCP segment's destination port (0 if it is too short to say). */
+const tcpPort = (segment: Uint8Array): number => (segment.length >= 4 ? (segment[2]! << 8) | segment[3]! : 0);
 import type { Port, Segment } from './segment.js';
 import type { World } from './world.js';
 
@@ -37,6 +44,7 @@ export interface Cidr {
 }
 
 export interface Forward {
+  proto: 'udp' | 'tcp';
   realPort: number;
   /** The emulated host and port real datagrams are delivered to. */
   host: string;
@@ -55,13 +63,13 @@ export function parseCidr(text: string): Cidr {
 }
 
 export function parseForward(text: string): Forward {
-  const m = /^udp:(\d{1,5}):([a-z][a-z0-9-]*):(\d{1,5})$/.exec(text);
-  const realPort = Number(m?.[1]);
-  const port = Number(m?.[3]);
+  const m = /^(udp|tcp):(\d{1,5}):([a-z][a-z0-9-]*):(\d{1,5})$/.exec(text);
+  const realPort = Number(m?.[2]);
+  const port = Number(m?.[4]);
   if (!m || realPort < 1 || realPort > 65535 || port < 1 || port > 65535) {
-    throw new UplinkError(`--forward ${text}: expected udp:REALPORT:HOST:PORT (like udp:11941:haiku:1194)`);
+    throw new UplinkError(`--forward ${text}: expected udp:REALPORT:HOST:PORT or tcp:REALPORT:HOST:PORT (like udp:11941:haiku:1194)`);
   }
-  return { realPort, host: m[2]!, port };
+  return { proto: m[1] as 'udp' | 'tcp', realPort, host: m[3]!, port };
 }
 
 const LOOPBACK: Cidr = { addr: 0x7f00_0000, mask: 0xff00_0000, text: '127.0.0.0/8' };
@@ -72,7 +80,7 @@ const UPLINK_MTU = 1500;
 
 /** One real socket and the emulated address it speaks for. */
 interface Binding {
-  socket: dgram.Socket;
+  socket: RealUdpSocket;
   /** The guest endpoint datagrams arriving here go to. */
   guestIp: number;
   guestPort: number;
@@ -103,6 +111,8 @@ export class Uplink implements Port {
   private readonly reassembler: Reassembler;
   /** IP ident of the fragmented datagrams sent to the guest. */
   private ident = 0;
+  /** The guests' TCP connections, ended here and carried over real ones (uplink-tcp.ts). */
+  private readonly tcp: UplinkTcp;
 
   constructor(
     private readonly world: World,
@@ -119,6 +129,11 @@ export class Uplink implements Port {
       (line) => host.log.write(line),
       maxSessions,
     );
+    this.tcp = new UplinkTcp(world, gateway, {
+      toGuest: (src, dst, segment) => this.ipToGuest(src, dst, IPPROTO_TCP, segment),
+      realAddress: (dst) => (dst === this.gateway ? '127.0.0.1' : formatIpv4(dst)),
+      log: (line) => host.log.write(line),
+    });
     this.reassembler = new Reassembler({ at: (when, fn) => sched.at(when, fn), cancel: (t) => sched.cancel(t), now: () => sched.now(), timedOut: () => {} });
   }
 
@@ -132,13 +147,16 @@ export class Uplink implements Port {
     for (const f of forwards) {
       if (!this.active) throw new UplinkError('--forward needs --clock real: the uplink talks to real sockets, which do not wait for virtual time');
       if (f.host !== this.host.name) throw new UplinkError(`--forward ${f.realPort}: host ${f.host} has no uplink (only ${this.host.name} does)`);
-      const socket = await new Promise<dgram.Socket>((resolve, reject) => {
-        const sock = dgram.createSocket('udp4');
-        sock.once('error', (e: NodeJS.ErrnoException) => {
-          sock.close();
-          reject(new UplinkError(`uplink: cannot bind 127.0.0.1:${f.realPort}: ${e.code ?? e.message}`));
+      if (f.proto === 'tcp') {
+        await this.tcp.forward(f.realPort, this.guestAddr, f.port).catch((e: Error) => {
+          throw new UplinkError(`uplink: cannot listen on 127.0.0.1:${f.realPort}: ${e.message}`);
         });
-        sock.bind(f.realPort, '127.0.0.1', () => resolve(sock));
+        continue;
+      }
+      const socket = this.world.port.udpSocket();
+      await socket.bind(f.realPort, '127.0.0.1').catch((e: Error) => {
+        socket.close();
+        throw new UplinkError(`uplink: cannot bind 127.0.0.1:${f.realPort}: ${e.message}`);
       });
       this.bindings.set(`fwd:${f.realPort}`, this.adopt(socket, `fwd:${f.realPort}`, this.guestAddr, f.port, null));
     }
@@ -146,42 +164,29 @@ export class Uplink implements Port {
   }
 
   /** Put a bound socket to work for a guest endpoint: what arrives goes to the guest. */
-  private adopt(socket: dgram.Socket, label: string, guestIp: number, guestPort: number, session: string | null): Binding {
-    socket.removeAllListeners('error');
-    socket.on('error', (e: NodeJS.ErrnoException) => {
+  private adopt(socket: RealUdpSocket, label: string, guestIp: number, guestPort: number, session: string | null): Binding {
+    socket.onError((code) => {
       // A connected socket hears the peer's ICMP port unreachable as ECONNREFUSED: no news.
-      if (e.code !== 'ECONNREFUSED') this.host.log.write(`uplink: ${label}: ${e.message}`);
+      if (code !== 'ECONNREFUSED') this.host.log.write(`uplink: ${label}: ${code}`);
     });
     const release = this.world.sched.holdExternal();
     let open = true;
-    let sending = 0;
-    // Closed once what was handed to it has left: closing cancels sends still queued in libuv.
-    const finish = () => {
-      if (!open && sending === 0) socket.close();
-    };
     const b: Binding = {
       socket,
       guestIp,
       guestPort,
       connected: session !== null,
       session,
-      send: (data, port, address) => {
-        sending++;
-        const done = () => {
-          sending--;
-          finish();
-        };
-        if (port === undefined) socket.send(data, done);
-        else socket.send(data, port, address, done);
-      },
+      send: (data, port, address) => socket.send(data, port, address),
       close: () => {
         if (!open) return;
         open = false;
         release();
-        finish();
+        // The port's socket closes once what was handed to it has left.
+        socket.close();
       },
     };
-    socket.on('message', (msg, rinfo) => this.fromReal(b, msg, rinfo));
+    socket.onMessage((data, address, port) => this.fromReal(b, data, address, port));
     return b;
   }
 
@@ -192,6 +197,7 @@ export class Uplink implements Port {
   }
 
   close(): void {
+    this.tcp.close();
     for (const b of this.bindings.values()) b.close();
     this.bindings.clear();
     this.sessions.closeAll();
@@ -246,6 +252,10 @@ export class Uplink implements Port {
       }
       return;
     }
+    if (ip.protocol === IPPROTO_TCP) {
+      if (this.permitted('TCP', ip.src, ip.dst, tcpPort(v.payload), payload)) this.tcp.input(ip.src, ip.dst, v.payload, ip.tos);
+      return;
+    }
     if (ip.protocol !== IPPROTO_UDP) return;
     const up = UdpPacket.checked(v.payload);
     const u = isWireError(up) ? up : UdpRepr.parse(up, ip.src, ip.dst);
@@ -253,18 +263,25 @@ export class Uplink implements Port {
     this.toReal(ip.src, u.srcPort, ip.dst, u.dstPort, u.payload, payload);
   }
 
-  private toReal(srcIp: number, srcPort: number, dstIp: number, dstPort: number, data: Uint8Array, original: Uint8Array): void {
+  /**
+   * May the guest reach dstIp at all? The uplink works in real time only, and towards the loopback
+   * (or what --uplink-allow adds); anything else is logged and answered with ICMP destination
+   * unreachable, communication administratively prohibited.
+   */
+  private permitted(proto: 'UDP' | 'TCP', srcIp: number, dstIp: number, dstPort: number, original: Uint8Array): boolean {
     const realDst = dstIp === this.gateway ? '127.0.0.1' : formatIpv4(dstIp);
-    const realIp = parseIpv4(realDst)!;
-    if (!this.active || !this.allowed(realIp)) {
-      this.refused++;
-      const why = !this.active ? 'the uplink is off in virtual time (run with --clock real)' : `${realDst} is not allowed (loopback only; widen with --uplink-allow)`;
-      this.host.log.write(`uplink: refused UDP to ${formatIpv4(dstIp)}:${dstPort}: ${why}`);
-      // ICMP destination unreachable, communication administratively prohibited.
-      const quoted = original.slice(0, Math.min(original.length, new Ipv4Packet(original).headerLen + 8));
-      this.ipToGuest(this.gateway, srcIp, IPPROTO_ICMP, buildIcmpPacket({ kind: 'dst-unreachable', code: 13, original: quoted }));
-      return;
-    }
+    if (this.active && this.allowed(parseIpv4(realDst)!)) return true;
+    this.refused++;
+    const why = !this.active ? 'the uplink is off in virtual time (run with --clock real)' : `${realDst} is not allowed (loopback only; widen with --uplink-allow)`;
+    this.host.log.write(`uplink: refused ${proto} to ${formatIpv4(dstIp)}:${dstPort}: ${why}`);
+    const quoted = original.slice(0, Math.min(original.length, new Ipv4Packet(original).headerLen + 8));
+    this.ipToGuest(this.gateway, srcIp, IPPROTO_ICMP, buildIcmpPacket({ kind: 'dst-unreachable', code: 13, original: quoted }));
+    return false;
+  }
+
+  private toReal(srcIp: number, srcPort: number, dstIp: number, dstPort: number, data: Uint8Array, original: Uint8Array): void {
+    if (!this.permitted('UDP', srcIp, dstIp, dstPort, original)) return;
+    const realDst = dstIp === this.gateway ? '127.0.0.1' : formatIpv4(dstIp);
     const send = (b: Binding) => {
       this.sent++;
       this.trace('out', original);
@@ -272,23 +289,23 @@ export class Uplink implements Port {
       else b.send(data, dstPort, realDst);
     };
     // Answer from the real port a --forward gave this guest port, so the far end sees one peer.
-    const fwd = this.forwards.find((f) => f.port === srcPort);
+    const fwd = this.forwards.find((f) => f.proto === 'udp' && f.port === srcPort);
     const b = fwd ? this.bindings.get(`fwd:${fwd.realPort}`) : undefined;
     if (b) return send(b);
     const key = `${formatIpv4(srcIp)}:${srcPort} > ${realDst}:${dstPort}`;
     this.sessions.send(
       key,
       dstPort,
-      async () => this.adopt(await openSessionSocket(realDst, dstPort), key, srcIp, srcPort, key),
+      async () => this.adopt(await openSessionSocket(this.world.port, realDst, dstPort), key, srcIp, srcPort, key),
       send,
-      (e) => this.host.log.write(`uplink: cannot open a socket for ${key}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`),
+      (e) => this.host.log.write(`uplink: cannot open a socket for ${key}: ${(e as Error).message}`),
     );
   }
 
   // ------------------------------------------------------------------ datagrams from the real world
 
-  private fromReal(b: Binding, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const fromIp = parseIpv4(rinfo.address);
+  private fromReal(b: Binding, data: Uint8Array, address: string, port: number): void {
+    const fromIp = parseIpv4(address);
     // A --forward socket listens on the loopback and a session's is connected to an allowed peer,
     // so the real kernel filters already; this says so again where it counts.
     if (fromIp === null || !this.allowed(fromIp)) {
@@ -299,9 +316,8 @@ export class Uplink implements Port {
     // Loopback appears as the gateway, port for port; other allowed addresses as themselves.
     const src = (fromIp >>> 24) === 127 ? this.gateway : fromIp;
     this.received++;
-    const data = new Uint8Array(msg);
     this.world.sched.soon(() => {
-      const udp = buildUdpPacket({ srcPort: rinfo.port, dstPort: b.guestPort, payload: data }, src, b.guestIp);
+      const udp = buildUdpPacket({ srcPort: port, dstPort: b.guestPort, payload: data }, src, b.guestIp);
       this.ipToGuest(src, b.guestIp, IPPROTO_UDP, udp);
     });
     this.world.sched.kick();

@@ -2,6 +2,7 @@
 // and boot commands. A bad file is refused with the name of the field at fault and what it should
 // have been, before anything is built.
 
+import type { NetemOptions, QdiscOptions } from '../abi/if.js';
 import { formatIpv4, parseIpv4, parseMac } from '../abi/wire/address.js';
 import { DEFAULT_FS_LIMITS, type FsLimits } from '../vfs/fs-quota.js';
 
@@ -29,6 +30,8 @@ export interface NicSpec {
   mac: number | null;
   mtu: number | null;
   up: boolean;
+  /** Its root qdisc at boot, as `tc qdisc add dev NIC root ...` would install it. */
+  qdisc: QdiscOptions | null;
 }
 
 export interface RouteSpec {
@@ -133,6 +136,55 @@ export function parseDuration(v: Json, at: string): number {
     }
   }
   throw new WorldFileError(at, `must be a duration like "0.5ms", "20s", "5min" or "24h", not ${show(v)}`);
+}
+
+/** A probability 0 to 1 as netem keeps it: a fraction of 2^32 - 1. */
+function probability(v: Json, at: string): number {
+  return v === undefined ? 0 : Math.round(num(v, at, 0, 1) * 0xffff_ffff);
+}
+
+/** A duration as tc leaves it in the kernel: whole microseconds, then whole 64 ns psched ticks. */
+function tickedDuration(v: Json, at: string): number {
+  if (v === undefined) return 0;
+  const ns = parseDuration(v, at);
+  if (ns > 60e9) throw new WorldFileError(at, `must be at most a minute, not ${show(v)}`);
+  return Math.floor((Math.floor(ns / 1000) * 1000) / 64) * 64;
+}
+
+/** A rate as tc writes it, in bits per second ("10mbit", "512kbit", "1gbit", "800bit"): bytes per second. */
+function rate(v: Json, at: string): number {
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit)$/i.exec(v.trim()) : null;
+  const scale = m ? { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9 }[m[2]!.toLowerCase() as 'bit' | 'kbit' | 'mbit' | 'gbit'] : 0;
+  const bytes = m ? Math.floor((Number(m[1]) * scale) / 8) : 0;
+  if (bytes < 1 || bytes > 1e12) throw new WorldFileError(at, `must be a rate like "10mbit", "512kbit" or "1gbit", not ${show(v)}`);
+  return bytes;
+}
+
+/** A NIC's root qdisc: {"kind": "netem", "delay": "20ms", "loss": 0.01, ...} or {"kind": "tbf", "rate": "1mbit", "burst": 1600, "limit": 3000}. */
+function qdisc(v: Json, at: string): QdiscOptions {
+  if (!isObject(v) || (v.kind !== 'netem' && v.kind !== 'tbf')) throw new WorldFileError(at, 'must be an object like {"kind": "netem", "delay": "20ms", "loss": 0.01} or {"kind": "tbf", "rate": "1mbit", "burst": 1600, "limit": 3000}');
+  if (v.kind === 'tbf') {
+    checkKeys(v, ['kind', 'rate', 'burst', 'limit'], at);
+    return { kind: 'tbf', rate: rate(v.rate, `${at}.rate`), burst: num(v.burst, `${at}.burst`, 1, 0xffff_ffff, true), limit: num(v.limit, `${at}.limit`, 0, 0xffff_ffff, true) };
+  }
+  checkKeys(v, ['kind', 'delay', 'jitter', 'loss', 'duplicate', 'reorder', 'gap', 'corrupt', 'rate', 'limit'], at);
+  const o: NetemOptions = {
+    kind: 'netem',
+    limit: v.limit === undefined ? 1000 : num(v.limit, `${at}.limit`, 0, 0xffff_ffff, true),
+    delayNs: tickedDuration(v.delay, `${at}.delay`),
+    jitterNs: tickedDuration(v.jitter, `${at}.jitter`),
+    loss: probability(v.loss, `${at}.loss`),
+    duplicate: probability(v.duplicate, `${at}.duplicate`),
+    reorder: probability(v.reorder, `${at}.reorder`),
+    gap: v.gap === undefined ? 0 : num(v.gap, `${at}.gap`, 1, 0xffff_ffff, true),
+    corrupt: probability(v.corrupt, `${at}.corrupt`),
+    rate: v.rate === undefined ? 0 : rate(v.rate, `${at}.rate`),
+  };
+  // As tc: reordering needs a delay to reorder against, and a gap needs reordering.
+  if (o.reorder && !o.delayNs) throw new WorldFileError(`${at}.reorder`, 'reordering needs a delay');
+  if (o.gap && !o.reorder) throw new WorldFileError(`${at}.gap`, 'a gap needs a reorder probability');
+  if (o.reorder && !o.gap) o.gap = 1;
+  return o;
 }
 
 /** A size as tmpfs's size= takes it: bytes, or a number with k, m or g (binary units). */
@@ -294,7 +346,7 @@ export function parseWorldFile(text: string): WorldSpec {
     nicList.forEach((n, i) => {
       const nat = `${at}.nics[${i}]`;
       if (!isObject(n)) throw new WorldFileError(nat, 'must be an object');
-      checkKeys(n, ['driver', 'segment', 'address', 'mac', 'mtu', 'up'], nat);
+      checkKeys(n, ['driver', 'segment', 'address', 'mac', 'mtu', 'up', 'qdisc'], nat);
       const driver = n.driver === undefined ? 'ipro1000' : str(n.driver, `${nat}.driver`);
       if (!DRIVER_NAME.test(driver)) throw new WorldFileError(`${nat}.driver`, 'must be a driver name like "ipro1000" or "virtio"');
       const segment = str(n.segment, `${nat}.segment`);
@@ -315,6 +367,7 @@ export function parseWorldFile(text: string): WorldSpec {
         mac,
         mtu: n.mtu === undefined ? null : num(n.mtu, `${nat}.mtu`, 68, 9000, true),
         up: n.up === undefined ? true : bool(n.up, `${nat}.up`),
+        qdisc: n.qdisc === undefined ? null : qdisc(n.qdisc, `${nat}.qdisc`),
       });
     });
     const bridges: BridgeSpec[] = [];

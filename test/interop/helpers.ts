@@ -189,10 +189,10 @@ export class Scratch {
 /** The emulated shell's wait for the test to create /host/NAME. */
 export const waitFile = (name: string) => `while [ ! -e /host/${name} ]; do sleep 0.1; done`;
 
-/** tunlab in real time on haiku, real datagrams to 127.0.0.1:forward reaching haiku:1194. */
-export function tunlabArgv(o: { script: string; forward: number; share?: string }): string[] {
+/** tunlab in real time on haiku, real datagrams (or TCP connections) to 127.0.0.1:forward reaching haiku:1194. */
+export function tunlabArgv(o: { script: string; forward: number; share?: string; proto?: 'udp' | 'tcp' }): string[] {
   const share = o.share ? ['--share', o.share] : [];
-  return [process.execPath, TUNLAB_COMMAND, '--clock', 'real', '--no-color', '--host', 'haiku', '--forward', `udp:${o.forward}:haiku:1194`, ...share, '-c', o.script];
+  return [process.execPath, TUNLAB_COMMAND, '--clock', 'real', '--no-color', '--host', 'haiku', '--forward', `${o.proto ?? 'udp'}:${o.forward}:haiku:1194`, ...share, '-c', o.script];
 }
 
 /**

@@ -7,6 +7,7 @@
 import { SysError } from '../../abi/errno.js';
 import { IFF_BROADCAST, IFF_MULTICAST, IFF_PROMISC, IFT_BRIDGE } from '../../abi/if.js';
 import { BROADCAST_MAC, isMulticastMac, readMac } from '../../abi/wire/address.js';
+import { devQueueXmit } from './qdisc.js';
 import type { NetStack } from './stack.js';
 import type { LinkKind, NetDevice, NetInterface } from './interface.js';
 
@@ -132,8 +133,10 @@ export class BridgeDevice implements NetDevice {
       port.counters.txDropped++;
       return;
     }
-    this.stack.tap(port, 'out', frame);
-    port.device.transmit(port, frame.slice());
+    devQueueXmit(port, frame.slice(), (f) => {
+      this.stack.tap(port, 'out', f);
+      port.device.transmit(port, f);
+    });
   }
 
   /** The learned table, for tests and `netstat`. */

@@ -5,10 +5,11 @@
 // an interface or a route.
 
 import { SysError } from '../../abi/errno.js';
-import { IFF_ALLMULTI, IFF_BROADCAST, IFF_MULTICAST, IFF_NOARP, IFF_POINTOPOINT, IFF_PROMISC, IFF_UP } from '../../abi/if.js';
+import { IFF_ALLMULTI, IFF_BROADCAST, IFF_MULTICAST, IFF_NOARP, IFF_POINTOPOINT, IFF_PROMISC, IFF_UP, type QdiscOptions } from '../../abi/if.js';
 import { RTF_HOST, RTF_REJECT, RTF_STATIC } from '../../abi/route.js';
 import { isMulticastMac } from '../../abi/wire/address.js';
 import type { NetInterface } from './interface.js';
+import { createQdisc } from './qdisc.js';
 import { defaultMask, type NetStack } from './stack.js';
 
 /** Does the mask have its ones first, as a netmask must? */
@@ -128,25 +129,58 @@ export function setTxQueueLen(iface: NetInterface, len: number): void {
   iface.txQueueLen = len;
 }
 
+/** A u32 netlink attribute. */
+function u32(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff;
+}
+
+/** The options of a qdisc the kernel has, checked as the qdiscs' change functions check them. */
+function qdiscOptions(q: QdiscOptions): QdiscOptions {
+  const o = q as unknown as Record<string, unknown>;
+  switch (q.kind) {
+    case 'pfifo':
+      if (!u32(o.limit)) throw new SysError('EINVAL');
+      return { kind: 'pfifo', limit: q.limit };
+    case 'netem': {
+      const keys = ['limit', 'delayNs', 'jitterNs', 'loss', 'duplicate', 'reorder', 'gap', 'corrupt'] as const;
+      if (!keys.every((k) => u32(o[k])) || !Number.isSafeInteger(q.rate) || q.rate < 0) throw new SysError('EINVAL');
+      const n = q;
+      return { kind: 'netem', limit: n.limit, delayNs: n.delayNs, jitterNs: n.jitterNs, loss: n.loss, duplicate: n.duplicate, reorder: n.reorder, gap: n.gap, corrupt: n.corrupt, rate: n.rate };
+    }
+    case 'tbf':
+      // sch_tbf refuses a zero rate or bucket.
+      if (!Number.isSafeInteger(q.rate) || q.rate <= 0 || !u32(o.burst) || q.burst === 0 || !u32(o.limit)) throw new SysError('EINVAL');
+      return { kind: 'tbf', rate: q.rate, burst: q.burst, limit: q.limit };
+    default:
+      throw new SysError('ENOENT');
+  }
+}
+
 /**
- * SIOCSIFQDISC: install (or, with null, remove) the root qdisc. A pfifo's limit is in packets; its
- * handle is the caller's, or with 0 the next free one (8001:, 8002: ... as Linux's autohandle).
+ * SIOCSIFQDISC: install (or, with null, remove) the root qdisc. Its handle is the caller's, or with
+ * 0 the next free one (8001:, 8002: ... as Linux's autohandle). A qdisc of the same kind and handle
+ * is changed in place (tc qdisc change): its queue and counters stay; anything else replaces it.
  */
-export function setQdisc(stack: NetStack, iface: NetInterface, q: { kind: string; handle: number; limit: number } | null): void {
+export function setQdisc(stack: NetStack, iface: NetInterface, q: (QdiscOptions & { handle: number }) | null): void {
   if (q === null) {
+    iface.qdisc?.destroy();
     iface.qdisc = null;
     return;
   }
-  if (q.kind !== 'pfifo') throw new SysError('ENOENT');
-  if (!Number.isInteger(q.limit) || q.limit < 0 || q.limit > 0xffff_ffff || !Number.isInteger(q.handle) || q.handle < 0 || q.handle > 0xffff) {
-    throw new SysError('EINVAL');
+  const options = qdiscOptions(q);
+  if (!Number.isInteger(q.handle) || q.handle < 0 || q.handle > 0xffff) throw new SysError('EINVAL');
+  const cur = iface.qdisc;
+  if (cur && cur.handle === q.handle && cur.options.kind === options.kind) {
+    cur.change(options);
+    return;
   }
   let handle = q.handle;
   if (handle === 0) {
     stack.qdiscHandle = stack.qdiscHandle >= 0xffff ? 0x8001 : stack.qdiscHandle + 1;
     handle = stack.qdiscHandle;
   }
-  iface.qdisc = { kind: 'pfifo', handle, limit: q.limit, sentBytes: 0, sentPackets: 0, drops: 0 };
+  cur?.destroy();
+  iface.qdisc = createQdisc(options, handle, iface, stack.env.timers, stack.env.random.fork(`qdisc ${iface.name} ${handle}`));
 }
 
 /** SIOCSIFHWADDR on an Ethernet interface: a unicast, non-zero MAC. */

@@ -4,7 +4,9 @@
 import { IFF_PROMISC } from '../../abi/if.js';
 import { BROADCAST_MAC, isMulticastMac } from '../../abi/wire/address.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, EthernetRepr } from '../../abi/wire/ethernet.js';
+import type { ErrnoName } from '../../abi/errno.js';
 import type { IpStack } from './ip-stack.js';
+import { devQueueXmit } from './qdisc.js';
 import type { NetInterface } from './interface.js';
 
 const ETHER_HEADER_LEN = 14;
@@ -48,15 +50,18 @@ export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Arra
 }
 
 /** Frame and send an IPv4 packet to a resolved MAC. */
-export function etherOutput(stack: IpStack, iface: NetInterface, dstMac: number, packet: Uint8Array): void {
-  sendFrame(stack, iface, dstMac, ETHERTYPE_IPV4, packet);
+export function etherOutput(stack: IpStack, iface: NetInterface, dstMac: number, packet: Uint8Array): ErrnoName | null {
+  return sendFrame(stack, iface, dstMac, ETHERTYPE_IPV4, packet);
 }
 
-export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array): void {
+/** One frame out through the root qdisc; ENOBUFS when the qdisc refuses it. */
+export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array): ErrnoName | null {
   const frame = new Uint8Array(ETHER_HEADER_LEN + payload.length);
   EthernetRepr.emit({ dst, src: iface.device.mac!, ethertype }, new EthernetFrame(frame));
   frame.set(payload, ETHER_HEADER_LEN);
   if (stack.tracing) stack.journeys.carry(payload, frame);
-  stack.tap(iface, 'out', frame);
-  iface.device.transmit(iface, frame);
+  return devQueueXmit(iface, frame, (f) => {
+    stack.tap(iface, 'out', f);
+    iface.device.transmit(iface, f);
+  });
 }

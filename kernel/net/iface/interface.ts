@@ -5,11 +5,14 @@
 // administrative state. IFF_RUNNING and IFF_LOWER_UP ("link") are derived, never stored: running
 // means administratively up with the carrier on, as Linux's dev_get_flags() reports it.
 
+import type { ErrnoName } from '../../abi/errno.js';
 import {
   IFF_LOWER_UP,
   IFF_RUNNING,
   IFF_UP,
   type IfStats,
+  type QdiscOptions,
+  type QdiscStats,
 } from '../../abi/if.js';
 
 import type { TunInfo } from '../../abi/ioctl.js';
@@ -45,6 +48,19 @@ export interface NetDevice {
   readonly deletable?: boolean;
   /** A tun/tap device's state, for SIOCGIFTUNINFO. */
   tunInfo?(): TunInfo;
+}
+
+/** The root qdisc tc installed (qdisc.ts), as the interface holds it. */
+export interface InterfaceQdisc {
+  readonly handle: number;
+  readonly options: QdiscOptions;
+  readonly stats: QdiscStats;
+  /** Take one frame, to `send` to the driver now or later; an errno when it is refused. */
+  enqueue(data: Uint8Array, send: (data: Uint8Array) => void): ErrnoName | null;
+  /** tc qdisc change: new options, the same queue and counters. */
+  change(o: QdiscOptions): void;
+  /** Deleted or replaced: its frames and its timer go with it. */
+  destroy(): void;
 }
 
 export interface IfAddress {
@@ -95,7 +111,7 @@ export class NetInterface {
   metric = 0;
   txQueueLen: number;
   /** The root qdisc tc installed, with its counters; null: none (noqueue). */
-  qdisc: { kind: 'pfifo'; handle: number; limit: number; sentBytes: number; sentPackets: number; drops: number } | null = null;
+  qdisc: InterfaceQdisc | null = null;
   readonly addresses: IfAddress[] = [];
   /** The bridge this interface is a port of: its frames go there, not up the stack. */
   master: { input(port: NetInterface, frame: Uint8Array): void; removeMember(m: NetInterface): void } | null = null;

@@ -9,6 +9,7 @@ import { isWireError } from '../../abi/wire/error.js';
 import type { IpStack } from './ip-stack.js';
 import { etherOutput } from './ethernet.js';
 import { fragment } from './fragment.js';
+import { devQueueXmit } from './qdisc.js';
 import type { NetInterface } from './interface.js';
 import type { Route } from './routes.js';
 
@@ -141,33 +142,24 @@ export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number,
     if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'iface-down', counter: 'Ip OutDiscards' });
     return 'ENETDOWN';
   }
-  // The root qdisc. The devices take every packet at once (a tun's own queue drops when full), so
-  // its FIFO never holds one: only a limit of 0 refuses, and the sender sees local congestion.
-  const q = iface.qdisc;
-  if (q) {
-    if (q.limit === 0) {
-      q.drops++;
-      return 'ENOBUFS';
-    }
-    q.sentPackets++;
-    q.sentBytes += packet.length;
-  }
+  // The root qdisc sees every packet (frame, on Ethernet) as the driver would; when it refuses
+  // one, the sender sees local congestion (ENOBUFS).
   switch (iface.device.link) {
     case 'loop':
     case 'ip':
-      if (iface.device.link === 'ip') stack.tap(iface, 'out', packet);
-      iface.device.transmit(iface, packet);
-      return null;
+      return devQueueXmit(iface, packet, (p) => {
+        if (iface.device.link === 'ip') stack.tap(iface, 'out', p);
+        iface.device.transmit(iface, p);
+      });
     case 'ether': {
-      if (stack.isBroadcastFor(iface, nextHop) || isMulticastIpv4(nextHop)) {
-        etherOutput(stack, iface, BROADCAST_MAC, packet);
-        return null;
-      }
+      if (stack.isBroadcastFor(iface, nextHop) || isMulticastIpv4(nextHop)) return etherOutput(stack, iface, BROADCAST_MAC, packet);
       const arp = stack.arp(iface)!;
       const resolving = stack.tracing && arp.get(nextHop)?.state === 'incomplete';
+      // A resolved neighbour sends at once, and the qdisc's answer is the sender's.
+      let err: ErrnoName | null = null;
       const r = arp.send(nextHop, packet, (mac, p) => {
         if (stack.tracing) stack.trace('arp', iface.name, 'out', 'ip', p, { event: 'hit', decision: `${formatIpv4(nextHop)} is-at ${formatMac(mac)}` });
-        etherOutput(stack, iface, mac, p);
+        err = etherOutput(stack, iface, mac, p);
       });
       if (r === 'failed') {
         iface.counters.txDropped++;
@@ -178,7 +170,7 @@ export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number,
         const decision = resolving ? `queued: ${formatIpv4(nextHop)} is being resolved` : `queued: who-has ${formatIpv4(nextHop)} sent`;
         stack.trace('arp', iface.name, 'out', 'ip', packet, { event: 'miss', decision });
       }
-      return null;
+      return err;
     }
   }
 }

@@ -363,7 +363,7 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
       config.setTxQueueLen(iface, Number(r.ifr_qlen));
       return 0;
     case io.SIOCGIFQDISC:
-      r.ifr_qdisc = iface.qdisc ? { ...iface.qdisc } : null;
+      r.ifr_qdisc = iface.qdisc ? { ...iface.qdisc.options, handle: iface.qdisc.handle, stats: { ...iface.qdisc.stats } } : null;
       return 0;
     case io.SIOCSIFQDISC: {
       root(ctx);

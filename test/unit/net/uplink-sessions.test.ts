@@ -12,6 +12,7 @@ import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../../kernel/abi/socket.js';
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { nodePort } from '../../../kernel/port/node.js';
 import { DNS_IDLE_NS, MAX_SESSIONS, openSessionSocket, SessionTable, sessionCap, UDP_IDLE_NS } from '../../../kernel/world/uplink-sessions.js';
 import { ensureBuilt, TUNLAB_COMMAND } from '../../helpers/command.js';
 import { run } from '../../helpers/world.js';
@@ -169,16 +170,16 @@ describe('the sessions, with real sockets', () => {
   it('a socket is bound to the loopback and connected: a datagram from another port never reaches the guest flow', async () => {
     const server = dgram.createSocket('udp4');
     await new Promise<void>((res) => server.bind(0, '127.0.0.1', res));
-    const s = await openSessionSocket('127.0.0.1', server.address().port);
+    const s = await openSessionSocket(nodePort, '127.0.0.1', server.address().port);
     try {
-      expect(s.address().address).toBe('127.0.0.1');
-      expect(s.remoteAddress()).toMatchObject({ address: '127.0.0.1', port: server.address().port });
+      expect(s.localAddress()).toBe('127.0.0.1');
+      expect(s.remote()).toEqual({ address: '127.0.0.1', port: server.address().port });
       const got: string[] = [];
-      s.on('message', (m) => got.push(String(m)));
+      s.onMessage((m) => got.push(new TextDecoder().decode(m)));
       const stranger = dgram.createSocket('udp4');
       await new Promise<void>((res) => stranger.bind(0, '127.0.0.1', res));
-      await new Promise<void>((res) => stranger.send('stranger', s.address().port, '127.0.0.1', () => res()));
-      await new Promise<void>((res) => server.send('peer', s.address().port, '127.0.0.1', () => res()));
+      await new Promise<void>((res) => stranger.send('stranger', s.localPort(), '127.0.0.1', () => res()));
+      await new Promise<void>((res) => server.send('peer', s.localPort(), '127.0.0.1', () => res()));
       await new Promise((res) => setTimeout(res, 100));
       expect(got).toEqual(['peer']);
       stranger.close();

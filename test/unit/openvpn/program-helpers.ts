@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { defineProgram, type Program } from '../../../kernel/abi/program.js';
-import { AF_INET, SOCK_DGRAM, type SockaddrIn, sockaddrIn } from '../../../kernel/abi/socket.js';
+import { AF_INET, SOCK_DGRAM, SOCK_STREAM, type SockaddrIn, sockaddrIn } from '../../../kernel/abi/socket.js';
 import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
 import type { World } from '../../../kernel/world/world.js';
 import cat from '../../../userland/bin/cat.js';
@@ -12,6 +12,7 @@ import openvpn from '../../../userland/bin/openvpn/main.js';
 import { formatStaticKey } from '../../../userland/bin/openvpn/static-key.js';
 import ping from '../../../userland/bin/ping.js';
 import route from '../../../userland/bin/route.js';
+import tc from '../../../userland/bin/tc/main.js';
 import { ROUTED_WORLD, routedWorld } from '../../helpers/net.js';
 import { type Started, start } from '../../helpers/world.js';
 import { tlsText } from './tls-helpers.js';
@@ -56,7 +57,21 @@ export const relay: Program = defineProgram({
   },
 });
 
-export const PROGRAMS: readonly Program[] = [openvpn, ifconfig, route, ping, cat, relay];
+/** tcpsend ADDR PORT HEX: connects, writes the bytes, and closes (a peer that breaks OpenVPN's framing). */
+export const tcpsend: Program = defineProgram({
+  name: 'tcpsend',
+  summary: 'write bytes on a TCP connection (tests only)',
+  async main(argv, sys) {
+    const [, addr, port, hex] = argv;
+    const fd = await sys.socket(AF_INET, SOCK_STREAM, 0);
+    await sys.connect(fd, sockaddrIn(addr!, Number(port)));
+    await sys.write(fd, Uint8Array.from(hex!.match(/../g)!.map((h) => parseInt(h, 16))));
+    await sys.close(fd);
+    return 0;
+  },
+});
+
+export const PROGRAMS: readonly Program[] = [openvpn, ifconfig, route, ping, cat, relay, tcpsend, tc];
 
 /** a (192.168.1.10) and b (10.0.0.2) across a router, with /etc/k (and /etc/other.key) on both. */
 export function pairWorld(): World {

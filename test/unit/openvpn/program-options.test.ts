@@ -103,8 +103,7 @@ describe("tunlab's refusals", () => {
     await optionsError(['--dev', 'null', '--daemon'], refused('daemon', 'it logs to its standard output; run it in the background with &'));
     await optionsError(['--dev', 'null', '--comp-lzo'], refused('comp-lzo', 'no compression'));
     await optionsError(['--dev', 'null', '--up', '/bin/true'], refused('up', 'no scripts or plugins'));
-    await optionsError(['--dev', 'null', '--proto', 'tcp'], "--proto tcp is not supported by tunlab's openvpn (UDP only)");
-    await optionsError(['--dev', 'null', '--proto', 'tcp-client'], "--proto tcp-client is not supported by tunlab's openvpn (UDP only)");
+    await optionsError(['--dev', 'null', '--proto', 'tcp6-server'], "--proto tcp6-server is not supported by tunlab's openvpn (IPv4 only)");
     await optionsError(['--dev', 'null', '--proto', 'udp6'], "--proto udp6 is not supported by tunlab's openvpn (IPv4 only)");
   });
 });

@@ -11,7 +11,7 @@ import ls from '../../../userland/bin/ls.js';
 import ping from '../../../userland/bin/ping.js';
 import sh from '../../../userland/bin/sh.js';
 import sysctl from '../../../userland/bin/sysctl.js';
-import tc from '../../../userland/bin/tc.js';
+import tc from '../../../userland/bin/tc/main.js';
 import { routedWorld } from '../../helpers/net.js';
 import { run, testWorld } from '../../helpers/world.js';
 
@@ -102,8 +102,10 @@ describe('tc', () => {
   it('pfifo limit 0 drops every packet sent through the interface: ENOBUFS, counted', async () => {
     const { world: w } = routedWorld(PROGRAMS);
     const t = (a: string[]) => cmd(a, w, 'a');
+    // The neighbour first: with it unknown, the qdisc would drop the ARP request instead, as Linux's does.
+    await t(['ping', '-c', '1', '192.168.1.1']);
     await t(['tc', 'qdisc', 'add', 'dev', NIC, 'root', 'pfifo', 'limit', '0']);
-    const p = await t(['ping', '-c', '1', '192.168.1.20']);
+    const p = await t(['ping', '-c', '1', '192.168.1.1']);
     expect(p.out).toContain('No buffer space available');
     expect(await t(['tc', '-s', 'qdisc', 'show', 'dev', NIC])).toEqual({
       out: 'qdisc pfifo 8001: root refcnt 2 limit 0p\n Sent 0 bytes 0 pkt (dropped 1, overlimits 0 requeues 0) \n backlog 0b 0p requeues 0\n',

@@ -35,7 +35,7 @@ describe('a world file that is refused', () => {
   it.each([
     ['an unknown top-level key', '{"hsots": {}}', 'hsots: unknown field (expected one of: name, description, epoch, disk, segments, hosts, uplink)'],
     ['an unknown segment key', withSegment('{"dealy": "1ms"}'), 'segments.lan.dealy: unknown field (expected one of: delay, jitter, loss, duplicate)'],
-    ['an unknown NIC key', withHost('{"nics": [{"segment": "lan", "ip": "192.168.1.10/24"}]}'), 'hosts.a.nics[0].ip: unknown field (expected one of: driver, segment, address, mac, mtu, up)'],
+    ['an unknown NIC key', withHost('{"nics": [{"segment": "lan", "ip": "192.168.1.10/24"}]}'), 'hosts.a.nics[0].ip: unknown field (expected one of: driver, segment, address, mac, mtu, up, qdisc)'],
     ['an address out of range', withHost('{"nics": [{"segment": "lan", "address": "192.168.1.300/24"}]}'), 'hosts.a.nics[0].address: "192.168.1.300/24" is not an IPv4 address with a prefix length (like "192.168.1.10/24")'],
     ['an address without its prefix length', withHost('{"nics": [{"segment": "lan", "address": "192.168.1.10"}]}'), 'hosts.a.nics[0].address: "192.168.1.10" is not an IPv4 address with a prefix length (like "192.168.1.10/24")'],
     ['a prefix length over 32', withHost('{"nics": [{"segment": "lan", "address": "192.168.1.10/33"}]}'), 'hosts.a.nics[0].address: "192.168.1.10/33" is not an IPv4 address with a prefix length (like "192.168.1.10/24")'],
@@ -70,6 +70,31 @@ describe('a world file that is refused', () => {
   ])('%s', (_what, text, message) => {
     // The field at fault leads the message.
     expect(refusal(text)).toEqual({ field: message.slice(0, message.indexOf(': ')), message });
+  });
+
+  it("is refused when a NIC's qdisc is not a netem or tbf tc could install", () => {
+    const nic = (q: unknown) => JSON.stringify({ hosts: { a: { nics: [{ segment: 'lan', qdisc: q }] } } });
+    expect(refusal(nic({ kind: 'fq' }))).toMatchObject({ field: 'hosts.a.nics[0].qdisc' });
+    expect(refusal(nic({ kind: 'netem', loss: 2 }))).toMatchObject({ field: 'hosts.a.nics[0].qdisc.loss' });
+    expect(refusal(nic({ kind: 'netem', reorder: 0.5 }))).toMatchObject({ field: 'hosts.a.nics[0].qdisc.reorder' });
+    expect(refusal(nic({ kind: 'netem', delay: '1h' }))).toMatchObject({ field: 'hosts.a.nics[0].qdisc.delay' });
+    expect(refusal(nic({ kind: 'tbf', rate: '1mbit', burst: 1600 }))).toMatchObject({ field: 'hosts.a.nics[0].qdisc.limit' });
+    expect(refusal(nic({ kind: 'tbf', rate: 'fast', burst: 1600, limit: 3000 }))).toMatchObject({ field: 'hosts.a.nics[0].qdisc.rate' });
+    expect(refusal(nic({ kind: 'netem', latency: '1ms' }))).toMatchObject({ field: 'hosts.a.nics[0].qdisc.latency' });
+  });
+
+  it("installs a NIC's qdisc at boot as tc would: its options read back the same", () => {
+    const text = JSON.stringify({
+      hosts: {
+        a: { nics: [{ segment: 'lan', qdisc: { kind: 'netem', delay: '1.5ms', jitter: '1ms', loss: 0.01, reorder: 0.25, rate: '10mbit' } }, { segment: 'lan', qdisc: { kind: 'tbf', rate: '1mbit', burst: 1600, limit: 3000 } }] },
+      },
+    });
+    const { world } = buildWorld(parseWorldFile(text), { programs: programsOf([]) }, '.');
+    const [n0, n1] = ['/dev/net/ipro1000/0', '/dev/net/ipro1000/1'].map((n) => world.mustHost('a').net.byName(n)!.qdisc!);
+    // As tc: 1.5 ms is 23437 psched ticks of 64 ns; 1% is rint(0.01 * (2^32 - 1)); gap 1 with reorder.
+    expect(n0.handle).toBe(0x8001);
+    expect(n0.options).toEqual({ kind: 'netem', limit: 1000, delayNs: 23437 * 64, jitterNs: 1_000_000, loss: 42949673, duplicate: 0, reorder: 1073741824, gap: 1, corrupt: 0, rate: 1_250_000 });
+    expect(n1.options).toEqual({ kind: 'tbf', rate: 125_000, burst: 1600, limit: 3000 });
   });
 
   it('is refused when built if a bridge names an interface the host does not have', () => {
@@ -147,7 +172,7 @@ describe('a valid world file', () => {
       { dest: 0, prefix: 0, via: 0xc0a8_0701, dev: null, metric: 5, reject: false },
       { dest: 0x0a42_0000, prefix: 16, via: null, dev: null, metric: 0, reject: true },
     ]);
-    expect(gw!.nics[1]).toEqual({ driver: 'virtio', segment: 'wan', address: { addr: 0x0a01_0001, prefix: 30 }, mac: null, mtu: 1400, up: false });
+    expect(gw!.nics[1]).toEqual({ driver: 'virtio', segment: 'wan', address: { addr: 0x0a01_0001, prefix: 30 }, mac: null, mtu: 1400, up: false, qdisc: null });
     expect({ forwarding: gw!.forwarding, boot: pc!.boot, description: pc!.description }).toEqual({ forwarding: true, boot: ['true'], description: 'a desktop' });
   });
 

@@ -41,13 +41,14 @@ export interface Device {
  */
 export type Ending =
   | { readonly action: 'exit'; readonly status: number }
-  | { readonly action: 'restart'; readonly device: Device | null }
+  | { readonly action: 'restart'; readonly device: Device | null; readonly connectFailed?: boolean }
   | { readonly action: 'reload' };
 
 /** The Ending after a signal, once the instance has closed what it must (see Ending). */
-export function endingFor(signo: number, device: Device | null): Ending {
+export function endingFor(signo: number, device: Device | null, connectFailed = false): Ending {
   if (signo === SIGHUP) return { action: 'reload' };
-  if (signo === SIGUSR1) return { action: 'restart', device };
+  // connectFailed: a TCP client's connect was refused (its restart pause backs off).
+  if (signo === SIGUSR1) return { action: 'restart', device, connectFailed };
   return { action: 'exit', status: 0 };
 }
 

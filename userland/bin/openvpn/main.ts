@@ -16,7 +16,7 @@ import { RandomPool } from '../../lib/random.js';
 import { closeDevice, type Device, type Ending, errnoText } from './device.js';
 import { genkey } from './genkey.js';
 import { BANNER, HELP_TEXT, LIBRARY_VERSIONS, VERSION_TEXT } from './help.js';
-import { D_SHOW_PARMS, FatalError, Logger, M_FATAL, M_INFO, M_WARN } from './log.js';
+import { D_LOW, D_SHOW_PARMS, FatalError, Logger, M_FATAL, M_INFO, M_WARN } from './log.js';
 import { occOptionsString } from './messages.js';
 import { checkOptions, deviceKind, MAX_CONFIG_BYTES, type Options, OptionsError, parseArgv } from './options.js';
 import { parameterSettings } from './show-options.js';
@@ -165,7 +165,8 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
     await staticCodec.logKeyInit();
     codec = staticCodec;
     if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
-    const occ = { devType: kind, cipher: cipher.cipher, auth: auth.auth, keyDirection: o.keyDirection, tunMtu: o.tunMtu, ifconfig: o.ifconfig ?? undefined };
+    const proto = o.proto === 'tcp' ? 'udp' : o.proto;
+    const occ = { devType: kind, cipher: cipher.cipher, auth: auth.auth, keyDirection: o.keyDirection, tunMtu: o.tunMtu, ifconfig: o.ifconfig ?? undefined, proto };
     occLocal = occOptionsString(occ);
     occRemote = occOptionsString({ ...occ, remote: true });
   } else {
@@ -189,14 +190,15 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
   const signals = (life.signals ??= await catchSignals(sys));
   const ctx: Context = { sys, log, opts: o, kind, codec, occLocal, occRemote, signals };
   let persisted: Device | null = null;
+  const retry = { failures: 0 };
   try {
-    if (life.reloading && (await restartPause(sys, log, signals, null))) return 0;
+    if (life.reloading && (await restartPause(sys, log, o, retry, false, signals, null))) return 0;
     for (;;) {
       const end = await new Instance(ctx, persisted).run();
       if (end.action === 'exit') return end.status;
       if (end.action === 'reload') return RELOAD;
       persisted = end.device;
-      if (await restartPause(sys, log, signals, persisted)) return 0;
+      if (await restartPause(sys, log, o, retry, end.connectFailed === true, signals, persisted)) return 0;
       codec.newSession();
       if (codec instanceof StaticCodec) {
         if (o.persistKey) await log.msg(M_INFO, 'Re-using pre-shared static key');
@@ -212,15 +214,6 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
  * 2.6's restart pause between instances; a SIGINT or SIGTERM during it ends the program (true),
  * closing a device kept by --persist-tun.
  */
-async function restartPause(sys: Sys, log: Logger, signals: number[], persisted: Device | null): Promise<boolean> {
-  await log.msg(M_INFO, 'Restart pause, 1 second(s)');
-  const stop = await pause(sys, 1e9, signals);
-  if (stop === null) return false;
-  if (persisted) await closeDevice(sys, log, persisted);
-  await log.msg(M_INFO, `${SIGNAL_NAMES[stop]}[hard,init_instance] received, process exiting`);
-  return true;
-}
-
 async function catchSignals(sys: Sys): Promise<number[]> {
   const signals: number[] = [];
   for (const signo of [SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGUSR2]) await sys.sigaction(signo, (s) => void signals.push(s));
@@ -245,8 +238,9 @@ async function runTls(sys: Sys, log: Logger, o: Options, life: Life): Promise<nu
   const rng = new RandomPool(sys);
   const signals = (life.signals ??= await catchSignals(sys));
   let persisted: Device | null = null;
+  const retry = { failures: 0 };
   try {
-    if (life.reloading && (await restartPause(sys, log, signals, null))) return 0;
+    if (life.reloading && (await restartPause(sys, log, o, retry, false, signals, null))) return 0;
     for (;;) {
       const end: Ending = o.modeServer
         ? await new TlsServer({ sys, log, opts: o, kind, setup, rng, signals }).run()
@@ -254,11 +248,38 @@ async function runTls(sys: Sys, log: Logger, o: Options, life: Life): Promise<nu
       if (end.action === 'exit') return end.status;
       if (end.action === 'reload') return RELOAD;
       persisted = end.device;
-      if (await restartPause(sys, log, signals, persisted)) return 0;
+      if (await restartPause(sys, log, o, retry, end.connectFailed === true, signals, persisted)) return 0;
     }
   } finally {
     await rng.close();
   }
+}
+
+/**
+ * socket_restart_pause(): 1 second over UDP (logged) and for a TCP server; a TCP client waits
+ * --connect-retry seconds, doubled for each failure after the fifth up to its max, and gives up
+ * after --connect-retry-max failures. A SIGINT or SIGTERM during the pause ends the program
+ * (true, after closing a persisted tun).
+ */
+async function restartPause(sys: Sys, log: Logger, o: Options, retry: { failures: number }, connectFailed: boolean, signals: number[], persisted: Device | null): Promise<boolean> {
+  let sec = 1;
+  if (o.proto === 'udp') await log.msg(M_INFO, 'Restart pause, 1 second(s)');
+  else {
+    retry.failures = connectFailed ? retry.failures + 1 : 0;
+    if (o.connectRetryAttempts > 0 && retry.failures >= o.connectRetryAttempts) {
+      throw new FatalError([`All connections have been connect-retry-max (${o.connectRetryAttempts}) times unsuccessful, exiting`]);
+    }
+    sec = o.proto === 'tcp-server' ? 1 : o.connectRetry;
+    const backoff = retry.failures - 4;
+    if (o.proto === 'tcp-client' && backoff > 0) sec = Math.min(Math.max(sec, 1) * 2 ** Math.min(backoff, 15), o.connectRetryMax);
+    if (sec === 0) return false;
+    await log.msg(D_LOW, `Restart pause, ${sec} second(s)`);
+  }
+  const stop = await pause(sys, sec * 1e9, signals);
+  if (stop === null) return false;
+  if (persisted) await closeDevice(sys, log, persisted);
+  await log.msg(M_INFO, `${SIGNAL_NAMES[stop]}[hard,init_instance] received, process exiting`);
+  return true;
 }
 
 /** The restart pause; a SIGINT or SIGTERM during it ends the program (returned). */

@@ -42,6 +42,13 @@ export interface Options extends TlsOptions {
   rport: string;
   /** --lport or --port given: bind even with --remote (2.6 binds by default anyway). */
   nobind: boolean;
+  /** The link: UDP, or TCP with its 2-byte packet lengths ('tcp' is resolved by checkOptions). */
+  proto: 'udp' | 'tcp' | 'tcp-client' | 'tcp-server';
+  /** --connect-retry n [max]: seconds between a TCP client's attempts, doubled after five failures up to max. */
+  connectRetry: number;
+  connectRetryMax: number;
+  /** --connect-retry-max n: attempts before giving up (0: forever). */
+  connectRetryAttempts: number;
   float: boolean;
   ifconfig: { local: string; remote: string } | null;
   ifconfigNoexec: boolean;
@@ -86,6 +93,10 @@ export function defaultOptions(): Options {
     lport: '1194',
     rport: '1194',
     nobind: false,
+    proto: 'udp',
+    connectRetry: 1,
+    connectRetryMax: 300,
+    connectRetryAttempts: 0,
     float: false,
     ifconfig: null,
     ifconfigNoexec: false,
@@ -155,7 +166,16 @@ const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   lport: { min: 1, max: 1, apply: (o, p) => void (o.lport = port('lport', p[0]!)) },
   rport: { min: 1, max: 1, apply: (o, p) => void (o.rport = port('rport', p[0]!)) },
   nobind: flag((o) => (o.nobind = true)),
-  proto: { min: 1, max: 1, apply: (_o, p) => checkProto(p[0]!) },
+  proto: { min: 1, max: 1, apply: (o, p) => void (o.proto = checkProto(p[0]!)) },
+  'connect-retry': {
+    min: 1,
+    max: 2,
+    apply: (o, p) => {
+      o.connectRetry = Math.max(0, atoi(p[0]!));
+      if (p[1] !== undefined) o.connectRetryMax = Math.max(0, atoi(p[1]));
+    },
+  },
+  'connect-retry-max': { min: 1, max: 1, apply: (o, p) => void (o.connectRetryAttempts = Math.max(0, atoi(p[0]!))) },
   float: flag((o) => (o.float = true)),
   ifconfig: {
     min: 2,
@@ -261,10 +281,11 @@ function direction(arg: string): KeyDirection {
   return d;
 }
 
-function checkProto(p: string): void {
-  if (p === 'udp' || p === 'udp4') return;
-  if (/^tcp[46]?(-server|-client)?$/.test(p)) throw new OptionsError(`--proto ${p} is not supported by tunlab's openvpn (UDP only)`);
-  if (p === 'udp6') throw new OptionsError("--proto udp6 is not supported by tunlab's openvpn (IPv4 only)");
+function checkProto(p: string): Options['proto'] {
+  if (p === 'udp' || p === 'udp4') return 'udp';
+  const tcp = /^tcp4?(-server|-client)?$/.exec(p);
+  if (tcp) return tcp[1] === '-server' ? 'tcp-server' : tcp[1] === '-client' ? 'tcp-client' : 'tcp';
+  if (p === 'udp6' || /^tcp6/.test(p)) throw new OptionsError(`--proto ${p} is not supported by tunlab's openvpn (IPv4 only)`);
   throw new OptionsError(`Bad protocol: '${p}'. Allowed protocols with --proto option: ${PROTOCOLS}`);
 }
 
@@ -381,6 +402,17 @@ export function checkOptions(o: Options): void {
     o.pingRecAction = 'restart';
   }
   if (o.dev === null) throw new OptionsError('You must define TUN/TAP device (--dev)');
+  // A plain "tcp" takes its side from the mode: a server listens, a (TLS) client connects.
+  if (o.proto === 'tcp') {
+    if (o.modeServer) o.proto = 'tcp-server';
+    else if (o.tlsClient || o.pull) o.proto = 'tcp-client';
+    else throw new OptionsError('--proto tcp is ambiguous in this context. Please specify --proto tcp-server or --proto tcp-client');
+  }
+  if (o.proto === 'tcp-client' && o.remote === null) throw new OptionsError('--remote MUST be used in TCP Client mode');
+  if (o.proto === 'tcp-server' && o.remote !== null && !o.modeServer) {
+    // 2.6 takes a --remote in TCP server mode only as the address it accepts.
+    throw new OptionsError("--remote with --proto tcp-server is not supported by tunlab's openvpn (it accepts any client)");
+  }
 }
 
 /** dev_type_enum(): what --dev (or --dev-type) names. */

@@ -12,7 +12,7 @@ import { lookupAead, PEER_ID_UNDEF } from './aead.js';
 import type { RandomPool } from '../../lib/random.js';
 import { opcodeOf, P_DATA_V1, P_DATA_V2 } from './control-packet.js';
 import { addRoutes, closeDevice, configureDevice, type Device, type Ending, endingFor, openDevice, redirectGatewayRoutes, routeList } from './device.js';
-import { type Endpoint, Link, resolveRemote, sameEndpoint } from './link.js';
+import { CONNECTION_RESET, type Endpoint, Link, resolveRemote, sameEndpoint, stopLabel } from './link.js';
 import { D_CRYPT_ERRORS, D_HANDSHAKE, D_LINK_ERRORS, D_PING, D_ROUTE, type Logger, M_INFO, printAddr } from './log.js';
 import { buildPing, isPing } from './messages.js';
 import type { Options } from './options.js';
@@ -37,6 +37,7 @@ export interface ClientContext {
 interface Stop {
   readonly signo: number;
   readonly hard: boolean;
+  readonly label?: string;
   readonly text: string;
   readonly first?: string;
 }
@@ -87,7 +88,9 @@ export class TlsClient {
       this.device = await openDevice(sys, log, opts, this.c.kind);
       await configureDevice(sys, log, opts, this.device);
     }
-    this.link = await Link.open(sys, log, opts, remote);
+    const link = await Link.open(sys, log, opts, remote, this.c.signals);
+    if (!(link instanceof Link)) return this.finish(link);
+    this.link = link;
     await this.updateTime();
     this.wallOffset = (await sys.clock_gettime(CLOCK_REALTIME)) - this.nowNs;
     this.lastRecv = this.nowNs;
@@ -143,7 +146,10 @@ export class TlsClient {
         await log.msg(M_INFO, `event_wait : ${strerror(e.errno)} (fd=-1,code=${e.code})`);
         continue;
       }
-      if (fds[0]!.revents) await this.fromLink();
+      if (fds[0]!.revents) {
+        await this.fromLink();
+        if (this.link!.reset) return CONNECTION_RESET;
+      }
       if (fds[1]?.revents) await this.fromTun(tunFd);
     }
   }
@@ -313,10 +319,11 @@ export class TlsClient {
   }
 
   private async fromLink(): Promise<void> {
+    for (const got of await this.link!.read()) await this.fromPeer(got.data, got.from);
+  }
+
+  private async fromPeer(data: Uint8Array, from: Endpoint): Promise<void> {
     const { log, opts } = this.c;
-    const got = await this.link!.read();
-    if (!got) return;
-    const { data, from } = got;
     if (!opts.float && !sameEndpoint(from, this.remote)) {
       await log.msg(
         D_LINK_ERRORS,
@@ -375,7 +382,7 @@ export class TlsClient {
     if (stop.signo === SIGUSR1 && opts.persistTun && this.device) keep = this.device;
     else if (this.device) await closeDevice(sys, log, this.device);
     const name = SIGNAL_NAMES[stop.signo] ?? `SIG${stop.signo}`;
-    await log.msg(M_INFO, `${name}[${stop.hard ? 'hard' : 'soft'},${stop.text}] received, process ${restart ? 'restarting' : 'exiting'}`);
-    return endingFor(stop.signo, keep);
+    await log.msg(M_INFO, `${name}[${stopLabel(stop)},${stop.text}] received, process ${restart ? 'restarting' : 'exiting'}`);
+    return endingFor(stop.signo, keep, stop.text === 'connection-failed');
   }
 }

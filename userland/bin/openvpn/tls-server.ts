@@ -34,7 +34,7 @@ import {
 import { formatTimeUtc } from './data-channel.js';
 import { addRoutes, closeDevice, configureDevice, type Device, type Ending, endingFor, openDevice, routeList } from './device.js';
 import { IV_PROTO_CC_EXIT_NOTIFY, IV_PROTO_DYN_TLS_CRYPT, IV_PROTO_REQUEST_PUSH, IV_PROTO_TLS_KEY_EXPORT, parsePeerInfo } from './key-method.js';
-import { type Endpoint, Link } from './link.js';
+import { CONNECTION_RESET, type Endpoint, Link } from './link.js';
 import { D_CRYPT_ERRORS, D_HANDSHAKE, D_PING, D_ROUTE, D_SHOW_PARMS, type Logger, M_INFO, printAddr } from './log.js';
 import { buildPing, isPing } from './messages.js';
 import { splitConfigLine } from './config-line.js';
@@ -108,7 +108,10 @@ export class TlsServer {
     this.device = await openDevice(sys, log, o, this.c.kind);
     await configureDevice(sys, log, o, this.device);
     await addRoutes(sys, log, o, this.device, routes);
-    this.link = await Link.open(sys, log, opts, null);
+    const link = await Link.open(sys, log, opts, null, this.c.signals);
+    // Over TCP the server takes one client's connection at a time; a signal may end the wait.
+    if (!(link instanceof Link)) return this.finish(link);
+    this.link = link;
     await log.msg(D_MULTI_LOW, 'MULTI: multi_init called, r=256 v=256');
     this.initPool(o);
     this.nowNs = await sys.clock_gettime(CLOCK_MONOTONIC);
@@ -204,7 +207,10 @@ export class TlsServer {
         await log.msg(M_INFO, `event_wait : ${strerror(e.errno)} (fd=-1,code=${e.code})`);
         continue;
       }
-      if (fds[0]!.revents) await this.fromLink();
+      if (fds[0]!.revents) {
+        await this.fromLink();
+        if (this.link!.reset) return CONNECTION_RESET;
+      }
       if (fds[1]?.revents) await this.fromTun();
     }
   }
@@ -393,9 +399,10 @@ export class TlsServer {
   }
 
   private async fromLink(): Promise<void> {
-    const got = await this.link!.read();
-    if (!got || got.data.length === 0) return;
-    const { data, from } = got;
+    for (const got of await this.link!.read()) if (got.data.length > 0) await this.fromPeer(got.data, got.from);
+  }
+
+  private async fromPeer(data: Uint8Array, from: Endpoint): Promise<void> {
     const op = opcodeOf(data[0]!);
     if (op === P_DATA_V2 || op === P_DATA_V1) return this.dataIn(data, from);
     const c = this.byAddr.get(addrKey(from));

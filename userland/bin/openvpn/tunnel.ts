@@ -9,7 +9,7 @@ import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../.
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
 import type { Codec } from './codec.js';
 import { addRoutes, closeDevice, configureDevice, type Device, type Ending, endingFor, openDevice, routeList } from './device.js';
-import { type Endpoint, Link, resolveRemote, sameEndpoint } from './link.js';
+import { CONNECTION_RESET, type Endpoint, Link, resolveRemote, sameEndpoint, stopLabel } from './link.js';
 import { formatTimeUtc } from './data-channel.js';
 import { D_HANDSHAKE, D_LINK_ERRORS, D_LINK_RW, D_LOW, D_PACKET_CONTENT, D_PING, D_SHOW_OCC, D_SHOW_PARMS, type Logger, M_INFO, printAddr } from './log.js';
 import { buildOccReply, buildOccRequest, buildPing, classifyPayload, OCC_INTERVAL_SECONDS, OCC_N_TRIES, occReplyWarnings } from './messages.js';
@@ -35,6 +35,7 @@ export interface Context {
 interface Stop {
   readonly signo: number;
   readonly hard: boolean;
+  readonly label?: string;
   readonly text: string;
   /** The line before the closing lines ("Inactivity timeout (--ping-restart), restarting"). */
   readonly first?: string;
@@ -108,7 +109,9 @@ export class Instance {
     );
     await log.msg(D_SHOW_OCC, `Local Options String (VER=V4): '${this.c.occLocal}'`);
     await log.msg(D_SHOW_OCC, `Expected Remote Options String (VER=V4): '${this.c.occRemote}'`);
-    this.link = await Link.open(sys, log, opts, remote);
+    const link = await Link.open(sys, log, opts, remote, this.c.signals);
+    if (!(link instanceof Link)) return this.finish(link);
+    this.link = link;
     this.t0 = await this.updateTime();
     this.wallOffset = (await sys.clock_gettime(CLOCK_REALTIME)) - this.t0;
     this.waitLast = this.wallSecond(this.t0);
@@ -158,6 +161,7 @@ export class Instance {
       if (fds[0]!.revents) {
         const stop2 = await this.fromLink();
         if (stop2) return stop2;
+        if (link.reset) return CONNECTION_RESET;
       }
       if (fds[1]?.revents) await this.fromTun(tunFd);
     }
@@ -248,10 +252,15 @@ export class Instance {
   }
 
   private async fromLink(): Promise<Stop | null> {
+    for (const got of await this.link!.read()) {
+      const stop = await this.fromPeer(got.data, got.from);
+      if (stop) return stop;
+    }
+    return null;
+  }
+
+  private async fromPeer(data: Uint8Array, from: Endpoint): Promise<Stop | null> {
     const { log, opts, codec } = this.c;
-    const got = await this.link!.read();
-    if (!got) return null;
-    const { data, from } = got;
     if (this.remote && !opts.float && !sameEndpoint(from, this.remote)) {
       await log.msg(
         D_LINK_ERRORS,
@@ -358,7 +367,7 @@ export class Instance {
     else if (this.device) await closeDevice(sys, log, this.device);
     else await log.msg(D_HANDSHAKE, 'Closing TUN/TAP interface');
     const name = SIGNAL_NAMES[stop.signo] ?? `SIG${stop.signo}`;
-    await log.msg(M_INFO, `${name}[${stop.hard ? 'hard' : 'soft'},${stop.text}] received, process ${restart ? 'restarting' : 'exiting'}`);
-    return endingFor(stop.signo, keep);
+    await log.msg(M_INFO, `${name}[${stopLabel(stop)},${stop.text}] received, process ${restart ? 'restarting' : 'exiting'}`);
+    return endingFor(stop.signo, keep, stop.text === 'connection-failed');
   }
 }

@@ -1,38 +1,31 @@
 // tc: show and change traffic control, as iproute2's tc does for the root qdisc of an interface:
-// `tc qdisc { add | del | replace | change } dev DEV root pfifo [ limit PACKETS ]` and
+// `tc qdisc { add | del | replace | change } dev DEV root KIND [ OPTIONS ]` and
 // `tc [-s] qdisc [ show ] [ dev DEV ]`. tunlab has pfifo (a FIFO of LIMIT packets; `limit 0`
-// drops everything, which senders see as local congestion) and noqueue, what an interface has
-// until a qdisc is added. Messages and statuses are iproute2's: kernel refusals are "Error: ..."
-// with status 2, command-line mistakes status 1.
+// drops everything, which senders see as local congestion), netem (netem.ts), tbf (tbf.ts) and
+// noqueue, what an interface has until a qdisc is added. Messages and statuses are iproute2's:
+// kernel refusals are "Error: ..." with status 2, command-line mistakes status 1.
 
-import { strerror } from '../../kernel/abi/errno.js';
-import { IFF_UP, type Ifreq, type Qdisc } from '../../kernel/abi/if.js';
-import { SIOCGIFFLAGS, SIOCGIFQDISC, SIOCGIFTXQLEN, SIOCSIFQDISC } from '../../kernel/abi/ioctl.js';
-import { defineProgram } from '../../kernel/abi/program.js';
-import { guarded } from '../lib/guard.js';
-import type { Sys } from '../../kernel/abi/syscalls.js';
-import { parse } from '../lib/cli.js';
-import { eprint, print } from '../lib/io.js';
-import { interfaceNames, netSocket, tryIoctl, wordCommand } from '../lib/netconf.js';
+import { strerror } from '../../../kernel/abi/errno.js';
+import { IFF_UP, type Ifreq, type Qdisc, type QdiscOptions } from '../../../kernel/abi/if.js';
+import { SIOCGIFFLAGS, SIOCGIFQDISC, SIOCGIFTXQLEN, SIOCSIFQDISC } from '../../../kernel/abi/ioctl.js';
+import { defineProgram } from '../../../kernel/abi/program.js';
+import { guarded } from '../../lib/guard.js';
+import type { Sys } from '../../../kernel/abi/syscalls.js';
+import { parse } from '../../lib/cli.js';
+import { eprint, print } from '../../lib/io.js';
+import { interfaceNames, netSocket, tryIoctl, wordCommand } from '../../lib/netconf.js';
+import { Fail, matches, nextArg } from './common.js';
+import { formatNetem, parseNetem } from './netem.js';
+import { formatTbf, parseTbf } from './tbf.js';
+import { formatSize } from './units.js';
 
 const USAGE = `Usage: tc [ OPTIONS ] OBJECT { COMMAND | help }
 where  OBJECT := { qdisc }
        OPTIONS := { -s[tatistics] | -h[elp] }
-       tc qdisc [ add | del | replace | change | show ] dev STRING root [ pfifo [ limit NUMBER ] ]
+       tc qdisc [ add | del | replace | change | show ] dev STRING root [ QDISC_KIND [ qdisc specific parameters ] ]
+       QDISC_KIND := { pfifo [ limit NUMBER ] | netem ... | tbf ... }
 `;
 const PFIFO_USAGE = 'Usage: ... [p|b]fifo [ limit NUMBER ]\n';
-
-class Fail {
-  constructor(
-    readonly message: string,
-    readonly status: number,
-  ) {}
-}
-
-/** Does `word` abbreviate `full`, as iproute2's matches() asks? */
-function matches(word: string, full: string): boolean {
-  return word.length > 0 && full.startsWith(word);
-}
 
 /** The root qdisc of DEV, or Fail for a device that is not there. */
 async function qdiscOf(sys: Sys, fd: number, dev: string): Promise<Qdisc | null> {
@@ -52,27 +45,35 @@ async function showDev(sys: Sys, fd: number, dev: string, label: string | null, 
   return showOne(q, ((f.ifr_flags ?? 0) & IFF_UP) !== 0, label, stats);
 }
 
-function showOne(q: Qdisc | null, up: boolean, dev: string | null, stats: boolean): string {
-  const where = dev === null ? '' : `dev ${dev} `;
-  let s = q ? `qdisc pfifo ${q.handle.toString(16)}: ${where}root refcnt 2 limit ${q.limit}p\n` : `qdisc ${up ? 'noqueue' : 'noop'} 0: ${where}root refcnt 2 \n`;
-  if (stats) {
-    s += ` Sent ${q?.sentBytes ?? 0} bytes ${q?.sentPackets ?? 0} pkt (dropped ${q?.drops ?? 0}, overlimits 0 requeues 0) \n backlog 0b 0p requeues 0\n`;
+/** What follows "root refcnt 2 " for each kind (print_qopt). */
+function options(q: QdiscOptions): string {
+  switch (q.kind) {
+    case 'pfifo':
+      return `limit ${q.limit}p`;
+    case 'netem':
+      return formatNetem(q);
+    case 'tbf':
+      return formatTbf(q);
   }
-  return s;
 }
 
-/** The word after `dev`. */
-function devArg(args: string[]): string {
-  const dev = args.shift();
-  if (dev === undefined) throw new Fail('Command line is not complete. Try option "help"', 1);
-  return dev;
+function showOne(q: Qdisc | null, up: boolean, dev: string | null, stats: boolean): string {
+  const where = dev === null ? '' : `dev ${dev} `;
+  let s = q ? `qdisc ${q.kind} ${q.handle.toString(16)}: ${where}root refcnt 2 ${options(q)}\n` : `qdisc ${up ? 'noqueue' : 'noop'} 0: ${where}root refcnt 2 \n`;
+  if (stats) {
+    const t = q?.stats;
+    const requeues = t?.requeues ?? 0;
+    s += ` Sent ${t?.sentBytes ?? 0} bytes ${t?.sentPackets ?? 0} pkt (dropped ${t?.drops ?? 0}, overlimits ${t?.overlimits ?? 0} requeues ${requeues}) \n`;
+    s += ` backlog ${formatSize(t?.backlogBytes ?? 0)} ${t?.backlogPackets ?? 0}p requeues ${requeues}\n`;
+  }
+  return s;
 }
 
 async function show(sys: Sys, fd: number, args: string[], stats: boolean): Promise<string> {
   let dev: string | null = null;
   while (args.length) {
     const a = args.shift()!;
-    if (a === 'dev') dev = devArg(args);
+    if (a === 'dev') dev = nextArg(args);
     else if (a === 'root' || a === 'ingress' || a === 'invisible') continue;
     else throw new Fail(`What is "${a}"? Try "tc qdisc help".`, 1);
   }
@@ -82,23 +83,35 @@ async function show(sys: Sys, fd: number, args: string[], stats: boolean): Promi
   return out;
 }
 
+function parsePfifo(args: string[]): number | null {
+  let limit: number | null = null;
+  while (args.length) {
+    const a = args.shift()!;
+    if (a !== 'limit') throw new Fail(`What is "${a}"?\n${PFIFO_USAGE.trimEnd()}`, 1);
+    const v = args.shift();
+    if (v === undefined || !/^\d+$/.test(v) || Number(v) > 0xffff_ffff) throw new Fail(`Illegal "limit"\n${PFIFO_USAGE.trimEnd()}`, 1);
+    limit = Number(v);
+  }
+  return limit;
+}
+
 async function change(sys: Sys, fd: number, verb: 'add' | 'del' | 'replace' | 'change', args: string[]): Promise<void> {
   let dev: string | null = null;
   let root = false;
   let kind: string | null = null;
-  let limit: number | null = null;
-  while (args.length) {
+  // As tc_qdisc_modify: the words after the kind are the qdisc's own.
+  while (args.length && kind === null) {
     const a = args.shift()!;
-    if (a === 'dev') dev = devArg(args);
+    if (a === 'dev') dev = nextArg(args);
     else if (a === 'root') root = true;
     else if (a === 'handle' || a === 'parent') throw new Fail(`"${a}" is not supported: tunlab's tc knows only the root qdisc`, 1);
-    else if (kind === null) kind = a;
-    else if (kind === 'pfifo' && a === 'limit') {
-      const v = args.shift();
-      if (v === undefined || !/^\d+$/.test(v) || Number(v) > 0xffff_ffff) throw new Fail(`Illegal "limit"\n${PFIFO_USAGE.trimEnd()}`, 1);
-      limit = Number(v);
-    } else if (kind === 'pfifo') throw new Fail(`What is "${a}"?\n${PFIFO_USAGE.trimEnd()}`, 1);
+    else kind = a;
   }
+  let parsed: QdiscOptions | null = null;
+  let pfifoLimit: number | null = null;
+  if (kind === 'pfifo') pfifoLimit = parsePfifo(args);
+  else if (kind === 'netem') parsed = parseNetem(args);
+  else if (kind === 'tbf') parsed = parseTbf(args);
   if (dev === null) throw new Fail('Cannot find device "(null)"', 1);
   if (!root) throw new Fail('Error: Only the root qdisc can be changed on tunlab (give "root").', 2);
   const cur = await qdiscOf(sys, fd, dev);
@@ -109,19 +122,23 @@ async function change(sys: Sys, fd: number, verb: 'add' | 'del' | 'replace' | 'c
     return;
   }
   if (kind === null) throw new Fail('Error: Qdisc kind is missing.', 2);
-  if (kind !== 'pfifo') throw new Fail('Error: Specified qdisc kind is unknown.', 2);
+  if (kind !== 'pfifo' && parsed === null) throw new Fail('Error: Specified qdisc kind is unknown.', 2);
   if (verb === 'add' && cur) throw new Fail('Error: Exclusivity flag on, cannot modify.', 2);
   if (verb === 'change' && !cur) throw new Fail('Error: Specified qdisc not found.', 2);
-  if (limit === null) {
-    if (verb === 'change' && cur) limit = cur.limit;
-    else {
-      const q: Ifreq = { ifr_name: dev };
-      await tryIoctl(sys, fd, SIOCGIFTXQLEN, q);
-      limit = Math.max(1, q.ifr_qlen ?? 1);
+  if (parsed === null) {
+    if (pfifoLimit === null) {
+      if (verb === 'change' && cur?.kind === 'pfifo') pfifoLimit = cur.limit;
+      else {
+        const q: Ifreq = { ifr_name: dev };
+        await tryIoctl(sys, fd, SIOCGIFTXQLEN, q);
+        pfifoLimit = Math.max(1, q.ifr_qlen ?? 1);
+      }
     }
+    parsed = { kind: 'pfifo', limit: pfifoLimit };
   }
+  // change and replace keep the handle, so the kernel changes the qdisc in place when the kind is the same.
   const handle = verb === 'change' || (verb === 'replace' && cur) ? cur!.handle : 0;
-  const err = await tryIoctl(sys, fd, SIOCSIFQDISC, { ifr_name: dev, ifr_qdisc: { kind: 'pfifo', handle, limit } });
+  const err = await tryIoctl(sys, fd, SIOCSIFQDISC, { ifr_name: dev, ifr_qdisc: { ...parsed, handle } });
   if (err) throw new Fail(`RTNETLINK answers: ${strerror(err)}`, 2);
 }
 
