@@ -4,9 +4,17 @@
 // scrolled away was lost, and a 100 000-character paste took minutes. The line is shown as the
 // window around the cursor instead, and completions are listed above as bash lists them.
 
+// ink reads CI and CONTINUOUS_INTEGRATION once, as it loads, and then draws only its last frame:
+// on a CI machine these tests would see nothing while keys are typed. tunlab clears both before it
+// loads ink on a real terminal (bin/tunlab.ts), and so does this file, before its imports run.
+vi.hoisted(() => {
+  delete process.env['CI'];
+  delete process.env['CONTINUOUS_INTEGRATION'];
+});
+
 import { EventEmitter } from 'node:events';
 import { render } from 'ink';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { App, listing } from '../../../userland/terminal/App.js';
 import type { CompletionSource } from '../../../userland/terminal/port.js';
 import { fakePort } from './fake-port.js';
