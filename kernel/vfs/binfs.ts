@@ -5,10 +5,10 @@
 
 import { SysError } from '../abi/errno.js';
 import { PROGRAM_MAGIC } from '../abi/program.js';
-import { B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../abi/select.js';
 import { type Dirent, S_IFDIR, S_IFREG, type Stat } from '../abi/stat.js';
-import { type IoContext, OpenFile, type SelectSync } from './file.js';
+import type { OpenFile } from './file.js';
 import type { FileSystem } from './filesystem.js';
+import { MemoryFile } from './memory-file.js';
 
 interface Entry {
   ino: number;
@@ -54,9 +54,9 @@ export class BinFs implements FileSystem {
 
   open(rel: string, flags: number): OpenFile {
     if ((flags & 3) !== 0 || flags & 0x0600) throw new SysError('EROFS');
-    if (rel === '') return new StubFile('/bin', new Uint8Array(0), flags, () => this.dirStat(), 'dir');
+    if (rel === '') return new MemoryFile('/bin', new Uint8Array(0), flags, () => this.dirStat(), 'dir');
     const e = this.entry(rel);
-    return new StubFile(`/bin/${rel}`, e.content, flags, () => this.fileStat(e), 'file');
+    return new MemoryFile(`/bin/${rel}`, e.content, flags, () => this.fileStat(e), 'file');
   }
 
   stat(rel: string): Stat {
@@ -82,46 +82,3 @@ export class BinFs implements FileSystem {
   }
 }
 
-/** An open stub: bytes read from memory at this description's own offset. */
-class StubFile extends OpenFile {
-  private offset = 0;
-
-  constructor(
-    private readonly path: string,
-    private readonly content: Uint8Array,
-    flags: number,
-    private readonly statFn: () => Stat,
-    readonly kind: 'file' | 'dir',
-  ) {
-    super(flags);
-  }
-
-  override read(_ctx: IoContext, count: number): Uint8Array {
-    if (this.kind === 'dir') throw new SysError('EISDIR');
-    const out = this.content.slice(this.offset, this.offset + count);
-    this.offset += out.length;
-    return out;
-  }
-
-  override lseek(offset: number, whence: number): number {
-    const base = whence === 0 ? 0 : whence === 1 ? this.offset : whence === 2 ? this.content.length : NaN;
-    if (Number.isNaN(base) || base + offset < 0) throw new SysError('EINVAL');
-    this.offset = base + offset;
-    return this.offset;
-  }
-
-  stat(): Stat {
-    return this.statFn();
-  }
-
-  select(event: SelectEvent, sync: SelectSync): void {
-    if (event === B_SELECT_READ || event === B_SELECT_WRITE) sync.notify(event);
-  }
-
-  deselect(): void {}
-  close(): void {}
-
-  describe(): string {
-    return this.path;
-  }
-}

@@ -6,10 +6,10 @@
 
 import { type ErrnoName, SysError } from '../abi/errno.js';
 import { O_ACCMODE, O_RDONLY } from '../abi/fcntl.js';
-import { B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../abi/select.js';
 import { type Dirent, S_IFDIR, S_IFREG, type Stat } from '../abi/stat.js';
-import { type IoContext, OpenFile, type SelectSync } from './file.js';
+import type { IoContext, OpenFile } from './file.js';
 import type { Credentials, FileSystem } from './filesystem.js';
+import { MemoryFile } from './memory-file.js';
 
 export interface TableEntry {
   /** Relative to the mount, slash-separated: "sys/net/ipv4/tcp_rmem". */
@@ -94,57 +94,24 @@ export class TableFs implements FileSystem {
   }
 }
 
-/** An open value: the text as it was at open(), read at this description's offset. */
-class ValueFile extends OpenFile {
-  private offset = 0;
-  private readonly bytes: Uint8Array;
-
+/** An open value: the text as it was at open(), read at this description's offset; each write parsed whole. */
+class ValueFile extends MemoryFile {
   constructor(
-    private readonly path: string,
+    path: string,
     text: string,
     flags: number,
-    private readonly statFn: () => Stat,
-    readonly kind: 'file' | 'dir',
+    statFn: () => Stat,
+    kind: 'file' | 'dir',
     private readonly writer: ((text: string) => ErrnoName | null) | null,
   ) {
-    super(flags);
-    this.bytes = new TextEncoder().encode(text);
+    super(path, new TextEncoder().encode(text), flags, statFn, kind);
   }
 
-  override read(_ctx: IoContext, count: number): Uint8Array {
-    if (this.kind === 'dir') throw new SysError('EISDIR');
-    const out = this.bytes.slice(this.offset, this.offset + count);
-    this.offset += out.length;
-    return out;
-  }
-
-  /** Each write is parsed whole, as proc_dointvec parses one write's buffer. */
+  /** As proc_dointvec parses one write's buffer. */
   override write(_ctx: IoContext, data: Uint8Array): number {
     if (!this.writer) throw new SysError('EACCES');
     const err = this.writer(new TextDecoder().decode(data));
     if (err) throw new SysError(err);
     return data.length;
-  }
-
-  override lseek(offset: number, whence: number): number {
-    const base = whence === 0 ? 0 : whence === 1 ? this.offset : whence === 2 ? this.bytes.length : NaN;
-    if (Number.isNaN(base) || base + offset < 0) throw new SysError('EINVAL');
-    this.offset = base + offset;
-    return this.offset;
-  }
-
-  stat(): Stat {
-    return this.statFn();
-  }
-
-  select(event: SelectEvent, sync: SelectSync): void {
-    if (event === B_SELECT_READ || event === B_SELECT_WRITE) sync.notify(event);
-  }
-
-  deselect(): void {}
-  close(): void {}
-
-  describe(): string {
-    return this.path;
   }
 }
