@@ -1,7 +1,10 @@
 // ping: ICMP echo requests through a raw socket, replies and errors printed the way Haiku's ping
 // (FreeBSD's, since 2024) prints them, statistics at the end or on ^C. -S binds the socket to a
 // source address; -D sets the Don't Fragment bit (FreeBSD's meaning, through IP_DONTFRAG; Linux's
-// ping -D means timestamps instead).
+// ping -D means timestamps instead). A user may not open a raw socket (EPERM): then ping goes
+// through an ICMP datagram socket as iputils' ping does, which the kernel gives the identifier and
+// the replies to, without their IP header (the TTL comes with IP_RECVTTL). Such a socket is told
+// of no ICMP errors, so a user's ping prints none.
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import { defineProgram } from '../../kernel/abi/program.js';
@@ -16,7 +19,7 @@ import {
 } from '../../kernel/abi/wire/index.js';
 import { POLLIN } from '../../kernel/abi/poll.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
-import { AF_INET, IP_DONTFRAG, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
+import { AF_INET, IP_DONTFRAG, IP_RECVTTL, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, MSG_DONTWAIT, type RecvMsgResult, type RecvResult, SOCK_DGRAM, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../kernel/abi/syscalls.js';
 import { command, EXIT_USAGE, intArg, numberArg, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
@@ -123,6 +126,8 @@ export default defineProgram({
 
 class Pinger {
   private fd = -1;
+  /** Through an ICMP datagram socket: the kernel picks the identifier and matches the replies. */
+  private datagram = false;
   private readonly ident: number;
   /** Requests tried (their sequence numbers), and those the kernel took. */
   private attempts = 0;
@@ -148,12 +153,8 @@ class Pinger {
 
   async run(): Promise<number> {
     const sys = this.sys;
-    try {
-      this.fd = await sys.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
-    } catch (e) {
-      await eprint(sys, `ping: socket: ${sysMessage(e)}\n`);
-      return 2;
-    }
+    const opened = await this.open();
+    if (opened !== 0) return opened;
     if (this.opts.ttl !== undefined) await sys.setsockopt(this.fd, IPPROTO_IP, IP_TTL, this.opts.ttl);
     if (this.opts.dontFragment) await sys.setsockopt(this.fd, IPPROTO_IP, IP_DONTFRAG, 1);
     if (this.src !== null) {
@@ -208,6 +209,31 @@ class Pinger {
     return this.received > 0 ? 0 : 2;
   }
 
+  /** A raw socket, or for a user without one an ICMP datagram socket (iputils' order of fallbacks). */
+  private async open(): Promise<number> {
+    const sys = this.sys;
+    try {
+      this.fd = await sys.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+      return 0;
+    } catch (e) {
+      if (!isSysError(e, 'EPERM')) {
+        await eprint(sys, `ping: socket: ${sysMessage(e)}\n`);
+        return 2;
+      }
+      try {
+        this.fd = await sys.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+      } catch (e2) {
+        if (!isSysError(e2)) throw e2;
+        // Neither: iputils' words for a raw socket refused (the datagram one's EACCES is not shown).
+        await eprint(sys, `ping: socktype: SOCK_RAW\nping: socket: ${sysMessage(e)}\nping: => missing cap_net_raw+p capability or setuid?\n`);
+        return 2;
+      }
+      this.datagram = true;
+      await sys.setsockopt(this.fd, IPPROTO_IP, IP_RECVTTL, 1);
+      return 0;
+    }
+  }
+
   private async now(): Promise<number> {
     return this.sys.clock_gettime(CLOCK_MONOTONIC);
   }
@@ -236,25 +262,37 @@ class Pinger {
     this.transmitted++;
   }
 
-  private async receive(): Promise<void> {
-    let got;
+  /** The next ICMP message, its sender and the TTL it came with; null when none is there. */
+  private async next(): Promise<{ icmpBytes: Uint8Array; from: string; ttl: number } | null> {
+    let got: RecvMsgResult | RecvResult;
     try {
-      got = await this.sys.recvfrom(this.fd, 65536, 0x80 /* MSG_DONTWAIT */);
+      // recvmsg only where there is a control message to take, as iputils does.
+      got = this.datagram ? await this.sys.recvmsg(this.fd, [65536], MSG_DONTWAIT) : await this.sys.recvfrom(this.fd, 65536, MSG_DONTWAIT);
     } catch (e) {
-      if (isSysError(e, 'EAGAIN') || isSysError(e, 'EINTR')) return;
+      if (isSysError(e, 'EAGAIN') || isSysError(e, 'EINTR')) return null;
       throw e;
     }
-    const packet = got.data;
-    const ip = Ipv4Packet.checked(packet);
-    if (isWireError(ip)) return;
-    const icmpBytes = ip.payload;
+    if ('control' in got) {
+      const ttl = got.control.find((c) => c.cmsg_level === IPPROTO_IP && c.cmsg_type === IP_TTL)?.cmsg_data;
+      const from = got.from && 'sin_addr' in got.from ? got.from.sin_addr : '0.0.0.0';
+      return { icmpBytes: got.data, from, ttl: ttl ?? 0 };
+    }
+    const ip = Ipv4Packet.checked(got.data);
+    if (isWireError(ip)) return null;
+    return { icmpBytes: ip.payload, from: formatIpv4(ip.src), ttl: ip.ttl };
+  }
+
+  private async receive(): Promise<void> {
+    const got = await this.next();
+    if (!got) return;
+    const { icmpBytes, from, ttl } = got;
     const view = IcmpPacket.checked(icmpBytes);
     if (isWireError(view)) return;
     const repr = IcmpRepr.parse(view);
     if (isWireError(repr)) return;
-    const from = formatIpv4(ip.src);
     if (repr.kind === 'echo-reply') {
-      if (repr.ident !== this.ident) return;
+      // A datagram socket is given only the replies to its own identifier, which the kernel chose.
+      if (!this.datagram && repr.ident !== this.ident) return;
       const seq = repr.seq;
       let rtt = 0;
       if (repr.data.length >= STAMP_LEN) {
@@ -274,7 +312,7 @@ class Pinger {
       }
       if (!this.opts.quiet) {
         const time = repr.data.length >= STAMP_LEN ? ` time=${rtt.toFixed(3)} ms` : '';
-        await print(this.sys, `${icmpBytes.length} bytes from ${from}: icmp_seq=${seq} ttl=${ip.ttl}${time}${dup ? ' (DUP!)' : ''}\n`);
+        await print(this.sys, `${icmpBytes.length} bytes from ${from}: icmp_seq=${seq} ttl=${ttl}${time}${dup ? ' (DUP!)' : ''}\n`);
       }
       return;
     }
