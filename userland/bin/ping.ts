@@ -19,7 +19,7 @@ import {
 } from '../../kernel/abi/wire/index.js';
 import { POLLIN } from '../../kernel/abi/poll.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
-import { AF_INET, IP_DONTFRAG, IP_RECVTTL, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, MSG_DONTWAIT, type RecvMsgResult, type RecvResult, SOCK_DGRAM, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
+import { AF_INET, IP_DONTFRAG, IP_RECVTTL, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, MSG_DONTWAIT, SOCK_DGRAM, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../kernel/abi/syscalls.js';
 import { command, EXIT_USAGE, intArg, numberArg, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
@@ -153,8 +153,12 @@ class Pinger {
 
   async run(): Promise<number> {
     const sys = this.sys;
-    const opened = await this.open();
-    if (opened !== 0) return opened;
+    try {
+      this.fd = await sys.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+    } catch (e) {
+      const status = await this.openDatagram(e);
+      if (status !== 0) return status;
+    }
     if (this.opts.ttl !== undefined) await sys.setsockopt(this.fd, IPPROTO_IP, IP_TTL, this.opts.ttl);
     if (this.opts.dontFragment) await sys.setsockopt(this.fd, IPPROTO_IP, IP_DONTFRAG, 1);
     if (this.src !== null) {
@@ -209,29 +213,27 @@ class Pinger {
     return this.received > 0 ? 0 : 2;
   }
 
-  /** A raw socket, or for a user without one an ICMP datagram socket (iputils' order of fallbacks). */
-  private async open(): Promise<number> {
+  /**
+   * The raw socket was refused: for a user without one (EPERM), an ICMP datagram socket, iputils'
+   * fallback. 0 when there is a socket, else ping's exit status.
+   */
+  private async openDatagram(rawError: unknown): Promise<number> {
     const sys = this.sys;
-    try {
-      this.fd = await sys.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
-      return 0;
-    } catch (e) {
-      if (!isSysError(e, 'EPERM')) {
-        await eprint(sys, `ping: socket: ${sysMessage(e)}\n`);
-        return 2;
-      }
-      try {
-        this.fd = await sys.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
-      } catch (e2) {
-        if (!isSysError(e2)) throw e2;
-        // Neither: iputils' words for a raw socket refused (the datagram one's EACCES is not shown).
-        await eprint(sys, `ping: socktype: SOCK_RAW\nping: socket: ${sysMessage(e)}\nping: => missing cap_net_raw+p capability or setuid?\n`);
-        return 2;
-      }
-      this.datagram = true;
-      await sys.setsockopt(this.fd, IPPROTO_IP, IP_RECVTTL, 1);
-      return 0;
+    if (!isSysError(rawError, 'EPERM')) {
+      await eprint(sys, `ping: socket: ${sysMessage(rawError)}\n`);
+      return 2;
     }
+    try {
+      this.fd = await sys.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+    } catch (e) {
+      if (!isSysError(e)) throw e;
+      // Neither: iputils' words for the raw socket refused (the datagram socket's EACCES is not shown).
+      await eprint(sys, `ping: socktype: SOCK_RAW\nping: socket: ${sysMessage(rawError)}\nping: => missing cap_net_raw+p capability or setuid?\n`);
+      return 2;
+    }
+    this.datagram = true;
+    await sys.setsockopt(this.fd, IPPROTO_IP, IP_RECVTTL, 1);
+    return 0;
   }
 
   private async now(): Promise<number> {
@@ -262,30 +264,29 @@ class Pinger {
     this.transmitted++;
   }
 
-  /** The next ICMP message, its sender and the TTL it came with; null when none is there. */
-  private async next(): Promise<{ icmpBytes: Uint8Array; from: string; ttl: number } | null> {
-    let got: RecvMsgResult | RecvResult;
+  private async receive(): Promise<void> {
+    // The message, its sender and its TTL: from a datagram socket, the ICMP message alone with the
+    // TTL as a control message (recvmsg, as iputils reads it); from a raw socket, the IP packet.
+    let icmpBytes: Uint8Array;
+    let from: string;
+    let ttl: number;
     try {
-      // recvmsg only where there is a control message to take, as iputils does.
-      got = this.datagram ? await this.sys.recvmsg(this.fd, [65536], MSG_DONTWAIT) : await this.sys.recvfrom(this.fd, 65536, MSG_DONTWAIT);
+      if (this.datagram) {
+        const got = await this.sys.recvmsg(this.fd, [65536], MSG_DONTWAIT);
+        icmpBytes = got.data;
+        from = got.from && 'sin_addr' in got.from ? got.from.sin_addr : '0.0.0.0';
+        ttl = got.control.find((c) => c.cmsg_level === IPPROTO_IP && c.cmsg_type === IP_TTL)?.cmsg_data ?? 0;
+      } else {
+        const ip = Ipv4Packet.checked((await this.sys.recvfrom(this.fd, 65536, MSG_DONTWAIT)).data);
+        if (isWireError(ip)) return;
+        icmpBytes = ip.payload;
+        from = formatIpv4(ip.src);
+        ttl = ip.ttl;
+      }
     } catch (e) {
-      if (isSysError(e, 'EAGAIN') || isSysError(e, 'EINTR')) return null;
+      if (isSysError(e, 'EAGAIN') || isSysError(e, 'EINTR')) return;
       throw e;
     }
-    if ('control' in got) {
-      const ttl = got.control.find((c) => c.cmsg_level === IPPROTO_IP && c.cmsg_type === IP_TTL)?.cmsg_data;
-      const from = got.from && 'sin_addr' in got.from ? got.from.sin_addr : '0.0.0.0';
-      return { icmpBytes: got.data, from, ttl: ttl ?? 0 };
-    }
-    const ip = Ipv4Packet.checked(got.data);
-    if (isWireError(ip)) return null;
-    return { icmpBytes: ip.payload, from: formatIpv4(ip.src), ttl: ip.ttl };
-  }
-
-  private async receive(): Promise<void> {
-    const got = await this.next();
-    if (!got) return;
-    const { icmpBytes, from, ttl } = got;
     const view = IcmpPacket.checked(icmpBytes);
     if (isWireError(view)) return;
     const repr = IcmpRepr.parse(view);
