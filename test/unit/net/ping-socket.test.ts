@@ -23,7 +23,10 @@ import {
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { buildIcmpPacket, IcmpPacket, Ipv4Packet, internetChecksum } from '../../../kernel/abi/wire/index.js';
 import { formatSyscall } from '../../../kernel/abi/strace.js';
+import netstat from '../../../userland/bin/netstat.js';
 import { errnoOf, hex, type Note, probe } from '../../helpers/probe.js';
+import { run, start, testWorld } from '../../helpers/world.js';
+import { defineProgram } from '../../../kernel/abi/program.js';
 
 const LO = sockaddrIn('127.0.0.1');
 const RANGE = '/proc/sys/net/ipv4/ping_group_range';
@@ -240,5 +243,23 @@ describe('ICMP datagram sockets', () => {
     expect(formatSyscall('setsockopt', [3, IPPROTO_IP, IP_RECVTTL, 1], 0)).toBe('setsockopt(3, SOL_IP, IP_RECVTTL, [1], 4) = 0');
     const m = { data: new Uint8Array(0), from: LO, flags: 0, control: [{ cmsg_level: IPPROTO_IP, cmsg_type: IP_TTL, cmsg_data: 64 }] };
     expect(formatSyscall('recvmsg', [3, [0], 0], m)).toContain('msg_control=[{cmsg_len=20, cmsg_level=SOL_IP, cmsg_type=IP_TTL, cmsg_data=[64]}]');
+  });
+});
+
+describe('netstat', () => {
+  it('lists a ping socket as icmp with its identifier as the port, not as a UDP socket', async () => {
+    const holder = defineProgram({
+      name: 'holder',
+      summary: 'holds a bound ping socket',
+      async main(_argv, sys) {
+        const s = await sys.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+        await sys.bind(s, sockaddrIn('127.0.0.1', 99));
+        await sys.nanosleep(60e9);
+      },
+    });
+    const w = testWorld([holder, netstat]);
+    await start(w.mustHost('haiku'), ['holder'], { uid: 1000 });
+    const r = await run(w, 'haiku', ['netstat']);
+    expect(r.out).toMatch(/^icmp {8}0 {6}0 {6}0 127\.0\.0\.1:99 {10}\*:\*$/m);
   });
 });
