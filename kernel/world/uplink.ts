@@ -28,6 +28,7 @@ import { IPPROTO_TCP, IPPROTO_UDP, Ipv4Packet, Ipv4Repr } from '../abi/wire/ipv4
 import { UdpPacket, UdpRepr } from '../abi/wire/udp.js';
 import { buildUdpPacket } from '../abi/wire/udp.js';
 import type { IpProtocol } from '../net/iface/protocol.js';
+import { TcpProtocol } from '../net/socket/tcp-protocol.js';
 import { ipSend } from '../net/iface/ipv4.js';
 import type { NetStack } from '../net/iface/stack.js';
 import type { Kernel } from '../kernel.js';
@@ -110,8 +111,8 @@ export class Uplink {
   unsupported = 0;
   /** The gateway host: its stack, its card on the segment and its uplink link. */
   readonly gw: Gateway;
-  /** The guests' TCP connections, ended here and carried over real ones (uplink-tcp.ts). */
-  private readonly tcp: UplinkTcp;
+  /** The guests' TCP connections, ended in the gateway's TCP and carried over real ones (uplink-tcp.ts). */
+  readonly tcp: UplinkTcp;
 
   constructor(
     private readonly world: World,
@@ -129,13 +130,15 @@ export class Uplink {
       maxSessions,
     );
     this.gw = buildGateway(world, segment, gateway, gatewayMask, (line) => host.log.write(line), (packet) => this.outbound(packet));
-    // What is for the gateway's own address goes to the NAT as its transport protocols.
-    for (const protocol of [IPPROTO_UDP, IPPROTO_TCP]) this.gw.stack.register(this.localProtocol(protocol));
-    this.tcp = new UplinkTcp(world, gateway, {
-      toGuest: (src, dst, segment) => this.toGuest(src, dst, IPPROTO_TCP, segment),
+    // The gateway's own TCP, transparent: it ends the guest's connections to any address.
+    const tcp = new TcpProtocol(this.gw.stack, { transparent: true });
+    this.tcp = new UplinkTcp(world, tcp, {
       realAddress: (dst) => (dst === this.gateway ? '127.0.0.1' : formatIpv4(dst)),
       log: (line) => host.log.write(line),
     });
+    // What is for the gateway's own address goes to the NAT first, as its transport protocols.
+    this.gw.stack.register(this.localProtocol(IPPROTO_UDP, () => {}));
+    this.gw.stack.register(this.localProtocol(IPPROTO_TCP, (type, code, original, mtu) => tcp.icmpError(type, code, original, mtu)));
   }
 
   /** The gateway's stack: its counters are those of its ARP, ICMP and IP. */
@@ -144,15 +147,16 @@ export class Uplink {
   }
 
   /** UDP or TCP delivered to the gateway's own address: the real machine's loopback, port for port. */
-  private localProtocol(protocol: number): IpProtocol {
+  private localProtocol(protocol: number, icmpError: IpProtocol['icmpError']): IpProtocol {
     return {
       protocol,
       input: (_iface, packet, ip) => {
         // Broadcasts reach the gateway too (a DHCP discover): they are for no one outside.
         if (ip.dst === this.gateway) this.outbound(packet);
       },
-      // The guest's ICMP errors about what the NAT sent (a port unreachable) are no news to a real socket.
-      icmpError() {},
+      // A guest's ICMP error about a UDP datagram is no news to a real socket; about TCP, it is the
+      // gateway connection's.
+      icmpError,
     };
   }
 
@@ -234,7 +238,7 @@ export class Uplink {
     const ip = isWireError(v) ? v : Ipv4Repr.parse(v);
     if (isWireError(ip) || isWireError(v) || isLimitedBroadcast(ip.dst) || isMulticastIpv4(ip.dst)) return void this.unsupported++;
     if (ip.protocol === IPPROTO_TCP) {
-      if (this.permitted('TCP', ip.src, ip.dst, tcpPort(v.payload), packet)) this.tcp.input(ip.src, ip.dst, v.payload, ip.tos);
+      if (this.permitted('TCP', ip.src, ip.dst, tcpPort(v.payload), packet)) this.tcp.input(this.gw.uplink, packet, ip, v.payload);
       return;
     }
     const up = ip.protocol === IPPROTO_UDP ? UdpPacket.checked(v.payload) : null;
