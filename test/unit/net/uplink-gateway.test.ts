@@ -67,6 +67,14 @@ describe('the uplink gateway', () => {
     expect(up.gw.uplink.counters.txPackets).toBe(0);
   });
 
+  it('forwards a ping to the outside to its uplink link, where the NAT drops and counts it (it carries UDP and TCP)', async () => {
+    const s = await session();
+    const r = await run(s.world, 'haiku', ['sh', '-c', 'route add /dev/net/virtio/0 192.0.2.0 netmask 255.255.255.0 gw 10.0.2.2 && ping -c 1 -W 500 192.0.2.7']);
+    expect(r.out).toContain('1 packets transmitted, 0 packets received');
+    const up = s.built.uplink!;
+    expect({ forwarded: up.stack.ipStats().ip.ForwDatagrams, unsupported: up.unsupported, sent: up.sent }).toEqual({ forwarded: 1, unsupported: 1, sent: 0 });
+  });
+
   it('answers ARP only for its own address, as Linux and slirp do', async () => {
     const s = await session();
     // 10.0.2.3 is on the guest's link but nobody's: the guest's resolution fails.
