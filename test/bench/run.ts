@@ -13,7 +13,8 @@ import { hostPing } from './host-ping.js';
 import { linuxTunEcho, type Measured, realOpenvpnThroughput } from './reference.js';
 import { packetdrillRate, tcpBulk } from './tcp.js';
 import { tunEcho } from './tun-echo.js';
-import { iperfOverVpn, rawCrypto, type Throughput, tlsTunnelThroughput, tunnelThroughput, vpnPing } from './vpn.js';
+import type { Throughput } from './tunnel.js';
+import { iperfOverVpn, rawCrypto, tlsTunnelThroughput, tunnelThroughput, vpnPing } from './vpn.js';
 import { rawChacha, wireguardThroughput } from './wireguard.js';
 
 interface Figure {

@@ -238,19 +238,23 @@ function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr
     if (stack.tracing) stack.trace('ip', inIface.name, 'drop', 'ip', packet, { reason: 'not-for-us', counter: 'Ip InAddrErrors' });
     return;
   }
+  // The route first, as Linux looks it up on input (ip_route_input) before ip_forward() sees the
+  // TTL: a packet no route covers is net unreachable whatever its TTL. Linux's ip_error() counts
+  // only the net-unreachable case, in IpExt InNoRoutes (a reject route's host unreachable in none).
+  const where = routeFor(stack, repr.dst);
+  if (typeof where === 'string') {
+    const counted = where === 'ENETUNREACH';
+    if (counted) stack.ip.InNoRoutes++;
+    if (stack.tracing) stack.trace('ip', inIface.name, 'drop', 'ip', packet, { reason: 'no-route', ...(counted ? { counter: 'IpExt InNoRoutes' } : {}), decision: where });
+    stack.icmpError(packet, 3, where === 'EHOSTUNREACH' ? 1 : 0);
+    return;
+  }
   if (repr.ttl <= 1) {
     // Counted as Linux's ip_forward() counts it ("too_many_hops": InHdrErrors), whether or not
     // RFC 1122 lets an ICMP error go back.
     stack.ip.InHdrErrors++;
     if (stack.tracing) stack.trace('ip', inIface.name, 'drop', 'ip', packet, { reason: 'ttl', counter: 'Ip InHdrErrors', decision: `TTL ${repr.ttl}` });
     stack.icmpError(packet, 11, 0);
-    return;
-  }
-  const where = routeFor(stack, repr.dst);
-  if (typeof where === 'string') {
-    stack.ip.OutNoRoutes++;
-    if (stack.tracing) stack.trace('ip', inIface.name, 'drop', 'ip', packet, { reason: 'no-route', counter: 'Ip OutNoRoutes', decision: where });
-    stack.icmpError(packet, 3, where === 'EHOSTUNREACH' ? 1 : 0);
     return;
   }
   const out = packet.slice();
