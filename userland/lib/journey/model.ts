@@ -52,15 +52,17 @@ export function buildJourneys(events: readonly JourneyEvent[], filter?: EventFil
     if (!list) byId.set(e.id, (list = []));
     list.push(e);
   }
-  // Carriers by the packet they carry: a carrier's events all name its inner packet.
-  const carriers = new Map<number, number[]>();
+  // Carriers by the packet they carry: a carrier's events all name its inner packet. A packet is
+  // carried by one datagram; when two name it, the first was a handshake that the peer answered
+  // and the kernel gave the packet back (kernel/obs/journey.ts): the later claim holds, and the
+  // handshake is a journey of its own.
+  const claims = new Map<number, number>();
   for (const [id, list] of byId) {
     const inner = list.find((e) => e.inner !== undefined)?.inner;
-    if (inner === undefined || !byId.has(inner)) continue;
-    let c = carriers.get(inner);
-    if (!c) carriers.set(inner, (c = []));
-    c.push(id);
+    if (inner !== undefined && byId.has(inner)) claims.set(inner, id);
   }
+  const carriers = new Map<number, number[]>();
+  for (const [inner, id] of claims) carriers.set(inner, [id]);
   const nested = new Set<number>();
   for (const c of carriers.values()) for (const id of c) nested.add(id);
 
