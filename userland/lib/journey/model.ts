@@ -5,7 +5,7 @@
 // rows, so they count the same events.
 
 import type { JourneyEvent } from '../../../kernel/abi/journey.js';
-import { dissect } from '../dissect/index.js';
+import { dissect, dissectLayers, type PduLayer } from '../dissect/index.js';
 
 export interface EventRow {
   kind: 'event';
@@ -43,6 +43,16 @@ export function packetSummary(events: readonly JourneyEvent[]): string {
   const e = events.find((x) => x.link === 'ip') ?? events.find((x) => x.link === 'ether');
   if (!e) return `${events[0]?.bytes.length ?? 0} bytes of data`;
   return dissect(e.bytes, { link: e.link === 'ip' ? 'raw' : 'ether' }).text.split('\n')[0]!;
+}
+
+/**
+ * The PDU at an event, layer by layer (fields and where in the bytes), for the step view's detail
+ * pane and the page: decoded by tcpdump's printers, so both say what tcpdump says. What a program
+ * handed over (a sendto's payload) is data, not yet a packet.
+ */
+export function eventLayers(e: JourneyEvent): PduLayer[] {
+  if (e.link === 'data') return [{ name: 'Data', fields: [['length', `${e.bytes.length} bytes`]], offset: 0, length: e.bytes.length }];
+  return dissectLayers(e.bytes, e.link === 'ip' ? 'raw' : 'ether');
 }
 
 export function buildJourneys(events: readonly JourneyEvent[], filter?: EventFilter): Journey[] {
