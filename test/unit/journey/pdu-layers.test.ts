@@ -20,7 +20,8 @@ import {
   WG_TRANSPORT_DATA,
 } from '../../../kernel/abi/wire/index.js';
 import { dissect } from '../../../userland/lib/dissect/index.js';
-import { eventLayers } from '../../../userland/lib/journey/model.js';
+import { pageData } from '../../../userland/lib/journey/html.js';
+import { buildJourneys, eventLayers } from '../../../userland/lib/journey/model.js';
 import { detailLines } from '../../../userland/lib/journey/step-view.js';
 
 const ip = (s: string) => s.split('.').reduce((n, b) => n * 256 + Number(b), 0) >>> 0;
@@ -48,6 +49,8 @@ describe('the layers of a PDU', () => {
     expect(fields(e, 'IPv4')).toMatchObject({ source: '192.168.1.10', destination: '64.233.160.1', protocol: 'UDP (17)', flags: 'DF', identification: '0x1234 (4660)' });
     expect(dissect(wg, { link: 'raw' }).text).toBe('IP 192.168.1.10.49153 > 64.233.160.1.51820: WireGuard Transport Data, receiver=0xBBDAC0AA, counter=1, datalen=96, length 128');
     expect(detailLines(e, true, 0)).toEqual(expect.arrayContaining(['WireGuard', '  Receiver          0xBBDAC0AA', '  Counter           1']));
+    // The page's details are the same layers.
+    expect(pageData(buildJourneys([e]), 0, 'ping', 0).packets[0]!.layers).toEqual(eventLayers(e));
   });
 
   it('decode TCP and ARP, and a payload as data', () => {
