@@ -7,8 +7,8 @@
 // the packets it read from a tun/tap fd and the datagrams it received on a socket, not yet passed
 // on. A datagram the task sends carries the oldest packet it read from a tun (a VPN's encryption,
 // however long it takes or however many it batches); a packet it writes to a tun comes out of the
-// oldest datagram it received, and continues the journey of the packet that datagram carried. A
-// datagram sent while no tun packet waits carries nothing (a keepalive). Two FIFOs, not one, so a
+// oldest datagram it received that carried one, and continues that packet's journey. A datagram
+// sent while no tun packet waits carries nothing (a keepalive). Two FIFOs, not one, so a
 // program that only sends and receives on sockets (ping, a UDP client) never links a request to
 // the last reply. A program that throws a datagram away (a replay, a bad HMAC) says so with
 // journey_drop().
