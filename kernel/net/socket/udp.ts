@@ -14,6 +14,9 @@ export class UdpSocket extends Socket implements UdpEndpoint {
   localPort = 0;
   remoteAddr = 0;
   remotePort = 0;
+  /** Where the last datagram went (flowPeer). */
+  private lastDstAddr = 0;
+  private lastDstPort = 0;
 
   constructor(
     host: SocketHost,
@@ -75,6 +78,8 @@ export class UdpSocket extends Socket implements UdpEndpoint {
     } else if (!this.connected) throw new SysError('EDESTADDRREQ');
     if (data.length > UDP_MAX_PAYLOAD) throw new SysError('EMSGSIZE');
     this.autobind();
+    this.lastDstAddr = dst;
+    this.lastDstPort = dport;
     if (this.stack.tracing) data = this.sending(ctx, data);
     this.udp.send(this, dst, dport, data, { ttl: this.ttl, tos: this.tos, broadcast: this.broadcast, dontFragment: this.dontFrag });
     return data.length;
@@ -91,6 +96,16 @@ export class UdpSocket extends Socket implements UdpEndpoint {
 
   peerName(): SockaddrIn | null {
     return this.connected ? sockaddrIn(formatIpv4(this.remoteAddr), this.remotePort) : null;
+  }
+
+  /**
+   * The far end of its flow: its peer when connected, else where it last sent a datagram (what
+   * Linux's conntrack keeps for an unconnected socket; ss shows none). How `topology` finds what
+   * an unconnected VPN socket talks to.
+   */
+  flowPeer(): string | null {
+    if (this.connected) return `${formatIpv4(this.remoteAddr)}:${this.remotePort}`;
+    return this.lastDstPort === 0 ? null : `${formatIpv4(this.lastDstAddr)}:${this.lastDstPort}`;
   }
 
   describe(): string {

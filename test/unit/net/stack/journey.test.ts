@@ -223,6 +223,67 @@ describe('the tunnel bookkeeping of a task', () => {
     expect(lone.outer).toBe(j.idOf(k));
   });
 
+  it("gives a packet back when the datagram that took it is answered: a handshake is no carrier, the transport message after it is", () => {
+    const j = new PacketJourneys(() => true);
+    const near = {};
+    const far = {};
+    /** What one task sends reaches the other as the stack delivers it: a copy with the same tag. */
+    const deliver = (to: object, sent: Uint8Array) => {
+      const got = sent.slice();
+      j.carry(sent, got);
+      j.readFromSocket(to, got);
+    };
+    const ping = new Uint8Array(84);
+    const id = j.readFromTun(near, ping).id;
+    // No session: WireGuard's initiation (148 bytes) goes while the ping waits, and takes it.
+    const init = new Uint8Array(148);
+    expect(j.sending(near, init).inner).toBe(id);
+    deliver(far, init);
+    // The far side answers it itself, with nothing from its tun: the response answers the initiation.
+    const response = new Uint8Array(92);
+    expect(j.sending(far, response)).toEqual({ id: j.idOf(response), cause: j.idOf(init) });
+    deliver(near, response);
+    // The answer gave the ping back: a keepalive (32) is too short for it, the transport message carries it.
+    const keepalive = new Uint8Array(32);
+    expect(j.sending(near, keepalive).inner).toBeUndefined();
+    const transport = new Uint8Array(128);
+    expect(j.sending(near, transport).inner).toBe(id);
+    deliver(far, keepalive);
+    deliver(far, transport);
+    // Out of the far tun: the ping's journey goes on out of the transport message, not the initiation.
+    expect(j.writingToTun(far, new Uint8Array(84))).toEqual({ id, outer: j.idOf(transport) });
+    // A program's own exchange (a request it sent carrying nothing) answers nothing and gives nothing back.
+    const other = {};
+    j.readFromSocket(other, new Uint8Array(100));
+    expect(j.sending(other, new Uint8Array(100)).cause).toBeUndefined();
+  });
+
+  it("passes over the control messages a VPN kept (an ack longer than the packet) for the datagram that carried it", () => {
+    const j = new PacketJourneys(() => true);
+    const client = {};
+    const server = {};
+    // An OpenVPN TLS control packet, sent with nothing waiting: it carries nothing, and the server keeps it.
+    const ack = new Uint8Array(86);
+    j.sending(client, ack);
+    const ackIn = ack.slice();
+    j.carry(ack, ackIn);
+    j.readFromSocket(server, ackIn);
+    const id = j.readFromTun(client, new Uint8Array(84)).id;
+    const data = new Uint8Array(108);
+    j.sending(client, data);
+    const dataIn = data.slice();
+    j.carry(data, dataIn);
+    j.readFromSocket(server, dataIn);
+    expect(j.writingToTun(server, new Uint8Array(84))).toEqual({ id, outer: j.idOf(data) });
+    // From a peer outside the world (no identities), the oldest datagram long enough is all there is to go by.
+    const lone = {};
+    const short = new Uint8Array(40);
+    const long = new Uint8Array(120);
+    j.readFromSocket(lone, short);
+    j.readFromSocket(lone, long);
+    expect(j.writingToTun(lone, new Uint8Array(84)).outer).toBe(j.idOf(long));
+  });
+
   it('takes a packet written back to a tun after one was read from it, no datagram between, as an answer', () => {
     const j = new PacketJourneys(() => true);
     const replier = {};
