@@ -218,6 +218,26 @@ describe('ICMP datagram sockets', () => {
     ]);
   });
 
+  it('connect or bind with no address struct at all is EFAULT, not a crash (ping and UDP sockets alike)', async () => {
+    const { lines } = await asUser(async (sys, note) => {
+      for (const proto of [IPPROTO_ICMP, IPPROTO_UDP]) {
+        const s = await sys.socket(AF_INET, SOCK_DGRAM, proto);
+        for (const bad of [null, 0, 'x']) {
+          const addr = bad as unknown as ReturnType<typeof sockaddrIn>;
+          note(`${proto} connect ${JSON.stringify(bad)}: ${await errnoOf(sys.connect(s, addr))} bind: ${await errnoOf(sys.bind(s, addr))}`);
+        }
+      }
+    });
+    expect(lines).toEqual([
+      '1 connect null: EFAULT bind: EFAULT',
+      '1 connect 0: EFAULT bind: EFAULT',
+      '1 connect "x": EFAULT bind: EFAULT',
+      '17 connect null: EFAULT bind: EFAULT',
+      '17 connect 0: EFAULT bind: EFAULT',
+      '17 connect "x": EFAULT bind: EFAULT',
+    ]);
+  });
+
   it('IP_RECVTTL gives each reply\'s TTL as a control message; connect sends without an address', async () => {
     const { lines } = await asUser(async (sys, note) => {
       const s = await sys.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
