@@ -6,7 +6,7 @@
 // The command is CommonJS chunks in dist/bundle/core/, which bin/launch.ts (dist/bundle/tunlab.js)
 // loads through V8's code cache (bin/chunk-loader.ts): compiling was a third of the cold start, and
 // only scripts, not ES modules, take a code cache on Node 20. ink and react stay an ES module bundle
-// (ui.js): ink and yoga use top-level await, which CommonJS cannot require.
+// (ui.mjs): ink and yoga use top-level await, which CommonJS cannot require.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,12 +21,12 @@ const executableEntry = {
   name: 'executable-entry',
   writeBundle(options, bundle) {
     for (const chunk of Object.values(bundle)) {
-      if (chunk.type === 'chunk' && chunk.isEntry && chunk.fileName === 'tunlab.js') fs.chmodSync(path.join(options.dir, chunk.fileName), 0o755);
+      if (chunk.type === 'chunk' && chunk.isEntry) fs.chmodSync(path.join(options.dir, chunk.fileName), 0o755);
     }
   },
 };
 
-/** What chunks require from ui.js (bin/ui-modules.ts's UI_MODULES). */
+/** What chunks require from ui.mjs (bin/ui-modules.ts's UI_MODULES). */
 const UI_IDS = ['ink', 'react', 'react/jsx-runtime'];
 
 /** rolldown's CommonJS form of a dynamic import of a chunk, which bin/chunk-loader.ts makes lazy and asynchronous. */
@@ -72,14 +72,31 @@ const chunkManifest = {
 // ink imports react-devtools-core only when DEV=true; it is not installed and not wanted.
 const DEVTOOLS = 'react-devtools-core';
 
+/**
+ * dist/bundle/package.json makes tunlab.js a CommonJS script (Node's CommonJS loader starts it
+ * without setting up the ES module loader); the ES modules beside it are .mjs.
+ */
+const commonjsDir = {
+  name: 'commonjs-dir',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'package.json', source: '{ "type": "commonjs" }\n' });
+  },
+};
+
 export default defineConfig([
   {
-    // The launcher; the guest runtime, where a `--load` program's thread starts; the ui modules.
-    input: { tunlab: 'dist/bin/launch.js', 'guest-runtime': 'dist/userland/lib/guest/runtime.js', ui: 'dist/bin/ui-modules.js' },
+    // The guest runtime, where a `--load` program's thread starts; the ui modules.
+    input: { 'guest-runtime': 'dist/userland/lib/guest/runtime.js', ui: 'dist/bin/ui-modules.js' },
     platform: 'node',
     external: [DEVTOOLS],
-    output: { dir: 'dist/bundle', format: 'esm', cleanDir: true },
-    plugins: [executableEntry],
+    output: { dir: 'dist/bundle', format: 'esm', cleanDir: true, entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
+  },
+  {
+    // The launcher, package.json's "bin".
+    input: { tunlab: 'dist/bin/launch.js' },
+    platform: 'node',
+    output: { dir: 'dist/bundle', format: 'cjs' },
+    plugins: [executableEntry, commonjsDir],
   },
   {
     input: { tunlab: 'dist/bin/tunlab.js' },

@@ -12,7 +12,7 @@
 // and Node version, those unused for a week removed when a new one is made.
 //
 // ink and react (and yoga's WebAssembly) are ES modules with top-level await, which CommonJS cannot
-// require: they are a separate ES module bundle (ui.js), imported before any chunk that needs
+// require: they are a separate ES module bundle (ui.mjs), imported before any chunk that needs
 // them (the manifest lists those), and handed to those chunks' require.
 
 import * as fs from 'node:fs';

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const dir = path.join(here, 'core');
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const loader = new ChunkLoader(dir, manifest, cacheDirFor(manifest.build, process.env), async () => {
-    const ui = (await import(new URL('./ui.js', import.meta.url).href)) as { UI_MODULES: UiModules };
+    const ui = (await import(new URL('./ui.mjs', import.meta.url).href)) as { UI_MODULES: UiModules };
     return ui.UI_MODULES;
   });
   // tunlab ends with process.exit: 'exit' is the one moment every chunk that ran has been compiled.
@@ -20,4 +20,8 @@ async function main(): Promise<void> {
   await loader.start();
 }
 
-await main();
+main().catch((e: unknown) => {
+  // A bundle missing a part (a build interrupted): say so, as tunlab's own internal errors do.
+  process.stderr.write(`tunlab: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(70);
+});
