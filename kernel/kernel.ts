@@ -143,6 +143,7 @@ export class Kernel implements GateHost {
     const files = tcp.files();
     for (const f of files.proc) this.procfs.add(f);
     for (const f of files.sys) this.sysfs.add(f);
+    for (const f of this.sockets.files()) this.procfs.add(f);
     this.root.installDir('proc', 0o555);
     this.root.installDir('sys', 0o555);
     this.vfs.mount('/proc', this.procfs);

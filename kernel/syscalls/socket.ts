@@ -43,7 +43,7 @@ function int(c: Fails<'EINVAL'>, v: unknown): number {
 export const socketSyscalls = {
   socket(c, domain, type, protocol) {
     const flags = O_RDWR | (type & SOCK_NONBLOCK ? O_NONBLOCK : 0);
-    const s = c.k.sockets.create(domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), protocol, flags);
+    const s = c.k.sockets.create(domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), protocol, flags, c.io);
     try {
       return c.p.fds.install(s, (type & SOCK_CLOEXEC) !== 0);
     } catch (e) {

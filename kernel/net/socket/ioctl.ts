@@ -215,7 +215,8 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
         const peer = s.peerName();
         const local = s.localName();
         return {
-          proto: s.domain === 4 ? 'link' : s.type === 3 ? 'raw' : 'udp',
+          // A ping socket is listed as Linux lists it, in its own table (/proc/net/icmp), not as UDP.
+          proto: s.domain === 4 ? 'link' : s.type === 3 ? 'raw' : s.protocol === 1 ? 'icmp' : 'udp',
           ino: s.id,
           local: 'sin_addr' in local ? `${local.sin_addr}:${local.sin_port || '*'}` : 'sdl_name' in local ? local.sdl_name : local.sun_path,
           remote: peer && 'sin_addr' in peer ? `${peer.sin_addr}:${peer.sin_port}` : '*:*',

@@ -5,9 +5,8 @@ import { SysError } from '../../abi/errno.js';
 import { AF_INET, AF_UNSPEC, SOCK_DGRAM, IPPROTO_UDP, type SockaddrIn, sockaddrIn } from '../../abi/socket.js';
 import { formatIpv4 } from '../../abi/wire/address.js';
 import type { IoContext } from '../../vfs/file.js';
-import { chooseSource, routeFor } from '../iface/ipv4.js';
 import { UDP_MAX_PAYLOAD, type UdpEndpoint, type UdpProtocol } from '../udp/udp.js';
-import { addrOf } from './sockaddr.js';
+import { addrOf, datagramPeer } from './sockaddr.js';
 import { Socket, type SocketHost } from './socket.js';
 
 export class UdpSocket extends Socket implements UdpEndpoint {
@@ -57,13 +56,10 @@ export class UdpSocket extends Socket implements UdpEndpoint {
       this.remotePort = 0;
       return;
     }
-    const a = addrOf(addr);
-    if (!Number.isInteger(addr.sin_port) || addr.sin_port <= 0 || addr.sin_port > 65535) throw new SysError('EINVAL');
-    const where = routeFor(this.stack, a);
-    if (typeof where === 'string') throw new SysError(where);
+    const { dst, src } = datagramPeer(this.stack, addr, 1);
     this.autobind();
-    if (this.localAddr === 0) this.localAddr = chooseSource(this.stack, where.iface, a);
-    this.remoteAddr = a;
+    if (this.localAddr === 0) this.localAddr = src;
+    this.remoteAddr = dst;
     this.remotePort = addr.sin_port;
     this.error = null;
   }

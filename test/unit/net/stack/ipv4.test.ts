@@ -94,7 +94,7 @@ describe('IPv4 input', () => {
   it('says nothing about an unknown protocol a raw socket takes', () => {
     const { fromLan, stack, eth } = host();
     const got: number[] = [];
-    stack.raw = { deliver: (p) => void got.push(p), has: (p) => p === 99 };
+    stack.raw = { deliver: (p) => void got.push(p), has: (p) => p === 99, echoReply: () => {} };
     fromLan(ipPacket({ src: PEER, dst: HOST, protocol: 99 }, new Uint8Array(8)));
     expect(got).toEqual([99]);
     expect(eth.dev.take()).toEqual([]);
