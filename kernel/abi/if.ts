@@ -19,6 +19,7 @@ export const IFF_LINK = IFF_LOWER_UP;
 export const IF_NAMESIZE = 32;
 
 /** Interface types (Haiku's IFT_*, net/if_types.h). */
+export const IFT_OTHER = 0x01;
 export const IFT_ETHER = 0x06;
 export const IFT_LOOP = 0x18;
 export const IFT_TUNNEL = 0x83;

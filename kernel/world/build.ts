@@ -127,7 +127,7 @@ export function buildWorld(spec: WorldSpec, opts: Omit<WorldOptions, 'epochNs'>,
     config.setAddress(k.net, nic.iface!, u.address.addr);
     config.setNetmask(k.net, nic.iface!, maskFromPrefix(u.address.prefix));
     config.setFlags(k.net, nic.iface!, nic.iface!.flags | IFF_UP);
-    uplink = new Uplink(world, seg, k, u.gateway, u.address.addr);
+    uplink = new Uplink(world, seg, k, u.gateway, u.address.addr, maskFromPrefix(u.address.prefix));
   }
   return { world, spec, segments, uplink };
 }

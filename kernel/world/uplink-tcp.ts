@@ -1,30 +1,29 @@
-// The uplink's TCP, as slirp does it: the gateway ends the guest's connections in a TCP engine of
-// its own and carries the bytes over real connections. A guest's SYN to 10.0.2.2:PORT (or to an
-// allowed real address) is answered by a listener made for it on the spot; once accepted, a real
-// connection to 127.0.0.1:PORT is opened, and the two streams are joined, FIN for FIN. If the real
-// side refuses, the guest's connection is reset. A --forward tcp:REALPORT:HOST:PORT listens on the
-// real 127.0.0.1:REALPORT and, for each real client, connects from 10.0.2.2 to the guest's PORT.
+// The uplink's TCP, as slirp does it: the gateway ends the guest's connections in its own stack's
+// TCP (a transparent one: it answers for whatever address the guest connects to) and carries the
+// bytes over real connections. A guest's SYN to 10.0.2.2:PORT (or to an allowed real address) is
+// answered by a listener made for it on the spot; once accepted, a real connection to
+// 127.0.0.1:PORT is opened, and the two streams are joined, FIN for FIN. If the real side refuses,
+// the guest's connection is reset. A --forward tcp:REALPORT:HOST:PORT listens on the real
+// 127.0.0.1:REALPORT and, for each real client, connects from 10.0.2.2 to the guest's PORT.
 // Each real socket holds the scheduler open while it lives; real events reach the world through
 // soon() and kick(), as the UDP side's do.
 
 import { formatIpv4 } from '../abi/wire/address.js';
-import { TcpEngine } from '../net/tcp/engine.js';
-import type { TcpHost } from '../net/tcp/host.js';
+import type { Ipv4Repr } from '../abi/wire/ipv4.js';
+import type { NetInterface } from '../net/iface/interface.js';
+import type { TcpProtocol } from '../net/socket/tcp-protocol.js';
+import type { TcpEngine } from '../net/tcp/engine.js';
 import type { TcpSock } from '../net/tcp/sock.js';
-import { defaultTcpSysctl } from '../net/tcp/sysctl.js';
 import { finReceived, recvStep, sendStep, takeError, tcpDisconnect, tcpShutdownSend } from '../net/tcp/user.js';
 import { TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN, TCP_SYN_SENT } from '../abi/tcp.js';
 import type { RealTcpServer, RealTcpSocket } from '../port/port.js';
-import type { Timer } from '../sched/timers.js';
 import type { World } from './world.js';
 
 /** Bytes read from a real socket that wait for the guest's window before the real side is paused. */
 const REAL_BACKLOG = 256 * 1024;
 
-/** What the uplink gives its TCP: how segments reach the guest, and the real side's policy. */
+/** What the uplink gives its TCP: the real side's policy and a log. */
 export interface UplinkTcpIo {
-  /** One TCP segment to the guest, in an IPv4 datagram from `src`. */
-  toGuest(src: number, dst: number, segment: Uint8Array): void;
   /** The real address a guest destination stands for (10.0.2.2 is 127.0.0.1), or null if refused. */
   realAddress(dst: number, port: number): string | null;
   log(line: string): void;
@@ -139,28 +138,11 @@ export class UplinkTcp {
 
   constructor(
     private readonly world: World,
-    gateway: number,
+    /** The gateway stack's TCP, transparent. */
+    private readonly tcp: TcpProtocol,
     private readonly io: UplinkTcpIo,
   ) {
-    const sched = world.sched;
-    const random = world.random.fork('uplink tcp');
-    const host: TcpHost = {
-      now: () => sched.now(),
-      wallNs: () => sched.now(),
-      at: (when, fire) => sched.at(when, fire),
-      cancel: (t) => sched.cancel(t as Timer),
-      random: () => random.next(),
-      sysctl: defaultTcpSysctl(),
-      output: (segment, src, dst) => {
-        io.toGuest(src, dst, segment.slice());
-        return null;
-      },
-      route: () => ({ src: gateway, mtu: 1500 }),
-      // The gateway answers for whatever address the guest connects to, as slirp does.
-      isLocalAddress: () => true,
-      log: (line) => io.log(line),
-    };
-    this.engine = new TcpEngine(host);
+    this.engine = tcp.engine;
   }
 
   /** Run a real socket's event in the world (it arrives from outside the scheduler). */
@@ -169,21 +151,21 @@ export class UplinkTcp {
     this.world.sched.kick();
   }
 
-  /** A TCP segment from the guest. A SYN to a new destination gets its listener first. */
-  input(src: number, dst: number, segment: Uint8Array, tos: number): void {
+  /** A TCP segment from the guest, in its datagram. A SYN to a new destination gets its listener first. */
+  input(iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, segment: Uint8Array): void {
     const dstPort = (segment[2]! << 8) | segment[3]!;
     const flags = segment[13]!;
     const syn = (flags & 0x02) !== 0 && (flags & 0x10) === 0;
-    const key = `${formatIpv4(dst)}:${dstPort}`;
+    const key = `${formatIpv4(ip.dst)}:${dstPort}`;
     if (syn && !this.listeners.has(key)) {
-      const real = this.io.realAddress(dst, dstPort);
+      const real = this.io.realAddress(ip.dst, dstPort);
       if (real === null) return;
       const ls = this.engine.socket();
-      if (this.engine.bind(ls, dst, dstPort) !== null || this.engine.listen(ls, 64) !== null) return;
+      if (this.engine.bind(ls, ip.dst, dstPort) !== null || this.engine.listen(ls, 64) !== null) return;
       ls.events = { readable: () => this.acceptAll(ls, real, dstPort), writable() {}, stateChanged() {} };
       this.listeners.set(key, ls);
     }
-    this.engine.input(segment, src, dst, tos);
+    this.tcp.input(iface, packet, ip, segment);
   }
 
   /** Each connection the guest completed: its real counterpart, or a reset when there is none. */

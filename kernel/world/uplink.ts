@@ -4,9 +4,14 @@
 // back appears to come from 10.0.2.2:PORT: the gateway *is* the real machine's loopback, port for
 // port. `--forward udp:REALPORT:HOST:PORT` (QEMU's hostfwd) lets real datagrams arriving at
 // 127.0.0.1:REALPORT reach an emulated host, and the emulated side answers from that same real
-// port, so two tunlab processes, or a real OpenVPN, can be each other's peer. As slirp does, the
-// guest's fragments are reassembled before a datagram leaves, and a real datagram longer than the
-// guest link's MTU reaches the guest in fragments (a full-size packet through a VPN tunnel is one).
+// port, so two tunlab processes, or a real OpenVPN, can be each other's peer.
+//
+// The gateway is a stack of its own (uplink-link.ts): it answers ARP and pings, reassembles the
+// guest's fragments, expires TTLs and sends ICMP errors as any host of the world does. This file
+// is its NAT: the UDP and TCP it takes in, for its own address (its transport protocols) or routed
+// out of its uplink link (anywhere else), become real sockets; what those sockets receive the
+// gateway sends to the guest as its own packets, fragmented by its stack when longer than the
+// guest link's MTU (a full-size packet through a VPN tunnel is).
 //
 // TCP goes the same ways (uplink-tcp.ts): a guest's connection to 10.0.2.2:PORT is joined to a real
 // one to 127.0.0.1:PORT, and `--forward tcp:REALPORT:HOST:PORT` takes real clients in.
@@ -17,25 +22,26 @@
 // dropped and counted. Each guest flow gets a real socket of its own, connected to its peer, which
 // expires when idle and is capped per host (uplink-sessions.ts).
 
-import { BROADCAST_MAC, formatIpv4, isMulticastMac, parseIpv4, readMac } from '../abi/wire/address.js';
-import { ArpPacket, ArpRepr } from '../abi/wire/arp.js';
+import { formatIpv4, isLimitedBroadcast, isMulticastIpv4, parseIpv4 } from '../abi/wire/address.js';
 import { isWireError } from '../abi/wire/error.js';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, buildEthernetFrame } from '../abi/wire/ethernet.js';
-import { buildIcmpPacket, IcmpPacket, IcmpRepr } from '../abi/wire/icmp.js';
-import { buildIpv4Packet, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, Ipv4Packet, Ipv4Repr } from '../abi/wire/ipv4.js';
-import { buildUdpPacket, UdpPacket, UdpRepr } from '../abi/wire/udp.js';
-import { buildArpPacket } from '../abi/wire/arp.js';
-import { fragment, Reassembler } from '../net/iface/fragment.js';
+import { IPPROTO_TCP, IPPROTO_UDP, Ipv4Packet, Ipv4Repr } from '../abi/wire/ipv4.js';
+import { UdpPacket, UdpRepr } from '../abi/wire/udp.js';
+import { buildUdpPacket } from '../abi/wire/udp.js';
+import type { IpProtocol } from '../net/iface/protocol.js';
+import { TcpProtocol } from '../net/socket/tcp-protocol.js';
+import { ipSend } from '../net/iface/ipv4.js';
+import type { NetStack } from '../net/iface/stack.js';
 import type { Kernel } from '../kernel.js';
 import type { RealUdpSocket } from '../port/port.js';
 import type { Timer } from '../sched/timers.js';
 import { openSessionSocket, SessionTable, sessionCap } from './uplink-sessions.js';
 import { UplinkTcp } from './uplink-tcp.js';
+import { buildGateway, type Gateway } from './uplink-link.js';
+import type { Segment } from './segment.js';
+import type { World } from './world.js';
 
 /** A TCP segment's destination port (0 if it is too short to say). */
 const tcpPort = (segment: Uint8Array): number => (segment.length >= 4 ? (segment[2]! << 8) | segment[3]! : 0);
-import type { Port, Segment } from './segment.js';
-import type { World } from './world.js';
 
 export interface Cidr {
   addr: number;
@@ -73,10 +79,6 @@ export function parseForward(text: string): Forward {
 }
 
 const LOOPBACK: Cidr = { addr: 0x7f00_0000, mask: 0xff00_0000, text: '127.0.0.0/8' };
-/** QEMU's user-mode gateway MAC. */
-export const UPLINK_MAC = 0x5255_0a00_0202;
-/** The guest link's MTU, as slirp's IF_MTU: longer real datagrams reach the guest in fragments. */
-const UPLINK_MTU = 1500;
 
 /** One real socket and the emulated address it speaks for. */
 interface Binding {
@@ -93,9 +95,7 @@ interface Binding {
   close(): void;
 }
 
-export class Uplink implements Port {
-  readonly label = 'uplink';
-  private guestMac: number | null = null;
+export class Uplink {
   /** The --forward sockets, by real port. */
   private readonly bindings = new Map<string, Binding>();
   private readonly sessions: SessionTable<Binding>;
@@ -107,34 +107,57 @@ export class Uplink implements Port {
   refusedIn = 0;
   sent = 0;
   received = 0;
-  /** The guest's fragments, put back together before the datagram leaves as one. */
-  private readonly reassembler: Reassembler;
-  /** IP ident of the fragmented datagrams sent to the guest. */
-  private ident = 0;
-  /** The guests' TCP connections, ended here and carried over real ones (uplink-tcp.ts). */
-  private readonly tcp: UplinkTcp;
+  /** Packets the NAT cannot carry (neither UDP nor TCP, or malformed), dropped. */
+  unsupported = 0;
+  /** The gateway host: its stack, its card on the segment and its uplink link. */
+  readonly gw: Gateway;
+  /** The guests' TCP connections, ended in the gateway's TCP and carried over real ones (uplink-tcp.ts). */
+  readonly tcp: UplinkTcp;
 
   constructor(
     private readonly world: World,
-    private readonly segment: Segment,
+    segment: Segment,
     private readonly host: Kernel,
     readonly gateway: number,
     readonly guestAddr: number,
+    gatewayMask = 0xffff_ff00,
     maxSessions = sessionCap(),
   ) {
-    segment.addPort(this);
     const sched = world.sched;
     this.sessions = new SessionTable<Binding>(
       { now: () => sched.now(), at: (when, fn) => sched.at(when, fn), cancel: (t) => sched.cancel(t as Timer) },
       (line) => host.log.write(line),
       maxSessions,
     );
-    this.tcp = new UplinkTcp(world, gateway, {
-      toGuest: (src, dst, segment) => this.ipToGuest(src, dst, IPPROTO_TCP, segment),
+    this.gw = buildGateway(world, segment, gateway, gatewayMask, (line) => host.log.write(line), (packet) => this.outbound(packet));
+    // The gateway's own TCP, transparent: it ends the guest's connections to any address.
+    const tcp = new TcpProtocol(this.gw.stack, { transparent: true });
+    this.tcp = new UplinkTcp(world, tcp, {
       realAddress: (dst) => (dst === this.gateway ? '127.0.0.1' : formatIpv4(dst)),
       log: (line) => host.log.write(line),
     });
-    this.reassembler = new Reassembler({ at: (when, fn) => sched.at(when, fn), cancel: (t) => sched.cancel(t), now: () => sched.now(), timedOut: () => {} });
+    // What is for the gateway's own address goes to the NAT first, as its transport protocols.
+    this.gw.stack.register(this.localProtocol(IPPROTO_UDP, () => {}));
+    this.gw.stack.register(this.localProtocol(IPPROTO_TCP, (type, code, original, mtu) => tcp.icmpError(type, code, original, mtu)));
+  }
+
+  /** The gateway's stack: its counters are those of its ARP, ICMP and IP. */
+  get stack(): NetStack {
+    return this.gw.stack;
+  }
+
+  /** UDP or TCP delivered to the gateway's own address: the real machine's loopback, port for port. */
+  private localProtocol(protocol: number, icmpError: IpProtocol['icmpError']): IpProtocol {
+    return {
+      protocol,
+      input: (_iface, packet, ip) => {
+        // Broadcasts reach the gateway too (a DHCP discover): they are for no one outside.
+        if (ip.dst === this.gateway) this.outbound(packet);
+      },
+      // A guest's ICMP error about a UDP datagram is no news to a real socket; about TCP, it is the
+      // gateway connection's.
+      icmpError,
+    };
   }
 
   get active(): boolean {
@@ -207,60 +230,21 @@ export class Uplink implements Port {
     return this.allow.some((c) => ((ip & c.mask) >>> 0) === c.addr);
   }
 
-  // ------------------------------------------------------------------ frames from the world
+  // ------------------------------------------------------------------ packets from the world
 
-  deliver(frame: Uint8Array): void {
-    if (frame.length < 14) return;
-    const dst = readMac(frame, 0);
-    if (dst !== UPLINK_MAC && dst !== BROADCAST_MAC && !isMulticastMac(dst)) return;
-    this.guestMac = readMac(frame, 6);
-    const type = (frame[12]! << 8) | frame[13]!;
-    const payload = frame.subarray(14);
-    if (type === ETHERTYPE_ARP) this.onArp(payload);
-    else if (type === ETHERTYPE_IPV4) this.onIp(payload);
-  }
-
-  private onArp(payload: Uint8Array): void {
-    const p = ArpPacket.checked(payload);
-    if (isWireError(p)) return;
-    const a = ArpRepr.parse(p);
-    // The gateway answers for itself and, like slirp, for any outside address the guest asks about.
-    if (isWireError(a) || a.operation !== 1 || a.targetIp === a.senderIp || a.targetIp === this.guestAddr) return;
-    this.toGuest(a.senderMac, ETHERTYPE_ARP, buildArpPacket({ operation: 2, senderMac: UPLINK_MAC, senderIp: a.targetIp, targetMac: a.senderMac, targetIp: a.senderIp }));
-  }
-
-  private onIp(received: Uint8Array): void {
-    let payload = received;
-    let v = Ipv4Packet.checked(payload);
-    if (isWireError(v)) return;
-    let ip = Ipv4Repr.parse(v);
-    if (isWireError(ip)) return;
-    if (ip.moreFragments || ip.fragmentOffset > 0) {
-      const whole = this.reassembler.add(payload.subarray(0, v.totalLen), ip, v);
-      if (!whole) return;
-      payload = whole;
-      v = new Ipv4Packet(whole);
-      ip = Ipv4Repr.parse(v);
-      if (isWireError(ip)) return;
-    }
-    if (ip.protocol === IPPROTO_ICMP && ip.dst === this.gateway) {
-      const ic = IcmpPacket.checked(v.payload);
-      const r = isWireError(ic) ? ic : IcmpRepr.parse(ic);
-      if (!isWireError(r) && r.kind === 'echo-request') {
-        const reply = buildIcmpPacket({ kind: 'echo-reply', ident: r.ident, seq: r.seq, data: r.data });
-        this.ipToGuest(this.gateway, ip.src, IPPROTO_ICMP, reply);
-      }
-      return;
-    }
+  /** A whole IP datagram from the guest for the outside (reassembled by the gateway's stack). */
+  private outbound(packet: Uint8Array): void {
+    const v = Ipv4Packet.checked(packet);
+    const ip = isWireError(v) ? v : Ipv4Repr.parse(v);
+    if (isWireError(ip) || isWireError(v) || isLimitedBroadcast(ip.dst) || isMulticastIpv4(ip.dst)) return void this.unsupported++;
     if (ip.protocol === IPPROTO_TCP) {
-      if (this.permitted('TCP', ip.src, ip.dst, tcpPort(v.payload), payload)) this.tcp.input(ip.src, ip.dst, v.payload, ip.tos);
+      if (this.permitted('TCP', ip.src, ip.dst, tcpPort(v.payload), packet)) this.tcp.input(this.gw.uplink, packet, ip, v.payload);
       return;
     }
-    if (ip.protocol !== IPPROTO_UDP) return;
-    const up = UdpPacket.checked(v.payload);
-    const u = isWireError(up) ? up : UdpRepr.parse(up, ip.src, ip.dst);
-    if (isWireError(u)) return;
-    this.toReal(ip.src, u.srcPort, ip.dst, u.dstPort, u.payload, payload);
+    const up = ip.protocol === IPPROTO_UDP ? UdpPacket.checked(v.payload) : null;
+    const u = up === null || isWireError(up) ? up : UdpRepr.parse(up, ip.src, ip.dst);
+    if (u === null || isWireError(u)) return void this.unsupported++;
+    this.toReal(ip.src, u.srcPort, ip.dst, u.dstPort, u.payload, packet);
   }
 
   /**
@@ -274,8 +258,7 @@ export class Uplink implements Port {
     this.refused++;
     const why = !this.active ? 'the uplink is off in virtual time (run with --clock real)' : `${realDst} is not allowed (loopback only; widen with --uplink-allow)`;
     this.host.log.write(`uplink: refused ${proto} to ${formatIpv4(dstIp)}:${dstPort}: ${why}`);
-    const quoted = original.slice(0, Math.min(original.length, new Ipv4Packet(original).headerLen + 8));
-    this.ipToGuest(this.gateway, srcIp, IPPROTO_ICMP, buildIcmpPacket({ kind: 'dst-unreachable', code: 13, original: quoted }));
+    this.gw.stack.icmpError(original, 3, 13);
     return false;
   }
 
@@ -316,31 +299,18 @@ export class Uplink implements Port {
     // Loopback appears as the gateway, port for port; other allowed addresses as themselves.
     const src = (fromIp >>> 24) === 127 ? this.gateway : fromIp;
     this.received++;
-    this.world.sched.soon(() => {
-      const udp = buildUdpPacket({ srcPort: port, dstPort: b.guestPort, payload: data }, src, b.guestIp);
-      this.ipToGuest(src, b.guestIp, IPPROTO_UDP, udp);
-    });
+    this.world.sched.soon(() => this.toGuest(src, b.guestIp, IPPROTO_UDP, buildUdpPacket({ srcPort: port, dstPort: b.guestPort, payload: data }, src, b.guestIp)));
     this.world.sched.kick();
   }
 
-  private ipToGuest(src: number, dst: number, protocol: number, payload: Uint8Array): void {
-    // Fragments of one datagram share an ident; slirp counts them up, as the guest's stack does.
-    const ident = payload.length + 20 > UPLINK_MTU ? (this.ident = (this.ident + 1) & 0xffff) : 0;
-    const packet = buildIpv4Packet({ src, dst, protocol, ttl: 64, ident, tos: 0, dontFragment: false, moreFragments: false, fragmentOffset: 0 }, payload);
-    this.trace('in', packet);
-    for (const f of fragment(packet, UPLINK_MTU)) {
-      if (this.world.events.journeys.active) this.world.events.journeys.carry(packet, f);
-      this.toGuest(this.guestMac ?? BROADCAST_MAC, ETHERTYPE_IPV4, f);
-    }
+  /** The gateway sends what came from outside as its own packet: its stack routes, resolves and fragments it. */
+  private toGuest(src: number, dst: number, protocol: number, payload: Uint8Array): void {
+    this.trace('in', payload);
+    ipSend(this.gw.stack, { src, dst, protocol, payload });
   }
 
-  private toGuest(dstMac: number, ethertype: number, payload: Uint8Array): void {
-    const frame = buildEthernetFrame({ dst: dstMac, src: UPLINK_MAC, ethertype }, payload);
-    if (this.world.events.journeys.active) this.world.events.journeys.carry(payload, frame);
-    this.segment.forward(this, frame);
-  }
-
+  /** A packet crossing into (the transport payload) or out of (the IP datagram) the real network. */
   private trace(dir: 'in' | 'out', bytes: Uint8Array): void {
-    this.world.events.packet(this.host.name, 'uplink', 'uplink', dir, 'ip', bytes, this.world.sched.now(), { event: dir === 'in' ? 'from the real network' : 'to the real network' });
+    this.world.events.packet(this.host.name, 'uplink', 'uplink', dir, dir === 'in' ? 'data' : 'ip', bytes, this.world.sched.now(), { event: dir === 'in' ? 'from the real network' : 'to the real network' });
   }
 }

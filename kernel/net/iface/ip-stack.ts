@@ -17,6 +17,8 @@ export interface IpStack {
   readonly routes: RouteTable;
   readonly loop: NetInterface;
   readonly forwarding: boolean;
+  /** Reassemble fragments before forwarding them (a NAT needs whole datagrams); off on a host. */
+  readonly defragBeforeForward: boolean;
   readonly ip: IpCounters;
   readonly icmp: IcmpCounters;
   readonly reassembler: Reassembler;

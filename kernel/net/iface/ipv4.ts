@@ -193,7 +193,9 @@ export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): 
   const forUs =
     iface === stack.loop || stack.isLocal(repr.dst) || stack.isBroadcastFor(iface, repr.dst) || isMulticastIpv4(repr.dst);
   if (stack.tracing) stack.trace('ip', iface.name, 'in', 'ip', packet, { event: 'input', decision: forUs ? 'local' : 'not local' });
-  if (!forUs) {
+  // A router passes fragments on as they are, unless it reassembles before routing (a NAT's
+  // stack, as Linux's nf_defrag_ipv4 does once conntrack is loaded).
+  if (!forUs && !stack.defragBeforeForward) {
     forward(stack, iface, packet, repr);
     return;
   }
@@ -212,7 +214,8 @@ export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): 
     if (isWireError(again)) return;
     r = again;
   }
-  deliver(stack, iface, packet, r, v.payload);
+  if (forUs) deliver(stack, iface, packet, r, v.payload);
+  else forward(stack, iface, packet, r);
 }
 
 function deliver(stack: IpStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array): void {

@@ -63,6 +63,8 @@ export class NetStack implements IpStack {
   readonly interfaceRemoved = new Set<(iface: NetInterface) => void>();
   readonly loop: NetInterface;
   forwarding = false;
+  /** Reassemble forwarded fragments before routing them, as Linux does under conntrack (the uplink's NAT). */
+  defragBeforeForward = false;
   /** The last qdisc handle handed out (Linux's autohandle: 8001:, 8002: ...). */
   qdiscHandle = 0x8000;
   /** Bridge management, installed by the bridge code (SIOCBR* ioctls). */

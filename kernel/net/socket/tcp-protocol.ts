@@ -22,7 +22,15 @@ export class TcpProtocol implements IpProtocol {
   /** The packet the engine is taking in, for the journey events of its segment. */
   private arriving: Uint8Array | null = null;
 
-  constructor(private readonly stack: NetStack) {
+  /**
+   * `transparent`: sockets may bind to, and resets answer for, any address, as Linux's
+   * IP_TRANSPARENT lets a transparent proxy do (the uplink's gateway ends connections to anywhere).
+   */
+  constructor(
+    private readonly stack: NetStack,
+    opts: { transparent?: boolean } = {},
+  ) {
+    const transparent = opts.transparent === true;
     // A stream of its own, so TCP's draws leave the host's other random numbers as they were.
     const random = stack.env.random.fork('tcp');
     const timers = stack.env.timers;
@@ -36,7 +44,7 @@ export class TcpProtocol implements IpProtocol {
       sysctl: this.sysctl,
       output: (segment, src, dst, opts) => this.output(segment, src, dst, opts),
       route: (dst) => this.route(dst),
-      isLocalAddress: (a) => stack.isLocal(a),
+      isLocalAddress: (a) => transparent || stack.isLocal(a),
       log: (line) => stack.env.log.write(line),
       // A segment made here starts as a payload handed to IP, as a UDP datagram does (ipSend carries
       // its identity to the packet); one received is the packet it arrived in (the same buffer).

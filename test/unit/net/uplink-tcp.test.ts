@@ -1,4 +1,4 @@
-// The uplink's TCP (kernel/world/uplink-tcp.ts), in real time against real loopback sockets: a
+// The uplink's TCP (kernel/world/uplink-tcp.ts, on the gateway stack's own TCP), in real time against real loopback sockets: a
 // guest's connection to 10.0.2.2:PORT reaches a real server on 127.0.0.1:PORT and back, FIN for
 // FIN and in volume; a closed real port resets the guest's connection; a --forward tcp rule lets a
 // real client reach a server on an emulated host.
@@ -101,6 +101,10 @@ describe('uplink TCP', () => {
         const r = await run(s.world, 'haiku', ['tcpget', '10.0.2.2', String(server.port), String(n)]);
         expect(r.out).toBe(`${n} ${sha(pattern(n).reverse())}\n`);
       }
+      // Both connections ended in the gateway stack's own TCP, which sent its segments through its IP.
+      const gw = s.built.uplink!;
+      expect(gw.tcp.engine.mib.PassiveOpens).toBe(2);
+      expect(gw.stack.ipStats().ip.OutRequests).toBeGreaterThan(2);
     } finally {
       server.close();
     }
@@ -138,6 +142,8 @@ describe('uplink TCP', () => {
     });
     expect(answer).toBe('echo:hello');
     await ran;
+    // The gateway's TCP opened the connection to the guest.
+    expect(s.built.uplink!.tcp.engine.mib.ActiveOpens).toBe(1);
     expect(server.proc.status).toBe(0);
   }, 30_000);
 });

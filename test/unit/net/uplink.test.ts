@@ -50,6 +50,9 @@ describe('uplink', () => {
       // 3008 bytes of UDP in 1500-byte packets: three fragments each way.
       const { ip } = session.host.sockets.protoStats();
       expect({ FragCreates: ip.FragCreates, ReasmReqds: ip.ReasmReqds, ReasmOKs: ip.ReasmOKs }).toEqual({ FragCreates: 3, ReasmReqds: 3, ReasmOKs: 1 });
+      // The gateway's stack put the guest's fragments together and cut the reply.
+      const gw = session.built.uplink!.stack.ipStats().ip;
+      expect({ ReasmOKs: gw.ReasmOKs, FragOKs: gw.FragOKs, FragCreates: gw.FragCreates }).toEqual({ ReasmOKs: 1, FragOKs: 1, FragCreates: 3 });
     } finally {
       s.close();
     }

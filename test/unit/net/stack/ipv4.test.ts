@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { internetChecksum } from '../../../../kernel/abi/wire/checksum.js';
 import { ETHERTYPE_IPV4 } from '../../../../kernel/abi/wire/ethernet.js';
 import { IPPROTO_ICMP, IPPROTO_UDP, Ipv4Packet } from '../../../../kernel/abi/wire/ipv4.js';
+import { fragment, REASM_TIMEOUT_NS } from '../../../../kernel/net/iface/fragment.js';
 import { linkOutput } from '../../../../kernel/net/iface/ipv4.js';
 import { decode, echoRequest, ether, ip, ipPacket, MAC_OTHER, MAC_PEER, MAC_US, testStack } from '../../../helpers/stack.js';
 
@@ -177,6 +178,33 @@ describe('forwarding', () => {
     fromLan(errorPkt);
     fromLan(echoRequest(PEER, ip('172.16.0.1'), { ttl: 1 }).map((b, i) => (i === 6 ? 0x00 : i === 7 ? 0x10 : b)));
     expect(eth.dev.take().filter((f) => decode(f).icmp)).toEqual([]);
+  });
+
+  it('passes fragments on one by one, as a router does', () => {
+    const { fromLan, tun, stack } = router();
+    for (const p of fragment(echoRequest(PEER, FAR, { data: new Uint8Array(3000) }), 1500)) fromLan(p);
+    expect(tun.dev.take().map((p) => decode(p, 'ip').ip!.fragmentOffset)).toEqual([0, 1480, 2960]);
+    expect(stack.ip.ForwDatagrams).toBe(3);
+  });
+
+  it('with defragBeforeForward (a NAT, as under conntrack) forwards the reassembled datagram once, then counts a lost fragment as a timeout', () => {
+    const { fromLan, tun, eth, stack, timers } = router();
+    stack.defragBeforeForward = true;
+    // A link that takes the whole datagram (the uplink's does), so it leaves as one.
+    tun.iface.mtu = 65535;
+    const whole = echoRequest(PEER, FAR, { data: new Uint8Array(3000), ttl: 9 });
+    const pieces = fragment(whole, 1500);
+    for (const p of pieces) fromLan(p);
+    const [out] = tun.dev.take().map((p) => decode(p, 'ip'));
+    expect(out!.ip).toMatchObject({ src: PEER, dst: FAR, ttl: 8, moreFragments: false, fragmentOffset: 0, payloadLen: 3008 });
+    expect(stack.ip.ForwDatagrams).toBe(1);
+    expect(stack.ipStats().ip).toMatchObject({ ReasmReqds: 3, ReasmOKs: 1 });
+    // The first fragment alone never leaves: time exceeded (reassembly) goes back to the sender.
+    fromLan(pieces[0]!);
+    timers.advance(REASM_TIMEOUT_NS);
+    expect(tun.dev.take()).toEqual([]);
+    const errs = eth.dev.take().map((f) => decode(f)).filter((d) => d.icmp);
+    expect(errs.map((d) => d.icmp)).toMatchObject([{ kind: 'time-exceeded', code: 1 }]);
   });
 
   it('answers for the router itself on any of its addresses, from that address', () => {
