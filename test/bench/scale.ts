@@ -36,7 +36,7 @@ const programs: ProgramSource = {
 
 export async function scale(hosts: number, staggerNs = STAGGER_NS): Promise<{ wallMs: number; rssMb: number; heapMb: number; replies: number }> {
   const spec: { segments: object; hosts: Record<string, object> } = { segments: { lan: { delay: '0.1ms' } }, hosts: {} };
-  spec.hosts['router'] = { nics: [{ segment: 'lan', address: '10.0.0.1/16' }] };
+  spec.hosts['router'] = { nics: [{ segment: 'lan', address: '10.0.0.1/8' }] };
   for (let i = 0; i < hosts; i++) spec.hosts[`h${i}`] = { nics: [{ segment: 'lan', address: `10.${(i + 2) >> 16}.${((i + 2) >> 8) & 255}.${(i + 2) & 255}/8` }] };
   const t0 = performance.now();
   const { world } = buildWorld(parseWorldFile(JSON.stringify(spec)), { programs, seed: 1 }, '.');
