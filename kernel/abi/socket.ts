@@ -48,6 +48,11 @@ export const IP_PMTUDISC_DO = 2;
 export const IP_PMTUDISC_PROBE = 3;
 /** Set the Don't Fragment bit on what the socket sends (FreeBSD's IP_DONTFRAG, its value; raw and UDP sockets). */
 export const IP_DONTFRAG = 67;
+/**
+ * Ask for each datagram's TTL as a control message (FreeBSD's value; Haiku has none). The message
+ * comes as Linux sends it: level IPPROTO_IP, type IP_TTL, an int (ping prints it from a ping socket).
+ */
+export const IP_RECVTTL = 65;
 
 export const MSG_OOB = 0x0001;
 export const MSG_PEEK = 0x0002;
@@ -215,11 +220,12 @@ export const SOCKOPT_NAMES: Readonly<Record<string, string>> = {
   [`${IPPROTO_IP}:${IP_TOS}`]: 'IP_TOS',
   [`${IPPROTO_IP}:${IP_TTL}`]: 'IP_TTL',
   [`${IPPROTO_IP}:${IP_DONTFRAG}`]: 'IP_DONTFRAG',
+  [`${IPPROTO_IP}:${IP_RECVTTL}`]: 'IP_RECVTTL',
 };
 
 /** One row of SIOCGSOCKTABLE, for `netstat`. */
 export interface SocketInfo {
-  proto: 'tcp' | 'udp' | 'raw' | 'link';
+  proto: 'tcp' | 'udp' | 'raw' | 'icmp' | 'link';
   /** The socket's inode (fstat's st_ino), when a socket file holds it: ss -p finds its owners by it. */
   ino?: number;
   /** TCP's state name (ESTABLISHED, LISTEN ...); absent for other protocols. */

@@ -10,6 +10,7 @@ import {
   type AcceptResult,
   type Cmsg,
   FAMILY_NAMES,
+  IP_TTL,
   IPPROTO_IP,
   MSG_FLAG_NAMES,
   type MsgHdr,
@@ -144,7 +145,8 @@ function cmsgs(list: readonly Cmsg[]): string {
   return `[${list
     .map((c) => {
       const lvl = level(c.cmsg_level);
-      const type = c.cmsg_level === SOL_TCP && c.cmsg_type === TCP_CM_INQ ? 'TCP_CM_INQ' : `0x${c.cmsg_type.toString(16)}`;
+      const type =
+        c.cmsg_level === SOL_TCP && c.cmsg_type === TCP_CM_INQ ? 'TCP_CM_INQ' : c.cmsg_level === IPPROTO_IP && c.cmsg_type === IP_TTL ? 'IP_TTL' : `0x${c.cmsg_type.toString(16)}`;
       return `{cmsg_len=20, cmsg_level=${lvl}, cmsg_type=${type}, cmsg_data=[${c.cmsg_data}]}`;
     })
     .join(', ')}]`;

@@ -187,6 +187,11 @@ const FCNTL_NAMES: Record<number, string> = {
   [F_SETFL]: 'F_SETFL',
 };
 
+/** A mode as strace's print_numeric_umode_t writes it (%#03o): 000, 022, 0777. */
+function octalMode(n: number): string {
+  return (n === 0 ? '0' : `0${n.toString(8)}`).padStart(3, '0');
+}
+
 function arrayOfStrings(a: unknown): string {
   return Array.isArray(a) ? `[${a.map((s) => quoteString(String(s))).join(', ')}]` : String(a);
 }
@@ -247,9 +252,12 @@ export function formatArgs(name: string, args: readonly unknown[], result: unkno
       return `${a[0]}, ${SIGNAL_NAMES[Number(a[1])] ?? a[1]}`;
     case 'sigaction':
       return `${SIGNAL_NAMES[Number(a[0])] ?? a[0]}, ${typeof a[1] === 'function' ? '{sa_handler=0x1}' : `{sa_handler=${a[1]}}`}`;
+    case 'mkdir':
+      return `${quoteString(String(a[0]))}, ${octalMode(Number(a[1] ?? 0o755))}`;
+    case 'umask':
+      return octalMode(Number(a[0]));
     case 'stat':
     case 'lstat':
-    case 'mkdir':
     case 'rmdir':
     case 'unlink':
     case 'chdir':
@@ -288,6 +296,7 @@ export function formatResult(name: string, result: unknown, errno: ErrnoName | u
   if (name === 'pipe' || isFork(name, args)) return '0';
   if (name === 'waitpid') return String((result as WaitResult).pid);
   if (name === 'getgroups' && Array.isArray(result)) return String(result.length);
+  if (name === 'umask' && typeof result === 'number') return octalMode(result);
   if (name === 'sigaction') return typeof result === 'function' ? '0 (was a handler)' : `0 (was ${String(result)})`;
   // As strace's %#lx: 0 is "0"; F_GETFD's 0 carries no flags to name.
   const hex = (n: number) => (n === 0 ? '0' : `0x${n.toString(16)}`);

@@ -51,6 +51,8 @@ export const SYSCALL_ERRORS = {
   symlink: [...PATH, 'EEXIST', 'ENOSPC', 'EPERM', 'EROFS'],
   readlink: [...PATH, 'EINVAL'],
   chmod: [...PATH, 'EPERM', 'EROFS', 'EINVAL'],
+  // umask(2) always succeeds in C; a mask that is no integer at all is EINVAL here.
+  umask: ['EINVAL'],
   chdir: [...PATH],
   getcwd: ['ENOENT', 'ERANGE'],
 

@@ -130,6 +130,11 @@ export interface Sys {
   symlink(target: string, path: string): Promise<number>;
   readlink(path: string): Promise<string>;
   chmod(path: string, mode: number): Promise<number>;
+  /**
+   * Set the file mode creation mask (its 0777 bits) and return the old one. open(O_CREAT), mkdir
+   * and an AF_UNIX bind create with their mode less the mask; children inherit it, execve keeps it.
+   */
+  umask(mask: number): Promise<number>;
   chdir(path: string): Promise<number>;
   getcwd(): Promise<string>;
 

@@ -1,6 +1,17 @@
 // The world as it is wired right now (the topology syscall): each host with the interfaces that
 // are up, their addresses, the segment a NIC is plugged into, the bridge an interface is a port
-// of. What `topology` draws; tunnels it finds itself, from the addresses of the tuns and taps.
+// of, and for a tun or tap the sockets of the programs on it. What `topology` draws; tunnels it
+// finds itself, from those sockets' flows (and, where they say nothing, from the addresses).
+
+/**
+ * A socket of a program on a tun or tap, as `ss` shows it ("addr:port"), except that an unconnected
+ * UDP socket's remote is where it last sent a datagram (conntrack's view); "*:*" when it sent none.
+ */
+export interface TopologyFlow {
+  proto: 'udp' | 'tcp';
+  local: string;
+  remote: string;
+}
 
 export interface TopologyInterface {
   name: string;
@@ -15,6 +26,8 @@ export interface TopologyInterface {
   segment?: string;
   /** The bridge this interface is a port of. */
   bridge?: string;
+  /** A tun or tap: the UDP and TCP sockets of the processes that have it open (a VPN's link to its peer). */
+  flows?: TopologyFlow[];
 }
 
 export interface TopologyHost {

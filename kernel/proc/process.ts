@@ -9,6 +9,9 @@ import type { IoContext, OpenFile } from '../vfs/file.js';
 import { FdTable, release } from './fd-table.js';
 import type { TracedCall } from './trace-log.js';
 
+/** The mask of the first process, as Haiku's and Linux's init start with: 022. */
+export const DEFAULT_UMASK = 0o022;
+
 /** Linux keeps a process's groups sorted (groups_sort(), for groups_search()): getgroups shows them so. */
 export function sortGroups(groups: readonly number[]): number[] {
   return [...groups].sort((a, b) => a - b);
@@ -57,6 +60,8 @@ export class Process implements TaskOwner {
   readonly continued: WaitQueue;
   /** Supplementary groups (setgroups), beside the gid. */
   groups: number[] = [];
+  /** The file mode creation mask (umask(2)): inherited by children, kept across execve. */
+  umask = DEFAULT_UMASK;
   /** What the parent forked this process with (SpawnOptions.forkImage), until it execs. */
   forkImage: string | null = null;
   /** Called when the program image ends (exit or execve): a guest's thread is stopped there. */

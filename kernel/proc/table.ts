@@ -122,6 +122,7 @@ export class ProcessTable implements ProcessHost {
     const p = new Process(this, pid, parent, pgid, uid, gid, cwd, env, finalArgv, command, fds, d.sched.now());
     if (opts.forkImage !== undefined) p.forkImage = opts.forkImage;
     p.groups = opts.groups ? sortGroups(opts.groups) : [...(parent?.groups ?? [])];
+    if (parent) p.umask = parent.umask;
     p.task = d.sched.createTask(p);
     if (parent) parent.children.add(p);
     const source = opts.inheritFrom ?? parent;

@@ -49,7 +49,8 @@ export const fdSyscalls = {
     checkPath(c, path);
     if (typeof flags !== 'number') c.fail('EINVAL');
     const r = c.k.vfs.resolve(c.p.cwd, path);
-    const file = await r.fs.open(r.rel, flags, mode, c.p, c.io);
+    // The mode only matters to a file O_CREAT makes: less the caller's umask, as Linux's open.
+    const file = await r.fs.open(r.rel, flags, mode & ~c.p.umask, c.p, c.io);
     // The description keeps the access mode and status flags; creation flags are spent.
     file.flags = flags & (O_ACCMODE | O_NONBLOCK | O_APPEND);
     return install(c.p, file, (flags & O_CLOEXEC) !== 0);

@@ -248,6 +248,7 @@ export function makeSys(k: GateHost, p: Process, thread?: Task): Sys {
     symlink: call('symlink'),
     readlink: call('readlink'),
     chmod: call('chmod'),
+    umask: call('umask'),
     chdir: call('chdir'),
     getcwd: call('getcwd'),
     spawn: call('spawn'),

@@ -1,5 +1,5 @@
 // The calls on names: stat, readdir, mkdir, rmdir, unlink, rename, symlink, readlink, chmod,
-// chdir and getcwd. The mount that serves a path does the work; these resolve it and check
+// chdir and getcwd, and umask, the mask every name created is made with. The mount that serves a path does the work; these resolve it and check
 // what Linux's namei checks above every file system.
 
 import { S_IFDIR } from '../abi/stat.js';
@@ -33,7 +33,7 @@ export const namespaceSyscalls = {
   mkdir(c, path, mode = 0o755) {
     const r = c.k.vfs.resolve(c.p.cwd, checkPath(c, path));
     if (r.rel === '') c.fail('EEXIST');
-    r.fs.mkdir(r.rel, mode, c.p);
+    r.fs.mkdir(r.rel, mode & ~c.p.umask, c.p);
     return 0;
   },
 
@@ -79,6 +79,13 @@ export const namespaceSyscalls = {
     return 0;
   },
 
+  umask(c, mask) {
+    if (typeof mask !== 'number' || !Number.isInteger(mask)) return c.fail('EINVAL');
+    const old = c.p.umask;
+    c.p.umask = mask & 0o777;
+    return old;
+  },
+
   chdir(c, path) {
     c.p.cwd = c.k.vfs.workingDirectory(c.p.cwd, checkPath(c, path), c.p);
     return 0;
@@ -87,4 +94,4 @@ export const namespaceSyscalls = {
   getcwd(c) {
     return c.p.cwd;
   },
-} satisfies SyscallTable<'stat' | 'lstat' | 'readdir' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'symlink' | 'readlink' | 'chmod' | 'chdir' | 'getcwd'>;
+} satisfies SyscallTable<'stat' | 'lstat' | 'readdir' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'symlink' | 'readlink' | 'chmod' | 'umask' | 'chdir' | 'getcwd'>;

@@ -43,7 +43,7 @@ function int(c: Fails<'EINVAL'>, v: unknown): number {
 export const socketSyscalls = {
   socket(c, domain, type, protocol) {
     const flags = O_RDWR | (type & SOCK_NONBLOCK ? O_NONBLOCK : 0);
-    const s = c.k.sockets.create(domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), protocol, flags);
+    const s = c.k.sockets.create(domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), protocol, flags, c.io);
     try {
       return c.p.fds.install(s, (type & SOCK_CLOEXEC) !== 0);
     } catch (e) {
@@ -158,8 +158,8 @@ function unixPath(c: Fails<'EFAULT' | 'EINVAL' | 'ENOENT'>, addr: SockaddrUn): s
 }
 
 /**
- * bind() of an AF_UNIX socket: make the socket file (mode 0777 less the usual umask 022, as the
- * kernel keeps none of its own), EADDRINUSE if the name exists, whatever it is.
+ * bind() of an AF_UNIX socket: make the socket file (mode 0777 less the caller's umask, as
+ * unix_bind does), EADDRINUSE if the name exists, whatever it is.
  */
 function bindUnix(c: SyscallContext<'bind'>, s: UnixStreamSocket, addr: SockaddrUn): void {
   const path = unixPath(c, addr);
@@ -169,7 +169,7 @@ function bindUnix(c: SyscallContext<'bind'>, s: UnixStreamSocket, addr: Sockaddr
   if (!r.fs.mksock) return c.fail('EPERM');
   let st;
   try {
-    st = r.fs.mksock(r.rel, 0o755, c.p);
+    st = r.fs.mksock(r.rel, 0o777 & ~c.p.umask, c.p);
   } catch (e) {
     if ((e as { errno?: string }).errno === 'EEXIST') return c.fail('EADDRINUSE');
     throw e;

@@ -8,7 +8,7 @@ import { type ErrnoName, SysError } from '../abi/errno.js';
 import { O_ACCMODE, O_RDONLY } from '../abi/fcntl.js';
 import { type Dirent, S_IFDIR, S_IFREG, type Stat } from '../abi/stat.js';
 import type { IoContext, OpenFile } from './file.js';
-import type { Credentials, FileSystem } from './filesystem.js';
+import { type Credentials, type FileSystem, permits } from './filesystem.js';
 import { MemoryFile } from './memory-file.js';
 
 export interface TableEntry {
@@ -21,9 +21,14 @@ export interface TableEntry {
 }
 
 export class TableFs implements FileSystem {
-  private readonly entries = new Map<string, TableEntry & { ino: number }>();
-  private readonly dirs = new Map<string, number>([['', 1]]);
+  private readonly table = new Map<string, TableEntry & { ino: number }>();
+  private readonly dirTable = new Map<string, number>([['', 1]]);
   private nextIno = 2;
+  /**
+   * Entries to add when the file system is first looked at: most hosts of a large world never
+   * open /proc, and need not hold its table (the inodes come out as if added at once).
+   */
+  private later: Array<() => readonly TableEntry[]> = [];
 
   constructor(
     readonly dev: number,
@@ -31,13 +36,36 @@ export class TableFs implements FileSystem {
     private readonly nowNs: () => number,
   ) {}
 
+  /** Add entries, made only when the file system is first used. */
+  addLater(entries: () => readonly TableEntry[]): void {
+    this.later.push(entries);
+  }
+
+  private get entries(): Map<string, TableEntry & { ino: number }> {
+    this.materialize();
+    return this.table;
+  }
+
+  private get dirs(): Map<string, number> {
+    this.materialize();
+    return this.dirTable;
+  }
+
+  private materialize(): void {
+    if (this.later.length === 0) return;
+    const later = this.later;
+    this.later = [];
+    for (const make of later) for (const e of make()) this.add(e);
+  }
+
   add(entry: TableEntry): void {
+    this.materialize();
     const parts = entry.path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const d = parts.slice(0, i).join('/');
-      if (!this.dirs.has(d)) this.dirs.set(d, this.nextIno++);
+      if (!this.dirTable.has(d)) this.dirTable.set(d, this.nextIno++);
     }
-    this.entries.set(entry.path, { ...entry, read: entry.read, write: entry.write, ino: this.nextIno++ });
+    this.table.set(entry.path, { ...entry, read: entry.read, write: entry.write, ino: this.nextIno++ });
   }
 
   private statOf(rel: string): Stat {
@@ -54,7 +82,7 @@ export class TableFs implements FileSystem {
     return this.statOf(rel);
   }
 
-  open(rel: string, flags: number, _mode: number, _cred: Credentials): OpenFile {
+  open(rel: string, flags: number, _mode: number, cred: Credentials): OpenFile {
     const st = this.statOf(rel);
     const e = this.entries.get(rel);
     const writing = (flags & O_ACCMODE) !== O_RDONLY;
@@ -62,7 +90,8 @@ export class TableFs implements FileSystem {
       if (writing) throw new SysError('EISDIR');
       return new ValueFile(`/${this.name}/${rel}`, '', flags, () => st, 'dir', null);
     }
-    if (writing && !e.write) throw new SysError('EACCES');
+    // The values are root's (0644): a user who could write ping_group_range could let itself in.
+    if (writing && (!e.write || !permits(st, cred, 2))) throw new SysError('EACCES');
     return new ValueFile(`/${this.name}/${rel}`, `${e.read()}\n`, flags, () => this.statOf(rel), 'file', e.write ? (t) => e.write!(t) : null);
   }
 

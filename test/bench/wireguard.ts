@@ -1,15 +1,12 @@
 // The WireGuard figures of `npm run bench`: payload through a WireGuard tunnel between two hosts
-// on one wire (wg-quick on each, tunlab's daemon sealing every packet with ChaCha20-Poly1305), as
-// the OpenVPN tunnel is measured in vpn.ts, and node:crypto's ChaCha20-Poly1305 alone.
+// on one wire (wg-quick on each, tunlab's daemon sealing every packet with ChaCha20-Poly1305),
+// measured as the OpenVPN tunnels are (tunnel.ts), and node:crypto's ChaCha20-Poly1305 alone.
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
-import { buildWorld } from '../../kernel/world/build.js';
-import { parseWorldFile } from '../../kernel/world/world-file.js';
-import { userlandPrograms } from '../../userland/bin/registry.js';
-import { blast, cpuSeconds, shell, type Throughput } from './vpn.js';
+import { pacedThroughput, type Throughput } from './tunnel.js';
 
 const KEYS = path.join(PACKAGE_ROOT, 'fixtures', 'worlds', 'keys');
 const key = (name: string) => fs.readFileSync(path.join(KEYS, name), 'utf8').trim();
@@ -32,29 +29,13 @@ const PAIR = {
   },
 };
 
-/** MB/s of payload from a to b through the WireGuard tunnel (paced sender, as tunnelThroughput). */
-export async function wireguardThroughput(datagrams: number, size: number): Promise<Throughput> {
-  const w = buildWorld(parseWorldFile(JSON.stringify(PAIR)), { programs: userlandPrograms, seed: 1 }, path.join(PACKAGE_ROOT, 'fixtures', 'worlds')).world;
-  w.addProgram(blast);
-  const a = w.mustHost('a');
-  const b = w.mustHost('b');
-  const ua = await shell(a, 'wg-quick up wg0 2>/dev/null');
-  const ub = await shell(b, 'wg-quick up wg0 2>/dev/null');
-  await w.run({ until: () => !ua.proc.alive && !ub.proc.alive });
-  const rx = await shell(b, 'udpserver -p 9000 -q --no-echo --rcvbuf 4194304');
-  const warm = await shell(a, 'ping -c 1 -q 10.7.0.2 > /dev/null');
-  await w.run({ until: () => !warm.proc.alive });
-  const receiver = () => (b.sockets.udp.ports.get(9000)?.[0] as { received?: number } | undefined)?.received ?? 0;
-  const before = receiver();
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const tx = await shell(a, `blast 10.7.0.2 9000 ${datagrams} ${size} 100000`);
-  await w.run({ until: () => !tx.proc.alive });
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(cpu0);
-  const delivered = receiver() - before;
-  void rx;
-  return { mbPerS: (delivered * size) / 1e6 / wall, mbPerCpuS: (delivered * size) / 1e6 / cpu, delivered };
+/** Paced payload from a to b through the WireGuard tunnel (tunnel.ts). */
+export function wireguardThroughput(datagrams: number, size: number): Promise<Throughput> {
+  const up = [
+    ['a', 'wg-quick up wg0 2>/dev/null'],
+    ['b', 'wg-quick up wg0 2>/dev/null'],
+  ] as const;
+  return pacedThroughput({ world: PAIR, up, warm: 'ping -c 1 -q 10.7.0.2 > /dev/null', peer: '10.7.0.2' }, datagrams, size);
 }
 
 /** The same work without the emulation: seal, then open, each payload with ChaCha20-Poly1305. */

@@ -7,11 +7,13 @@
 // creates a file in the shared directory (`waitFile`), so a clean exit can be asserted.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
+import { afterAll, beforeAll } from 'vitest';
 import { TUNLAB_COMMAND } from '../helpers/command.js';
 
 /** The default world's /etc/openvpn/static.key, as a real file. */
@@ -338,4 +340,25 @@ export function makeNetns(ns: string): string | null {
   const lo = runTool(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
   if (lo.status !== 0) throw new Error(`ip -n ${ns} link set lo up: ${lo.out}`);
   return null;
+}
+
+/**
+ * A network namespace for the tests of one file: made in beforeAll once `tools` are there (then
+ * `setup` runs on it: veths, addresses), deleted in afterAll after every child has been stopped.
+ * `why()` says why it could not be made (for skipUnlessAble), or null.
+ */
+export function fileNetns(prefix: string, tools: Array<{ command: string; pkg: string }> = [], setup?: (ns: string) => void): { name: string; why: () => string | null } {
+  const name = `${prefix}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  let reason: string | null = 'not made yet';
+  beforeAll(() => {
+    reason = missingTools(...tools) ?? makeNetns(name);
+    if (reason === null) setup?.(name);
+  });
+  afterAll(async () => {
+    await cleanup();
+    if (reason !== null) return;
+    const del = runTool(['ip', 'netns', 'del', name]);
+    if (del.status !== 0) throw new Error(`ip netns del ${name}: ${del.out}`);
+  });
+  return { name, why: () => reason };
 }

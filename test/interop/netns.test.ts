@@ -9,36 +9,21 @@
 // It needs root and network namespaces; it is skipped, saying why, only when `id -u` is not 0 or
 // `ip netns add` fails.
 
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, emulatedOpenvpn, launch, makeNetns, missingTools, OPENVPN, realOpenvpn, replyFrom, runTool, Scratch, skipUnlessAble, tunlabArgv, waitFile } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { emulatedOpenvpn, fileNetns, launch, OPENVPN, realOpenvpn, replyFrom, Scratch, skipUnlessAble, tunlabArgv, waitFile } from './helpers.js';
 
-const NS = `tunlab-it-${process.pid}-${randomBytes(3).toString('hex')}`;
+const ns = fileNetns('tunlab-it', [OPENVPN, { command: 'ping', pkg: 'iputils-ping' }]);
+const NS = ns.name;
 // The namespace is fresh, so fixed ports cannot clash with anything.
 const REAL_PORT = 11941;
 const FWD_PORT = 11942;
 const LINUX = '10.8.0.1';
 const HAIKU = '10.8.0.2';
 
-let skipReason: string | null = null;
-let created = false;
-
-beforeAll(() => {
-  skipReason = missingTools(OPENVPN, { command: 'ping', pkg: 'iputils-ping' }) ?? makeNetns(NS);
-  created = skipReason === null;
-});
-
-afterAll(async () => {
-  await cleanup();
-  if (created) {
-    const del = runTool(['ip', 'netns', 'del', NS]);
-    if (del.status !== 0) throw new Error(`ip netns del ${NS}: ${del.out}`);
-  }
-});
 
 describe('a real OpenVPN with a real tun in a network namespace <-> tunlab', () => {
   it('Linux ping gets replies from tunlab\'s stack, and tunlab\'s ping from the Linux kernel', async (ctx) => {
-    skipUnlessAble(ctx, skipReason, 'interop netns test');
+    skipUnlessAble(ctx, ns.why(), 'interop netns test');
     const share = new Scratch();
     const real = launch('real openvpn (netns)', realOpenvpn({ lport: REAL_PORT, rport: FWD_PORT, dir: '1', tun: [LINUX, HAIKU] }), { netns: NS });
     const script = [

@@ -10,35 +10,20 @@
 // when openvpn, ping or `ip netns` is missing (root needed); TUNLAB_REQUIRE_INTEROP=1 makes that a
 // failure.
 
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, CRYPTO, EMULATED_KEY, KEY_FILE, launch, makeNetns, missingTools, OPENVPN, replyFrom, runTool, Scratch, skipUnlessAble, tunlabArgv, waitFile } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { CRYPTO, EMULATED_KEY, fileNetns, KEY_FILE, launch, OPENVPN, replyFrom, Scratch, skipUnlessAble, tunlabArgv, waitFile } from './helpers.js';
 
-const NS = `tunlab-tcp-${process.pid}-${randomBytes(3).toString('hex')}`;
+const ns = fileNetns('tunlab-tcp', [OPENVPN, { command: 'ping', pkg: 'iputils-ping' }]);
+const NS = ns.name;
 // The namespace is fresh, so fixed ports cannot clash with anything.
 const REAL_PORT = 11951;
 const FWD_PORT = 11952;
 const LINUX = '10.8.0.1';
 const HAIKU = '10.8.0.2';
 
-let skipReason: string | null = null;
-let created = false;
-
-beforeAll(() => {
-  skipReason = missingTools(OPENVPN, { command: 'ping', pkg: 'iputils-ping' }) ?? makeNetns(NS);
-  created = skipReason === null;
-});
-
-afterAll(async () => {
-  await cleanup();
-  if (created) {
-    const del = runTool(['ip', 'netns', 'del', NS]);
-    if (del.status !== 0) throw new Error(`ip netns del ${NS}: ${del.out}`);
-  }
-});
 
 /** The real OpenVPN with tun0 = 10.8.0.1, over TCP in the given role. */
 function realTcp(role: string[]): string[] {
@@ -60,7 +45,7 @@ async function linuxPing(): Promise<void> {
 
 describe('OpenVPN over TCP: tunlab <-> a real OpenVPN 2.6 in a network namespace', () => {
   it('tunlab --proto tcp-client to a real --proto tcp-server: Linux ping crosses, and tunlab pings back', async (ctx) => {
-    skipUnlessAble(ctx, skipReason, 'interop OpenVPN-over-TCP test');
+    skipUnlessAble(ctx, ns.why(), 'interop OpenVPN-over-TCP test');
     const share = new Scratch();
     const real = launch('real openvpn tcp-server (netns)', realTcp(['--proto', 'tcp-server', '--local', '127.0.0.1', '--lport', String(REAL_PORT)]), { netns: NS });
     await real.waitFor('Listening for incoming TCP connection');
@@ -88,7 +73,7 @@ describe('OpenVPN over TCP: tunlab <-> a real OpenVPN 2.6 in a network namespace
   }, 60_000);
 
   it('a real --proto tcp-client to tunlab --proto tcp-server through --forward tcp: Linux ping crosses', async (ctx) => {
-    skipUnlessAble(ctx, skipReason, 'interop OpenVPN-over-TCP test');
+    skipUnlessAble(ctx, ns.why(), 'interop OpenVPN-over-TCP test');
     const share = new Scratch();
     const script = [`${emulatedTcp('--proto tcp-server --lport 1194')} &`, `${waitFile('stop')}; kill %1; wait`].join(' ');
     const tl = launch('tunlab tcp-server (netns)', tunlabArgv({ forward: FWD_PORT, share: share.dir, script, proto: 'tcp' }), { netns: NS });
@@ -112,7 +97,7 @@ describe('OpenVPN over TCP: tunlab <-> a real OpenVPN 2.6 in a network namespace
   }, 60_000);
 
   it('TLS mode: tunlab --client --proto tcp-client gets its push from a real --server --proto tcp-server', async (ctx) => {
-    skipUnlessAble(ctx, skipReason, 'interop OpenVPN-over-TCP test');
+    skipUnlessAble(ctx, ns.why(), 'interop OpenVPN-over-TCP test');
     const pki = (f: string) => path.join(PACKAGE_ROOT, 'test', 'unit', 'openvpn', 'vectors', 'tls', f);
     const share = new Scratch();
     for (const f of ['ca.crt', 'client.crt', 'client.key', 'tc.key']) fs.copyFileSync(pki(f), share.path(f));

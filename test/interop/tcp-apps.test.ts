@@ -10,38 +10,23 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, emulatedOpenvpn, launch, makeNetns, missingTools, OPENVPN, realOpenvpn, runTool, Scratch, skipUnlessAble, tunlabArgv, until, waitFile } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { emulatedOpenvpn, fileNetns, launch, OPENVPN, realOpenvpn, Scratch, skipUnlessAble, tunlabArgv, until, waitFile } from './helpers.js';
 
-const NS = `tunlab-tcp-${process.pid}-${randomBytes(3).toString('hex')}`;
+const ns = fileNetns('tunlab-apps', [OPENVPN, { command: 'nc', pkg: 'netcat-openbsd' }, { command: 'iperf3', pkg: 'iperf3' }, { command: 'curl', pkg: 'curl' }]);
+const NS = ns.name;
 const REAL_PORT = 11941;
 const FWD_PORT = 11942;
 const LINUX = '10.8.0.1';
 const HAIKU = '10.8.0.2';
 const SIZE = 10 * 1024 * 1024;
 
-let skipReason: string | null = null;
-let created = false;
-
-beforeAll(() => {
-  skipReason =
-    missingTools(OPENVPN, { command: 'nc', pkg: 'netcat-openbsd' }, { command: 'iperf3', pkg: 'iperf3' }, { command: 'curl', pkg: 'curl' }) ?? makeNetns(NS);
-  created = skipReason === null;
-});
-
-afterAll(async () => {
-  await cleanup();
-  if (created) {
-    const del = runTool(['ip', 'netns', 'del', NS]);
-    if (del.status !== 0) throw new Error(`ip netns del ${NS}: ${del.out}`);
-  }
-});
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 describe('tunlab nc, iperf3 and httpd <-> real nc, iperf3 and curl across a real OpenVPN tunnel', () => {
   it('moves 10 MB each way with nc, runs iperf3 both ways, and serves curl', async (ctx) => {
-    skipUnlessAble(ctx, skipReason, 'interop TCP programs test');
+    skipUnlessAble(ctx, ns.why(), 'interop TCP programs test');
     const share = new Scratch();
     fs.writeFileSync(share.path('to-linux.bin'), randomBytes(SIZE));
     const fromLinux = randomBytes(SIZE);

@@ -15,52 +15,21 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../bin/paths.js';
 import { TUNLAB_COMMAND } from '../helpers/command.js';
-import { cleanup, launch, replyFrom, runTool, Scratch, until, waitFile } from './helpers.js';
+import { cleanup, fileNetns, launch, OPENVPN, replyFrom, runTool, Scratch, skipUnlessAble, until, waitFile } from './helpers.js';
 
-const NS = `tunlab-tls-${process.pid}-${randomBytes(3).toString('hex')}`;
 const VECTORS = path.join(PACKAGE_ROOT, 'test', 'unit', 'openvpn', 'vectors', 'tls');
 const HERE = path.join(PACKAGE_ROOT, 'test', 'interop', 'tls');
 const v = (f: string) => path.join(VECTORS, f);
 
-let skipReason: string | null = null;
-let created = false;
-
-beforeAll(() => {
-  const uid = process.getuid?.();
-  if (uid !== 0) {
-    skipReason = `needs root to create a network namespace (id -u is ${uid ?? 'unknown'})`;
-    return;
-  }
-  if (runTool(['openvpn', '--version']).status === null) {
-    skipReason = 'openvpn is not installed';
-    return;
-  }
-  const add = runTool(['ip', 'netns', 'add', NS]);
-  if (add.status !== 0) {
-    skipReason = `\`ip netns add ${NS}\` failed: ${add.out.trim()}`;
-    return;
-  }
-  created = true;
-  const lo = runTool(['ip', '-n', NS, 'link', 'set', 'lo', 'up']);
-  if (lo.status !== 0) throw new Error(`ip -n ${NS} link set lo up: ${lo.out}`);
-});
+const ns = fileNetns('tunlab-tls', [OPENVPN]);
+const NS = ns.name;
 
 afterEach(cleanup);
 
-afterAll(async () => {
-  await cleanup();
-  if (created) runTool(['ip', 'netns', 'del', NS]);
-});
-
-function needs(ctx: { skip: (why: string) => void }): void {
-  if (!skipReason) return;
-  if (process.env.TUNLAB_REQUIRE_INTEROP === '1') throw new Error(`interop required but: ${skipReason}`);
-  console.warn(`interop TLS test skipped: ${skipReason}`);
-  ctx.skip(skipReason);
-}
+const needs = (ctx: { skip: (why: string) => void }) => skipUnlessAble(ctx, ns.why(), 'interop TLS test');
 
 /** A scratch directory with the PKI and keys, shared into tunlab as /host. */
 function pkiShare(): Scratch {

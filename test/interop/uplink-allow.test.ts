@@ -5,41 +5,27 @@
 // guest. It needs root and network namespaces; it is skipped, saying why, only when `id -u` is not
 // 0 or `ip netns add` fails.
 
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, launch, makeNetns, runTool, skipUnlessAble } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fileNetns, launch, runTool, skipUnlessAble } from './helpers.js';
 import { ensureBuilt, TUNLAB_COMMAND } from '../helpers/command.js';
 
-const NS = `tunlab-ul-${process.pid}-${randomBytes(3).toString('hex')}`;
 const PEER = '192.0.2.1';
 const PORT = 7000;
 
-let skipReason: string | null = null;
-let created = false;
+beforeAll(ensureBuilt);
 
-beforeAll(() => {
-  ensureBuilt();
-  skipReason = makeNetns(NS);
-  created = skipReason === null;
-  if (!created) return;
+const ns = fileNetns('tunlab-ul', [], (name) => {
   for (const cmd of [
     ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
     ['addr', 'add', `${PEER}/24`, 'dev', 'v0'],
     ['link', 'set', 'v0', 'up'],
     ['link', 'set', 'v1', 'up'],
   ]) {
-    const r = runTool(['ip', '-n', NS, ...cmd]);
-    if (r.status !== 0) throw new Error(`ip -n ${NS} ${cmd.join(' ')}: ${r.out}`);
+    const r = runTool(['ip', '-n', name, ...cmd]);
+    if (r.status !== 0) throw new Error(`ip -n ${name} ${cmd.join(' ')}: ${r.out}`);
   }
 });
-
-afterAll(async () => {
-  await cleanup();
-  if (created) {
-    const del = runTool(['ip', 'netns', 'del', NS]);
-    if (del.status !== 0) throw new Error(`ip netns del ${NS}: ${del.out}`);
-  }
-});
+const NS = ns.name;
 
 /**
  * The peer: on a datagram it prints how the real kernel sees tunlab's socket (ss), has a stranger
@@ -61,7 +47,7 @@ s.bind(${PORT}, '${PEER}', () => console.log('listening'));
 
 describe('the uplink to an allowed address outside the loopback', () => {
   it('binds the address the route needs, not 0.0.0.0, and hears only the peer it sent to', async (ctx) => {
-    skipUnlessAble(ctx, skipReason, 'interop uplink-allow test');
+    skipUnlessAble(ctx, ns.why(), 'interop uplink-allow test');
     const server = launch('udp peer (netns)', [process.execPath, '-e', SERVER], { netns: NS });
     await server.waitFor('listening');
     const script = `route add /dev/net/virtio/0 192.0.2.0 netmask 255.255.255.0 gw 10.0.2.2 && udpclient -w 3 ${PEER} ${PORT} hi`;

@@ -39,7 +39,7 @@ export type IpFate =
   // a router's: passed on (fragmented or not), too big with DF, no route
   | 'ForwDatagrams'
   | 'FragFails'
-  | 'noRoute';
+  | 'InNoRoutes';
 
 /** The MTU of the rig's TUN, the only way out of a router rig but the loopback. */
 const TUN_MTU = 1500;
@@ -52,9 +52,10 @@ export function ipFate(packet: Uint8Array, net: Net, forwarding = false): IpFate
   const forUs = r.dst === net.local || isLoopbackIpv4(r.dst) || r.dst === 0xffff_ffff || r.dst === net.broadcast || isMulticastIpv4(r.dst);
   if (!forUs && !forwarding) return 'InAddrErrors';
   if (!forUs) {
-    // ip_forward(): TTL first, then the route (only the peer has one), then the MTU.
+    // The route first (ip_route_input: only the peer has one; none is ip_error's InNoRoutes),
+    // then ip_forward()'s TTL, then the MTU.
+    if (r.dst !== net.peer) return 'InNoRoutes';
     if (r.ttl <= 1) return 'InHdrErrors';
-    if (r.dst !== net.peer) return 'noRoute';
     return view.totalLen > TUN_MTU && r.dontFragment ? 'FragFails' : 'ForwDatagrams';
   }
   if (r.moreFragments || r.fragmentOffset > 0) return 'ReasmReqds';

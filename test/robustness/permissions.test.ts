@@ -51,6 +51,8 @@ const ROWS: Row[] = [
     user: /^tcpdump: \/dev\/net\/ipro1000\/0: You don't have permission to perform this capture on that device\n\(SIOCSPACKETCAP: Operation not allowed\)\n$/,
     root: { code: 'runs', out: /listening on \/dev\/net\/ipro1000\/0/ },
   },
+  // FreeBSD's traceroute reads the ICMP answers on a raw socket, which only root may open now (12.24).
+  { what: 'trace a route', cmd: 'traceroute -q 1 192.168.1.1', user: /^traceroute: icmp socket: Operation not allowed\n$/, root: { code: 0, out: /^traceroute to 192\.168\.1\.1 / } },
   { what: 'bind a privileged port', cmd: 'udpserver -p 80', user: /^udpserver: bind 0\.0\.0\.0:80: Permission denied\n$/, root: { code: 'runs', out: /^udpserver: listening on 0\.0\.0\.0:80\n$/ } },
   { what: 'become another user', cmd: 'su 0 -c id', user: /^su: Authentication failure\n$/, root: { code: 0, out: /^uid=0\(user\) gid=0/ } },
 ];
@@ -121,6 +123,29 @@ describe('an unprivileged user, through the shell', () => {
     expect((await run('su -G 101,100 1001')).out).toBe('0 {ifr_name="tun/0", ifr_flags=IFF_TUN|IFF_NO_PI}\n');
     expect((await run('su -g 100 1001')).out).toBe('0 {ifr_name="tun/0", ifr_flags=IFF_TUN|IFF_NO_PI}\n');
     expect((await run('su bob')).out).toBe('0 {ifr_name="tun/0", ifr_flags=IFF_TUN|IFF_NO_PI}\n');
+    expect([...crashes(w), ...panics]).toEqual([]);
+  });
+
+  it('12.24: raw sockets are root\'s; a user pings through an ICMP datagram socket while ping_group_range lets it', async () => {
+    const { w, panics } = userlandWorld();
+    const as = (uid: number | 'root', cmd: string) => runBounded(w, 'a', uid === 'root' ? ['sh', '-c', cmd] : ['su', String(uid), '-c', cmd], { limitNs: 20e9 });
+    expect((await as(1000, 'syscall socket AF_INET SOCK_RAW IPPROTO_ICMP')).out).toBe('-1 EPERM (Operation not allowed)\n');
+    expect((await as(1000, 'syscall socket AF_INET SOCK_DGRAM IPPROTO_ICMP')).out).toBe('3\n');
+    const user = await as(1000, 'ping -c 1 192.168.1.1');
+    const root = await as('root', 'ping -c 1 192.168.1.1');
+    expect(user.out).toMatch(/^PING 192\.168\.1\.1 \(192\.168\.1\.1\): 56 data bytes\n64 bytes from 192\.168\.1\.1: icmp_seq=0 ttl=64 time=/);
+    // The same lines as root's; only the times differ (the first ping waited for ARP).
+    const untimed = (t: string) => t.replace(/time=\S+ ms/g, 'time=T').replace(/= [\d./]+ ms/, '= T');
+    expect([untimed(user.out), user.code]).toEqual([untimed(root.out), 0]);
+    expect(await as(1000, 'sysctl -w net.ipv4.ping_group_range="0 5"')).toMatchObject({ out: 'sysctl: permission denied on key "net.ipv4.ping_group_range"\n', code: 1 });
+    expect((await as('root', 'sysctl -w net.ipv4.ping_group_range="1 0"; sysctl net.ipv4.ping_group_range')).out).toBe(
+      'net.ipv4.ping_group_range = 1 0\nnet.ipv4.ping_group_range = 1\t0\n',
+    );
+    expect(await as(1000, 'ping -c 1 192.168.1.1')).toMatchObject({
+      out: 'ping: socktype: SOCK_RAW\nping: socket: Operation not allowed\nping: => missing cap_net_raw+p capability or setuid?\n',
+      code: 2,
+    });
+    expect((await as('root', 'sysctl -w net.ipv4.ping_group_range="5 x"')).out).toBe('sysctl: setting key "net.ipv4.ping_group_range": Invalid Argument\n');
     expect([...crashes(w), ...panics]).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@
 //   written  = accepted (rx_packets) + refused (write errors)
 //   accepted = reached IP (InReceives) + rx_nohandler [+ rx_otherhost, ARP, rx_errors on a TAP]
 //   InReceives = InHdrErrors + InAddrErrors + ReasmReqds + (InDelivers - ReasmOKs)
-//                [+ ForwDatagrams + FragFails + no route, on the router]
+//                [+ ForwDatagrams + FragFails + InNoRoutes, on the router]
 //   InDelivers = ICMP (InMsgs + InErrors) + UDP (InDatagrams + NoPorts + InErrors)
 //                + TCP (InSegs + InErrs) + InUnknownProtos
 // each term predicted packet by packet by the oracle in oracle.ts; fragments go to reassembly,
@@ -126,14 +126,14 @@ function check(rig: Rig, writes: Uint8Array[], down: boolean, r: Awaited<ReturnT
     InHdrErrors: d.InHdrErrors,
     InAddrErrors: d.InAddrErrors,
     ReasmReqds: d['reasm.reqds'],
-    // a router's: passed on, too big with DF, no route (OutNoRoutes also counts this host's own
-    // ICMP errors that found no route back: at least the prediction)
+    // a router's: passed on, too big with DF, no route to pass it on by (IpExt InNoRoutes, as
+    // Linux's ip_error() counts it; OutNoRoutes is for this host's own packets only)
     ForwDatagrams: d.ForwDatagrams,
     FragFails: d.FragFails,
-    OutNoRoutes: Math.min(d.OutNoRoutes!, then('noRoute')),
+    InNoRoutes: d.InNoRoutes,
     ipBalance:
       d.InReceives! -
-      (d.InHdrErrors! + d.InAddrErrors! + d['reasm.reqds']! + d.InDelivers! - d['reasm.oks']! + d.ForwDatagrams! + d.FragFails! + then('noRoute')),
+      (d.InHdrErrors! + d.InAddrErrors! + d['reasm.reqds']! + d.InDelivers! - d['reasm.oks']! + d.ForwDatagrams! + d.FragFails! + d.InNoRoutes!),
     // above IP: every delivered datagram in exactly one protocol counter
     protoBalance:
       d.InDelivers! -
@@ -175,7 +175,7 @@ function check(rig: Rig, writes: Uint8Array[], down: boolean, r: Awaited<ReturnT
     ReasmReqds: then('ReasmReqds'),
     ForwDatagrams: then('ForwDatagrams'),
     FragFails: then('FragFails'),
-    OutNoRoutes: then('noRoute'),
+    InNoRoutes: then('InNoRoutes'),
     ipBalance: 0,
     protoBalance: 0,
     'icmp.InMsgs': then('icmp.InMsgs'),

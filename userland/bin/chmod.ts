@@ -50,7 +50,8 @@ export default defineProgram({
     const modeText = dashMode > 0 ? argv[dashMode]! : operands.shift();
     if (modeText === undefined) return usageError(sys, cmd, 'missing operand');
     if (operands.length === 0) return usageError(sys, cmd, `missing operand after ${quote(modeText)}`);
-    const change = parseMode(modeText);
+    // As GNU chmod: the mask is read once (umask(0) returns it) for the clauses without [ugoa].
+    const change = parseMode(modeText, await sys.umask(0));
     if (change === null) return usageError(sys, cmd, `invalid mode: ${quote(modeText)}`);
     let status = 0;
     for (const file of operands) if (!(await chmodPath(sys, file, change, o, true))) status = 1;

@@ -7,7 +7,6 @@ import { S_IFDIR, S_IFMT } from '../../kernel/abi/stat.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { command, parse } from '../lib/cli.js';
 import { errText, quote, usageError, warn } from '../lib/errors.js';
-import { creationMode } from '../lib/fileio.js';
 import { guarded, out } from '../lib/guard.js';
 
 interface Options {
@@ -37,14 +36,14 @@ export default defineProgram({
     const r = await parse<Options>(sys, cmd, argv);
     if ('status' in r) return r.status;
     const o = r.opts;
-    let mode = creationMode(0o777);
+    let mode = 0o777;
     if (o.mode !== undefined) {
       if (!/^[0-7]{1,4}$/.test(o.mode)) return usageError(sys, cmd, `invalid mode ${quote(o.mode)}`);
       mode = parseInt(o.mode, 8);
     }
     let status = 0;
     const made = async (path: string, target: boolean) => {
-      await sys.mkdir(path, target ? mode : creationMode(0o777));
+      await sys.mkdir(path, target ? mode : 0o777);
       // -m is the mode exactly, whatever mkdir() made of it.
       if (target && o.mode !== undefined) await sys.chmod(path, mode);
       if (o.verbose) await out(sys, `mkdir: created directory ${quote(path)}\n`);

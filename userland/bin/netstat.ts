@@ -180,6 +180,8 @@ async function statistics(sys: Sys, fd: number): Promise<string> {
   out += plural(v(ip, 'InDelivers'), '{packets|packet} for this host');
   out += plural(v(ip, 'InUnknownProtos'), '{packets|packet} for unknown/unsupported protocol');
   out += plural(v(ip, 'ForwDatagrams'), '{packets|packet} forwarded');
+  // BSD counts a packet to forward that no route covers as not forwardable; Linux in IpExt InNoRoutes.
+  out += plural(v(ip, 'InNoRoutes'), '{packets|packet} not forwardable');
   out += plural(v(ip, 'InDiscards'), 'incoming {packets|packet} discarded');
   out += plural(v(ip, 'OutRequests'), '{packets|packet} sent from this host');
   out += plural(v(ip, 'OutDiscards'), 'output {packets|packet} dropped due to no bufs, etc.');

@@ -1,7 +1,10 @@
 // ping: ICMP echo requests through a raw socket, replies and errors printed the way Haiku's ping
 // (FreeBSD's, since 2024) prints them, statistics at the end or on ^C. -S binds the socket to a
 // source address; -D sets the Don't Fragment bit (FreeBSD's meaning, through IP_DONTFRAG; Linux's
-// ping -D means timestamps instead).
+// ping -D means timestamps instead). A user may not open a raw socket (EPERM): then ping goes
+// through an ICMP datagram socket as iputils' ping does, which the kernel gives the identifier and
+// the replies to, without their IP header (the TTL comes with IP_RECVTTL). Such a socket is told
+// of no ICMP errors, so a user's ping prints none.
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import { defineProgram } from '../../kernel/abi/program.js';
@@ -16,7 +19,7 @@ import {
 } from '../../kernel/abi/wire/index.js';
 import { POLLIN } from '../../kernel/abi/poll.js';
 import { SIGINT, SIGTERM } from '../../kernel/abi/signal.js';
-import { AF_INET, IP_DONTFRAG, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
+import { AF_INET, IP_DONTFRAG, IP_RECVTTL, IP_TTL, IPPROTO_ICMP, IPPROTO_IP, MSG_DONTWAIT, SOCK_DGRAM, SOCK_RAW, sockaddrIn } from '../../kernel/abi/socket.js';
 import { CLOCK_MONOTONIC, type Sys } from '../../kernel/abi/syscalls.js';
 import { command, EXIT_USAGE, intArg, numberArg, parse } from '../lib/cli.js';
 import { eprint, print } from '../lib/io.js';
@@ -123,6 +126,8 @@ export default defineProgram({
 
 class Pinger {
   private fd = -1;
+  /** Through an ICMP datagram socket: the kernel picks the identifier and matches the replies. */
+  private datagram = false;
   private readonly ident: number;
   /** Requests tried (their sequence numbers), and those the kernel took. */
   private attempts = 0;
@@ -151,8 +156,8 @@ class Pinger {
     try {
       this.fd = await sys.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
     } catch (e) {
-      await eprint(sys, `ping: socket: ${sysMessage(e)}\n`);
-      return 2;
+      const status = await this.openDatagram(e);
+      if (status !== 0) return status;
     }
     if (this.opts.ttl !== undefined) await sys.setsockopt(this.fd, IPPROTO_IP, IP_TTL, this.opts.ttl);
     if (this.opts.dontFragment) await sys.setsockopt(this.fd, IPPROTO_IP, IP_DONTFRAG, 1);
@@ -208,6 +213,29 @@ class Pinger {
     return this.received > 0 ? 0 : 2;
   }
 
+  /**
+   * The raw socket was refused: for a user without one (EPERM), an ICMP datagram socket, iputils'
+   * fallback. 0 when there is a socket, else ping's exit status.
+   */
+  private async openDatagram(rawError: unknown): Promise<number> {
+    const sys = this.sys;
+    if (!isSysError(rawError, 'EPERM')) {
+      await eprint(sys, `ping: socket: ${sysMessage(rawError)}\n`);
+      return 2;
+    }
+    try {
+      this.fd = await sys.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+    } catch (e) {
+      if (!isSysError(e)) throw e;
+      // Neither: iputils' words for the raw socket refused (the datagram socket's EACCES is not shown).
+      await eprint(sys, `ping: socktype: SOCK_RAW\nping: socket: ${sysMessage(rawError)}\nping: => missing cap_net_raw+p capability or setuid?\n`);
+      return 2;
+    }
+    this.datagram = true;
+    await sys.setsockopt(this.fd, IPPROTO_IP, IP_RECVTTL, 1);
+    return 0;
+  }
+
   private async now(): Promise<number> {
     return this.sys.clock_gettime(CLOCK_MONOTONIC);
   }
@@ -237,24 +265,35 @@ class Pinger {
   }
 
   private async receive(): Promise<void> {
-    let got;
+    // The message, its sender and its TTL: from a datagram socket, the ICMP message alone with the
+    // TTL as a control message (recvmsg, as iputils reads it); from a raw socket, the IP packet.
+    let icmpBytes: Uint8Array;
+    let from: string;
+    let ttl: number;
     try {
-      got = await this.sys.recvfrom(this.fd, 65536, 0x80 /* MSG_DONTWAIT */);
+      if (this.datagram) {
+        const got = await this.sys.recvmsg(this.fd, [65536], MSG_DONTWAIT);
+        icmpBytes = got.data;
+        from = got.from && 'sin_addr' in got.from ? got.from.sin_addr : '0.0.0.0';
+        ttl = got.control.find((c) => c.cmsg_level === IPPROTO_IP && c.cmsg_type === IP_TTL)?.cmsg_data ?? 0;
+      } else {
+        const ip = Ipv4Packet.checked((await this.sys.recvfrom(this.fd, 65536, MSG_DONTWAIT)).data);
+        if (isWireError(ip)) return;
+        icmpBytes = ip.payload;
+        from = formatIpv4(ip.src);
+        ttl = ip.ttl;
+      }
     } catch (e) {
       if (isSysError(e, 'EAGAIN') || isSysError(e, 'EINTR')) return;
       throw e;
     }
-    const packet = got.data;
-    const ip = Ipv4Packet.checked(packet);
-    if (isWireError(ip)) return;
-    const icmpBytes = ip.payload;
     const view = IcmpPacket.checked(icmpBytes);
     if (isWireError(view)) return;
     const repr = IcmpRepr.parse(view);
     if (isWireError(repr)) return;
-    const from = formatIpv4(ip.src);
     if (repr.kind === 'echo-reply') {
-      if (repr.ident !== this.ident) return;
+      // A datagram socket is given only the replies to its own identifier, which the kernel chose.
+      if (!this.datagram && repr.ident !== this.ident) return;
       const seq = repr.seq;
       let rtt = 0;
       if (repr.data.length >= STAMP_LEN) {
@@ -274,7 +313,7 @@ class Pinger {
       }
       if (!this.opts.quiet) {
         const time = repr.data.length >= STAMP_LEN ? ` time=${rtt.toFixed(3)} ms` : '';
-        await print(this.sys, `${icmpBytes.length} bytes from ${from}: icmp_seq=${seq} ttl=${ip.ttl}${time}${dup ? ' (DUP!)' : ''}\n`);
+        await print(this.sys, `${icmpBytes.length} bytes from ${from}: icmp_seq=${seq} ttl=${ttl}${time}${dup ? ' (DUP!)' : ''}\n`);
       }
       return;
     }

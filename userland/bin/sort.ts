@@ -7,7 +7,7 @@ import type { Sys } from '../../kernel/abi/syscalls.js';
 import { O_CREAT, O_TRUNC, O_WRONLY } from '../../kernel/abi/fcntl.js';
 import { command, parse } from '../lib/cli.js';
 import { errText, quote, quotef, usageError, warn } from '../lib/errors.js';
-import { closeInput, creationMode, openInput } from '../lib/fileio.js';
+import { closeInput, openInput } from '../lib/fileio.js';
 import { guarded, out } from '../lib/guard.js';
 import { writeAll } from '../lib/io.js';
 import { ReadError, readLines } from '../lib/readers.js';
@@ -337,7 +337,7 @@ export default defineProgram({
     }
     let fd: number;
     try {
-      fd = await sys.open(o.output, O_WRONLY | O_CREAT | O_TRUNC, creationMode(0o666));
+      fd = await sys.open(o.output, O_WRONLY | O_CREAT | O_TRUNC, 0o666);
     } catch (e) {
       await warn(sys, 'sort', `open failed: ${quotef(o.output)}: ${errText(e)}`);
       return 2;

@@ -7,7 +7,6 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { SIGINT } from '../../kernel/abi/signal.js';
 import { command, parse } from '../lib/cli.js';
 import { errText, quotef, warn, warnErr } from '../lib/errors.js';
-import { creationMode } from '../lib/fileio.js';
 import { guarded } from '../lib/guard.js';
 import { writeAll } from '../lib/io.js';
 import { readChunk, ReadError } from '../lib/readers.js';
@@ -33,7 +32,7 @@ export default defineProgram({
     const flags = O_WRONLY | O_CREAT | (r.opts.append ? O_APPEND : O_TRUNC);
     for (const file of r.args) {
       try {
-        sinks.push({ fd: await sys.open(file, flags, creationMode(0o666)), name: file });
+        sinks.push({ fd: await sys.open(file, flags, 0o666), name: file });
       } catch (e) {
         await warnErr(sys, 'tee', file, e);
         status = 1;

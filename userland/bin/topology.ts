@@ -1,6 +1,7 @@
 // topology: the world as it is wired right now: the segments and the cards plugged into them,
 // bridges and their ports, and the tunnels that are up (tuns and taps with a program on them,
-// paired by their addresses). As text, or as Mermaid or Graphviz DOT to draw it elsewhere.
+// paired by the flows of those programs' sockets, or by their addresses: lib/topology.ts). As
+// text, or as Mermaid or Graphviz DOT to draw it elsewhere.
 
 import { defineProgram } from '../../kernel/abi/program.js';
 import { guarded } from '../lib/guard.js';

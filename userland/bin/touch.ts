@@ -6,7 +6,6 @@ import { O_CREAT, O_WRONLY } from '../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { command, parse } from '../lib/cli.js';
 import { errText, quote, warn } from '../lib/errors.js';
-import { creationMode } from '../lib/fileio.js';
 import { guarded } from '../lib/guard.js';
 
 export default defineProgram({
@@ -33,7 +32,7 @@ export default defineProgram({
       }
       if (!r.opts.create) continue;
       try {
-        await sys.close(await sys.open(file, O_WRONLY | O_CREAT, creationMode(0o666)));
+        await sys.close(await sys.open(file, O_WRONLY | O_CREAT, 0o666));
       } catch (e) {
         await warn(sys, 'touch', `cannot touch ${quote(file)}: ${errText(e)}`);
         status = 1;

@@ -6,7 +6,7 @@ import { defineProgram } from '../../kernel/abi/program.js';
 import { O_CREAT, O_TRUNC, O_WRONLY } from '../../kernel/abi/fcntl.js';
 import { command, intArg, parse } from '../lib/cli.js';
 import { errText, quotef, usageError, warn } from '../lib/errors.js';
-import { closeInput, creationMode, openInput } from '../lib/fileio.js';
+import { closeInput, openInput } from '../lib/fileio.js';
 import { guarded, out } from '../lib/guard.js';
 import { writeAll } from '../lib/io.js';
 import { ReadError, textLines } from '../lib/readers.js';
@@ -62,7 +62,7 @@ export default defineProgram({
     let outFd = 1;
     if (output !== undefined && output !== '-') {
       try {
-        outFd = await sys.open(output, O_WRONLY | O_CREAT | O_TRUNC, creationMode(0o666));
+        outFd = await sys.open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o666);
       } catch (e) {
         await warn(sys, 'uniq', `${quotef(output)}: ${errText(e)}`);
         await closeInput(sys, inFd);

@@ -73,16 +73,6 @@ export async function copyFd(sys: Sys, from: number, to: number): Promise<void> 
   }
 }
 
-/**
- * Haiku's default file creation mask. The kernel keeps no umask (there is no umask() call), so
- * the utilities apply it themselves to the modes they create files and directories with.
- */
-export const UMASK = 0o022;
-
-export function creationMode(mode: number): number {
-  return mode & ~UMASK & 0o7777;
-}
-
 /** mkdir -p: each missing directory of `path`, 0755; those that exist are left as they are. */
 export async function mkdirAll(sys: Sys, path: string): Promise<void> {
   let at = '';

@@ -2,15 +2,13 @@
 // [ugoa]*([-+=]([rwxXst]*|[ugo]))+ joined by commas. A clause with no [ugoa] is filtered by the
 // umask, as GNU chmod does; X adds execute only to directories and to files already executable.
 
-import { UMASK } from './fileio.js';
-
 /** The new mode of a file from its old one; isDir for X. */
 export type ModeChange = (old: number, isDir: boolean) => number;
 
 const WHO: Record<string, number> = { u: 0o4700, g: 0o2070, o: 0o1007, a: 0o7777 };
 
-/** A parsed mode operand, or null when it is not one. */
-export function parseMode(spec: string): ModeChange | null {
+/** A parsed mode operand, or null when it is not one; `umask` filters the clauses without [ugoa]. */
+export function parseMode(spec: string, umask = 0): ModeChange | null {
   if (/^[0-7]+$/.test(spec)) {
     if (spec.length > 4 && !/^0+[0-7]{1,4}$/.test(spec)) return null;
     const m = parseInt(spec, 8);
@@ -43,7 +41,7 @@ export function parseMode(spec: string): ModeChange | null {
           }
         }
         let mask = who & bits;
-        if (!whoGiven) mask &= ~UMASK;
+        if (!whoGiven) mask &= ~umask;
         if (op === '+') mode |= mask;
         else if (op === '-') mode &= ~mask;
         else {

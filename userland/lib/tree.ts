@@ -7,7 +7,6 @@ import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../kernel/abi/fcntl.js'
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Stat } from '../../kernel/abi/stat.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { errText, quote, warn } from './errors.js';
-import { creationMode } from './fileio.js';
 import { writeAll } from './io.js';
 
 export function joinPath(dir: string, name: string): string {
@@ -59,7 +58,7 @@ async function copyFile(sys: Sys, src: string, dst: string, mode: number, o: Cop
   }
   let outFd: number;
   try {
-    outFd = await sys.open(dst, O_WRONLY | O_CREAT | O_TRUNC, creationMode(mode));
+    outFd = await sys.open(dst, O_WRONLY | O_CREAT | O_TRUNC, mode & 0o7777);
   } catch (e) {
     await sys.close(in_).catch(() => 0);
     await warn(sys, o.prog, `cannot create regular file ${quote(dst)}: ${errText(e)}`);
@@ -118,7 +117,7 @@ export async function copyPath(sys: Sys, src: string, dst: string, o: CopyOption
     }
     if (!existing) {
       try {
-        await sys.mkdir(dst, creationMode(st.st_mode));
+        await sys.mkdir(dst, st.st_mode & 0o7777);
       } catch (e) {
         await warn(sys, o.prog, `cannot create directory ${quote(dst)}: ${errText(e)}`);
         return false;

@@ -18,6 +18,9 @@ export class IpCounters {
   FragOKs = 0;
   FragFails = 0;
   FragCreates = 0;
+  // IpExt (Linux's /proc/net/netstat): a packet to forward that no route covers (ip_error in
+  // net/ipv4/route.c). A locally generated one counts in OutNoRoutes instead.
+  InNoRoutes = 0;
 }
 
 export class IcmpCounters {

@@ -46,6 +46,7 @@ export function icmpInput(stack: IpStack, iface: NetInterface, packet: Uint8Arra
     }
     case 'echo-reply':
       stack.icmp.InEchoReps++;
+      stack.raw?.echoReply(packet, ip, payload);
       return;
     case 'dst-unreachable':
       stack.icmp.InDestUnreachs++;

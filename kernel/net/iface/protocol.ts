@@ -17,9 +17,14 @@ export interface IpProtocol {
   icmpError(type: number, code: number, original: Uint8Array, mtu?: number): void;
 }
 
-/** Raw sockets (raw(7)): a copy of every delivered packet of their protocol. */
+/**
+ * Raw sockets (raw(7)): a copy of every delivered packet of their protocol; and ping sockets
+ * (icmp(7)'s datagram sockets), the echo replies that carry their identifier.
+ */
 export interface RawDelivery {
   deliver(protocol: number, packet: Uint8Array): void;
+  /** An echo reply for this host: `icmp` is the ICMP message, checksum verified. */
+  echoReply(packet: Uint8Array, ip: Ipv4Repr, icmp: Uint8Array): void;
   /** Whether some raw socket takes this protocol (else an unknown one earns "protocol unreachable"). */
   has(protocol: number): boolean;
 }

@@ -85,6 +85,37 @@ export interface SocketTables {
   protoStats(): ProtoStats;
 }
 
+/** The host's sockets as `ss` and `netstat` list them (SIOCGSOCKTABLE), and `topology` pairs tunnels by. */
+export function socketTable(tables: SocketTables): SocketInfo[] {
+  const endpoint = (addr: number, port: number) => `${formatIpv4(addr)}:${port || '*'}`;
+  const tcp: SocketInfo[] = tables.tcpEndpoints().map((e) => ({
+    proto: 'tcp',
+    state: TCP_STATE_NAMES[e.state] ?? String(e.state),
+    local: endpoint(e.localAddr, e.localPort),
+    remote: endpoint(e.remoteAddr, e.remotePort),
+    recvQ: e.recvQ,
+    sendQ: e.sendQ,
+    drops: e.drops,
+    received: 0,
+    ...(e.ino ? { ino: e.ino } : {}),
+  }));
+  const rows: SocketInfo[] = tables.all().map((s) => {
+    const peer = s.peerName();
+    const local = s.localName();
+    return {
+      // A ping socket is listed as Linux lists it, in its own table (/proc/net/icmp), not as UDP.
+      proto: s.domain === 4 ? 'link' : s.type === 3 ? 'raw' : s.protocol === 1 ? 'icmp' : 'udp',
+      ino: s.id,
+      local: 'sin_addr' in local ? `${local.sin_addr}:${local.sin_port || '*'}` : 'sdl_name' in local ? local.sdl_name : local.sun_path,
+      remote: peer && 'sin_addr' in peer ? `${peer.sin_addr}:${peer.sin_port}` : '*:*',
+      recvQ: s.pendingBytes,
+      drops: s.drops,
+      received: s.received,
+    };
+  });
+  return [...tcp, ...rows];
+}
+
 export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, arg: unknown): number {
   const stack = tables.stack;
   switch (op) {
@@ -199,32 +230,7 @@ export function socketIoctl(tables: SocketTables, ctx: IoContext, op: number, ar
       return 0;
     }
     case io.SIOCGSOCKTABLE: {
-      const endpoint = (addr: number, port: number) => `${formatIpv4(addr)}:${port || '*'}`;
-      const tcp: SocketInfo[] = tables.tcpEndpoints().map((e) => ({
-        proto: 'tcp',
-        state: TCP_STATE_NAMES[e.state] ?? String(e.state),
-        local: endpoint(e.localAddr, e.localPort),
-        remote: endpoint(e.remoteAddr, e.remotePort),
-        recvQ: e.recvQ,
-        sendQ: e.sendQ,
-        drops: e.drops,
-        received: 0,
-        ...(e.ino ? { ino: e.ino } : {}),
-      }));
-      const rows: SocketInfo[] = tables.all().map((s) => {
-        const peer = s.peerName();
-        const local = s.localName();
-        return {
-          proto: s.domain === 4 ? 'link' : s.type === 3 ? 'raw' : 'udp',
-          ino: s.id,
-          local: 'sin_addr' in local ? `${local.sin_addr}:${local.sin_port || '*'}` : 'sdl_name' in local ? local.sdl_name : local.sun_path,
-          remote: peer && 'sin_addr' in peer ? `${peer.sin_addr}:${peer.sin_port}` : '*:*',
-          recvQ: s.pendingBytes,
-          drops: s.drops,
-          received: s.received,
-        };
-      });
-      obj<{ sockets: SocketInfo[] }>(arg).sockets = [...tcp, ...rows];
+      obj<{ sockets: SocketInfo[] }>(arg).sockets = socketTable(tables);
       return 0;
     }
     case io.SIOCGTCPMETRICS: {

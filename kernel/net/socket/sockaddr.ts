@@ -4,6 +4,8 @@
 import { SysError } from '../../abi/errno.js';
 import { AF_INET, type SockaddrIn } from '../../abi/socket.js';
 import { parseIpv4 } from '../../abi/wire/address.js';
+import { chooseSource, routeFor } from '../iface/ipv4.js';
+import type { NetStack } from '../iface/stack.js';
 
 export function addrOf(sa: SockaddrIn | null | undefined): number {
   if (typeof sa !== 'object' || sa === null) throw new SysError('EFAULT');
@@ -12,4 +14,16 @@ export function addrOf(sa: SockaddrIn | null | undefined): number {
   const a = parseIpv4(sa.sin_addr);
   if (a === null) throw new SysError('EINVAL');
   return a;
+}
+
+/**
+ * connect() of a datagram socket (ip4_datagram_connect): `addr` checked, its port in `minPort`..65535
+ * (EINVAL), a route to it (ENETUNREACH ...); the destination and the source address it would use.
+ */
+export function datagramPeer(stack: NetStack, addr: SockaddrIn, minPort: number): { dst: number; src: number } {
+  const dst = addrOf(addr);
+  if (!Number.isInteger(addr.sin_port) || addr.sin_port < minPort || addr.sin_port > 65535) throw new SysError('EINVAL');
+  const where = routeFor(stack, dst);
+  if (typeof where === 'string') throw new SysError(where);
+  return { dst, src: chooseSource(stack, where.iface, dst) };
 }

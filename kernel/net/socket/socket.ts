@@ -40,10 +40,13 @@ export const MIN_RCVBUF = 2048;
 /** Bookkeeping charged per queued datagram on top of its bytes, as skb truesize does. */
 const PER_DATAGRAM_OVERHEAD = 256;
 
-interface Queued {
+/** A datagram waiting for its reader. */
+export interface Queued {
   data: Uint8Array;
   from: Sockaddr | null;
   journey?: number;
+  /** The TTL of the IP packet it came in (IP_RECVTTL's control message). */
+  ttl?: number;
 }
 
 /** What a socket needs from its host's socket layer (sockets.ts). */
@@ -207,8 +210,11 @@ export abstract class Socket extends OpenFile {
   }
 
   /** Queue a datagram for the reader; false (and a drop counted) when the buffer is full. */
-  enqueue(data: Uint8Array, from: Sockaddr | null, journey?: number): boolean {
-    if (!this.queue.push(journey === undefined ? { data, from } : { data, from, journey })) return false;
+  enqueue(data: Uint8Array, from: Sockaddr | null, journey?: number, ttl?: number): boolean {
+    const q: Queued = { data, from };
+    if (journey !== undefined) q.journey = journey;
+    if (ttl !== undefined) q.ttl = ttl;
+    if (!this.queue.push(q)) return false;
     this.received++;
     return true;
   }
@@ -230,6 +236,11 @@ export abstract class Socket extends OpenFile {
   }
 
   async recvfrom(ctx: IoContext, count: number, flags: number): Promise<RecvResult> {
+    return (await this.dequeue(ctx, count, flags)).result;
+  }
+
+  /** The next datagram (waiting for one unless non-blocking), and what was queued with it. */
+  protected async dequeue(ctx: IoContext, count: number, flags: number): Promise<{ result: RecvResult; queued: Queued | null }> {
     for (;;) {
       this.takeError();
       const head = this.queue.peek();
@@ -242,9 +253,9 @@ export abstract class Socket extends OpenFile {
         const truncated = head.data.length > count;
         const r: RecvResult = { data: truncated ? head.data.slice(0, count) : head.data, from: head.from, flags: truncated ? MSG_TRUNC : 0 };
         if (head.journey !== undefined) r.journey = head.journey;
-        return r;
+        return { result: r, queued: head };
       }
-      if (this.closed) return { data: new Uint8Array(0), from: null, flags: 0 };
+      if (this.closed) return { result: { data: new Uint8Array(0), from: null, flags: 0 }, queued: null };
       if (this.nonblocking || flags & MSG_DONTWAIT) throw new SysError('EAGAIN');
       const r = await ctx.task.scheduler.sleep(ctx.task, [this.queue.readers], {
         interruptible: true,

@@ -1,10 +1,13 @@
-// The socket layer of one host: it makes sockets of each family and type (socket(2)'s checks),
-// knows every socket open on the host (netstat), delivers raw packets to raw sockets, ends
-// captures on interfaces that go away, and answers the configuration ioctls any socket takes.
+// The socket layer of one host: it makes sockets of each family and type (socket(2)'s checks,
+// CAP_NET_RAW's and ping_group_range's among them), knows every socket open on the host (netstat),
+// delivers raw packets to raw sockets and echo replies to ping sockets, ends captures on interfaces
+// that go away, and answers the configuration ioctls any socket takes.
 
 import { SysError } from '../../abi/errno.js';
-import { AF_INET, AF_INET6, AF_LINK, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, type ProtoStats, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
+import { AF_INET, AF_INET6, AF_LINK, AF_UNIX, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type ProtoStats, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
+import type { Ipv4Repr } from '../../abi/wire/ipv4.js';
 import type { IoContext } from '../../vfs/file.js';
+import type { TableEntry } from '../../vfs/tablefs.js';
 import type { RawDelivery } from '../iface/protocol.js';
 import type { NetStack } from '../iface/stack.js';
 import type { UdpProtocol } from '../udp/udp.js';
@@ -14,13 +17,23 @@ import type { TcpEndpointInfo } from '../tcp/engine.js';
 import type { TcpMetrics } from '../tcp/metrics.js';
 import { socketIoctl } from './ioctl.js';
 import { LinkSocket } from './link.js';
+import { type PingHost, PingSocket } from './ping.js';
+import { defaultPingGroupRange, inPingGroupRange, pingGroupRangeFile } from './ping-group-range.js';
 import { RawSocket } from './raw.js';
-import type { Socket, SocketHost } from './socket.js';
+import type { Socket } from './socket.js';
 import { UdpSocket } from './udp.js';
 import { UnixNamespace, UnixStreamSocket } from './unix.js';
 
-export class SocketLayer implements SocketHost, RawDelivery {
+/** Who is asking for a socket: what CAP_NET_RAW and ping_group_range are checked against. */
+export type SocketCreds = Pick<IoContext, 'uid' | 'gid' | 'groups'>;
+
+export class SocketLayer implements PingHost, RawDelivery {
   private readonly raw = new Set<RawSocket>();
+  private readonly pings = new Set<PingSocket>();
+  /** Where the search for a free ping identifier starts (ping.c's ping_port_rover). */
+  private identRover = 0;
+  /** net.ipv4.ping_group_range, per host as it is per network namespace. */
+  readonly pingGroupRange = defaultPingGroupRange();
   private readonly links = new Set<LinkSocket>();
   private nextId = 1;
   /** The AF_UNIX sockets bound to socket files of this host. */
@@ -41,15 +54,26 @@ export class SocketLayer implements SocketHost, RawDelivery {
     return this.nextId++;
   }
 
-  /** socket(domain, type, protocol), `flags` the file's (O_RDWR, O_NONBLOCK). */
-  create(domain: number, type: number, protocol: number, flags: number): Socket {
+  /**
+   * socket(domain, type, protocol), `flags` the file's (O_RDWR, O_NONBLOCK). A raw socket needs
+   * CAP_NET_RAW, which in tunlab is uid 0 (EPERM); a ping socket needs the caller's group or one of
+   * its supplementary groups in ping_group_range (EACCES), whoever the caller is.
+   */
+  create(domain: number, type: number, protocol: number, flags: number, creds: SocketCreds): Socket {
     if (domain === AF_INET) {
       if (type === SOCK_DGRAM) {
+        if (protocol === IPPROTO_ICMP) {
+          if (!inPingGroupRange(this.pingGroupRange, creds.gid, creds.groups)) throw new SysError('EACCES');
+          const ping = new PingSocket(this, flags);
+          this.pings.add(ping);
+          return ping;
+        }
         if (protocol !== 0 && protocol !== IPPROTO_UDP) throw new SysError('EPROTONOSUPPORT');
         return new UdpSocket(this, this.udp, flags);
       }
       if (type === SOCK_RAW) {
         if (!Number.isInteger(protocol) || protocol <= 0 || protocol > 255) throw new SysError('EPROTONOSUPPORT');
+        if (creds.uid !== 0) throw new SysError('EPERM');
         const raw = new RawSocket(this, protocol, flags);
         this.raw.add(raw);
         return raw;
@@ -80,11 +104,35 @@ export class SocketLayer implements SocketHost, RawDelivery {
 
   forget(s: Socket): void {
     if (s instanceof RawSocket) this.raw.delete(s);
+    else if (s instanceof PingSocket) this.pings.delete(s);
     else if (s instanceof LinkSocket) this.links.delete(s);
   }
 
   deliver(protocol: number, packet: Uint8Array): void {
     for (const s of this.raw) if (s.protocol === protocol) s.offer(packet);
+  }
+
+  freeIdent(): number | null {
+    const used = new Set<number>();
+    for (const p of this.pings) used.add(p.ident);
+    for (let i = 0; i < 0x10000; i++) {
+      this.identRover = (this.identRover + 1) & 0xffff;
+      if (this.identRover !== 0 && !used.has(this.identRover)) return this.identRover;
+    }
+    return null;
+  }
+
+  /** ping_rcv: an echo reply goes to the one ping socket that holds its identifier, if any. */
+  echoReply(packet: Uint8Array, ip: Ipv4Repr, icmp: Uint8Array): void {
+    const ident = (icmp[4]! << 8) | icmp[5]!;
+    for (const p of this.pings) {
+      if (p.wants(ident, ip)) return p.offer(packet, ip, icmp);
+    }
+  }
+
+  /** The /proc/sys files of the socket layer: net.ipv4.ping_group_range. */
+  files(): TableEntry[] {
+    return [pingGroupRangeFile(this.pingGroupRange)];
   }
 
   has(protocol: number): boolean {
@@ -96,7 +144,7 @@ export class SocketLayer implements SocketHost, RawDelivery {
   all(): Socket[] {
     const out: Socket[] = [];
     for (const list of this.udp.ports.values()) for (const s of list) if (s instanceof UdpSocket) out.push(s);
-    out.push(...this.raw, ...this.links);
+    out.push(...this.raw, ...this.pings, ...this.links);
     return out;
   }
 

@@ -5,9 +5,8 @@ import { SysError } from '../../abi/errno.js';
 import { AF_INET, AF_UNSPEC, SOCK_DGRAM, IPPROTO_UDP, type SockaddrIn, sockaddrIn } from '../../abi/socket.js';
 import { formatIpv4 } from '../../abi/wire/address.js';
 import type { IoContext } from '../../vfs/file.js';
-import { chooseSource, routeFor } from '../iface/ipv4.js';
 import { UDP_MAX_PAYLOAD, type UdpEndpoint, type UdpProtocol } from '../udp/udp.js';
-import { addrOf } from './sockaddr.js';
+import { addrOf, datagramPeer } from './sockaddr.js';
 import { Socket, type SocketHost } from './socket.js';
 
 export class UdpSocket extends Socket implements UdpEndpoint {
@@ -15,6 +14,9 @@ export class UdpSocket extends Socket implements UdpEndpoint {
   localPort = 0;
   remoteAddr = 0;
   remotePort = 0;
+  /** Where the last datagram went (flowPeer). */
+  private lastDstAddr = 0;
+  private lastDstPort = 0;
 
   constructor(
     host: SocketHost,
@@ -57,13 +59,10 @@ export class UdpSocket extends Socket implements UdpEndpoint {
       this.remotePort = 0;
       return;
     }
-    const a = addrOf(addr);
-    if (!Number.isInteger(addr.sin_port) || addr.sin_port <= 0 || addr.sin_port > 65535) throw new SysError('EINVAL');
-    const where = routeFor(this.stack, a);
-    if (typeof where === 'string') throw new SysError(where);
+    const { dst, src } = datagramPeer(this.stack, addr, 1);
     this.autobind();
-    if (this.localAddr === 0) this.localAddr = chooseSource(this.stack, where.iface, a);
-    this.remoteAddr = a;
+    if (this.localAddr === 0) this.localAddr = src;
+    this.remoteAddr = dst;
     this.remotePort = addr.sin_port;
     this.error = null;
   }
@@ -79,6 +78,8 @@ export class UdpSocket extends Socket implements UdpEndpoint {
     } else if (!this.connected) throw new SysError('EDESTADDRREQ');
     if (data.length > UDP_MAX_PAYLOAD) throw new SysError('EMSGSIZE');
     this.autobind();
+    this.lastDstAddr = dst;
+    this.lastDstPort = dport;
     if (this.stack.tracing) data = this.sending(ctx, data);
     this.udp.send(this, dst, dport, data, { ttl: this.ttl, tos: this.tos, broadcast: this.broadcast, dontFragment: this.dontFrag });
     return data.length;
@@ -95,6 +96,16 @@ export class UdpSocket extends Socket implements UdpEndpoint {
 
   peerName(): SockaddrIn | null {
     return this.connected ? sockaddrIn(formatIpv4(this.remoteAddr), this.remotePort) : null;
+  }
+
+  /**
+   * The far end of its flow: its peer when connected, else where it last sent a datagram (what
+   * Linux's conntrack keeps for an unconnected socket; ss shows none). How `topology` finds what
+   * an unconnected VPN socket talks to.
+   */
+  flowPeer(): string | null {
+    if (this.connected) return `${formatIpv4(this.remoteAddr)}:${this.remotePort}`;
+    return this.lastDstPort === 0 ? null : `${formatIpv4(this.lastDstAddr)}:${this.lastDstPort}`;
   }
 
   describe(): string {

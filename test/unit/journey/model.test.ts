@@ -69,6 +69,22 @@ describe('journeys', () => {
     );
   });
 
+  it("nest only the later of two datagrams naming one packet: the first was an answered handshake", () => {
+    const js = buildJourneys([
+      ev(1, 'haiku', 'driver', 'read', ping),
+      ev(2, 'haiku', 'syscall', 'sendto', new Uint8Array(148), { inner: 1, link: 'data' }),
+      ev(3, 'vpn', 'syscall', 'sendto', new Uint8Array(92), { cause: 2, link: 'data' }),
+      ev(4, 'haiku', 'syscall', 'sendto', new Uint8Array(128), { inner: 1, link: 'data' }),
+      ev(1, 'vpn', 'driver', 'write', ping, { outer: 4 }),
+    ]);
+    expect(js.map((j) => [j.id, j.rows.map((r) => (r.kind === 'carrier' ? `carrier #${r.id}` : `#${r.event.id} ${r.event.event}`))])).toEqual([
+      [1, ['#1 read', 'carrier #4', '#4 sendto', '#1 write']],
+      [2, ['#2 sendto']],
+      [3, ['#3 sendto']],
+    ]);
+    expect(js[2]!.cause).toBe(2);
+  });
+
   it('filter: a packet test keeps whole journeys (the tunnel too), on and layer pick events', () => {
     const f = (text: string) => shownEvents(buildJourneys(events, compileJourneyFilter(text, (n) => (/^[\d.]+$/.test(n) ? ip(n) : null)))).map((e) => `#${e.id} ${e.host} ${e.event}`);
     expect(f('icmp')).toEqual(['#1 haiku output', '#1 haiku read', '#2 haiku sendto', '#2 haiku output', '#2 vpn input', '#1 vpn write', '#1 vpn forward']);

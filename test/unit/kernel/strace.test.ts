@@ -29,6 +29,13 @@ describe('strace lines', () => {
     expect(formatSyscall('waitpid', [9], undefined, 'ECHILD')).toBe('waitpid(9, 0x0, 0) = -1 ECHILD (No child process)');
   });
 
+  it("umask and mkdir write modes in octal as strace's print_numeric_umode_t: 000, 022, 0777", () => {
+    expect(formatSyscall('umask', [0o77], 0o22)).toBe('umask(077) = 022');
+    expect(formatSyscall('umask', [0], 0o77)).toBe('umask(000) = 077');
+    expect(formatSyscall('umask', [0o777], 0)).toBe('umask(0777) = 000');
+    expect(formatSyscall('mkdir', ['/tmp/d', 0o777], 0)).toBe('mkdir("/tmp/d", 0777) = 0');
+  });
+
   it('fcntl names the fd flags and the file status flags', () => {
     expect(formatSyscall('fcntl', [3, F_SETFD, FD_CLOEXEC], 0)).toBe('fcntl(3, F_SETFD, FD_CLOEXEC) = 0');
     expect(formatSyscall('fcntl', [3, F_GETFD], 1)).toBe('fcntl(3, F_GETFD) = 0x1 (flags FD_CLOEXEC)');

@@ -83,3 +83,23 @@ describe('ping --help (11.10)', () => {
     expect(r.out.split('(default 1)').length - 1).toBe(1);
   });
 });
+
+describe('ping as a user (issue 12.24): no raw socket, an ICMP datagram socket instead', () => {
+  it('prints what root prints, TTL included (IP_RECVTTL), across the router', async () => {
+    const root = await run(routedWorld([ping]).world, 'a', ['ping', '-c', '2', '10.0.0.2']);
+    const user = await run(routedWorld([ping]).world, 'a', ['ping', '-c', '2', '10.0.0.2'], { uid: 1000 });
+    expect(user.out).toContain('64 bytes from 10.0.0.2: icmp_seq=0 ttl=63 time=');
+    expect(user.out).toBe(root.out);
+    expect(user.status).toBe(0);
+  });
+
+  it('with ping_group_range closed as well, says what iputils says and exits 2', async () => {
+    const { world } = routedWorld([ping]);
+    const range = world.mustHost('a').sockets.pingGroupRange;
+    range[0] = 1;
+    range[1] = 0;
+    const r = await run(world, 'a', ['ping', '-c', '1', '192.168.1.1'], { uid: 1000 });
+    expect(r.out).toBe('ping: socktype: SOCK_RAW\nping: socket: Operation not allowed\nping: => missing cap_net_raw+p capability or setuid?\n');
+    expect(r.status >> 8).toBe(2);
+  });
+});

@@ -13,6 +13,7 @@ import type { Rtentry } from '../../../kernel/abi/route.js';
 import { AF_INET, SOCK_DGRAM, sockaddrIn } from '../../../kernel/abi/socket.js';
 import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
 import ifconfig from '../../../userland/bin/ifconfig.js';
+import netstat from '../../../userland/bin/netstat.js';
 import ping from '../../../userland/bin/ping.js';
 import route from '../../../userland/bin/route.js';
 import { routedWorld } from '../../helpers/net.js';
@@ -77,7 +78,7 @@ function spec(hRoutes: object[] = [{ to: 'default', via: '192.168.1.1' }]) {
 }
 
 function world(hRoutes?: object[]) {
-  return routedWorld([ifconfig, ping, route, rt], spec(hRoutes)).world;
+  return routedWorld([ifconfig, ping, route, rt, netstat], spec(hRoutes)).world;
 }
 
 type W = ReturnType<typeof world>;
@@ -152,6 +153,9 @@ describe('routing decisions', () => {
     expect(forwarded(w)).toEqual({ gw1: 2, gw2: 0 });
     // A gateway that has no route either says so with an ICMP net unreachable.
     expect(await pingOnce(w, '8.8.8.8')).toBe('36 bytes from 192.168.1.1: Destination Net Unreachable');
+    // Counted as Linux's ip_error() counts a forwarded packet: IpExt InNoRoutes, not OutNoRoutes.
+    expect([w.mustHost('gw1').net.ip.InNoRoutes, w.mustHost('gw1').net.ip.OutNoRoutes]).toEqual([1, 0]);
+    expect((await run(w, 'gw1', ['netstat', '-s'])).out).toContain('\t1 packet not forwardable\n');
   });
 
   it('without a default route, only the networks of the interfaces are reachable', async () => {

@@ -9,7 +9,7 @@ import { SIGINT } from '../../../kernel/abi/signal.js';
 import { WEXITSTATUS } from '../../../kernel/abi/wait.js';
 import journey from '../../../userland/bin/journey/main.js';
 import ping from '../../../userland/bin/ping.js';
-import { routedWorld } from '../../helpers/net.js';
+import { FIRST_TRIP_A_TO_B, journeySteps as steps, routedWorld } from '../../helpers/net.js';
 import { errnoOf, probe } from '../../helpers/probe.js';
 import { run, start } from '../../helpers/world.js';
 
@@ -18,13 +18,6 @@ async function journeyOn(args: string[], opts: { uid?: number } = {}) {
   const r = await run(world, 'a', ['journey', ...args], opts);
   return { out: r.out, code: WEXITSTATUS(r.status) };
 }
-
-/** The event lines of the list (not the headers), as "host layer event". */
-const steps = (out: string) =>
-  out
-    .split('\n')
-    .filter((l) => /^\s+\d+\.\d{6} /.test(l))
-    .map((l) => l.trim().split(/\s+/).slice(1, 4).join(' '));
 
 describe('journey', () => {
   it("lists a ping's journey across a router, from sendto to recvfrom, with the decisions taken", async () => {
@@ -35,20 +28,7 @@ describe('journey', () => {
     expect(r.out).toMatch(/ r +ip +forward +\/dev\/net\/ipro1000\/1 +10\.0\.0\.0\/24 dev \/dev\/net\/ipro1000\/1, TTL 64->63\n/);
     expect(steps(r.out)).toEqual([
       'a syscall sendto',
-      'a ip output',
-      'a arp miss',
-      'a arp resolved',
-      'a nic out',
-      'lan segment switch',
-      'r nic in',
-      'r ip input',
-      'r ip forward',
-      'r arp miss',
-      'r arp resolved',
-      'r nic out',
-      'wan segment switch',
-      'b nic in',
-      'b ip input',
+      ...FIRST_TRIP_A_TO_B,
       'b ip icmp',
       'b ip output',
       'b arp hit',

@@ -235,6 +235,7 @@ describe('netstat', () => {
           '\t2 packets for this host',
           '\t0 packets for unknown/unsupported protocol',
           '\t0 packets forwarded',
+          '\t0 packets not forwardable',
           '\t0 incoming packets discarded',
           '\t2 packets sent from this host',
           '\t0 output packets dropped due to no bufs, etc.',

@@ -5,7 +5,6 @@
 import { O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../../kernel/abi/fcntl.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { WEXITSTATUS, WIFSIGNALED, WTERMSIG } from '../../../kernel/abi/wait.js';
-import { creationMode } from '../../lib/fileio.js';
 import { out } from '../../lib/guard.js';
 import { writeAll } from '../../lib/io.js';
 import { readChunk } from '../../lib/readers.js';
@@ -109,7 +108,7 @@ export class Streams {
         await this.sys.close(r);
         s = { fd: w, pid };
       } else {
-        s = { fd: await this.sys.open(name, O_WRONLY | O_CREAT | (kind === '>>' ? O_APPEND : O_TRUNC), creationMode(0o666)) };
+        s = { fd: await this.sys.open(name, O_WRONLY | O_CREAT | (kind === '>>' ? O_APPEND : O_TRUNC), 0o666) };
       }
       this.outs.set(name, s);
     }

@@ -95,6 +95,9 @@ export async function dataPhase(sys: Sys, ctl: number, streams: Stream[], sendin
   let header = false;
 
   const report = async (t: number) => {
+    // iperf_print_intermediate's rule: an interval shorter than a tenth of -i that carried nothing
+    // (the moment between the last report and the end) is left out, not printed as 0.00 Bytes.
+    if (t - lastReport < p.interval * 1e8 && streams.every((s) => s.bytes === s.markBytes)) return;
     const rec: IntervalRecord = { start: (lastReport - t0) / 1e9, end: (t - t0) / 1e9, streams: [] };
     for (const s of streams) {
       let cwnd = 0;
@@ -114,7 +117,8 @@ export async function dataPhase(sys: Sys, ctl: number, streams: Stream[], sendin
     if (!header) {
       header = true;
       if (p.udp) await out.text(sending ? R.HEAD_UDP_SENDER : R.HEAD_UDP);
-      else await out.text(sending || isClient ? R.HEAD_RETR_CWND : R.HEAD_BW);
+      // The receiving end has no Retr or Cwnd to show, the client in -R mode included.
+      else await out.text(sending ? R.HEAD_RETR_CWND : R.HEAD_BW);
     }
     let text = '';
     for (const s of rec.streams) {

@@ -9,7 +9,7 @@ import { defineProgram } from '../../../kernel/abi/program.js';
 import type { Sys } from '../../../kernel/abi/syscalls.js';
 import { command, parse } from '../../lib/cli.js';
 import { errText, usageError, warn } from '../../lib/errors.js';
-import { closeInput, creationMode, openInput } from '../../lib/fileio.js';
+import { closeInput, openInput } from '../../lib/fileio.js';
 import { guarded, out } from '../../lib/guard.js';
 import { readAll, writeAll } from '../../lib/io.js';
 import { readChunk, ReadError } from '../../lib/readers.js';
@@ -329,7 +329,7 @@ class Editor {
     if (name === '/dev/stdout') return stdout(text);
     let fd = this.wfiles.get(name);
     if (fd === undefined) {
-      fd = await this.sys.open(name, O_WRONLY | O_CREAT | O_TRUNC, creationMode(0o666));
+      fd = await this.sys.open(name, O_WRONLY | O_CREAT | O_TRUNC, 0o666);
       this.wfiles.set(name, fd);
     }
     await writeAll(this.sys, fd, text);

@@ -31,15 +31,17 @@ export async function uapiOpen(sys: Sys, ifname: string): Promise<number | strin
   }
   const listen = async (): Promise<number> => {
     const fd = await sys.socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    // UAPIListen binds under a umask of 077 (srwx------): only root may talk to the daemon.
+    const old = await sys.umask(0o077);
     try {
       await sys.bind(fd, sockaddrUn(path));
-      // The umask of 077 wireguard-go binds under: only root may talk to the daemon.
-      await sys.chmod(path, 0o700);
       await sys.listen(fd, 4096);
       return fd;
     } catch (e) {
       await sys.close(fd);
       throw e;
+    } finally {
+      await sys.umask(old);
     }
   };
   try {

@@ -57,6 +57,20 @@ export function arpPrint(p: Printer, off: number, length: number): void {
   p.check(tpa, pln);
   if (!p.eflag) p.print('ARP, ');
   const isIp = (pro === 0x0800 || pro === 0x1000) && pln === 4;
+  const protoAddr = (at: number): string => {
+    if (pro !== 0x0800 && pro !== 0x1000) return '<wrong proto type>';
+    if (pln !== 4) return '<wrong len>';
+    return p.ipaddr(at);
+  };
+  p.layer(pro === 0x8035 ? 'RARP' : 'ARP', off, tpa + pln - off, () => [
+    ['hardware type', `${ARPHRD_NAMES[hrd] ?? 'Unknown'} (${hrd})`],
+    ['protocol type', `0x${hex(pro, 4)}${ETHERTYPE_NAMES[pro] ? ` (${ETHERTYPE_NAMES[pro]})` : ''}`],
+    ['operation', `${ARPOP_NAMES[op] ?? 'Unknown'} (${op})`],
+    ['sender MAC', linkaddr(p, sha, hln)],
+    ['sender IP', protoAddr(spa)],
+    ['target MAC', linkaddr(p, tha, hln)],
+    ['target IP', protoAddr(tpa)],
+  ]);
   if (!isIp || hln === 0 || p.verbose > 0) {
     p.print(
       `${ARPHRD_NAMES[hrd] ?? `Unknown Hardware (${hrd})`} (len ${hln}), ` +
@@ -67,11 +81,6 @@ export function arpPrint(p: Printer, off: number, length: number): void {
       return;
     }
   }
-  const protoAddr = (at: number): string => {
-    if (pro !== 0x0800 && pro !== 0x1000) return '<wrong proto type>';
-    if (pln !== 4) return '<wrong len>';
-    return p.ipaddr(at);
-  };
   p.print(`${p.verbose > 0 ? ', ' : ''}${ARPOP_NAMES[op] ?? `Unknown (${op})`} `);
   switch (op) {
     case 1:

@@ -17,6 +17,16 @@ const ICMP_TYPE_NAMES: Readonly<Record<number, string>> = {
   17: 'address mask request',
 };
 
+/** The types the summary words by their code or fields instead, named for the details pane. */
+const ICMP_OTHER_NAMES: Readonly<Record<number, string>> = {
+  3: 'destination unreachable',
+  5: 'redirect',
+  9: 'router advertisement',
+  11: 'time exceeded',
+  12: 'parameter problem',
+  18: 'address mask reply',
+};
+
 /** Destination unreachable codes other than protocol, port and need-frag: "%s" is the address. */
 const UNREACH_FORMATS: Readonly<Record<number, string>> = {
   0: 'net %s unreachable',
@@ -50,6 +60,17 @@ export function icmpPrint(p: Printer, off: number, plen: number, fragmented: boo
   p.protocol = 'icmp';
   const type = p.u8(off);
   const code = p.u8(off + 1);
+  p.layer('ICMP', off, 8, () => {
+    const echo = type === 0 || type === 8;
+    const fields: Array<[string, string]> = [
+      ['type', `${type}${ICMP_TYPE_NAMES[type] ? ` (${ICMP_TYPE_NAMES[type]})` : ICMP_OTHER_NAMES[type] ? ` (${ICMP_OTHER_NAMES[type]})` : ''}`],
+      ['code', String(code)],
+      ['checksum', `0x${hex(p.u16(off + 2), 4)}`],
+    ];
+    if (echo) fields.push(['identifier', String(p.u16(off + 4))], ['sequence', String(p.u16(off + 6))], ['data', `${Math.max(0, plen - 8)} bytes`]);
+    else fields.push(['rest of header', `0x${hex(p.u32(off + 4), 8)}`]);
+    return fields;
+  });
   const quotedDst = () => p.ipaddr(off + 8 + 16);
   let str: string;
   switch (type) {

@@ -15,17 +15,19 @@
 import { hexDump } from './format.js';
 import { ipPrint } from './ipv4.js';
 import { etherPrint, nullPrint, rawPrint, sll2Print } from './link.js';
-import { type DissectOptions, Printer, Truncated } from './printer.js';
+import { type DissectOptions, type LinkKind, Printer, type PduLayer, Truncated } from './printer.js';
 
 export { formatIpv6, formatTimestamp, hexDump, splitTime } from './format.js';
 export { IPPROTO_NAMES } from './ipv4.js';
-export type { DissectOptions, LinkKind } from './printer.js';
+export type { DissectOptions, LinkKind, PduLayer } from './printer.js';
 
 export interface Dissection {
   /** The summary, without timestamp or final newline (it may contain newlines in -v). */
   text: string;
   /** Bytes of link-level header the printer consumed (what -x skips; -xx shows it). */
   linkHeaderLen: number;
+  /** Each header met, with its fields, when `layers` was asked for. */
+  layers?: PduLayer[];
 }
 
 /** Summarise one captured packet. `origLen` is its length on the wire (more than data.length when
@@ -44,7 +46,12 @@ export function dissect(data: Uint8Array, opts: DissectOptions, origLen: number 
     p.print(` [|${p.protocol}]`);
     if (e.hard) p.llHdrLen = 0;
   }
-  return { text: p.out, linkHeaderLen: p.llHdrLen };
+  return p.layers ? { text: p.out, linkHeaderLen: p.llHdrLen, layers: p.layers } : { text: p.out, linkHeaderLen: p.llHdrLen };
+}
+
+/** A packet's headers, each with its fields, as the same printers decode it for the summary. */
+export function dissectLayers(data: Uint8Array, link: LinkKind): PduLayer[] {
+  return dissect(data, { link, layers: true }).layers ?? [];
 }
 
 export interface LineOptions extends DissectOptions {

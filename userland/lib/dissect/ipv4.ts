@@ -3,6 +3,7 @@
 // Printer's ipPrint hook (set by index.ts), so this is the only one of the two that imports the other.
 
 import { checksum, shouldBe } from './checksum.js';
+import { hex } from './format.js';
 import { icmpPrint } from './icmp.js';
 import { icmp6Print } from './icmp6.js';
 import { type Printer, SOFT_TRUNCATED, TRUNCATED } from './printer.js';
@@ -114,10 +115,23 @@ export function ipPrint(p: Printer, off: number, length: number): void {
     return;
   }
   p.pushSnaplen(off, Math.min(length, len));
+  const totalLen = len;
   len -= hlen;
   const fragWord = p.u16(off + 6);
   const fragOff = (fragWord & 0x1fff) * 8;
   const proto = p.u8(off + 9);
+  p.layer('IPv4', off, hlen, () => [
+    ['source', p.ipaddr(off + 12)],
+    ['destination', p.ipaddr(off + 16)],
+    ['protocol', `${IPPROTO_NAMES[proto] ?? 'unknown'} (${proto})`],
+    ['TTL', String(p.u8(off + 8))],
+    ['total length', String(totalLen)],
+    ['identification', `0x${hex(p.u16(off + 4), 4)} (${p.u16(off + 4)})`],
+    ['flags', [fragWord & 0x8000 ? 'rsvd' : '', fragWord & 0x4000 ? 'DF' : '', fragWord & 0x2000 ? 'MF' : ''].filter(Boolean).join(' ') || 'none'],
+    ['fragment offset', String(fragOff)],
+    ['TOS', `0x${hex(p.u8(off + 1), 2)}`],
+    ['header checksum', `0x${hex(p.u16(off + 10), 4)}${p.has(off, hlen) && checksum(p.b, off, off + hlen) !== 0 ? ' (bad)' : ''}`],
+  ]);
   if (p.verbose > 0) {
     const tos = p.u8(off + 1);
     p.print(`(tos 0x${tos.toString(16)}`);

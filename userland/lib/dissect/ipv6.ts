@@ -26,6 +26,15 @@ export function ip6Print(p: Printer, off: number, length: number): void {
   } else len = length;
   p.pushSnaplen(off, Math.min(length, len));
   const nh = p.u8(off + 6);
+  p.layer('IPv6', off, 40, () => [
+    ['source', p.ip6addr(off + 8)],
+    ['destination', p.ip6addr(off + 24)],
+    ['next header', `${IPPROTO_NAMES[nh] ?? 'unknown'} (${nh})`],
+    ['hop limit', String(p.u8(off + 7))],
+    ['payload length', String(payloadLen)],
+    ['traffic class', `0x${hex((p.u32(off) >>> 20) & 0xff, 2)}`],
+    ['flow label', `0x${hex(p.u32(off) & 0xfffff, 5)}`],
+  ]);
   if (p.verbose > 0) {
     const flow = p.u32(off);
     p.print('(');

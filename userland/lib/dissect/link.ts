@@ -4,7 +4,7 @@
 // tcpdump does for what it does not know.
 
 import { arpPrint } from './arp.js';
-import { etherTypePrint } from './ethertype.js';
+import { ETHERTYPE_NAMES, etherTypePrint } from './ethertype.js';
 import { hex } from './format.js';
 import { ipPrint } from './ipv4.js';
 import { ip6Print } from './ipv6.js';
@@ -25,6 +25,12 @@ export function etherPrint(p: Printer, length: number): void {
   let type = p.u16(12);
   let off = ETHER_HDRLEN;
   p.llHdrLen = ETHER_HDRLEN;
+  const first = type;
+  p.layer(type <= MAX_ETHERNET_LENGTH_VAL ? 'IEEE 802.3 Ethernet' : 'Ethernet II', 0, ETHER_HDRLEN, () => [
+    ['destination', p.mac(0)],
+    ['source', p.mac(6)],
+    first <= MAX_ETHERNET_LENGTH_VAL ? ['length', String(first)] : ['type', etherTypeName(first)],
+  ]);
   if (type <= MAX_ETHERNET_LENGTH_VAL) {
     // An IEEE 802.3 frame: the field is a length and an LLC header follows. Named, not decoded.
     if (p.eflag) p.print(`802.3, length ${type}: `);
@@ -42,6 +48,13 @@ export function etherPrint(p: Printer, length: number): void {
     p.protocol = 'vlan';
     if (!p.has(off, 4)) throw SOFT_TRUNCATED;
     const tci = p.u16(off);
+    const inner = p.u16(off + 2);
+    p.layer('802.1Q Virtual LAN', off, 4, () => [
+      ['priority', String(tci >> 13)],
+      ['DEI', String((tci >> 12) & 1)],
+      ['ID', String(tci & 0xfff)],
+      ['type', etherTypeName(inner)],
+    ]);
     if (p.eflag) p.print(`vlan ${tci & 0xfff}, p ${tci >> 13}${tci & 0x1000 ? ', DEI' : ''}, `);
     type = p.u16(off + 2);
     if (p.eflag) {
@@ -59,6 +72,12 @@ export function etherPrint(p: Printer, length: number): void {
     }
     p.defaultPrint(off, Math.min(length, p.b.length) - off);
   }
+}
+
+/** An EtherType as the details pane shows it: "0x0800 (IPv4)". */
+function etherTypeName(type: number): string {
+  const name = ETHERTYPE_NAMES[type];
+  return `0x${hex(type, 4)}${name ? ` (${name})` : ''}`;
 }
 
 const SLL2_HDRLEN = 20;

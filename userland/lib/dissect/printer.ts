@@ -30,6 +30,17 @@ export interface DissectOptions {
   /** tcpdump's TCP conversation table, kept by the caller across packets so that sequence numbers
    * print relative to the first ones seen (absent: absolute numbers, as with -S). */
   tcpConversations?: Map<string, { seq: number; ack: number }>;
+  /** Collect each header met, with its fields (Dissection.layers), for a details pane. */
+  layers?: boolean;
+}
+
+/** One header of a packet as a details pane shows it (Packet Tracer's PDU details, Wireshark's tree). */
+export interface PduLayer {
+  name: string;
+  fields: Array<[string, string]>;
+  /** Where the layer starts in the bytes, and its header's length. */
+  offset: number;
+  length: number;
 }
 
 /**
@@ -58,6 +69,8 @@ export class Printer {
   readonly qflag: boolean;
   readonly suppressDefault: boolean;
   readonly tcpConversations: Map<string, { seq: number; ack: number }> | undefined;
+  /** The headers met so far, when the caller asked for them (null: nobody reads them). */
+  readonly layers: PduLayer[] | null;
   /**
    * Prints an IPv4 datagram at off (ipv4.ts's printer, set by the dissector): ICMP prints the one
    * its error quotes through this, so icmp.ts need not import the IP printer that imports it.
@@ -74,6 +87,23 @@ export class Printer {
     this.qflag = opts.quiet ?? false;
     this.suppressDefault = (opts.suppressDefaultPrint ?? false) || this.qflag;
     this.tcpConversations = opts.tcpConversations;
+    this.layers = opts.layers ? [] : null;
+  }
+
+  /**
+   * A header the printer met at `off`, `length` bytes: its fields are read only when the caller
+   * asked for layers, and a header cut short by the capture says so instead of its fields.
+   */
+  layer(name: string, off: number, length: number, fields: () => Array<[string, string]> = () => []): void {
+    if (this.layers === null) return;
+    let f: Array<[string, string]>;
+    try {
+      f = fields();
+    } catch (e) {
+      if (!(e instanceof Truncated)) throw e;
+      f = [['truncated', `${this.available(off)} of ${length} bytes captured`]];
+    }
+    this.layers.push({ name, fields: f, offset: off, length });
   }
 
   print(s: string): void {

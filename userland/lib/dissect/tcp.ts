@@ -180,6 +180,18 @@ export function tcpPrint(p: Printer, off: number, length: number, ver: 4 | 6, ip
   const letters = TCP_FLAG_LETTERS.filter(([bit]) => flags & bit)
     .map(([, c]) => c)
     .join('');
+  p.layer('TCP', off, hlen, () => [
+    ['source port', String(sport)],
+    ['destination port', String(dport)],
+    ['sequence number', String(seg.seq)],
+    ['acknowledgment number', String(seg.ack)],
+    ['header length', String(hlen)],
+    ['flags', `[${letters || 'none'}]`],
+    ['window', String(seg.window)],
+    ['checksum', `0x${hex(seg.checksum, 4)}`],
+    ['urgent pointer', String(seg.urgent)],
+  ]);
+  if (length > hlen) p.layer('Payload', off + hlen, length - hlen, () => [['length', `${length - hlen} bytes`]]);
   let seq = seg.seq;
   let ack = seg.ack;
   /** What SACK blocks are relative to: the initial sequence of the direction they acknowledge. */

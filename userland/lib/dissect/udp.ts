@@ -42,6 +42,12 @@ export function udpPrint(p: Printer, off: number, length: number, ver: 4 | 6, ip
     throw SOFT_TRUNCATED;
   }
   addrs(sport, dport);
+  p.layer('UDP', off, 8, () => [
+    ['source port', String(sport)],
+    ['destination port', String(dport)],
+    ['length', String(ulen + 8)],
+    ['checksum', `0x${hex(p.u16(off + 6), 4)}`],
+  ]);
   if (p.verbose > 0 && !fragmented) {
     // IPv4: only with -vv (the checksum is optional there); IPv6: with -v.
     if (ver === 4 && p.verbose > 1) {
@@ -60,5 +66,6 @@ export function udpPrint(p: Printer, off: number, length: number, ver: 4 | 6, ip
     }
   }
   const wg = fragmented ? null : wireguardSummary(p, off + 8, ulen, sport, dport);
+  if (wg === null && ulen > 0) p.layer('Payload', off + 8, ulen, () => [['length', `${ulen} bytes`]]);
   p.print(wg ?? `UDP, length ${ulen}`);
 }

@@ -39,27 +39,42 @@ export function wireguardSummary(p: Printer, off: number, len: number, sport: nu
   }
   const msg = new WireGuardPacket(bytes);
   const type = bytes[0]!;
+  const u32 = (at: number) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(at, true);
   let info: string;
-  const details: string[] = [`Reserved: ${hex(bytes.subarray(1, 4))}`];
+  // Wireshark's fields: the -v details, and the details pane's.
+  const fields: Array<[string, string]> = [['Type', `${WG_TYPE_NAMES[type]} (${type})`], ['Reserved', hex(bytes.subarray(1, 4))]];
+  /** Where the fields -v shows begin (after Reserved, which it shows too): past the Info column's. */
+  let details = 2;
   switch (type) {
     case WG_HANDSHAKE_INITIATION:
       info = `${WG_TYPE_NAMES[type]}, sender=${index(msg.sender)}`;
-      details.push(`Ephemeral: ${keyToBase64(bytes.subarray(8, 40))}`, `mac1: ${hex(msg.mac1)}`, `mac2: ${hex(msg.mac2)}`);
+      fields.push(['Sender', index(msg.sender)]);
+      details = fields.length;
+      fields.push(['Ephemeral', keyToBase64(bytes.subarray(8, 40))], ['mac1', hex(msg.mac1)], ['mac2', hex(msg.mac2)]);
       break;
     case WG_HANDSHAKE_RESPONSE:
-      info = `${WG_TYPE_NAMES[type]}, sender=${index(msg.sender)}, receiver=${index(new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true))}`;
-      details.push(`Ephemeral: ${keyToBase64(bytes.subarray(12, 44))}`, `mac1: ${hex(msg.mac1)}`, `mac2: ${hex(msg.mac2)}`);
+      info = `${WG_TYPE_NAMES[type]}, sender=${index(msg.sender)}, receiver=${index(u32(8))}`;
+      fields.push(['Sender', index(msg.sender)], ['Receiver', index(u32(8))]);
+      details = fields.length;
+      fields.push(['Ephemeral', keyToBase64(bytes.subarray(12, 44))], ['mac1', hex(msg.mac1)], ['mac2', hex(msg.mac2)]);
       break;
     case WG_COOKIE_REPLY:
-      info = `${WG_TYPE_NAMES[type]}, receiver=${index(new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true))}`;
-      details.push(`Nonce: ${hex(msg.nonce)}`, `Encrypted Cookie: ${hex(msg.encryptedCookie)}`);
+      info = `${WG_TYPE_NAMES[type]}, receiver=${index(u32(4))}`;
+      fields.push(['Receiver', index(u32(4))]);
+      details = fields.length;
+      fields.push(['Nonce', hex(msg.nonce)], ['Encrypted Cookie', hex(msg.encryptedCookie)]);
       break;
     default: {
-      const receiver = index(new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true));
+      const receiver = index(u32(4));
       const datalen = len - WG_TRANSPORT_HEADER_LEN - WG_TAG_LEN;
       info = datalen === 0 ? `Keepalive, receiver=${receiver}, counter=${msg.counter}` : `${WG_TYPE_NAMES[type]}, receiver=${receiver}, counter=${msg.counter}, datalen=${datalen}`;
+      fields.push(['Receiver', receiver], ['Counter', String(msg.counter)], ['Encrypted Packet', `${datalen + WG_TAG_LEN} bytes`]);
+      details = fields.length;
       break;
     }
   }
-  return p.verbose > 0 ? `WireGuard ${info} [${details.join(', ')}], length ${len}` : `WireGuard ${info}, length ${len}`;
+  p.layer('WireGuard', off, len, () => fields);
+  // -v shows the fields the Info column leaves out: Reserved, then the keys, macs, nonce and cookie.
+  const shown = [fields[1]!, ...fields.slice(details)];
+  return p.verbose > 0 ? `WireGuard ${info} [${shown.map(([k, v]) => `${k}: ${v}`).join(', ')}], length ${len}` : `WireGuard ${info}, length ${len}`;
 }

@@ -5,9 +5,8 @@
 // layers (fields and hex); Step, Back, Play and Next drop walk the list.
 
 import { JOURNEY_LAYERS, type JourneyEvent } from '../../../kernel/abi/journey.js';
-import { hexDump } from '../dissect/index.js';
-import { decodeLayers } from './layers.js';
-import type { Journey } from './model.js';
+import { hexDump, type PduLayer } from '../dissect/index.js';
+import { eventLayers, type Journey } from './model.js';
 import { carrierHeader, eventDecision, eventPlace, formatSeconds, journeyHeader } from './text.js';
 
 interface PageEvent {
@@ -27,7 +26,7 @@ interface PageEvent {
 
 /** The bytes of a packet at some point, decoded: kept once for every event that saw the same bytes. */
 interface PagePacket {
-  layers: ReturnType<typeof decodeLayers>;
+  layers: PduLayer[];
   hex: string;
 }
 
@@ -64,7 +63,7 @@ export function pageData(journeys: readonly Journey[], startNs: number, title: s
     const key = `${e.link}:${latin1(e.bytes)}`;
     let i = known.get(key);
     if (i === undefined) {
-      const p = { layers: decodeLayers(e.link, e.bytes), hex: hexDump(e.bytes, true).replace(/^\n/, '').replace(/\t/g, '') };
+      const p = { layers: eventLayers(e), hex: hexDump(e.bytes, true).replace(/^\n/, '').replace(/\t/g, '') };
       chars += p.hex.length + JSON.stringify(p.layers).length;
       if (chars > PAGE_MAX_CHARS) throw new PageTooLarge(`the packets are too many for one page (over ${PAGE_MAX_CHARS >> 20} MiB): keep fewer with -f`);
       known.set(key, (i = packets.length));

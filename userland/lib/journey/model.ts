@@ -5,7 +5,7 @@
 // rows, so they count the same events.
 
 import type { JourneyEvent } from '../../../kernel/abi/journey.js';
-import { dissect } from '../dissect/index.js';
+import { dissect, dissectLayers, type PduLayer } from '../dissect/index.js';
 
 export interface EventRow {
   kind: 'event';
@@ -45,6 +45,16 @@ export function packetSummary(events: readonly JourneyEvent[]): string {
   return dissect(e.bytes, { link: e.link === 'ip' ? 'raw' : 'ether' }).text.split('\n')[0]!;
 }
 
+/**
+ * The PDU at an event, layer by layer (fields and where in the bytes), for the step view's detail
+ * pane and the page: decoded by tcpdump's printers, so both say what tcpdump says. What a program
+ * handed over (a sendto's payload) is data, not yet a packet.
+ */
+export function eventLayers(e: JourneyEvent): PduLayer[] {
+  if (e.link === 'data') return [{ name: 'Data', fields: [['length', `${e.bytes.length} bytes`]], offset: 0, length: e.bytes.length }];
+  return dissectLayers(e.bytes, e.link === 'ip' ? 'raw' : 'ether');
+}
+
 export function buildJourneys(events: readonly JourneyEvent[], filter?: EventFilter): Journey[] {
   const byId = new Map<number, JourneyEvent[]>();
   for (const e of [...events].sort((a, b) => a.seq - b.seq)) {
@@ -52,15 +62,17 @@ export function buildJourneys(events: readonly JourneyEvent[], filter?: EventFil
     if (!list) byId.set(e.id, (list = []));
     list.push(e);
   }
-  // Carriers by the packet they carry: a carrier's events all name its inner packet.
-  const carriers = new Map<number, number[]>();
+  // Carriers by the packet they carry: a carrier's events all name its inner packet. A packet is
+  // carried by one datagram; when two name it, the first was a handshake that the peer answered
+  // and the kernel gave the packet back (kernel/obs/journey.ts): the later claim holds, and the
+  // handshake is a journey of its own.
+  const claims = new Map<number, number>();
   for (const [id, list] of byId) {
     const inner = list.find((e) => e.inner !== undefined)?.inner;
-    if (inner === undefined || !byId.has(inner)) continue;
-    let c = carriers.get(inner);
-    if (!c) carriers.set(inner, (c = []));
-    c.push(id);
+    if (inner !== undefined && byId.has(inner)) claims.set(inner, id);
   }
+  const carriers = new Map<number, number[]>();
+  for (const [inner, id] of claims) carriers.set(inner, [id]);
   const nested = new Set<number>();
   for (const c of carriers.values()) for (const id of c) nested.add(id);
 

@@ -8,8 +8,7 @@
 import { Box, renderToString, Text } from 'ink';
 import type { JourneyEvent } from '../../../kernel/abi/journey.js';
 import { hexDump } from '../dissect/index.js';
-import { decodeLayers } from './layers.js';
-import type { Journey, Row } from './model.js';
+import { eventLayers, type Journey, type Row } from './model.js';
 import { carrierHeader, eventDecision, eventPlace, formatSeconds, journeyHeader } from './text.js';
 
 export interface StepState {
@@ -83,7 +82,7 @@ export function detailLines(e: JourneyEvent, expanded: boolean, startNs: number)
   const out = [`#${e.id} ${e.host} ${e.layer} ${e.dir === 'drop' ? 'drop' : e.event} at ${eventPlace(e)}, ${formatSeconds(e.timeNs - startNs)} s`];
   const d = eventDecision(e);
   if (d) out.push(`  ${d}`);
-  for (const l of decodeLayers(e.link, e.bytes)) {
+  for (const l of eventLayers(e)) {
     if (expanded) {
       out.push(`${l.name}`);
       for (const [k, v] of l.fields) out.push(`  ${k.padEnd(17)} ${v}`);

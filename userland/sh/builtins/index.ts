@@ -8,6 +8,7 @@ import { coreBuiltins } from './core.js';
 import { jobBuiltins } from './jobs.js';
 import { syscallBuiltin } from './syscall.js';
 import { testBuiltins } from './test.js';
+import { umaskBuiltin } from './umask.js';
 import type { Builtin, BuiltinEntry } from './types.js';
 
 const meta: Record<string, BuiltinEntry> = {
@@ -61,7 +62,7 @@ const meta: Record<string, BuiltinEntry> = {
   },
 };
 
-export const BUILTINS = table<BuiltinEntry>({ ...coreBuiltins, ...testBuiltins, ...jobBuiltins, ...syscallBuiltin, ...meta });
+export const BUILTINS = table<BuiltinEntry>({ ...coreBuiltins, ...testBuiltins, ...jobBuiltins, ...umaskBuiltin, ...syscallBuiltin, ...meta });
 
 /** The builtin `name`, if it is one; with job control the stand-ins for programs are not. */
 export function lookupBuiltin(name: string, jobControl = false): Builtin | undefined {

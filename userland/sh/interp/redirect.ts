@@ -120,7 +120,8 @@ export async function prepareRedirects(h: RedirectHost, redirects: readonly Redi
               : O_WRONLY | O_CREAT | O_TRUNC;
       let fd: number;
       try {
-        fd = await sys.open(target, flags | O_CLOEXEC, 0o644);
+        // 0666 as bash: the kernel takes the umask off.
+        fd = await sys.open(target, flags | O_CLOEXEC, 0o666);
       } catch (e) {
         if (isSysError(e)) throw new ShellError(`${target}: ${e.message}`);
         throw e;
