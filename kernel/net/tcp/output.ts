@@ -96,7 +96,7 @@ export function sendSegment(sk: TcpSock, spec: SegmentSpec): ErrnoName | null {
   if (payload.length > 0) dataSent(sk, payload.length);
   sk.segsOut++;
   sk.wstampUs = Math.max(sk.wstampUs, sk.nowUs());
-  return emitSegment(sk.host, sk.mib, repr, sk.localAddr, sk.remoteAddr, { tos, ttl: sk.ttl, df: sk.pmtudisc }, sk.describe());
+  return emitSegment(sk.host, sk.mib, repr, sk.localAddr, sk.remoteAddr, { tos, ttl: sk.ttl, df: sk.pmtudisc }, sk.host.tracing ? sk.describe() : undefined);
 }
 
 /** Build a segment and hand it to IP, counted in the MIB; for endpoints and for segments sent
