@@ -2,6 +2,12 @@
 // tunlab reads a handful of files instead of some three hundred (Node's module loader was half of
 // the cold start). Each program, the shell's builtins and the interactive terminal stay chunks of
 // their own, loaded when first used, as they are from dist/.
+//
+// The command is CommonJS chunks in dist/bundle/core/, which bin/launch.ts (dist/bundle/tunlab.js)
+// loads through V8's code cache (bin/chunk-loader.ts): compiling was a third of the cold start, and
+// only scripts, not ES modules, take a code cache on Node 20. ink and react stay an ES module bundle
+// (ui.mjs): ink and yoga use top-level await, which CommonJS cannot require.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defineConfig } from 'rolldown';
@@ -20,12 +26,83 @@ const executableEntry = {
   },
 };
 
-export default defineConfig({
-  // The guest runtime is a second entry: a `--load` program's thread starts from it.
-  input: { tunlab: 'dist/bin/tunlab.js', 'guest-runtime': 'dist/userland/lib/guest/runtime.js' },
-  platform: 'node',
-  // ink imports react-devtools-core only when DEV=true; it is not installed and not wanted.
-  external: ['react-devtools-core'],
-  output: { dir: 'dist/bundle', format: 'esm', cleanDir: true },
-  plugins: [executableEntry],
-});
+/** What chunks require from ui.mjs (bin/ui-modules.ts's UI_MODULES). */
+const UI_IDS = ['ink', 'react', 'react/jsx-runtime'];
+
+/** rolldown's CommonJS form of a dynamic import of a chunk, which bin/chunk-loader.ts makes lazy and asynchronous. */
+const CJS_DYNAMIC_IMPORT = /Promise\.resolve\(\)\.then\(\(\) => require\(("\.\/[^"]+\.cjs")\)\)/g;
+
+/**
+ * The launcher's contract with the chunks: each dynamic import goes through __tunlabImportChunk
+ * (so the ui bundle can be loaded first, asynchronously), and manifest.json names the entry chunk,
+ * the build (a hash of every chunk) and the chunks that need the ui bundle.
+ */
+const chunkManifest = {
+  name: 'chunk-manifest',
+  renderChunk(code) {
+    return code.replace(CJS_DYNAMIC_IMPORT, '__tunlabImportChunk($1)');
+  },
+  generateBundle(_options, bundle) {
+    const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+    const byName = new Map(chunks.map((c) => [c.fileName, c]));
+    const memo = new Map();
+    const needsUi = (name) => {
+      if (memo.has(name)) return memo.get(name);
+      memo.set(name, false);
+      const c = byName.get(name);
+      const r = c.imports.some((i) => UI_IDS.includes(i) || (byName.has(i) && needsUi(i)));
+      memo.set(name, r);
+      return r;
+    };
+    for (const c of chunks) {
+      if (new RegExp(CJS_DYNAMIC_IMPORT.source).test(c.code)) throw new Error(`${c.fileName}: a dynamic import the launcher would not see`);
+      if (/\brequire\("\.\.?\//.test(c.code.replace(/require\("\.\/[^"]+\.cjs"\)/g, ''))) throw new Error(`${c.fileName}: requires something that is not a chunk`);
+    }
+    const hash = createHash('sha256');
+    for (const c of [...chunks].sort((a, b) => (a.fileName < b.fileName ? -1 : 1))) hash.update(c.fileName).update('\0').update(c.code);
+    const manifest = {
+      entry: chunks.find((c) => c.isEntry).fileName,
+      build: hash.digest('hex').slice(0, 16),
+      ui: chunks.filter((c) => needsUi(c.fileName)).map((c) => c.fileName).sort(),
+    };
+    this.emitFile({ type: 'asset', fileName: 'manifest.json', source: JSON.stringify(manifest, null, 1) + '\n' });
+  },
+};
+
+// ink imports react-devtools-core only when DEV=true; it is not installed and not wanted.
+const DEVTOOLS = 'react-devtools-core';
+
+/**
+ * dist/bundle/package.json makes tunlab.js a CommonJS script (Node's CommonJS loader starts it
+ * without setting up the ES module loader); the ES modules beside it are .mjs.
+ */
+const commonjsDir = {
+  name: 'commonjs-dir',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'package.json', source: '{ "type": "commonjs" }\n' });
+  },
+};
+
+export default defineConfig([
+  {
+    // The guest runtime, where a `--load` program's thread starts; the ui modules.
+    input: { 'guest-runtime': 'dist/userland/lib/guest/runtime.js', ui: 'dist/bin/ui-modules.js' },
+    platform: 'node',
+    external: [DEVTOOLS],
+    output: { dir: 'dist/bundle', format: 'esm', cleanDir: true, entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
+  },
+  {
+    // The launcher, package.json's "bin".
+    input: { tunlab: 'dist/bin/launch.js' },
+    platform: 'node',
+    output: { dir: 'dist/bundle', format: 'cjs' },
+    plugins: [executableEntry, commonjsDir],
+  },
+  {
+    input: { tunlab: 'dist/bin/tunlab.js' },
+    platform: 'node',
+    external: [DEVTOOLS, ...UI_IDS],
+    output: { dir: 'dist/bundle/core', format: 'cjs', cleanDir: true, entryFileNames: '[name]-[hash].cjs', chunkFileNames: '[name]-[hash].cjs' },
+    plugins: [chunkManifest],
+  },
+]);

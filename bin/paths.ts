@@ -17,7 +17,7 @@ function findRoot(): string {
 export const PACKAGE_ROOT = findRoot();
 export const DEFAULT_WORLD = path.join(PACKAGE_ROOT, 'fixtures', 'worlds', 'default.json');
 /** What runs around a `--load` program in its own thread (built by npm run build). */
-export const GUEST_RUNTIME = path.join(PACKAGE_ROOT, 'dist', 'bundle', 'guest-runtime.js');
+export const GUEST_RUNTIME = path.join(PACKAGE_ROOT, 'dist', 'bundle', 'guest-runtime.mjs');
 
 export function packageVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };

@@ -11,7 +11,9 @@ import { parseDuration } from '../kernel/world/world-file.js';
 import { DEFAULT_WORLD, packageVersion } from './paths.js';
 import type { WorldCapture } from './pcap.js';
 import { errnoText, readScript } from './script.js';
-import { DirectiveError, firstDirective, parseScript } from './transcript.js';
+// transcript.ts is imported whole: its directive parser checks every script, so a lazy import of
+// runTranscript would defer nothing.
+import { DirectiveError, firstDirective, parseScript, runTranscript } from './transcript.js';
 import { Session, SessionError } from './session.js';
 
 /** Exit statuses of tunlab itself (a script's own status passes through unchanged). */
@@ -202,7 +204,6 @@ async function runSession(
       process.stderr.write('tunlab: --transcript needs a script file\n');
       return EXIT_USAGE;
     }
-    const { runTranscript } = await import('./transcript.js');
     const r = await runTranscript(session, shellArgs![1]!, clock === 'virtual' ? limitNs : undefined);
     process.stdout.write(r.transcript);
     return r.outcome.kind === 'done' ? shellStatus(r.status) : EXIT_STUCK;

@@ -120,7 +120,7 @@ export class Kernel implements GateHost {
     this.vfs.mount('/bin', this.bin);
     this.vfs.mount('/dev', this.devfs);
     if (opts.share) {
-      this.root.installDir('host');
+      this.root.later(() => this.root.installDir('host'));
       this.vfs.mount('/host', new HostFs(3, opts.share, now, (line) => this.log.write(line)));
     }
     this.procs = new ProcessTable({
@@ -140,12 +140,13 @@ export class Kernel implements GateHost {
     this.sockets = new SocketLayer(this.net, new UdpProtocol(this.net), tcp);
     this.procfs = new TableFs(5, 'proc', now);
     this.sysfs = new TableFs(6, 'sys', now);
-    const files = tcp.files();
-    for (const f of files.proc) this.procfs.add(f);
-    for (const f of files.sys) this.sysfs.add(f);
-    for (const f of this.sockets.files()) this.procfs.add(f);
-    this.root.installDir('proc', 0o555);
-    this.root.installDir('sys', 0o555);
+    let files: ReturnType<typeof tcp.files> | null = null;
+    this.procfs.addLater(() => [...(files ??= tcp.files()).proc, ...this.sockets.files()]);
+    this.sysfs.addLater(() => (files ??= tcp.files()).sys);
+    this.root.later(() => {
+      this.root.installDir('proc', 0o555);
+      this.root.installDir('sys', 0o555);
+    });
     this.vfs.mount('/proc', this.procfs);
     this.vfs.mount('/sys', this.sysfs);
     const drivers: DriverEnv = { devfs: this.devfs, net: this.net, log: this.log, random: this.random };
@@ -156,6 +157,10 @@ export class Kernel implements GateHost {
 
   /** Haiku's tree: /boot/home for the user, /bin for commands, /var/log for the syslog. */
   private layoutRoot(): void {
+    this.root.later(() => this.installLayout());
+  }
+
+  private installLayout(): void {
     const r = this.root;
     r.installDir(''); // the root itself: drwxr-xr-x, owned by the kernel clock
     for (const d of ['boot', 'boot/system', 'boot/home', 'boot/home/config', 'boot/home/config/settings', 'bin', 'dev', 'etc', 'var', 'var/log'])

@@ -166,6 +166,11 @@ export class Scheduler {
   readonly tasks = new Set<Task>();
   private readonly timers = new TimerHeap();
   private soft: Array<() => void> = [];
+  /**
+   * Soft-event drains so far: frames handed to a host in one instant wait in its backlog until the
+   * next drain, so this names "the same instant" for whoever counts what a backlog holds (Segment).
+   */
+  softDrains = 0;
   private softScheduled = false;
   private yielding = 0;
   private externals = 0;
@@ -237,6 +242,7 @@ export class Scheduler {
   }
 
   private readonly drainSoft = (): void => {
+    this.softDrains++;
     // Soft events may queue more; they run in this same drain, in order.
     for (let i = 0; i < this.soft.length; i++) {
       try {

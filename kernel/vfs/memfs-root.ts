@@ -92,8 +92,15 @@ const VOLUME_PROCESS = {
 
 export class MemFsRoot implements FileSystem {
   readonly name = 'memfs';
-  readonly vol = Volume.fromJSON({}, '/', { process: VOLUME_PROCESS });
-  readonly quota: FsQuota;
+  private volume: ReturnType<typeof Volume.fromJSON> | null = null;
+  private readonly fsQuota: FsQuota;
+  /**
+   * The kernel's own setup (Haiku's tree, the syslog's lines), kept with the time it happened
+   * until the file system is first used: most hosts of a large world never look at theirs, and
+   * need not hold a volume. Replayed in order, at their times, it gives the same tree.
+   */
+  private boot: Array<{ at: number; op: () => void }> = [];
+  private replayAt: number | null = null;
   /**
    * The inodes that are sockets. memfs has no socket nodes, so a socket file is an empty memfs file
    * whose inode is listed here: stat, readdir and ls see S_IFSOCK, and open refuses it (ENXIO).
@@ -105,8 +112,32 @@ export class MemFsRoot implements FileSystem {
     private readonly nowNs: () => number,
     limits: FsLimits = DEFAULT_FS_LIMITS,
   ) {
-    this.quota = new FsQuota(limits);
-    const core = (this.vol as unknown as { _core: MemfsCore })._core;
+    this.fsQuota = new FsQuota(limits);
+  }
+
+  get vol(): ReturnType<typeof Volume.fromJSON> {
+    return this.volume ?? this.materialize();
+  }
+
+  get quota(): FsQuota {
+    this.vol;
+    return this.fsQuota;
+  }
+
+  /** Kernel setup that may wait until the file system is first used (see boot). */
+  later(op: () => void): void {
+    if (this.volume) op();
+    else this.boot.push({ at: this.nowNs(), op });
+  }
+
+  private clock(): number {
+    return this.replayAt ?? this.nowNs();
+  }
+
+  private materialize(): ReturnType<typeof Volume.fromJSON> {
+    const vol = Volume.fromJSON({}, '/', { process: VOLUME_PROCESS });
+    this.volume = vol;
+    const core = (vol as unknown as { _core: MemfsCore })._core;
     // memfs checks permissions on its own, against the uid of the real Node process (not the
     // caller's, and with no exemption for root): a user could not reopen a 0600 file of their
     // own, root could not enter a 0700 directory of a user's, and the outcome depended on who ran
@@ -115,6 +146,17 @@ export class MemFsRoot implements FileSystem {
     const createNode = core.createNode.bind(core);
     core.createNode = (mode) => grantAll(createNode(mode));
     grantAll(core.root.getNode());
+    const boot = this.boot;
+    this.boot = [];
+    try {
+      for (const b of boot) {
+        this.replayAt = b.at;
+        b.op();
+      }
+    } finally {
+      this.replayAt = null;
+    }
+    return vol;
   }
 
   private p(rel: string): string {
@@ -122,7 +164,7 @@ export class MemFsRoot implements FileSystem {
   }
 
   private touch(path: string): void {
-    const t = this.nowNs() / 1e9;
+    const t = this.clock() / 1e9;
     this.vol.utimesSync(path, t, t);
   }
 

@@ -21,9 +21,14 @@ export interface TableEntry {
 }
 
 export class TableFs implements FileSystem {
-  private readonly entries = new Map<string, TableEntry & { ino: number }>();
-  private readonly dirs = new Map<string, number>([['', 1]]);
+  private readonly table = new Map<string, TableEntry & { ino: number }>();
+  private readonly dirTable = new Map<string, number>([['', 1]]);
   private nextIno = 2;
+  /**
+   * Entries to add when the file system is first looked at: most hosts of a large world never
+   * open /proc, and need not hold its table (the inodes come out as if added at once).
+   */
+  private later: Array<() => readonly TableEntry[]> = [];
 
   constructor(
     readonly dev: number,
@@ -31,13 +36,36 @@ export class TableFs implements FileSystem {
     private readonly nowNs: () => number,
   ) {}
 
+  /** Add entries, made only when the file system is first used. */
+  addLater(entries: () => readonly TableEntry[]): void {
+    this.later.push(entries);
+  }
+
+  private get entries(): Map<string, TableEntry & { ino: number }> {
+    this.materialize();
+    return this.table;
+  }
+
+  private get dirs(): Map<string, number> {
+    this.materialize();
+    return this.dirTable;
+  }
+
+  private materialize(): void {
+    if (this.later.length === 0) return;
+    const later = this.later;
+    this.later = [];
+    for (const make of later) for (const e of make()) this.add(e);
+  }
+
   add(entry: TableEntry): void {
+    this.materialize();
     const parts = entry.path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const d = parts.slice(0, i).join('/');
-      if (!this.dirs.has(d)) this.dirs.set(d, this.nextIno++);
+      if (!this.dirTable.has(d)) this.dirTable.set(d, this.nextIno++);
     }
-    this.entries.set(entry.path, { ...entry, read: entry.read, write: entry.write, ino: this.nextIno++ });
+    this.table.set(entry.path, { ...entry, read: entry.read, write: entry.write, ino: this.nextIno++ });
   }
 
   private statOf(rel: string): Stat {

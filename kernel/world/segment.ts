@@ -7,6 +7,9 @@ import type { EventBus } from '../obs/events.js';
 import type { Random } from '../sched/random.js';
 import type { Scheduler } from '../sched/scheduler.js';
 import { BROADCAST_MAC, isMulticastMac, readMac } from '../abi/wire/address.js';
+import { ArpPacket, ArpRepr } from '../abi/wire/arp.js';
+import { ETHERTYPE_ARP, EthernetFrame } from '../abi/wire/ethernet.js';
+import { LazyBroadcast, NicPort, type Port } from './lazy-broadcast.js';
 
 export interface LinkProperties {
   /** One-way delay, in ns. */
@@ -24,11 +27,7 @@ export const DEFAULT_LINK: LinkProperties = { delayNs: 100_000, jitterNs: 0, los
 /** A MAC learned by the switch is forgotten after five minutes of silence. */
 const MAC_AGING_NS = 300e9;
 
-export interface Port {
-  /** Deliver a frame out of this port. */
-  deliver(frame: Uint8Array): void;
-  readonly label: string;
-}
+export type { Port } from './lazy-broadcast.js';
 
 export class Segment {
   readonly ports = new Set<Port>();
@@ -36,6 +35,9 @@ export class Segment {
   framesLost = 0;
   framesDelivered = 0;
   framesDuplicated = 0;
+  /** Broadcast ARP handed only to the NICs it concerns (lazy-broadcast.ts); false: to every port. */
+  lazyArp = true;
+  private readonly lazy: LazyBroadcast;
 
   constructor(
     readonly name: string,
@@ -43,19 +45,32 @@ export class Segment {
     private readonly sched: Scheduler,
     private readonly random: Random,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    this.lazy = new LazyBroadcast(this.ports, () => sched.softDrains, (fn) => sched.soon(fn));
+  }
 
   /** Plug a NIC in; returns its port. */
   attach(nic: Nic): Port {
-    const port: Port = { label: `${nic.host} ${nic.path}`, deliver: (f) => nic.receive(f) };
-    const wire: Wire = { name: this.name, send: (_from, frame) => this.forward(port, frame) };
-    nic.plug(wire);
+    const port = new NicPort(nic);
+    const lazy = this.lazy;
+    const wire: Wire = {
+      name: this.name,
+      send: (_from, frame) => this.forward(port, frame),
+      changed: () => lazy.changed(port),
+      neighbourAdded: (ip) => lazy.neighbourAdded(port, ip),
+      settle: () => lazy.settle(port),
+      backlogActive: (drain) => lazy.backlogActive(port, drain),
+      backlogIdle: () => lazy.backlogIdle(port),
+    };
     this.ports.add(port);
+    lazy.portAdded();
+    nic.plug(wire);
     return port;
   }
 
   addPort(port: Port): Port {
     this.ports.add(port);
+    this.lazy.portAdded();
     return port;
   }
 
@@ -77,10 +92,29 @@ export class Segment {
       if (known.port !== ingress) this.send([known.port], copy);
       return;
     }
-    const out: Port[] = [];
-    for (const p of this.ports) if (p !== ingress) out.push(p);
+    const arp = this.lazyArp && dst === BROADCAST_MAC && !tracing && this.plain() ? quietArp(copy) : null;
+    if (arp) {
+      this.sched.after(this.link.delayNs, () => {
+        // A capture or recording that began while the frame was on the wire sees it everywhere.
+        if (this.events.journeys.active) this.send(this.flood(ingress), copy, 0);
+        else this.framesDelivered += this.lazy.deliver(ingress, copy, arp.senderIp, arp.targetIp);
+      });
+      return;
+    }
+    const out = this.flood(ingress);
     if (tracing) this.trace(ingress, copy, `flooded to ${out.map((p) => p.label).join(', ') || 'no port'}`);
     this.send(out, copy);
+  }
+
+  private flood(ingress: Port): Port[] {
+    const out: Port[] = [];
+    for (const p of this.ports) if (p !== ingress) out.push(p);
+    return out;
+  }
+
+  private plain(): boolean {
+    const l = this.link;
+    return l.loss === 0 && l.duplicate === 0 && l.jitterNs === 0;
   }
 
   private trace(ingress: Port, frame: Uint8Array, decision: string): void {
@@ -92,17 +126,18 @@ export class Segment {
    * receiver. Receivers due at the same moment share one timer: a broadcast is one event, not one
    * per port.
    */
-  private send(ports: readonly Port[], frame: Uint8Array): void {
+  private send(ports: readonly Port[], frame: Uint8Array, delayNs = this.link.delayNs): void {
     const l = this.link;
-    const plain = l.loss === 0 && l.duplicate === 0 && l.jitterNs === 0;
-    if (plain) {
+    if (this.plain()) {
       if (ports.length === 0) return;
-      this.sched.after(l.delayNs, () => {
+      const deliver = () => {
         for (const p of ports) {
           this.framesDelivered++;
           p.deliver(frame);
         }
-      });
+      };
+      if (delayNs === 0) deliver();
+      else this.sched.after(delayNs, deliver);
       return;
     }
     for (const port of ports) {
@@ -122,4 +157,14 @@ export class Segment {
       }
     }
   }
+}
+
+/** A well-formed broadcast ARP frame's addresses; null for anything else (it goes to every port). */
+function quietArp(frame: Uint8Array): { senderIp: number; targetIp: number } | null {
+  const f = EthernetFrame.checked(frame);
+  if (!(f instanceof EthernetFrame) || f.ethertype !== ETHERTYPE_ARP) return null;
+  const pkt = ArpPacket.checked(f.payload);
+  if (!(pkt instanceof ArpPacket)) return null;
+  const repr = ArpRepr.parse(pkt);
+  return 'operation' in repr ? { senderIp: repr.senderIp, targetIp: repr.targetIp } : null;
 }

@@ -204,13 +204,14 @@ async function main(): Promise<void> {
 
   if (want('cold')) {
     note(' cold start ...');
-    const cold = least(
-      await repeat(Math.max(5, reps), () => {
-        const t0 = performance.now();
-        execFileSync(process.execPath, [TUNLAB_COMMAND, '-c', 'true']);
-        return performance.now() - t0;
-      }),
-    );
+    // With the code cache the launcher keeps (its first run writes it), and without one: a first start.
+    const start = (env: NodeJS.ProcessEnv) => () => {
+      const t0 = performance.now();
+      execFileSync(process.execPath, [TUNLAB_COMMAND, '-c', 'true'], { env: { ...process.env, ...env } });
+      return performance.now() - t0;
+    };
+    const cold = least(await repeat(Math.max(5, reps), start({})));
+    const uncached = least(await repeat(Math.max(5, reps), start({ TUNLAB_CACHE_DIR: '' })));
     const bare = least(
       await repeat(Math.max(5, reps), () => {
         const t0 = performance.now();
@@ -219,6 +220,7 @@ async function main(): Promise<void> {
       }),
     );
     add({ name: 'cold start of `tunlab -c true`', value: cold, unit: 'ms', target: '<= 150', met: cold <= 150 }, `node -e 0 takes ${bare.toFixed(0)} ms`);
+    add({ name: 'cold start of `tunlab -c true` without the code cache (the first start of a build)', value: uncached, unit: 'ms', target: '', met: true });
 
   }
 

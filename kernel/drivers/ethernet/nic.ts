@@ -15,6 +15,18 @@ export interface Wire {
   send(from: Nic, frame: Uint8Array): void;
   /** The segment's name (topology). */
   readonly name: string;
+  /**
+   * What a received frame leads to may have changed: the interface came or went, went up or down,
+   * lost its carrier, changed addresses or bridge. Said after the change.
+   */
+  changed?(): void;
+  /** The interface's ARP cache made an entry for `ip`. */
+  neighbourAdded?(ip: number): void;
+  /** Frames the wire counts lazily are added to the interface's counters before they are read. */
+  settle?(): void;
+  /** The host's backlog: see BacklogWatcher. */
+  backlogActive?(drain: () => void): { owed: number; placed: boolean };
+  backlogIdle?(): void;
 }
 
 interface Media {
@@ -84,10 +96,14 @@ export class Nic implements NetDevice {
 
   /** Plug the cable in (or pull it out with null): the carrier follows. */
   plug(wire: Wire | null): void {
+    if (this.wire) this.net.backlogWatchers.delete(this.watcher);
     this.wire = wire;
+    if (wire?.backlogActive) this.net.backlogWatchers.add(this.watcher);
+    this.bindCounters();
     const carrier = wire !== null;
-    if (carrier === this.carrier) return;
+    if (carrier === this.carrier) return void this.wire?.changed?.();
     this.carrier = carrier;
+    this.wire?.changed?.();
     // Haiku's ethernet module logs each link state change in these words (dprintf in ethernet.cpp).
     const m = this.mediaInfo;
     const media = carrier ? IFM_ETHER | m.subtype | IFM_FDX | IFM_AVALID | IFM_ACTIVE : IFM_ETHER | IFM_AVALID;
@@ -107,6 +123,50 @@ export class Nic implements NetDevice {
 
   detach(): void {
     this.iface = null;
+    this.wire?.changed?.();
+  }
+
+  /** The interface (re)made for this card by the stack. */
+  attachInterface(iface: NetInterface): void {
+    this.iface = iface;
+    this.bindCounters();
+    this.wire?.changed?.();
+  }
+
+  adminChanged(): void {
+    this.wire?.changed?.();
+  }
+
+  configChanged(): void {
+    this.wire?.changed?.();
+  }
+
+  neighbourAdded(_iface: NetInterface, ip: number): void {
+    this.wire?.neighbourAdded?.(ip);
+  }
+
+  /** Whether the interface's ARP cache has an entry for `ip` (any state). */
+  hasNeighbour(ip: number): boolean {
+    return this.iface !== null && this.net.arp(this.iface)?.get(ip) !== undefined;
+  }
+
+  /** Frames the wire handed over without queueing that found the host's backlog full. */
+  backlogDropped(n: number): void {
+    this.net.countBacklogDrops(n);
+  }
+
+  /** Whether this card's host has other cards whose frames share its backlog. */
+  get sharesBacklog(): boolean {
+    return this.net.backlogWatchers.size > 1;
+  }
+
+  private readonly watcher = {
+    active: (drain: () => void) => this.wire?.backlogActive?.(drain) ?? { owed: 0, placed: false },
+    idle: () => this.wire?.backlogIdle?.(),
+  };
+
+  private bindCounters(): void {
+    if (this.iface) this.iface.counters.sync = this.wire?.settle ? () => this.wire?.settle?.() : null;
   }
 
   /** A frame came down the cable. */
@@ -140,8 +200,8 @@ export class NicDriver {
       matches: (name) => this.nics.has(name),
       create: (name) => {
         const nic = this.nics.get(name)!;
-        nic.iface = net.addInterface(name, nic);
-        return nic.iface;
+        nic.attachInterface(net.addInterface(name, nic));
+        return nic.iface!;
       },
     });
   }
@@ -153,7 +213,7 @@ export class NicDriver {
     const path = `/dev/net/${driver}/${n}`;
     const nic = new Nic(this.net, this.devfs, this.host, path, driver, mac);
     this.net.env.log.write(`${driver}: ${path} published, MAC ${formatMac(mac)}`);
-    nic.iface = this.net.addInterface(path, nic);
+    nic.attachInterface(this.net.addInterface(path, nic));
     this.nics.set(path, nic);
     return nic;
   }

@@ -44,6 +44,8 @@ export interface ArpHost {
   sendFrame(iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array): void;
   /** The queued packets will never go: tell their senders (ICMP host unreachable, socket errors). */
   unreachable(iface: NetInterface, ip: number, packets: Uint8Array[]): void;
+  /** An entry for `ip` was made: from now on an ARP packet from `ip` refreshes it (see input). */
+  added(iface: NetInterface, ip: number): void;
   /** Packets given up on: pushed out of a full queue, or held for an entry that went away. */
   dropped(iface: NetInterface, packets: Uint8Array[], reason: 'neigh-queue-full' | 'neigh-failed' | 'iface-down'): void;
 }
@@ -92,6 +94,7 @@ export class ArpCache {
     if (!e) {
       e = { ip: nextHop, mac: null, state: 'incomplete', deadline: now, requests: 0, queue: [], timer: null };
       this.entries.set(nextHop, e);
+      this.host.added(this.iface, nextHop);
       this.request(e);
     }
     e.queue.push(packet);
@@ -164,6 +167,7 @@ export class ArpCache {
     if (!e) {
       e = { ip, mac, state: 'reachable', deadline: 0, requests: 0, queue: [], timer: null };
       this.entries.set(ip, e);
+      this.host.added(this.iface, ip);
     }
     this.host.cancel(e.timer);
     e.timer = null;

@@ -46,6 +46,7 @@ export class BridgeDevice implements NetDevice {
     // A port must see every frame, not only those for its own MAC.
     m.adminFlags |= IFF_PROMISC;
     this.members.add(m);
+    m.device.configChanged?.(m);
     this.stack.env.log.write(`bridge: ${this.iface.name}: port ${m.name} added`);
   }
 
@@ -53,6 +54,7 @@ export class BridgeDevice implements NetDevice {
     if (!this.members.delete(m)) throw new SysError('EINVAL');
     m.master = null;
     m.adminFlags &= ~IFF_PROMISC;
+    m.device.configChanged?.(m);
     for (const [mac, e] of this.fdb) if (e.port === m) this.fdb.delete(mac);
     this.stack.env.log.write(`bridge: ${this.iface.name}: port ${m.name} removed`);
   }

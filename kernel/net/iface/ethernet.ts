@@ -49,16 +49,20 @@ export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Arra
   }
 }
 
-/** Frame and send an IPv4 packet to a resolved MAC. */
-export function etherOutput(stack: IpStack, iface: NetInterface, dstMac: number, packet: Uint8Array): ErrnoName | null {
-  return sendFrame(stack, iface, dstMac, ETHERTYPE_IPV4, packet);
+/** Frame and send an IPv4 packet to a resolved MAC; `headroom` as linkOutput's. */
+export function etherOutput(stack: IpStack, iface: NetInterface, dstMac: number, packet: Uint8Array, headroom = false): ErrnoName | null {
+  return sendFrame(stack, iface, dstMac, ETHERTYPE_IPV4, packet, headroom);
 }
 
-/** One frame out through the root qdisc; ENOBUFS when the qdisc refuses it. */
-export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array): ErrnoName | null {
-  const frame = new Uint8Array(ETHER_HEADER_LEN + payload.length);
+/**
+ * One frame out through the root qdisc; ENOBUFS when the qdisc refuses it. With `headroom` the
+ * 14 bytes before `payload` are the packet's own and the header is written there (no copy).
+ */
+export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array, headroom = false): ErrnoName | null {
+  const inPlace = headroom && payload.byteOffset >= ETHER_HEADER_LEN;
+  const frame = inPlace ? new Uint8Array(payload.buffer, payload.byteOffset - ETHER_HEADER_LEN, ETHER_HEADER_LEN + payload.length) : new Uint8Array(ETHER_HEADER_LEN + payload.length);
   EthernetRepr.emit({ dst, src: iface.device.mac!, ethertype }, new EthernetFrame(frame));
-  frame.set(payload, ETHER_HEADER_LEN);
+  if (!inPlace) frame.set(payload, ETHER_HEADER_LEN);
   if (stack.tracing) stack.journeys.carry(payload, frame);
   return devQueueXmit(iface, frame, (f) => {
     stack.tap(iface, 'out', f);

@@ -42,6 +42,10 @@ export interface NetDevice {
   adminChanged?(iface: NetInterface, up: boolean): void;
   /** The interface is being deleted. */
   detach?(iface: NetInterface): void;
+  /** Its addresses or bridge membership changed: what a received frame leads to may differ. */
+  configChanged?(iface: NetInterface): void;
+  /** The interface's ARP cache made an entry for `ip` (an ARP packet from `ip` now refreshes it). */
+  neighbourAdded?(iface: NetInterface, ip: number): void;
   /** Further unicast MACs that are this host's on this link (a bridge: its members' own). */
   acceptsMac?(mac: number): boolean;
   /** Interfaces a device may decline to lose (a NIC belongs to its segment). */
@@ -92,8 +96,11 @@ export class IfCounters {
   txDropped = 0;
   txMulticast = 0;
   collisions = 0;
+  /** Brings the counters up to date before they are read (a segment counts broadcasts lazily). */
+  sync: (() => void) | null = null;
 
   toStats(): IfStats {
+    this.sync?.();
     return {
       receive: { packets: this.rxPackets, errors: this.rxErrors, bytes: this.rxBytes, multicast: this.rxMulticast, dropped: this.rxDropped },
       send: { packets: this.txPackets, errors: this.txErrors, bytes: this.txBytes, multicast: this.txMulticast, dropped: this.txDropped },

@@ -35,12 +35,17 @@ export interface IpSendOptions {
   inPlace?: boolean;
 }
 
+/** Room a link layer may put its header in, in front of a packet made with withIpHeadroom (Ethernet's 14 bytes). */
+export const LINK_HEADROOM = 14;
+
 /**
- * A buffer for an IPv4 payload of `length` bytes with room in front for the header, so that ipSend
- * (inPlace) puts the header there: one allocation and no copy for the packet.
+ * A buffer for an IPv4 payload of `length` bytes with room in front for the IP header and a link
+ * header, so that ipSend (inPlace) and the Ethernet output put their headers there: one allocation
+ * and no copy from the payload to the frame.
  */
 export function withIpHeadroom(length: number): Uint8Array {
-  return new Uint8Array(IPV4_HEADER_LEN + length).subarray(IPV4_HEADER_LEN);
+  const front = LINK_HEADROOM + IPV4_HEADER_LEN;
+  return new Uint8Array(front + length).subarray(front);
 }
 
 /** Where a packet to `dst` goes: the route, the interface and the next hop, or why not. */
@@ -126,7 +131,8 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
     }
     return null;
   }
-  return linkOutput(stack, iface, nextHop, packet);
+  // A packet in the room withIpHeadroom left owns the bytes before it too: the frame can go there.
+  return linkOutput(stack, iface, nextHop, packet, inPlace && packet.byteOffset >= LINK_HEADROOM);
 }
 
 /** Fragments are the packet they were cut from: one journey, one event saying how it was cut. */
@@ -135,8 +141,11 @@ function traceFragments(stack: IpStack, iface: NetInterface, packet: Uint8Array,
   stack.trace('ip', iface.name, 'out', 'ip', packet, { event: 'fragment', decision: `${frags.length} fragments for MTU ${mtu}` });
 }
 
-/** Hand one IP packet to an interface for `nextHop`. */
-export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number, packet: Uint8Array): ErrnoName | null {
+/**
+ * Hand one IP packet to an interface for `nextHop`. `headroom`: the LINK_HEADROOM bytes in front of
+ * `packet` are its own (withIpHeadroom), so a link header may be written there instead of copying.
+ */
+export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number, packet: Uint8Array, headroom = false): ErrnoName | null {
   if (!iface.up) {
     stack.ip.OutDiscards++;
     if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'iface-down', counter: 'Ip OutDiscards' });
@@ -152,14 +161,14 @@ export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number,
         iface.device.transmit(iface, p);
       });
     case 'ether': {
-      if (stack.isBroadcastFor(iface, nextHop) || isMulticastIpv4(nextHop)) return etherOutput(stack, iface, BROADCAST_MAC, packet);
+      if (stack.isBroadcastFor(iface, nextHop) || isMulticastIpv4(nextHop)) return etherOutput(stack, iface, BROADCAST_MAC, packet, headroom);
       const arp = stack.arp(iface)!;
       const resolving = stack.tracing && arp.get(nextHop)?.state === 'incomplete';
       // A resolved neighbour sends at once, and the qdisc's answer is the sender's.
       let err: ErrnoName | null = null;
       const r = arp.send(nextHop, packet, (mac, p) => {
         if (stack.tracing) stack.trace('arp', iface.name, 'out', 'ip', p, { event: 'hit', decision: `${formatIpv4(nextHop)} is-at ${formatMac(mac)}` });
-        err = etherOutput(stack, iface, mac, p);
+        err = etherOutput(stack, iface, mac, p, headroom);
       });
       if (r === 'failed') {
         iface.counters.txDropped++;

@@ -33,6 +33,22 @@ export interface InterfaceFactory {
 /** Frames waiting for the stack, as Linux's netdev_max_backlog bounds them. */
 export const BACKLOG_LEN = 1000;
 
+/**
+ * A device that hands the host frames in bulk without queueing them one by one (a segment's
+ * broadcast that concerns this host only by its counters: see Segment). Those frames still occupy
+ * the backlog until it next drains, as they would have, so a full backlog drops what it would drop.
+ */
+export interface BacklogWatcher {
+  /**
+   * The backlog starts filling: how many frames are already owed to it in this instant, and
+   * whether the watcher placed `drain` among the soft events itself (where the first of those
+   * frames would have queued it).
+   */
+  active(drain: () => void): { owed: number; placed: boolean };
+  /** The backlog drained. */
+  idle(): void;
+}
+
 export class NetStack implements IpStack {
   readonly interfaces = new Map<string, NetInterface>();
   readonly routes = new RouteTable();
@@ -61,7 +77,10 @@ export class NetStack implements IpStack {
   /** Makers of interfaces that spring into being when named (tun/N, tap/N, bridge/N). */
   readonly factories: InterfaceFactory[] = [];
   /** Frames waiting for the soft interrupt, bounded like Linux's netdev_max_backlog. */
-  private readonly backlog = new PacketQueue<readonly [NetInterface, Uint8Array]>({ name: 'backlog', limit: () => BACKLOG_LEN });
+  private readonly backlog = new PacketQueue<readonly [NetInterface, Uint8Array]>({ name: 'backlog', limit: () => BACKLOG_LEN - this.owed });
+  /** Frames BacklogWatchers handed over without queueing, until the backlog drains. */
+  private owed = 0;
+  readonly backlogWatchers = new Set<BacklogWatcher>();
   private readonly arps = new Map<NetInterface, ArpCache>();
   private nextIndex = 1;
   private ipIdent: number;
@@ -122,6 +141,7 @@ export class NetStack implements IpStack {
           cancel: (t) => this.env.timers.cancel(t),
           sendFrame: (i, dst, type, payload) => sendFrame(this, i, dst, type, payload),
           unreachable: (i, ip, packets) => this.neighbourUnreachable(i, ip, packets),
+          added: (i, ip) => i.device.neighbourAdded?.(i, ip),
           dropped: (i, packets, reason) => {
             i.counters.txDropped += packets.length;
             if (this.tracing) for (const p of packets) this.trace('arp', i.name, 'drop', 'ip', p, { reason, counter: `${i.name} tx_dropped` });
@@ -184,6 +204,7 @@ export class NetStack implements IpStack {
     iface.addresses.push({ ...a });
     this.routes.addAddressRoutes(iface, a.addr, a.mask, a.peer);
     this.routes.generation++;
+    iface.device.configChanged?.(iface);
   }
 
   removeAddress(iface: NetInterface, addr: number): boolean {
@@ -191,6 +212,7 @@ export class NetStack implements IpStack {
     if (i < 0) return false;
     const [a] = iface.addresses.splice(i, 1);
     this.routes.removeAddressRoutes(iface, a!.addr, a!.mask, a!.peer);
+    iface.device.configChanged?.(iface);
     return true;
   }
 
@@ -211,6 +233,7 @@ export class NetStack implements IpStack {
     }
     iface.addresses.unshift(next);
     if (next.addr !== 0) this.routes.addAddressRoutes(iface, next.addr, next.mask, next.peer);
+    iface.device.configChanged?.(iface);
   }
 
   /** Is `a` one of this host's addresses (any interface: the weak host model)? */
@@ -247,19 +270,26 @@ export class NetStack implements IpStack {
    * stack's soft interrupt runs; a full backlog drops and counts.
    */
   linkInput(iface: NetInterface, data: Uint8Array): void {
+    if (!this.backlogScheduled) {
+      this.backlogScheduled = true;
+      let placed = false;
+      for (const w of this.backlogWatchers) {
+        const r = w.active(this.processBacklog);
+        this.owed += r.owed;
+        placed ||= r.placed;
+      }
+      if (!placed) this.env.timers.soon(this.processBacklog);
+    }
     if (!this.backlog.push([iface, data])) {
       iface.counters.rxDropped++;
       if (this.tracing) this.trace('queue', iface.name, 'drop', linkOf(iface), data, { reason: 'backlog-full', counter: `${iface.name} rx_dropped` });
-      return;
-    }
-    if (!this.backlogScheduled) {
-      this.backlogScheduled = true;
-      this.env.timers.soon(this.processBacklog);
     }
   }
 
   private readonly processBacklog = (): void => {
     this.backlogScheduled = false;
+    this.owed = 0;
+    for (const w of this.backlogWatchers) w.idle();
     for (const [iface, data] of this.backlog.takeAll()) {
       if (!this.interfaces.has(iface.name)) continue;
       this.tap(iface, 'in', data);
@@ -295,6 +325,11 @@ export class NetStack implements IpStack {
   /** Frames dropped because the backlog was full. */
   get backlogDrops(): number {
     return this.backlog.drops;
+  }
+
+  /** A BacklogWatcher's frames that found the backlog full. */
+  countBacklogDrops(n: number): void {
+    this.backlog.drops += n;
   }
 
   /** Whether anyone records packets or wants their identities (see IpStack.tracing). */

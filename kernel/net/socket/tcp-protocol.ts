@@ -6,7 +6,7 @@
 import type { ErrnoName } from '../../abi/errno.js';
 import { IPPROTO_TCP, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js';
 import type { NetInterface } from '../iface/interface.js';
-import { chooseSource, ipSend, routeFor } from '../iface/ipv4.js';
+import { chooseSource, ipSend, routeFor, withIpHeadroom } from '../iface/ipv4.js';
 import type { IpProtocol } from '../iface/protocol.js';
 import type { NetStack } from '../iface/stack.js';
 import { TcpEngine } from '../tcp/engine.js';
@@ -43,6 +43,7 @@ export class TcpProtocol implements IpProtocol {
       random: () => random.next(),
       sysctl: this.sysctl,
       output: (segment, src, dst, opts) => this.output(segment, src, dst, opts),
+      segmentBuffer: (length) => withIpHeadroom(length),
       route: (dst) => this.route(dst),
       isLocalAddress: (a) => transparent || stack.isLocal(a),
       log: (line) => stack.env.log.write(line),
@@ -82,6 +83,8 @@ export class TcpProtocol implements IpProtocol {
       tos: opts.tos,
       dontFragment: opts.df,
       ident: opts.zeroIpId ? 0 : undefined,
+      // Every segment the engine outputs was made by segmentBuffer, for this packet alone.
+      inPlace: true,
     });
   }
 

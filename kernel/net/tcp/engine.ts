@@ -487,7 +487,8 @@ export class TcpEngine {
     const k = key(ins.dst, seg.dstPort, ins.src, seg.srcPort);
     const sk = this.conns.get(k);
     if (sk) {
-      this.delivered(ins, sk.describe(), TCP_STATE_NAMES[sk.state]);
+      // The name is built only for a journey: a string per segment is a cost when nobody records.
+      if (this.host.tracing) this.delivered(ins, sk.describe(), TCP_STATE_NAMES[sk.state]);
       const wasSynRecv = sk.state === TCP_SYN_RECV;
       if (tcpRcv(sk, ins)) this.sendReset(ins);
       if (wasSynRecv && sk.parent && sk.state !== TCP_SYN_RECV) childEstablished(sk.parent, sk);

@@ -50,6 +50,11 @@ export interface TcpHost {
   /** Send one segment (TCP header and payload, checksum filled) inside an IPv4 datagram.
    * Returns the errno the stack gave (no route, a qdisc that dropped it: ENOBUFS) or null. */
   output(segment: Uint8Array, src: number, dst: number, opts: TcpOutputOptions): ErrnoName | null;
+  /**
+   * A buffer for a segment of `length` bytes that output() may wrap in its headers without a copy
+   * (room in front for them); without it, segments are plain buffers and output copies them.
+   */
+  segmentBuffer?(length: number): Uint8Array;
   /** How `dst` is reached, or why not (ENETUNREACH, EHOSTUNREACH). */
   route(dst: number): TcpRoute | ErrnoName;
   /** Whether `addr` is one of this host's addresses (bind's EADDRNOTAVAIL). */

@@ -96,13 +96,14 @@ export function sendSegment(sk: TcpSock, spec: SegmentSpec): ErrnoName | null {
   if (payload.length > 0) dataSent(sk, payload.length);
   sk.segsOut++;
   sk.wstampUs = Math.max(sk.wstampUs, sk.nowUs());
-  return emitSegment(sk.host, sk.mib, repr, sk.localAddr, sk.remoteAddr, { tos, ttl: sk.ttl, df: sk.pmtudisc }, sk.describe());
+  return emitSegment(sk.host, sk.mib, repr, sk.localAddr, sk.remoteAddr, { tos, ttl: sk.ttl, df: sk.pmtudisc }, sk.host.tracing ? sk.describe() : undefined);
 }
 
 /** Build a segment and hand it to IP, counted in the MIB; for endpoints and for segments sent
  * without one (SYN-ACKs of requests, resets, time-wait ACKs). */
 export function emitSegment(host: TcpHost, mib: TcpMib, repr: TcpRepr, src: number, dst: number, opts: TcpOutputOptions, where = 'tcp', answers?: Uint8Array): ErrnoName | null {
-  const bytes = new Uint8Array(TcpRepr.bufferLen(repr));
+  const len = TcpRepr.bufferLen(repr);
+  const bytes = host.segmentBuffer?.(len) ?? new Uint8Array(len);
   TcpRepr.emit(repr, new TcpPacket(bytes), src, dst);
   mib.OutSegs++;
   if (repr.flags & TCP_RST) mib.OutRsts++;

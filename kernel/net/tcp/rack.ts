@@ -73,7 +73,9 @@ export function rackSkbTimeout(sk: TcpSock, skb: TcpSkb, reoWnd: number): number
 export function rackDetectLoss(sk: TcpSock): number {
   let reoTimeout = 0;
   const reoWnd = rackReoWnd(sk);
-  for (const skb of [...sk.tsorted]) {
+  // The set is walked in place (deleting the entry being visited is safe); the walk usually stops
+  // early, so a copy of the whole sent queue per ACK would be most of its cost.
+  for (const skb of sk.tsorted) {
     if (skb.sacked & LOST && !(skb.sacked & SACKED_RETRANS)) continue;
     if (!sentAfter(sk.rack.mstampUs, skb.txUs, sk.rack.endSeq, skb.endSeq)) break;
     const remaining = rackSkbTimeout(sk, skb, reoWnd);

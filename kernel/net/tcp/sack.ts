@@ -198,6 +198,18 @@ function matchSkbToSack(sk: TcpSock, i: number, start: number, end: number): boo
   return startIn;
 }
 
+/** tcp_sacktag_walk: tag the segments of the retransmit queue in [start, end), from the first
+ * one ending after `from` (where the walk stands: what is before it was already applied). */
+function sacktagWalk(sk: TcpSock, state: SackState, from: number, start: number, end: number, dup: boolean): void {
+  for (let i = sk.rtx.firstEndingAfter(from); i < sk.rtx.length; i++) {
+    const skb = sk.rtx.at(i)!;
+    if (!after(skb.endSeq, start)) continue;
+    if (!before(skb.seq, end)) break;
+    if (!matchSkbToSack(sk, i, start, end)) continue;
+    tagOne(sk, state, sk.rtx.at(i)!, dup);
+  }
+}
+
 /** tcp_sacktag_write_queue: apply the SACK blocks of an ACK to the retransmit queue. */
 export function sacktagWriteQueue(sk: TcpSock, sackOpt: Extract<TcpOption, { kind: 'sack' }>, ack: number, priorSndUna: number, state: SackState): number {
   const blocks = sackOpt.blocks;
@@ -227,15 +239,27 @@ export function sacktagWriteQueue(sk: TcpSock, sackOpt: Extract<TcpOption, { kin
     valid.push({ start, end, dup });
   });
   valid.sort((a, b) => (before(a.start, b.start) ? -1 : after(a.start, b.start) ? 1 : 0));
+  // As Linux's recv_sack_cache: during recovery every ACK repeats the blocks already applied, so
+  // the part of a block that a block of the previous ACK covered is passed over and only what is
+  // new is walked (without SACKed segments there is nothing to skip and the cache is not used).
+  const cache = sk.sackedOut ? sk.recvSackCache : [];
+  let c = 0;
   for (const blk of valid) {
-    for (let i = sk.rtx.firstEndingAfter(blk.start); i < sk.rtx.length; i++) {
-      const skb = sk.rtx.at(i)!;
-      if (!after(skb.endSeq, blk.start)) continue;
-      if (!before(skb.seq, blk.end)) break;
-      if (!matchSkbToSack(sk, i, blk.start, blk.end)) continue;
-      tagOne(sk, state, sk.rtx.at(i)!, blk.dup);
+    // The walk's position; a segment is still matched against the block's own start, as Linux's.
+    let from = blk.start;
+    if (!blk.dup) {
+      while (c < cache.length && !before(blk.start, cache[c]!.end)) c++;
+      while (c < cache.length && after(blk.end, cache[c]!.start)) {
+        const cached = cache[c]!;
+        if (before(from, cached.start)) sacktagWalk(sk, state, from, blk.start, cached.start, false);
+        from = cached.end;
+        c++;
+        if (!after(blk.end, cached.end)) break;
+      }
     }
+    if (before(from, blk.end)) sacktagWalk(sk, state, from, blk.start, blk.end, blk.dup);
   }
+  sk.recvSackCache = valid;
   if (sk.caState !== TCP_CA_Loss || sk.undoMarker) checkSackReordering(sk, state.reord, false);
   return state.flag;
 }

@@ -307,6 +307,9 @@ export class TcpSock {
   readonly tsorted = new Set<TcpSkb>();
   /** The end of the highest SACKed segment (tcp_highest_sack_seq), or snd_una. */
   highestSack = 0;
+  /** The blocks the previous ACK's SACK applied, in order (recv_sack_cache): what a later ACK
+   * repeats of them is not walked again. */
+  recvSackCache: ReadonlyArray<{ readonly start: number; readonly end: number }> = [];
   isSackReneg = false;
   /** Segments marked lost over the connection's life (tp->lost). */
   lost = 0;

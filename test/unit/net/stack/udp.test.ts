@@ -9,6 +9,7 @@ import { internetChecksum } from '../../../../kernel/abi/wire/checksum.js';
 import { ETHERTYPE_IPV4 } from '../../../../kernel/abi/wire/ethernet.js';
 import { buildUdpPacket } from '../../../../kernel/abi/wire/udp.js';
 import { IPPROTO_UDP } from '../../../../kernel/abi/wire/ipv4.js';
+import { ipSend, withIpHeadroom } from '../../../../kernel/net/iface/ipv4.js';
 import { EPHEMERAL_LOW, type UdpEndpoint, UdpProtocol } from '../../../../kernel/net/udp/udp.js';
 import { decode, ether, ip, ipPacket, MAC_PEER, MAC_US, testStack } from '../../../helpers/stack.js';
 
@@ -139,6 +140,25 @@ describe('sending', () => {
     const p = out!.packet!;
     expect([(p[20]! << 8) | p[21]!, (p[22]! << 8) | p[23]!]).toEqual([4444, 53]);
     expect(udp.counters.OutDatagrams).toBe(1);
+  });
+
+  it('frames a packet made with withIpHeadroom in its own buffer, without a copy; a fragment is framed as a copy', () => {
+    const { stack, eth } = host();
+    const frames: Uint8Array[] = [];
+    const transmit = eth.dev.transmit.bind(eth.dev);
+    eth.dev.transmit = (iface, data) => {
+      frames.push(data);
+      transmit(iface, data);
+    };
+    const small = withIpHeadroom(1000);
+    const big = withIpHeadroom(1600);
+    expect(ipSend(stack, { dst: PEER, protocol: IPPROTO_UDP, payload: small, inPlace: true })).toBeNull();
+    expect(ipSend(stack, { dst: PEER, protocol: IPPROTO_UDP, payload: big, inPlace: true })).toBeNull();
+    const [one, ...frags] = frames;
+    expect(one!.buffer).toBe(small.buffer);
+    expect([one!.byteOffset, one!.length]).toEqual([0, 14 + 20 + 1000]);
+    expect(decode(one!).ip).toMatchObject({ src: HOST, dst: PEER, payloadLen: 1000 });
+    expect(frags.map((f) => [f.buffer === big.buffer, decode(f).ip!.payloadLen])).toEqual([[false, 1480], [false, 120]]);
   });
 
   it('sets DF on a datagram that fits the path MTU and fragments a bigger one without it (IP_PMTUDISC_WANT)', () => {
