@@ -31,8 +31,9 @@ export const SYSCALL_ERRORS = {
   open: [...PATH, ...DEVICE, 'EEXIST', 'EINTR', 'EINVAL', 'EISDIR', 'EMFILE', 'ENFILE', 'ENOSPC', 'EROFS', 'EAGAIN', 'ENOMEM', 'ENOEXEC'],
   close: ['EBADF', 'EINTR', 'EIO'],
   read: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'EISDIR', 'EBADFD', 'ENETDOWN', ...CONN],
-  // ENOENT: a /proc/sys value naming nothing the kernel has (tcp_congestion_control=nosuch).
-  write: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'ENOSPC', 'EFBIG', 'EPIPE', 'EBADFD', 'EISDIR', 'EROFS', 'ENOENT', ...SEND, ...CONN],
+  // ENOENT: a /proc/sys value naming nothing the kernel has (tcp_congestion_control=nosuch);
+  // EPERM: a /proc/sys value written by a caller who may not (through a descriptor root opened).
+  write: ['EAGAIN', 'EBADF', 'EFAULT', 'EINTR', 'EINVAL', 'EIO', 'ENOSPC', 'EFBIG', 'EPIPE', 'EBADFD', 'EISDIR', 'EROFS', 'ENOENT', 'EPERM', ...SEND, ...CONN],
   lseek: ['EBADF', 'EINVAL', 'ESPIPE'],
   ioctl: IOCTL,
   fcntl: ['EBADF', 'EINVAL', 'EMFILE', 'EFAULT', 'ENOTTY', 'EPERM'],

@@ -63,6 +63,8 @@ export const socketSyscalls = {
 
   async connect(c, fd, addr) {
     const s = sock(c, fd);
+    // Each socket kind reads the family out of the struct first; a missing one is a bad pointer.
+    if (typeof addr !== 'object' || addr === null) return c.fail('EFAULT');
     if (isUnixAddr(addr)) {
       if (!(s instanceof UnixStreamSocket)) return c.fail('EAFNOSUPPORT');
       await s.connectTo(unixTarget(c, addr), c.io);

@@ -136,9 +136,13 @@ class ValueFile extends MemoryFile {
     super(path, new TextEncoder().encode(text), flags, statFn, kind);
   }
 
-  /** As proc_dointvec parses one write's buffer. */
-  override write(_ctx: IoContext, data: Uint8Array): number {
+  /**
+   * As proc_dointvec parses one write's buffer. proc_sys_call_handler checks the writer again at
+   * each write (EPERM), so a descriptor root opened gives nothing to a user it is passed to.
+   */
+  override write(ctx: IoContext, data: Uint8Array): number {
     if (!this.writer) throw new SysError('EACCES');
+    if (!permits(this.stat(), ctx, 2)) throw new SysError('EPERM');
     const err = this.writer(new TextDecoder().decode(data));
     if (err) throw new SysError(err);
     return data.length;

@@ -105,6 +105,17 @@ describe('ping_group_range', () => {
     ]);
   });
 
+  it('a user cannot write it through a descriptor root opened: EPERM, as proc_sys_call_handler checks each write', async () => {
+    const { lines } = await probe(async (sys, note, argv) => {
+      if (argv[1] === 'user') return void note(`user write: ${await errnoOf(sys.write(3, new TextEncoder().encode('0 5')))}`);
+      const fd = await sys.open(RANGE, O_WRONLY);
+      note(`fd ${fd}`);
+      await sys.waitpid(await sys.spawn('/bin/probe', ['probe', 'user'], { uid: 1000, gid: 1000 }));
+      note(`range ${await readRange(sys)}`);
+    });
+    expect(lines).toEqual(['fd 3', 'user write: EPERM', 'range "0\\t2147483647\\n"']);
+  });
+
   it('admits a user by its gid or a supplementary group, else EACCES; root is no exception', async () => {
     const open = async (sys: Sys, note: Note) => note(`ping socket: ${await errnoOf(sys.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP))}`);
     expect((await asUser(open)).lines).toEqual(['ping socket: 3']);
@@ -215,6 +226,26 @@ describe('ICMP datagram sockets', () => {
       'bind port 80 as a user: 0',
       'unroutable: ENETUNREACH',
       'stream: EPROTONOSUPPORT',
+    ]);
+  });
+
+  it('connect or bind with no address struct at all is EFAULT, not a crash (ping and UDP sockets alike)', async () => {
+    const { lines } = await asUser(async (sys, note) => {
+      for (const proto of [IPPROTO_ICMP, IPPROTO_UDP]) {
+        const s = await sys.socket(AF_INET, SOCK_DGRAM, proto);
+        for (const bad of [null, 0, 'x']) {
+          const addr = bad as unknown as ReturnType<typeof sockaddrIn>;
+          note(`${proto} connect ${JSON.stringify(bad)}: ${await errnoOf(sys.connect(s, addr))} bind: ${await errnoOf(sys.bind(s, addr))}`);
+        }
+      }
+    });
+    expect(lines).toEqual([
+      '1 connect null: EFAULT bind: EFAULT',
+      '1 connect 0: EFAULT bind: EFAULT',
+      '1 connect "x": EFAULT bind: EFAULT',
+      '17 connect null: EFAULT bind: EFAULT',
+      '17 connect 0: EFAULT bind: EFAULT',
+      '17 connect "x": EFAULT bind: EFAULT',
     ]);
   });
 
