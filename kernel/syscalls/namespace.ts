@@ -33,7 +33,8 @@ export const namespaceSyscalls = {
   mkdir(c, path, mode = 0o755) {
     const r = c.k.vfs.resolve(c.p.cwd, checkPath(c, path));
     if (r.rel === '') c.fail('EEXIST');
-    r.fs.mkdir(r.rel, mode & ~c.p.umask, c.p);
+    // vfs_mkdir keeps the permission and sticky bits only: a directory is never made setuid this way.
+    r.fs.mkdir(r.rel, mode & 0o1777 & ~c.p.umask, c.p);
     return 0;
   },
 

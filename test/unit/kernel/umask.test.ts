@@ -37,6 +37,16 @@ describe('umask', () => {
     expect(lines).toEqual(['/tmp/f 0640', '/tmp/d 0750', '/tmp/s.sock 0750', 'again 0640']);
   });
 
+  it('mkdir keeps only the permission and sticky bits of its mode, as vfs_mkdir does', async () => {
+    const { lines } = await probe(async (sys, note) => {
+      await sys.umask(0);
+      await sys.mkdir('/tmp/all', 0o7777);
+      await sys.mkdir('/tmp/high', 0o177777);
+      for (const p of ['/tmp/all', '/tmp/high']) note(`${p} 0${((await sys.stat(p)).st_mode & 0o7777).toString(8)}`);
+    });
+    expect(lines).toEqual(['/tmp/all 01777', '/tmp/high 01777']);
+  });
+
   it("a child starts with its parent's mask, and execve keeps it", async () => {
     const { lines } = await probe(
       async (sys) => {
