@@ -17,6 +17,8 @@ export const IPPROTO_IP = 0;
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_UDP = 17;
 export const IPPROTO_RAW = 255;
+/** Linux's bound on an AF_INET socket's protocol (IPPROTO_MPTCP is 262); at or past it, EINVAL. */
+export const IPPROTO_MAX = 263;
 
 export const IPPROTO_TCP = 6;
 export const SOL_IP = IPPROTO_IP;

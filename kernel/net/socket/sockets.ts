@@ -4,7 +4,7 @@
 // that go away, and answers the configuration ioctls any socket takes.
 
 import { SysError } from '../../abi/errno.js';
-import { AF_INET, AF_INET6, AF_LINK, AF_UNIX, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type ProtoStats, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
+import { AF_INET, AF_INET6, AF_LINK, AF_UNIX, IPPROTO_ICMP, IPPROTO_MAX, IPPROTO_TCP, IPPROTO_UDP, type ProtoStats, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../../abi/socket.js';
 import type { Ipv4Repr } from '../../abi/wire/ipv4.js';
 import type { IoContext } from '../../vfs/file.js';
 import type { TableEntry } from '../../vfs/tablefs.js';
@@ -61,6 +61,8 @@ export class SocketLayer implements PingHost, RawDelivery {
    */
   create(domain: number, type: number, protocol: number, flags: number, creds: SocketCreds): Socket {
     if (domain === AF_INET) {
+      // inet_create refuses a protocol out of range before it looks at the type or the caller.
+      if (!Number.isInteger(protocol) || protocol < 0 || protocol >= IPPROTO_MAX) throw new SysError('EINVAL');
       if (type === SOCK_DGRAM) {
         if (protocol === IPPROTO_ICMP) {
           if (!inPingGroupRange(this.pingGroupRange, creds.gid, creds.groups)) throw new SysError('EACCES');
@@ -72,7 +74,9 @@ export class SocketLayer implements PingHost, RawDelivery {
         return new UdpSocket(this, this.udp, flags);
       }
       if (type === SOCK_RAW) {
-        if (!Number.isInteger(protocol) || protocol <= 0 || protocol > 255) throw new SysError('EPROTONOSUPPORT');
+        // Linux takes any protocol below IPPROTO_MAX for a raw socket but 0, which no entry of its
+        // protocol switch matches; 256 to 262 are accepted and, fitting no IP header, never match input.
+        if (protocol === 0) throw new SysError('EPROTONOSUPPORT');
         if (creds.uid !== 0) throw new SysError('EPERM');
         const raw = new RawSocket(this, protocol, flags);
         this.raw.add(raw);

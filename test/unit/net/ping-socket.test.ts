@@ -59,16 +59,20 @@ async function asUser(body: (sys: Sys, note: Note) => Promise<void>, range?: str
 }
 
 describe('raw sockets need root', () => {
-  it('uid 1000 gets EPERM for SOCK_RAW of every protocol; a bad protocol is still EPROTONOSUPPORT first', async () => {
+  it('uid 1000 gets EPERM for SOCK_RAW of every protocol; protocol 0 is EPROTONOSUPPORT and one past IPPROTO_MAX EINVAL first, as on Linux', async () => {
     const { lines } = await asUser(async (sys, note) => {
       for (const p of [IPPROTO_ICMP, IPPROTO_UDP, 6, 2, IPPROTO_RAW]) note(`raw ${p}: ${await errnoOf(sys.socket(AF_INET, SOCK_RAW, p))}`);
       note(`raw 0: ${await errnoOf(sys.socket(AF_INET, SOCK_RAW, 0))}`);
+      // Out of range is EINVAL before the caller is looked at; 262 (IPPROTO_MPTCP) is in range.
+      for (const p of [263, 300, -1]) note(`raw ${p}: ${await errnoOf(sys.socket(AF_INET, SOCK_RAW, p))}`);
+      note(`raw 262: ${await errnoOf(sys.socket(AF_INET, SOCK_RAW, 262))}`);
+      note(`dgram 300: ${await errnoOf(sys.socket(AF_INET, SOCK_DGRAM, 300))}`);
       // Still open to a user: UDP, TCP, and the link socket (the capture itself is what needs root).
       note(`udp: ${await errnoOf(sys.socket(AF_INET, SOCK_DGRAM, 0))}`);
       note(`tcp: ${await errnoOf(sys.socket(AF_INET, SOCK_STREAM, 0))}`);
       note(`link: ${await errnoOf(sys.socket(AF_LINK, SOCK_DGRAM, 0))}`);
     });
-    expect(lines).toEqual(['raw 1: EPERM', 'raw 17: EPERM', 'raw 6: EPERM', 'raw 2: EPERM', 'raw 255: EPERM', 'raw 0: EPROTONOSUPPORT', 'udp: 3', 'tcp: 4', 'link: 5']);
+    expect(lines).toEqual(['raw 1: EPERM', 'raw 17: EPERM', 'raw 6: EPERM', 'raw 2: EPERM', 'raw 255: EPERM', 'raw 0: EPROTONOSUPPORT', 'raw 263: EINVAL', 'raw 300: EINVAL', 'raw -1: EINVAL', 'raw 262: EPERM', 'dgram 300: EINVAL', 'udp: 3', 'tcp: 4', 'link: 5']);
   });
 
   it('root still opens one', async () => {
