@@ -78,7 +78,9 @@ type ScaleResult = { wallMs: number; rssMb: number; heapMb: number; replies: num
 /** scale(hosts) in a child process; null when it did not finish within SCALE_LIMIT_MS (or ran out of memory). */
 function scaleRun(hosts: number): ScaleResult | null {
   try {
-    const out = execFileSync(process.execPath, ['--max-old-space-size=4096', SCALE_CHILD, String(hosts)], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: SCALE_LIMIT_MS, stdio: ['ignore', 'pipe', 'ignore'] });
+    // V8's default old space (about 4 GB here) holds 10 000 hosts; 100 000 take some 5.5 GB.
+    const heapMb = Math.max(4096, Math.ceil(hosts / 1000) * 120);
+    const out = execFileSync(process.execPath, [`--max-old-space-size=${heapMb}`, SCALE_CHILD, String(hosts)], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: SCALE_LIMIT_MS, stdio: ['ignore', 'pipe', 'ignore'] });
     return JSON.parse(out) as ScaleResult;
   } catch {
     return null;
