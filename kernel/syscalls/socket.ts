@@ -128,6 +128,9 @@ export const socketSyscalls = {
 
   recvmsg(c, fd, iovLens, flags = 0) {
     if (!Array.isArray(iovLens)) c.fail('EFAULT');
+    // A length that is no count (negative: a huge size_t in C) is EINVAL, as import_iovec gives for
+    // an iovec past SSIZE_MAX; checked here once so that no socket sums a string.
+    if (iovLens.some((n) => !Number.isSafeInteger(n) || n < 0)) c.fail('EINVAL');
     return sock(c, fd).recvmsg(c.io, iovLens, flags);
   },
 } satisfies SyscallTable<'socket' | SocketCall>;

@@ -319,7 +319,6 @@ export class TcpSocket extends Socket {
   }
 
   override async recvmsg(ctx: IoContext, iovLens: number[], flags: number): Promise<RecvMsgResult> {
-    if (!Array.isArray(iovLens) || iovLens.some((n) => !Number.isInteger(n) || n < 0)) throw new SysError('EINVAL');
     const data = await this.receive(ctx, iovLens.reduce((a, b) => a + b, 0), flags);
     const control = this.sk.inq ? [{ cmsg_level: SOL_TCP, cmsg_type: TCP_CM_INQ, cmsg_data: tcpInqHint(this.sk) }] : [];
     return { data, from: null, flags: 0, control };

@@ -233,6 +233,22 @@ describe('ICMP datagram sockets', () => {
     ]);
   });
 
+  it('recvmsg with an iovec length that is no count is EINVAL for every socket, before it waits', async () => {
+    const { lines } = await asUser(async (sys, note) => {
+      const socks: Array<[string, number]> = [
+        ['ping', await sys.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)],
+        ['udp', await sys.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)],
+        ['tcp', await sys.socket(AF_INET, SOCK_STREAM, 0)],
+      ];
+      for (const [kind, s] of socks) {
+        const got = [];
+        for (const bad of [['x'], [-1], [1.5], [10, 2 ** 60]]) got.push(await errnoOf(sys.recvmsg(s, bad as unknown as number[])));
+        note(`${kind}: ${got.join(' ')}`);
+      }
+    });
+    expect(lines).toEqual(['ping: EINVAL EINVAL EINVAL EINVAL', 'udp: EINVAL EINVAL EINVAL EINVAL', 'tcp: EINVAL EINVAL EINVAL EINVAL']);
+  });
+
   it('connect or bind with no address struct at all is EFAULT, not a crash (ping and UDP sockets alike)', async () => {
     const { lines } = await asUser(async (sys, note) => {
       for (const proto of [IPPROTO_ICMP, IPPROTO_UDP]) {
