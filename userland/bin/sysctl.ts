@@ -4,12 +4,12 @@
 // failing argument adds one to the status.
 
 import { type ErrnoName, isSysError, strerror } from '../../kernel/abi/errno.js';
-import { O_RDONLY, O_WRONLY } from '../../kernel/abi/fcntl.js';
+import { O_WRONLY } from '../../kernel/abi/fcntl.js';
 import { defineProgram } from '../../kernel/abi/program.js';
 import { guarded } from '../lib/guard.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 import { command, parse } from '../lib/cli.js';
-import { eprint, print, readText } from '../lib/io.js';
+import { eprint, print, readFileText } from '../lib/io.js';
 
 const PROC_PATH = '/proc/sys/';
 const S_IFMT = 0o170000;
@@ -81,12 +81,7 @@ class Sysctl {
     }
     let text: string;
     try {
-      const fd = await this.sys.open(path, O_RDONLY);
-      try {
-        text = await readText(this.sys, fd);
-      } finally {
-        await this.sys.close(fd);
-      }
+      text = await readFileText(this.sys, path);
     } catch (e) {
       if (!isSysError(e)) throw e;
       if (e.errno === 'ENOENT') {
@@ -180,12 +175,7 @@ class Sysctl {
   async load(file: string): Promise<number> {
     let text: string;
     try {
-      const fd = await this.sys.open(file, O_RDONLY);
-      try {
-        text = await readText(this.sys, fd);
-      } finally {
-        await this.sys.close(fd);
-      }
+      text = await readFileText(this.sys, file);
     } catch (e) {
       if (!isSysError(e)) throw e;
       await this.warn(`cannot open "${file}": ${e.message}`);
