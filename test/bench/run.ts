@@ -14,7 +14,7 @@ import { linuxTunEcho, type Measured, realOpenvpnThroughput } from './reference.
 import { packetdrillRate, tcpBulk } from './tcp.js';
 import { tunEcho } from './tun-echo.js';
 import type { Throughput } from './tunnel.js';
-import { iperfOverVpn, rawCrypto, tlsTunnelThroughput, tunnelThroughput, vpnPing } from './vpn.js';
+import { iperfOverVpn, rawCrypto, tcpOverVpn, tlsTunnelThroughput, tunnelThroughput, vpnPing } from './vpn.js';
 import { rawChacha, wireguardThroughput } from './wireguard.js';
 
 interface Figure {
@@ -146,38 +146,48 @@ async function main(): Promise<void> {
 
   }
 
+  // The datagram tunnel's MB/s: what the TLS and WireGuard rows are set beside.
   let tput = NaN;
   if (want('tunnel')) {
     note(' tunnel ...');
-    const cbc = await bestThroughput(Math.min(reps, 3), () => tunnelThroughput(3000, 1300));
-    tput = cbc.wall;
+    // The headline: the reference's workload (TCP bulk through the tunnel), against real OpenVPN
+    // with the same cipher measured in this run and node's raw crypto for the same bytes.
+    await tcpOverVpn(2_000_000);
+    const tcp = await bestThroughput(Math.min(reps, 3), () => tcpOverVpn(16_000_000));
     const raw = most(await repeat(reps, () => rawCrypto(20_000, 1300)));
     const real = await bestRef(Math.min(reps, 3), () => realOpenvpnThroughput(3));
     skipped('real OpenVPN reference', real);
     const realV = 'value' in real ? real.value : null;
     add(
       {
-        name: 'encrypted tunnel between two hosts (static key, AES-256-CBC + HMAC-SHA256), 1300-byte payloads',
-        value: tput,
+        name: 'TCP bulk through the encrypted tunnel between two hosts (static key, AES-256-CBC + HMAC-SHA256), 16 MB',
+        value: tcp.wall,
         unit: 'MB/s',
         target: '>= 1.0x real OpenVPN, >= 70% of raw node:crypto',
-        met: realV !== null && tput >= realV && tput >= 0.7 * raw,
+        met: realV !== null && tcp.wall >= realV && tcp.wall >= 0.7 * raw,
       },
-      `${realV !== null ? `${(tput / realV).toFixed(2)}x real OpenVPN, ` : 'no OpenVPN reference, '}${((tput / raw) * 100).toFixed(0)}% of raw, ${perCpu(cbc.perCpu)}`,
+      `${realV !== null ? `${(tcp.wall / realV).toFixed(2)}x real OpenVPN, ` : 'no OpenVPN reference, '}${((tcp.wall / raw) * 100).toFixed(0)}% of raw, ${perCpu(tcp.perCpu)}`,
     );
     if (realV !== null) add({ name: 'reference: real OpenVPN 2.6 (static key, AES-256-CBC + HMAC-SHA256), iperf3 TCP between two netns', value: realV, unit: 'MB/s', target: '', met: true });
     add({ name: 'raw node:crypto AES-256-CBC + HMAC-SHA256: encrypt + HMAC, verify + decrypt, 1300-byte payloads', value: raw, unit: 'MB/s', target: '', met: true });
+    // Secondary: paced 1300-byte datagrams, the per-datagram cost of the same path.
+    const cbc = await bestThroughput(Math.min(reps, 3), () => tunnelThroughput(3000, 1300));
+    tput = cbc.wall;
+    add(
+      { name: 'the same tunnel, paced 1300-byte UDP datagrams (AES-256-CBC + HMAC-SHA256)', value: tput, unit: 'MB/s', target: 'every datagram delivered', met: cbc.delivered.every((d) => d === 3000) },
+      `${((tput / raw) * 100).toFixed(0)}% of raw, ${Math.min(...cbc.delivered)}/3000 delivered, ${perCpu(cbc.perCpu)}`,
+    );
     // TLS mode: the data channel on an AEAD cipher (P_DATA_V2), as a 2.6 server negotiates it.
     for (const cipher of ['AES-256-GCM', 'CHACHA20-POLY1305'] as const) {
       const t = await bestThroughput(Math.min(reps, 3), () => tlsTunnelThroughput(3000, 1300, cipher));
       add(
-        { name: `TLS-mode tunnel (${cipher}, tls-crypt), 1300-byte payloads`, value: t.wall, unit: 'MB/s', target: 'every datagram delivered', met: t.delivered.every((d) => d === 3000) },
+        { name: `TLS-mode tunnel (${cipher}, tls-crypt), paced 1300-byte UDP datagrams`, value: t.wall, unit: 'MB/s', target: 'every datagram delivered', met: t.delivered.every((d) => d === 3000) },
         `${((t.wall / tput) * 100).toFixed(0)}% of the CBC+HMAC tunnel, ${Math.min(...t.delivered)}/3000 delivered, ${perCpu(t.perCpu)}`,
       );
     }
     // The same tunnel with --cipher none --auth none: what the emulation alone allows.
     const plain = await bestThroughput(Math.min(reps, 3), () => tunnelThroughput(3000, 1300, false));
-    add({ name: 'the same tunnel without crypto (--cipher none --auth none), 1300-byte payloads', value: plain.wall, unit: 'MB/s', target: '', met: true }, perCpu(plain.perCpu));
+    add({ name: 'the same tunnel without crypto (--cipher none --auth none), paced 1300-byte UDP datagrams', value: plain.wall, unit: 'MB/s', target: '', met: true }, perCpu(plain.perCpu));
   }
 
   if (want('wireguard')) {
