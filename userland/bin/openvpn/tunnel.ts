@@ -9,6 +9,7 @@ import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../.
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
 import { Batch } from './batch.js';
 import type { Codec } from './codec.js';
+import { clampMss } from './mssfix.js';
 import { addRoutes, closeDevice, configureDevice, type Device, type Ending, endingFor, openDevice, routeList } from './device.js';
 import { CONNECTION_RESET, type Endpoint, Link, resolveRemote, sameEndpoint, stopLabel } from './link.js';
 import { formatTimeUtc } from './data-channel.js';
@@ -26,6 +27,8 @@ export interface Context {
   readonly codec: Codec;
   readonly occLocal: string;
   readonly occRemote: string;
+  /** The MSS a TCP SYN through the tun is clamped to (mssfix.ts); 0 for none. */
+  readonly mssFix: number;
   /** Signals caught by the handlers, oldest first. */
   readonly signals: number[];
 }
@@ -332,6 +335,7 @@ export class Instance {
     const { sys, log } = this.c;
     const fd = this.device!.fd;
     if (fd < 0) return;
+    if (this.c.mssFix > 0 && this.c.kind === 'tun') clampMss(packet, this.c.mssFix);
     if (log.enabled(D_LINK_RW)) await log.msg(D_LINK_RW, `TUN WRITE [${packet.length}]`);
     try {
       const n = await sys.write(fd, packet);
@@ -372,6 +376,7 @@ export class Instance {
         return true;
       }
     }
+    if (this.c.mssFix > 0 && this.c.kind === 'tun') clampMss(packet, this.c.mssFix);
     await this.send(packet);
     return true;
   }
