@@ -7,6 +7,10 @@
 // loads through V8's code cache (bin/chunk-loader.ts): compiling was a third of the cold start, and
 // only scripts, not ES modules, take a code cache on Node 20. ink and react stay an ES module bundle
 // (ui.mjs): ink and yoga use top-level await, which CommonJS cannot require.
+//
+// The chunks are ASCII, comments left out: the launcher then reads them as latin1, a copy of the
+// bytes, where decoding a file with one non-ASCII character as UTF-8 took 7.5 ms for the entry chunk
+// alone (a two-byte string of 2.4 MB), and 14% less source is read.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -55,6 +59,7 @@ const chunkManifest = {
       return r;
     };
     for (const c of chunks) {
+      if (/[^\x00-\x7f]/.test(c.code)) throw new Error(`${c.fileName}: a character that is not ASCII, which the launcher's latin1 read would garble`);
       if (new RegExp(CJS_DYNAMIC_IMPORT.source).test(c.code)) throw new Error(`${c.fileName}: a dynamic import the launcher would not see`);
       if (/\brequire\("\.\.?\//.test(c.code.replace(/require\("\.\/[^"]+\.cjs"\)/g, ''))) throw new Error(`${c.fileName}: requires something that is not a chunk`);
     }
@@ -102,7 +107,7 @@ export default defineConfig([
     input: { tunlab: 'dist/bin/tunlab.js' },
     platform: 'node',
     external: [DEVTOOLS, ...UI_IDS],
-    output: { dir: 'dist/bundle/core', format: 'cjs', cleanDir: true, entryFileNames: '[name]-[hash].cjs', chunkFileNames: '[name]-[hash].cjs' },
+    output: { dir: 'dist/bundle/core', format: 'cjs', cleanDir: true, charset: 'ascii', comments: false, entryFileNames: '[name]-[hash].cjs', chunkFileNames: '[name]-[hash].cjs' },
     plugins: [chunkManifest],
   },
 ]);
