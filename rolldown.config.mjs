@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { defineConfig } from 'rolldown';
 
 /**
@@ -74,6 +75,14 @@ const chunkManifest = {
   },
 };
 
+/**
+ * memfs's index makes a default volume and binds a node-fs-like object to it as it loads (1-3 ms
+ * of every start); the kernel takes only its Volume class (kernel/vfs/memfs-root.ts), which is
+ * @jsonjoy.com/fs-node's, re-exported: the bundle takes it from there (memfs is pinned to an exact
+ * version; test/unit/kernel/memfs-root.test.ts checks that the two are one class).
+ */
+const FS_NODE = createRequire(createRequire(import.meta.url).resolve('memfs')).resolve('@jsonjoy.com/fs-node');
+
 // ink imports react-devtools-core only when DEV=true; it is not installed and not wanted.
 const DEVTOOLS = 'react-devtools-core';
 
@@ -106,6 +115,7 @@ export default defineConfig([
   {
     input: { tunlab: 'dist/bin/tunlab.js' },
     platform: 'node',
+    resolve: { alias: { memfs: FS_NODE } },
     external: [DEVTOOLS, ...UI_IDS],
     output: { dir: 'dist/bundle/core', format: 'cjs', cleanDir: true, charset: 'ascii', comments: false, entryFileNames: '[name]-[hash].cjs', chunkFileNames: '[name]-[hash].cjs' },
     plugins: [chunkManifest],
