@@ -17,38 +17,14 @@ function der(prefix: Uint8Array, key: Uint8Array): Buffer {
   return out;
 }
 
-/**
- * OpenSSL 3 decodes a DER key in about a millisecond (several for the first), and `wg-quick up`
- * decoded its one private key four times (the daemon's key and its precomputed DH with the peer,
- * wg's reading of the device): the last few private keys' objects and public keys are kept, by value.
- */
-const KEPT_KEYS = 16;
-const privateObjects = new Map<string, KeyObject>();
-const publicKeys = new Map<string, Uint8Array>();
-
-function kept<T>(memo: Map<string, T>, key: Uint8Array, make: () => T): T {
-  const id = keyToHex(key);
-  let v = memo.get(id);
-  if (v === undefined) {
-    v = make();
-    if (memo.size >= KEPT_KEYS) memo.delete(memo.keys().next().value!);
-    memo.set(id, v);
-  }
-  return v;
-}
-
 function privateKeyObject(priv: Uint8Array): KeyObject {
-  return kept(privateObjects, priv, () => createPrivateKey({ key: der(PKCS8_PREFIX, priv), format: 'der', type: 'pkcs8' }));
+  return createPrivateKey({ key: der(PKCS8_PREFIX, priv), format: 'der', type: 'pkcs8' });
 }
 
 /** The public key of a private one (X25519 clamps the private key as it uses it). */
 export function publicKeyOf(priv: Uint8Array): Uint8Array {
-  const pub = kept(publicKeys, priv, () => {
-    const spki = createPublicKey(privateKeyObject(priv)).export({ format: 'der', type: 'spki' });
-    return new Uint8Array(spki.subarray(SPKI_PREFIX.length));
-  });
-  // A copy: the caller owns what it is given.
-  return pub.slice();
+  const spki = createPublicKey(privateKeyObject(priv)).export({ format: 'der', type: 'spki' });
+  return new Uint8Array(spki.subarray(SPKI_PREFIX.length));
 }
 
 /**
