@@ -1,29 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import { checksumAccumulateRange, checksumFinish, pseudoHeaderSum } from '../../../kernel/abi/wire/checksum.js';
 import { PACKET_ID_LONG_SIZE } from '../../../userland/bin/openvpn/data-channel.js';
-import { clampMss, mssFixValue } from '../../../userland/bin/openvpn/mssfix.js';
+import { aeadSeal, clampDevicePacket, clampMss, mssFixValue } from '../../../userland/bin/openvpn/mssfix.js';
 
 const udp = { tunMtu: 1500, tunMtuSet: false, proto: 'udp' as const };
-const cbc = (hmac: number, iv: number, block: number) => ({ header: hmac + iv + PACKET_ID_LONG_SIZE, cbcBlock: block, packetId: PACKET_ID_LONG_SIZE });
+const tcp = { ...udp, proto: 'tcp-client' as const };
+/** A static key's data channel: AES-256-CBC with this HMAC, the long packet id. */
+const staticCbc = (hmac: number) => ({ opcode: 0, packetId: PACKET_ID_LONG_SIZE, mode: 'cbc' as const, hmac, iv: 16, block: 16 });
+/** TLS mode with P_DATA_V2: AES-256-CBC with this HMAC, the short packet id. */
+const tlsCbc = (hmac: number) => ({ opcode: 4, packetId: 4, mode: 'cbc' as const, hmac, iv: 16, block: 16 });
+const staticTun = { kind: 'tun' as const, peerIpv4: false };
+const tlsTun = { kind: 'tun' as const, peerIpv4: true };
+const tlsTap = { kind: 'tap' as const, peerIpv4: true };
 
-describe('mssfix value', () => {
-  it('is 1359 for a static key with AES-256-CBC + HMAC-SHA256 over UDP, as 2.6.14 clamps on the wire', () => {
-    expect(mssFixValue(udp, cbc(32, 16, 16))).toBe(1359);
+// Every value below is what real 2.6.14 put in a SYN crossing the tunnel (tshark on the far tun,
+// two network namespaces over a veth), and what its --verb 4 "Data Channel MTU parms" said.
+describe('mssfix value, as 2.6.14 clamps', () => {
+  it('TLS mode, P_DATA_V2 over UDP: AEAD ciphers 1400, AES-256-CBC 1363 with SHA256 and 1379 with SHA1', () => {
+    expect(mssFixValue(udp, tlsTun, aeadSeal(true))).toBe(1400); // AES-256-GCM and CHACHA20-POLY1305 alike
+    expect(mssFixValue(udp, tlsTun, tlsCbc(32))).toBe(1363);
+    expect(mssFixValue(udp, tlsTun, tlsCbc(20))).toBe(1379);
   });
 
-  it('follows the HMAC, the block rounding and the encapsulation', () => {
-    // SHA1: 1492 - 28 - 44 = 1420, rounded down to 1408, one byte of padding, the packet id.
-    expect(mssFixValue(udp, cbc(20, 16, 16))).toBe(1359);
-    // SHA512: 1492 - 28 - 88 = 1376: already whole blocks.
-    expect(mssFixValue(udp, cbc(64, 16, 16))).toBe(1376 - 1 - 8 - 40);
-    // Over TCP: IPv4 + TCP and the 2-byte length instead of IPv4 + UDP.
-    expect(mssFixValue({ ...udp, proto: 'tcp-client' }, cbc(32, 16, 16))).toBe(1392 - 1 - 8 - 40);
-    // Cleartext: only the encapsulation.
-    expect(mssFixValue(udp, null)).toBe(1492 - 28 - 40);
+  it('TLS mode over TCP: the IPv4 + TCP encapsulation and the length field, 1386 with AES-256-GCM', () => {
+    expect(mssFixValue(tcp, tlsTun, aeadSeal(true))).toBe(1386);
   });
 
-  it('is --tun-mtu less the IPv4 and TCP headers when --tun-mtu is given', () => {
-    expect(mssFixValue({ ...udp, tunMtu: 1400, tunMtuSet: true }, cbc(32, 16, 16))).toBe(1360);
+  it('TLS mode on a tap: less the 32 bytes of --tun-mtu-extra, 1368 with AES-256-GCM, 1331 with AES-256-CBC + SHA256', () => {
+    expect(mssFixValue(udp, tlsTap, aeadSeal(true))).toBe(1368);
+    expect(mssFixValue(udp, tlsTap, tlsCbc(32))).toBe(1331);
+  });
+
+  it('a static key: 1359 with AES-256-CBC + SHA1, 1343 with SHA256 (an IPv6 header counted), 1396 without crypto', () => {
+    expect(mssFixValue(udp, staticTun, staticCbc(20))).toBe(1359);
+    expect(mssFixValue(udp, staticTun, staticCbc(32))).toBe(1343);
+    expect(mssFixValue(udp, staticTun, { opcode: 0, packetId: PACKET_ID_LONG_SIZE, mode: 'none', hmac: 0, iv: 0, block: 0 })).toBe(1396);
+  });
+
+  it('is --tun-mtu less the IPv4 and TCP headers when --tun-mtu is given: 1360 for --tun-mtu 1400', () => {
+    expect(mssFixValue({ ...udp, tunMtu: 1400, tunMtuSet: true }, tlsTun, aeadSeal(true))).toBe(1360);
+  });
+
+  it('P_DATA_V1 (no peer id) has a one-byte opcode: three bytes more', () => {
+    expect(mssFixValue(udp, tlsTun, aeadSeal(false))).toBe(1403);
   });
 });
 
@@ -82,5 +101,28 @@ describe('clampMss', () => {
     const fragBefore = frag.slice();
     clampMss(frag, 1359);
     expect(frag).toEqual(fragBefore);
+  });
+
+  it('on a tap, clamps IPv4 inside an Ethernet frame, padding after the packet, and nothing else', () => {
+    const ip = segment(SYN, [2, 4, 0x05, 0xb4]);
+    const frame = (type: number) => {
+      // A 58-byte frame padded to Ethernet's minimum of 60.
+      const f = new Uint8Array(60);
+      f.set([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, type >> 8, type & 0xff]);
+      f.set(ip, 14);
+      return f;
+    };
+    const f = frame(0x0800);
+    clampDevicePacket(f, 'tap', 1368);
+    const inner = f.subarray(14, 14 + ip.length);
+    expect(mssOf(inner, 22)).toBe(1368);
+    expect(tcpChecksumOk(inner)).toBe(true);
+    const arp = frame(0x0806);
+    const arpBefore = arp.slice();
+    clampDevicePacket(arp, 'tap', 1368);
+    expect(arp).toEqual(arpBefore);
+    const bare = ip.slice();
+    clampDevicePacket(bare, 'tun', 1400);
+    expect(mssOf(bare, 22)).toBe(1400);
   });
 });

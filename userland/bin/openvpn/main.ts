@@ -167,9 +167,10 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
     });
     await staticCodec.logKeyInit();
     codec = staticCodec;
-    // Static mode: HMAC, IV and the long packet id in front; CBC, the id inside the plaintext.
-    mssFix = mssFixValue(o, { header: auth.auth.length + cipher.cipher.ivLength + PACKET_ID_LONG_SIZE, cbcBlock: cipher.cipher.blockSize, packetId: PACKET_ID_LONG_SIZE });
     if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
+    // Static mode: no opcode, the long packet id; worked out before the peer's address is known.
+    const seal = { opcode: 0, packetId: PACKET_ID_LONG_SIZE, mode: 'cbc', hmac: auth.auth.length, iv: cipher.cipher.ivLength, block: cipher.cipher.blockSize } as const;
+    mssFix = mssFixValue(o, { kind, peerIpv4: false }, seal);
     const proto = o.proto === 'tcp' ? 'udp' : o.proto;
     const occ = { devType: kind, cipher: cipher.cipher, auth: auth.auth, keyDirection: o.keyDirection, tunMtu: o.tunMtu, ifconfig: o.ifconfig ?? undefined, proto };
     occLocal = occOptionsString(occ);
@@ -188,8 +189,9 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
       '******* WARNING *******: All encryption and authentication features disabled -- All data will be tunnelled as clear text and will not be protected against man-in-the-middle changes. PLEASE DO RECONSIDER THIS CONFIGURATION!',
     );
     codec = new CleartextCodec(log, o.auth);
-    mssFix = mssFixValue(o, null);
     if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
+    // No crypto: only the long packet id counted (2.6 counts it though nothing carries one).
+    mssFix = mssFixValue(o, { kind, peerIpv4: false }, { opcode: 0, packetId: PACKET_ID_LONG_SIZE, mode: 'none', hmac: 0, iv: 0, block: 0 });
     [occLocal, occRemote] = cleartextOcc(o, kind);
   }
 

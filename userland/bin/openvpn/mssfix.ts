@@ -1,8 +1,15 @@
 // --mssfix, on by default in 2.6 as "mssfix 1492 mtu": the MSS option of every TCP SYN and SYN-ACK
-// crossing the tun is lowered so that a full segment, once sealed and sent, makes an outer IP packet
-// of at most 1492 bytes, and is never fragmented on the link. Checked against 2.6.14 (static key,
-// AES-256-CBC + HMAC-SHA256, UDP): SYNs through the tunnel carry MSS 1359, full segments leave as
-// 1484-byte IP packets. frame_calculate_mssfix(), mss_fixup_ipv4() and mss_fixup_dowork() in mss.c.
+// crossing the tun (or, on a tap, of IPv4 inside its Ethernet frames) is lowered so that a full
+// segment, once sealed and sent, makes an outer IP packet of at most 1492 bytes, and is never
+// fragmented on the link. frame_calculate_mssfix() in mss.c, with the header sizes of mtu.c
+// (frame_calculate_protocol_header_size, _payload_overhead) and crypto.c; mss_fixup_ipv4().
+// Checked against 2.6.14 (tshark on the far tun, UDP unless said):
+//   TLS, P_DATA_V2:  AES-256-GCM 1400, CHACHA20-POLY1305 1400, AES-256-CBC + SHA256 1363, + SHA1 1379,
+//                    AES-256-GCM over TCP 1386, tap: AES-256-GCM 1368, AES-256-CBC + SHA256 1331,
+//                    --tun-mtu 1400: 1360;
+//   static key:      AES-256-CBC + SHA1 1359, + SHA256 1343, --cipher none --auth none 1396 (udp and
+//                    udp4 alike: 2.6 works it out before the peer's address is known, and counts an
+//                    IPv6 header for it).
 
 import { checksumUpdate16 } from '../../../kernel/abi/wire/checksum.js';
 import type { Options } from './options.js';
@@ -13,31 +20,70 @@ export const MSSFIX_DEFAULT = 1492;
 /** IPv4 and TCP headers without options, taken from a packet's size to get its MSS. */
 const IP_TCP = 20 + 20;
 
-/** The data channel's sizes that frame_calculate_mssfix() works from (none: cleartext). */
+/** A tap's --tun-mtu-extra (TAP_MTU_EXTRA_DEFAULT): the Ethernet header is not part of its MTU. */
+export const TAP_MTU_EXTRA = 32;
+
+/** The AEAD tag (OPENVPN_AEAD_TAG_LENGTH). */
+const AEAD_TAG = 16;
+
+/** What the data channel puts around a packet (calculate_crypto_overhead()). */
 export interface SealOverhead {
-  /** HMAC + IV + packet id in front of (or around) the payload. */
-  readonly header: number;
-  /** CBC: the block the ciphertext is padded to, and the packet id is inside the plaintext. */
-  readonly cbcBlock: number | null;
+  /** Opcode and peer id in front: 0 with a static key, 1 for P_DATA_V1, 4 for P_DATA_V2. */
+  readonly opcode: number;
   readonly packetId: number;
+  /** CBC: the packet id goes inside the plaintext, padded to whole blocks; AEAD: a tag, no HMAC. */
+  readonly mode: 'cbc' | 'aead' | 'none';
+  readonly hmac: number;
+  readonly iv: number;
+  readonly block: number;
+}
+
+/** A TLS-mode AEAD data channel: P_DATA_V2 with a peer id, else V1; the short packet id. */
+export const aeadSeal = (peerId: boolean): SealOverhead => ({ opcode: peerId ? 4 : 1, packetId: 4, mode: 'aead', hmac: 0, iv: 0, block: 0 });
+
+/** Where the value is worked out: the tunnel's device, and whether the peer's address is known yet. */
+export interface MssFixPlace {
+  readonly kind: 'tun' | 'tap' | 'null';
+  /** Static key: no (2.6 computes it at start, an unknown family counted as IPv6); TLS: yes, IPv4. */
+  readonly peerIpv4: boolean;
+}
+
+/** datagram_overhead(): the outer IP header and UDP, or TCP, header. */
+function encapsulation(tcp: boolean, ipv4: boolean): number {
+  return (tcp ? 20 : 8) + (ipv4 ? 20 : 40);
 }
 
 /** The MSS the tunnel clamps SYNs to, or 0 for none. */
-export function mssFixValue(o: Pick<Options, 'tunMtu' | 'tunMtuSet' | 'proto'>, seal: SealOverhead | null): number {
+export function mssFixValue(o: Pick<Options, 'tunMtu' | 'tunMtuSet' | 'proto'>, at: MssFixPlace, seal: SealOverhead): number {
   // --tun-mtu given fixes mssfix to it (2.6's show-options: "mssfix_fixed = ENABLED").
   if (o.tunMtuSet) return o.tunMtu - IP_TCP;
   const tcp = o.proto !== 'udp';
-  // The encapsulation (IPv4 + UDP, or IPv4 + TCP) and, on a stream, the packet's length field.
-  const overhead = (tcp ? 20 + 20 + 2 : 20 + 8) + (seal?.header ?? 0);
-  let payloadOverhead = IP_TCP;
-  let target = MSSFIX_DEFAULT - overhead;
-  if (seal?.cbcBlock) {
-    // At least one byte of padding, and the ciphertext a whole number of blocks.
-    target = Math.floor(target / seal.cbcBlock) * seal.cbcBlock - 1;
+  // On a stream, the packet's 2-byte length field.
+  let overhead = encapsulation(tcp, at.peerIpv4) + (tcp ? 2 : 0);
+  let payloadOverhead = IP_TCP + (at.kind === 'tap' ? TAP_MTU_EXTRA : 0);
+  overhead += seal.opcode + (seal.mode === 'aead' ? AEAD_TAG : seal.hmac);
+  if (seal.mode === 'cbc') {
+    overhead += seal.iv;
     payloadOverhead += seal.packetId;
+  } else {
+    overhead += seal.packetId;
   }
+  let target = MSSFIX_DEFAULT - overhead;
+  // adjust_payload_max_cbc(): at least one byte of padding, the ciphertext whole blocks.
+  if (seal.mode === 'cbc') target = Math.floor(target / seal.block) * seal.block - 1;
   const mss = target - payloadOverhead;
   return mss > 0 ? mss : 0;
+}
+
+/** clampMss() for what the device gives or takes: an IPv4 packet, or an Ethernet frame carrying one. */
+export function clampDevicePacket(p: Uint8Array, kind: 'tun' | 'tap' | 'null', max: number): void {
+  if (max <= 0) return;
+  if (kind === 'tun') return clampMss(p, max);
+  // is_ipv4() for TUNNEL_TYPE_TAP: EtherType IPv4 right after the addresses (no VLAN tag).
+  if (kind !== 'tap' || p.length < 14 + 20 || p[12] !== 0x08 || p[13] !== 0x00) return;
+  const total = (p[16]! << 8) | p[17]!;
+  // A short frame is padded to Ethernet's minimum: the packet is what its IP length says.
+  if (total <= p.length - 14) clampMss(p.subarray(14, 14 + total), max);
 }
 
 /**

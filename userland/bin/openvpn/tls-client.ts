@@ -4,6 +4,7 @@
 // channel, keepalive, and the exit notification. One poll() on the link and the tun, with the
 // earliest timer as its timeout.
 
+import { aeadSeal, clampDevicePacket, mssFixValue } from './mssfix.js';
 import { isSysError, strerror } from '../../../kernel/abi/errno.js';
 import { POLLIN, type PollFd } from '../../../kernel/abi/poll.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
@@ -49,6 +50,8 @@ export class TlsClient {
   private peer: TlsPeer | null = null;
   private pulled: Pulled | null = null;
   private peerId = PEER_ID_UNDEF;
+  /** The MSS SYNs through the device are clamped to once the data channel is known (mssfix.ts). */
+  private mssFix = 0;
   private up = false;
   private nowNs = 0;
   private wallOffset = 0;
@@ -249,6 +252,8 @@ export class TlsClient {
       return;
     }
     peer.installDataKeys(cipher);
+    // As 2.6 recomputes it once the cipher is negotiated and the server's address known.
+    this.mssFix = mssFixValue(o, { kind: this.c.kind, peerIpv4: true }, aeadSeal(this.peerId !== PEER_ID_UNDEF));
     if (this.device === null && this.c.kind !== 'null') {
       const routes = await routeList(sys, log, o, this.c.kind);
       const redirect = opts.routeNopull ? opts.redirectGateway : (p?.redirectGateway ?? opts.redirectGateway);
@@ -353,6 +358,7 @@ export class TlsClient {
     }
     const fd = this.device?.fd ?? -1;
     if (fd < 0 || r.payload.length === 0) return;
+    clampDevicePacket(r.payload, this.c.kind, this.mssFix);
     try {
       await this.c.sys.write(fd, r.payload);
     } catch (e) {
@@ -369,7 +375,9 @@ export class TlsClient {
       if (isSysError(e, 'EAGAIN') || isSysError(e, 'EINTR')) return;
       throw e;
     }
-    if (packet.length > 0) await this.sendData(packet);
+    if (packet.length === 0) return;
+    clampDevicePacket(packet, this.c.kind, this.mssFix);
+    await this.sendData(packet);
   }
 
   private async finish(stop: Stop): Promise<Ending> {

@@ -5,6 +5,7 @@
 // by its source address (control), its peer-id (data) and its virtual address (the tun side).
 // --client-to-client forwards between clients without the tun; iroutes route networks behind one.
 
+import { aeadSeal, clampMss, mssFixValue } from './mssfix.js';
 import { createHmac } from 'node:crypto';
 import { isSysError, strerror } from '../../../kernel/abi/errno.js';
 import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY } from '../../../kernel/abi/fcntl.js';
@@ -72,6 +73,8 @@ interface Client {
   pushed: boolean;
   named: boolean;
   cipher: AeadSpec | null;
+  /** The MSS SYNs to and from this client are clamped to once its cipher is known (mssfix.ts). */
+  mssFix: number;
   lastRecv: number;
   lastSend: number;
   exitAt: number;
@@ -341,6 +344,7 @@ export class TlsServer {
       tunMtu: opts.tunMtu,
     });
     c.peer.installDataKeys(c.cipher);
+    c.mssFix = mssFixValue(opts, { kind: this.c.kind, peerIpv4: true }, aeadSeal(true));
     if (dyn) c.peer.enableDynTlsCrypt();
     await say(D_SHOW_PARMS, `Outgoing Data Channel: Cipher '${c.cipher.name}' initialized with ${c.cipher.keyLength * 8} bit key`);
     await say(D_SHOW_PARMS, `Incoming Data Channel: Cipher '${c.cipher.name}' initialized with ${c.cipher.keyLength * 8} bit key`);
@@ -478,6 +482,7 @@ export class TlsServer {
       vaddr: null,
       iroutes: [],
       ifconfig: null,
+      mssFix: 0,
       pushExtra: [],
       pushed: false,
       named: false,
@@ -548,6 +553,7 @@ export class TlsServer {
       return;
     }
     const dst = ((p[16]! << 24) | (p[17]! << 16) | (p[18]! << 8) | p[19]!) >>> 0;
+    clampMss(p, c.mssFix);
     if (opts.clientToClient) {
       const to = this.route(dst);
       if (to && to !== c) return this.sendData(to, p);
@@ -592,7 +598,9 @@ export class TlsServer {
     }
     if (p.length < 20 || p[0]! >> 4 !== 4) return;
     const c = this.route(((p[16]! << 24) | (p[17]! << 16) | (p[18]! << 8) | p[19]!) >>> 0);
-    if (c) await this.sendData(c, p);
+    if (!c) return;
+    clampMss(p, c.mssFix);
+    await this.sendData(c, p);
   }
 
   private async sendData(c: Client, payload: Uint8Array): Promise<void> {

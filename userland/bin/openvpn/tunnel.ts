@@ -9,7 +9,7 @@ import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../.
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
 import { Batch } from './batch.js';
 import type { Codec } from './codec.js';
-import { clampMss } from './mssfix.js';
+import { clampDevicePacket } from './mssfix.js';
 import { addRoutes, closeDevice, configureDevice, type Device, type Ending, endingFor, openDevice, routeList } from './device.js';
 import { CONNECTION_RESET, type Endpoint, Link, resolveRemote, sameEndpoint, stopLabel } from './link.js';
 import { formatTimeUtc } from './data-channel.js';
@@ -27,7 +27,7 @@ export interface Context {
   readonly codec: Codec;
   readonly occLocal: string;
   readonly occRemote: string;
-  /** The MSS a TCP SYN through the tun is clamped to (mssfix.ts); 0 for none. */
+  /** The MSS a TCP SYN through the tun or tap is clamped to (mssfix.ts); 0 for none. */
   readonly mssFix: number;
   /** Signals caught by the handlers, oldest first. */
   readonly signals: number[];
@@ -335,7 +335,7 @@ export class Instance {
     const { sys, log } = this.c;
     const fd = this.device!.fd;
     if (fd < 0) return;
-    if (this.c.mssFix > 0 && this.c.kind === 'tun') clampMss(packet, this.c.mssFix);
+    clampDevicePacket(packet, this.c.kind, this.c.mssFix);
     if (log.enabled(D_LINK_RW)) await log.msg(D_LINK_RW, `TUN WRITE [${packet.length}]`);
     try {
       const n = await sys.write(fd, packet);
@@ -376,7 +376,7 @@ export class Instance {
         return true;
       }
     }
-    if (this.c.mssFix > 0 && this.c.kind === 'tun') clampMss(packet, this.c.mssFix);
+    clampDevicePacket(packet, this.c.kind, this.c.mssFix);
     await this.send(packet);
     return true;
   }
