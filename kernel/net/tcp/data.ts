@@ -124,7 +124,8 @@ export function rcvRttMeasureTs(sk: TcpSock, ins: InSegment): void {
 /** tcp_event_data_recv: in-order data arrived; the delayed-ACK engine learns its pace. */
 function eventDataRecv(sk: TcpSock, ins: InSegment, len: number): void {
   scheduleAck(sk);
-  measureRcvMss(sk, ins, len);
+  // A super-packet says how big its segments were (tcp_measure_rcv_mss reads gso_size).
+  measureRcvMss(sk, ins, ins.gsoSize || len);
   rcvRttMeasure(sk);
   const now = sk.nowUs();
   if (!sk.atoUs) {

@@ -22,6 +22,8 @@ export interface InSegment {
   sackPerm: boolean;
   /** The segment as it arrived (header and payload), when the input path has it: what an answer to it answers. */
   bytes?: Uint8Array;
+  /** The size of the segments a super-packet (GRO's, or one a TSO peer's card handed over whole) stands for; 0 for one. */
+  gsoSize?: number;
 }
 
 /** tcp_parse_options: what a receiver takes from a segment's options. */
