@@ -97,10 +97,12 @@ export class Segment {
     const src = readMac(frame, 6);
     if (!isMulticastMac(src)) this.macTable.set(src, { port: ingress, seen: now });
     // One private copy leaves the sender; receivers only read it (every layer that keeps or
-    // changes bytes takes its own copy), so a broadcast to a thousand ports costs one buffer.
-    const copy = frame.slice();
+    // changes bytes takes its own copy), so a broadcast to a thousand ports costs one buffer. A
+    // super-frame's buffer was made for it alone (TCP's output, GRO, a router's forwarding copy)
+    // and nothing writes it again: it travels as it is.
+    const copy = gsoSize ? frame : frame.slice();
     const tracing = this.events.journeys.active;
-    if (tracing) this.events.journeys.carry(frame, copy);
+    if (tracing && copy !== frame) this.events.journeys.carry(frame, copy);
     const known = dst === BROADCAST_MAC || isMulticastMac(dst) ? undefined : this.macTable.get(dst);
     if (known && now - known.seen < MAC_AGING_NS) {
       if (tracing) this.trace(ingress, copy, known.port === ingress ? 'stays on its port' : `to ${known.port.label}`);
