@@ -91,8 +91,9 @@ function showFeatures(dev: string, f: Features): string {
 }
 
 async function noDevice(sys: Sys, err: ErrnoName): Promise<void> {
-  // The netlink request carries the name at offset 24 of the message (after its headers).
-  if (err === 'ENODEV') await eprint(sys, 'netlink error: no device matches name (offset 24)\nnetlink error: No such device\n');
+  // The netlink request carries the name at offset 24 of the message (after its headers); a name
+  // too long for any device matches none.
+  if (err === 'ENODEV' || err === 'ENAMETOOLONG') await eprint(sys, 'netlink error: no device matches name (offset 24)\nnetlink error: No such device\n');
   else await eprint(sys, `netlink error: ${err === 'EPERM' ? 'Operation not permitted' : err}\n`);
 }
 
@@ -174,12 +175,14 @@ export default defineProgram({
       .option('-k, --show-features [devname]', 'get state of protocol offload and other features')
       .option('-K, --features [devname]', 'set protocol offload and other features: FEATURE on|off ...')
       .argument('[feature...]', 'FEATURE on|off pairs for -K')
-      .allowExcessArguments(true);
+      .allowExcessArguments(true)
+      // ethtool answers an option it does not know as any other bad command line (below).
+      .allowUnknownOption(true);
     const r = await parse<{ showFeatures?: string | true; features?: string | true }>(sys, cmd, args);
     if ('status' in r) return r.status;
     const { showFeatures: show, features: set } = r.opts;
     const dev = typeof show === 'string' ? show : typeof set === 'string' ? set : null;
-    if (dev === null || (show !== undefined && set !== undefined)) {
+    if (dev === null || (show !== undefined && set !== undefined) || r.args.some((a) => a.startsWith('-'))) {
       await eprint(sys, 'ethtool: bad command line argument(s)\nFor more information run ethtool -h\n');
       return 1;
     }
