@@ -11,7 +11,7 @@ import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN, TcpPacket, TcpRep
 import { congestionControl, setCongestionControl } from './cc.js';
 import type { TcpHost } from './host.js';
 import { tcpRcv } from './input.js';
-import { parseIncoming, type InSegment } from './segment.js';
+import { parseIncoming, segmentsIn, type InSegment } from './segment.js';
 import { SequenceKeys } from './isn.js';
 import { checkReq, childEstablished, connRequest, cookieAck, listenStop, requestKey, type ListenCtx } from './listen.js';
 import { TcpMetrics } from './metrics.js';
@@ -478,10 +478,10 @@ export class TcpEngine {
       }
       return;
     }
-    // Counted as the segments it stands for, as Linux's tcp_v4_rcv counts gso_segs.
-    this.mib.InSegs += gsoSize ? Math.max(1, Math.ceil(repr.payload.length / gsoSize)) : 1;
     const ins = parseIncoming(repr, src, dst, tos);
     ins.gsoSize = gsoSize;
+    // Counted as the segments it stands for, as Linux's tcp_v4_rcv counts gso_segs.
+    this.mib.InSegs += segmentsIn(ins);
     if (this.host.tracing) ins.bytes = segment;
     this.demux(ins);
   }

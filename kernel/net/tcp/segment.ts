@@ -26,6 +26,11 @@ export interface InSegment {
   gsoSize?: number;
 }
 
+/** The segments a received packet stands for: a super-packet's gso_segs, else one (tcp_segs_in). */
+export function segmentsIn(ins: InSegment): number {
+  return ins.gsoSize ? Math.max(1, Math.ceil(ins.seg.payload.length / ins.gsoSize)) : 1;
+}
+
 /** tcp_parse_options: what a receiver takes from a segment's options. */
 export function parseIncoming(seg: TcpRepr, src: number, dst: number, tos: number): InSegment {
   let sawTs = false;
