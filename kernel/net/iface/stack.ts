@@ -300,13 +300,19 @@ export class NetStack implements IpStack {
     for (const w of this.backlogWatchers) w.idle();
     const batch = this.backlog.takeAll();
     // GRO merges what one poll of the backlog holds, flow by flow, before anything looks at it.
-    for (const [iface, data, gso] of groMerge(batch)) {
+    for (const [iface, data, gso] of groMerge(batch, this.tracing ? this.groTrace : undefined)) {
       if (!this.interfaces.has(iface.name)) continue;
       if (gso && iface.master) {
         // A bridge passes frames on one by one: the super-frame is cut as its ports' wire would.
         for (const f of gsoSegment(data, ETHER_HEADER_LEN, gso)) this.receiveOne(iface, f, 0);
       } else this.receiveOne(iface, data, gso);
     }
+  };
+
+  /** A packet GRO made of several is the first of them, as far as a journey goes. */
+  private readonly groTrace = (iface: NetInterface, first: Uint8Array, packet: Uint8Array, segments: number): void => {
+    this.journeys.carry(first, packet);
+    this.trace('nic', iface.name, 'in', 'ether', packet, { event: 'gro', decision: `${segments} segments merged` });
   };
 
   private receiveOne(iface: NetInterface, data: Uint8Array, gso: number): void {

@@ -114,15 +114,18 @@ function build(h: Held): Uint8Array {
 /**
  * One drain's frames with the segments of each flow merged, for the interfaces whose features
  * have GRO on; frames GRO does not hold go up in their order, held packets when their flow ends
- * or at the end.
+ * or at the end. `merged` hears of each packet made of several (for packet journeys).
  */
-export function groMerge(batch: RxFrame[]): RxFrame[] {
+export function groMerge(batch: RxFrame[], merged?: (iface: NetInterface, first: Uint8Array, packet: Uint8Array, segments: number) => void): RxFrame[] {
   if (!batch.some((e) => e[0].device.features?.gro)) return batch;
   const out: RxFrame[] = [];
   const held: Held[] = [];
   const flush = (h: Held): void => {
     held.splice(held.indexOf(h), 1);
-    out.push(h.parts.length === 1 ? [h.iface, h.first, 0] : [h.iface, build(h), h.seg.len]);
+    if (h.parts.length === 1) return void out.push([h.iface, h.first, 0]);
+    const packet = build(h);
+    merged?.(h.iface, h.first, packet, h.parts.length);
+    out.push([h.iface, packet, h.seg.len]);
   };
   for (const e of batch) {
     const [iface, frame, gso] = e;

@@ -104,9 +104,15 @@ describe('GRO', () => {
     const data = bytes(5000);
     const segs = gsoSegment(frame({ payload: data, flags: TCP_ACK | TCP_PSH, partial: true }), 14, 1448);
     const i = iface(true);
-    const out = groMerge(segs.map((f): RxFrame => [i, f, 0]));
+    const told: Array<[Uint8Array, Uint8Array, number]> = [];
+    const out = groMerge(
+      segs.map((f): RxFrame => [i, f, 0]),
+      (_i, first, packet, n) => told.push([first, packet, n]),
+    );
     expect(out).toHaveLength(1);
     const [, merged, gso] = out[0]!;
+    // What a journey needs: the merged packet, the first segment it continues, how many it holds.
+    expect(told).toEqual([[segs[0], merged, 4]]);
     expect(gso).toBe(1448);
     expect(tcpOf(merged).payload).toEqual(data);
     expect(tcpOf(merged).flags).toBe(TCP_ACK | TCP_PSH);
