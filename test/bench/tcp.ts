@@ -11,6 +11,7 @@ import { parseWorldFile } from '../../kernel/world/world-file.js';
 import { World } from '../../kernel/world/world.js';
 import { userlandPrograms } from '../../userland/bin/registry.js';
 import { tcpSink, tcpSource } from '../helpers/tcp-programs.js';
+import { cpuSeconds, type Throughput } from './tunnel.js';
 
 const PAIR = {
   segments: { wire: { delay: '0.1ms' } },
@@ -33,6 +34,12 @@ const VETH_OFFLOADS = new Map([
  * TSO, GSO and GRO on, so segments travel as 64 KB super-packets.
  */
 export async function tcpBulk(bytes: number, offloads = false): Promise<number> {
+  return (await tcpBulkThroughput(bytes, offloads)).mbPerS;
+}
+
+/** tcpBulk with MB per CPU-second of this process beside the wall-time figure. */
+export async function tcpBulkThroughput(bytes: number, offloads = false): Promise<Throughput> {
+  const cpu0 = process.cpuUsage();
   const byName = new Map([tcpSource, tcpSink].map((p) => [p.name, p]));
   const { world } = buildWorld(parseWorldFile(JSON.stringify(PAIR)), { programs: { names: () => [...byName.keys()], load: async (n) => byName.get(n) }, seed: 1 }, '.');
   const a = world.mustHost('a');
@@ -49,7 +56,7 @@ export async function tcpBulk(bytes: number, offloads = false): Promise<number> 
   await world.run({ until: () => !sink.alive && !source.alive });
   const wall = (performance.now() - t0) / 1000;
   if (out.join('') !== `received ${bytes} bytes intact\n`) throw new Error(`TCP bulk benchmark: ${out.join('').trim() || 'nothing received'}`);
-  return bytes / 1e6 / wall;
+  return { mbPerS: bytes / 1e6 / wall, mbPerCpuS: bytes / 1e6 / cpuSeconds(cpu0), delivered: bytes };
 }
 
 /** packetdrill runs of one of tunlab's own scripts per second of wall time. */
