@@ -3,12 +3,19 @@
 
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Session } from '../../bin/session.js';
-import { pacedThroughput, shell, type Throughput, tunnelWorld } from './tunnel.js';
+import { cpuSeconds, pacedThroughput, shell, type Throughput, tunnelWorld } from './tunnel.js';
 
 const CLIENT = 'openvpn --remote 64.233.160.1 --dev tun --ifconfig 10.8.0.2 10.8.0.1 --route 10.10.0.0 255.255.255.0 --secret /etc/openvpn/static.key 1 --cipher AES-256-CBC --auth SHA256 --verb 0';
 
-/** `ping -c N -i 1 10.10.0.10` through the tunnel: virtual seconds per wall second. */
-export async function vpnPing(count: number): Promise<{ virtualPerWall: number; received: number }> {
+/** Virtual seconds a command took on haiku, per wall second and per CPU second of this process. */
+interface VirtualSpeed {
+  virtualPerWall: number;
+  virtualPerCpu: number;
+  output: string;
+}
+
+/** Runs `command` on haiku of a fresh default world with its VPN client up and warm, timed. */
+async function inDefaultWorld(command: string): Promise<VirtualSpeed> {
   const s = await Session.create({ clock: 'virtual' });
   const vpn = await shell(s.host, `${CLIENT} &`);
   await s.run(() => !vpn.proc.alive);
@@ -16,14 +23,33 @@ export async function vpnPing(count: number): Promise<{ virtualPerWall: number; 
   const warm = await shell(s.host, 'sleep 3; ping -c 1 -q 10.10.0.10 > /dev/null');
   await s.run(() => !warm.proc.alive);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const v0 = s.world.sched.now();
-  const ping = await shell(s.host, `ping -c ${count} -i 1 -q 10.10.0.10`);
-  await s.run(() => !ping.proc.alive);
+  const p = await shell(s.host, command);
+  await s.run(() => !p.proc.alive);
   const wall = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(c0);
   const virt = (s.world.sched.now() - v0) / 1e9;
-  const m = /(\d+) packets received/.exec(ping.output());
   s.close();
-  return { virtualPerWall: virt / wall, received: Number(m?.[1] ?? 0) };
+  return { virtualPerWall: virt / wall, virtualPerCpu: virt / cpu, output: p.output() };
+}
+
+/**
+ * `ping -c N -i 1 10.10.0.10` through the tunnel: virtual seconds per wall second, and per second
+ * of this process's CPU time (on shared cores the wall figure moves with everyone else's load).
+ */
+export async function vpnPing(count: number): Promise<{ virtualPerWall: number; virtualPerCpu: number; received: number }> {
+  const r = await inDefaultWorld(`ping -c ${count} -i 1 -q 10.10.0.10`);
+  const m = /(\d+) packets received/.exec(r.output);
+  return { virtualPerWall: r.virtualPerWall, virtualPerCpu: r.virtualPerCpu, received: Number(m?.[1] ?? 0) };
+}
+
+/**
+ * The same world left alone for N virtual seconds (`sleep N`): what time costs when nothing is
+ * sent but what the daemons send themselves (the static-key server's --ping 10).
+ */
+export async function vpnIdle(seconds: number): Promise<number> {
+  return (await inDefaultWorld(`sleep ${seconds}`)).virtualPerCpu;
 }
 
 const PAIR = {
