@@ -3,7 +3,7 @@
 
 import type { ErrnoName } from '../../abi/errno.js';
 import { RTF_LOCAL, RTF_REJECT } from '../../abi/route.js';
-import { BROADCAST_MAC, formatIpv4, formatMac, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4, prefixFromMask } from '../../abi/wire/address.js';
+import { BROADCAST_MAC, formatIpv4, IPV4_LOOPBACK, formatMac, isLimitedBroadcast, isLoopbackIpv4, isMulticastIpv4, prefixFromMask } from '../../abi/wire/address.js';
 import { IPPROTO_ICMP, IPV4_HEADER_LEN, Ipv4Packet, Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { isWireError } from '../../abi/wire/error.js';
 import type { IpStack } from './ip-stack.js';
@@ -72,7 +72,7 @@ export function routeFor(stack: IpStack, dst: number): { route: Route | null; if
 
 /** The source address for a packet leaving by `iface` towards `dst`. */
 export function chooseSource(stack: IpStack, iface: NetInterface, dst: number): number {
-  if (iface === stack.loop) return isLoopbackIpv4(dst) ? 0x7f00_0001 : dst;
+  if (iface === stack.loop) return isLoopbackIpv4(dst) ? IPV4_LOOPBACK : dst;
   const onLink = iface.addresses.find((a) => ((a.addr & a.mask) >>> 0) === ((dst & a.mask) >>> 0));
   return (onLink ?? iface.primary)?.addr ?? 0;
 }

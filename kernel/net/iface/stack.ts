@@ -5,7 +5,7 @@
 
 import { SysError, type ErrnoName } from '../../abi/errno.js';
 import { IFF_UP } from '../../abi/if.js';
-import { formatMac, isLoopbackIpv4 } from '../../abi/wire/address.js';
+import { formatMac, IPV4_LOOPBACK, isLoopbackIpv4 } from '../../abi/wire/address.js';
 import type { PacketEvent, PacketLayer, TraceDetail } from '../../obs/events.js';
 import type { PacketJourneys } from '../../obs/journey.js';
 import { ArpCache } from './arp.js';
@@ -106,7 +106,7 @@ export class NetStack implements IpStack {
       },
     });
     this.loop = this.addInterface('loop', new LoopbackDevice(this));
-    this.addAddress(this.loop, { addr: 0x7f00_0001, mask: 0xff00_0000, broadcast: null, peer: null });
+    this.addAddress(this.loop, { addr: IPV4_LOOPBACK, mask: 0xff00_0000, broadcast: null, peer: null });
     this.setUp(this.loop, true);
   }
 
