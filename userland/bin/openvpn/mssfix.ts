@@ -31,7 +31,10 @@ export interface SealOverhead {
   /** Opcode and peer id in front: 0 with a static key, 1 for P_DATA_V1, 4 for P_DATA_V2. */
   readonly opcode: number;
   readonly packetId: number;
-  /** CBC: the packet id goes inside the plaintext, padded to whole blocks; AEAD: a tag, no HMAC. */
+  /**
+   * CBC: the packet id goes inside the plaintext, padded to whole blocks; AEAD: a tag, no HMAC;
+   * none (no cipher): the packet id and HMAC in front.
+   */
   readonly mode: 'cbc' | 'aead' | 'none';
   readonly hmac: number;
   readonly iv: number;
