@@ -12,6 +12,7 @@ export const ZERO_MAC = 0;
 
 export const IPV4_UNSPECIFIED = 0;
 export const IPV4_BROADCAST = 0xffff_ffff;
+export const IPV4_LOOPBACK = 0x7f00_0001;
 
 // One decimal octet: "0", or 1..3 digits without a leading zero. Leading zeros are refused because
 // inet_aton reads "010" as octal 8 while other parsers read 10; refusing is the only unsurprising answer.

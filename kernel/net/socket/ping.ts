@@ -25,7 +25,7 @@ import { IPPROTO_ICMP, type Ipv4Repr } from '../../abi/wire/ipv4.js';
 import type { IoContext } from '../../vfs/file.js';
 import { icmpOutCount } from '../iface/icmp.js';
 import { ipSend } from '../iface/ipv4.js';
-import { addrOf, datagramPeer } from './sockaddr.js';
+import { addrOf, datagramPeer, destinationOf } from './sockaddr.js';
 import { intValue, Socket, type SocketHost } from './socket.js';
 
 const ICMP_HEADER_LEN = 8;
@@ -87,7 +87,7 @@ export class PingSocket extends Socket {
       this.remotePort = 0;
       return;
     }
-    const { dst, src } = datagramPeer(this.stack, addr, 0);
+    const { dst, src } = datagramPeer(this.stack, addr, 0, this.localAddr);
     this.autobind();
     if (this.localAddr === 0) this.localAddr = src;
     this.remoteAddr = dst;
@@ -104,7 +104,7 @@ export class PingSocket extends Socket {
     if (flags & MSG_OOB) throw new SysError('EOPNOTSUPP');
     if (data[0] !== ICMP_ECHO || data[1] !== 0) throw new SysError('EINVAL');
     let dst: number;
-    if (to) dst = addrOf(to);
+    if (to) dst = destinationOf(to, this.localAddr);
     else if (this.connected) dst = this.remoteAddr;
     else throw new SysError('EDESTADDRREQ');
     // ip_append_data: the whole IP datagram must fit its 16-bit length.

@@ -9,7 +9,7 @@ import { IPPROTO_ICMP, Ipv4Packet } from '../../abi/wire/ipv4.js';
 import { icmpOutCount } from '../iface/icmp.js';
 import { ipSend } from '../iface/ipv4.js';
 import { Socket, type SocketHost } from './socket.js';
-import { addrOf } from './sockaddr.js';
+import { addrOf, destinationOf } from './sockaddr.js';
 
 export class RawSocket extends Socket {
   localAddr = 0;
@@ -26,12 +26,12 @@ export class RawSocket extends Socket {
   }
 
   override connect(addr: SockaddrIn): void {
-    this.remoteAddr = addrOf(addr);
+    this.remoteAddr = destinationOf(addr, this.localAddr);
   }
 
   sendto(ctx: IoContext, data: Uint8Array, _flags: number, to: SockaddrIn | null): number {
     this.takeError();
-    const dst = to ? addrOf(to) : this.remoteAddr;
+    const dst = to ? destinationOf(to, this.localAddr) : this.remoteAddr;
     if (!dst && !to) throw new SysError('EDESTADDRREQ');
     if (this.stack.tracing) data = this.sending(ctx, data);
     const err = ipSend(this.stack, {

@@ -108,7 +108,7 @@ import {
   tcpPoll,
   tcpShutdownSend,
 } from '../tcp/user.js';
-import { addrOf } from './sockaddr.js';
+import { addrOf, destinationOf } from './sockaddr.js';
 import { concat, intValue, Socket, type SocketHost } from './socket.js';
 import type { TcpProtocol } from './tcp-protocol.js';
 
@@ -216,7 +216,7 @@ export class TcpSocket extends Socket {
         throw new SysError('EINVAL');
       default: {
         if (sk.state !== TCP_CLOSE) throw new SysError('EISCONN');
-        const a = addrOf(addr);
+        const a = destinationOf(addr, sk.localAddr);
         const port = addr.sin_port;
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SysError('EINVAL');
         const e = this.tcp.engine.connect(sk, a, port);

@@ -6,7 +6,7 @@ import { AF_INET, AF_UNSPEC, SOCK_DGRAM, IPPROTO_UDP, type SockaddrIn, sockaddrI
 import { formatIpv4 } from '../../abi/wire/address.js';
 import type { IoContext } from '../../vfs/file.js';
 import { UDP_MAX_PAYLOAD, type UdpEndpoint, type UdpProtocol } from '../udp/udp.js';
-import { addrOf, datagramPeer } from './sockaddr.js';
+import { addrOf, datagramPeer, destinationOf } from './sockaddr.js';
 import { Socket, type SocketHost } from './socket.js';
 
 export class UdpSocket extends Socket implements UdpEndpoint {
@@ -59,7 +59,7 @@ export class UdpSocket extends Socket implements UdpEndpoint {
       this.remotePort = 0;
       return;
     }
-    const { dst, src } = datagramPeer(this.stack, addr, 1);
+    const { dst, src } = datagramPeer(this.stack, addr, 1, this.localAddr);
     this.autobind();
     if (this.localAddr === 0) this.localAddr = src;
     this.remoteAddr = dst;
@@ -72,7 +72,7 @@ export class UdpSocket extends Socket implements UdpEndpoint {
     let dst = this.remoteAddr;
     let dport = this.remotePort;
     if (to) {
-      dst = addrOf(to);
+      dst = destinationOf(to, this.localAddr);
       dport = to.sin_port;
       if (!Number.isInteger(dport) || dport <= 0 || dport > 65535) throw new SysError('EINVAL');
     } else if (!this.connected) throw new SysError('EDESTADDRREQ');
