@@ -37,6 +37,28 @@ describe('TLS mode in a world', () => {
     expect(bl).toContain('client/192.168.1.10:49152 Timers: ping 2, ping-restart 20');
   });
 
+  it('a handshake lasts its round trips: the client waits for the reset\'s ack asleep, not spinning', async () => {
+    // A round trip a <-> b crosses the lan (0.5 ms) and the wan (5 ms) both ways.
+    const RTT = 11e6;
+    const w = tlsWorld();
+    const b = await startOn(w, 'b', SERVER);
+    await runFor(w, 1);
+    const a = await startOn(w, 'a', [...CLIENT, '--reneg-sec', '10']);
+    const logged = (what: string, times = 1) => () => a.output().split(what).length > times;
+    const t0 = w.sched.now();
+    await w.run({ until: logged('Initialization Sequence Completed') });
+    // The resets (and, once, ARP on both segments: one more round trip), the TLS hellos, the key
+    // methods, and the PUSH_REPLY. A client spinning in poll(fd, 0) would add its busy charge.
+    expect(w.sched.now() - t0).toBe(5 * RTT);
+    await w.run({ until: logged('TLS: soft reset') });
+    const t1 = w.sched.now();
+    await w.run({ until: logged('Control Channel: TLSv1.3', 2) });
+    // A renegotiation: the soft resets, the TLS hellos, the key methods.
+    expect(w.sched.now() - t1).toBe(3 * RTT);
+    await stop(w, a, SIGTERM);
+    await stop(w, b, SIGTERM);
+  });
+
   it('--explicit-exit-notify: EXIT on the control channel, the server lets the client go after 5 s', async () => {
     const w = tlsWorld();
     const b = await startOn(w, 'b', SERVER);

@@ -83,6 +83,27 @@ describe('two TLS peers', () => {
     expect(client.events.at(-1)).toEqual({ kind: 'message', text: 'PUSH_REPLY,ping 10' });
   });
 
+  it('asks to be called again at once only when output() has something to send', async () => {
+    // The client's ClientHello is in its engine from the start, but goes out only once the server
+    // has acknowledged the reset: until then the next thing to do is the reset's retransmission.
+    const client = new TlsPeer(config(false), io([]), 100);
+    const server = new TlsPeer(config(true), io([]), 100);
+    const reset = await client.output(100);
+    expect(reset).toHaveLength(1);
+    expect(client.primary.engine.pendingCiphertext).toBeGreaterThan(0);
+    expect(client.timeout(100)).toBe(2);
+    // At every step of the handshake, a peer that has just sent what it could has nothing due now.
+    let inFlight = reset;
+    let [from, to] = [client, server];
+    for (let step = 0; !(client.active && server.active); step++) {
+      expect(step).toBeLessThan(20);
+      for (const p of inFlight) await to.input(p, 100, '[AF_INET]10.0.0.1:1194');
+      [from, to] = [to, from];
+      inFlight = await from.output(100);
+      expect(from.timeout(100)).toBeGreaterThan(0);
+    }
+  });
+
   it('renegotiates to key_id 1 on the dynamic tls-crypt key, keeping the old key as lame duck', async () => {
     const client = new TlsPeer(config(false), io([]), 0);
     const server = new TlsPeer(config(true, { renegSec: 10 }), io([]), 0);

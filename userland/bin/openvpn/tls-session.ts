@@ -408,7 +408,7 @@ export class TlsPeer {
         ks.plainIn = ks.plainIn.slice(nul + 1);
         if (text) this.events.push({ kind: 'message', text });
       }
-      if (ks.state !== 'pre-start' && this.queueCiphertext(ks)) changed = true;
+      if (this.queueCiphertext(ks)) changed = true;
     }
     if (ks.acks.outstanding > 0 && this.remoteSid && this.needsWkc(ks)) {
       // No TLS bytes yet: the ack rides on an empty CONTROL_WKC_V1, retransmitted until the server has the WKc.
@@ -426,8 +426,7 @@ export class TlsPeer {
 
   /** write_outgoing_tls_ciphertext(): TLS bytes cut into packets of what --tls-mtu leaves. */
   private queueCiphertext(ks: KeyState): boolean {
-    const avail = ks.send.available();
-    if (avail <= 0 || ks.engine.pendingCiphertext === 0) return false;
+    if (!ciphertextMovable(ks)) return false;
     const max = Math.max(16, this.cfg.tlsMtu - controlFrameOverhead(ks.acks.toSend, this.wrapFor(ks.keyId).frameOverhead));
     const bytes = ks.engine.takeCiphertext();
     let off = 0;
@@ -558,7 +557,7 @@ export class TlsPeer {
     for (const ks of [this.primary, this.lameDuck]) {
       if (!ks || ks.state === 'error') continue;
       t = Math.min(t, ks.send.timeout(now));
-      if (ks.acks.outstanding > 0 || ks.recv.peek() || (ks.engine.pendingCiphertext > 0 && ks.send.available() > 0)) t = 0;
+      if (ks.acks.outstanding > 0 || ks.recv.peek() || ciphertextMovable(ks)) t = 0;
       if (ks.state !== 'active') t = Math.min(t, ks.mustNegotiate - now);
       else if (ks === this.primary && this.cfg.renegSec > 0) t = Math.min(t, ks.established + this.cfg.renegSec - now);
     }
@@ -578,6 +577,16 @@ export function controlChannelKeyLines(): string[] {
     `${way} Control Channel Encryption: Cipher 'AES-256-CTR' initialized with 256 bit key`,
     `${way} Control Channel Encryption: Using 256 bit message hash 'SHA256' for HMAC authentication`,
   ]);
+}
+
+/**
+ * The engine has TLS bytes, the reliability layer room for them, and the key state may send them:
+ * only once its reset is acknowledged (tls_process_state() reads ciphertext from S_START on). A
+ * client's ClientHello waits in the engine for that round trip; output() cannot move it, so
+ * timeout() must not count it as work to do now (the client would spin in poll(fd, 0) meanwhile).
+ */
+function ciphertextMovable(ks: KeyState): boolean {
+  return ks.state !== 'pre-start' && ks.engine.pendingCiphertext > 0 && ks.send.available() > 0;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
