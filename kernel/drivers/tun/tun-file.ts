@@ -18,7 +18,7 @@ import { IFF_NO_CARRIER, TUN_PI_LEN, TUN_PKT_STRIP } from '../../abi/ioctl.js';
 import { B_SELECT_ERROR, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
 import { IP_HEADROOM } from '../../net/iface/ipv4.js';
 import { PacketQueue } from '../../net/iface/packet-queue.js';
-import { fragCopy } from '../../net/iface/page-frag.js';
+import { fragCopy, userFragCopy } from '../../net/iface/page-frag.js';
 import { type IoContext, SelectPool, type SelectSync } from '../../vfs/file.js';
 import { type QueuedPacket, type TunDevice, type TunQueue, nodePath } from './tun-device.js';
 
@@ -165,10 +165,12 @@ export class TunFile implements TunQueue {
     let prefix = 0;
     if (!dev.noPi) prefix += TUN_PI_LEN;
     if (dev.vnetHdr) prefix += dev.vnetHdrSz;
-    // The queue owns the packet: a plain read that fits takes it as it is, when its buffer holds
-    // nothing else (but the headroom it was built in). One that shares a slab (page-frag.ts) is
-    // copied: a program sees its packet's bytes, never its neighbours'.
-    if (prefix === 0 && len >= pkt.data.length && pkt.data.buffer.byteLength - pkt.data.length <= IP_HEADROOM) return pkt.data;
+    if (prefix === 0 && len >= pkt.data.length) {
+      // The queue owns the packet: a plain read that fits takes it as it is, when its buffer holds
+      // nothing else (but the headroom it was built in). One in a slab of the kernel's (page-frag.ts)
+      // is copied to the reader's own memory: a program sees its packet's bytes, never its neighbours'.
+      return pkt.data.buffer.byteLength - pkt.data.length <= IP_HEADROOM ? pkt.data : userFragCopy(ctx.task, pkt.data);
+    }
     const total = prefix + pkt.data.length;
     const out = new Uint8Array(Math.min(len, total));
     if (!dev.noPi) {

@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FRAG_MAX, FRAG_SLAB_SIZE, fragAlloc, fragCopy } from '../../../kernel/net/iface/page-frag.js';
+import { FRAG_MAX, FRAG_SLAB_SIZE, fragAlloc, fragCopy, userFragCopy } from '../../../kernel/net/iface/page-frag.js';
 
 describe('page fragments', () => {
   it('never overlap, start aligned and zeroed, and fill slabs in turn', () => {
@@ -43,5 +43,19 @@ describe('page fragments', () => {
     src.fill(0);
     expect([...copy]).toEqual([1, 2, 3]);
     expect([...fragCopy(Uint8Array.from([4, 5]))]).toEqual([4, 5]);
+  });
+});
+
+describe('a reader\'s own fragments', () => {
+  it('share slabs only with what the same reader was given', () => {
+    const [a, b] = [{}, {}];
+    const a1 = userFragCopy(a, Uint8Array.from([1, 2, 3]));
+    const a2 = userFragCopy(a, Uint8Array.from([4]));
+    const b1 = userFragCopy(b, Uint8Array.from([5, 6]));
+    const kernel = fragAlloc(8);
+    expect([[...a1], [...a2], [...b1]]).toEqual([[1, 2, 3], [4], [5, 6]]);
+    expect(a2.buffer).toBe(a1.buffer);
+    expect(b1.buffer).not.toBe(a1.buffer);
+    expect([a1.buffer, b1.buffer]).not.toContain(kernel.buffer);
   });
 });
