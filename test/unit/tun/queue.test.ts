@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { F_SETFL, O_NONBLOCK } from '../../../kernel/abi/fcntl.js';
 import { IFF_RUNNING, type Ifreq } from '../../../kernel/abi/if.js';
-import { IFF_NO_PI, IFF_TAP, IFF_TUN, SIOCSIFTXQLEN, TUNSETIFF, TUNSETPERSIST, TUNSETTXFILTER } from '../../../kernel/abi/ioctl.js';
+import { IFF_NO_PI, IFF_TAP, IFF_TUN, SIOCGIFHWADDR, SIOCSIFTXQLEN, TUNSETIFF, TUNSETPERSIST, TUNSETTXFILTER } from '../../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { AF_INET, SO_BROADCAST, SOCK_DGRAM, SOL_SOCKET, sockaddrIn } from '../../../kernel/abi/socket.js';
 import { print } from '../../../userland/lib/io.js';
@@ -178,6 +178,34 @@ describe('packet memory between the writer, the stack and the reader', () => {
       },
     });
     expect((await run(testWorld([prog]), 'haiku', ['reuse'])).out).toBe('reply 1428 bytes, echoes request 1\nreply 1428 bytes, echoes request 2\n');
+  });
+
+  it('a TAP\'s echo requests written back to back are each answered with the right frame', async () => {
+    const prog = defineProgram({
+      name: 'tapecho',
+      summary: '',
+      async main(_a, sys) {
+        const { fd, name } = await tunAlloc(sys, '', IFF_TAP | IFF_NO_PI);
+        await ifup(sys, name, '10.9.0.1', { netmask: '255.255.255.0' });
+        await arpSet(sys, '10.9.0.2', '02:00:00:00:00:02');
+        const hw: Ifreq = { ifr_name: name };
+        await sys.ioctl(fd, SIOCGIFHWADDR, hw);
+        const own = hw.ifr_hwaddr!.sa_data.subarray(0, 6);
+        const peer = Uint8Array.from([2, 0, 0, 0, 0, 2]);
+        const frame = (dst: Uint8Array, src: Uint8Array, ip: Uint8Array) => Uint8Array.from([...dst, ...src, 0x08, 0x00, ...ip]);
+        const reqs = [1, 2].map((seq) => echoRequest('10.9.0.2', '10.9.0.1', 9, seq, new Uint8Array(1000).fill(seq)));
+        // Both in before the stack runs: their copies sit side by side, each answered where it lies.
+        await Promise.all(reqs.map((r) => sys.write(fd, frame(own, peer, r))));
+        for (const req of reqs) {
+          const got = await sys.read(fd, 2048);
+          const want = frame(peer, own, echoReplyFor(req)!);
+          // All but the IP ID (bytes 18-19 of the frame) and the header checksum (24-25), the host's own.
+          const same = got.length === want.length && got.every((b, i) => b === want[i] || (i >= 18 && i < 20) || (i >= 24 && i < 26));
+          await print(sys, `reply ${got.length} bytes, ${same ? `answers request ${req[27]}` : 'wrong'}\n`);
+        }
+      },
+    });
+    expect((await run(testWorld([prog]), 'haiku', ['tapecho'])).out).toBe('reply 1042 bytes, answers request 1\nreply 1042 bytes, answers request 2\n');
   });
 
   it('a packet in a buffer shared with others (a slab) is read as its own bytes alone', async () => {
