@@ -7,8 +7,7 @@
 // pins its whole slab. The stack copies what it keeps (socket queues, TCP's receive queue, the
 // reassembler), so packets in slabs live as long as one trip through the stack. A slab also holds
 // other packets' bytes: a buffer from here never goes to a program as it is (TunFile.take copies,
-// into slabs of the reader's own: userFragCopy).
-// Slabs are never reused, so a fragment starts zeroed.
+// into slabs of the reader's own: userFragCopy). Slabs are never reused, so a fragment starts zeroed.
 
 /** Linux's PAGE_FRAG_CACHE_MAX_SIZE. */
 export const FRAG_SLAB_SIZE = 32 * 1024;
