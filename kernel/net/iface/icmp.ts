@@ -16,7 +16,6 @@ import { IPPROTO_ICMP, Ipv4Packet, type Ipv4Repr } from '../../abi/wire/ipv4.js'
 import type { IpStack } from './ip-stack.js';
 import type { NetInterface } from './interface.js';
 import { ipSend, withIpHeadroom } from './ipv4.js';
-import { fragAlloc } from './page-frag.js';
 
 export function icmpInput(stack: IpStack, iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
   const view = IcmpPacket.checked(payload);
@@ -36,7 +35,7 @@ export function icmpInput(stack: IpStack, iface: NetInterface, packet: Uint8Arra
       // Like Linux (icmp_echo_ignore_broadcasts), a broadcast ping gets no answer.
       if (stack.isBroadcastFor(iface, ip.dst) || isMulticastIpv4(ip.dst)) return;
       // In a slab: a reader of a tun copies it out, and sockets keep copies of their own.
-      const reply = withIpHeadroom(payload.length, fragAlloc);
+      const reply = withIpHeadroom(payload.length, stack.frags.alloc);
       view.echoReplyInto(reply);
       if (stack.tracing) {
         stack.trace('ip', iface.name, 'deliver', 'ip', packet, { event: 'icmp', decision: 'echo request: reply sent' });

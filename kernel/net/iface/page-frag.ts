@@ -1,13 +1,14 @@
 // Packet memory carved out of shared slabs, as Linux's page_frag_alloc() carves skb heads out of a
-// 32 KiB page per CPU (PAGE_FRAG_CACHE_MAX_SIZE); this emulator is one thread, so one cache serves
-// every host. A Uint8Array of its own costs V8 a backing-store allocation and external-memory
-// accounting (about 0.8 us for a packet here), a view into a slab about a tenth of that.
+// 32 KiB page of a per-CPU cache (PAGE_FRAG_CACHE_MAX_SIZE); here each host's stack keeps one. A
+// Uint8Array of its own costs V8 a backing-store allocation and external-memory accounting (about
+// 0.8 us for a packet here), a view into a slab about a tenth of that. A slab is made on first use,
+// so a host that never carves a packet holds none.
 //
 // The price is Linux's too: a slab is freed when the last packet in it is, so a packet kept long
 // pins its whole slab. The stack copies what it keeps (socket queues, TCP's receive queue, the
 // reassembler), so packets in slabs live as long as one trip through the stack. A slab also holds
 // other packets' bytes: a buffer from here never goes to a program as it is (TunFile.take copies,
-// into slabs of the reader's own: userFragCopy). Slabs are never reused, so a fragment starts zeroed.
+// into slabs of the reader's own: copyToUser). Slabs are never reused, so a fragment starts zeroed.
 
 /** Linux's PAGE_FRAG_CACHE_MAX_SIZE. */
 export const FRAG_SLAB_SIZE = 32 * 1024;
@@ -15,49 +16,50 @@ export const FRAG_SLAB_SIZE = 32 * 1024;
 export const FRAG_MAX = 4096;
 
 /** A slab and how much of it is handed out. */
-interface FragCache {
-  slab: ArrayBuffer;
-  used: number;
-}
+class FragCache {
+  private slab = new ArrayBuffer(0);
+  private used = 0;
 
-function carve(cache: FragCache, length: number): Uint8Array {
-  if (length > FRAG_MAX) return new Uint8Array(length);
-  if (cache.used + length > cache.slab.byteLength) {
-    cache.slab = new ArrayBuffer(FRAG_SLAB_SIZE);
-    cache.used = 0;
+  /** A zeroed buffer of `length` bytes, 8-byte aligned. */
+  carve(length: number): Uint8Array {
+    if (length > FRAG_MAX) return new Uint8Array(length);
+    if (this.used + length > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(FRAG_SLAB_SIZE);
+      this.used = 0;
+    }
+    const out = new Uint8Array(this.slab, this.used, length);
+    // Aligned starts keep a packet's 32-bit words aligned for the checksum's fast path.
+    this.used = (this.used + length + 7) & ~7;
+    return out;
   }
-  const out = new Uint8Array(cache.slab, cache.used, length);
-  // Aligned starts keep a packet's 32-bit words aligned for the checksum's fast path.
-  cache.used = (cache.used + length + 7) & ~7;
-  return out;
 }
 
-const kernelCache: FragCache = { slab: new ArrayBuffer(0), used: 0 };
+/** One stack's packet memory: the kernel's slab, and each reader's own. */
+export class PageFrags {
+  private readonly kernel = new FragCache();
+  /** Each reader's own slabs (see copyToUser), dropped with the reader. */
+  private readonly readers = new WeakMap<object, FragCache>();
 
-/** A zeroed buffer of `length` bytes in the kernel's current slab, 8-byte aligned. */
-export function fragAlloc(length: number): Uint8Array {
-  return carve(kernelCache, length);
-}
+  /** A zeroed buffer of `length` bytes in the kernel's current slab, 8-byte aligned. */
+  readonly alloc = (length: number): Uint8Array => this.kernel.carve(length);
 
-/** Each reader's own slabs (see userFragCopy), dropped with the reader. */
-const userCaches = new WeakMap<object, FragCache>();
+  /** The kernel's copy of data[from..], in a fragment. */
+  copy(data: Uint8Array, from = 0): Uint8Array {
+    const out = this.kernel.carve(data.length - from);
+    out.set(from === 0 ? data : data.subarray(from));
+    return out;
+  }
 
-/**
- * copy_to_user: a program's copy of a packet, in memory of the program's own, carved the same way
- * from slabs of its reader's (a task's) own: what shares a slab with it is what that same task read
- * before, never a packet of the kernel's or of another program.
- */
-export function userFragCopy(reader: object, data: Uint8Array): Uint8Array {
-  let cache = userCaches.get(reader);
-  if (!cache) userCaches.set(reader, (cache = { slab: new ArrayBuffer(0), used: 0 }));
-  const out = carve(cache, data.length);
-  out.set(data);
-  return out;
-}
-
-/** The kernel's copy of data[from..], in a fragment. */
-export function fragCopy(data: Uint8Array, from = 0): Uint8Array {
-  const out = fragAlloc(data.length - from);
-  out.set(from === 0 ? data : data.subarray(from));
-  return out;
+  /**
+   * copy_to_user: a program's copy of a packet, in memory of the program's own, carved the same way
+   * from slabs of its reader's (a task's) own: what shares a slab with it is what that same task read
+   * before, never a packet of the kernel's or of another program.
+   */
+  copyToUser(reader: object, data: Uint8Array): Uint8Array {
+    let cache = this.readers.get(reader);
+    if (!cache) this.readers.set(reader, (cache = new FragCache()));
+    const out = cache.carve(data.length);
+    out.set(data);
+    return out;
+  }
 }
