@@ -1,7 +1,7 @@
 // How `tunlab` loads itself (bin/launch.ts is the bundle's entry, dist/bundle/tunlab.js). The command is bundled as CommonJS chunks
 // in dist/bundle/core/ (rolldown.config.mjs), and this loads them through V8's code cache: compiling
 // the bundle was a third of a cold start, and Node 20 has no compile cache of its own for modules
-// (module.enableCompileCache came in 22.1). Each chunk is compiled with vm.Script; when it had no
+// (module.enableCompileCache came in 22.1). Each chunk is compiled with Script; when it had no
 // cache, or V8 refused the one it had (another Node, other V8 flags), the code compiled by the end
 // of the run is written to the cache as the process exits, so the next start skips the compiling.
 //
@@ -15,11 +15,11 @@
 // require: they are a separate ES module bundle (ui.mjs), imported before any chunk that needs
 // them (the manifest lists those), and handed to those chunks' require.
 
-import * as fs from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { constants as vmConstants, Script } from 'node:vm';
 
 /** What the CommonJS build writes beside its chunks (rolldown.config.mjs). */
 export interface Manifest {
@@ -41,7 +41,7 @@ const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 interface Loaded {
   module: { exports: unknown };
-  script: vm.Script;
+  script: Script;
   /** Whether the cache must be written at exit (there was none, or V8 rejected it). */
   stale: boolean;
 }
@@ -60,7 +60,7 @@ export class ChunkLoader {
     private readonly loadUi: () => Promise<UiModules>,
   ) {
     this.ui = new Set(manifest.ui);
-    this.nodeRequire = createRequire(path.join(dir, manifest.entry));
+    this.nodeRequire = createRequire(join(dir, manifest.entry));
   }
 
   /** Run the entry chunk; a chunk that needs the ui bundle gets it first. */
@@ -82,14 +82,15 @@ export class ChunkLoader {
   private load(name: string): unknown {
     const had = this.loaded.get(name);
     if (had) return had.module.exports;
-    const file = path.join(this.dir, name);
-    // The shebang line, if any, becomes a comment: line numbers stay those of the file.
-    const source = fs.readFileSync(file, 'utf8').replace(/^#!/, '//');
+    const file = join(this.dir, name);
+    // The build makes every chunk ASCII (rolldown.config.mjs): latin1 is then the same text, without
+    // a UTF-8 decoder's work. The shebang line, if any, becomes a comment: line numbers stay the file's.
+    const source = readFileSync(file, 'latin1').replace(/^#!/, '//');
     const cached = this.readCache(name);
-    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, ${CHUNK_IMPORT}) {${source}\n})`, {
+    const script = new Script(`(function (exports, require, module, __filename, __dirname, ${CHUNK_IMPORT}) {${source}\n})`, {
       filename: file,
       cachedData: cached ?? undefined,
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+      importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
     const entry: Loaded = { module: { exports: {} }, script, stale: cached === null || script.cachedDataRejected === true };
     // In the map before it runs: chunks require each other in cycles, as CommonJS allows.
@@ -102,7 +103,7 @@ export class ChunkLoader {
   private readCache(name: string): Buffer | null {
     if (this.cacheDir === null) return null;
     try {
-      return fs.readFileSync(path.join(this.cacheDir, `${name}.v8`));
+      return readFileSync(join(this.cacheDir, `${name}.v8`));
     } catch {
       return null;
     }
@@ -113,15 +114,15 @@ export class ChunkLoader {
     const stale = [...this.loaded].filter(([, l]) => l.stale);
     if (this.cacheDir === null || stale.length === 0) return;
     try {
-      if (!fs.existsSync(this.cacheDir)) {
-        fs.mkdirSync(this.cacheDir, { recursive: true });
-        pruneUnused(path.dirname(this.cacheDir), this.cacheDir);
+      if (!existsSync(this.cacheDir)) {
+        mkdirSync(this.cacheDir, { recursive: true });
+        pruneUnused(dirname(this.cacheDir), this.cacheDir);
       }
       for (const [name, l] of stale) {
-        const target = path.join(this.cacheDir, `${name}.v8`);
+        const target = join(this.cacheDir, `${name}.v8`);
         const tmp = `${target}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, l.script.createCachedData());
-        fs.renameSync(tmp, target);
+        writeFileSync(tmp, l.script.createCachedData());
+        renameSync(tmp, target);
       }
     } catch {
       // Read-only or full: the next start compiles again, as this one did.
@@ -131,11 +132,11 @@ export class ChunkLoader {
 
 /** Remove the cache directories of other builds and Node versions that no start has used for a week. */
 function pruneUnused(root: string, keep: string): void {
-  for (const name of fs.readdirSync(root)) {
-    const dir = path.join(root, name);
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name);
     if (dir === keep || !name.startsWith('code-')) continue;
     try {
-      if (Date.now() - fs.statSync(dir).mtimeMs > WEEK_MS) fs.rmSync(dir, { recursive: true, force: true });
+      if (Date.now() - statSync(dir).mtimeMs > WEEK_MS) rmSync(dir, { recursive: true, force: true });
     } catch {
       // Another process pruned it first.
     }
@@ -146,10 +147,10 @@ function pruneUnused(root: string, keep: string): void {
 export function cacheDirFor(build: string, env: NodeJS.ProcessEnv): string | null {
   let root = env['TUNLAB_CACHE_DIR'];
   if (root === undefined) {
-    const base = env['XDG_CACHE_HOME'] || (os.homedir() ? path.join(os.homedir(), '.cache') : '');
+    const base = env['XDG_CACHE_HOME'] || (homedir() ? join(homedir(), '.cache') : '');
     if (!base) return null;
-    root = path.join(base, 'tunlab');
+    root = join(base, 'tunlab');
   }
   if (root === '') return null;
-  return path.join(root, `code-${build}-${process.version}-${process.arch}`);
+  return join(root, `code-${build}-${process.version}-${process.arch}`);
 }

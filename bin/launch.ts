@@ -2,15 +2,15 @@
 // What `tunlab` runs first (dist/bundle/tunlab.js): the command's CommonJS chunks, through V8's code
 // cache (bin/chunk-loader.ts says why and how).
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDirFor, ChunkLoader, type Manifest, type UiModules } from './chunk-loader.js';
 
 async function main(): Promise<void> {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const dir = path.join(here, 'core');
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dir = join(here, 'core');
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const loader = new ChunkLoader(dir, manifest, cacheDirFor(manifest.build, process.env), async () => {
     const ui = (await import(new URL('./ui.mjs', import.meta.url).href)) as { UI_MODULES: UiModules };
     return ui.UI_MODULES;

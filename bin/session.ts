@@ -175,7 +175,12 @@ function streamSink(t: Terminal, stream: NodeJS.WritableStream, sched: Scheduler
   };
 }
 
-/** /etc/hosts on every host: localhost and every host's first address, so `ping vpn` works. */
+/**
+ * /etc/hosts on every host: localhost and every host's first address, so `ping vpn` works. Written
+ * as the kernel's own setup is (MemFsRoot.later): a host whose file system nobody has used yet
+ * makes its volume when first looked at, where writing now would make every host's at start (the
+ * default world's router and intranet: 2 of its 4, unused by a script that never reaches them).
+ */
 function writeEtcHosts(built: BuiltWorld): void {
   const lines = ['127.0.0.1\tlocalhost'];
   for (const h of built.spec.hosts) {
@@ -183,7 +188,7 @@ function writeEtcHosts(built: BuiltWorld): void {
     if (a) lines.push(`${[a.addr >>> 24, (a.addr >>> 16) & 255, (a.addr >>> 8) & 255, a.addr & 255].join('.')}\t${h.name}`);
   }
   const text = lines.join('\n') + '\n';
-  for (const k of built.world.hosts.values()) k.root.install('etc/hosts', text);
+  for (const k of built.world.hosts.values()) k.root.later(() => k.root.install('etc/hosts', text));
 }
 
 /**

@@ -2,6 +2,7 @@
 // (reference/tun-semantics.md §1), which the SIOC* ioctls below also follow; Haiku's "link" flag
 // is the carrier, which Linux calls IFF_LOWER_UP.
 
+import type { EthtoolFeatures } from './ethtool.js';
 import type { SockaddrIn } from './socket.js';
 
 export const IFF_UP = 0x1;
@@ -79,6 +80,8 @@ export interface Ifreq {
   ifr_media?: string;
   /** SIOCGIFQDISC / SIOCSIFQDISC: the root queueing discipline (null: none, Linux's noqueue). */
   ifr_qdisc?: Qdisc | null;
+  /** SIOCETHTOOL: the ethtool command, filled in place. */
+  ifr_data?: EthtoolFeatures;
 }
 
 /** A root FIFO of `limit` packets in front of the device (Linux's pfifo). */

@@ -186,6 +186,8 @@ export const SIOCSIFQDISC = 0x8900 + 0xf8;
  */
 export const SIOCGTCPMETRICS = 0x8900 + 0xf9;
 export const SIOCDTCPMETRICS = 0x8900 + 0xfa;
+/** Linux's: `ifr_data` holds an ethtool command (abi/ethtool.ts: the feature get and set). */
+export const SIOCETHTOOL = 0x8946;
 export interface TunInfo {
   /** IFF_TUN or IFF_TAP with the framing flags (IFF_NO_PI, IFF_MULTI_QUEUE ...). */
   flags: number;
@@ -277,6 +279,7 @@ export const IOCTL_NAMES: Readonly<Record<number, string>> = Object.freeze(
         ['SIOCSIFQDISC', SIOCSIFQDISC],
         ['SIOCGTCPMETRICS', SIOCGTCPMETRICS],
         ['SIOCDTCPMETRICS', SIOCDTCPMETRICS],
+        ['SIOCETHTOOL', SIOCETHTOOL],
         ['SIOCSARP', SIOCSARP],
         ['SIOCDARP', SIOCDARP],
         ['SIOCAIFADDR', 8919],

@@ -1,14 +1,24 @@
 // The host port on Node.js: the only file below kernel/world that may import node: modules.
 
-import { randomBytes } from 'node:crypto';
-import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type * as net from 'node:net';
 import type { GuestThread, HostFiles, HostPort, RealTcpServer, RealTcpSocket, RealUdpSocket } from './port.js';
 
+/**
+ * The modules only some worlds use (real sockets for an uplink's traffic, a thread for --load, real
+ * randomness in real time), loaded when first used: loading them all took a few ms of every start.
+ */
+const lazyModule = <T>(load: () => T): (() => T) => {
+  let m: T | undefined;
+  return () => (m ??= load());
+};
+const dgram = lazyModule(() => process.getBuiltinModule('node:dgram'));
+const netModule = lazyModule(() => process.getBuiltinModule('node:net'));
+const threads = lazyModule(() => process.getBuiltinModule('node:worker_threads'));
+const crypto = lazyModule(() => process.getBuiltinModule('node:crypto'));
+
 function udpSocket(): RealUdpSocket {
-  const s = dgram.createSocket('udp4');
+  const s = dgram().createSocket('udp4');
   const settle = (start: (done: () => void) => void) =>
     new Promise<void>((resolve, reject) => {
       const onError = (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message));
@@ -76,7 +86,7 @@ function wrapTcp(s: net.Socket): RealTcpSocket {
 
 function tcpConnect(port: number, address: string): Promise<RealTcpSocket> {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: address, allowHalfOpen: true });
+    const s = netModule().connect({ port, host: address, allowHalfOpen: true });
     const onError = (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message));
     s.once('error', onError);
     s.once('connect', () => {
@@ -88,7 +98,7 @@ function tcpConnect(port: number, address: string): Promise<RealTcpSocket> {
 
 function tcpListen(port: number, address: string, onConnection: (socket: RealTcpSocket) => void): Promise<RealTcpServer> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => onConnection(wrapTcp(s)));
+    const server = netModule().createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => onConnection(wrapTcp(s)));
     server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message)));
     server.listen(port, address, () => resolve({ close: () => void server.close() }));
   });
@@ -121,6 +131,7 @@ const files: HostFiles = {
  * (receiveMessageOnPort): its calls cost no turn of its own event loop.
  */
 function startGuest(entry: string, start: unknown): GuestThread {
+  const { MessageChannel, receiveMessageOnPort, Worker } = threads();
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(entry, { workerData: { start, channel: port2, flag }, transferList: [port2], stdout: false, stderr: false });
@@ -173,7 +184,7 @@ export const nodePort: HostPort = {
   },
   monotonicNs: () => process.hrtime.bigint(),
   epochNs: () => Date.now() * 1e6,
-  randomBytes: (n) => new Uint8Array(randomBytes(n)),
+  randomBytes: (n) => new Uint8Array(crypto().randomBytes(n)),
   udpSocket,
   tcpConnect,
   tcpListen,

@@ -501,12 +501,23 @@ export class Scheduler {
         // Let whatever is queued right now run first.
         queueMicrotask(finish);
       } else {
-        // Until every task blocks, or, at the latest, the next turn of Node's event loop.
+        // Until every task blocks, or, at the latest, the next turn of Node's event loop. Tasks
+        // nearly always block first: one pending turn serves every settle until it comes, rather
+        // than an Immediate per timer fired, each left to run for nothing.
         this.settledWaiter = finish;
-        this.loop.immediate(finish);
+        if (!this.turnPending) {
+          this.turnPending = true;
+          this.loop.immediate(this.nextTurn);
+        }
       }
     });
   }
+
+  private turnPending = false;
+  private readonly nextTurn = (): void => {
+    this.turnPending = false;
+    this.settledWaiter?.();
+  };
 
   /**
    * Rule 3's CPU slice: a runnable task whose call count has not moved for a whole slice of real

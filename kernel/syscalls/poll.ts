@@ -36,13 +36,21 @@ function selectToPoll(ev: SelectEvent): number {
   }
 }
 
+function countReady(fds: ReadonlyArray<{ revents: number }>): number {
+  let n = 0;
+  for (const p of fds) if (p.revents) n++;
+  return n;
+}
+
 export const pollSyscalls = {
   async poll(c, fds, timeoutMs) {
     if (!Array.isArray(fds)) c.fail('EFAULT');
     if (fds.length > MAX_POLL_FDS) c.fail('EINVAL');
     if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) c.fail('EINVAL');
     const wake = new WaitQueue('poll');
-    const regs: Array<[OpenFile, SelectEvent, SelectSync]> = [];
+    // Every (file, event, sync) registered, flat: poll runs on every turn of a daemon's loop, and
+    // a tuple per registration was most of its garbage.
+    const regs: Array<OpenFile | SelectEvent | SelectSync> = [];
     const polled: Array<[number, OpenFile]> = [];
     try {
       for (const pfd of fds) {
@@ -67,25 +75,29 @@ export const pollSyscalls = {
             }
           },
         };
-        const events: SelectEvent[] = [B_SELECT_ERROR, B_SELECT_DISCONNECTED];
-        for (const [bit, ev] of POLL_TO_SELECT) if (pfd.events & bit) events.push(ev);
-        for (const ev of events) {
+        regs.push(file, B_SELECT_ERROR, sync);
+        file.select(B_SELECT_ERROR, sync);
+        regs.push(file, B_SELECT_DISCONNECTED, sync);
+        file.select(B_SELECT_DISCONNECTED, sync);
+        for (const [bit, ev] of POLL_TO_SELECT) {
+          if (!(pfd.events & bit)) continue;
+          regs.push(file, ev, sync);
           file.select(ev, sync);
-          regs.push([file, ev, sync]);
         }
       }
-      const ready = () => fds.reduce((n, p) => n + (p.revents ? 1 : 0), 0);
-      if (ready() > 0 || timeoutMs === 0) return ready();
+      let ready = countReady(fds);
+      if (ready > 0 || timeoutMs === 0) return ready;
       const deadline = timeoutMs < 0 ? undefined : c.k.sched.now() + Math.round(timeoutMs * 1e6);
       // Named only when asked (a deadlock report, ps): describing files costs more than the poll.
       const channel = () => `poll [${polled.map(([fd, file]) => `${fd}:${file.describe()}`).join(', ')}]`;
       for (;;) {
         const r = await c.k.sched.sleep(c.io.task, [wake], { deadline, interruptible: true, syscall: 'poll', channel });
         if (r === 'signal') c.fail('EINTR');
-        if (ready() > 0 || r === 'timeout') return ready();
+        ready = countReady(fds);
+        if (ready > 0 || r === 'timeout') return ready;
       }
     } finally {
-      for (const [file, ev, sync] of regs) file.deselect(ev, sync);
+      for (let i = 0; i < regs.length; i += 3) (regs[i] as OpenFile).deselect(regs[i + 1] as SelectEvent, regs[i + 2] as SelectSync);
     }
   },
 } satisfies SyscallTable<'poll'>;

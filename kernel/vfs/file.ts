@@ -40,27 +40,35 @@ export interface SelectSync {
   notify(event: SelectEvent): void;
 }
 
-/** Haiku's select_pool: the syncs waiting on each event of one object. */
+/**
+ * Haiku's select_pool: the syncs waiting on each event of one object, in the order they came. A
+ * poll() adds and removes its syncs on every call, so each event's list is a small array (a Set
+ * churned like that keeps rehashing), indexed by the event's number.
+ */
 export class SelectPool {
-  private readonly byEvent = new Map<SelectEvent, Set<SelectSync>>();
+  private readonly byEvent: Array<SelectSync[] | undefined> = [];
 
   add(event: SelectEvent, sync: SelectSync): void {
-    let s = this.byEvent.get(event);
-    if (!s) this.byEvent.set(event, (s = new Set()));
-    s.add(sync);
+    const list = this.byEvent[event];
+    if (list) {
+      if (!list.includes(sync)) list.push(sync);
+    } else this.byEvent[event] = [sync];
   }
 
   remove(event: SelectEvent, sync: SelectSync): void {
-    this.byEvent.get(event)?.delete(sync);
+    const list = this.byEvent[event];
+    const i = list ? list.indexOf(sync) : -1;
+    if (i >= 0) list!.splice(i, 1);
   }
 
   notify(event: SelectEvent): void {
-    const s = this.byEvent.get(event);
-    if (s) for (const sync of [...s]) sync.notify(event);
+    const list = this.byEvent[event];
+    // A sync notified may deselect itself or others: walk a copy, as the Set's spread did.
+    if (list?.length) for (const sync of list.slice()) sync.notify(event);
   }
 
   get empty(): boolean {
-    for (const s of this.byEvent.values()) if (s.size) return false;
+    for (const list of this.byEvent) if (list?.length) return false;
     return true;
   }
 }

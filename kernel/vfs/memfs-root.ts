@@ -124,6 +124,11 @@ export class MemFsRoot implements FileSystem {
     return this.fsQuota;
   }
 
+  /** Whether the volume has been made (the file system used since boot); later() ops wait until it is. */
+  get made(): boolean {
+    return this.volume !== null;
+  }
+
   /** Kernel setup that may wait until the file system is first used (see boot). */
   later(op: () => void): void {
     if (this.volume) op();

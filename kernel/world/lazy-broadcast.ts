@@ -21,8 +21,10 @@ import { BACKLOG_LEN } from '../net/iface/stack.js';
 
 /** A switch port of a segment (segment.ts): a NIC's, or the uplink gateway's. */
 export interface Port {
-  /** Deliver a frame out of this port. */
-  deliver(frame: Uint8Array): void;
+  /** Deliver a frame out of this port; `gsoSize` for a super-frame (only where takesGso says so). */
+  deliver(frame: Uint8Array, gsoSize?: number): void;
+  /** Whether it takes TCP super-frames whole (a NIC with GRO on); others get their segments. */
+  readonly takesGso?: boolean;
   readonly label: string;
 }
 
@@ -53,8 +55,12 @@ export class NicPort implements Port {
     this.label = `${nic.host} ${nic.path}`;
   }
 
-  deliver(frame: Uint8Array): void {
-    this.nic.receive(frame);
+  deliver(frame: Uint8Array, gsoSize = 0): void {
+    this.nic.receive(frame, gsoSize);
+  }
+
+  get takesGso(): boolean {
+    return this.nic.features.gro;
   }
 
   currentState(): NicState {

@@ -9,6 +9,7 @@ import type { Scheduler } from '../sched/scheduler.js';
 import { BROADCAST_MAC, isMulticastMac, readMac } from '../abi/wire/address.js';
 import { ArpPacket, ArpRepr } from '../abi/wire/arp.js';
 import { ETHERTYPE_ARP, EthernetFrame } from '../abi/wire/ethernet.js';
+import { gsoSegment } from '../net/iface/offload/gso.js';
 import { LazyBroadcast, NicPort, type Port } from './lazy-broadcast.js';
 
 export interface LinkProperties {
@@ -55,7 +56,7 @@ export class Segment {
     const lazy = this.lazy;
     const wire: Wire = {
       name: this.name,
-      send: (_from, frame) => this.forward(port, frame),
+      send: (_from, frame, gsoSize) => this.forward(port, frame, gsoSize),
       changed: () => lazy.changed(port),
       neighbourAdded: (ip) => lazy.neighbourAdded(port, ip),
       settle: () => lazy.settle(port),
@@ -74,22 +75,38 @@ export class Segment {
     return port;
   }
 
-  /** A frame entered the switch on `ingress`. */
-  forward(ingress: Port, frame: Uint8Array): void {
+  /**
+   * A frame entered the switch on `ingress`. A super-frame (`gsoSize`, from a card with TSO) goes
+   * whole to a port that takes it over a link that treats frames alike; anywhere else it goes as
+   * the segments the sending card would have put on the wire.
+   */
+  forward(ingress: Port, frame: Uint8Array, gsoSize = 0): void {
     if (frame.length < 14) return;
+    if (gsoSize) {
+      const dst = readMac(frame, 0);
+      const known = isMulticastMac(dst) ? undefined : this.macTable.get(dst);
+      if (!(known && known.port !== ingress && known.port.takesGso && this.plain() && this.sched.now() - known.seen < MAC_AGING_NS)) {
+        const pieces = gsoSegment(frame, 14, gsoSize);
+        if (this.events.journeys.active) for (const p of pieces) this.events.journeys.carry(frame, p);
+        for (const p of pieces) this.forward(ingress, p);
+        return;
+      }
+    }
     const now = this.sched.now();
     const dst = readMac(frame, 0);
     const src = readMac(frame, 6);
     if (!isMulticastMac(src)) this.macTable.set(src, { port: ingress, seen: now });
     // One private copy leaves the sender; receivers only read it (every layer that keeps or
-    // changes bytes takes its own copy), so a broadcast to a thousand ports costs one buffer.
-    const copy = frame.slice();
+    // changes bytes takes its own copy), so a broadcast to a thousand ports costs one buffer. A
+    // super-frame's buffer was made for it alone (TCP's output, GRO, a router's forwarding copy)
+    // and nothing writes it again: it travels as it is.
+    const copy = gsoSize ? frame : frame.slice();
     const tracing = this.events.journeys.active;
-    if (tracing) this.events.journeys.carry(frame, copy);
+    if (tracing && copy !== frame) this.events.journeys.carry(frame, copy);
     const known = dst === BROADCAST_MAC || isMulticastMac(dst) ? undefined : this.macTable.get(dst);
     if (known && now - known.seen < MAC_AGING_NS) {
       if (tracing) this.trace(ingress, copy, known.port === ingress ? 'stays on its port' : `to ${known.port.label}`);
-      if (known.port !== ingress) this.send([known.port], copy);
+      if (known.port !== ingress) this.send([known.port], copy, this.link.delayNs, gsoSize);
       return;
     }
     const arp = this.lazyArp && dst === BROADCAST_MAC && !tracing && this.plain() ? quietArp(copy) : null;
@@ -126,14 +143,15 @@ export class Segment {
    * receiver. Receivers due at the same moment share one timer: a broadcast is one event, not one
    * per port.
    */
-  private send(ports: readonly Port[], frame: Uint8Array, delayNs = this.link.delayNs): void {
+  private send(ports: readonly Port[], frame: Uint8Array, delayNs = this.link.delayNs, gsoSize = 0): void {
     const l = this.link;
     if (this.plain()) {
       if (ports.length === 0) return;
       const deliver = () => {
         for (const p of ports) {
           this.framesDelivered++;
-          p.deliver(frame);
+          if (gsoSize) p.deliver(frame, gsoSize);
+          else p.deliver(frame);
         }
       };
       if (delayNs === 0) deliver();

@@ -31,6 +31,7 @@ function faultySys(): { sys: Sys; stderr: () => string } {
 
 /** Operands for the programs that need some before they make a system call. */
 const OPERANDS = new Map<string, string[]>([
+  ['ethtool', ['-k', 'loop']],
   ['awk', ['{ print }', 'f']],
   ['basename', ['/a/b']],
   ['chmod', ['644', 'f']],

@@ -367,6 +367,17 @@ export const TABLE: Record<string, Row[]> = {
     row('prototype name', ['su', 'constructor', '-c', 'id'], 1, /^su: user constructor does not exist\n$/),
   ],
   tail: [unknown('tail'), row('out of range', ['tail', '-c', HUGE], 2, usage('tail', `invalid number of bytes: '${HUGE}': Range Error`)), tooLong('tail', [LONG], 1, `tail: cannot open '${X}' for reading: File name too long`), row('runs until killed', ['tail', '-f', '/etc/hostname'], 137, /^a\n$/), row('prototype name', ['tail', '-c', '1__proto__'], 2, usage('tail', "invalid number of bytes: '1__proto__'"))],
+  ethtool: [
+    // ethtool 6.1's words and statuses (netlink's errors end -K with 92).
+    row('unknown option', ['ethtool', '--bogus-option'], 1, /^ethtool: bad command line argument\(s\)\nFor more information run ethtool -h\n$/),
+    row('no arguments', ['ethtool'], 1, /^ethtool: bad command line argument\(s\)\n/),
+    row('bad input', ['ethtool', '-K', NIC, 'tso'], 1, /^ethtool \(-K\): flag '\(null\)' for parameter '\(null\)' is not followed by 'on' or 'off'\n$/),
+    row('bad input', ['ethtool', '-K', NIC, 'tso', 'maybe'], 1, /^ethtool \(-K\): flag 'maybe' for parameter '\(null\)' is not followed by 'on' or 'off'\n$/),
+    row('bad input', ['ethtool', '-K', NIC, 'no-such-feature', 'on'], 92, /^netlink error: bit name not found \(offset \d+\)\nnetlink error: Operation not supported\n$/),
+    tooLong('ethtool', ['-k', LONG], 1, 'netlink error: no device matches name \\(offset 24\\)'),
+    row('prototype name', ['ethtool', '-K', NIC, '__proto__', 'on', 'constructor', 'off'], 92, /^netlink error: bit name not found/),
+    row('prototype name', ['ethtool', '-k', 'toString'], 1, /^netlink error: no device matches name \(offset 24\)\nnetlink error: No such device\n$/),
+  ],
   tc: [
     row('unknown option', ['tc', '--bogus-option'], 255, /^Option "--bogus-option" is unknown, try "tc -help"\.\n$/),
     row('no arguments', ['tc', 'qdisc', 'add'], 1, /^Cannot find device "\(null\)"\n$/),

@@ -74,6 +74,21 @@ describe('the code cache', () => {
     expect(run({ TUNLAB_CACHE_DIR: '' })).toEqual(ok);
   });
 
+  it('loads chunks that are ASCII only (read as latin1), with text that is not ASCII intact', () => {
+    const core = path.join(PACKAGE_ROOT, 'dist', 'bundle', 'core');
+    for (const f of fs.readdirSync(core).filter((f) => f.endsWith('.cjs'))) {
+      expect(fs.readFileSync(path.join(core, f)).every((b) => b < 0x80), f).toBe(true);
+    }
+    // µs is an escape in the chunks, in a regular expression and in a message: both must still be µs.
+    const r = spawnSync(process.execPath, [TUNLAB_COMMAND, '--max-time', '500\u00b5s', '-c', 'sleep 1'], {
+      encoding: 'utf8',
+      timeout: RUN_MS,
+      env: { ...process.env, TUNLAB_CACHE_DIR: path.join(tmp, 'ascii') },
+    });
+    expect(r.stderr).toContain('time limit reached (--max-time 500\u00b5s)');
+    expect(r.status).toBe(3);
+  });
+
   it('is kept per build and per Node version, under XDG_CACHE_HOME or ~/.cache', () => {
     expect(cacheDirFor('b1', { TUNLAB_CACHE_DIR: '/c' })).toBe(`/c/code-b1-${process.version}-${process.arch}`);
     expect(cacheDirFor('b1', { XDG_CACHE_HOME: '/x' })).toBe(`/x/tunlab/code-b1-${process.version}-${process.arch}`);

@@ -66,6 +66,7 @@ const PROGRAMS = table<Entry>({
   journey: { summary: "follow a command's packets through every layer of every host", load: () => import('./journey/main.js') },
   topology: { summary: 'draw the world: segments, cards, bridges and tunnels that are up', load: () => import('./topology.js') },
   ping: { summary: 'send ICMP echo requests to a host', load: () => import('./ping.js') },
+  ethtool: { summary: 'show or change the offload features of a network interface', load: () => import('./ethtool.js') },
   ifconfig: { summary: 'configure network interfaces', load: () => import('./ifconfig.js') },
   route: { summary: 'show and change the routing table', load: () => import('./route.js') },
   arp: { summary: 'show and change the ARP cache', load: () => import('./arp.js') },

@@ -6,13 +6,15 @@ import { SysError } from '../../abi/errno.js';
 import { IFF_BROADCAST, IFF_MULTICAST, IFT_ETHER } from '../../abi/if.js';
 import { formatMac } from '../../abi/wire/address.js';
 import type { NetDevice, NetInterface } from '../../net/iface/interface.js';
+import { NetFeatures, NIC_CHANGEABLE } from '../../net/iface/offload/features.js';
 import type { NetStack } from '../../net/iface/stack.js';
 import type { DevicePublisher } from '../../vfs/devfs.js';
 import { alwaysReady } from '../hooks.js';
 
 /** What a NIC's cable plugs into: a segment's port. */
 export interface Wire {
-  send(from: Nic, frame: Uint8Array): void;
+  /** `gsoSize`: a TCP super-frame of segments that size (the card has TSO). */
+  send(from: Nic, frame: Uint8Array, gsoSize?: number): void;
   /** The segment's name (topology). */
   readonly name: string;
   /**
@@ -59,6 +61,8 @@ export class Nic implements NetDevice {
   readonly media: string;
   private readonly mediaInfo: Media;
   carrier = false;
+  /** Its offloads (`ethtool -k`): all off until switched on, so a capture shows one frame per segment. */
+  readonly features = new NetFeatures(NIC_CHANGEABLE);
   iface: NetInterface | null = null;
   private wire: Wire | null = null;
 
@@ -110,7 +114,7 @@ export class Nic implements NetDevice {
     this.net.env.log.write(`${this.path}: media change, media 0x${media.toString(16)} quality ${carrier ? 1000 : 0} speed ${carrier ? m.bitsPerSecond : 0}`);
   }
 
-  transmit(iface: NetInterface, frame: Uint8Array): void {
+  transmit(iface: NetInterface, frame: Uint8Array, gsoSize = 0): void {
     if (!this.carrier || !this.wire) {
       iface.counters.txDropped++;
       if (this.net.tracing) this.net.trace('nic', iface.name, 'drop', 'ether', frame, { reason: 'no-carrier', counter: `${iface.name} tx_dropped` });
@@ -118,7 +122,7 @@ export class Nic implements NetDevice {
     }
     iface.counters.txPackets++;
     iface.counters.txBytes += frame.length;
-    this.wire.send(this, frame);
+    this.wire.send(this, frame, gsoSize);
   }
 
   detach(): void {
@@ -169,8 +173,8 @@ export class Nic implements NetDevice {
     if (this.iface) this.iface.counters.sync = this.wire?.settle ? () => this.wire?.settle?.() : null;
   }
 
-  /** A frame came down the cable. */
-  receive(frame: Uint8Array): void {
+  /** A frame came down the cable; `gsoSize` for a super-frame a segment carried whole. */
+  receive(frame: Uint8Array, gsoSize = 0): void {
     const iface = this.iface;
     if (!iface) return;
     if (!iface.running) {
@@ -180,7 +184,7 @@ export class Nic implements NetDevice {
     }
     iface.counters.rxPackets++;
     iface.counters.rxBytes += frame.length;
-    this.net.linkInput(iface, frame);
+    this.net.linkInput(iface, frame, gsoSize);
   }
 }
 
@@ -204,6 +208,11 @@ export class NicDriver {
         return nic.iface!;
       },
     });
+  }
+
+  /** The cards of this host, in the order they were installed. */
+  all(): Nic[] {
+    return [...this.nics.values()];
   }
 
   /** Install a NIC: the device node and its interface, named by the device path. */

@@ -75,6 +75,12 @@ export class ArpCache {
     return this.entries.get(ip);
   }
 
+  /** Whether send() would hand a packet for `ip` over at once (an entry that is usable now). */
+  resolved(ip: number): boolean {
+    const e = this.entries.get(ip);
+    return e !== undefined && (e.state === 'permanent' || (e.state === 'reachable' && e.deadline > this.host.now()));
+  }
+
   /**
    * Send `packet` (an IPv4 packet) to `nextHop`: at once if its MAC is known, else after a
    * resolution. Returns 'failed' when the neighbour is known not to answer.

@@ -11,7 +11,7 @@ import type { NetInterface } from './interface.js';
 
 const ETHER_HEADER_LEN = 14;
 
-export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Array): void {
+export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Array, gsoSize = 0): void {
   const f = EthernetFrame.checked(frame);
   if (!(f instanceof EthernetFrame)) {
     iface.counters.rxErrors++;
@@ -38,7 +38,7 @@ export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Arra
     }
     case ETHERTYPE_IPV4:
       if (!mine && !multicast) return void iface.counters.rxOtherHost++; // promiscuous capture only
-      stack.ipInput(iface, f.payload);
+      stack.ipInput(iface, f.payload, gsoSize);
       return;
     default:
       // Protocols this host does not speak (IPv6 ...) are ignored, as a BSD stack does, and
@@ -49,16 +49,16 @@ export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Arra
   }
 }
 
-/** Frame and send an IPv4 packet to a resolved MAC; `headroom` as linkOutput's. */
-export function etherOutput(stack: IpStack, iface: NetInterface, dstMac: number, packet: Uint8Array, headroom = false): ErrnoName | null {
-  return sendFrame(stack, iface, dstMac, ETHERTYPE_IPV4, packet, headroom);
+/** Frame and send an IPv4 packet to a resolved MAC; `headroom` and `gsoSize` as linkOutput's. */
+export function etherOutput(stack: IpStack, iface: NetInterface, dstMac: number, packet: Uint8Array, headroom = false, gsoSize = 0): ErrnoName | null {
+  return sendFrame(stack, iface, dstMac, ETHERTYPE_IPV4, packet, headroom, gsoSize);
 }
 
 /**
  * One frame out through the root qdisc; ENOBUFS when the qdisc refuses it. With `headroom` the
  * 14 bytes before `payload` are the packet's own and the header is written there (no copy).
  */
-export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array, headroom = false): ErrnoName | null {
+export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array, headroom = false, gsoSize = 0): ErrnoName | null {
   const inPlace = headroom && payload.byteOffset >= ETHER_HEADER_LEN;
   const frame = inPlace ? new Uint8Array(payload.buffer, payload.byteOffset - ETHER_HEADER_LEN, ETHER_HEADER_LEN + payload.length) : new Uint8Array(ETHER_HEADER_LEN + payload.length);
   EthernetRepr.emit({ dst, src: iface.device.mac!, ethertype }, new EthernetFrame(frame));
@@ -66,6 +66,6 @@ export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethe
   if (stack.tracing) stack.journeys.carry(payload, frame);
   return devQueueXmit(iface, frame, (f) => {
     stack.tap(iface, 'out', f);
-    iface.device.transmit(iface, f);
+    iface.device.transmit(iface, f, gsoSize);
   });
 }

@@ -16,6 +16,7 @@ import {
 } from '../../abi/if.js';
 
 import type { TunInfo } from '../../abi/ioctl.js';
+import type { NetFeatures } from './offload/features.js';
 export type LinkKind = 'ether' | 'ip' | 'loop';
 
 /** The driver side of an interface. */
@@ -35,9 +36,12 @@ export interface NetDevice {
   readonly media?: string;
   /**
    * Take one outgoing frame (ether) or packet (ip). It never blocks the stack: a device that
-   * cannot take it drops and counts it.
+   * cannot take it drops and counts it. `gsoSize`: a TCP super-packet of segments that size (only
+   * to a device whose features include TSO).
    */
-  transmit(iface: NetInterface, data: Uint8Array): void;
+  transmit(iface: NetInterface, data: Uint8Array, gsoSize?: number): void;
+  /** Its offload features (`ethtool -k`); none for a device that offloads nothing. */
+  readonly features?: NetFeatures;
   /** The administrative state changed (IFF_UP set or cleared). */
   adminChanged?(iface: NetInterface, up: boolean): void;
   /** The interface is being deleted. */

@@ -37,14 +37,16 @@ export interface IpStack {
   isLocal(a: number): boolean;
   isBroadcastFor(iface: NetInterface, a: number): boolean;
   nextIdent(): number;
-  linkInput(iface: NetInterface, data: Uint8Array): void;
+  /** Reserve `n` consecutive IP IDs (a GSO packet's segments), returning the first. */
+  nextIdents?(n: number): number;
+  linkInput(iface: NetInterface, data: Uint8Array, gsoSize?: number): void;
   /** A frame crossing an interface: captures and packet events. */
   tap(iface: NetInterface, dir: 'in' | 'out', data: Uint8Array): void;
   /**
    * The protocol layers reach each other through the stack, so that none imports the one above
    * it: Ethernet hands packets up to IP, IP to ICMP, and IP asks ICMP for its error messages.
    */
-  ipInput(iface: NetInterface, data: Uint8Array): void;
+  ipInput(iface: NetInterface, data: Uint8Array, gsoSize?: number): void;
   icmpInput(iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void;
   /** Report a packet this host could not deliver (type 3 or 11), within RFC 1122's rules. */
   icmpError(original: Uint8Array, type: 3 | 11, code: number, nextHopMtu?: number): void;

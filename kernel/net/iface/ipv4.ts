@@ -9,6 +9,8 @@ import { isWireError } from '../../abi/wire/error.js';
 import type { IpStack } from './ip-stack.js';
 import { etherOutput } from './ethernet.js';
 import { fragment } from './fragment.js';
+import { gsoSegment, tcpHeaders } from './offload/gso.js';
+import { TCP_CWR } from '../../abi/wire/tcp.js';
 import { devQueueXmit } from './qdisc.js';
 import type { NetInterface } from './interface.js';
 import type { Route } from './routes.js';
@@ -33,6 +35,11 @@ export interface IpSendOptions {
    * room in front of it, and the payload is not copied.
    */
   inPlace?: boolean;
+  /**
+   * A TCP super-packet of segments of this many payload bytes (its TCP checksum partial): it takes
+   * one IP ID per segment, and is cut in software where the device cannot carry it whole.
+   */
+  gsoSize?: number;
 }
 
 /** Room a link layer may put its header in, in front of a packet made with withIpHeadroom (Ethernet's 14 bytes). */
@@ -94,6 +101,7 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
   const src = opts.src || chooseSource(stack, iface, opts.dst);
   if (IPV4_HEADER_LEN + opts.payload.length > 0xffff) return 'EMSGSIZE';
   const p = opts.payload;
+  const gso = opts.gsoSize ?? 0;
   const inPlace = opts.inPlace === true && p.byteOffset >= IPV4_HEADER_LEN;
   const packet = inPlace ? new Uint8Array(p.buffer, p.byteOffset - IPV4_HEADER_LEN, IPV4_HEADER_LEN + p.length) : new Uint8Array(IPV4_HEADER_LEN + p.length);
   Ipv4Repr.emit(
@@ -102,7 +110,7 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
       dst: opts.dst,
       protocol: opts.protocol,
       ttl: opts.ttl ?? DEFAULT_TTL,
-      ident: opts.ident ?? stack.nextIdent(),
+      ident: opts.ident ?? (gso && stack.nextIdents ? stack.nextIdents(Math.ceil((p.length - tcpHeaderLen(p)) / gso)) : stack.nextIdent()),
       tos: opts.tos ?? 0,
       dontFragment: opts.dontFragment ?? false,
       moreFragments: false,
@@ -118,7 +126,7 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
     stack.trace('ip', iface.name, 'out', 'ip', packet, { event: 'output', decision: `route ${describeRoute(stack, where, opts.dst)}` });
   }
   const mtu = route?.mtu || iface.mtu;
-  if (packet.length > mtu) {
+  if (packet.length > mtu && !(gso && gsoFits(packet, gso, mtu))) {
     if (opts.dontFragment) {
       stack.ip.FragFails++;
       if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'too-big', counter: 'Ip FragFails', decision: `MTU ${mtu}` });
@@ -135,7 +143,31 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
     return null;
   }
   // A packet in the room withIpHeadroom left owns the bytes before it too: the frame can go there.
-  return linkOutput(stack, iface, nextHop, packet, inPlace && packet.byteOffset >= LINK_HEADROOM);
+  return linkOutput(stack, iface, nextHop, packet, inPlace && packet.byteOffset >= LINK_HEADROOM, gso);
+}
+
+/** The TCP header length of a TCP segment (its data offset). */
+function tcpHeaderLen(segment: Uint8Array): number {
+  return segment.length > 12 ? (segment[12]! >> 4) * 4 : 0;
+}
+
+/** Whether each segment a super-packet is cut into fits `mtu` (skb_gso_validate_network_len). */
+function gsoFits(packet: Uint8Array, gso: number, mtu: number): boolean {
+  const h = tcpHeaders(packet, 0);
+  return h !== null && h.ihl + h.thl + gso <= mtu;
+}
+
+/**
+ * Whether the device of `iface` takes this super-packet whole: it has TSO (and TSO with ECN for
+ * one that carries CWR), no qdisc counts it (tunlab's qdiscs see wire packets), and its neighbour is
+ * resolved (the ARP queue holds wire packets too).
+ */
+function deviceTakesGso(stack: IpStack, iface: NetInterface, nextHop: number, packet: Uint8Array): boolean {
+  const f = iface.device.features;
+  if (!f?.tso || iface.qdisc || iface.device.link !== 'ether') return false;
+  const h = tcpHeaders(packet, 0);
+  if (!h || (packet[h.ihl + 13]! & TCP_CWR && !f.tsoEcn)) return false;
+  return stack.isBroadcastFor(iface, nextHop) || isMulticastIpv4(nextHop) || stack.arp(iface)?.resolved(nextHop) === true;
 }
 
 /** Fragments are the packet they were cut from: one journey, one event saying how it was cut. */
@@ -148,12 +180,13 @@ function traceFragments(stack: IpStack, iface: NetInterface, packet: Uint8Array,
  * Hand one IP packet to an interface for `nextHop`. `headroom`: the LINK_HEADROOM bytes in front of
  * `packet` are its own (withIpHeadroom), so a link header may be written there instead of copying.
  */
-export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number, packet: Uint8Array, headroom = false): ErrnoName | null {
+export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number, packet: Uint8Array, headroom = false, gsoSize = 0): ErrnoName | null {
   if (!iface.up) {
     stack.ip.OutDiscards++;
     if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'iface-down', counter: 'Ip OutDiscards' });
     return 'ENETDOWN';
   }
+  if (gsoSize && !deviceTakesGso(stack, iface, nextHop, packet)) return softwareGso(stack, iface, nextHop, packet, gsoSize);
   // The root qdisc sees every packet (frame, on Ethernet) as the driver would; when it refuses
   // one, the sender sees local congestion (ENOBUFS).
   switch (iface.device.link) {
@@ -164,14 +197,14 @@ export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number,
         iface.device.transmit(iface, p);
       });
     case 'ether': {
-      if (stack.isBroadcastFor(iface, nextHop) || isMulticastIpv4(nextHop)) return etherOutput(stack, iface, BROADCAST_MAC, packet, headroom);
+      if (stack.isBroadcastFor(iface, nextHop) || isMulticastIpv4(nextHop)) return etherOutput(stack, iface, BROADCAST_MAC, packet, headroom, gsoSize);
       const arp = stack.arp(iface)!;
       const resolving = stack.tracing && arp.get(nextHop)?.state === 'incomplete';
       // A resolved neighbour sends at once, and the qdisc's answer is the sender's.
       let err: ErrnoName | null = null;
       const r = arp.send(nextHop, packet, (mac, p) => {
         if (stack.tracing) stack.trace('arp', iface.name, 'out', 'ip', p, { event: 'hit', decision: `${formatIpv4(nextHop)} is-at ${formatMac(mac)}` });
-        err = etherOutput(stack, iface, mac, p, headroom);
+        err = etherOutput(stack, iface, mac, p, headroom, gsoSize);
       });
       if (r === 'failed') {
         iface.counters.txDropped++;
@@ -187,8 +220,26 @@ export function linkOutput(stack: IpStack, iface: NetInterface, nextHop: number,
   }
 }
 
-/** An IP packet arrived on `iface` (after the link layer). */
-export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): void {
+/**
+ * validate_xmit_skb's software GSO: the device cannot carry the super-packet, so its segments go
+ * out one by one. The sender hears of a failure only if the first one could not go (what went
+ * before a later failure is on its way, as the rest of a GSO packet a qdisc half took).
+ */
+function softwareGso(stack: IpStack, iface: NetInterface, nextHop: number, packet: Uint8Array, gsoSize: number): ErrnoName | null {
+  const pieces = gsoSegment(packet, 0, gsoSize, LINK_HEADROOM);
+  if (stack.tracing) {
+    for (const p of pieces) stack.journeys.carry(packet, p);
+    stack.trace('ip', iface.name, 'out', 'ip', packet, { event: 'gso', decision: `${pieces.length} segments of ${gsoSize} bytes for ${iface.name}` });
+  }
+  for (let i = 0; i < pieces.length; i++) {
+    const err = linkOutput(stack, iface, nextHop, pieces[i]!, true);
+    if (err) return i === 0 ? err : null;
+  }
+  return null;
+}
+
+/** An IP packet arrived on `iface` (after the link layer); `gsoSize` as IpProtocol.input's. */
+export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array, gsoSize = 0): void {
   stack.ip.InReceives++;
   const view = Ipv4Packet.checked(data);
   const repr = isWireError(view) ? view : Ipv4Repr.parse(view);
@@ -208,7 +259,7 @@ export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): 
   // A router passes fragments on as they are, unless it reassembles before routing (a NAT's
   // stack, as Linux's nf_defrag_ipv4 does once conntrack is loaded).
   if (!forUs && !stack.defragBeforeForward) {
-    forward(stack, iface, packet, repr);
+    forward(stack, iface, packet, repr, gsoSize);
     return;
   }
   let r = repr;
@@ -226,16 +277,16 @@ export function ipInput(stack: IpStack, iface: NetInterface, data: Uint8Array): 
     if (isWireError(again)) return;
     r = again;
   }
-  if (forUs) deliver(stack, iface, packet, r, v.payload);
-  else forward(stack, iface, packet, r);
+  if (forUs) deliver(stack, iface, packet, r, v.payload, gsoSize);
+  else forward(stack, iface, packet, r, gsoSize);
 }
 
-function deliver(stack: IpStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array): void {
+function deliver(stack: IpStack, iface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, payload: Uint8Array, gsoSize: number): void {
   stack.ip.InDelivers++;
   stack.raw?.deliver(repr.protocol, packet);
   if (repr.protocol === IPPROTO_ICMP) return stack.icmpInput(iface, packet, repr, payload);
   const engine = stack.protocols.get(repr.protocol);
-  if (engine) return engine.input(iface, packet, repr, payload);
+  if (engine) return engine.input(iface, packet, repr, payload, gsoSize);
   if (!stack.raw?.has(repr.protocol)) {
     stack.ip.InUnknownProtos++;
     if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'no-handler', counter: 'Ip InUnknownProtos', decision: `protocol ${repr.protocol}` });
@@ -244,7 +295,7 @@ function deliver(stack: IpStack, iface: NetInterface, packet: Uint8Array, repr: 
 }
 
 /** A packet for someone else: routers pass it on, other hosts drop and count it. */
-function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr: Ipv4Repr): void {
+function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr: Ipv4Repr, gsoSize = 0): void {
   if (!stack.forwarding) {
     stack.ip.InAddrErrors++;
     if (stack.tracing) stack.trace('ip', inIface.name, 'drop', 'ip', packet, { reason: 'not-for-us', counter: 'Ip InAddrErrors' });
@@ -275,7 +326,7 @@ function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr
   v.ttl = repr.ttl - 1;
   v.fillChecksum();
   const mtu = where.route?.mtu || where.iface.mtu;
-  if (out.length > mtu) {
+  if (out.length > mtu && !(gsoSize && gsoFits(out, gsoSize, mtu))) {
     if (repr.dontFragment) {
       stack.ip.FragFails++;
       if (stack.tracing) stack.trace('ip', where.iface.name, 'drop', 'ip', out, { reason: 'too-big', counter: 'Ip FragFails', decision: `MTU ${mtu}` });
@@ -295,5 +346,5 @@ function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr
   }
   stack.ip.ForwDatagrams++;
   if (stack.tracing) stack.trace('ip', where.iface.name, 'out', 'ip', out, { event: 'forward', decision: `${describeRoute(stack, where, repr.dst)}, TTL ${repr.ttl}->${repr.ttl - 1}` });
-  if (linkOutput(stack, where.iface, where.nextHop, out) === 'EHOSTUNREACH') stack.icmpError(packet, 3, 1);
+  if (linkOutput(stack, where.iface, where.nextHop, out, false, gsoSize) === 'EHOSTUNREACH') stack.icmpError(packet, 3, 1);
 }

@@ -8,8 +8,11 @@ import type { NetInterface } from './interface.js';
 
 export interface IpProtocol {
   readonly protocol: number;
-  /** A datagram for this host: `packet` is the whole IP packet, `payload` the transport part. */
-  input(iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void;
+  /**
+   * A datagram for this host: `packet` is the whole IP packet, `payload` the transport part.
+   * `gsoSize`: a TCP super-packet of segments that size, its checksum already vouched for.
+   */
+  input(iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array, gsoSize?: number): void;
   /**
    * An ICMP error quoting a packet this protocol sent: `original` is the quoted IP header and the
    * first bytes of its payload; `mtu` the next-hop MTU of a fragmentation-needed.

@@ -20,6 +20,8 @@ import type { Ipv4Repr } from '../../abi/wire/ipv4.js';
 import { LoopbackDevice } from './loopback.js';
 import type { IpProtocol, RawDelivery } from './protocol.js';
 import { PacketQueue } from './packet-queue.js';
+import { groMerge } from './offload/gro.js';
+import { gsoSegment } from './offload/gso.js';
 import { RouteTable } from './routes.js';
 import type { IpStack } from './ip-stack.js';
 import { PageFrags } from './page-frag.js';
@@ -78,7 +80,7 @@ export class NetStack implements IpStack {
   /** Makers of interfaces that spring into being when named (tun/N, tap/N, bridge/N). */
   readonly factories: InterfaceFactory[] = [];
   /** Frames waiting for the soft interrupt, bounded like Linux's netdev_max_backlog. */
-  private readonly backlog = new PacketQueue<readonly [NetInterface, Uint8Array]>({ name: 'backlog', limit: () => BACKLOG_LEN - this.owed });
+  private readonly backlog = new PacketQueue<readonly [NetInterface, Uint8Array, number]>({ name: 'backlog', limit: () => BACKLOG_LEN - this.owed });
   /** Frames BacklogWatchers handed over without queueing, until the backlog drains. */
   private owed = 0;
   readonly backlogWatchers = new Set<BacklogWatcher>();
@@ -126,6 +128,12 @@ export class NetStack implements IpStack {
   nextIdent(): number {
     this.ipIdent = (this.ipIdent + 1) & 0xffff;
     return this.ipIdent;
+  }
+
+  nextIdents(n: number): number {
+    const first = this.nextIdent();
+    this.ipIdent = (this.ipIdent + n - 1) & 0xffff;
+    return first;
   }
 
   // ---------------------------------------------------------------- interfaces
@@ -271,7 +279,7 @@ export class NetStack implements IpStack {
    * A device received a frame (ether) or packet (ip, loop). It waits in the backlog until the
    * stack's soft interrupt runs; a full backlog drops and counts.
    */
-  linkInput(iface: NetInterface, data: Uint8Array): void {
+  linkInput(iface: NetInterface, data: Uint8Array, gsoSize = 0): void {
     if (!this.backlogScheduled) {
       this.backlogScheduled = true;
       let placed = false;
@@ -282,7 +290,7 @@ export class NetStack implements IpStack {
       }
       if (!placed) this.env.timers.soon(this.processBacklog);
     }
-    if (!this.backlog.push([iface, data])) {
+    if (!this.backlog.push([iface, data, gsoSize])) {
       iface.counters.rxDropped++;
       if (this.tracing) this.trace('queue', iface.name, 'drop', linkOf(iface), data, { reason: 'backlog-full', counter: `${iface.name} rx_dropped` });
     }
@@ -292,17 +300,32 @@ export class NetStack implements IpStack {
     this.backlogScheduled = false;
     this.owed = 0;
     for (const w of this.backlogWatchers) w.idle();
-    for (const [iface, data] of this.backlog.takeAll()) {
+    const batch = this.backlog.takeAll();
+    // GRO merges what one poll of the backlog holds, flow by flow, before anything looks at it.
+    for (const [iface, data, gso] of groMerge(batch, this.tracing ? this.groTrace : undefined)) {
       if (!this.interfaces.has(iface.name)) continue;
-      this.tap(iface, 'in', data);
-      if (iface.master) iface.master.input(iface, data);
-      else if (iface.device.link === 'ether') etherInput(this, iface, data);
-      else this.ipInput(iface, data);
+      if (gso && iface.master) {
+        // A bridge passes frames on one by one: the super-frame is cut as its ports' wire would.
+        for (const f of gsoSegment(data, ETHER_HEADER_LEN, gso)) this.receiveOne(iface, f, 0);
+      } else this.receiveOne(iface, data, gso);
     }
   };
 
-  ipInput(iface: NetInterface, data: Uint8Array): void {
-    ipInput(this, iface, data);
+  /** A packet GRO made of several is the first of them, as far as a journey goes. */
+  private readonly groTrace = (iface: NetInterface, first: Uint8Array, packet: Uint8Array, segments: number): void => {
+    this.journeys.carry(first, packet);
+    this.trace('nic', iface.name, 'in', 'ether', packet, { event: 'gro', decision: `${segments} segments merged` });
+  };
+
+  private receiveOne(iface: NetInterface, data: Uint8Array, gso: number): void {
+    this.tap(iface, 'in', data);
+    if (iface.master) iface.master.input(iface, data);
+    else if (iface.device.link === 'ether') etherInput(this, iface, data, gso);
+    else this.ipInput(iface, data, gso);
+  }
+
+  ipInput(iface: NetInterface, data: Uint8Array, gsoSize = 0): void {
+    ipInput(this, iface, data, gsoSize);
   }
 
   icmpInput(iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
@@ -367,6 +390,8 @@ export class NetStack implements IpStack {
 }
 
 /** What an interface's frames start with. */
+const ETHER_HEADER_LEN = 14;
+
 export function linkOf(iface: NetInterface): 'ether' | 'ip' {
   return iface.device.link === 'ether' ? 'ether' : 'ip';
 }

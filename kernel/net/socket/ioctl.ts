@@ -16,6 +16,7 @@ import {
   type IfStats,
 } from '../../abi/if.js';
 import * as io from '../../abi/ioctl.js';
+import { ETHTOOL_GFEATURES, ETHTOOL_SFEATURES, type EthtoolFeatures, NETDEV_FEATURES } from '../../abi/ethtool.js';
 import { RTF_HOST, type ArpEntry, type Rtentry } from '../../abi/route.js';
 import { type ProtoStats, sockaddrIn, type SockaddrIn, type SocketInfo } from '../../abi/socket.js';
 import { TCP_STATE_NAMES, type TcpMetricsInfo } from '../../abi/tcp.js';
@@ -392,8 +393,39 @@ function interfaceIoctl(stack: NetStack, ctx: IoContext, op: number, arg: unknow
       if (!iface.device.media) throw new SysError('EINVAL');
       r.ifr_media = iface.device.media;
       return 0;
+    case io.SIOCETHTOOL:
+      return ethtoolIoctl(iface, ctx, r);
     default:
       throw new SysError('EINVAL');
+  }
+}
+
+/**
+ * SIOCETHTOOL's feature commands. Reading needs no privilege; setting needs root (EPERM), as
+ * dev_ethtool asks CAP_NET_ADMIN for every command that changes something. A device without
+ * offloads reports every feature off and fixed, and takes no change.
+ */
+function ethtoolIoctl(iface: NetInterface, ctx: IoContext, r: Ifreq): number {
+  const cmd = obj<EthtoolFeatures>(r.ifr_data);
+  const features = iface.device.features;
+  switch (cmd.cmd) {
+    case ETHTOOL_GFEATURES: {
+      const g = features?.get();
+      const none = NETDEV_FEATURES.map(() => false);
+      cmd.available = g?.available ?? none;
+      cmd.requested = g?.requested ?? [...none];
+      cmd.active = g?.active ?? [...none];
+      cmd.neverChanged = g?.neverChanged ?? [...none];
+      return 0;
+    }
+    case ETHTOOL_SFEATURES: {
+      root(ctx);
+      if (!Array.isArray(cmd.valid) || !Array.isArray(cmd.requested)) throw new SysError('EFAULT');
+      features?.set(cmd.valid.map((v) => v === true), cmd.requested.map((v) => v === true));
+      return 0;
+    }
+    default:
+      throw new SysError('EOPNOTSUPP');
   }
 }
 

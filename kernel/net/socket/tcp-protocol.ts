@@ -83,6 +83,7 @@ export class TcpProtocol implements IpProtocol {
       tos: opts.tos,
       dontFragment: opts.df,
       ident: opts.zeroIpId ? 0 : undefined,
+      gsoSize: opts.gsoSize,
       // Every segment the engine outputs was made by segmentBuffer, for this packet alone.
       inPlace: true,
     });
@@ -91,13 +92,13 @@ export class TcpProtocol implements IpProtocol {
   private route(dst: number): TcpRoute | ErrnoName {
     const where = routeFor(this.stack, dst);
     if (typeof where === 'string') return where;
-    return { src: chooseSource(this.stack, where.iface, dst), mtu: where.route?.mtu || where.iface.mtu };
+    return { src: chooseSource(this.stack, where.iface, dst), mtu: where.route?.mtu || where.iface.mtu, gso: where.iface.device.features?.canGso ?? false };
   }
 
-  input(_iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array): void {
+  input(_iface: NetInterface, packet: Uint8Array, ip: Ipv4Repr, payload: Uint8Array, gsoSize = 0): void {
     this.arriving = packet;
     try {
-      this.engine.input(payload, ip.src, ip.dst, ip.tos);
+      this.engine.input(payload, ip.src, ip.dst, ip.tos, gsoSize);
     } finally {
       this.arriving = null;
     }

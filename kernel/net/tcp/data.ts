@@ -124,7 +124,8 @@ export function rcvRttMeasureTs(sk: TcpSock, ins: InSegment): void {
 /** tcp_event_data_recv: in-order data arrived; the delayed-ACK engine learns its pace. */
 function eventDataRecv(sk: TcpSock, ins: InSegment, len: number): void {
   scheduleAck(sk);
-  measureRcvMss(sk, ins, len);
+  // A super-packet says how big its segments were (tcp_measure_rcv_mss reads gso_size).
+  measureRcvMss(sk, ins, ins.gsoSize || len);
   rcvRttMeasure(sk);
   const now = sk.nowUs();
   if (!sk.atoUs) {
@@ -247,7 +248,7 @@ function queueInOrder(sk: TcpSock, ins: InSegment, skip: number): void {
       return;
     }
   }
-  sk.rcv.push(keep(sk, data));
+  sk.rcv.push(keep(sk, data, ins.gsoSize));
   sk.rcvNxt = ins.endSeq;
   sk.bytesReceived += data.length;
   if (seg.payload.length) eventDataRecv(sk, ins, seg.payload.length);
@@ -280,7 +281,7 @@ function dataQueueOfo(sk: TcpSock, ins: InSegment): void {
   sk.mib.TCPOFOQueue++;
   scheduleAck(sk);
   sk.rcvOooPack++;
-  const r = sk.rcv.insertOfo({ seq: seg.seq, end: ins.endSeq, data: keep(sk, seg.payload), fin: (seg.flags & TCP_FIN) !== 0 }, sk.sackOk);
+  const r = sk.rcv.insertOfo({ seq: seg.seq, end: ins.endSeq, data: keep(sk, seg.payload, ins.gsoSize), fin: (seg.flags & TCP_FIN) !== 0 }, sk.sackOk);
   sk.mib.TCPOFOMerge += r.merged;
   if (!r.kept) dropSegment(sk, 'tcp_ofomerge');
   if (r.kept && sk.sackOk) growWindow(sk, seg.payload.length);
@@ -306,8 +307,13 @@ function windowWouldGrow(sk: TcpSock): boolean {
   return sk.rcvNxt === sk.copiedSeq || selectWindowPreview(sk) >= sk.rcvWnd;
 }
 
-/** The receive queue's own copy of a segment's bytes, which a read's journey continues from. */
-function keep(sk: TcpSock, data: Uint8Array): Uint8Array {
+/**
+ * The receive queue's own copy of a segment's bytes, which a read's journey continues from. A
+ * super-packet's buffer is its own already (made by GRO, by a router's forwarding copy, or by the
+ * sender's TCP for it alone, which nothing writes again): its bytes are kept where they are.
+ */
+function keep(sk: TcpSock, data: Uint8Array, gsoSize = 0): Uint8Array {
+  if (gsoSize) return data;
   const copy = data.slice();
   if (sk.host.tracing) sk.host.carry?.(data, copy);
   return copy;

@@ -15,6 +15,8 @@ export interface TcpRoute {
   src: number;
   /** The path MTU: the route's, else the outgoing interface's. */
   mtu: number;
+  /** The outgoing device takes packets of more than one segment (TSO or GSO on: sk_can_gso). */
+  gso?: boolean;
 }
 
 export interface TcpOutputOptions {
@@ -25,6 +27,8 @@ export interface TcpOutputOptions {
   df: boolean;
   /** A SYN-ACK or a reset sent without a socket goes out with IP ID 0, as Linux sends them. */
   zeroIpId?: boolean;
+  /** A super-packet of segments of this many payload bytes, its checksum partial (GSO). */
+  gsoSize?: number;
 }
 
 /** What TCP says about a segment's crossing: the journey detail, and the segment it answers. */

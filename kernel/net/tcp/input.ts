@@ -22,7 +22,7 @@ import { ackSndCheck, dataQueue, enterQuickackMode, rcvRttMeasureTs, scheduleAck
 import { ACK_NOW, sendAck, transmitSkb } from './output.js';
 import { FLAG_NO_CHALLENGE_ACK, FLAG_UPDATE_TS_RECENT } from './sack.js';
 import { updatePacingRate } from './recovery.js';
-import type { InSegment } from './segment.js';
+import { type InSegment, segmentsIn } from './segment.js';
 import { after, before, between } from './seq.js';
 import { dropSegment, tsOfUs, type TcpSock } from './sock.js';
 import { TCP_MAX_QUICKACKS, TCP_MIN_MSS, TCP_MSS_DEFAULT, TS_ALIGNED } from './sock.js';
@@ -375,8 +375,9 @@ export function finTimeUs(sk: TcpSock): number {
  * Returns true when the caller must answer with a reset (as Linux's tcp_v4_send_reset).
  */
 export function tcpRcv(sk: TcpSock, ins: InSegment): boolean {
-  sk.segsIn++;
-  if (ins.seg.payload.length) sk.dataSegsIn++;
+  const segs = segmentsIn(ins);
+  sk.segsIn += segs;
+  if (ins.seg.payload.length) sk.dataSegsIn += segs;
   if (sk.state === TCP_ESTABLISHED) {
     rcvEstablished(sk, ins);
     return false;

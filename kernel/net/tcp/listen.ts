@@ -325,6 +325,7 @@ function createChild(ctx: ListenCtx, listener: TcpSock, req: RequestSock, ins: I
   c.advmss = req.advmss;
   const route = ctx.host.route(c.remoteAddr);
   syncMss(c, typeof route === 'string' ? 1500 : route.mtu);
+  c.gsoOk = typeof route !== 'string' && route.gso === true;
   initializeRcvMss(c);
   ctx.hashChild(c);
   return c;

@@ -1,11 +1,13 @@
 // Sending, as Linux's tcp_output.c does it: segments are built from the queues with the window and
 // options of the moment (tcp_transmit_skb), new data leaves as cwnd, the peer's window and Nagle
-// allow (tcp_write_xmit), one MSS at a time (tunlab has no TSO), and every send arms what must
-// follow it: the RTO, the tail loss probe, the zero-window probe.
+// allow (tcp_write_xmit), a round of segments as one super-packet when the device takes them (TSO
+// or GSO on) and one MSS at a time otherwise, and every send arms what must follow it: the RTO,
+// the tail loss probe, the zero-window probe.
 
 import type { ErrnoName } from '../../abi/errno.js';
 import { TCP_CA_CWR, TCP_CA_Open, TCP_CA_Recovery, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_SYN_SENT } from '../../abi/tcp.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TcpPacket, TcpRepr, type TcpOption } from '../../abi/wire/tcp.js';
+import { partialTcpChecksum } from '../iface/offload/gso.js';
 import { chunkSegsAvailable, tsoAutosizeSegs, tsoShouldDefer } from './tso.js';
 import { currentMss } from './mss.js';
 import { establishedOptions, synOptions } from './options.js';
@@ -58,6 +60,16 @@ export interface SegmentSpec {
   tsval?: number;
   /** The segment is new data (for ECT and CWR). */
   newData?: boolean;
+  /** A super-packet: its payload is these pieces, to be cut into segments of gsoSize bytes. */
+  parts?: readonly Uint8Array[];
+  gsoSize?: number;
+}
+
+/** The payload of a super-packet and the size of the segments it stands for. */
+export interface GsoPayload {
+  parts: readonly Uint8Array[];
+  len: number;
+  size: number;
 }
 
 /**
@@ -66,13 +78,21 @@ export interface SegmentSpec {
  */
 export function sendSegment(sk: TcpSock, spec: SegmentSpec): ErrnoName | null {
   const payload = spec.payload ?? new Uint8Array(0);
+  let gso: GsoPayload | undefined;
+  if (spec.parts && spec.gsoSize) {
+    let len = 0;
+    for (const p of spec.parts) len += p.length;
+    gso = { parts: spec.parts, len, size: spec.gsoSize };
+  }
+  const dataLen = gso ? gso.len : payload.length;
+  const segs = gso ? Math.ceil(gso.len / gso.size) : 1;
   let flags = spec.flags;
   const tsval = spec.tsval ?? sk.tsNow();
   const window = spec.window ?? selectWindow(sk);
   const options = spec.options ?? establishedOptions(sk, tsval);
   let tos = sk.tos & ~3;
   if (sk.ecnOk && !(flags & TCP_SYN)) {
-    if (payload.length > 0 && spec.newData) {
+    if (dataLen > 0 && spec.newData) {
       tos |= ECT0;
       if (sk.ecnQueueCwr) {
         sk.ecnQueueCwr = false;
@@ -93,15 +113,16 @@ export function sendSegment(sk: TcpSock, spec: SegmentSpec): ErrnoName | null {
     payload,
   };
   if (flags & TCP_ACK) ackSent(sk);
-  if (payload.length > 0) dataSent(sk, payload.length);
-  sk.segsOut++;
+  if (dataLen > 0) dataSent(sk, dataLen, segs);
+  sk.segsOut += segs;
   sk.wstampUs = Math.max(sk.wstampUs, sk.nowUs());
-  return emitSegment(sk.host, sk.mib, repr, sk.localAddr, sk.remoteAddr, { tos, ttl: sk.ttl, df: sk.pmtudisc }, sk.host.tracing ? sk.describe() : undefined);
+  return emitSegment(sk.host, sk.mib, repr, sk.localAddr, sk.remoteAddr, { tos, ttl: sk.ttl, df: sk.pmtudisc }, sk.host.tracing ? sk.describe() : undefined, undefined, gso);
 }
 
 /** Build a segment and hand it to IP, counted in the MIB; for endpoints and for segments sent
  * without one (SYN-ACKs of requests, resets, time-wait ACKs). */
-export function emitSegment(host: TcpHost, mib: TcpMib, repr: TcpRepr, src: number, dst: number, opts: TcpOutputOptions, where = 'tcp', answers?: Uint8Array): ErrnoName | null {
+export function emitSegment(host: TcpHost, mib: TcpMib, repr: TcpRepr, src: number, dst: number, opts: TcpOutputOptions, where = 'tcp', answers?: Uint8Array, gso?: GsoPayload): ErrnoName | null {
+  if (gso) return emitSuperSegment(host, mib, repr, src, dst, opts, where, gso);
   const len = TcpRepr.bufferLen(repr);
   const bytes = host.segmentBuffer?.(len) ?? new Uint8Array(len);
   TcpRepr.emit(repr, new TcpPacket(bytes), src, dst);
@@ -114,6 +135,29 @@ export function emitSegment(host: TcpHost, mib: TcpMib, repr: TcpRepr, src: numb
     host.trace?.(where, 'out', bytes, { event: 'output', answers, from });
   }
   return host.output(bytes, src, dst, opts);
+}
+
+/**
+ * A super-packet (a GSO skb): the header of its first segment, the payload of all of them, and in
+ * the checksum field only the pseudo-header's sum, which the device (or software GSO) completes
+ * per segment. Counted as the segments it stands for, as Linux counts tcp_skb_pcount.
+ */
+function emitSuperSegment(host: TcpHost, mib: TcpMib, repr: TcpRepr, src: number, dst: number, opts: TcpOutputOptions, where: string, gso: GsoPayload): ErrnoName | null {
+  const hlen = TcpRepr.bufferLen(repr);
+  const len = hlen + gso.len;
+  const bytes = host.segmentBuffer?.(len) ?? new Uint8Array(len);
+  TcpRepr.emit(repr, new TcpPacket(bytes.subarray(0, hlen)), src, dst);
+  let at = hlen;
+  for (const p of gso.parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  const partial = partialTcpChecksum(src, dst, len);
+  bytes[16] = partial >> 8;
+  bytes[17] = partial & 0xff;
+  mib.OutSegs += Math.ceil(gso.len / gso.size);
+  if (host.tracing) host.trace?.(where, 'out', bytes, { event: 'output', from: gso.parts[0] });
+  return host.output(bytes, src, dst, { ...opts, gsoSize: gso.size });
 }
 
 /** tcp_event_ack_sent: an ACK of rcv_nxt left, so no delayed ACK is owed any more. */
@@ -130,12 +174,12 @@ function ackSent(sk: TcpSock): void {
 }
 
 /** tcp_event_data_sent: restart of the CA epoch after idle, and the pingpong (interactive) count. */
-function dataSent(sk: TcpSock, len: number): void {
+function dataSent(sk: TcpSock, len: number, segs: number): void {
   const now = sk.nowUs();
   if (sk.inFlight === 0) sk.ca.cwndEvent?.(sk, 'tx_start');
   sk.lsndtimeUs = now;
   if (now - sk.lrcvtimeUs < sk.atoUs && sk.pingpong < 0xff) sk.pingpong++;
-  sk.dataSegsOut++;
+  sk.dataSegsOut += segs;
   sk.bytesSent += len;
 }
 
@@ -155,13 +199,33 @@ export function transmitSkb(sk: TcpSock, skb: TcpSkb, newData: boolean, extraFla
     });
     window = Math.min(sk.rcvWnd, 65535);
   }
+  stamp(sk, skb, now);
+  return sendSegment(sk, { seq: skb.seq, flags, payload: skb.payload, options, window, newData });
+}
+
+/** A segment goes out now: its transmission time, count and rate-sampling marks. */
+function stamp(sk: TcpSock, skb: TcpSkb, now: number): void {
   skb.txUs = now;
   if (!skb.firstTxUs) skb.firstTxUs = now;
   skb.txCount++;
   rateSkbSent(sk, skb);
   sk.tsorted.delete(skb);
   sk.tsorted.add(skb);
-  return sendSegment(sk, { seq: skb.seq, flags, payload: skb.payload, options, window, newData });
+}
+
+/**
+ * The segments of one round (new data, in sequence, each a whole MSS but perhaps the last) go out
+ * as one super-packet, as tcp_write_xmit hands the device one GSO skb: its flags are the first
+ * one's with the last one's FIN and PSH, and `psh` when the round ends there.
+ */
+function transmitRound(sk: TcpSock, skbs: readonly TcpSkb[], mss: number, psh: number): ErrnoName | null {
+  const first = skbs[0]!;
+  const last = skbs[skbs.length - 1]!;
+  const now = sk.nowUs();
+  for (const skb of skbs) stamp(sk, skb, now);
+  if (skbs.length === 1) return sendSegment(sk, { seq: first.seq, flags: first.flags | TCP_ACK | psh, payload: first.payload, newData: true });
+  const flags = (first.flags & ~(TCP_FIN | TCP_PSH)) | (last.flags & (TCP_FIN | TCP_PSH)) | TCP_ACK | psh;
+  return sendSegment(sk, { seq: first.seq, flags, parts: skbs.map((s) => s.payload), gsoSize: mss, newData: true });
 }
 
 /** A first transmission that IP refused: the segment is as unsent as before. */
@@ -169,6 +233,20 @@ function unstamp(sk: TcpSock, skb: TcpSkb): void {
   sk.tsorted.delete(skb);
   skb.txCount--;
   if (skb.txCount === 0) skb.firstTxUs = skb.txUs = 0;
+}
+
+/** A round IP refused: its segments go back to the head of the write queue, unsent. */
+function unsendRound(sk: TcpSock, skbs: readonly TcpSkb[]): void {
+  for (let i = skbs.length - 1; i >= 0; i--) {
+    const skb = skbs[i]!;
+    sk.rtx.pop();
+    sk.writeQueue.unshift(skb);
+    sk.packetsOut--;
+    sk.mib.TCPOrigDataSent--;
+    unstamp(sk, skb);
+  }
+  sk.sndNxt = skbs[0]!.seq;
+  if (!sk.packetsOut) clearXmitTimer(sk);
 }
 
 /** tcp_rate_skb_sent: what a later ACK of this segment needs for a delivery-rate sample. */
@@ -350,6 +428,18 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
   // segment itself keeps its flags: resent alone, it has no PSH of its own).
   let chunkLeft = 0;
   let chunkSegs = 0;
+  // With a device that takes super-packets, the round's segments are held here and leave as one.
+  const round: TcpSkb[] | null = sk.gsoOk ? [] : null;
+  let roundPsh = 0;
+  const sendRound = (): boolean => {
+    const err = transmitRound(sk, round!, mss, roundPsh);
+    if (err) {
+      sent -= round!.length;
+      unsendRound(sk, round!);
+    }
+    round!.length = 0;
+    return err === null;
+  };
   for (;;) {
     const skb = sk.writeQueue.first;
     if (!skb) break;
@@ -388,7 +478,22 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
     }
     if (skb.endSeq === skb.seq) break;
     if (chunkSegs >= 2) skb.gso = sk.gsoPackets;
-    const err = transmitSkb(sk, skb, true, chunkSegs >= 2 && chunkLeft === 1 ? TCP_PSH : 0);
+    const psh = chunkSegs >= 2 && chunkLeft === 1 ? TCP_PSH : 0;
+    if (round) {
+      // It takes its place in the queues now, as it would sent alone; the bytes leave with the round.
+      stamp(sk, skb, sk.nowUs());
+      newDataSent(sk, skb);
+      if (skb.len < mss) sk.sndSml = skb.endSeq;
+      round.push(skb);
+      roundPsh = psh;
+      sent++;
+      chunkLeft--;
+      // A super-packet's segments are whole MSS but its last: a short one or a FIN ends it.
+      if ((chunkLeft <= 0 || skb.len < mss || skb.flags & TCP_FIN) && !sendRound()) break;
+      if (pushOne && chunkLeft <= 0) break;
+      continue;
+    }
+    const err = transmitSkb(sk, skb, true, psh);
     if (err) {
       // Not sent: it stays queued; local congestion is retried by the probe timer.
       unstamp(sk, skb);
@@ -400,6 +505,7 @@ export function writeXmit(sk: TcpSock, mss: number, nonagle: number, pushOne = 0
     chunkLeft--;
     if (pushOne && chunkLeft <= 0) break;
   }
+  if (round?.length) sendRound();
   if (rwndLimited) chronoStart(sk, 'rwnd');
   else chronoStop(sk, 'rwnd');
   cwndLimited ||= sk.inFlight >= sk.sndCwnd;

@@ -22,6 +22,13 @@ export interface InSegment {
   sackPerm: boolean;
   /** The segment as it arrived (header and payload), when the input path has it: what an answer to it answers. */
   bytes?: Uint8Array;
+  /** The size of the segments a super-packet (GRO's, or one a TSO peer's card handed over whole) stands for; 0 for one. */
+  gsoSize?: number;
+}
+
+/** The segments a received packet stands for: a super-packet's gso_segs, else one (tcp_segs_in). */
+export function segmentsIn(ins: InSegment): number {
+  return ins.gsoSize ? Math.max(1, Math.ceil(ins.seg.payload.length / ins.gsoSize)) : 1;
 }
 
 /** tcp_parse_options: what a receiver takes from a segment's options. */

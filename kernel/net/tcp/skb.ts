@@ -1,7 +1,8 @@
 // A segment of the send side, as Linux's sk_buff with its tcp_skb_cb: the bytes it carries, its
 // sequence range, the flags it goes out with, its scoreboard marks (SACKed, retransmitted, lost)
-// and the times and delivery counts that RACK and rate sampling read. tunlab sends no TSO
-// super-packets, so a segment never exceeds one MSS and every count of segments is a count of these.
+// and the times and delivery counts that RACK and rate sampling read. A segment never exceeds one
+// MSS and every count of segments is a count of these: a GSO super-packet is a run of them sent
+// together (see `gso`), not one of its own.
 
 import { TCP_FIN, TCP_PSH, TCP_SYN } from '../../abi/wire/tcp.js';
 
@@ -163,6 +164,12 @@ export class SkbQueue {
   unshift(skb: TcpSkb): void {
     if (this.head > 0) this.items[--this.head] = skb;
     else this.items.unshift(skb);
+  }
+
+  /** Remove and return the last segment. */
+  pop(): TcpSkb | undefined {
+    if (this.length === 0) return undefined;
+    return this.items.pop();
   }
 
   shift(): TcpSkb | undefined {

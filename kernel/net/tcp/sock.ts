@@ -153,6 +153,8 @@ export class TcpSock {
   writeSeq = 0;
   /** GSO packets sent so far: each multi-segment one numbers its segments (TcpSkb.gso). */
   gsoPackets = 0;
+  /** The route's device takes super-packets (sk_can_gso): a round of segments leaves as one. */
+  gsoOk = false;
   /** Where PSH was last set (pushed_seq), for the forced-push rule. */
   pushedSeq = 0;
   sndWnd = 0;

@@ -1,8 +1,8 @@
-// GSO sizing, as Linux's TCP decides it even where the wire carries one segment at a time: how
-// many segments one transmission round hands the device (tcp_tso_autosize and the head skb with
-// what tcp_grow_skb would pull into it), and whether to wait for more before sending a round
-// (tcp_tso_should_defer, governed by net.ipv4.tcp_tso_win_divisor). They decide where PSH
-// lands and when a partial window goes out.
+// GSO sizing, as Linux's TCP decides it: how many segments one transmission round hands the
+// device (tcp_tso_autosize and the head skb with what tcp_grow_skb would pull into it), and
+// whether to wait for more before sending a round (tcp_tso_should_defer, governed by
+// net.ipv4.tcp_tso_win_divisor). They decide where PSH lands and when a partial window goes out,
+// and, with a device that takes super-packets (TSO or GSO on), what leaves as one packet.
 
 import { TCP_CA_Recovery } from '../../abi/tcp.js';
 import { TCP_FIN } from '../../abi/wire/tcp.js';

@@ -4,6 +4,7 @@
 // back by unlink at the last close, and a full file system holds about its limit in memory.
 
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { O_CREAT, O_RDWR, O_TRUNC, O_WRONLY } from '../../../kernel/abi/fcntl.js';
 import type { Credentials } from '../../../kernel/vfs/filesystem.js';
@@ -25,6 +26,12 @@ describe('11.14: the memfs internals the root relies on', () => {
   it('memfs is pinned to the exact version whose internals are patched', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies['memfs']).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("memfs's Volume is @jsonjoy.com/fs-node's, which the bundle takes in memfs's place (rolldown.config.mjs)", async () => {
+    const { Volume } = await import('memfs');
+    const fromMemfs = createRequire(createRequire(import.meta.url).resolve('memfs'));
+    expect((fromMemfs('@jsonjoy.com/fs-node') as { Volume: unknown }).Volume).toBe(Volume);
   });
 
   it('exist with the shape the patch expects, and every node the volume makes grants memfs\'s own checks', () => {

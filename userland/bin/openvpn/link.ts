@@ -95,6 +95,11 @@ export class Link {
   writeBytes = 0;
   /** TCP: the stream ended, broke or went out of step; the instance restarts ("connection-reset"). */
   reset = false;
+  /**
+   * Whether the last read() may have left more waiting: a datagram came (another may follow). A
+   * stream is read once per wake-up, as before; a read that found nothing (EAGAIN) ends the drain.
+   */
+  more = false;
 
   private constructor(
     private readonly sys: Sys,
@@ -213,6 +218,7 @@ export class Link {
 
   /** What arrived: one datagram, or on a stream the whole packets it completed (none, or several). */
   async read(): Promise<Array<{ data: Uint8Array; from: Endpoint }>> {
+    this.more = false;
     if (this.stream) return this.readStream(this.stream, this.streamPeer!);
     const one = await this.readDatagram();
     return one ? [one] : [];
@@ -236,15 +242,15 @@ export class Link {
       await this.log.msg(D_PACKET_CONTENT, `${this.name} read returned -1`);
       return this.streamReset(-1);
     }
-    await this.log.msg(D_PACKET_CONTENT, `${this.name} read returned ${got.data.length}`);
+    if (this.log.enabled(D_PACKET_CONTENT)) await this.log.msg(D_PACKET_CONTENT, `${this.name} read returned ${got.data.length}`);
     if (got.data.length === 0) return this.streamReset(0);
     this.readBytes += got.data.length;
     const packets = stream.push(got.data);
     const out: Array<{ data: Uint8Array; from: Endpoint }> = [];
     for (const data of packets) {
       const dump = this.log.enabled(D_PACKET_CONTENT) ? formatHex(data) : `len=${data.length}`;
-      await this.log.msg(D_LINK_RW, `${this.name} READ [${data.length}] from ${printAddr(from.addr, from.port)}:  DATA ${dump}`);
-      await this.log.rw('R');
+      if (this.log.enabled(D_LINK_RW)) await this.log.msg(D_LINK_RW, `${this.name} READ [${data.length}] from ${printAddr(from.addr, from.port)}:  DATA ${dump}`);
+      if (this.log.logsRw) await this.log.rw('R');
       out.push({ data, from });
     }
     if (stream.badLength !== null) {
@@ -269,14 +275,15 @@ export class Link {
       await this.log.msg(M_INFO, `read UDPv4: ${strerror(e.errno)} (fd=${this.fd},code=${e.code})`);
       return null;
     }
+    this.more = true;
     const from = got.from as SockaddrIn | null;
     const data = got.data;
-    await this.log.msg(D_PACKET_CONTENT, `UDPv4 read returned ${data.length}`);
+    if (this.log.enabled(D_PACKET_CONTENT)) await this.log.msg(D_PACKET_CONTENT, `UDPv4 read returned ${data.length}`);
     if (!from) return null;
     const src = { addr: from.sin_addr, port: from.sin_port };
     const dump = this.log.enabled(D_PACKET_CONTENT) ? formatHex(data) : `len=${data.length}`;
-    await this.log.msg(D_LINK_RW, `UDPv4 READ [${data.length}] from ${printAddr(src.addr, src.port)}:  DATA ${dump}`);
-    await this.log.rw('R');
+    if (this.log.enabled(D_LINK_RW)) await this.log.msg(D_LINK_RW, `UDPv4 READ [${data.length}] from ${printAddr(src.addr, src.port)}:  DATA ${dump}`);
+    if (this.log.logsRw) await this.log.rw('R');
     this.readBytes += data.length;
     return { data, from: src };
   }
@@ -285,11 +292,11 @@ export class Link {
   async write(datagram: Uint8Array, to: Endpoint): Promise<void> {
     if (this.stream) return this.writeStream(datagram);
     const dump = this.log.enabled(D_PACKET_CONTENT) ? formatHex(datagram) : `len=${datagram.length}`;
-    await this.log.msg(D_LINK_RW, `UDPv4 WRITE [${datagram.length}] to ${printAddr(to.addr, to.port)}:  DATA ${dump}`);
+    if (this.log.enabled(D_LINK_RW)) await this.log.msg(D_LINK_RW, `UDPv4 WRITE [${datagram.length}] to ${printAddr(to.addr, to.port)}:  DATA ${dump}`);
     try {
       const n = await this.sys.sendto(this.fd, datagram, 0, sockaddrIn(to.addr, to.port));
-      await this.log.msg(D_PACKET_CONTENT, `UDPv4 write returned ${n}`);
-      await this.log.rw('W');
+      if (this.log.enabled(D_PACKET_CONTENT)) await this.log.msg(D_PACKET_CONTENT, `UDPv4 write returned ${n}`);
+      if (this.log.logsRw) await this.log.rw('W');
       this.writeBytes += n;
     } catch (e) {
       if (!isSysError(e)) throw e;
@@ -304,15 +311,15 @@ export class Link {
     const to = this.streamPeer!;
     let framed = framePacket(packet);
     const dump = this.log.enabled(D_PACKET_CONTENT) ? formatHex(packet) : `len=${packet.length}`;
-    await this.log.msg(D_LINK_RW, `${this.name} WRITE [${framed.length}] to ${printAddr(to.addr, to.port)}:  DATA ${dump}`);
+    if (this.log.enabled(D_LINK_RW)) await this.log.msg(D_LINK_RW, `${this.name} WRITE [${framed.length}] to ${printAddr(to.addr, to.port)}:  DATA ${dump}`);
     try {
       while (framed.length > 0) {
         const n = await this.sys.write(this.fd, framed);
-        await this.log.msg(D_PACKET_CONTENT, `${this.name} write returned ${n}`);
+        if (this.log.enabled(D_PACKET_CONTENT)) await this.log.msg(D_PACKET_CONTENT, `${this.name} write returned ${n}`);
         this.writeBytes += n;
         framed = framed.subarray(n);
       }
-      await this.log.rw('W');
+      if (this.log.logsRw) await this.log.rw('W');
     } catch (e) {
       if (!isSysError(e)) throw e;
       await this.log.msg(D_PACKET_CONTENT, `${this.name} write returned -1`);

@@ -58,6 +58,14 @@ export class Logger {
     await this.out(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /**
+   * Whether rw() prints: the per-packet paths ask first, so that at other verbs they build no line
+   * and take no turn of an await.
+   */
+  get logsRw(): boolean {
+    return this.verb === D_LOG_RW;
+  }
+
   /** The verb 5 packet characters: R/W for the link, r/w for the tun. */
   async rw(c: 'R' | 'W' | 'r' | 'w'): Promise<void> {
     if (this.verb === D_LOG_RW) await this.out(c);

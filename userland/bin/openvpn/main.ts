@@ -12,6 +12,8 @@ import { CLOCK_MONOTONIC, type Sys } from '../../../kernel/abi/syscalls.js';
 import { guarded } from '../../lib/guard.js';
 import { lookupAuth, lookupCipher } from './algorithms.js';
 import { type Codec, CleartextCodec, StaticCodec } from './codec.js';
+import { PACKET_ID_LONG_SIZE } from './data-channel.js';
+import { mssFixValue } from './mssfix.js';
 import { RandomPool } from '../../lib/random.js';
 import { closeDevice, type Device, type Ending, errnoText } from './device.js';
 import { genkey } from './genkey.js';
@@ -137,6 +139,7 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
   let codec: Codec;
   let occLocal: string;
   let occRemote: string;
+  let mssFix: number;
   if (o.secret) {
     const cipher = lookupCipher(o.cipher ?? 'BF-CBC');
     if (!cipher.ok) throw new FatalError([cipher.message]);
@@ -164,6 +167,8 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
     });
     await staticCodec.logKeyInit();
     codec = staticCodec;
+    // Static mode: HMAC, IV and the long packet id in front; CBC, the id inside the plaintext.
+    mssFix = mssFixValue(o, { header: auth.auth.length + cipher.cipher.ivLength + PACKET_ID_LONG_SIZE, cbcBlock: cipher.cipher.blockSize, packetId: PACKET_ID_LONG_SIZE });
     if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
     const proto = o.proto === 'tcp' ? 'udp' : o.proto;
     const occ = { devType: kind, cipher: cipher.cipher, auth: auth.auth, keyDirection: o.keyDirection, tunMtu: o.tunMtu, ifconfig: o.ifconfig ?? undefined, proto };
@@ -183,12 +188,13 @@ async function run(sys: Sys, log: Logger, o: Options, life: Life): Promise<numbe
       '******* WARNING *******: All encryption and authentication features disabled -- All data will be tunnelled as clear text and will not be protected against man-in-the-middle changes. PLEASE DO RECONSIDER THIS CONFIGURATION!',
     );
     codec = new CleartextCodec(log, o.auth);
+    mssFix = mssFixValue(o, null);
     if (kind === null) throw new FatalError([`I don't recognize device ${o.dev} as a tun or tap device`]);
     [occLocal, occRemote] = cleartextOcc(o, kind);
   }
 
   const signals = (life.signals ??= await catchSignals(sys));
-  const ctx: Context = { sys, log, opts: o, kind, codec, occLocal, occRemote, signals };
+  const ctx: Context = { sys, log, opts: o, kind, codec, occLocal, occRemote, mssFix, signals };
   let persisted: Device | null = null;
   const retry = { failures: 0 };
   try {

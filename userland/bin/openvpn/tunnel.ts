@@ -7,7 +7,9 @@ import { isSysError, strerror } from '../../../kernel/abi/errno.js';
 import { POLLIN, type PollFd } from '../../../kernel/abi/poll.js';
 import { SIGHUP, SIGINT, SIGNAL_NAMES, SIGTERM, SIGUSR1, SIGUSR2 } from '../../../kernel/abi/signal.js';
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys } from '../../../kernel/abi/syscalls.js';
+import { Batch } from './batch.js';
 import type { Codec } from './codec.js';
+import { clampMss } from './mssfix.js';
 import { addRoutes, closeDevice, configureDevice, type Device, type Ending, endingFor, openDevice, routeList } from './device.js';
 import { CONNECTION_RESET, type Endpoint, Link, resolveRemote, sameEndpoint, stopLabel } from './link.js';
 import { formatTimeUtc } from './data-channel.js';
@@ -16,7 +18,6 @@ import { buildOccReply, buildOccRequest, buildPing, classifyPayload, OCC_INTERVA
 import type { Options } from './options.js';
 
 const SEC = 1e9;
-
 /** What the whole program shares across restarts. */
 export interface Context {
   readonly sys: Sys;
@@ -26,6 +27,8 @@ export interface Context {
   readonly codec: Codec;
   readonly occLocal: string;
   readonly occRemote: string;
+  /** The MSS a TCP SYN through the tun is clamped to (mssfix.ts); 0 for none. */
+  readonly mssFix: number;
   /** Signals caught by the handlers, oldest first. */
   readonly signals: number[];
 }
@@ -62,6 +65,8 @@ export class Instance {
   /** After a tun read error, the tun is left out of poll until then (see fromTun). */
   private tunQuietUntil = 0;
   private tunRead = 0;
+  private readonly linkBatch = new Batch();
+  private readonly tunBatch = new Batch();
   private tunWrite = 0;
   private authRead = 0;
 
@@ -159,11 +164,27 @@ export class Instance {
         continue;
       }
       if (fds[0]!.revents) {
-        const stop2 = await this.fromLink();
-        if (stop2) return stop2;
-        if (link.reset) return CONNECTION_RESET;
+        const n = this.linkBatch.size();
+        let read = 0;
+        while (read < n) {
+          const stop2 = await this.fromLink();
+          if (stop2) return stop2;
+          if (link.reset) return CONNECTION_RESET;
+          if (!link.more) break;
+          read++;
+          if (this.c.signals.length > 0) break;
+        }
+        this.linkBatch.done(read, n);
       }
-      if (fds[1]?.revents) await this.fromTun(tunFd);
+      if (fds[1]?.revents) {
+        const n = this.tunBatch.size();
+        let read = 0;
+        while (read < n && (await this.fromTun(tunFd))) {
+          read++;
+          if (this.c.signals.length > 0) break;
+        }
+        this.tunBatch.done(read, n);
+      }
     }
   }
 
@@ -314,10 +335,11 @@ export class Instance {
     const { sys, log } = this.c;
     const fd = this.device!.fd;
     if (fd < 0) return;
-    await log.msg(D_LINK_RW, `TUN WRITE [${packet.length}]`);
+    if (this.c.mssFix > 0 && this.c.kind === 'tun') clampMss(packet, this.c.mssFix);
+    if (log.enabled(D_LINK_RW)) await log.msg(D_LINK_RW, `TUN WRITE [${packet.length}]`);
     try {
       const n = await sys.write(fd, packet);
-      await log.rw('w');
+      if (log.logsRw) await log.rw('w');
       this.tunWrite += n;
     } catch (e) {
       if (!isSysError(e)) throw e;
@@ -325,35 +347,38 @@ export class Instance {
     }
   }
 
-  private async fromTun(fd: number): Promise<void> {
+  /** One packet from the tun; false when there was none to read (EAGAIN, an error, an empty read). */
+  private async fromTun(fd: number): Promise<boolean> {
     const { sys, log } = this.c;
     let packet: Uint8Array;
     try {
       packet = await sys.read(fd, 65536);
     } catch (e) {
-      if (isSysError(e, 'EAGAIN') || isSysError(e, 'EINTR')) return;
+      if (isSysError(e, 'EAGAIN') || isSysError(e, 'EINTR')) return false;
       if (!isSysError(e)) throw e;
       // 2.6 logs this and polls again at once, forever (an interface deleted under it logs
       // "File descriptor in bad state" hundreds of thousands of times a second). Here the tun is
       // left out of poll for a second after each error, so virtual time can go on.
       await log.msg(M_INFO, `read from TUN/TAP : ${strerror(e.errno)} (fd=-1,code=${e.code})`);
       this.tunQuietUntil = this.nowNs + SEC;
-      return;
+      return false;
     }
-    await log.msg(D_PACKET_CONTENT, ` read from TUN/TAP returned ${packet.length}`);
-    if (packet.length === 0) return;
-    await log.msg(D_LINK_RW, `TUN READ [${packet.length}]`);
-    await log.rw('r');
+    if (log.enabled(D_PACKET_CONTENT)) await log.msg(D_PACKET_CONTENT, ` read from TUN/TAP returned ${packet.length}`);
+    if (packet.length === 0) return false;
+    if (log.enabled(D_LINK_RW)) await log.msg(D_LINK_RW, `TUN READ [${packet.length}]`);
+    if (log.logsRw) await log.rw('r');
     this.tunRead += packet.length;
     // drop_if_recursive_routing(): a packet for the peer itself would loop through the tunnel.
     if (this.c.kind === 'tun' && this.peer && packet.length >= 20 && packet[0]! >> 4 === 4) {
       const dst = `${packet[16]}.${packet[17]}.${packet[18]}.${packet[19]}`;
       if (dst === this.peer.addr) {
         await log.msg(D_LOW, `Recursive routing detected, drop tun packet to ${printAddr(this.peer.addr, this.peer.port)}`);
-        return;
+        return true;
       }
     }
+    if (this.c.mssFix > 0 && this.c.kind === 'tun') clampMss(packet, this.c.mssFix);
     await this.send(packet);
+    return true;
   }
 
   /** close_instance(): the closing lines, in 2.6's order, and what comes next. */

@@ -2,6 +2,7 @@
 // from words, so that any struct a request takes can be passed from the shell (`syscall help ioctl`
 // lists them). Fields of the structs are named as strace prints them.
 
+import { ETHTOOL_GFEATURES } from '../../../kernel/abi/ethtool.js';
 import { ARPHRD_ETHER, ARPHRD_NAMES, type Ifreq } from '../../../kernel/abi/if.js';
 import * as io from '../../../kernel/abi/ioctl.js';
 import type { Rtentry } from '../../../kernel/abi/route.js';
@@ -101,6 +102,8 @@ const REQUESTS: ReadonlyMap<number, RequestArg> = new Map<number, RequestArg>([
   [io.SIOCSIFMETRIC, setNumber('ifr_metric', 'METRIC')],
   [io.SIOCSIFTXQLEN, setNumber('ifr_qlen', 'QLEN')],
   [io.SIOCGIFQDISC, byName],
+  // ETHTOOL_GFEATURES: the interface's offload features (ethtool -k; -K's set is ethtool's to make).
+  [io.SIOCETHTOOL, { words: 'NAME', build: (w) => ifreq(w[0], { ifr_data: { cmd: ETHTOOL_GFEATURES } }) }],
   [io.SIOCSIFQDISC, {
     // A pfifo root qdisc of LIMIT packets (handle 8001: as tc's first), or none.
     words: 'NAME pfifo LIMIT [HANDLE], or NAME none',
