@@ -16,6 +16,7 @@
 import { SysError } from '../../abi/errno.js';
 import { IFF_NO_CARRIER, TUN_PI_LEN, TUN_PKT_STRIP } from '../../abi/ioctl.js';
 import { B_SELECT_ERROR, B_SELECT_READ, B_SELECT_WRITE, type SelectEvent } from '../../abi/select.js';
+import { IP_HEADROOM } from '../../net/iface/ipv4.js';
 import { PacketQueue } from '../../net/iface/packet-queue.js';
 import { type IoContext, SelectPool, type SelectSync } from '../../vfs/file.js';
 import { type QueuedPacket, type TunDevice, type TunQueue, nodePath } from './tun-device.js';
@@ -163,8 +164,12 @@ export class TunFile implements TunQueue {
     let prefix = 0;
     if (!dev.noPi) prefix += TUN_PI_LEN;
     if (dev.vnetHdr) prefix += dev.vnetHdrSz;
-    // The queue owns the packet: a plain read that fits takes it as it is.
-    if (prefix === 0 && len >= pkt.data.length) return pkt.data;
+    if (prefix === 0 && len >= pkt.data.length) {
+      // The queue owns the packet: a plain read that fits takes it as it is, when its buffer holds
+      // nothing else (but the headroom it was built in). One in a slab of the kernel's (page-frag.ts)
+      // is copied to the reader's own memory: a program sees its packet's bytes, never its neighbours'.
+      return pkt.data.buffer.byteLength - pkt.data.length <= IP_HEADROOM ? pkt.data : dev.env.net.frags.copyToUser(ctx.task, pkt.data);
+    }
     const total = prefix + pkt.data.length;
     const out = new Uint8Array(Math.min(len, total));
     if (!dev.noPi) {
@@ -219,7 +224,7 @@ export class TunFile implements TunQueue {
     iface.counters.rxPackets++;
     iface.counters.rxBytes += len;
     // A copy: the writer may reuse its buffer while the packet waits in the backlog.
-    const copy = data.slice(off);
+    const copy = net.frags.copy(data, off);
     if (net.tracing) this.wrote(ctx, copy);
     // The stack takes IPv4 (and frames, for a TAP); an IPv6 packet or an unknown PI protocol is
     // accepted by the driver and then dropped by this IPv4-only stack, as a kernel without IPv6 would.

@@ -34,7 +34,8 @@ export function icmpInput(stack: IpStack, iface: NetInterface, packet: Uint8Arra
       stack.icmp.InEchos++;
       // Like Linux (icmp_echo_ignore_broadcasts), a broadcast ping gets no answer.
       if (stack.isBroadcastFor(iface, ip.dst) || isMulticastIpv4(ip.dst)) return;
-      const reply = withIpHeadroom(payload.length);
+      // In a slab: a reader of a tun copies it out, and sockets keep copies of their own.
+      const reply = withIpHeadroom(payload.length, stack.frags.alloc);
       view.echoReplyInto(reply);
       if (stack.tracing) {
         stack.trace('ip', iface.name, 'deliver', 'ip', packet, { event: 'icmp', decision: 'echo request: reply sent' });

@@ -11,6 +11,7 @@ import type { Reassembler } from './fragment.js';
 import type { NetInterface } from './interface.js';
 import type { IpProtocol, RawDelivery } from './protocol.js';
 import type { RouteTable } from './routes.js';
+import type { PageFrags } from './page-frag.js';
 
 export interface IpStack {
   readonly interfaces: ReadonlyMap<string, NetInterface>;
@@ -22,6 +23,8 @@ export interface IpStack {
   readonly ip: IpCounters;
   readonly icmp: IcmpCounters;
   readonly reassembler: Reassembler;
+  /** Packet memory (page-frag.ts). */
+  readonly frags: PageFrags;
   readonly protocols: ReadonlyMap<number, IpProtocol>;
   readonly raw: RawDelivery | null;
   /**

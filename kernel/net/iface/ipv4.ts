@@ -45,14 +45,17 @@ export interface IpSendOptions {
 /** Room a link layer may put its header in, in front of a packet made with withIpHeadroom (Ethernet's 14 bytes). */
 export const LINK_HEADROOM = 14;
 
+/** The room withIpHeadroom leaves in front of a payload: a link header and an IP header. */
+export const IP_HEADROOM = LINK_HEADROOM + IPV4_HEADER_LEN;
+
 /**
  * A buffer for an IPv4 payload of `length` bytes with room in front for the IP header and a link
  * header, so that ipSend (inPlace) and the Ethernet output put their headers there: one allocation
- * and no copy from the payload to the frame.
+ * and no copy from the payload to the frame. `alloc` may carve it from a slab (page-frag.ts) when
+ * the packet goes nowhere a program could see it uncopied.
  */
-export function withIpHeadroom(length: number): Uint8Array {
-  const front = LINK_HEADROOM + IPV4_HEADER_LEN;
-  return new Uint8Array(front + length).subarray(front);
+export function withIpHeadroom(length: number, alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n)): Uint8Array {
+  return alloc(IP_HEADROOM + length).subarray(IP_HEADROOM);
 }
 
 /** Where a packet to `dst` goes: the route, the interface and the next hop, or why not. */

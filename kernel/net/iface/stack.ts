@@ -24,6 +24,7 @@ import { groMerge } from './offload/gro.js';
 import { gsoSegment } from './offload/gso.js';
 import { RouteTable } from './routes.js';
 import type { IpStack } from './ip-stack.js';
+import { PageFrags } from './page-frag.js';
 
 /** Makes interfaces that spring into being when named (tun/N, tap/N, bridge/N, a deleted NIC). */
 export interface InterfaceFactory {
@@ -83,6 +84,7 @@ export class NetStack implements IpStack {
   /** Frames BacklogWatchers handed over without queueing, until the backlog drains. */
   private owed = 0;
   readonly backlogWatchers = new Set<BacklogWatcher>();
+  readonly frags = new PageFrags();
   private readonly arps = new Map<NetInterface, ArpCache>();
   private nextIndex = 1;
   private ipIdent: number;

@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { F_SETFL, O_NONBLOCK } from '../../../kernel/abi/fcntl.js';
 import { IFF_RUNNING, type Ifreq } from '../../../kernel/abi/if.js';
-import { IFF_NO_PI, IFF_TAP, IFF_TUN, SIOCSIFTXQLEN, TUNSETIFF, TUNSETPERSIST, TUNSETTXFILTER } from '../../../kernel/abi/ioctl.js';
+import { IFF_NO_PI, IFF_TAP, IFF_TUN, SIOCGIFHWADDR, SIOCSIFTXQLEN, TUNSETIFF, TUNSETPERSIST, TUNSETTXFILTER } from '../../../kernel/abi/ioctl.js';
 import { defineProgram } from '../../../kernel/abi/program.js';
 import { AF_INET, SO_BROADCAST, SOCK_DGRAM, SOL_SOCKET, sockaddrIn } from '../../../kernel/abi/socket.js';
 import { print } from '../../../userland/lib/io.js';
-import { arpSet, drain, getFlags, ifup, openClone, statsLine, tunAlloc, udpBurst } from '../../helpers/tun.js';
+import type { World } from '../../../kernel/world/world.js';
+import { arpSet, drain, echoReplyFor, echoRequest, getFlags, ifup, openClone, statsLine, tunAlloc, udpBurst } from '../../helpers/tun.js';
 import { run, testWorld } from '../../helpers/world.js';
 
 /** The sequence number udpBurst put in the first two payload bytes, from an IPv4 packet or an Ethernet frame. */
@@ -150,5 +151,85 @@ describe('TUNSETTXFILTER on a TAP', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('packet memory between the writer, the stack and the reader', () => {
+  it('the kernel keeps its own copy of a write: the writer may reuse its buffer at once', async () => {
+    const prog = defineProgram({
+      name: 'reuse',
+      summary: '',
+      async main(_a, sys) {
+        const { fd } = await tunAlloc(sys, 'vpn0', IFF_TUN | IFF_NO_PI);
+        await ifup(sys, 'vpn0', '10.8.0.2', { peer: '10.8.0.1' });
+        const [one, two] = [1, 2].map((seq) => echoRequest('10.8.0.1', '10.8.0.2', 7, seq, new Uint8Array(1400).fill(seq)));
+        // Both writes before the stack's backlog runs, the buffer overwritten in between.
+        const buf = one!.slice();
+        const first = sys.write(fd, buf);
+        buf.set(two!);
+        await Promise.all([first, sys.write(fd, buf)]);
+        for (const req of [one!, two!]) {
+          const got = await sys.read(fd, 2048);
+          const want = echoReplyFor(req)!;
+          // The ICMP message and the addresses; the IP ID is the host's own.
+          const same = (from: number, to: number) => got.subarray(from, to).every((b, i) => b === want[from + i]);
+          await print(sys, `reply ${got.length} bytes, ${same(12, want.length) ? `echoes request ${req[27]}` : 'wrong'}\n`);
+        }
+      },
+    });
+    expect((await run(testWorld([prog]), 'haiku', ['reuse'])).out).toBe('reply 1428 bytes, echoes request 1\nreply 1428 bytes, echoes request 2\n');
+  });
+
+  it('a TAP\'s echo requests written back to back are each answered with the right frame', async () => {
+    const prog = defineProgram({
+      name: 'tapecho',
+      summary: '',
+      async main(_a, sys) {
+        const { fd, name } = await tunAlloc(sys, '', IFF_TAP | IFF_NO_PI);
+        await ifup(sys, name, '10.9.0.1', { netmask: '255.255.255.0' });
+        await arpSet(sys, '10.9.0.2', '02:00:00:00:00:02');
+        const hw: Ifreq = { ifr_name: name };
+        await sys.ioctl(fd, SIOCGIFHWADDR, hw);
+        const own = hw.ifr_hwaddr!.sa_data.subarray(0, 6);
+        const peer = Uint8Array.from([2, 0, 0, 0, 0, 2]);
+        const frame = (dst: Uint8Array, src: Uint8Array, ip: Uint8Array) => Uint8Array.from([...dst, ...src, 0x08, 0x00, ...ip]);
+        const reqs = [1, 2].map((seq) => echoRequest('10.9.0.2', '10.9.0.1', 9, seq, new Uint8Array(1000).fill(seq)));
+        // Both in before the stack runs: their copies sit side by side, each answered where it lies.
+        await Promise.all(reqs.map((r) => sys.write(fd, frame(own, peer, r))));
+        for (const req of reqs) {
+          const got = await sys.read(fd, 2048);
+          const want = frame(peer, own, echoReplyFor(req)!);
+          // All but the IP ID (bytes 18-19 of the frame) and the header checksum (24-25), the host's own.
+          const same = got.length === want.length && got.every((b, i) => b === want[i] || (i >= 18 && i < 20) || (i >= 24 && i < 26));
+          await print(sys, `reply ${got.length} bytes, ${same ? `answers request ${req[27]}` : 'wrong'}\n`);
+        }
+      },
+    });
+    expect((await run(testWorld([prog]), 'haiku', ['tapecho'])).out).toBe('reply 1042 bytes, answers request 1\nreply 1042 bytes, answers request 2\n');
+  });
+
+  it('a packet in a buffer shared with others (a slab) is read as its own bytes alone', async () => {
+    let w: World | null = null;
+    const prog = defineProgram({
+      name: 'shared',
+      summary: '',
+      async main(_a, sys) {
+        const { fd } = await tunAlloc(sys, 'vpn0', IFF_TUN | IFF_NO_PI);
+        await ifup(sys, 'vpn0', '10.8.0.2', { peer: '10.8.0.1' });
+        const pkt = echoRequest('10.8.0.2', '10.8.0.1', 7, 1);
+        // The device is handed the packet in the middle of a larger buffer, as a slab holds packets.
+        const slab = new Uint8Array(4096).fill(0xcc);
+        slab.set(pkt, 1000);
+        const iface = w!.mustHost('haiku').net.byName('vpn0')!;
+        iface.device.transmit(iface, slab.subarray(1000, 1000 + pkt.length));
+        const got = await sys.read(fd, 2048);
+        const same = got.length === pkt.length && got.every((b, i) => b === pkt[i]);
+        // What the program can reach through its buffer holds none of the slab's other bytes.
+        const leaked = new Uint8Array(got.buffer).includes(0xcc);
+        await print(sys, `read ${got.length} bytes (${same ? 'the packet' : 'wrong'}), ${leaked ? 'with the slab around it' : 'nothing else'}\n`);
+      },
+    });
+    w = testWorld([prog]);
+    expect((await run(w, 'haiku', ['shared'])).out).toBe('read 84 bytes (the packet), nothing else\n');
   });
 });

@@ -15,7 +15,7 @@ export function toHex(b: Uint8Array): string {
  * after every addition, over a freshly concatenated byte list. */
 export function referenceChecksum(...parts: Uint8Array[]): number {
   const bytes: number[] = [];
-  for (const p of parts) bytes.push(...p);
+  for (const p of parts) for (const b of p) bytes.push(b);
   if (bytes.length % 2 === 1) bytes.push(0);
   let sum = 0;
   for (let i = 0; i < bytes.length; i += 2) {

@@ -167,7 +167,7 @@ describe('checksum arithmetic', () => {
         const whole = new Uint8Array([...a, ...b]);
         expect(checksumFinish(checksumAccumulate(b, checksumAccumulate(a)))).toBe(internetChecksum(whole));
         const s = whole.length === 0 ? 0 : start % whole.length;
-        expect(checksumAccumulateRange(whole, s, whole.length)).toBe(checksumAccumulate(whole.subarray(s)));
+        expect(checksumFinish(checksumAccumulateRange(whole, s, whole.length))).toBe(internetChecksum(whole.subarray(s)));
       }),
       opts,
     );
