@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checksumAccumulateRange, checksumFinish, pseudoHeaderSum } from '../../../kernel/abi/wire/checksum.js';
 import { PACKET_ID_LONG_SIZE } from '../../../userland/bin/openvpn/data-channel.js';
-import { aeadSeal, clampDevicePacket, clampMss, mssFixValue } from '../../../userland/bin/openvpn/mssfix.js';
+import { aeadSeal, clampDevicePacket, clampMss, mssFixSetting, mssFixValue } from '../../../userland/bin/openvpn/mssfix.js';
 
-const udp = { tunMtu: 1500, tunMtuSet: false, proto: 'udp' as const };
+const udp = { tunMtu: 1500, mssfix: null, proto: 'udp' as const };
 const tcp = { ...udp, proto: 'tcp-client' as const };
 /** A static key's data channel: AES-256-CBC with this HMAC, the long packet id. */
 const staticCbc = (hmac: number) => ({ opcode: 0, packetId: PACKET_ID_LONG_SIZE, mode: 'cbc' as const, hmac, iv: 16, block: 16 });
@@ -38,11 +38,30 @@ describe('mssfix value, as 2.6.14 clamps', () => {
   });
 
   it('is --tun-mtu less the IPv4 and TCP headers when --tun-mtu is given: 1360 for --tun-mtu 1400', () => {
-    expect(mssFixValue({ ...udp, tunMtu: 1400, tunMtuSet: true }, tlsTun, aeadSeal(true))).toBe(1360);
+    expect(mssFixValue({ ...udp, tunMtu: 1400 }, tlsTun, aeadSeal(true))).toBe(1360);
   });
 
   it('P_DATA_V1 (no peer id) has a one-byte opcode: three bytes more', () => {
     expect(mssFixValue(udp, tlsTun, aeadSeal(false))).toBe(1403);
+  });
+
+  // A real 2.6.14 client in TLS mode (AES-256-GCM pushed, P_DATA_V2, UDP over IPv4) with each
+  // --mssfix, its --verb 4 "Data Channel MTU parms [ mss_fix:N" once connected.
+  it('--mssfix N counts no outer headers, N mtu counts them, N fixed is N less 40, 0 is off', () => {
+    const gcm = (max: number, encap = false, fixed = false) => mssFixValue({ ...udp, mssfix: { max, encap, fixed } }, tlsTun, aeadSeal(true));
+    expect(gcm(1400)).toBe(1336);
+    expect(gcm(1200)).toBe(1136);
+    expect(gcm(1400, true)).toBe(1308);
+    expect(gcm(1300, true)).toBe(1208);
+    expect(gcm(1400, false, true)).toBe(1360);
+    expect(gcm(0)).toBe(0);
+    // Given, it wins over what --tun-mtu would make of it.
+    expect(mssFixValue({ ...udp, tunMtu: 1400, mssfix: { max: 1400, encap: false, fixed: false } }, tlsTun, aeadSeal(true))).toBe(1336);
+  });
+
+  it('--tun-mtu 1500 given is the default size: 1492 mtu, not fixed', () => {
+    expect(mssFixSetting({ tunMtu: 1500, mssfix: null })).toEqual({ max: 1492, encap: true, fixed: false });
+    expect(mssFixSetting({ tunMtu: 1400, mssfix: null })).toEqual({ max: 1400, encap: true, fixed: true });
   });
 });
 

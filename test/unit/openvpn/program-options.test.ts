@@ -31,6 +31,11 @@ describe('openvpn option errors, as 2.6.14 words them', () => {
     await optionsError(['--dev', 'null', '--remote', '1.2.3.4', '5', 'udp', '7'], unrecognized('remote'));
   });
 
+  it('takes --mssfix as 2.6.14 does: a value, then mtu or fixed, nothing else', async () => {
+    await optionsError(['--dev', 'null', '--mssfix', '1400', 'foo'], 'Unknown parameter to --mssfix: foo');
+    await optionsError(['--dev', 'null', '--mssfix', '1400', 'mtu', 'x'], unrecognized('mssfix'));
+  });
+
   it('wants a leading -- and a --dev', async () => {
     await optionsError(['junk', 'extra'], `I'm trying to parse "junk" as an --option parameter but I don't see a leading '--'`);
     await optionsError(['--remote', '1.2.3.4'], 'You must define TUN/TAP device (--dev)');

@@ -56,13 +56,33 @@ function encapsulation(tcp: boolean, ipv4: boolean): number {
   return (tcp ? 20 : 8) + (ipv4 ? 20 : 40);
 }
 
-/** The MSS the tunnel clamps SYNs to, or 0 for none. */
-export function mssFixValue(o: Pick<Options, 'tunMtu' | 'tunMtuSet' | 'proto'>, at: MssFixPlace, seal: SealOverhead): number {
-  // --tun-mtu given fixes mssfix to it (2.6's show-options: "mssfix_fixed = ENABLED").
-  if (o.tunMtuSet) return o.tunMtu - IP_TCP;
+/** --mssfix as it takes effect (show-options prints it). */
+export interface MssFixSetting {
+  readonly max: number;
+  /** "mtu": `max` is the outer IP packet, its IP and UDP (or TCP) headers included. */
+  readonly encap: boolean;
+  /** "fixed": `max` is the tunnelled IP packet; the MSS is `max` less 40, no overhead worked out. */
+  readonly fixed: boolean;
+}
+
+/**
+ * options_postprocess_mutate_ce(): --mssfix given with a value is taken as it is; not given, or
+ * given bare, it is 1492 mtu, unless the tun's MTU is not 1500: then mssfix is that MTU, fixed.
+ */
+export function mssFixSetting(o: Pick<Options, 'tunMtu' | 'mssfix'>): MssFixSetting {
+  if (o.mssfix) return o.mssfix;
+  if (o.tunMtu !== 1500) return { max: o.tunMtu, encap: true, fixed: true };
+  return { max: MSSFIX_DEFAULT, encap: true, fixed: false };
+}
+
+/** The MSS the tunnel clamps SYNs to, or 0 for none (--mssfix 0). */
+export function mssFixValue(o: Pick<Options, 'tunMtu' | 'mssfix' | 'proto'>, at: MssFixPlace, seal: SealOverhead): number {
+  const m = mssFixSetting(o);
+  if (m.max <= 0) return 0;
+  if (m.fixed) return Math.max(0, m.max - IP_TCP);
   const tcp = o.proto !== 'udp';
-  // On a stream, the packet's 2-byte length field.
-  let overhead = encapsulation(tcp, at.peerIpv4) + (tcp ? 2 : 0);
+  // On a stream, the packet's 2-byte length field; the outer headers only with "mtu".
+  let overhead = (m.encap ? encapsulation(tcp, at.peerIpv4) : 0) + (tcp ? 2 : 0);
   let payloadOverhead = IP_TCP + (at.kind === 'tap' ? TAP_MTU_EXTRA : 0);
   overhead += seal.opcode + (seal.mode === 'aead' ? AEAD_TAG : seal.hmac);
   if (seal.mode === 'cbc') {
@@ -71,7 +91,7 @@ export function mssFixValue(o: Pick<Options, 'tunMtu' | 'tunMtuSet' | 'proto'>, 
   } else {
     overhead += seal.packetId;
   }
-  let target = MSSFIX_DEFAULT - overhead;
+  let target = m.max - overhead;
   // adjust_payload_max_cbc(): at least one byte of padding, the ciphertext whole blocks.
   if (seal.mode === 'cbc') target = Math.floor(target / seal.block) * seal.block - 1;
   const mss = target - payloadOverhead;

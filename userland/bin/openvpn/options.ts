@@ -72,8 +72,8 @@ export interface Options extends TlsOptions {
   persistTun: boolean;
   persistKey: boolean;
   tunMtu: number;
-  /** --tun-mtu given (it then also fixes mssfix, as --verb 4 shows). */
-  tunMtuSet: boolean;
+  /** --mssfix as given: its value (0: off), "mtu" (the outer IP and UDP headers count), "fixed". */
+  mssfix: { max: number; encap: boolean; fixed: boolean } | null;
   /** The first --config file, for --verb 4's settings. */
   configFile: string | null;
   /** How deep in nested --config files the parse is now (each process parses its own). */
@@ -119,7 +119,7 @@ export function defaultOptions(): Options {
     persistTun: false,
     persistKey: false,
     tunMtu: 1500,
-    tunMtuSet: false,
+    mssfix: null,
     configFile: null,
     configDepth: 0,
     genkey: null,
@@ -240,7 +240,18 @@ const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
       const mtu = atoi(p[0]!);
       if (mtu < 576 || mtu > 65535) throw new OptionsError(`--tun-mtu ${p[0]}: tunlab's ifconfig needs an MTU from 576 to 65535`);
       o.tunMtu = mtu;
-      o.tunMtuSet = true;
+    },
+  },
+  mssfix: {
+    min: 0,
+    max: 2,
+    apply(o, p) {
+      // 2.6: a value alone leaves the encapsulation out; no value is the default, "1492 mtu".
+      const m = p[0] === undefined ? null : { max: Math.max(0, atoi(p[0])), encap: false, fixed: false };
+      if (m && p[1] === 'mtu') m.encap = true;
+      else if (m && p[1] === 'fixed') m.fixed = true;
+      else if (p[1] !== undefined) throw new OptionsError(`Unknown parameter to --mssfix: ${p[1]}`);
+      o.mssfix = m;
     },
   },
   'resolv-retry': {

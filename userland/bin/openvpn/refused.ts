@@ -21,7 +21,7 @@ export const REFUSED: ReadonlyMap<string, string> = new Map<string, string>([
   ),
   ...['management', 'management-hold', 'management-query-passwords', 'management-client', 'management-log-cache'].map((n) => [n, 'no management interface']),
   ...['route-ipv6-gateway'].map((n) => [n, 'IPv4 only']),
-  ...['fragment', 'mssfix', 'link-mtu', 'tun-mtu-extra', 'mtu-disc', 'mtu-test', 'txqueuelen', 'sndbuf', 'rcvbuf', 'shaper', 'socket-flags', 'fast-io', 'passtos', 'dev-node'].map(
+  ...['fragment', 'link-mtu', 'tun-mtu-extra', 'mtu-disc', 'mtu-test', 'txqueuelen', 'sndbuf', 'rcvbuf', 'shaper', 'socket-flags', 'fast-io', 'passtos', 'dev-node'].map(
     (n) => [n, 'not implemented'],
   ),
   ...['user', 'group', 'chroot', 'cd', 'mlock', 'nice', 'inactive', 'session-timeout', 'mute', 'echo', 'lladdr', 'connect-timeout', 'remote-random', 'remote-random-hostname', 'http-proxy', 'socks-proxy', 'bind', 'multihome', 'mark', 'ping-timer-rem', 'persist-remote-ip', 'persist-local-ip', 'mktun', 'rmtun', 'route-delay', 'route-method', 'route-metric', 'allow-pull-fqdn', 'pull-filter', 'show-ciphers', 'show-digests', 'show-tls', 'show-engines', 'show-curves', 'show-groups', 'disable-dco', 'iproute', 'test-crypto'].map(

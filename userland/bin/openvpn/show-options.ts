@@ -3,6 +3,7 @@
 // default, as it does in a real static-key run. (Captured from the real binary at verb 4.)
 
 import type { Options } from './options.js';
+import { mssFixSetting } from './mssfix.js';
 
 const q = (v: string | null): string => (v === null ? "'[UNDEF]'" : `'${v}'`);
 const on = (b: boolean): string => (b ? 'ENABLED' : 'DISABLED');
@@ -11,6 +12,7 @@ const unset = 'default (not set)';
 
 export function parameterSettings(o: Options): string[] {
   const dir = o.keyDirection === undefined ? 'not set' : String(o.keyDirection);
+  const mss = mssFixSetting(o);
   // The route list is built by prepending, so 2.6 shows the routes last first.
   const routes = [...o.routes].reverse().map((r) => `  route ${r.network}/${r.netmask ?? unset}/${r.gateway ?? unset}/${unset}`);
   return [
@@ -50,9 +52,9 @@ export function parameterSettings(o: Options): string[] {
     `  tls_mtu = 1250`,
     `  mtu_discover_type = -1`,
     `  fragment = 0`,
-    `  mssfix = ${o.tunMtuSet ? o.tunMtu : 1492}`,
-    `  mssfix_encap = ENABLED`,
-    `  mssfix_fixed = ${on(o.tunMtuSet)}`,
+    `  mssfix = ${mss.max}`,
+    `  mssfix_encap = ${on(mss.encap)}`,
+    `  mssfix_fixed = ${on(mss.fixed)}`,
     `  explicit_exit_notification = 0`,
     `  tls_auth_file = '[UNDEF]'`,
     `  key_direction = ${dir}`,
