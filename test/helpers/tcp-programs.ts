@@ -3,7 +3,7 @@
 
 import { isSysError } from '../../kernel/abi/errno.js';
 import type { Program } from '../../kernel/abi/program.js';
-import { AF_INET, SHUT_WR, SOCK_STREAM, sockaddrIn } from '../../kernel/abi/socket.js';
+import { AF_INET, IP_MTU_DISCOVER, IP_PMTUDISC_DONT, IPPROTO_IP, SHUT_WR, SOCK_STREAM, sockaddrIn } from '../../kernel/abi/socket.js';
 import type { Sys } from '../../kernel/abi/syscalls.js';
 
 async function say(sys: Sys, s: string): Promise<void> {
@@ -108,12 +108,13 @@ export function firstBadByte(d: Uint8Array, at: number): number {
   return -1;
 }
 
-/** `tcpsource HOST PORT BYTES`: connect, send BYTES of the pattern in 64 KiB writes, close. */
+/** `tcpsource HOST PORT BYTES [nodf]`: connect, send BYTES of the pattern in 64 KiB writes, close; nodf: IP_PMTUDISC_DONT. */
 export const tcpSource: Program = {
   name: 'tcpsource',
   summary: '',
   async main(argv, sys) {
     const fd = await sys.socket(AF_INET, SOCK_STREAM, 0);
+    if (argv[4] === 'nodf') await sys.setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT);
     await sys.connect(fd, sockaddrIn(argv[1]!, Number(argv[2])));
     const total = Number(argv[3]);
     const buf = new Uint8Array(65536);

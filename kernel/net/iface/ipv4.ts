@@ -132,9 +132,7 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
       if (stack.tracing) stack.trace('ip', iface.name, 'drop', 'ip', packet, { reason: 'too-big', counter: 'Ip FragFails', decision: `MTU ${mtu}` });
       return 'EMSGSIZE';
     }
-    const frags = fragment(packet, mtu);
-    stack.ip.FragOKs++;
-    stack.ip.FragCreates += frags.length;
+    const frags = fragmentForMtu(stack, packet, gso, mtu);
     if (stack.tracing) traceFragments(stack, iface, packet, frags, mtu);
     for (const f of frags) {
       const err = linkOutput(stack, iface, nextHop, f);
@@ -149,6 +147,26 @@ export function ipSend(stack: IpStack, opts: IpSendOptions): ErrnoName | null {
 /** The TCP header length of a TCP segment (its data offset). */
 function tcpHeaderLen(segment: Uint8Array): number {
   return segment.length > 12 ? (segment[12]! >> 4) * 4 : 0;
+}
+
+/**
+ * The fragments of a packet too big for `mtu`, counted. A super-packet is cut into its segments
+ * first and only those still too big are fragmented (ip_finish_output_gso's slow path): fragmented
+ * whole, it would carry its partial checksum to a receiver that cannot complete it.
+ */
+function fragmentForMtu(stack: IpStack, packet: Uint8Array, gso: number, mtu: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const s of gso ? gsoSegment(packet, 0, gso, LINK_HEADROOM) : [packet]) {
+    if (s.length <= mtu) {
+      out.push(s);
+      continue;
+    }
+    const frags = fragment(s, mtu);
+    stack.ip.FragOKs++;
+    stack.ip.FragCreates += frags.length;
+    out.push(...frags);
+  }
+  return out;
 }
 
 /** Whether each segment a super-packet is cut into fits `mtu` (skb_gso_validate_network_len). */
@@ -333,9 +351,7 @@ function forward(stack: IpStack, inIface: NetInterface, packet: Uint8Array, repr
       stack.icmpError(packet, 3, 4, mtu);
       return;
     }
-    const frags = fragment(out, mtu);
-    stack.ip.FragOKs++;
-    stack.ip.FragCreates += frags.length;
+    const frags = fragmentForMtu(stack, out, gsoSize, mtu);
     stack.ip.ForwDatagrams++;
     if (stack.tracing) {
       stack.trace('ip', where.iface.name, 'out', 'ip', out, { event: 'forward', decision: `${describeRoute(stack, where, repr.dst)}, TTL ${repr.ttl}->${repr.ttl - 1}` });

@@ -67,9 +67,13 @@ export function gsoSegment(p: Uint8Array, l3: number, gsoSize: number, headroom 
   if (!h || gsoSize <= 0) return [p];
   const hdr = l3 + h.ihl + h.thl;
   const payloadLen = h.total - h.ihl - h.thl;
-  if (payloadLen <= gsoSize) return [p];
   const src = addr(p, l3 + 12);
   const dst = addr(p, l3 + 16);
+  if (payloadLen <= gsoSize) {
+    // One segment already: it leaves as it is, its checksum completed (it may be partial).
+    fillTcpChecksum(p, l3 + h.ihl, l3 + h.total, src, dst);
+    return [p];
+  }
   const id0 = (p[l3 + 4]! << 8) | p[l3 + 5]!;
   const t = l3 + h.ihl;
   const seq0 = addr(p, t + 4);
