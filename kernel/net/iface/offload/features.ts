@@ -85,6 +85,8 @@ export class NetFeatures {
     if (!f[SG] || !(f[HW_CSUM] || f[IP_CSUM])) for (const b of tsoBits) f[b] = false;
     if (!f[TSO]) f[TSO_MANGLEID] = false;
     if (!f[TSO] && !f[TSO6]) f[TSO_ECN] = false;
+    // Software GSO depends on scatter-gather.
+    if (!f[SG]) f[GSO] = false;
     return f;
   }
 

@@ -5,7 +5,8 @@
 // TTL and DF, the same ACK, window, header length and options, flags equal but for PSH, FIN and
 // CWR, the next sequence number, no more payload than the first segment had (gso_size), and the
 // whole under 64 KB. A segment with PSH or FIN, or shorter than the first, ends its packet; one
-// with SYN, RST, URG or CWR, a bad checksum, IP options or no payload goes up alone. At most eight
+// with SYN, RST, URG or CWR, a bad checksum, IP options or no payload goes up alone, after what was
+// held for its flow. At most eight
 // flows are held at a time (MAX_GRO_SKBS), and every held packet goes up at the end of the drain.
 
 import { checksumAccumulateRange, checksumFinish, pseudoHeaderSum } from '../../../abi/wire/checksum.js';
@@ -64,6 +65,18 @@ function holdable(f: Uint8Array): Seg | null {
   const dst = u32(f, L3 + 16);
   if (checksumFinish(checksumAccumulateRange(f, t, L3 + total, pseudoHeaderSum(src, dst, IPPROTO_TCP, total - 20))) !== 0) return null;
   return { src, dst, ports: u32(f, t), thl, seq: u32(f, t + 4), flags, len: total - 20 - thl, total };
+}
+
+/**
+ * The flow of a TCP/IPv4 frame GRO does not hold (no payload, RST, SYN, URG, CWR, IP options, a bad
+ * checksum): its held packet must go up first, as tcp_gro_receive flushes it, or the frame would
+ * overtake the data before it (a RST its connection's last data, a FIN, a CWR segment).
+ */
+function flowOf(f: Uint8Array): { src: number; dst: number; ports: number } | null {
+  if (f.length < L3 + 20 || ((f[12]! << 8) | f[13]!) !== ETHERTYPE_IPV4 || f[L3]! >> 4 !== 4 || f[L3 + 9] !== IPPROTO_TCP) return null;
+  const t = L3 + (f[L3]! & 0x0f) * 4;
+  if (f.length < t + 4) return null;
+  return { src: u32(f, L3 + 12), dst: u32(f, L3 + 16), ports: u32(f, t) };
 }
 
 /** Whether `f` (its segment `s`) continues the packet `h` holds. */
@@ -129,8 +142,10 @@ export function groMerge(batch: RxFrame[], merged?: (iface: NetInterface, first:
   };
   for (const e of batch) {
     const [iface, frame, gso] = e;
-    const s = gso === 0 && iface.device.features?.gro ? holdable(frame) : null;
-    const h = s ? held.find((x) => x.iface === iface && x.seg.src === s.src && x.seg.dst === s.dst && x.seg.ports === s.ports) : undefined;
+    const gro = gso === 0 && iface.device.features?.gro === true;
+    const s = gro ? holdable(frame) : null;
+    const k = s ?? (gro && held.length ? flowOf(frame) : null);
+    const h = k ? held.find((x) => x.iface === iface && x.seg.src === k.src && x.seg.dst === k.dst && x.seg.ports === k.ports) : undefined;
     if (h && s && continues(h, frame, s)) {
       const hdr = L3 + 20 + s.thl;
       h.parts.push(frame.subarray(hdr, hdr + s.len));

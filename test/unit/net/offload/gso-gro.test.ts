@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Ipv4Packet, buildIpv4Packet, IPPROTO_TCP } from '../../../../kernel/abi/wire/ipv4.js';
-import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_SYN, TcpPacket, buildTcpPacket } from '../../../../kernel/abi/wire/tcp.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TcpPacket, buildTcpPacket } from '../../../../kernel/abi/wire/tcp.js';
 import type { NetInterface } from '../../../../kernel/net/iface/interface.js';
 import { NetFeatures, NIC_CHANGEABLE } from '../../../../kernel/net/iface/offload/features.js';
 import { groMerge, type RxFrame } from '../../../../kernel/net/iface/offload/gro.js';
@@ -161,7 +161,20 @@ describe('GRO', () => {
       [i, frame({ payload: bytes(1000), seq: 3000, flags: TCP_ACK | TCP_CWR }), 0],
       [i, frame({ payload: bytes(1000), seq: 4000, flags: TCP_SYN }), 0],
     ]);
-    expect(out.map(([, f, gso]) => `${tcpOf(f).seq}+${tcpOf(f).payload.length}/${gso}`)).toEqual(['0+500/0', '1500+0/0', '2000+1000/0', '3000+1000/0', '4000+1000/0', '500+1000/0']);
+    // Each goes up after what its flow held: the empty segment follows the 1000 bytes before it.
+    expect(out.map(([, f, gso]) => `${tcpOf(f).seq}+${tcpOf(f).payload.length}/${gso}`)).toEqual(['0+500/0', '500+1000/0', '1500+0/0', '2000+1000/0', '3000+1000/0', '4000+1000/0']);
+  });
+
+  it("never lets a segment it does not hold overtake its flow's held data: a RST, a bare FIN, CWR data", () => {
+    const i = iface(true);
+    for (const [flags, len] of [[TCP_ACK | TCP_RST, 0], [TCP_ACK | TCP_FIN, 0], [TCP_ACK | TCP_CWR, 1000]] as const) {
+      const out = groMerge([
+        [i, frame({ payload: bytes(1000), seq: 1000 }), 0],
+        [i, frame({ payload: bytes(1000), seq: 2000 }), 0],
+        [i, frame({ payload: bytes(len), seq: 3000, flags }), 0],
+      ]);
+      expect(out.map(([, f, gso]) => `${tcpOf(f).seq}+${tcpOf(f).payload.length}/${gso}`)).toEqual(['1000+2000/1000', `3000+${len}/0`]);
+    }
   });
 
   it('holds at most eight flows: a ninth sends the oldest up', () => {
@@ -211,6 +224,14 @@ describe('netdev features', () => {
     expect([f.tso, f.canGso]).toEqual([false, false]);
     f.setByName(new Map([['tx-generic-segmentation', true]]));
     expect([f.tso, f.canGso]).toEqual([false, true]);
+  });
+
+  it('hold GSO off without scatter-gather, as software GSO depends on it (netdev_fix_features)', () => {
+    const f = new NetFeatures(NIC_CHANGEABLE);
+    f.setByName(new Map([['tx-generic-segmentation', true]]));
+    expect([f.gso, f.canGso]).toEqual([false, false]);
+    f.setByName(new Map([['tx-scatter-gather', true]]));
+    expect([f.gso, f.canGso]).toEqual([true, true]);
   });
 
   it('ignore a change to a feature the device cannot change', () => {
