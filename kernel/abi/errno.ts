@@ -102,9 +102,10 @@ export class SysError extends Error {
     // No stack: it is an errno, never printed as a trace, and capturing one was the dearest part
     // of a call that fails as a matter of course (EAGAIN from a non-blocking read: 12% of the
     // tunnel's CPU when openvpn drains its descriptors).
+    const message = detail ? `${ERRNO[errno].message} (${detail})` : ERRNO[errno].message;
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(detail ? `${ERRNO[errno].message} (${detail})` : ERRNO[errno].message);
+    super(message);
     Error.stackTraceLimit = limit;
     this.name = 'SysError';
     this.errno = errno;

@@ -3,13 +3,12 @@
 
 import { IFF_PROMISC } from '../../abi/if.js';
 import { BROADCAST_MAC, isMulticastMac } from '../../abi/wire/address.js';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, EthernetRepr } from '../../abi/wire/ethernet.js';
+import { ETHERNET_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, EthernetRepr } from '../../abi/wire/ethernet.js';
 import type { ErrnoName } from '../../abi/errno.js';
 import type { IpStack } from './ip-stack.js';
 import { devQueueXmit } from './qdisc.js';
 import type { NetInterface } from './interface.js';
 
-const ETHER_HEADER_LEN = 14;
 
 export function etherInput(stack: IpStack, iface: NetInterface, frame: Uint8Array, gsoSize = 0): void {
   const f = EthernetFrame.checked(frame);
@@ -59,10 +58,10 @@ export function etherOutput(stack: IpStack, iface: NetInterface, dstMac: number,
  * 14 bytes before `payload` are the packet's own and the header is written there (no copy).
  */
 export function sendFrame(stack: IpStack, iface: NetInterface, dst: number, ethertype: number, payload: Uint8Array, headroom = false, gsoSize = 0): ErrnoName | null {
-  const inPlace = headroom && payload.byteOffset >= ETHER_HEADER_LEN;
-  const frame = inPlace ? new Uint8Array(payload.buffer, payload.byteOffset - ETHER_HEADER_LEN, ETHER_HEADER_LEN + payload.length) : new Uint8Array(ETHER_HEADER_LEN + payload.length);
+  const inPlace = headroom && payload.byteOffset >= ETHERNET_HEADER_LEN;
+  const frame = inPlace ? new Uint8Array(payload.buffer, payload.byteOffset - ETHERNET_HEADER_LEN, ETHERNET_HEADER_LEN + payload.length) : new Uint8Array(ETHERNET_HEADER_LEN + payload.length);
   EthernetRepr.emit({ dst, src: iface.device.mac!, ethertype }, new EthernetFrame(frame));
-  if (!inPlace) frame.set(payload, ETHER_HEADER_LEN);
+  if (!inPlace) frame.set(payload, ETHERNET_HEADER_LEN);
   if (stack.tracing) stack.journeys.carry(payload, frame);
   return devQueueXmit(iface, frame, (f) => {
     stack.tap(iface, 'out', f);

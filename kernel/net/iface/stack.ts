@@ -6,6 +6,7 @@
 import { SysError, type ErrnoName } from '../../abi/errno.js';
 import { IFF_UP } from '../../abi/if.js';
 import { formatMac, IPV4_LOOPBACK, isLoopbackIpv4 } from '../../abi/wire/address.js';
+import { ETHERNET_HEADER_LEN } from '../../abi/wire/ethernet.js';
 import type { PacketEvent, PacketLayer, TraceDetail } from '../../obs/events.js';
 import type { PacketJourneys } from '../../obs/journey.js';
 import { ArpCache } from './arp.js';
@@ -306,7 +307,7 @@ export class NetStack implements IpStack {
       if (!this.interfaces.has(iface.name)) continue;
       if (gso && iface.master) {
         // A bridge passes frames on one by one: the super-frame is cut as its ports' wire would.
-        for (const f of gsoSegment(data, ETHER_HEADER_LEN, gso)) this.receiveOne(iface, f, 0);
+        for (const f of gsoSegment(data, ETHERNET_HEADER_LEN, gso)) this.receiveOne(iface, f, 0);
       } else this.receiveOne(iface, data, gso);
     }
   };
@@ -390,8 +391,6 @@ export class NetStack implements IpStack {
 }
 
 /** What an interface's frames start with. */
-const ETHER_HEADER_LEN = 14;
-
 export function linkOf(iface: NetInterface): 'ether' | 'ip' {
   return iface.device.link === 'ether' ? 'ether' : 'ip';
 }

@@ -10,6 +10,7 @@
 // flows are held at a time (MAX_GRO_SKBS), and every held packet goes up at the end of the drain.
 
 import { checksumAccumulateRange, checksumFinish, pseudoHeaderSum } from '../../../abi/wire/checksum.js';
+import { ETHERNET_HEADER_LEN, ETHERTYPE_IPV4 } from '../../../abi/wire/ethernet.js';
 import { IPPROTO_TCP } from '../../../abi/wire/ipv4.js';
 import { TCP_CWR, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../../abi/wire/tcp.js';
 import type { NetInterface } from '../interface.js';
@@ -18,8 +19,7 @@ import { GSO_MAX_SIZE, partialTcpChecksum } from './gso.js';
 /** A frame of the backlog: the interface it came in on, its bytes, its gso_size (0: one segment). */
 export type RxFrame = readonly [NetInterface, Uint8Array, number];
 
-const L3 = 14;
-const ETHERTYPE_IPV4 = 0x0800;
+const L3 = ETHERNET_HEADER_LEN;
 const MAX_GRO_SKBS = 8;
 
 /** A TCP/IPv4 segment as GRO reads it. */
@@ -88,7 +88,8 @@ function continues(h: Held, f: Uint8Array, s: Seg): boolean {
   // TOS, TTL and DF; with DF the ID may stay or count up, without it it must count up.
   if (f[L3 + 1] !== a[L3 + 1] || f[L3 + 8] !== a[L3 + 8] || (f[L3 + 6]! & 0x40) !== (a[L3 + 6]! & 0x40)) return false;
   const id = (f[L3 + 4]! << 8) | f[L3 + 5]!;
-  if (!(a[L3 + 6]! & 0x40) && id !== ((h.lastId + 1) & 0xffff)) return false;
+  const fixed = a[L3 + 6]! & 0x40 && id === h.lastId;
+  if (!fixed && id !== ((h.lastId + 1) & 0xffff)) return false;
   // The ACK, header length, window and options, byte for byte; the flags but PSH, FIN and CWR.
   for (let i = 8; i < s.thl; i++) {
     if (i === 13) {

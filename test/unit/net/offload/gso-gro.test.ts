@@ -177,6 +177,15 @@ describe('GRO', () => {
     }
   });
 
+  it('with DF merges only IDs that stay or count up, as inet_gro_receive does; others go up apart', () => {
+    const i = iface(true);
+    const run = (ids: number[]) =>
+      groMerge(ids.map((ident, k) => [i, frame({ payload: bytes(100), seq: 1000 + k * 100, ident }), 0] as RxFrame)).map(([, f]) => tcpOf(f).payload.length);
+    expect(run([300, 300, 300])).toEqual([300]);
+    expect(run([300, 301, 302])).toEqual([300]);
+    expect(run([300, 777])).toEqual([100, 100]);
+  });
+
   it('holds at most eight flows: a ninth sends the oldest up', () => {
     const i = iface(true);
     const batch: RxFrame[] = [];
