@@ -4,8 +4,7 @@
 // timers endpoints arm. Everything outside TCP is reached through the TcpHost seam.
 
 import type { ErrnoName } from '../../abi/errno.js';
-import { TCP_CA_Loss, TCP_STATE_NAMES, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT2, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from '../../abi/tcp.js';
-import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED } from '../../abi/wire/icmp.js';
+import { TCP_STATE_NAMES, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT2, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from '../../abi/tcp.js';
 import { isWireError } from '../../abi/wire/error.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN, TcpPacket, TcpRepr } from '../../abi/wire/tcp.js';
 import { congestionControl, setCongestionControl } from './cc.js';
@@ -18,41 +17,17 @@ import { TcpMetrics } from './metrics.js';
 import { TcpMib } from './mib.js';
 import { advertisedMss, syncMss } from './mss.js';
 import { emitSegment, transmitSkb } from './output.js';
-import { xmitRetransmitQueue } from './retransmit.js';
 import { between } from './seq.js';
 import { TcpSkb } from './skb.js';
 import { ListenQueue, type RequestSock, TcpSock, TCP_TIMEOUT_INIT_US, TCP_TIMEWAIT_LEN_US, TS_ALIGNED } from './sock.js';
-import { doneWithError, setState, tcpDone } from './state.js';
+import { setState, tcpDone } from './state.js';
 import { delackTimer, keepaliveTimer, writeTimer } from './timeouts.js';
 import { resetXmitTimer } from './timers.js';
 import { timewaitAck, timewaitProcess, type TimeWait } from './timewait.js';
 import { tcpClose, tcpDisconnect, type CloseOutcome } from './user.js';
 import { fullSpace, selectInitialWindow } from './window.js';
 import { initializeRcvMss } from './input.js';
-import { LOST } from './skb.js';
-import { currentSsthresh, setCaState } from './recovery.js';
-import { markSkbLost } from './rack.js';
-
-/** ICMP destination-unreachable codes as errors (Linux's icmp_err_convert). */
-const UNREACH_ERRNO: ReadonlyArray<ErrnoName> = [
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ENOPROTOOPT',
-  'ECONNREFUSED',
-  'EMSGSIZE',
-  'EOPNOTSUPP',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  // HOST_ISOLATED is ENONET on Linux, which Haiku has no number for.
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EHOSTUNREACH',
-  'EHOSTUNREACH',
-  'EHOSTUNREACH',
-];
+import { tcpIcmpError } from './icmp-error.js';
 
 type PortHolder = TcpSock | TimeWait;
 
@@ -620,8 +595,7 @@ export class TcpEngine {
 
   /**
    * tcp_v4_err: an ICMP error quoting a segment we sent (its IP header and at least 8 bytes of
-   * TCP). Fragmentation needed lowers the path MTU; other errors end a connection still opening,
-   * and are kept as the soft error of an established one.
+   * TCP), for the connection it names and within its window (icmp-error.ts acts on it).
    */
   icmpError(type: number, code: number, mtu: number, quoted: Uint8Array): void {
     if (quoted.length < 20) return;
@@ -639,41 +613,7 @@ export class TcpEngine {
       this.mib.drop('tcp_icmp_out_of_window');
       return;
     }
-    let err: ErrnoName;
-    if (type === ICMP_DEST_UNREACH) {
-      if (code === 4) {
-        this.mtuReduced(sk, mtu);
-        return;
-      }
-      if (code > 15) return;
-      err = UNREACH_ERRNO[code]!;
-    } else if (type === ICMP_TIME_EXCEEDED) err = 'EHOSTUNREACH';
-    else return;
-    if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) {
-      doneWithError(sk, err);
-      return;
-    }
-    sk.errSoft = err;
-  }
-
-  /** tcp_v4_mtu_reduced + tcp_simple_retransmit: resend at the smaller size at once. */
-  private mtuReduced(sk: TcpSock, mtu: number): void {
-    if (!sk.pmtudisc || mtu < 68 || mtu >= sk.pmtu) return;
-    const oldMss = sk.mssCache;
-    syncMss(sk, mtu);
-    if (sk.mssCache >= oldMss) return;
-    for (const skb of sk.rtx) {
-      if (skb.len > sk.mssCache && !(skb.sacked & LOST)) markSkbLost(sk, skb);
-    }
-    if (!sk.lostOut) return;
-    if (sk.caState !== TCP_CA_Loss) {
-      sk.highSeq = sk.sndNxt;
-      sk.sndSsthresh = currentSsthresh(sk);
-      sk.priorSsthresh = 0;
-      sk.undoMarker = 0;
-      setCaState(sk, TCP_CA_Loss);
-    }
-    xmitRetransmitQueue(sk);
+    tcpIcmpError(sk, type, code, mtu);
   }
 
   // ------------------------------------------------------------------ observation
