@@ -57,13 +57,7 @@ function encapsulation(tcp: boolean, ipv4: boolean): number {
 }
 
 /** --mssfix as it takes effect (show-options prints it). */
-export interface MssFixSetting {
-  readonly max: number;
-  /** "mtu": `max` is the outer IP packet, its IP and UDP (or TCP) headers included. */
-  readonly encap: boolean;
-  /** "fixed": `max` is the tunnelled IP packet; the MSS is `max` less 40, no overhead worked out. */
-  readonly fixed: boolean;
-}
+export type MssFixSetting = NonNullable<Options['mssfix']>;
 
 /**
  * options_postprocess_mutate_ce(): --mssfix given with a value is taken as it is; not given, or

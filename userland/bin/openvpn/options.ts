@@ -72,7 +72,11 @@ export interface Options extends TlsOptions {
   persistTun: boolean;
   persistKey: boolean;
   tunMtu: number;
-  /** --mssfix as given: its value (0: off), "mtu" (the outer IP and UDP headers count), "fixed". */
+  /**
+   * --mssfix as given (null: not, or bare): `max` (0: off); `encap` ("mtu"): `max` is the outer IP
+   * packet, its IP and UDP (or TCP) headers included; `fixed`: `max` is the tunnelled IP packet, the
+   * MSS `max` less 40, no overhead worked out.
+   */
   mssfix: { max: number; encap: boolean; fixed: boolean } | null;
   /** The first --config file, for --verb 4's settings. */
   configFile: string | null;
